@@ -1,0 +1,1 @@
+//! Audio analysers over mono analysis samples and full-rate loudness audio.

@@ -1,0 +1,1 @@
+//! Video analysers fed one reduced RGB frame at a time.

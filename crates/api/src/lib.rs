@@ -1,0 +1,1 @@
+//! axum routes: parse, call one service, map to the envelope.

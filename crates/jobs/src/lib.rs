@@ -1,0 +1,1 @@
+//! Durable job queue, workers running the staged pipeline, and webhook delivery.

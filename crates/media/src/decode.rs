@@ -1,0 +1,396 @@
+//! The single decode pass per input.
+//!
+//! One ffmpeg process demuxes and decodes the file once and writes three outputs:
+//! reduced RGB24 frames on stdout (after autorotation and a scale that honours the pixel
+//! aspect ratio), mono f32 analysis audio, and full-rate interleaved f32 audio for
+//! loudness metering (both to temporary files). Each frame's presentation time comes
+//! from the `showinfo` filter on stderr, so variable-frame-rate input keeps real times;
+//! `-fps_mode passthrough` stops ffmpeg from duplicating or dropping frames.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::probe::MediaInfo;
+use crate::process::{ffmpeg_bin, read_stderr, spawn, MediaError, RunOpts, StderrTail};
+
+/// What the analysers need from a decode.
+#[derive(Debug, Clone)]
+pub struct DecodeSpec {
+    /// Width of analysis frames (display orientation); height follows the display aspect.
+    pub analysis_width: u32,
+    /// Decode audio (when the input has it).
+    pub audio: bool,
+    /// Sample rate of the mono analysis audio.
+    pub mono_rate: u32,
+    /// Also write full-rate, all-channel audio for loudness metering.
+    pub full_audio: bool,
+    /// Stop after this many seconds of input (None = whole file).
+    pub max_seconds: Option<f64>,
+    /// Where temporary audio files go (system temp dir when None).
+    pub scratch_dir: Option<PathBuf>,
+}
+
+impl Default for DecodeSpec {
+    fn default() -> Self {
+        DecodeSpec {
+            analysis_width: 256,
+            audio: true,
+            mono_rate: 22_050,
+            full_audio: true,
+            max_seconds: None,
+            scratch_dir: None,
+        }
+    }
+}
+
+/// One decoded analysis frame.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// 0-based index in decode order.
+    pub index: usize,
+    /// Presentation time in seconds from the start of the stream.
+    pub pts_s: f64,
+    pub width: u32,
+    pub height: u32,
+    /// Packed RGB24, `width * height * 3` bytes.
+    pub rgb: Vec<u8>,
+}
+
+/// Audio written by the decode pass.
+#[derive(Debug)]
+pub struct DecodedAudio {
+    pub mono_rate: u32,
+    /// Mono mix at `mono_rate`.
+    pub mono: Vec<f32>,
+    pub full_rate: u32,
+    pub channels: u32,
+    pub channel_layout: Option<String>,
+    /// Interleaved f32 at `full_rate`, `channels` channels (None when not requested).
+    full_file: Option<tempfile::TempPath>,
+}
+
+impl DecodedAudio {
+    /// Streams the full-rate interleaved audio in chunks of about `frames` sample frames.
+    pub fn for_each_full_chunk(
+        &self,
+        frames: usize,
+        mut f: impl FnMut(&[f32]),
+    ) -> Result<(), MediaError> {
+        let Some(path) = &self.full_file else {
+            return Ok(());
+        };
+        let mut file = std::fs::File::open(path)?;
+        let ch = self.channels.max(1) as usize;
+        let mut bytes = vec![0u8; frames.max(1) * ch * 4];
+        let mut samples: Vec<f32> = Vec::with_capacity(frames * ch);
+        let mut carry = 0usize;
+        loop {
+            let n = file.read(&mut bytes[carry..])?;
+            let avail = carry + n;
+            let whole = avail / (4 * ch) * (4 * ch);
+            samples.clear();
+            samples.extend(
+                bytes[..whole]
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            );
+            if !samples.is_empty() {
+                f(&samples);
+            }
+            bytes.copy_within(whole..avail, 0);
+            carry = avail - whole;
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn has_full(&self) -> bool {
+        self.full_file.is_some()
+    }
+}
+
+/// Analysis frame size for a display size: `width` wide (never upscaled), even sides.
+pub fn analysis_size(display_w: u32, display_h: u32, width: u32) -> (u32, u32) {
+    let w = width.min(display_w).max(16) & !1;
+    let h = ((w as f64) * display_h as f64 / display_w as f64 / 2.0).round() as u32 * 2;
+    (w, h.max(2))
+}
+
+fn read_f32_file(path: &Path) -> Result<Vec<f32>, MediaError> {
+    let bytes = std::fs::read(path)?;
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+/// Parses `pts_time:` from a showinfo line.
+fn showinfo_pts(line: &str) -> Option<f64> {
+    if !line.contains("Parsed_showinfo") || !line.contains(" n:") {
+        return None;
+    }
+    let rest = &line[line.find("pts_time:")? + 9..];
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+/// Decodes `path` once. Every analysis frame goes to `on_frame` in order; `on_progress`
+/// receives the fraction of the input decoded (0..1). Returns the audio (None when the
+/// input has none or `spec.audio` is false).
+pub fn decode(
+    path: &Path,
+    info: &MediaInfo,
+    spec: &DecodeSpec,
+    opts: &RunOpts,
+    mut on_frame: impl FnMut(&Frame),
+    mut on_progress: impl FnMut(f64),
+) -> Result<Option<DecodedAudio>, MediaError> {
+    let video = info.video.as_ref().ok_or_else(|| MediaError::BadInput {
+        message: "the file has no video stream".into(),
+        stderr_tail: String::new(),
+    })?;
+    let (w, h) = analysis_size(
+        video.display_width,
+        video.display_height,
+        spec.analysis_width,
+    );
+    let duration = spec
+        .max_seconds
+        .map_or(info.duration_s, |m| m.min(info.duration_s));
+    let scratch = spec.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let want_audio = spec.audio && info.audio.is_some();
+    let mono_file = if want_audio {
+        Some(
+            tempfile::Builder::new()
+                .prefix("sc-mono-")
+                .tempfile_in(&scratch)?
+                .into_temp_path(),
+        )
+    } else {
+        None
+    };
+    let full_file = if want_audio && spec.full_audio {
+        Some(
+            tempfile::Builder::new()
+                .prefix("sc-full-")
+                .tempfile_in(&scratch)?
+                .into_temp_path(),
+        )
+    } else {
+        None
+    };
+
+    let mut cmd = Command::new(ffmpeg_bin());
+    cmd.args(["-hide_banner", "-nostdin", "-v", "info", "-y"]);
+    cmd.arg("-i").arg(path);
+    if let Some(m) = spec.max_seconds {
+        cmd.args(["-t", &format!("{m:.3}")]);
+    }
+    // setsar=1 after the scale: the frame is already in display geometry.
+    cmd.args([
+        "-map",
+        "0:v:0",
+        "-vf",
+        &format!("showinfo,scale={w}:{h}:flags=area,setsar=1,format=rgb24"),
+        "-fps_mode",
+        "passthrough",
+        "-f",
+        "rawvideo",
+        "pipe:1",
+    ]);
+    if let Some(mf) = &mono_file {
+        cmd.args(["-map", "0:a:0", "-ac", "1", "-ar"])
+            .arg(spec.mono_rate.to_string())
+            .args(["-f", "f32le"])
+            .arg(mf.as_os_str());
+    }
+    if let Some(ff) = &full_file {
+        cmd.args(["-map", "0:a:0", "-f", "f32le"])
+            .arg(ff.as_os_str());
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    opts.check("ffmpeg")?;
+    let mut child = spawn(cmd, "ffmpeg")?;
+    let tail = StderrTail::default();
+    let (pts_tx, pts_rx) = mpsc::channel::<f64>();
+    let err_thread = read_stderr(
+        child.child.stderr.take().expect("stderr piped"),
+        tail.clone(),
+        move |line| {
+            if let Some(p) = showinfo_pts(line) {
+                let _ = pts_tx.send(p);
+            }
+        },
+    );
+    let mut stdout = child.child.stdout.take().expect("stdout piped");
+    let frame_bytes = (w * h * 3) as usize;
+    let nominal_fps = if video.avg_frame_rate > 0.0 {
+        video.avg_frame_rate
+    } else {
+        25.0
+    };
+    let mut index = 0usize;
+    let mut buf = vec![0u8; frame_bytes];
+    loop {
+        if let Err(e) = opts.check("ffmpeg") {
+            let _ = child.child.kill();
+            return Err(e);
+        }
+        match read_full(&mut stdout, &mut buf)? {
+            0 => break,
+            n if n < frame_bytes => break,
+            _ => {}
+        }
+        // showinfo prints a frame's line before the frame reaches the muxer, so the
+        // time is normally already queued; fall back to the nominal rate if not.
+        let pts = pts_rx
+            .recv_timeout(Duration::from_secs(2))
+            .unwrap_or_else(|_| index as f64 / nominal_fps);
+        let frame = Frame {
+            index,
+            pts_s: pts.max(0.0),
+            width: w,
+            height: h,
+            rgb: std::mem::take(&mut buf),
+        };
+        on_frame(&frame);
+        buf = frame.rgb;
+        index += 1;
+        if duration > 0.0 {
+            on_progress((frame.pts_s / duration).clamp(0.0, 1.0));
+        }
+    }
+    let status = child.child.wait()?;
+    let _ = err_thread.join();
+    if !status.success() {
+        let stderr_tail = tail.text();
+        return Err(if index == 0 {
+            MediaError::BadInput {
+                message: "the video stream could not be decoded".into(),
+                stderr_tail,
+            }
+        } else {
+            MediaError::ToolFailed {
+                tool: "ffmpeg".into(),
+                status: status.to_string(),
+                stderr_tail,
+            }
+        });
+    }
+    if index == 0 {
+        return Err(MediaError::BadInput {
+            message: "no video frame could be decoded".into(),
+            stderr_tail: tail.text(),
+        });
+    }
+    on_progress(1.0);
+    let audio = match (mono_file, info.audio.as_ref()) {
+        (Some(mf), Some(ai)) => Some(DecodedAudio {
+            mono_rate: spec.mono_rate,
+            mono: read_f32_file(&mf)?,
+            full_rate: ai.sample_rate,
+            channels: ai.channels,
+            channel_layout: ai.channel_layout.clone(),
+            full_file,
+        }),
+        _ => None,
+    };
+    Ok(audio)
+}
+
+/// Decodes only the audio of a file (music files, or the audio of a video) as mono f32
+/// at `rate`, plus full-rate audio when `full` is set.
+pub fn decode_audio(
+    path: &Path,
+    info: &MediaInfo,
+    rate: u32,
+    full: bool,
+    scratch: Option<&Path>,
+    opts: &RunOpts,
+) -> Result<DecodedAudio, MediaError> {
+    let ai = info.audio.as_ref().ok_or_else(|| MediaError::BadInput {
+        message: "the file has no audio stream".into(),
+        stderr_tail: String::new(),
+    })?;
+    let scratch = scratch
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir);
+    let mono_file = tempfile::Builder::new()
+        .prefix("sc-mono-")
+        .tempfile_in(&scratch)?
+        .into_temp_path();
+    let full_file = if full {
+        Some(
+            tempfile::Builder::new()
+                .prefix("sc-full-")
+                .tempfile_in(&scratch)?
+                .into_temp_path(),
+        )
+    } else {
+        None
+    };
+    let mut cmd = Command::new(ffmpeg_bin());
+    cmd.args(["-hide_banner", "-nostdin", "-v", "error", "-y", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0", "-ac", "1", "-ar"])
+        .arg(rate.to_string())
+        .args(["-f", "f32le"])
+        .arg(mono_file.as_os_str());
+    if let Some(ff) = &full_file {
+        cmd.args(["-map", "0:a:0", "-f", "f32le"])
+            .arg(ff.as_os_str());
+    }
+    crate::process::run(cmd, "ffmpeg", opts, |_| {}).map_err(|e| match e {
+        MediaError::ToolFailed { stderr_tail, .. } => MediaError::BadInput {
+            message: "the audio could not be decoded".into(),
+            stderr_tail,
+        },
+        e => e,
+    })?;
+    Ok(DecodedAudio {
+        mono_rate: rate,
+        mono: read_f32_file(&mono_file)?,
+        full_rate: ai.sample_rate,
+        channels: ai.channels,
+        channel_layout: ai.channel_layout.clone(),
+        full_file,
+    })
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<usize, MediaError> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn showinfo_line_parses() {
+        let l = "[Parsed_showinfo_0 @ 0x55] n:  12 pts:  12512 pts_time:0.521333 duration:512 fmt:yuv420p";
+        assert_eq!(showinfo_pts(l), Some(0.521333));
+        assert_eq!(showinfo_pts("frame=  10 fps=0.0"), None);
+    }
+
+    #[test]
+    fn analysis_size_keeps_aspect_and_is_even() {
+        assert_eq!(analysis_size(1920, 1080, 256), (256, 144));
+        assert_eq!(analysis_size(544, 1280, 256), (256, 602));
+        assert_eq!(analysis_size(100, 50, 256), (100, 50));
+    }
+}

@@ -1,0 +1,19 @@
+//! The only code in stylecut that spawns ffmpeg or ffprobe.
+//!
+//! * [`process`]: one wrapper for external programs (timeout, cancellation, kill on drop,
+//!   bounded stderr tail, distinct errors for a missing tool, bad input and our own faults).
+//! * [`probe`]: ffprobe JSON parsed into [`probe::MediaInfo`] (rotation and pixel aspect honoured).
+//! * [`decode`]: the single decode pass per input: reduced RGB frames with presentation
+//!   times over a pipe, plus mono analysis audio and full-rate audio for loudness.
+//! * [`render`]: runs an ffmpeg render command and reports its own progress.
+//!
+//! Nothing here analyses pixels or samples; that is `stylecut-analysis`.
+
+pub mod decode;
+pub mod probe;
+pub mod process;
+pub mod render;
+
+pub use decode::{decode, DecodeSpec, DecodedAudio, Frame};
+pub use probe::{probe, AudioInfo, MediaInfo, VideoInfo};
+pub use process::{CancelFlag, MediaError, RunOpts};

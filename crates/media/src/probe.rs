@@ -1,0 +1,325 @@
+//! ffprobe output parsed into domain types. Display geometry honours the rotation
+//! display matrix (±90° swaps width and height) and the sample aspect ratio
+//! (anamorphic pixels widen or narrow the picture a viewer sees).
+
+use std::path::Path;
+use std::process::Command;
+
+use serde::Deserialize;
+
+use crate::process::{ffprobe_bin, run, MediaError, RunOpts};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoInfo {
+    pub codec: String,
+    /// Coded (stored) size.
+    pub coded_width: u32,
+    pub coded_height: u32,
+    /// Rotation in degrees from the display matrix, normalised to 0, 90, 180, 270.
+    pub rotation: u32,
+    /// Sample (pixel) aspect ratio.
+    pub sar: (u32, u32),
+    /// Size a viewer sees: SAR applied to the width, then rotation.
+    pub display_width: u32,
+    pub display_height: u32,
+    /// Average frame rate (frames / duration); falls back to r_frame_rate.
+    pub avg_frame_rate: f64,
+    pub r_frame_rate: f64,
+    pub nb_frames: Option<u64>,
+    pub pix_fmt: Option<String>,
+    pub bit_rate: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioInfo {
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: u32,
+    pub channel_layout: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaInfo {
+    /// ffprobe's `format_name`, e.g. `mov,mp4,m4a,3gp,3g2,mj2`.
+    pub format_name: String,
+    pub duration_s: f64,
+    pub bit_rate: Option<u64>,
+    pub size_bytes: Option<u64>,
+    pub video: Option<VideoInfo>,
+    pub audio: Option<AudioInfo>,
+    pub subtitle_streams: usize,
+}
+
+impl MediaInfo {
+    /// Container short name for the API: the entry of `format_name` matching the file
+    /// extension when there is one (`mp4` for the mov family), else the first entry.
+    pub fn container_for_extension(&self, ext: &str) -> String {
+        let ext = ext.to_ascii_lowercase();
+        let names: Vec<&str> = self.format_name.split(',').collect();
+        if names.iter().any(|n| *n == ext) {
+            return ext;
+        }
+        if ext == "mkv" && names.contains(&"matroska") {
+            return "mkv".into();
+        }
+        names.first().copied().unwrap_or("unknown").to_string()
+    }
+
+    /// Overall bit rate in kb/s (container's, else estimated from size and duration).
+    pub fn bitrate_kbps(&self) -> Option<u64> {
+        self.bit_rate
+            .or_else(|| {
+                let size = self.size_bytes? as f64;
+                (self.duration_s > 0.0).then(|| (size * 8.0 / self.duration_s) as u64)
+            })
+            .map(|b| (b + 500) / 1000)
+    }
+}
+
+#[derive(Deserialize)]
+struct RawProbe {
+    #[serde(default)]
+    streams: Vec<RawStream>,
+    format: Option<RawFormat>,
+}
+
+#[derive(Deserialize)]
+struct RawFormat {
+    format_name: Option<String>,
+    duration: Option<String>,
+    bit_rate: Option<String>,
+    size: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawStream {
+    codec_type: Option<String>,
+    codec_name: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    sample_aspect_ratio: Option<String>,
+    r_frame_rate: Option<String>,
+    avg_frame_rate: Option<String>,
+    nb_frames: Option<String>,
+    pix_fmt: Option<String>,
+    bit_rate: Option<String>,
+    duration: Option<String>,
+    sample_rate: Option<String>,
+    channels: Option<u32>,
+    channel_layout: Option<String>,
+    #[serde(default)]
+    side_data_list: Vec<RawSideData>,
+    #[serde(default)]
+    tags: std::collections::HashMap<String, String>,
+    #[serde(default)]
+    disposition: std::collections::HashMap<String, i64>,
+}
+
+#[derive(Deserialize)]
+struct RawSideData {
+    rotation: Option<f64>,
+}
+
+fn parse_ratio(s: &str) -> Option<f64> {
+    let (n, d) = s.split_once('/').unwrap_or((s, "1"));
+    let n: f64 = n.trim().parse().ok()?;
+    let d: f64 = d.trim().parse().ok()?;
+    (d != 0.0 && n > 0.0).then_some(n / d)
+}
+
+fn parse_sar(s: Option<&str>) -> (u32, u32) {
+    s.and_then(|s| {
+        let (n, d) = s.split_once(':')?;
+        let n: u32 = n.parse().ok()?;
+        let d: u32 = d.parse().ok()?;
+        (n > 0 && d > 0).then_some((n, d))
+    })
+    .unwrap_or((1, 1))
+}
+
+/// Parses ffprobe `-show_format -show_streams` JSON.
+pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
+    let raw: RawProbe = serde_json::from_slice(json).map_err(|e| MediaError::Parse {
+        what: "ffprobe output".into(),
+        message: e.to_string(),
+    })?;
+    let fmt = raw.format.ok_or_else(|| MediaError::BadInput {
+        message: "no container format recognised".into(),
+        stderr_tail: String::new(),
+    })?;
+    let mut video = None;
+    let mut audio = None;
+    let mut subtitle_streams = 0;
+    let mut stream_duration: Option<f64> = None;
+    for s in raw.streams {
+        match s.codec_type.as_deref() {
+            // Cover art is a "video" stream with the attached_pic disposition: not a video.
+            Some("video")
+                if video.is_none() && s.disposition.get("attached_pic").copied() != Some(1) =>
+            {
+                let (Some(w), Some(h)) = (s.width, s.height) else {
+                    continue;
+                };
+                if w == 0 || h == 0 {
+                    continue;
+                }
+                let rot_raw = s
+                    .side_data_list
+                    .iter()
+                    .find_map(|d| d.rotation)
+                    .or_else(|| s.tags.get("rotate").and_then(|r| r.parse::<f64>().ok()))
+                    .unwrap_or(0.0);
+                let rotation =
+                    ((rot_raw.round() as i64).rem_euclid(360) as u32 + 45) / 90 * 90 % 360;
+                let sar = parse_sar(s.sample_aspect_ratio.as_deref());
+                let mut dw = ((w as f64) * sar.0 as f64 / sar.1 as f64).round() as u32;
+                let mut dh = h;
+                if dw % 2 == 1 {
+                    dw += 1;
+                }
+                if rotation == 90 || rotation == 270 {
+                    std::mem::swap(&mut dw, &mut dh);
+                }
+                let r = s
+                    .r_frame_rate
+                    .as_deref()
+                    .and_then(parse_ratio)
+                    .unwrap_or(0.0);
+                let avg = s
+                    .avg_frame_rate
+                    .as_deref()
+                    .and_then(parse_ratio)
+                    .unwrap_or(r);
+                stream_duration = s.duration.as_deref().and_then(|d| d.parse().ok());
+                video = Some(VideoInfo {
+                    codec: s.codec_name.unwrap_or_else(|| "unknown".into()),
+                    coded_width: w,
+                    coded_height: h,
+                    rotation,
+                    sar,
+                    display_width: dw,
+                    display_height: dh,
+                    avg_frame_rate: if avg > 0.0 { avg } else { r },
+                    r_frame_rate: r,
+                    nb_frames: s.nb_frames.and_then(|n| n.parse().ok()),
+                    pix_fmt: s.pix_fmt,
+                    bit_rate: s.bit_rate.and_then(|b| b.parse().ok()),
+                });
+            }
+            Some("audio") if audio.is_none() => {
+                audio = Some(AudioInfo {
+                    codec: s.codec_name.unwrap_or_else(|| "unknown".into()),
+                    sample_rate: s.sample_rate.and_then(|r| r.parse().ok()).unwrap_or(48_000),
+                    channels: s.channels.unwrap_or(2),
+                    channel_layout: s.channel_layout,
+                });
+            }
+            Some("subtitle") => subtitle_streams += 1,
+            _ => {}
+        }
+    }
+    let duration_s = fmt
+        .duration
+        .as_deref()
+        .and_then(|d| d.parse::<f64>().ok())
+        .or(stream_duration)
+        .unwrap_or(0.0);
+    Ok(MediaInfo {
+        format_name: fmt.format_name.unwrap_or_else(|| "unknown".into()),
+        duration_s,
+        bit_rate: fmt.bit_rate.and_then(|b| b.parse().ok()),
+        size_bytes: fmt.size.and_then(|b| b.parse().ok()),
+        video,
+        audio,
+        subtitle_streams,
+    })
+}
+
+/// Runs ffprobe on `path`. A file ffprobe cannot read at all is [`MediaError::BadInput`].
+pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
+    let mut cmd = Command::new(ffprobe_bin());
+    cmd.args([
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+    ])
+    .arg(path);
+    let out = match run(cmd, "ffprobe", opts, |_| {}) {
+        Ok(o) => o,
+        Err(MediaError::ToolFailed { stderr_tail, .. }) => {
+            return Err(MediaError::BadInput {
+                message: "ffprobe could not read the file".into(),
+                stderr_tail,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    parse_probe_json(&out.stdout)
+}
+
+/// Probes and insists on a decodable video stream with a positive duration.
+pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
+    let info = probe(path, opts)?;
+    if info.video.is_none() {
+        return Err(MediaError::BadInput {
+            message: "the file has no video stream".into(),
+            stderr_tail: String::new(),
+        });
+    }
+    if !(info.duration_s > 0.0) {
+        return Err(MediaError::BadInput {
+            message: "the video has no duration".into(),
+            stderr_tail: String::new(),
+        });
+    }
+    Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> MediaInfo {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        parse_probe_json(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn rotated_clip_swaps_display_size() {
+        let i = fixture("issue-134-rotate.probe.json");
+        let v = i.video.clone().unwrap();
+        assert_eq!((v.coded_width, v.coded_height), (1280, 544));
+        assert_eq!(v.rotation, 270);
+        assert_eq!((v.display_width, v.display_height), (544, 1280));
+        assert!((v.avg_frame_rate - 23.976).abs() < 0.01);
+        assert_eq!(i.container_for_extension("mp4"), "mp4");
+        assert!(i.audio.is_some());
+    }
+
+    #[test]
+    fn anamorphic_clip_widens() {
+        let i = fixture("issue-195-aspect-ratio.probe.json");
+        let v = i.video.clone().unwrap();
+        assert_eq!(v.sar, (16, 11));
+        assert_eq!((v.display_width, v.display_height), (1024, 576));
+    }
+
+    #[test]
+    fn webm_container_name() {
+        let i = fixture("big_buck_bunny_0_30.probe.json");
+        assert_eq!(i.container_for_extension("webm"), "webm");
+        assert_eq!(i.video.as_ref().unwrap().codec, "vp8");
+        assert!((i.duration_s - 30.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn garbage_json_is_a_parse_error() {
+        assert!(matches!(
+            parse_probe_json(b"{not json"),
+            Err(MediaError::Parse { .. })
+        ));
+    }
+}

@@ -1,0 +1,325 @@
+//! Process wrapper: every ffmpeg/ffprobe invocation goes through here.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How many stderr lines an error keeps.
+const STDERR_TAIL_LINES: usize = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// The program is not installed or not executable.
+    #[error(
+        "{tool} is not installed or not on PATH (install ffmpeg, e.g. `apt-get install -y ffmpeg`)"
+    )]
+    ToolMissing { tool: String },
+    /// The input cannot be read as media: a client error.
+    #[error("invalid media: {message}")]
+    BadInput {
+        message: String,
+        stderr_tail: String,
+    },
+    /// The tool failed on input we believed valid: our fault or the machine's.
+    #[error("{tool} failed ({status}): {stderr_tail}")]
+    ToolFailed {
+        tool: String,
+        status: String,
+        stderr_tail: String,
+    },
+    #[error("{tool} timed out after {seconds:.0} s")]
+    Timeout { tool: String, seconds: f64 },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("could not parse {what}: {message}")]
+    Parse { what: String, message: String },
+}
+
+/// Shared cancellation flag; set it and every process run with it is killed promptly.
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Options common to every run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOpts {
+    pub cancel: CancelFlag,
+    /// Absolute deadline; the process is killed when it passes.
+    pub deadline: Option<Instant>,
+}
+
+impl RunOpts {
+    pub fn with_timeout(timeout: Duration) -> Self {
+        RunOpts {
+            cancel: CancelFlag::new(),
+            deadline: Some(Instant::now() + timeout),
+        }
+    }
+
+    /// Err when cancelled or past the deadline.
+    pub fn check(&self, tool: &str) -> Result<(), MediaError> {
+        if self.cancel.is_cancelled() {
+            return Err(MediaError::Cancelled);
+        }
+        if let Some(d) = self.deadline {
+            if Instant::now() >= d {
+                return Err(MediaError::Timeout {
+                    tool: tool.to_string(),
+                    seconds: 0.0,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Path of the ffmpeg binary (`STYLECUT_FFMPEG` overrides).
+pub fn ffmpeg_bin() -> String {
+    std::env::var("STYLECUT_FFMPEG").unwrap_or_else(|_| "ffmpeg".into())
+}
+
+/// Path of the ffprobe binary (`STYLECUT_FFPROBE` overrides).
+pub fn ffprobe_bin() -> String {
+    std::env::var("STYLECUT_FFPROBE").unwrap_or_else(|_| "ffprobe".into())
+}
+
+/// A running child that is killed (and reaped) when dropped.
+pub struct KillOnDrop {
+    pub child: Child,
+    pub tool: String,
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Spawns `cmd`, mapping "not found" to [`MediaError::ToolMissing`].
+pub fn spawn(mut cmd: Command, tool: &str) -> Result<KillOnDrop, MediaError> {
+    match cmd.spawn() {
+        Ok(child) => Ok(KillOnDrop {
+            child,
+            tool: tool.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(MediaError::ToolMissing {
+            tool: tool.to_string(),
+        }),
+        Err(e) => Err(MediaError::Io(e)),
+    }
+}
+
+/// A bounded tail of a process's stderr, filled by a reader thread.
+#[derive(Clone, Default)]
+pub struct StderrTail(Arc<Mutex<VecDeque<String>>>);
+
+impl StderrTail {
+    pub fn push(&self, line: &str) {
+        let mut q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if q.len() == STDERR_TAIL_LINES {
+            q.pop_front();
+        }
+        q.push_back(line.to_string());
+    }
+    pub fn text(&self) -> String {
+        let q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        q.iter().cloned().collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// Reads stderr line by line on a thread, keeping a tail and passing lines to `on_line`.
+pub fn read_stderr<R: Read + Send + 'static>(
+    stderr: R,
+    tail: StderrTail,
+    mut on_line: impl FnMut(&str) + Send + 'static,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stderr);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match r.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let line = String::from_utf8_lossy(&buf);
+                    let line = line.trim_end();
+                    on_line(line);
+                    // Per-frame filter chatter is not worth keeping in an error tail.
+                    if !line.contains("Parsed_showinfo") {
+                        tail.push(line);
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Output of a completed run.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub stdout: Vec<u8>,
+    pub stderr_tail: String,
+}
+
+/// Runs a command to completion, honouring cancellation and the deadline. Stdout is
+/// collected; each stdout line also goes to `on_stdout_line` (used for `-progress pipe:1`).
+/// A non-zero exit is returned as [`MediaError::ToolFailed`]; callers that can tell a bad
+/// input from our own fault re-map it.
+pub fn run(
+    mut cmd: Command,
+    tool: &str,
+    opts: &RunOpts,
+    mut on_stdout_line: impl FnMut(&str) + Send + 'static,
+) -> Result<RunOutput, MediaError> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    opts.check(tool)?;
+    let mut child = spawn(cmd, tool)?;
+    let tail = StderrTail::default();
+    let err_thread = read_stderr(
+        child.child.stderr.take().expect("stderr piped"),
+        tail.clone(),
+        |_| {},
+    );
+    let mut stdout = child.child.stdout.take().expect("stdout piped");
+    let out_thread = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut r = BufReader::new(&mut stdout);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match r.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    on_stdout_line(String::from_utf8_lossy(&line).trim_end());
+                    all.extend_from_slice(&line);
+                }
+            }
+        }
+        all
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(st) = child.child.try_wait()? {
+            break st;
+        }
+        if let Err(e) = opts.check(tool) {
+            let _ = child.child.kill();
+            let _ = child.child.wait();
+            let _ = err_thread.join();
+            let _ = out_thread.join();
+            return Err(match e {
+                MediaError::Timeout { tool, .. } => MediaError::Timeout {
+                    tool,
+                    seconds: started.elapsed().as_secs_f64(),
+                },
+                e => e,
+            });
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    let _ = err_thread.join();
+    let stdout = out_thread.join().unwrap_or_default();
+    let stderr_tail = tail.text();
+    if !status.success() {
+        return Err(MediaError::ToolFailed {
+            tool: tool.to_string(),
+            status: status.to_string(),
+            stderr_tail,
+        });
+    }
+    Ok(RunOutput {
+        stdout,
+        stderr_tail,
+    })
+}
+
+/// `Some(version line)` when the tool runs.
+pub fn tool_version(bin: &str) -> Option<String> {
+    let out = Command::new(bin)
+        .arg("-version")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .map(|s| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_tool_is_distinct() {
+        let cmd = Command::new("definitely-not-a-real-binary-stylecut");
+        let err = run(cmd, "nope", &RunOpts::default(), |_| {}).unwrap_err();
+        assert!(matches!(err, MediaError::ToolMissing { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn timeout_kills_the_child() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        let t = Instant::now();
+        let err = run(
+            cmd,
+            "sleep",
+            &RunOpts::with_timeout(Duration::from_millis(200)),
+            |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, MediaError::Timeout { .. }), "{err:?}");
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn cancel_kills_the_child() {
+        let opts = RunOpts::default();
+        let c = opts.cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(150));
+            c.cancel();
+        });
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        let t = Instant::now();
+        let err = run(cmd, "sleep", &opts, |_| {}).unwrap_err();
+        assert!(matches!(err, MediaError::Cancelled), "{err:?}");
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn failure_keeps_stderr_tail() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo boom >&2; exit 3"]);
+        match run(cmd, "sh", &RunOpts::default(), |_| {}).unwrap_err() {
+            MediaError::ToolFailed { stderr_tail, .. } => assert!(stderr_tail.contains("boom")),
+            e => panic!("{e:?}"),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Metadata (SQLite embedded) and blobs (local disk through the object_store seam).
