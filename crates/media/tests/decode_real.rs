@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use stylecut_media::{decode, probe, DecodeSpec, RunOpts};
 
 fn media(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/media").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/media")
+        .join(rel)
 }
 
 #[test]
@@ -59,7 +61,9 @@ fn rotated_clip_decodes_upright_with_audio() {
     let secs = audio.mono.len() as f64 / audio.mono_rate as f64;
     assert!((secs - 10.0).abs() < 0.2, "{secs}");
     let mut full = 0usize;
-    audio.for_each_full_chunk(4096, |c| full += c.len()).unwrap();
+    audio
+        .for_each_full_chunk(4096, |c| full += c.len())
+        .unwrap();
     assert!((full as f64 / 2.0 / 44_100.0 - secs).abs() < 0.1);
 }
 
@@ -69,5 +73,8 @@ fn garbage_file_is_bad_input() {
     let p = dir.path().join("x.mp4");
     std::fs::write(&p, b"this is not a video at all").unwrap();
     let err = probe::probe_video(&p, &RunOpts::default()).unwrap_err();
-    assert!(matches!(err, stylecut_media::MediaError::BadInput { .. }), "{err:?}");
+    assert!(
+        matches!(err, stylecut_media::MediaError::BadInput { .. }),
+        "{err:?}"
+    );
 }

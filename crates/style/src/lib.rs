@@ -1,3 +1,10 @@
-//! From media to style and back: `analyze` runs the single decode pass of a file and feeds
-//! every analyser; `extract` turns an analysis into StyleJSON; `apply` turns a source
+//! From media to style and back: [`analyze`] runs the single decode pass of a file and feeds
+//! every analyser; [`extract`] turns an analysis into StyleJSON; [`apply`] turns a source
 //! analysis and a target StyleJSON into an edit plan and one ffmpeg render.
+
+pub mod analyze;
+pub mod apply;
+pub mod error;
+pub mod extract;
+
+pub use error::StyleError;

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod audio_map;
+pub mod config;
 pub mod error;
 pub mod grade;
 pub mod ids;
