@@ -90,13 +90,20 @@ def tempo_verdict(est, refs):
     return False, "other"
 
 
+MIN_REF_BEATS = 4  # fewer annotated beats than this give no meaningful F-measure
+
+
 def beat_f_measure(ref, est):
+    """(F-measure, trimmed?). The standard protocol drops the first 5 s of both sequences;
+    excerpts too short for that (madmom sample, jazz trio) are scored untrimmed."""
     import mir_eval
-    ref_t = mir_eval.beat.trim_beats(np.asarray(ref, dtype=float))
-    if len(ref_t) < 4:  # too few annotated beats after the standard 5 s trim
-        return None
-    est_t = mir_eval.beat.trim_beats(np.asarray(est, dtype=float))
-    return float(mir_eval.beat.f_measure(ref_t, est_t))
+    ref, est = np.asarray(ref, dtype=float), np.asarray(est, dtype=float)
+    ref_t = mir_eval.beat.trim_beats(ref)
+    if len(ref_t) >= MIN_REF_BEATS:
+        return float(mir_eval.beat.f_measure(ref_t, mir_eval.beat.trim_beats(est))), True
+    if len(ref) >= MIN_REF_BEATS:
+        return float(mir_eval.beat.f_measure(ref, est)), False
+    return None, False
 
 
 def segments_to_mask(segments, duration):

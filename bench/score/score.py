@@ -161,20 +161,21 @@ class Run:
                     row += [NOT_MEASURED if self.sc is None else "error", "—"]
                     continue
                 ok, octave = M.tempo_verdict(tempo, gt["tempo"])
-                fm = M.beat_f_measure(gt["beats"], beats) if gt["beats"] and beats else None
+                fm, trimmed = (M.beat_f_measure(gt["beats"], beats) if gt["beats"] and beats
+                               else (None, False))
                 s = summary.setdefault((gt["set"], tool), {"n": 0, "ok": 0, "f": []})
                 s["n"] += 1
                 s["ok"] += int(bool(ok))
                 if fm is not None:
                     s["f"].append(fm)
                 mark = "✓" if ok else f"✗ {octave}"
-                row += [f"{fmt(tempo, 1)} {mark}", fmt(fm)]
+                row += [f"{fmt(tempo, 1)} {mark}", fmt(fm) + ("" if trimmed or fm is None else "*")]
             rows.append(row)
         self.section("Tempo and beats per file",
                      "Tempo ✓ = within 4 % of an accepted tempo; ✗ x2 / /2 / x3 / /3 = octave "
                      "error. Beat F-measure: mir_eval 0.8 f_measure (±70 ms), both sequences "
-                     "trimmed of the first 5 s (mir_eval.beat.trim_beats); only where at least "
-                     "4 annotated beats remain.",
+                     "trimmed of the first 5 s (mir_eval.beat.trim_beats); * = excerpt too short "
+                     "for the trim, scored untrimmed. Only files with ≥ 4 annotated beats.",
                      ["file", "set", "GT tempo", "librosa tempo", "librosa F",
                       "stylecut tempo", "stylecut F"], rows)
         srows = [[k[0], k[1], s["n"], f"{s['ok'] / s['n']:.2f}",
