@@ -6,6 +6,8 @@ between each method's output and graded B:
   - color-matcher 0.6 Reinhard and MKL (colour-distribution matching, reference = graded A),
   - `stylecut apply --template gradedA.mp4 B.mp4 -o OUT` when --stylecut is given (frames compared
     at the same timestamps, so the apply must not re-time the source).
+Grades: the ffmpeg grades (synth/grades) and known slider values of the documented grade model
+(synth/model-grades).
 Needs the synthetic grades set (bench/synth/generate.py).
 
 Usage: nice -n 10 bench/.venv/bin/python bench/score/grade_transfer.py [--stylecut BIN]
@@ -105,27 +107,30 @@ def main():
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "score")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    grades = sorted({gt["grade"]["name"] for _, gt in G.synth_clips(args.synth, "grades")} -
-                    {"neutral"})
-    d = args.synth / "grades"
+    jobs = [(set_name, prefix, grade)
+            for set_name, prefix in (("grades", "grade"), ("model-grades", "model"))
+            for grade in sorted({gt["grade"]["name"]
+                                 for _, gt in G.synth_clips(args.synth, set_name)} - {"neutral"})]
     methods = ["identity", "color-matcher reinhard", "color-matcher mkl", "stylecut apply"]
     scores = {m: [] for m in methods}
     rows = []
-    for grade in grades:
+    for set_name, prefix, grade in jobs:
+        d = args.synth / set_name
         for a, b in PAIRS:
-            tmpl = frames(d / f"grade-{a}-{grade}.mp4")
-            src, truth = frames(d / f"grade-{b}-neutral.mp4"), frames(d / f"grade-{b}-{grade}.mp4")
+            tmpl = frames(d / f"{prefix}-{a}-{grade}.mp4")
+            src = frames(d / f"{prefix}-{b}-neutral.mp4")
+            truth = frames(d / f"{prefix}-{b}-{grade}.mp4")
             res = {"identity": mean_de(src, truth),
                    "color-matcher reinhard": mean_de(color_matcher(src, tmpl, "reinhard"), truth),
                    "color-matcher mkl": mean_de(color_matcher(src, tmpl, "mkl"), truth)}
             if args.stylecut:
-                out = args.out / f"apply-{grade}-{a}{b}.mp4"
+                out = args.out / f"apply-{prefix}-{grade}-{a}{b}.mp4"
                 res["stylecut apply"] = mean_de(
-                    stylecut_apply(args.stylecut, d / f"grade-{a}-{grade}.mp4",
-                                   d / f"grade-{b}-neutral.mp4", out), truth)
+                    stylecut_apply(args.stylecut, d / f"{prefix}-{a}-{grade}.mp4",
+                                   d / f"{prefix}-{b}-neutral.mp4", out), truth)
             for m, v in res.items():
                 scores[m].append(v)
-            rows.append([grade, f"{a}→{b}", *(f"{res[m]:.2f}" if m in res else "not yet measured"
+            rows.append([f"{prefix}: {grade}", f"{a}→{b}", *(f"{res[m]:.2f}" if m in res else "not yet measured"
                                              for m in methods)])
             print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
     rows.append(["**mean**", "", *(f"**{np.mean(scores[m]):.2f}**" if scores[m]

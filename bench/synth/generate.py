@@ -8,6 +8,7 @@ first frame of the new shot, `transitions` carry type/start/duration, beats are 
   transitions/  ffmpeg xfade of every family between real shots cut from the shared videos,
                 plus hard cuts, fades from/to black, a no-cut clip with a flash
   grades/       known ffmpeg grades applied to real shots, each with its ungraded reference
+  model-grades/ known slider values of the documented grade model (grade.rs) as a 3D LUT
   motion/       zooms (zoompan) and pans/tilts (moving crop) of known speed over real stills
   drums/        numpy-synthesised kick/snare/hat patterns at known tempi (60..200 BPM)
   captions/     drawtext captions over a real shot, and the same shot without them
@@ -22,6 +23,8 @@ import wave
 from pathlib import Path
 
 import numpy as np
+
+import grade_model
 
 FPS = 25  # frame rate of every synthetic video clip
 WIDTH, HEIGHT = 640, 360  # picture size of every synthetic video clip
@@ -204,6 +207,44 @@ def grade_clips(media, out):
     return gts
 
 
+# Known slider values rendered with the documented grade model (grade_model.py) as a 3D LUT.
+MODEL_GRADES = {
+    "neutral": {},
+    "temp+30": {"temperature": 30}, "temp-30": {"temperature": -30},
+    "tint+30": {"tint": 30}, "tint-30": {"tint": -30},
+    "sat+40": {"saturation": 40}, "sat-40": {"saturation": -40},
+    "contrast+30": {"contrast": 30}, "contrast-25": {"contrast": -25},
+    "highlights-40": {"highlights": -40}, "shadows+40": {"shadows": 40},
+    "combo": {"temperature": 25, "saturation": -20, "contrast": 20, "shadows": -15},
+}
+# yuv <-> rgb with an explicit BT.709 matrix on both sides, output tagged BT.709.
+TO_RGB = "scale=in_color_matrix=bt709:out_color_matrix=bt709,format=gbrp"
+TO_YUV = "scale=in_color_matrix=bt709:out_color_matrix=bt709,format=yuv420p"
+TAG_709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
+
+
+def model_grade_clips(media, out):
+    gts = []
+    for name, sliders in MODEL_GRADES.items():
+        cube = out / f"{name}.cube"
+        grade_model.write_cube(cube, sliders)
+        for b, span in enumerate(GRADE_BASES):
+            clip = f"model-{b}-{name}"
+            run(["ffmpeg", "-y", "-v", "error", "-ss", str(span[1]), "-t", "3",
+                 "-i", str(media / span[0]), "-vf",
+                 f"{NORM},{TO_RGB},lut3d=file={cube}:interp=tetrahedral,{TO_YUV}",
+                 *ENCODE, *TAG_709, str(out / f"{clip}.mp4")])
+            full = {k: float(sliders.get(k, 0.0)) for k in
+                    ("temperature", "tint", "saturation", "contrast", "highlights", "shadows")}
+            gts.append(write_gt(out / f"{clip}.mp4", {
+                "media": f"{clip}.mp4", "frame_rate": f"{FPS}/1", "cuts": [],
+                "grade": {"name": name, "sliders": full,
+                          "model": "crates/types/src/grade.rs (documented forward model)"},
+                "reference": f"model-{b}-neutral.mp4",
+                "sources": [{"file": span[0], "start_s": span[1], "frames": 3 * FPS}]}))
+    return gts
+
+
 # name -> zoompan/crop expression and ShotMotion truth (analysis.rs units:
 # pan/tilt in % of frame width/height per second, zoom_rate in log2 per second).
 MOTION_SECONDS = 4
@@ -331,10 +372,10 @@ def main():
     ap.add_argument("--media", type=Path, default=root.parent / "shared" / "media")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "synth")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--only", nargs="*", help="subset of: transitions grades motion drums captions")
+    ap.add_argument("--only", nargs="*", help="subset of: transitions grades model-grades motion drums captions")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    sets = args.only or ["transitions", "grades", "motion", "drums", "captions"]
+    sets = args.only or ["transitions", "grades", "model-grades", "motion", "drums", "captions"]
     manifest = {"seed": args.seed, "fps": FPS, "sets": {}}
     for s in sets:
         (args.out / s).mkdir(parents=True, exist_ok=True)
@@ -348,6 +389,10 @@ def main():
     if "grades" in sets:
         manifest["sets"]["grades"] = [f"grades/{g['media']}"
                                       for g in grade_clips(args.media, args.out / "grades")]
+    if "model-grades" in sets:
+        manifest["sets"]["model-grades"] = [
+            f"model-grades/{g['media']}" for g in model_grade_clips(args.media,
+                                                                  args.out / "model-grades")]
     if "motion" in sets:
         manifest["sets"]["motion"] = [f"motion/{g['media']}"
                                       for g in motion_clips(args.media, args.out / "motion")]
