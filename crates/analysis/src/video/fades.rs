@@ -12,7 +12,7 @@ use super::models::fit_mix;
 use super::Gradual;
 
 /// Frames at or below this thumbnail distance from the solid core count as the colour.
-const SAME_AS_SOLID: f32 = 0.003;
+const SAME_AS_SOLID: f32 = 0.006;
 /// Longest hold between a fade-out and a fade-in merged into one fade-through event.
 const MAX_HOLD_S: f64 = 0.5;
 const MIN_RAMP: usize = 3;
@@ -67,13 +67,16 @@ fn follow_ramp(
         let (Some(i), Some(n1)) = (at(k), at(k + 1)) else {
             break;
         };
-        let avg = (dist(i) - d0) / k as f32;
-        if avg <= 0.002 {
+        let travelled = dist(i) - d0;
+        let avg = travelled / k as f32;
+        if k >= 6 && avg <= 0.001 {
             return None;
         }
         let next = dist(n1) - dist(i);
         let next2 = at(k + 2).map_or(next, |n2| (dist(n2) - dist(i)) / 2.0);
-        if next < 0.3 * avg && next2 < 0.5 * avg {
+        // Stop where the change slows to a fraction of its average pace, once the ramp
+        // has gone somewhere (an eased start is slow too).
+        if travelled > 0.03 && next < 0.3 * avg && next2 < 0.5 * avg {
             end = Some(i);
             break;
         }
@@ -110,21 +113,40 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
     let limit = (fps * 4.0).round().max(8.0) as usize;
     let mut out: Vec<Gradual> = Vec::new();
     for run in solid_runs(f) {
-        let core = (run.first + run.last) / 2;
+        // The core is the purest frame of the run: darkest for black, brightest for white.
+        let core = (run.first..=run.last)
+            .min_by(|&a, &b| {
+                let key = |i: usize| {
+                    if run.white {
+                        -f[i].luma_mean
+                    } else {
+                        f[i].luma_mean
+                    }
+                };
+                key(a).total_cmp(&key(b))
+            })
+            .unwrap_or(run.first);
         // Shrink then widen the run to the frames indistinguishable from the core colour
         // (dark first frames of a fade-in pass the solid test but belong to the ramp).
+        // Tolerance: the colour's own noise (compression) or SAME_AS_SOLID.
+        let mut noise: Vec<f32> = (run.first..=run.last)
+            .map(|i| thumb_dist(&f[i], &f[core]))
+            .collect();
+        noise.sort_by(f32::total_cmp);
+        // A low percentile: the run may include the dark start of a ramp.
+        let same = SAME_AS_SOLID.max(2.0 * noise[noise.len() / 5]);
         let mut first = run.first;
-        while first < core && thumb_dist(&f[first], &f[core]) > SAME_AS_SOLID {
+        while first < core && thumb_dist(&f[first], &f[core]) > same {
             first += 1;
         }
         let mut last = run.last;
-        while last > core && thumb_dist(&f[last], &f[core]) > SAME_AS_SOLID {
+        while last > core && thumb_dist(&f[last], &f[core]) > same {
             last -= 1;
         }
-        while first > 0 && thumb_dist(&f[first - 1], &f[core]) <= SAME_AS_SOLID {
+        while first > 0 && thumb_dist(&f[first - 1], &f[core]) <= same {
             first -= 1;
         }
-        while last + 1 < f.len() && thumb_dist(&f[last + 1], &f[core]) <= SAME_AS_SOLID {
+        while last + 1 < f.len() && thumb_dist(&f[last + 1], &f[core]) <= same {
             last += 1;
         }
         let kind_out = (first > 0)

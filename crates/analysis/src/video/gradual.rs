@@ -246,12 +246,6 @@ pub fn detect_in_segment(
         if !monotone_enough(&curve) {
             continue;
         }
-        eprintln!(
-            "DBG {kind} s={s} e={e} pts={:.3} rel={rel:.3} fd={:.3} td={:.3}",
-            f[s].pts_s,
-            frame_dist(&f[s], &f[e]),
-            thumb_dist(&f[s], &f[e])
-        );
         taken[s..=e].iter_mut().for_each(|t| *t = true);
         let conf = (1.0 - rel / MAX_REL_ERR).clamp(0.05, 1.0);
         out.push(Gradual::new(kind, s, e, curve, conf));

@@ -6,11 +6,14 @@
 //! ([`captions`]). [`VideoAnalyzer::finish`] runs the shot/transition detectors over the
 //! features and summarises motion and colour per shot. Pure code: no I/O.
 
+pub mod camera;
 pub mod cuts;
 pub mod fades;
 pub mod frame;
+pub mod grade;
 pub mod gradual;
 pub mod models;
+pub mod motion;
 pub mod shots;
 
 pub use frame::FrameRef;
