@@ -13,8 +13,12 @@
 //!    against [`NEUTRAL_CHROMA`];
 //! 3. temperature and tint: after undoing saturation, in linear light, the median of
 //!    per-pixel `log2(R/B)` and `log2(G/√(RB))` over mid-tone pixels (grey world with a
-//!    median, so a large coloured object moves it little). The white-balance gains of
-//!    the model shift exactly these logs.
+//!    median, so a large coloured object moves it little) against their neutral values.
+//!    The white-balance gains of the model shift exactly these logs.
+//!
+//! The neutral constants are medians measured on ungraded reference clips, so ordinary
+//! footage reads near 0 and a slider reading says how far a shot sits from typical
+//! footage in the direction that slider moves pixels.
 //!
 //! Per-shot estimates are combined with a median across shots, so one sunset shot does
 //! not read as a warm grade of the whole video.
@@ -26,13 +30,18 @@ use stylecut_types::ColorGrade;
 pub const Q_LEVELS: [f64; NQ] = [
     0.01, 0.03, 0.06, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 0.94, 0.97, 0.99,
 ];
-/// Neutral luma at those levels: an evenly exposed picture spanning about 0.02..0.92.
+/// Neutral luma at those levels. Like every neutral constant here it is the median,
+/// level by level, of six ungraded reference clips (bikes, cockatoo, Big Buck Bunny,
+/// issue-195, goldeneye, testvideo in `shared/media`), so typical footage reads ≈ 0.
 pub const NEUTRAL_Q: [f64; NQ] = [
-    0.02, 0.04, 0.065, 0.10, 0.18, 0.30, 0.43, 0.56, 0.70, 0.80, 0.85, 0.89, 0.92,
+    0.028, 0.035, 0.054, 0.088, 0.195, 0.30, 0.39, 0.47, 0.59, 0.67, 0.72, 0.78, 0.86,
 ];
 const NQ: usize = 13;
 /// Neutral mean chroma distance (encoded RGB units).
-pub const NEUTRAL_CHROMA: f64 = 0.08;
+pub const NEUTRAL_CHROMA: f64 = 0.075;
+/// Neutral median `log2(R/B)` and `log2(G/√(RB))` of mid-tone pixels, linear light.
+pub const NEUTRAL_LOG_RB: f64 = 0.33;
+pub const NEUTRAL_LOG_G: f64 = 0.04;
 
 /// Samples per frame (a fixed 16×12 grid).
 const GRID_X: usize = 16;
@@ -104,14 +113,14 @@ fn curve_inv(y: f64, c: f64, h: f64, s: f64) -> f64 {
 
 /// Fit of (contrast, highlights, shadows) mapping NEUTRAL_Q onto the observed `q`.
 ///
-/// Contrast comes from the ratio of the 3–97 % luma spreads (contrast scales spreads
+/// Contrast comes from the ratio of the 10–90 % luma spreads (contrast scales spreads
 /// by exactly `2^(c/100)`), highlights and shadows from a linear least-squares fit of
 /// the remaining quantile offsets on the two tone-curve bumps (the curve is linear in
 /// both sliders). Repeated, each round measuring the spread with the last curve removed.
 /// Both steps are close to additive, so grading a clip moves the estimate by the grade
 /// even when the scene itself is far from the neutral reference.
 fn fit_tone(q: &[f64; NQ]) -> [f64; 3] {
-    let (lo, hi) = (1, NQ - 2);
+    let (lo, hi) = (3, NQ - 4);
     let bump_h = |x: f64| x * x * (1.0 - x);
     let bump_s = |x: f64| x * (1.0 - x) * (1.0 - x);
     let (mut c, mut h, mut s) = (0.0f64, 0.0f64, 0.0f64);
@@ -151,6 +160,7 @@ fn fit_tone(q: &[f64; NQ]) -> [f64; 3] {
         if det.abs() < 1e-12 {
             break;
         }
+        // The curve is only monotonic within ±100, so the fit stays there.
         h = (100.0 * (b1 * a22 - b2 * a12) / det).clamp(-100.0, 100.0);
         s = (100.0 * (b2 * a11 - b1 * a12) / det).clamp(-100.0, 100.0);
     }
@@ -234,8 +244,8 @@ pub fn estimate(px: &[[f64; 3]]) -> Option<ColorGrade> {
             rb.push((l[0] / l[2]).log2());
             gm.push((l[1] / (l[0] * l[2]).sqrt()).log2());
         }
-        temp = median(rb).map_or(0.0, |v| 100.0 * v / (2.0 * TEMP_STOPS));
-        tint = median(gm).map_or(0.0, |v| -100.0 * v / TINT_STOPS);
+        temp = median(rb).map_or(0.0, |v| 100.0 * (v - NEUTRAL_LOG_RB) / (2.0 * TEMP_STOPS));
+        tint = median(gm).map_or(0.0, |v| -100.0 * (v - NEUTRAL_LOG_G) / TINT_STOPS);
     }
     Some(
         ColorGrade {
@@ -247,6 +257,43 @@ pub fn estimate(px: &[[f64; 3]]) -> Option<ColorGrade> {
             shadows: tone[2],
         }
         .clamped(),
+    )
+}
+
+/// Raw statistics of a sample set (no neutral reference involved): luma quantiles at
+/// [`Q_LEVELS`], chroma distance, median `log2(R/B)` and `log2(G/√(RB))` in linear
+/// light. Used to derive and check the neutral constants.
+pub fn raw_stats(px: &[[f64; 3]]) -> ([f64; NQ], f64, f64, f64) {
+    let q = quantiles(px.iter().map(luma).collect());
+    let chroma: Vec<[f64; 3]> = px
+        .iter()
+        .map(|p| {
+            let y = luma(p);
+            p.map(|v| v - y)
+        })
+        .collect();
+    let med: [f64; 3] =
+        [0, 1, 2].map(|k| median(chroma.iter().map(|c| c[k]).collect()).unwrap_or(0.0));
+    let cmag = chroma
+        .iter()
+        .map(|c| ((0..3).map(|k| (c[k] - med[k]).powi(2)).sum::<f64>()).sqrt())
+        .sum::<f64>()
+        / chroma.len().max(1) as f64;
+    let (mut rb, mut gm) = (Vec::new(), Vec::new());
+    for p in px {
+        let y = luma(p);
+        if !(0.06..=0.94).contains(&y) || p.iter().any(|v| *v <= 0.01 || *v >= 0.99) {
+            continue;
+        }
+        let l = p.map(grade::srgb_to_linear);
+        rb.push((l[0] / l[2]).log2());
+        gm.push((l[1] / (l[0] * l[2]).sqrt()).log2());
+    }
+    (
+        q,
+        cmag,
+        median(rb).unwrap_or(0.0),
+        median(gm).unwrap_or(0.0),
     )
 }
 
@@ -303,7 +350,8 @@ pub fn mean_lab(px: &[[f64; 3]]) -> [f64; 3] {
 mod tests {
     use super::*;
 
-    /// A deterministic pseudo-natural pixel population.
+    /// A deterministic population with the neutral statistics: luma drawn from the
+    /// neutral quantile function, chroma noise around it.
     fn scene() -> Vec<[f64; 3]> {
         let mut s = 12345u64;
         let mut rnd = || {
@@ -314,8 +362,13 @@ mod tests {
         };
         (0..4000)
             .map(|_| {
-                let y = 0.06 + 0.78 * rnd();
-                let c = [rnd() - 0.5, rnd() - 0.5, rnd() - 0.5].map(|v| v * 0.17);
+                let p = rnd().clamp(Q_LEVELS[0], Q_LEVELS[NQ - 1]);
+                let i = (0..NQ - 1)
+                    .find(|&i| p <= Q_LEVELS[i + 1])
+                    .unwrap_or(NQ - 2);
+                let u = (p - Q_LEVELS[i]) / (Q_LEVELS[i + 1] - Q_LEVELS[i]);
+                let y = NEUTRAL_Q[i] + u * (NEUTRAL_Q[i + 1] - NEUTRAL_Q[i]);
+                let c = [rnd() - 0.5, rnd() - 0.5, rnd() - 0.5].map(|v| v * 0.22);
                 [0, 1, 2].map(|k| (y + c[k]).clamp(0.0, 1.0))
             })
             .collect()
@@ -330,7 +383,7 @@ mod tests {
             [0.0, -25.0, 0.0, 0.0, 0.0, 0.0],
             [0.0, 0.0, 35.0, 0.0, 0.0, 0.0],
             [0.0, 0.0, 0.0, 25.0, 0.0, 0.0],
-            [0.0, 0.0, 0.0, 0.0, 40.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 30.0, 0.0],
             [0.0, 0.0, 0.0, 0.0, 0.0, -20.0],
             [0.0, 0.0, 0.0, 0.0, 0.0, 25.0],
             [-20.0, 10.0, -20.0, 15.0, 0.0, 0.0],
