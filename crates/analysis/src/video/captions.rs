@@ -8,7 +8,9 @@
 //! density of at least 5 % of the width, a band height of 2–15 % of the frame, a
 //! horizontally centred mass, and rows just above and below it far emptier (a static
 //! textured background fills the whole region instead). The video has burned-in captions
-//! when such frames cover at least 15 % of its duration.
+//! when such frames cover at least 15 % of its duration and the band's text changes at
+//! least once (its column signature differs): a watermark or logo that never changes is
+//! not a caption.
 
 const REGION_TOP: f64 = 0.60;
 const REGION_BOTTOM: f64 = 0.98;
@@ -27,6 +29,10 @@ pub struct CaptionDetector {
     since: Vec<f32>,
     frames: usize,
     caption_frames: usize,
+    /// Column signature (64 bins) of the last caption band seen.
+    last_sig: Option<u64>,
+    /// Number of distinct captions (signature changes).
+    distinct: usize,
 }
 
 impl CaptionDetector {
@@ -69,12 +75,38 @@ impl CaptionDetector {
                 }
             }
         }
-        if self.is_caption_band(&counts, height) {
+        if let Some((a, b)) = self.caption_band(&counts, height) {
             self.caption_frames += 1;
+            let sig = self.signature(a, b);
+            let new = match self.last_sig {
+                None => true,
+                Some(old) => {
+                    let inter = (old & sig).count_ones() as f64;
+                    let union = (old | sig).count_ones().max(1) as f64;
+                    inter / union < 0.5
+                }
+            };
+            if new {
+                self.distinct += 1;
+            }
+            self.last_sig = Some(sig);
         }
     }
 
-    fn is_caption_band(&self, counts: &[usize], height: usize) -> bool {
+    /// Which 64ths of the width hold stable strokes in rows `a..b`.
+    fn signature(&self, a: usize, b: usize) -> u64 {
+        let mut sig = 0u64;
+        for r in a..b {
+            for x in 0..self.width {
+                if !self.since[r * self.width + x].is_nan() {
+                    sig |= 1 << (x * 64 / self.width);
+                }
+            }
+        }
+        sig
+    }
+
+    fn caption_band(&self, counts: &[usize], height: usize) -> Option<(usize, usize)> {
         let need = (self.width as f64 * ROW_DENSITY).max(3.0) as usize;
         let (max_h, min_h) = (
             ((height as f64) * 0.15).ceil() as usize,
@@ -106,10 +138,10 @@ impl CaptionDetector {
                 outside.iter().sum::<usize>() as f64 / outside.len() as f64
             };
             if out_mean < 0.3 * band && self.centred(start, end) {
-                return true;
+                return Some((start, end));
             }
         }
-        false
+        None
     }
 
     /// The band's stable strokes are centred horizontally (captions are centred or span
@@ -136,8 +168,13 @@ impl CaptionDetector {
         }
     }
 
+    /// Number of distinct captions seen (a static watermark or logo counts once).
+    pub fn distinct(&self) -> usize {
+        self.distinct
+    }
+
     pub fn has_captions(&self) -> bool {
-        self.share() >= MIN_SHARE
+        self.share() >= MIN_SHARE && self.distinct >= 2
     }
 }
 
@@ -147,6 +184,8 @@ mod tests {
 
     /// Moving noise background with optional static "text" strokes in the lower third.
     fn frame(i: usize, text: bool) -> Vec<u8> {
+        // The "caption" changes at frame 25 (different stroke positions).
+        let (x0, x1, period) = if i < 25 { (70, 186, 3) } else { (40, 150, 5) };
         let (w, h) = (256usize, 144usize);
         let mut v = vec![0u8; w * h * 3];
         for y in 0..h {
@@ -158,8 +197,8 @@ mod tests {
         }
         if text {
             for y in 118..128 {
-                for x in 70..186 {
-                    if (x / 3) % 2 == 0 {
+                for x in x0..x1 {
+                    if (x / period) % 2 == 0 {
                         v[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&[250, 250, 250]);
                     }
                 }
@@ -172,7 +211,7 @@ mod tests {
     fn static_strokes_in_a_band_read_as_captions() {
         let mut with = CaptionDetector::default();
         let mut without = CaptionDetector::default();
-        for i in 0..50 {
+        for i in 0..60 {
             with.push(i as f64 / 25.0, &frame(i, true), 256, 144);
             without.push(i as f64 / 25.0, &frame(i, false), 256, 144);
         }

@@ -11,8 +11,12 @@ use super::frame::{thumb_dist, FrameFeatures};
 use super::models::fit_mix;
 use super::Gradual;
 
-/// Frames at or below this thumbnail distance from the solid core count as the colour.
-const SAME_AS_SOLID: f32 = 0.006;
+/// Mean-luma tolerance of a frame that still counts as the solid colour (under 1 code value).
+const SAME_LUMA: f32 = 0.003;
+/// Luma step below which a frame next to the hold counts as settled into it.
+const FLAT_LUMA: f32 = 0.001;
+/// Thumbnail distance tolerance of the same.
+const SAME_LAYOUT: f32 = 0.02;
 /// Longest hold between a fade-out and a fade-in merged into one fade-through event.
 const MAX_HOLD_S: f64 = 0.5;
 const MIN_RAMP: usize = 3;
@@ -128,25 +132,32 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
             .unwrap_or(run.first);
         // Shrink then widen the run to the frames indistinguishable from the core colour
         // (dark first frames of a fade-in pass the solid test but belong to the ramp).
-        // Tolerance: the colour's own noise (compression) or SAME_AS_SOLID.
-        let mut noise: Vec<f32> = (run.first..=run.last)
-            .map(|i| thumb_dist(&f[i], &f[core]))
-            .collect();
-        noise.sort_by(f32::total_cmp);
-        // A low percentile: the run may include the dark start of a ramp.
-        let same = SAME_AS_SOLID.max(2.0 * noise[noise.len() / 5]);
+        // A frame belongs to the solid hold when its mean luma is within about one code
+        // value of the core's and its layout is close (dark first frames of a fade-in
+        // pass the solid test but belong to the ramp; a faint watermark fading out over
+        // black does not).
+        let cl = f[core].luma_mean;
+        let same = |i: usize| {
+            (f[i].luma_mean - cl).abs() <= SAME_LUMA && thumb_dist(&f[i], &f[core]) <= SAME_LAYOUT
+        };
         let mut first = run.first;
-        while first < core && thumb_dist(&f[first], &f[core]) > same {
+        while first < core && !same(first) {
             first += 1;
         }
         let mut last = run.last;
-        while last > core && thumb_dist(&f[last], &f[core]) > same {
+        while last > core && !same(last) {
             last -= 1;
         }
-        while first > 0 && thumb_dist(&f[first - 1], &f[core]) <= same {
+        // Grow over frames that match the colour, or that no longer change at all next
+        // to the hold (a faint remnant settling into it).
+        let flat = |i: usize, j: usize| {
+            (f[i].luma_mean - f[j].luma_mean).abs() <= FLAT_LUMA
+                && thumb_dist(&f[i], &f[core]) <= SAME_LAYOUT
+        };
+        while first > 0 && (same(first - 1) || flat(first - 1, first)) {
             first -= 1;
         }
-        while last + 1 < f.len() && thumb_dist(&f[last + 1], &f[core]) <= same {
+        while last + 1 < f.len() && (same(last + 1) || flat(last + 1, last)) {
             last += 1;
         }
         let kind_out = (first > 0)
