@@ -1,5 +1,8 @@
 //! The `stylecut` binary.
 
+mod analyze;
+mod extract;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -17,11 +20,17 @@ struct Cli {
 enum Command {
     /// Print version and tool availability.
     Doctor,
+    /// Analyse a video and print the analysis document as JSON.
+    Analyze(analyze::AnalyzeArgs),
+    /// Measure a template video and print its StyleJSON.
+    Extract(extract::ExtractArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Analyze(args) => analyze::run(args)?,
+        Command::Extract(args) => extract::run(args)?,
         Command::Doctor => {
             println!("stylecut {}", env!("CARGO_PKG_VERSION"));
             for bin in [

@@ -1,9 +1,23 @@
 //! Analysis of one file: probe, the single decode pass, every analyser fed from it.
+//!
+//! The decode pass streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
+//! frame is kept: the analyser stores a few hundred bytes of features per frame) and
+//! writes the audio to scratch files. Then the full-rate audio is metered
+//! ([`LoudnessMeter`], streamed in chunks) and the mono audio analysed
+//! ([`audio::analyze`]). Last, the video analyser summarises shots, transitions, motion
+//! and colour.
+//!
+//! Progress phases: `Video` follows the decode (it carries the per-frame video work:
+//! features, motion estimation, colour samples, captions), `Audio` the loudness meter
+//! and the audio analysis, `Motion` the per-shot summaries (transition models, camera
+//! motion, grade).
 
 use std::path::Path;
 
+use stylecut_analysis::audio::{self, LoudnessMeter};
+use stylecut_analysis::video::{FrameRef, VideoAnalyzer};
 use stylecut_media::{decode, probe, DecodeSpec, MediaInfo, RunOpts};
-use stylecut_types::{Analysis, AudioFeatures, ColorGrade, Loudness, Span};
+use stylecut_types::{Analysis, AudioFeatures, Loudness};
 
 use crate::StyleError;
 
@@ -15,6 +29,9 @@ pub enum Phase {
     Motion,
 }
 
+/// Sample frames per loudness chunk.
+const LOUDNESS_CHUNK: usize = 48_000;
+
 /// Analyses `path`. `progress(phase, fraction)` reports work inside each phase in order
 /// Video → Audio → Motion. `scratch` holds temporary decode files.
 pub fn analyze_file(
@@ -24,60 +41,110 @@ pub fn analyze_file(
     progress: &mut dyn FnMut(Phase, f64),
 ) -> Result<(MediaInfo, Analysis), StyleError> {
     let info = probe::probe_video(path, opts)?;
-    let v = info.video.clone().expect("probe_video checked");
+    let v = info
+        .video
+        .clone()
+        .ok_or_else(|| StyleError::Unsupported("the file has no video stream".into()))?;
     let spec = DecodeSpec {
         scratch_dir: scratch.map(Path::to_path_buf),
         ..DecodeSpec::default()
     };
-    let mut frames = 0usize;
+    let mut video = VideoAnalyzer::new();
     let mut last_pts = 0.0f64;
-    let _audio = decode(
+    let decoded_audio = decode(
         path,
         &info,
         &spec,
         opts,
         |f| {
-            frames += 1;
             last_pts = f.pts_s;
+            video.push(&FrameRef {
+                pts_s: f.pts_s,
+                width: f.width as usize,
+                height: f.height as usize,
+                rgb: &f.rgb,
+            });
         },
         |f| progress(Phase::Video, f),
     )?;
-    progress(Phase::Audio, 1.0);
-    progress(Phase::Motion, 1.0);
-    let duration_s = info.duration_s;
-    let frame_rate = if duration_s > 0.0 {
-        frames as f64 / duration_s
-    } else {
-        v.avg_frame_rate
+    progress(Phase::Video, 1.0);
+
+    // Audio: loudness on the full-rate signal, everything else on the mono mix.
+    let audio_report = match &decoded_audio {
+        Some(a) => {
+            let mut meter = LoudnessMeter::new(a.full_rate, a.channels)
+                .map_err(|e| StyleError::Unsupported(e.to_string()))?;
+            let mut meter_err = None;
+            a.for_each_full_chunk(LOUDNESS_CHUNK, |chunk| {
+                if meter_err.is_none() {
+                    if let Err(e) = meter.add(chunk) {
+                        meter_err = Some(e);
+                    }
+                }
+            })?;
+            if let Some(e) = meter_err {
+                return Err(StyleError::Unsupported(e.to_string()));
+            }
+            progress(Phase::Audio, 0.2);
+            let loudness = meter.finish();
+            let mut audio_progress = |f: f64| progress(Phase::Audio, 0.2 + 0.8 * f);
+            Some(audio::analyze(
+                &a.mono,
+                a.mono_rate,
+                loudness,
+                &mut audio_progress,
+            ))
+        }
+        None => None,
     };
-    let _ = last_pts;
+    progress(Phase::Audio, 1.0);
+
+    // The container duration ends the last frame; fall back to the last frame time.
+    let duration_s = if info.duration_s > 0.0 {
+        info.duration_s
+    } else {
+        last_pts
+    };
+    let report = video.finish(duration_s, &mut |f| progress(Phase::Motion, f));
+    progress(Phase::Motion, 1.0);
+
+    let (loudness, tempo_bpm, beats, speech_segments, audio_features) = match audio_report {
+        Some(r) => (
+            r.loudness,
+            r.tempo_bpm,
+            r.beats,
+            r.speech_segments,
+            r.features,
+        ),
+        None => (
+            Loudness {
+                integrated_lufs: None,
+                range_lu: None,
+                true_peak_dbtp: None,
+            },
+            None,
+            Vec::new(),
+            Vec::new(),
+            AudioFeatures::default(),
+        ),
+    };
     let analysis = Analysis {
         duration_s,
         width: v.display_width,
         height: v.display_height,
-        frame_rate,
-        shots: vec![Span {
-            start_s: 0.0,
-            end_s: duration_s,
-        }],
-        transitions: vec![],
-        tempo_bpm: None,
-        beats: vec![],
-        loudness: Loudness {
-            integrated_lufs: None,
-            range_lu: None,
-            true_peak_dbtp: None,
-        },
-        speech_segments: vec![],
-        motion: vec![],
-        color: vec![],
-        color_grade: ColorGrade::NEUTRAL,
-        audio: AudioFeatures {
-            has_audio: info.audio.is_some(),
-            ..AudioFeatures::default()
-        },
+        frame_rate: report.frame_rate,
+        shots: report.shots.shots,
+        transitions: report.shots.transitions,
+        tempo_bpm,
+        beats,
+        loudness,
+        speech_segments,
+        motion: report.motion,
+        color: report.color,
+        color_grade: report.color_grade,
+        audio: audio_features,
         has_subtitle_stream: info.subtitle_streams > 0,
-        burned_in_captions: false,
+        burned_in_captions: report.burned_in_captions,
     };
     Ok((info, analysis))
 }

@@ -1,12 +1,259 @@
-//! Analysis → StyleJSON.
+//! Analysis → StyleJSON. Every field is computed from the analysis; the definitions,
+//! units and rounding rules are written in `docs/STYLEJSON.md`.
 
-use stylecut_types::{Analysis, StyleJson};
+use std::collections::HashMap;
+
+use stylecut_analysis::video::camera;
+use stylecut_types::{
+    audio_map, Analysis, AudioStyle, ColorGrade, StyleBeat, StyleJson, TransitionEvent,
+    TransitionStyle, STYLE_VERSION,
+};
 
 use crate::StyleError;
 
+/// `aspect_ratio` of a displayed picture: the nearest allowed ratio in log space; the
+/// boundaries are the geometric means 4:3 and 3:4 (a 4:3 picture counts as 16:9).
+pub fn aspect_ratio(width: u32, height: u32) -> &'static str {
+    let r = width as f64 / height.max(1) as f64;
+    if r >= 4.0 / 3.0 {
+        "16:9"
+    } else if r <= 3.0 / 4.0 {
+        "9:16"
+    } else {
+        "1:1"
+    }
+}
+
+/// `frame_rate`: the allowed rate nearest to the real rate (ties go to the lower).
+pub fn frame_rate(fps: f64) -> i64 {
+    let mut best = 24;
+    for r in [24i64, 30, 60] {
+        if (fps - r as f64).abs() < (fps - best as f64).abs() {
+            best = r;
+        }
+    }
+    best
+}
+
+/// StyleJSON family of an analysis transition kind.
+pub fn family(kind: &str) -> &'static str {
+    match kind {
+        "cut" => "cut",
+        "fade" | "fade_in" | "fade_out" => "fade",
+        "dissolve" => "dissolve",
+        "wipe" => "wipe",
+        "slide" => "slide",
+        "zoom" => "zoom",
+        _ => "dissolve",
+    }
+}
+
+fn round_to(v: f64, decimals: i32) -> f64 {
+    let p = 10f64.powi(decimals);
+    (v * p).round() / p
+}
+
+/// The most and second most frequent transition families with their median duration
+/// and most frequent easing. Ties in count go to the family seen first.
+fn transition_styles(events: &[TransitionEvent]) -> Vec<TransitionStyle> {
+    let mut order: Vec<&'static str> = Vec::new();
+    let mut groups: HashMap<&'static str, Vec<&TransitionEvent>> = HashMap::new();
+    for e in events {
+        let f = family(&e.kind);
+        if !groups.contains_key(f) {
+            order.push(f);
+        }
+        groups.entry(f).or_default().push(e);
+    }
+    order.sort_by_key(|f| std::cmp::Reverse(groups[f].len()));
+    order
+        .into_iter()
+        .map(|f| {
+            let g = &groups[f];
+            let mut d: Vec<i64> = g.iter().map(|e| e.duration_ms).collect();
+            d.sort_unstable();
+            let mut easings: Vec<(&str, usize)> = Vec::new();
+            for e in g {
+                match easings.iter_mut().find(|(k, _)| *k == e.easing) {
+                    Some(slot) => slot.1 += 1,
+                    None => easings.push((&e.easing, 1)),
+                }
+            }
+            easings.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            TransitionStyle {
+                kind: f.into(),
+                duration_ms: d[d.len() / 2].clamp(0, 10_000),
+                easing: easings.first().map_or("linear", |e| e.0).to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Spread of the per-shot grade estimates: mean over sliders of the median absolute
+/// deviation from the aggregated grade.
+fn grade_spread(a: &Analysis) -> Option<f64> {
+    if a.color.len() < 2 {
+        return None;
+    }
+    let g = a.color_grade.as_array();
+    let mut total = 0.0;
+    for k in 0..6 {
+        let mut dev: Vec<f64> = a
+            .color
+            .iter()
+            .map(|c| (c.grade.as_array()[k] - g[k]).abs())
+            .collect();
+        dev.sort_by(f64::total_cmp);
+        total += dev[dev.len() / 2];
+    }
+    Some(total / 6.0)
+}
+
+/// `extraction_confidence` in 0..1 from the evidence (docs/STYLEJSON.md):
+/// `0.25·duration + 0.2·shots + 0.2·grade agreement + 0.2·transition certainty
+/// + 0.15·rhythm`, each factor 0..1.
+pub fn extraction_confidence(a: &Analysis) -> f64 {
+    let dur = 1.0 - (-a.duration_s / 15.0).exp();
+    let shots = 1.0 - (-(a.shots.len() as f64) / 3.0).exp();
+    let grade = grade_spread(a).map_or(0.5, |s| (-s / 25.0).exp());
+    let trans = if a.transitions.is_empty() {
+        0.5
+    } else {
+        a.transitions.iter().map(|t| t.confidence).sum::<f64>() / a.transitions.len() as f64
+    };
+    let rhythm = match (a.tempo_bpm, a.beats.is_empty()) {
+        (Some(_), false) => {
+            a.beats.iter().map(|b| b.confidence).sum::<f64>() / a.beats.len() as f64
+        }
+        // No music: nothing to track, the field is null with certainty if audio exists.
+        _ if a.audio.has_audio => 0.7,
+        _ => 0.5,
+    };
+    (0.25 * dur
+        + 0.2 * shots
+        + 0.2 * grade
+        + 0.2 * trans.clamp(0.0, 1.0)
+        + 0.15 * rhythm.clamp(0.0, 1.0))
+    .clamp(0.0, 1.0)
+}
+
 /// Builds the StyleJSON of an analysed video.
-pub fn extract(_analysis: &Analysis) -> Result<StyleJson, StyleError> {
-    Err(StyleError::NotAvailable(
-        "style extraction is not implemented yet".into(),
-    ))
+pub fn extract(a: &Analysis) -> Result<StyleJson, StyleError> {
+    let grade = ColorGrade::from_array(a.color_grade.clamped().as_array().map(|v| round_to(v, 1)));
+    let minutes = a.duration_s / 60.0;
+    let boundaries = a.shots.len().saturating_sub(1) as f64;
+    let cut_frequency = if minutes > 0.0 {
+        boundaries / minutes
+    } else {
+        0.0
+    };
+    let mut styles = transition_styles(&a.transitions).into_iter();
+    // A video without any transition has nothing to blend: its join is a plain cut.
+    let primary = styles.next().unwrap_or(TransitionStyle {
+        kind: "cut".into(),
+        duration_ms: 0,
+        easing: "linear".into(),
+    });
+    let secondary = styles.next();
+    let audio_style = AudioStyle {
+        // Silence or no audio reads as the bottom of the map (−∞ LUFS).
+        normalization_level: round_to(
+            a.loudness
+                .integrated_lufs
+                .map_or(0.0, audio_map::normalization_level_from_lufs),
+            3,
+        ),
+        compression_ratio: round_to(
+            a.audio
+                .estimated_compression_ratio
+                .unwrap_or(1.0)
+                .clamp(1.0, 100.0),
+            2,
+        ),
+        bass_boost: round_to(
+            a.audio
+                .bass_excess_db
+                .map_or(0.0, audio_map::bass_boost_from_excess_db),
+            1,
+        ),
+        enhance_speech: a.audio.speech_enhanced,
+    };
+    let style = StyleJson {
+        version: STYLE_VERSION.into(),
+        color_grade: grade,
+        aspect_ratio: aspect_ratio(a.width, a.height).into(),
+        frame_rate: frame_rate(a.frame_rate),
+        audio_style,
+        cut_frequency: round_to(cut_frequency, 2),
+        motion_intensity: round_to(camera::motion_intensity(&a.motion), 1),
+        zoom_usage: round_to(camera::zoom_usage(&a.motion), 1),
+        primary_transition: primary,
+        secondary_transition: secondary,
+        use_subtitles: a.has_subtitle_stream || a.burned_in_captions,
+        detected_beats: a
+            .beats
+            .iter()
+            .map(|b| StyleBeat {
+                timestamp_ms: (b.time_s * 1000.0).round() as i64,
+                confidence: round_to(b.confidence.clamp(0.0, 1.0), 3),
+                frequency: b.band,
+            })
+            .collect(),
+        tempo_bpm: a
+            .tempo_bpm
+            .filter(|t| (20.0..=400.0).contains(t))
+            .map(|t| round_to(t, 2)),
+        // No genre classifier with measured accuracy exists here: never guess.
+        music_genre: None,
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        source_duration_seconds: round_to(a.duration_s, 3),
+        extraction_confidence: round_to(extraction_confidence(a), 3),
+    };
+    style.validate().map_err(|errs| {
+        StyleError::Unsupported(format!("invalid StyleJSON: {}", errs.join("; ")))
+    })?;
+    Ok(style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_rules() {
+        assert_eq!(aspect_ratio(1920, 1080), "16:9");
+        assert_eq!(aspect_ratio(1080, 1920), "9:16");
+        assert_eq!(aspect_ratio(1080, 1080), "1:1");
+        assert_eq!(aspect_ratio(1440, 1080), "16:9");
+        assert_eq!(aspect_ratio(1200, 1080), "1:1");
+        assert_eq!(frame_rate(23.976), 24);
+        assert_eq!(frame_rate(25.0), 24);
+        assert_eq!(frame_rate(27.0), 24);
+        assert_eq!(frame_rate(29.97), 30);
+        assert_eq!(frame_rate(50.0), 60);
+        assert_eq!(frame_rate(16.0), 24);
+    }
+
+    #[test]
+    fn transitions_rank_by_frequency() {
+        let ev = |k: &str, d: i64, e: &str| TransitionEvent {
+            kind: k.into(),
+            start_s: 0.0,
+            duration_ms: d,
+            easing: e.into(),
+            confidence: 1.0,
+        };
+        let s = transition_styles(&[
+            ev("cut", 0, "linear"),
+            ev("fade_in", 900, "ease-in"),
+            ev("cut", 0, "linear"),
+            ev("fade_out", 1100, "ease-in"),
+            ev("fade", 1000, "linear"),
+            ev("dissolve", 500, "linear"),
+        ]);
+        assert_eq!(s[0].kind, "fade");
+        assert_eq!(s[0].duration_ms, 1000);
+        assert_eq!(s[0].easing, "ease-in");
+        assert_eq!(s[1].kind, "cut");
+    }
 }

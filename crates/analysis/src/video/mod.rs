@@ -1,1 +1,117 @@
 //! Video analysers fed one reduced RGB frame at a time.
+//!
+//! [`VideoAnalyzer`] receives every decoded analysis frame once, in order, and keeps only
+//! compact per-frame features ([`frame`]), the running global-motion estimate
+//! ([`motion`]), colour samples for the grade ([`grade`]) and caption evidence
+//! ([`captions`]). [`VideoAnalyzer::finish`] runs the shot/transition detectors over the
+//! features and summarises motion and colour per shot. Pure code: no I/O.
+
+pub mod camera;
+pub mod captions;
+pub mod cuts;
+pub mod fades;
+pub mod frame;
+pub mod grade;
+pub mod gradual;
+pub mod models;
+pub mod motion;
+pub mod shots;
+
+pub use frame::FrameRef;
+pub use shots::{Gradual, ShotReport};
+
+use frame::FrameFeatures;
+use stylecut_types::{ColorGrade, ShotColor, ShotMotion};
+
+/// Everything measured from the pictures of one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoReport {
+    pub frame_count: usize,
+    /// Frames per second of presentation time (frames / duration).
+    pub frame_rate: f64,
+    pub shots: ShotReport,
+    /// Camera motion per shot (same order as `shots.shots`).
+    pub motion: Vec<ShotMotion>,
+    /// Colour per shot with a grade estimate (shots with too few samples are left out).
+    pub color: Vec<ShotColor>,
+    /// Median of the per-shot grade estimates.
+    pub color_grade: ColorGrade,
+    /// Share of frames showing a caption band, and the decision.
+    pub caption_share: f64,
+    pub burned_in_captions: bool,
+}
+
+/// Streaming analyser: `push` every frame in presentation order, then `finish`.
+#[derive(Default)]
+pub struct VideoAnalyzer {
+    features: Vec<FrameFeatures>,
+    motion: motion::MotionTracker,
+    color: grade::ColorSampler,
+    captions: captions::CaptionDetector,
+}
+
+impl VideoAnalyzer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, f: &FrameRef<'_>) {
+        if f.width == 0 || f.height == 0 || f.rgb.len() < f.width * f.height * 3 {
+            return;
+        }
+        self.features.push(FrameFeatures::compute(f));
+        self.motion.push(f.pts_s, f.rgb, f.width, f.height);
+        self.color.push(f.pts_s, f.rgb, f.width, f.height);
+        self.captions.push(f.pts_s, f.rgb, f.width, f.height);
+    }
+
+    /// Frames pushed so far.
+    pub fn frames(&self) -> usize {
+        self.features.len()
+    }
+
+    /// `duration_s` is the container duration (the end of the last frame);
+    /// `progress` receives 0..1 over the summarising work.
+    pub fn finish(self, duration_s: f64, progress: &mut dyn FnMut(f64)) -> VideoReport {
+        let n = self.features.len();
+        let span = if duration_s > 0.0 {
+            duration_s
+        } else {
+            self.features.last().map_or(0.0, |f| f.pts_s)
+        };
+        let frame_rate = if span > 0.0 { n as f64 / span } else { 0.0 };
+        let shots = shots::segment(&self.features, frame_rate.max(1.0), span);
+        progress(0.4);
+        let motion: Vec<ShotMotion> = shots
+            .shots
+            .iter()
+            .map(|s| camera::shot_motion(&self.motion.pairs, s.start_s, s.end_s))
+            .collect();
+        progress(0.6);
+        let mut color = Vec::new();
+        for s in &shots.shots {
+            let px = self.color.range(s.start_s, s.end_s);
+            if let Some(g) = grade::estimate(&px) {
+                color.push(ShotColor {
+                    start_s: s.start_s,
+                    end_s: s.end_s,
+                    grade: g,
+                    mean_lab: grade::mean_lab(&px),
+                });
+            }
+        }
+        let grades: Vec<ColorGrade> = color.iter().map(|c| c.grade).collect();
+        let color_grade = grade::aggregate(&grades);
+        progress(1.0);
+        VideoReport {
+            frame_count: n,
+            frame_rate,
+            shots,
+            motion,
+            color,
+            color_grade,
+            caption_share: self.captions.share(),
+            burned_in_captions: self.captions.has_captions(),
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Per-shot camera motion summaries and the two StyleJSON motion scales.
+//!
+//! Per shot, the frame-pair translations are integrated into a camera path and smoothed
+//! over 0.5 s: the smooth path's speed is pan / tilt, the deviation from it is shake.
+//! Scales (documented in docs/STYLEJSON.md):
+//!
+//! * shot motion energy `E = pan + tilt (% of frame per s) + zoom (% scale per s)
+//!   + 10·shake (% of width) + object/2`, and
+//!   `motion_intensity = 100·(1 − e^(−E/25))` averaged over shots weighted by duration:
+//!   a tripod shot scores ≈ 0, a pan crossing the frame in 4 s (25 %/s) ≈ 63.
+//! * `zoom_usage = 100 · mean over shots of has_zoom · min(1, |zoom_rate| / 0.15)`;
+//!   0.15 log2/s (≈ 11 % push-in per second) counts as a full-strength zoom move.
+
+use stylecut_types::ShotMotion;
+
+use super::motion::PairMotion;
+
+/// Net zoom rate (log2/s) above which a shot holds a deliberate zoom move.
+pub const ZOOM_MIN_RATE: f64 = 0.04;
+/// Zoom rate counted as full strength in `zoom_usage`.
+pub const ZOOM_FULL_RATE: f64 = 0.15;
+/// Energy scale of `motion_intensity`.
+pub const ENERGY_SCALE: f64 = 25.0;
+
+fn smooth(x: &[f64], half: usize) -> Vec<f64> {
+    (0..x.len())
+        .map(|i| {
+            let lo = i.saturating_sub(half);
+            let hi = (i + half + 1).min(x.len());
+            x[lo..hi].iter().sum::<f64>() / (hi - lo) as f64
+        })
+        .collect()
+}
+
+/// Summarises the pairs whose later frame lies in `[start_s, end_s)`.
+pub fn shot_motion(pairs: &[PairMotion], start_s: f64, end_s: f64) -> ShotMotion {
+    // Skip the pair straddling the shot's first frame (it spans the transition).
+    let inside: Vec<&PairMotion> = pairs
+        .iter()
+        .filter(|p| p.pts_s > start_s + 1e-6 && p.pts_s < end_s - 1e-6 && p.valid)
+        .collect();
+    let mut out = ShotMotion {
+        start_s,
+        end_s,
+        pan_speed: 0.0,
+        tilt_speed: 0.0,
+        zoom_rate: 0.0,
+        shake: 0.0,
+        object_motion: 0.0,
+        has_zoom: false,
+    };
+    if inside.len() < 2 {
+        return out;
+    }
+    let span = (inside[inside.len() - 1].pts_s - inside[0].pts_s).max(1e-3);
+    let fps = (inside.len() - 1) as f64 / span;
+    let half = ((0.25 * fps).round() as usize).max(1);
+    // Per-frame displacement, smoothed over 0.5 s: the smooth part is the deliberate
+    // move, the rest is jitter.
+    let vx: Vec<f64> = inside.iter().map(|p| p.tx as f64).collect();
+    let vy: Vec<f64> = inside.iter().map(|p| p.ty as f64).collect();
+    let (sx, sy) = (smooth(&vx, half), smooth(&vy, half));
+    let n = vx.len() as f64;
+    let covered = span + 1.0 / fps;
+    out.pan_speed = 100.0 * sx.iter().map(|v| v.abs()).sum::<f64>() / covered;
+    out.tilt_speed = 100.0 * sy.iter().map(|v| v.abs()).sum::<f64>() / covered;
+    let jitter: f64 = vx
+        .iter()
+        .zip(&sx)
+        .chain(vy.iter().zip(&sy))
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum();
+    out.shake = 100.0 * (jitter / n).sqrt();
+    let logz: Vec<f64> = inside.iter().map(|p| (p.scale as f64).log2()).collect();
+    out.zoom_rate = logz.iter().sum::<f64>() / covered;
+    let sign = out.zoom_rate.signum();
+    let agree = logz.iter().filter(|z| z.signum() == sign).count() as f64 / logz.len() as f64;
+    out.has_zoom = out.zoom_rate.abs() >= ZOOM_MIN_RATE && agree >= 0.6;
+    let resid = inside.iter().map(|p| p.residual as f64).sum::<f64>() / inside.len() as f64;
+    // Residual in % of width per second, saturating to 0..100.
+    out.object_motion = 100.0 * (1.0 - (-(resid * 100.0 * fps) / 20.0).exp());
+    out
+}
+
+/// Motion energy of one shot (see module docs).
+pub fn shot_energy(m: &ShotMotion) -> f64 {
+    m.pan_speed
+        + m.tilt_speed
+        + 100.0 * (2f64.powf(m.zoom_rate.abs()) - 1.0)
+        + 10.0 * m.shake
+        + m.object_motion / 2.0
+}
+
+/// `motion_intensity` 0..100 over shots, weighted by duration.
+pub fn motion_intensity(shots: &[ShotMotion]) -> f64 {
+    let total: f64 = shots.iter().map(|s| s.end_s - s.start_s).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let e: f64 = shots
+        .iter()
+        .map(|s| (s.end_s - s.start_s) * (1.0 - (-shot_energy(s) / ENERGY_SCALE).exp()))
+        .sum();
+    (100.0 * e / total).clamp(0.0, 100.0)
+}
+
+/// `zoom_usage` 0..100: share of shots with a zoom move, weighted by strength.
+pub fn zoom_usage(shots: &[ShotMotion]) -> f64 {
+    if shots.is_empty() {
+        return 0.0;
+    }
+    let s: f64 = shots
+        .iter()
+        .filter(|m| m.has_zoom)
+        .map(|m| (m.zoom_rate.abs() / ZOOM_FULL_RATE).min(1.0))
+        .sum();
+    (100.0 * s / shots.len() as f64).clamp(0.0, 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(tx: f32, scale: f32, n: usize, fps: f64) -> Vec<PairMotion> {
+        (1..=n)
+            .map(|i| PairMotion {
+                pts_s: i as f64 / fps,
+                tx,
+                ty: 0.0,
+                scale,
+                residual: 0.0,
+                valid: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn steady_pan_and_zoom_summaries() {
+        // 1 % of the width per frame at 25 fps = 25 %/s.
+        let p = pairs(0.01, 1.0, 100, 25.0);
+        let m = shot_motion(&p, 0.0, 4.04);
+        assert!((m.pan_speed - 25.0).abs() < 1.5, "{m:?}");
+        assert!(m.shake < 0.1 && !m.has_zoom);
+        let z = pairs(0.0, 2f32.powf(0.2 / 25.0), 100, 25.0);
+        let m = shot_motion(&z, 0.0, 4.04);
+        assert!((m.zoom_rate - 0.2).abs() < 0.02 && m.has_zoom, "{m:?}");
+        assert_eq!(zoom_usage(&[m.clone()]), 100.0);
+        let still = shot_motion(&pairs(0.0, 1.0, 100, 25.0), 0.0, 4.04);
+        assert!(motion_intensity(&[still]) < 1.0);
+    }
+}

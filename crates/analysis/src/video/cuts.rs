@@ -1,0 +1,152 @@
+//! Hard-cut detection over per-frame features.
+//!
+//! A cut at frame `i` (the first frame of the new shot) needs a frame-pair distance
+//! `d[i]` that is (1) above an absolute floor, (2) well above the local level of change
+//! around it (median of a ±12-frame window without the candidate, so a fast pan or a
+//! long occlusion that keeps `d` high everywhere does not qualify), (3) a clear peak
+//! over its neighbours (a blended frame straddling the cut is handled as a pair), and
+//! (4) not a flash: when the picture returns to the pre-cut frame within three frames
+//! the spike was a flash or a glitch, not a shot change.
+
+use super::frame::{frame_dist, FrameFeatures};
+
+const WINDOW: usize = 12;
+const ABS_FLOOR: f32 = 0.2;
+const LOCAL_GAIN: f32 = 3.0;
+const LOCAL_MARGIN: f32 = 0.08;
+const PEAK_RATIO: f32 = 1.6;
+const FLASH_LOOKAHEAD: usize = 3;
+const FLASH_RETURN: f32 = 0.4;
+
+/// A detected hard cut.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cut {
+    /// Index of the first frame of the new shot.
+    pub index: usize,
+    /// 0..1, grows with the margin over the adaptive threshold.
+    pub confidence: f32,
+}
+
+/// `d[i]` = distance between frames `i − 1` and `i` (`d[0] = 0`).
+pub fn pair_dists(f: &[FrameFeatures]) -> Vec<f32> {
+    let mut d = vec![0.0; f.len()];
+    for i in 1..f.len() {
+        d[i] = frame_dist(&f[i - 1], &f[i]);
+    }
+    d
+}
+
+pub(crate) fn median(v: &mut [f32]) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f32::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Adaptive threshold at frame `i`, excluding `skip` (the candidate frames).
+fn threshold(d: &[f32], i: usize, skip: std::ops::RangeInclusive<usize>) -> f32 {
+    let lo = i.saturating_sub(WINDOW).max(1);
+    let hi = (i + WINDOW + 1).min(d.len());
+    let mut w: Vec<f32> = (lo..hi)
+        .filter(|j| !skip.contains(j))
+        .map(|j| d[j])
+        .collect();
+    ABS_FLOOR.max(LOCAL_GAIN * median(&mut w) + LOCAL_MARGIN)
+}
+
+fn is_flash(f: &[FrameFeatures], before: usize, after: usize, strength: f32) -> bool {
+    (1..=FLASH_LOOKAHEAD)
+        .filter_map(|k| f.get(after + k))
+        .any(|g| frame_dist(&f[before], g) < FLASH_RETURN * strength)
+}
+
+/// Finds hard cuts. `d` comes from [`pair_dists`].
+pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
+    let n = f.len();
+    let mut cuts = Vec::new();
+    let at = |j: usize| d.get(j).copied().unwrap_or(0.0);
+    for i in 1..n {
+        if d[i] < ABS_FLOOR || at(i - 1) > d[i] || at(i + 1) > d[i] {
+            continue;
+        }
+        let thr = threshold(d, i, i.saturating_sub(1)..=i + 1);
+        if d[i] < thr {
+            continue;
+        }
+        let nb = at(i - 1).max(at(i + 1));
+        let (first, last, strength) = if d[i] >= PEAK_RATIO * nb {
+            (i, i, d[i])
+        } else {
+            // Two comparable steps: a blended frame between two shots.
+            let j = if at(i - 1) > at(i + 1) { i - 1 } else { i + 1 };
+            let (a, b) = (i.min(j), i.max(j));
+            if a < 1 || b >= n {
+                continue;
+            }
+            let joint = frame_dist(&f[a - 1], &f[b]);
+            let outer = at(a - 1).max(at(b + 1));
+            let thr2 = threshold(d, i, a.saturating_sub(1)..=b + 1);
+            if joint < thr2 || joint < PEAK_RATIO * outer {
+                continue;
+            }
+            (a, b, joint)
+        };
+        if is_flash(f, first - 1, last, strength) {
+            continue;
+        }
+        if cuts.last().is_some_and(|c: &Cut| c.index + 1 >= first) {
+            continue;
+        }
+        cuts.push(Cut {
+            index: i,
+            confidence: (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0),
+        });
+    }
+    cuts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::frame::FrameRef;
+
+    fn frame(pts: f64, shade: u8, pattern: u8) -> FrameFeatures {
+        let (w, h) = (32usize, 18usize);
+        let rgb: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let x = i % w;
+                let v = if (x / 4) % 2 == pattern as usize % 2 {
+                    shade
+                } else {
+                    shade / 3
+                };
+                [v, v / 2 + pattern * 20, 255 - v]
+            })
+            .collect();
+        FrameFeatures::compute(&FrameRef {
+            pts_s: pts,
+            width: w,
+            height: h,
+            rgb: &rgb,
+        })
+    }
+
+    #[test]
+    fn finds_a_cut_and_ignores_a_flash() {
+        let mut f = Vec::new();
+        for i in 0..60 {
+            let (shade, pat) = if i < 30 { (200, 0) } else { (60, 1) };
+            f.push(frame(i as f64 / 25.0, shade, pat));
+        }
+        // A one-frame flash at 15.
+        f[15] = frame(0.6, 255, 0);
+        for (k, g) in f.iter_mut().enumerate() {
+            g.pts_s = k as f64 / 25.0;
+        }
+        let d = pair_dists(&f);
+        let cuts = detect_cuts(&f, &d);
+        assert_eq!(cuts.len(), 1, "{cuts:?}");
+        assert_eq!(cuts[0].index, 30);
+    }
+}

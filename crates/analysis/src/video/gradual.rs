@@ -1,0 +1,254 @@
+//! Gradual transitions between two pictures: dissolve, wipe, slide, zoom, and fades
+//! through a colour that never reach a fully solid frame.
+//!
+//! Candidates are peaks of the long-range change `dist(t − k, t + k)` (k ≈ 0.4 s) inside
+//! each cut-free segment. A candidate is located by projecting the frames on the
+//! difference of two frames far apart (the share of the way from `A` to `B`), widening
+//! until the projection is flat on both sides; the flat ends give the last frame of the
+//! old picture and the first of the new one. Then every model of [`super::models`] is
+//! fitted to the frames in between; the best one that explains them (relative error
+//! below a bound, progress moving forward, most of the picture changing) names the type.
+//! Camera moves, rack focus and text overlays fail these checks: a pan is not a blend of
+//! its end frames, a focus pull hardly changes the cell means, an overlay changes only a
+//! part of the frame.
+
+use super::frame::{frame_dist, thumb_dist, FrameFeatures, THUMB_CELLS};
+use super::models::{self, Dir, DIRS};
+use super::Gradual;
+
+const MIN_LONG_CHANGE: f32 = 0.15;
+const FLAT: f32 = 0.06;
+const MAX_REL_ERR: f32 = 0.22;
+/// A camera move explains `B` from `A` when a warp cuts the error to this share.
+const CAMERA_SHARE: f32 = 0.35;
+const MIN_CHANGED_SHARE: f32 = 0.45;
+
+/// Share of the way from `a` to `b` for frame `g` (projection on `b − a`).
+fn progress(g: &FrameFeatures, a: &FrameFeatures, b: &FrameFeatures) -> f32 {
+    models::fit_dissolve(&g.thumb, &a.thumb, &b.thumb).0
+}
+
+/// Locates the transition around `c` within `[lo, hi]`; returns (last A, first B).
+fn locate(f: &[FrameFeatures], c: usize, lo: usize, hi: usize, k: usize) -> Option<(usize, usize)> {
+    let mut half = 2 * k;
+    loop {
+        let a = c.saturating_sub(half).max(lo);
+        let b = (c + half).min(hi);
+        if b <= a + 2 {
+            return None;
+        }
+        let p: Vec<f32> = (a..=b).map(|t| progress(&f[t], &f[a], &f[b])).collect();
+        let ci = c - a;
+        let s = (0..=ci).rev().find(|&i| p[i] <= FLAT)?;
+        let e = (ci..p.len()).find(|&i| p[i] >= 1.0 - FLAT)?;
+        // Both ends must hold still for a couple of frames, unless the segment ends there.
+        let flat_before = s >= 2 || a == lo;
+        let flat_after = p.len() - 1 - e >= 2 || b == hi;
+        if (flat_before && flat_after) || half > 8 * k {
+            // Refine once with the located end frames.
+            let (s, e) = (a + s, a + e);
+            let q: Vec<f32> = (s..=e).map(|t| progress(&f[t], &f[s], &f[e])).collect();
+            let cc = c.clamp(s, e) - s;
+            let s2 = (0..=cc).rev().find(|&i| q[i] <= FLAT).unwrap_or(0);
+            let e2 = (cc..q.len())
+                .find(|&i| q[i] >= 1.0 - FLAT)
+                .unwrap_or(q.len() - 1);
+            return Some((s + s2, s + e2));
+        }
+        half *= 2;
+    }
+}
+
+/// Fits every model to the frames strictly between `s` and `e`; returns the type, the
+/// progress curve and the relative error of the winner.
+fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Vec<f32>, f32)> {
+    let (a, b) = (&f[s].thumb, &f[e].thumb);
+    let norm: f32 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>();
+    if norm < 1e-4 {
+        return None;
+    }
+    let changed = (0..THUMB_CELLS)
+        .filter(|&c| {
+            (0..3)
+                .map(|k| (a[c * 3 + k] - b[c * 3 + k]).abs())
+                .sum::<f32>()
+                > 0.12
+        })
+        .count() as f32
+        / THUMB_CELLS as f32;
+    if changed < MIN_CHANGED_SHARE {
+        return None;
+    }
+    let mids = &f[s + 1..e];
+    let mut cands: Vec<(&'static str, Vec<f32>, f32)> = Vec::new();
+    // Dissolve and fades through black / white.
+    let mut dis = (Vec::new(), 0.0);
+    let mut dips = [(Vec::new(), 0.0, 1f32), (Vec::new(), 0.0, 1f32)];
+    for g in mids {
+        let (al, err) = models::fit_dissolve(&g.thumb, a, b);
+        dis.0.push(al);
+        dis.1 += err;
+        for (slot, o) in dips.iter_mut().zip([0.0, 1.0]) {
+            let (ca, cb, err) = models::fit_mix(&g.thumb, a, b, o);
+            slot.0.push(cb / (ca + cb).max(1e-3));
+            slot.1 += err;
+            slot.2 = slot.2.min(ca + cb);
+        }
+    }
+    cands.push(("dissolve", dis.0, dis.1));
+    for (slot, _) in dips.into_iter().zip(["black", "white"]) {
+        if slot.2 < 0.6 {
+            cands.push(("fade", slot.0, slot.1 * 1.1));
+        }
+    }
+    type Model = fn(&[f32], &[f32], Dir, f32, &mut [f32]);
+    for (name, model) in [
+        ("wipe", models::wipe as Model),
+        ("slide", models::slide as Model),
+    ] {
+        for dir in DIRS {
+            let mut curve = Vec::new();
+            let mut err = 0.0;
+            for g in mids {
+                let (p, e) = models::search_p(&g.thumb, a, b, |a, b, p, o| model(a, b, dir, p, o));
+                curve.push(p);
+                err += e;
+            }
+            cands.push((name, curve, err * 1.15));
+        }
+    }
+    // Zoom into A while blending to B; progress = half zoom travel, half blend.
+    let mut zbuf = vec![0f32; a.len()];
+    let mut zfit = Vec::new();
+    let mut zerr = 0.0;
+    for g in mids {
+        let mut best = (0f32, f32::INFINITY, 1f32);
+        for zi in 0..=15 {
+            let z = 1.0 + zi as f32 * 0.1;
+            models::zoomed(a, z, &mut zbuf);
+            let (al, err) = models::fit_dissolve(&g.thumb, &zbuf, b);
+            if err < best.1 {
+                best = (al, err, z);
+            }
+        }
+        zfit.push((best.0, best.2));
+        zerr += best.1;
+    }
+    let zmax = zfit.iter().map(|z| z.1).fold(1f32, f32::max);
+    if zmax >= 1.2 {
+        let curve = zfit
+            .iter()
+            .map(|(al, z)| 0.5 * (z - 1.0) / (zmax - 1.0) + 0.5 * al.clamp(0.0, 1.0))
+            .collect();
+        cands.push(("zoom", curve, zerr * 1.3));
+    }
+    let best = cands.into_iter().min_by(|x, y| x.2.total_cmp(&y.2))?;
+    let rel = (best.2 / (norm * mids.len().max(1) as f32)).sqrt();
+    (rel < MAX_REL_ERR).then_some((best.0, best.1, rel))
+}
+
+/// True when `b` is (mostly) `a` moved: some translation or zoom of `a` matches `b`
+/// far better than `a` in place. Such windows are camera moves, not transitions.
+fn camera_explains(a: &[f32], b: &[f32]) -> bool {
+    use super::frame::{THUMB_H, THUMB_W};
+    let err = |z: f32, dx: i32, dy: i32| -> f32 {
+        let (cxm, cym) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
+        let (mut e, mut n) = (0f32, 0usize);
+        for cy in 0..THUMB_H {
+            for cx in 0..THUMB_W {
+                let sx = (cxm + (cx as f32 - cxm) / z).round() as i32 + dx;
+                let sy = (cym + (cy as f32 - cym) / z).round() as i32 + dy;
+                if sx < 0 || sy < 0 || sx >= THUMB_W as i32 || sy >= THUMB_H as i32 {
+                    continue;
+                }
+                let (ci, si) = (cy * THUMB_W + cx, sy as usize * THUMB_W + sx as usize);
+                for k in 0..3 {
+                    let d = b[ci * 3 + k] - a[si * 3 + k];
+                    e += d * d;
+                }
+                n += 1;
+            }
+        }
+        if n * 2 < THUMB_W * THUMB_H {
+            f32::INFINITY
+        } else {
+            e / n as f32
+        }
+    };
+    let base = err(1.0, 0, 0);
+    let mut best = f32::INFINITY;
+    for z in [0.8f32, 0.9, 1.0, 1.1, 1.25] {
+        for dy in -5..=5 {
+            for dx in -8..=8 {
+                if z == 1.0 && dx == 0 && dy == 0 {
+                    continue;
+                }
+                best = best.min(err(z, dx, dy));
+            }
+        }
+    }
+    best < CAMERA_SHARE * base
+}
+
+fn monotone_enough(p: &[f32]) -> bool {
+    if p.len() < 2 {
+        return true;
+    }
+    let back: f32 = p.windows(2).map(|w| (w[0] - w[1]).max(0.0)).sum();
+    back < 0.35
+}
+
+/// Detects gradual transitions inside `[lo, hi)` (a segment between hard cuts),
+/// skipping frames already claimed in `taken`.
+pub fn detect_in_segment(
+    f: &[FrameFeatures],
+    lo: usize,
+    hi: usize,
+    fps: f64,
+    taken: &mut [bool],
+) -> Vec<Gradual> {
+    let k = ((0.4 * fps).round() as usize).max(2);
+    if hi <= lo + 4 {
+        return Vec::new();
+    }
+    let last = hi - 1;
+    let long: Vec<f32> = (lo..hi)
+        .map(|t| frame_dist(&f[t.saturating_sub(k).max(lo)], &f[(t + k).min(last)]))
+        .collect();
+    let mut peaks: Vec<usize> = (0..long.len())
+        .filter(|&i| {
+            long[i] >= MIN_LONG_CHANGE
+                && (i.saturating_sub(k)..(i + k + 1).min(long.len())).all(|j| long[j] <= long[i])
+        })
+        .map(|i| lo + i)
+        .collect();
+    peaks.sort_by(|x, y| long[y - lo].total_cmp(&long[x - lo]));
+    let mut out = Vec::new();
+    for c in peaks {
+        if taken[c] {
+            continue;
+        }
+        let Some((s, e)) = locate(f, c, lo, last, k) else {
+            continue;
+        };
+        if e < s + 2 || taken[s..=e].iter().any(|t| *t) {
+            continue;
+        }
+        if f[s..=e].iter().any(|g| g.is_solid()) || thumb_dist(&f[s], &f[e]) < 0.04 {
+            continue;
+        }
+        if camera_explains(&f[s].thumb, &f[e].thumb) {
+            continue;
+        }
+        let Some((kind, curve, rel)) = classify(f, s, e) else {
+            continue;
+        };
+        if !monotone_enough(&curve) {
+            continue;
+        }
+        taken[s..=e].iter_mut().for_each(|t| *t = true);
+        let conf = (1.0 - rel / MAX_REL_ERR).clamp(0.05, 1.0);
+        out.push(Gradual::new(kind, s, e, curve, conf));
+    }
+    out
+}

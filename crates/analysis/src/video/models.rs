@@ -1,0 +1,217 @@
+//! Parametric models of gradual transitions on the 32×18 RGB thumbnails.
+//!
+//! Given the last frame before a transition `A` and the first frame after it `B`, each
+//! model predicts an intermediate frame from one or two parameters; fitting every model
+//! to the frames in between and keeping the one that explains them best tells the type:
+//!
+//! * dissolve: `(1 − α)·A + α·B`;
+//! * fade through a colour `o` (black or white): `o + a·(A − o) + b·(B − o)` with `a + b`
+//!   dipping well below 1 in the middle;
+//! * wipe: a straight boundary crossing the frame along one of four directions, `B` on
+//!   one side and `A` (unmoved) on the other;
+//! * slide: the same boundary, but `A` is pushed out and `B` pushed in (both move);
+//! * zoom: `A` magnified about the centre by `z`, cross-faded to `B`.
+
+use super::frame::{THUMB_CELLS, THUMB_H, THUMB_W};
+
+/// Directions a wipe or slide can travel.
+pub const DIRS: [Dir; 4] = [Dir::Left, Dir::Right, Dir::Up, Dir::Down];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Left,
+    Right,
+    Up,
+    Down,
+}
+
+impl Dir {
+    /// Number of cells along the travel axis and the position of a cell on it, counted
+    /// from the side where `B` appears first.
+    fn axis(self, cx: usize, cy: usize) -> (usize, usize) {
+        match self {
+            Dir::Left => (THUMB_W, THUMB_W - 1 - cx),
+            Dir::Right => (THUMB_W, cx),
+            Dir::Up => (THUMB_H, THUMB_H - 1 - cy),
+            Dir::Down => (THUMB_H, cy),
+        }
+    }
+
+    /// Cell index from a position on the axis (inverse of `axis` for the other coordinate).
+    fn cell(self, pos: usize, cx: usize, cy: usize) -> usize {
+        match self {
+            Dir::Left => cy * THUMB_W + (THUMB_W - 1 - pos),
+            Dir::Right => cy * THUMB_W + pos,
+            Dir::Up => (THUMB_H - 1 - pos) * THUMB_W + cx,
+            Dir::Down => pos * THUMB_W + cx,
+        }
+    }
+}
+
+/// Sum of squared differences between `f` and `pred`.
+pub fn sse(f: &[f32], pred: &[f32]) -> f32 {
+    f.iter().zip(pred).map(|(a, b)| (a - b) * (a - b)).sum()
+}
+
+/// Best dissolve weight and its squared error.
+pub fn fit_dissolve(f: &[f32], a: &[f32], b: &[f32]) -> (f32, f32) {
+    let (mut num, mut den) = (0f32, 0f32);
+    for i in 0..f.len() {
+        let d = b[i] - a[i];
+        num += (f[i] - a[i]) * d;
+        den += d * d;
+    }
+    let alpha = if den > 1e-9 { num / den } else { 0.0 };
+    let alpha = alpha.clamp(-0.2, 1.2);
+    let err = (0..f.len())
+        .map(|i| {
+            let p = a[i] + alpha * (b[i] - a[i]);
+            (f[i] - p) * (f[i] - p)
+        })
+        .sum();
+    (alpha, err)
+}
+
+/// Best `(a, b)` of `o + a·(A − o) + b·(B − o)` and its squared error.
+pub fn fit_mix(f: &[f32], a: &[f32], b: &[f32], o: f32) -> (f32, f32, f32) {
+    let (mut saa, mut sab, mut sbb, mut sfa, mut sfb) = (0f64, 0f64, 0f64, 0f64, 0f64);
+    for i in 0..f.len() {
+        let (x, y, z) = ((a[i] - o) as f64, (b[i] - o) as f64, (f[i] - o) as f64);
+        saa += x * x;
+        sab += x * y;
+        sbb += y * y;
+        sfa += z * x;
+        sfb += z * y;
+    }
+    let det = saa * sbb - sab * sab;
+    let (ca, cb) = if det.abs() > 1e-9 * (saa * sbb).max(1e-12) {
+        (
+            ((sfa * sbb - sfb * sab) / det) as f32,
+            ((sfb * saa - sfa * sab) / det) as f32,
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    let err = (0..f.len())
+        .map(|i| {
+            let p = o + ca * (a[i] - o) + cb * (b[i] - o);
+            (f[i] - p) * (f[i] - p)
+        })
+        .sum();
+    (ca, cb, err)
+}
+
+/// Wipe prediction at progress `p` (0 = all `A`, 1 = all `B`); the boundary cell blends.
+pub fn wipe(a: &[f32], b: &[f32], dir: Dir, p: f32, out: &mut [f32]) {
+    for cy in 0..THUMB_H {
+        for cx in 0..THUMB_W {
+            let (n, pos) = dir.axis(cx, cy);
+            let w = (p * n as f32 - pos as f32).clamp(0.0, 1.0);
+            let c = cy * THUMB_W + cx;
+            for k in 0..3 {
+                out[c * 3 + k] = a[c * 3 + k] + w * (b[c * 3 + k] - a[c * 3 + k]);
+            }
+        }
+    }
+}
+
+/// Samples channel `k` of a thumbnail along `dir` at fractional axis position `pos`.
+fn along(img: &[f32], dir: Dir, pos: f32, cx: usize, cy: usize, n: usize, k: usize) -> f32 {
+    let pos = pos.clamp(0.0, (n - 1) as f32);
+    let i0 = pos.floor() as usize;
+    let i1 = (i0 + 1).min(n - 1);
+    let t = pos - i0 as f32;
+    let v0 = img[dir.cell(i0, cx, cy) * 3 + k];
+    let v1 = img[dir.cell(i1, cx, cy) * 3 + k];
+    v0 + t * (v1 - v0)
+}
+
+/// Slide prediction: `B` enters from the side `dir` names as first, pushing `A` out.
+pub fn slide(a: &[f32], b: &[f32], dir: Dir, p: f32, out: &mut [f32]) {
+    for cy in 0..THUMB_H {
+        for cx in 0..THUMB_W {
+            let (n, pos) = dir.axis(cx, cy);
+            let shift = p * n as f32;
+            let c = cy * THUMB_W + cx;
+            let posf = pos as f32 + 0.5;
+            for k in 0..3 {
+                out[c * 3 + k] = if posf < shift {
+                    // B's far edge has travelled `shift` cells in.
+                    along(b, dir, n as f32 - shift + pos as f32, cx, cy, n, k)
+                } else {
+                    along(a, dir, pos as f32 - shift, cx, cy, n, k)
+                };
+            }
+        }
+    }
+}
+
+/// `A` magnified by `z` about the centre (bilinear on the thumbnail grid).
+pub fn zoomed(a: &[f32], z: f32, out: &mut [f32]) {
+    let (cxm, cym) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
+    for cy in 0..THUMB_H {
+        for cx in 0..THUMB_W {
+            let sx = (cxm + (cx as f32 - cxm) / z).clamp(0.0, THUMB_W as f32 - 1.0);
+            let sy = (cym + (cy as f32 - cym) / z).clamp(0.0, THUMB_H as f32 - 1.0);
+            let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
+            let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
+            let (tx, ty) = (sx - x0 as f32, sy - y0 as f32);
+            let c = cy * THUMB_W + cx;
+            for k in 0..3 {
+                let g = |x: usize, y: usize| a[(y * THUMB_W + x) * 3 + k];
+                let top = g(x0, y0) + tx * (g(x1, y0) - g(x0, y0));
+                let bot = g(x0, y1) + tx * (g(x1, y1) - g(x0, y1));
+                out[c * 3 + k] = top + ty * (bot - top);
+            }
+        }
+    }
+}
+
+/// Grid search of a one-parameter model over `p` in 0..1; returns (best p, error).
+pub fn search_p(
+    f: &[f32],
+    a: &[f32],
+    b: &[f32],
+    model: impl Fn(&[f32], &[f32], f32, &mut [f32]),
+) -> (f32, f32) {
+    let mut buf = vec![0f32; THUMB_CELLS * 3];
+    let mut best = (0.0, f32::INFINITY);
+    for step in 0..=64 {
+        let p = step as f32 / 64.0;
+        model(a, b, p, &mut buf);
+        let e = sse(f, &buf);
+        if e < best.1 {
+            best = (p, e);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(seed: u32) -> Vec<f32> {
+        (0..THUMB_CELLS * 3)
+            .map(|i| (((i as u32).wrapping_mul(2654435761u32) ^ seed) % 1000) as f32 / 1000.0)
+            .collect()
+    }
+
+    #[test]
+    fn models_recover_their_own_parameters() {
+        let (a, b) = (ramp(1), ramp(7));
+        let mut f = vec![0f32; a.len()];
+        wipe(&a, &b, Dir::Left, 0.375, &mut f);
+        let (p, e) = search_p(&f, &a, &b, |a, b, p, o| wipe(a, b, Dir::Left, p, o));
+        assert!((p - 0.375).abs() < 0.02 && e < 1e-6);
+        slide(&a, &b, Dir::Down, 0.5, &mut f);
+        let (p, e) = search_p(&f, &a, &b, |a, b, p, o| slide(a, b, Dir::Down, p, o));
+        assert!((p - 0.5).abs() < 0.02 && e < 1e-6, "{p} {e}");
+        let mix: Vec<f32> = a.iter().zip(&b).map(|(x, y)| 0.3 * x + 0.2 * y).collect();
+        let (ca, cb, e) = fit_mix(&mix, &a, &b, 0.0);
+        assert!((ca - 0.3).abs() < 1e-3 && (cb - 0.2).abs() < 1e-3 && e < 1e-6);
+        let dis: Vec<f32> = a.iter().zip(&b).map(|(x, y)| 0.6 * x + 0.4 * y).collect();
+        let (al, e) = fit_dissolve(&dis, &a, &b);
+        assert!((al - 0.4).abs() < 1e-3 && e < 1e-6);
+    }
+}

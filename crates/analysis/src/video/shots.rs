@@ -1,0 +1,205 @@
+//! Shot segmentation: hard cuts, fades anchored on solid frames, then model-checked
+//! gradual transitions inside the cut-free segments; assembled into time-ordered
+//! transition events and the shot list.
+
+use stylecut_types::{Span, TransitionEvent};
+
+use super::frame::FrameFeatures;
+use super::{cuts, fades, gradual};
+
+/// A gradual transition in frame indices: `start` is the last frame of the old picture,
+/// `end` the first frame of the new one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradual {
+    pub kind: &'static str,
+    pub start: usize,
+    pub end: usize,
+    pub easing: &'static str,
+    pub confidence: f32,
+}
+
+impl Gradual {
+    /// `progress` holds the measured progress (0 → 1) of the frames strictly between
+    /// `start` and `end`; the easing is read from its shape.
+    pub fn new(
+        kind: &'static str,
+        start: usize,
+        end: usize,
+        progress: Vec<f32>,
+        confidence: f32,
+    ) -> Gradual {
+        Gradual {
+            kind,
+            start,
+            end,
+            easing: easing_of(&progress),
+            confidence,
+        }
+    }
+}
+
+/// Names the easing curve closest to the progress samples (linear unless another curve
+/// fits clearly better).
+pub fn easing_of(p: &[f32]) -> &'static str {
+    if p.len() < 3 {
+        return "linear";
+    }
+    let n = p.len() as f32 + 1.0;
+    let curves: [(&'static str, fn(f32) -> f32); 4] = [
+        ("linear", |u| u),
+        ("ease-in", |u| u * u),
+        ("ease-out", |u| 1.0 - (1.0 - u) * (1.0 - u)),
+        ("ease-in-out", |u| u * u * (3.0 - 2.0 * u)),
+    ];
+    let err: Vec<f32> = curves
+        .iter()
+        .map(|(_, c)| {
+            p.iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let d = v.clamp(0.0, 1.0) - c((i + 1) as f32 / n);
+                    d * d
+                })
+                .sum()
+        })
+        .collect();
+    let (best, best_err) = err
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, e)| (i, *e))
+        .unwrap_or((0, 0.0));
+    if err[0] <= 1.5 * best_err + 1e-4 {
+        "linear"
+    } else {
+        curves[best].0
+    }
+}
+
+/// Shot boundaries and transitions of a whole video.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShotReport {
+    pub shots: Vec<Span>,
+    pub transitions: Vec<TransitionEvent>,
+    /// Shot boundaries as frame index ranges `[first, last]` of each shot.
+    pub shot_frames: Vec<(usize, usize)>,
+}
+
+/// Runs every detector over the stored features. `duration_s` ends the last shot.
+pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
+    let n = f.len();
+    if n == 0 {
+        return ShotReport {
+            shots: Vec::new(),
+            transitions: Vec::new(),
+            shot_frames: Vec::new(),
+        };
+    }
+    let d = cuts::pair_dists(f);
+    let mut taken = vec![false; n];
+    let mut grads = fades::detect_fades(f, fps);
+    for g in &grads {
+        taken[g.start..=g.end].iter_mut().for_each(|t| *t = true);
+    }
+    // A "cut" strictly inside a fade ramp is the ramp's own steep part.
+    let hard: Vec<cuts::Cut> = cuts::detect_cuts(f, &d)
+        .into_iter()
+        .filter(|c| {
+            !grads
+                .iter()
+                .any(|g| c.index > g.start + 1 && c.index < g.end)
+        })
+        .collect();
+    let mut bounds: Vec<usize> = vec![0];
+    bounds.extend(hard.iter().map(|c| c.index));
+    bounds.push(n);
+    for w in bounds.windows(2) {
+        grads.extend(gradual::detect_in_segment(f, w[0], w[1], fps, &mut taken));
+    }
+    let pts = |i: usize| f[i.min(n - 1)].pts_s;
+    let mut events: Vec<(usize, usize, TransitionEvent)> = hard
+        .iter()
+        .map(|c| {
+            (
+                c.index,
+                c.index,
+                TransitionEvent {
+                    kind: "cut".into(),
+                    start_s: pts(c.index),
+                    duration_ms: 0,
+                    easing: "linear".into(),
+                    confidence: c.confidence as f64,
+                },
+            )
+        })
+        .collect();
+    events.extend(grads.iter().map(|g| {
+        (
+            g.start,
+            g.end,
+            TransitionEvent {
+                kind: g.kind.into(),
+                start_s: pts(g.start),
+                duration_ms: ((pts(g.end) - pts(g.start)) * 1000.0).round() as i64,
+                easing: g.easing.into(),
+                confidence: g.confidence as f64,
+            },
+        )
+    }));
+    events.sort_by_key(|e| e.0);
+    // Shots: a cut splits at its frame; a gradual transition ends the old shot at its
+    // start and begins the new one at its end. Stretches of solid frames (black leader,
+    // the hold between a fade-out and a fade-in) are not shots.
+    let mut shot_frames = Vec::new();
+    let mut cur = 0usize;
+    for (s, e, ev) in &events {
+        let (end_old, start_new) = if ev.kind == "cut" { (*s, *s) } else { (*s, *e) };
+        if end_old > cur && !f[cur..end_old].iter().all(FrameFeatures::is_solid) {
+            shot_frames.push((cur, end_old - 1));
+        }
+        cur = cur.max(start_new);
+    }
+    if cur < n && !f[cur..].iter().all(FrameFeatures::is_solid) {
+        shot_frames.push((cur, n - 1));
+    }
+    let shots = shot_frames
+        .iter()
+        .map(|&(a, b)| Span {
+            start_s: pts(a),
+            end_s: if b + 1 < n {
+                pts(b + 1)
+            } else {
+                duration_s.max(pts(b))
+            },
+        })
+        .collect();
+    ShotReport {
+        shots,
+        transitions: events.into_iter().map(|e| e.2).collect(),
+        shot_frames,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn easing_shapes() {
+        let lin: Vec<f32> = (1..10).map(|i| i as f32 / 10.0).collect();
+        assert_eq!(easing_of(&lin), "linear");
+        let ein: Vec<f32> = (1..10).map(|i| (i as f32 / 10.0).powi(2)).collect();
+        assert_eq!(easing_of(&ein), "ease-in");
+        let eout: Vec<f32> = (1..10)
+            .map(|i| 1.0 - (1.0 - i as f32 / 10.0).powi(2))
+            .collect();
+        assert_eq!(easing_of(&eout), "ease-out");
+        let eio: Vec<f32> = (1..10)
+            .map(|i| {
+                let u = i as f32 / 10.0;
+                u * u * (3.0 - 2.0 * u)
+            })
+            .collect();
+        assert_eq!(easing_of(&eio), "ease-in-out");
+    }
+}
