@@ -1,10 +1,27 @@
 //! Audio analysers over mono analysis samples and full-rate loudness audio.
+//!
+//! One short-time spectrum ([`spectrum`]) feeds every analyser: onset strength
+//! ([`onset`]), tempo with metrical-level selection ([`tempo`]), dynamic-programming
+//! beat tracking with per-beat confidence and band ([`beats`]), speech and music
+//! presence ([`presence`]), spectral balance, dynamics and speech treatment
+//! ([`dynamics`]). Definitions and
+//! measured accuracy are in `docs/AUDIO.md`.
 
+pub mod beats;
+pub mod dynamics;
 pub mod loudness;
+pub mod metrics;
+pub mod onset;
+pub mod presence;
+pub mod spectrum;
+pub mod tempo;
 
 use stylecut_types::{AudioFeatures, Beat, Loudness, Span};
 
 pub use loudness::LoudnessMeter;
+
+/// Share of music windows below which the programme has no tempo and no beats.
+pub const MIN_MUSIC_RATIO: f64 = 0.4;
 
 /// Everything measured from the audio of one input.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,16 +41,52 @@ pub fn analyze(
     loudness: Loudness,
     progress: &mut dyn FnMut(f64),
 ) -> AudioReport {
-    let _ = (mono, rate);
+    let spec = spectrum::compute(mono, rate);
+    progress(0.4);
+    let on = onset::compute(&spec);
+    let pres = presence::analyze(&spec, &on.all);
+    progress(0.6);
+    // No tempo without music: a programme needs at least [`MIN_MUSIC_RATIO`] of
+    // music windows before beats are tracked.
+    let cands = if pres.music_ratio >= MIN_MUSIC_RATIO {
+        tempo::candidates(&on, spec.fps)
+    } else {
+        Vec::new()
+    };
+    progress(0.9);
+    let reach = (0.035 * spec.fps).round() as usize;
+    let window = (4.0 * spec.fps).round() as usize;
+    let means = on
+        .band
+        .each_ref()
+        .map(|b| b.iter().sum::<f32>() / b.len().max(1) as f32);
+    let (tempo_bpm, beat_list) = match cands.first().filter(|c| c.score > 0.0) {
+        Some(c) => (
+            Some(c.bpm),
+            c.beats
+                .iter()
+                .map(|&f| Beat {
+                    time_s: spec.time(f),
+                    confidence: beats::confidence(&on.all, f, reach, window),
+                    band: beats::band_at(&on.band, means, f, reach),
+                })
+                .collect(),
+        ),
+        None => (None, Vec::new()),
+    };
     progress(1.0);
     AudioReport {
         loudness,
-        tempo_bpm: None,
-        beats: Vec::new(),
-        speech_segments: Vec::new(),
+        tempo_bpm,
+        beats: beat_list,
         features: AudioFeatures {
             has_audio: true,
-            ..AudioFeatures::default()
+            bass_excess_db: dynamics::bass_excess_db(&spec, &pres.active),
+            estimated_compression_ratio: dynamics::compression_ratio(mono, rate),
+            speech_ratio: pres.speech_ratio,
+            music_ratio: pres.music_ratio,
+            speech_enhanced: dynamics::speech_enhanced(&spec, &pres),
         },
+        speech_segments: pres.speech,
     }
 }

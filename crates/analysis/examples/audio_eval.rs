@@ -1,0 +1,183 @@
+//! Scores the audio analysis on the annotated music in `../shared/media`: tempo within
+//! 4 %, beat F-measure (mir_eval conventions) and timing. `cargo run --release
+//! --example audio_eval -p stylecut-analysis [-- --candidates]`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use stylecut_analysis::audio::{self, metrics, onset, spectrum, tempo};
+use stylecut_media::{decode::decode_audio, probe, RunOpts};
+use stylecut_types::Loudness;
+
+const FILES: &[(&str, &str, f64)] = &[
+    (
+        "music/ballroom/Media-105901.wav",
+        "music/ballroom/Media-105901.gt.json",
+        84.0,
+    ),
+    (
+        "music/madmom/sample.wav",
+        "music/madmom/sample.gt.json",
+        87.5,
+    ),
+    ("music/cuidado/cuidado_FallaCancion.flac", "", 191.27),
+    ("music/essentia/techno_loop.mp3", "", 125.0),
+    ("music/beatnet/808kick120bpm.mp3", "", 120.0),
+    ("music/librosa/sorohanro_-_solo-trumpet-06.hq.ogg", "", 90.0),
+    (
+        "music/gtzan/country.00000.wav",
+        "music/gtzan/country.00000.gt.json",
+        85.53,
+    ),
+    (
+        "music/hainsworth/hains001.flac",
+        "music/hainsworth/hains001.gt.json",
+        100.16,
+    ),
+    ("music/simac/simac_01_H_mikri_Rallou.flac", "", 74.34),
+    (
+        "music/jtd/barronk-allgodschildren-drummondrrileyb-1990-8b77c067.wav",
+        "music/jtd/barronk-allgodschildren.gt.json",
+        290.0,
+    ),
+];
+
+const OTHERS: &[&str] = &[
+    "speech/whisper/jfk.flac",
+    "speech/librosa-librispeech/198-209-0000.hq.ogg",
+    "speech/librosa-librispeech/3436-172162-0000.hq.ogg",
+    "speech/librosa-librispeech/5703-47212-0000.hq.ogg",
+    "speech/essentia/vignesh.wav",
+    "speech/essentia/long_voice.flac",
+    "video/imageio-cockatoo/cockatoo.mp4",
+    "video/openboard-cc/wannaworktogether.mp4",
+    "video/pyscenedetect/issue-195-aspect-ratio.mp4",
+    "video/pyscenedetect/issue-134-rotate.mp4",
+    "video/moviepy-bbb/big_buck_bunny_0_30.webm",
+    "video/janus-ebu-chid/ChID-BLITS-EBU.mp4",
+    "music/essentia/dubstep.flac",
+    "music/essentia/hiphop.mp3",
+    "music/essentia/flamenco.flac",
+    "music/librosa/admiralbob77_-_Choice_-_Drum-bass.hq.ogg",
+    "music/librosa/Kevin_MacLeod_-_Vibe_Ace.hq.ogg",
+    "music/librosa/Karissa_Hobbs_-_Lets_Go_Fishin.hq.ogg",
+    "music/librosa/Hungarian_Dance_number_5_-_Allegro_in_F_sharp_minor_string_orchestra.hq.ogg",
+];
+
+fn media(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/media")
+        .join(rel)
+}
+
+fn load(rel: &str) -> Vec<f32> {
+    let p = media(rel);
+    let opts = RunOpts::default();
+    let info = probe::probe(&p, &opts).expect("probe");
+    decode_audio(&p, &info, 22_050, false, None, &opts)
+        .expect("decode")
+        .mono
+}
+
+fn main() {
+    let show = std::env::args().any(|a| a == "--candidates");
+    let none = Loudness {
+        integrated_lufs: None,
+        range_lu: None,
+        true_peak_dbtp: None,
+    };
+    let mut ok = 0;
+    for (path, gt, truth) in FILES {
+        let mono = load(path);
+        let t0 = Instant::now();
+        let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        let est = rep.tempo_bpm.unwrap_or(0.0);
+        let good = metrics::tempo_ok(est, *truth, 0.04);
+        ok += good as usize;
+        let f = if gt.is_empty() {
+            String::from("-")
+        } else {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(media(gt)).expect("gt"))
+                    .expect("json");
+            let refb: Vec<f64> = v["beats"].as_array().map_or(Vec::new(), |a| {
+                a.iter().filter_map(|x| x.as_f64()).collect()
+            });
+            let est_b: Vec<f64> = rep.beats.iter().map(|b| b.time_s).collect();
+            if std::env::args().any(|a| a == "--beats") {
+                eprintln!("{path} est {est_b:.3?}");
+            }
+            let mut errs: Vec<f64> = est_b
+                .iter()
+                .filter_map(|e| {
+                    refb.iter()
+                        .map(|r| e - r)
+                        .min_by(|a, b| a.abs().total_cmp(&b.abs()))
+                })
+                .filter(|d| d.abs() < 0.1)
+                .collect();
+            errs.sort_by(f64::total_cmp);
+            let bias = errs.get(errs.len() / 2).copied().unwrap_or(0.0);
+            format!(
+                "{:.3} (median offset {:+.0} ms)",
+                metrics::f_measure(
+                    &metrics::trim_beats(&refb),
+                    &metrics::trim_beats(&est_b),
+                    0.07
+                ),
+                bias * 1e3
+            )
+        };
+        println!(
+            "{:<60} gt {:>7.2} est {:>7.2} {} F {} beats {} ({ms:.0} ms)",
+            path,
+            truth,
+            est,
+            if good { "ok " } else { "BAD" },
+            f,
+            rep.beats.len()
+        );
+        if show {
+            let spec = spectrum::compute(&mono, 22_050);
+            let on = onset::compute(&spec);
+            let mut cs = tempo::candidates(&on, spec.fps);
+            cs.sort_by(|a, b| a.bpm.total_cmp(&b.bpm));
+            if std::env::args().any(|a| a == "--json") {
+                let rows: Vec<_> = cs.iter().map(|c| serde_json::json!({"bpm": c.bpm, "acf": c.acf, "on": c.on, "c2": c.off / c.on, "c3": c.off3 / c.on, "P": c.precision, "R": c.recall, "n": c.beats.len()})).collect();
+                eprintln!(
+                    "{}",
+                    serde_json::json!({"file": path, "gt": truth, "c": rows})
+                );
+            }
+            for c in cs {
+                println!(
+                    "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} n {} score {:.3}",
+                    c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.beats.len(), c.score
+                );
+            }
+        }
+    }
+    println!("tempo within 4 %: {ok}/{}", FILES.len());
+    if std::env::args().any(|a| a == "--others") {
+        for path in OTHERS {
+            let mono = load(path);
+            let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+            println!(
+                "{:<60} tempo {:?} beats {} speech {:.2} music {:.2} bass {:?} comp {:?} enh {}",
+                path,
+                rep.tempo_bpm.map(|t| (t * 10.0).round() / 10.0),
+                rep.beats.len(),
+                rep.features.speech_ratio,
+                rep.features.music_ratio,
+                rep.features
+                    .bass_excess_db
+                    .map(|t| (t * 10.0).round() / 10.0),
+                rep.features
+                    .estimated_compression_ratio
+                    .map(|t| (t * 100.0).round() / 100.0),
+                rep.features.speech_enhanced
+            );
+        }
+    }
+}

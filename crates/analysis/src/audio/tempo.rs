@@ -1,0 +1,335 @@
+//! Tempo estimation with explicit metrical-level selection.
+//!
+//! 1. Periodicity: the unbiased autocorrelation `r(τ)` of the detrended onset envelope.
+//! 2. Candidates: local maxima of `r` between 40 and 320 BPM, plus every metrical
+//!    relative (×1/3, ×1/2, ×2/3, ×3/2, ×2, ×3) of the strongest one, each refined to
+//!    the nearest autocorrelation peak.
+//! 3. Each candidate is beat-tracked ([`super::beats::track`]) and scored by how well
+//!    its beats explain the onsets (see [`Candidate::score`]); the best-scoring level
+//!    wins. This is the octave rule documented in `docs/AUDIO.md`.
+
+use super::beats;
+use super::onset::{Onsets, TIMBRE_GROUPS};
+
+pub const MIN_BPM: f64 = 40.0;
+pub const MAX_BPM: f64 = 320.0;
+
+/// One tempo hypothesis and the evidence for it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub bpm: f64,
+    /// Period in frames.
+    pub period: f64,
+    /// Normalised autocorrelation at the period.
+    pub acf: f64,
+    /// Beat frames tracked at this period.
+    pub beats: Vec<usize>,
+    /// Mean normalised onset strength at the beats.
+    pub on: f64,
+    /// Mean normalised onset strength half-way between beats.
+    pub off: f64,
+    /// Mean normalised onset strength at the thirds between beats.
+    pub off3: f64,
+    /// Cosine similarity of the onset spectral shape at beats and at half-way points.
+    pub sim2: f64,
+    /// The same at the thirds.
+    pub sim3: f64,
+    /// Share of salient onsets (peaks above the envelope's 80th percentile) within
+    /// ±70 ms of a beat.
+    pub recall: f64,
+    /// Share of beats that fall on a salient onset.
+    pub precision: f64,
+    pub score: f64,
+}
+
+/// Unbiased, zero-lag-normalised autocorrelation up to `max_lag`.
+pub fn autocorr(x: &[f64], max_lag: usize) -> Vec<f64> {
+    let n = x.len();
+    let mean = x.iter().sum::<f64>() / n.max(1) as f64;
+    let d: Vec<f64> = x.iter().map(|v| v - mean).collect();
+    let max_lag = max_lag.min(n.saturating_sub(1));
+    let mut r = vec![0.0; max_lag + 1];
+    for (lag, out) in r.iter_mut().enumerate() {
+        let s: f64 = d[..n - lag].iter().zip(&d[lag..]).map(|(a, b)| a * b).sum();
+        *out = s / (n - lag) as f64;
+    }
+    let r0 = r[0];
+    if r0 > 0.0 {
+        r.iter_mut().for_each(|v| *v /= r0);
+    }
+    r
+}
+
+/// Linear interpolation of `r` at a fractional lag.
+fn at(r: &[f64], lag: f64) -> f64 {
+    if lag < 0.0 || lag >= (r.len() - 1) as f64 {
+        return 0.0;
+    }
+    let i = lag.floor() as usize;
+    let f = lag - i as f64;
+    r[i] * (1.0 - f) + r[i + 1] * f
+}
+
+/// Nearest local maximum of `r` within ±4 % of `lag`, refined by a parabola.
+fn refine(r: &[f64], lag: f64) -> f64 {
+    let lo = ((lag * 0.96).floor() as usize).max(1);
+    let hi = ((lag * 1.04).ceil() as usize).min(r.len().saturating_sub(2));
+    if lo >= hi {
+        return lag;
+    }
+    let best = (lo..=hi)
+        .max_by(|&a, &b| r[a].total_cmp(&r[b]))
+        .unwrap_or(lo);
+    if best == 0 || best + 1 >= r.len() || best == lo || best == hi {
+        // No interior peak: keep the requested lag.
+        return lag;
+    }
+    let (a, b, c) = (r[best - 1], r[best], r[best + 1]);
+    let den = a - 2.0 * b + c;
+    let shift = if den.abs() > 1e-12 {
+        (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    best as f64 + shift
+}
+
+/// Builds and scores the tempo candidates. `onset` is the raw onset envelope,
+/// `fps` its frame rate. Returns candidates sorted by score, best first.
+pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
+    let onset = &onsets.all;
+    let n = onset.len();
+    let min_lag = 60.0 * fps / MAX_BPM;
+    let max_lag = 60.0 * fps / MIN_BPM;
+    if (n as f64) < 2.0 * min_lag * 4.0 {
+        return Vec::new();
+    }
+    let det = super::onset::detrend(onset, (fps * 1.0).round() as usize);
+    let det64: Vec<f64> = det.iter().map(|&v| v as f64).collect();
+    let r = autocorr(&det64, (max_lag * 1.1).ceil() as usize);
+    let top = (max_lag.ceil() as usize).min(r.len().saturating_sub(2));
+    let bottom = min_lag.floor().max(1.0) as usize;
+    let mut peaks: Vec<usize> = (bottom.max(1)..=top)
+        .filter(|&i| r[i] > r[i - 1] && r[i] >= r[i + 1] && r[i] > 0.0)
+        .collect();
+    peaks.sort_by(|&a, &b| r[b].total_cmp(&r[a]));
+    peaks.truncate(8);
+    if peaks.is_empty() {
+        return Vec::new();
+    }
+    let mut lags: Vec<f64> = peaks.iter().map(|&p| refine(&r, p as f64)).collect();
+    for &p in peaks.iter().take(3) {
+        let base = refine(&r, p as f64);
+        for m in [1.0 / 3.0, 0.5, 2.0 / 3.0, 1.5, 2.0, 3.0] {
+            let lag = base / m;
+            if lag >= min_lag * 0.97 && lag <= max_lag * 1.03 {
+                lags.push(refine(&r, lag));
+            }
+        }
+    }
+    lags.retain(|&l| l >= min_lag * 0.95 && l <= max_lag * 1.05);
+    lags.sort_by(f64::total_cmp);
+    lags.dedup_by(|a, b| (*a / *b - 1.0).abs() < 0.03);
+
+    let norm = beats::normalize(&det);
+    let salient = salient_onsets(&det, fps);
+    let mut out: Vec<Candidate> = lags
+        .into_iter()
+        .map(|period| evaluate(&r, &det, &norm, &onsets.timbre, &salient, fps, period))
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
+/// Frames of onset peaks above the 80th percentile of the envelope, at least 50 ms apart.
+fn salient_onsets(det: &[f32], fps: f64) -> Vec<usize> {
+    let mut sorted: Vec<f32> = det.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let thr = sorted[(sorted.len() * 4 / 5).min(sorted.len() - 1)];
+    let gap = (0.05 * fps).round().max(1.0) as usize;
+    let mut out: Vec<usize> = Vec::new();
+    for i in 1..det.len().saturating_sub(1) {
+        if det[i] > thr && det[i] > det[i - 1] && det[i] >= det[i + 1] {
+            match out.last() {
+                Some(&l) if i - l < gap => {
+                    if det[i] > det[l] {
+                        *out.last_mut().unwrap_or(&mut 0) = i;
+                    }
+                }
+                _ => out.push(i),
+            }
+        }
+    }
+    out
+}
+
+/// Least-squares inter-beat period over a run of at least 8 beats.
+fn regression_period(beats: &[usize]) -> Option<f64> {
+    let n = beats.len();
+    if n < 8 {
+        return None;
+    }
+    let mx = (n - 1) as f64 / 2.0;
+    let my = beats.iter().map(|&b| b as f64).sum::<f64>() / n as f64;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, &b) in beats.iter().enumerate() {
+        let dx = i as f64 - mx;
+        sxy += dx * (b as f64 - my);
+        sxx += dx * dx;
+    }
+    (sxx > 0.0).then(|| sxy / sxx)
+}
+
+fn evaluate(
+    r: &[f64],
+    det: &[f32],
+    norm: &[f64],
+    timbre: &[[f32; TIMBRE_GROUPS]],
+    salient: &[usize],
+    fps: f64,
+    period: f64,
+) -> Candidate {
+    let mut beats = beats::track(norm, period);
+    // Second pass at the period the beats actually kept (least-squares slope of beat
+    // frame against beat index): removes the autocorrelation's lag quantisation.
+    let mut period = period;
+    if let Some(slope) = regression_period(&beats) {
+        if (slope / period - 1.0).abs() < 0.04 {
+            period = slope;
+            beats = beats::track(norm, period);
+        }
+    }
+    let reach = (0.035 * fps).round() as usize;
+    let tol = (0.07 * fps).round() as usize;
+    let mean_at = |frames: &mut dyn Iterator<Item = usize>| {
+        let (mut s, mut c) = (0.0, 0usize);
+        for f in frames {
+            if f < det.len() {
+                s += norm[f.saturating_sub(reach)..(f + reach + 1).min(det.len())]
+                    .iter()
+                    .copied()
+                    .fold(0.0, f64::max);
+                c += 1;
+            }
+        }
+        if c == 0 {
+            0.0
+        } else {
+            s / c as f64
+        }
+    };
+    let on = mean_at(&mut beats.iter().copied());
+    let off = mean_at(&mut beats.windows(2).map(|w| (w[0] + w[1]) / 2));
+    let thirds = || {
+        beats
+            .windows(2)
+            .flat_map(|w| [w[0] + (w[1] - w[0]) / 3, w[0] + 2 * (w[1] - w[0]) / 3])
+    };
+    let off3 = mean_at(&mut thirds());
+    let halves = || beats.windows(2).map(|w| (w[0] + w[1]) / 2);
+    let at_beats = profile(timbre, det, beats.iter().copied(), reach);
+    let sim2 = cosine(&at_beats, &profile(timbre, det, halves(), reach));
+    let sim3 = cosine(&at_beats, &profile(timbre, det, thirds(), reach));
+    let near = |f: usize, set: &[usize]| {
+        let k = set.partition_point(|&x| x + tol < f);
+        k < set.len() && set[k] <= f + tol
+    };
+    let (first, last) = (
+        beats.first().copied().unwrap_or(0),
+        beats.last().copied().unwrap_or(0),
+    );
+    let covered: Vec<usize> = salient
+        .iter()
+        .copied()
+        .filter(|&s| s + tol >= first && s <= last + tol)
+        .collect();
+    let recall = if covered.is_empty() {
+        0.0
+    } else {
+        covered.iter().filter(|&&s| near(s, &beats)).count() as f64 / covered.len() as f64
+    };
+    let precision = if beats.is_empty() {
+        0.0
+    } else {
+        beats.iter().filter(|&&b| near(b, salient)).count() as f64 / beats.len() as f64
+    };
+    // The tempo the tracker actually followed: median inter-beat interval.
+    let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
+    ibi.sort_unstable();
+    let followed = ibi.get(ibi.len() / 2).map_or(period, |&m| m as f64);
+    let followed = if ibi.len() < 8 || (followed / period - 1.0).abs() < 0.08 {
+        period
+    } else {
+        followed
+    };
+    let mut c = Candidate {
+        bpm: 60.0 * fps / followed,
+        period,
+        acf: at(r, period),
+        beats,
+        on,
+        off,
+        off3,
+        sim2,
+        sim3,
+        recall,
+        precision,
+        score: 0.0,
+    };
+    c.score = score(&c);
+    c
+}
+
+/// Centre of the log-normal tempo prior, BPM.
+pub const PRIOR_CENTER_BPM: f64 = 70.0;
+/// Width of the tempo prior, octaves (one standard deviation).
+pub const PRIOR_OCTAVES: f64 = 1.3;
+
+/// The metrical-level score: `sqrt(on) × recall × prior(bpm)`.
+///
+/// `recall` (share of salient onsets that fall on a beat) grows when the level gets
+/// faster and covers subdivisions; `on` (mean onset strength at the beats) and the
+/// broad prior centred on 70 BPM pull towards slower, accented levels. A candidate
+/// needs at least three beats.
+fn score(c: &Candidate) -> f64 {
+    if c.beats.len() < 3 {
+        return 0.0;
+    }
+    let octaves = (c.bpm / PRIOR_CENTER_BPM).log2() / PRIOR_OCTAVES;
+    c.on.max(0.0).sqrt() * c.recall * (-0.5 * octaves * octaves).exp()
+}
+
+/// Mean onset spectral shape at the strongest frame within ±`reach` of each point.
+fn profile(
+    timbre: &[[f32; TIMBRE_GROUPS]],
+    det: &[f32],
+    points: impl Iterator<Item = usize>,
+    reach: usize,
+) -> [f64; TIMBRE_GROUPS] {
+    let mut acc = [0f64; TIMBRE_GROUPS];
+    for p in points {
+        let a = p.saturating_sub(reach);
+        let b = (p + reach + 1).min(det.len());
+        if a >= b {
+            continue;
+        }
+        let k = (a..b)
+            .max_by(|&x, &y| det[x].total_cmp(&det[y]))
+            .unwrap_or(a);
+        for (s, v) in acc.iter_mut().zip(&timbre[k]) {
+            *s += *v as f64;
+        }
+    }
+    acc
+}
+
+fn cosine(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nb = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if na * nb <= 1e-12 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
