@@ -35,36 +35,45 @@ pub struct Segment {
     pub lut: Option<usize>,
 }
 
-/// Whole output frames of every piece; in points snap to the source frame grid.
+/// Whole output frames of every piece. In points snap to the source frame grid, except
+/// where a piece continues the previous one (a split): there the in point is the previous
+/// out point exactly, so the sound runs on without a gap (the picture takes the nearest
+/// source frame, at most half a source frame away).
 pub fn quantize(
     pieces: &[Piece],
     fmt: &OutputFormat,
     src_fps: f64,
     base: CropWindow,
 ) -> Vec<Segment> {
-    pieces
-        .iter()
-        .filter_map(|p| {
-            let a = if src_fps > 0.0 {
-                (p.in_s * src_fps).round() / src_fps
-            } else {
-                p.in_s
-            };
-            let frames = fmt.s_to_frames(p.out_s - a);
-            (frames > 0).then(|| Segment {
-                src_in_s: a,
-                src_out_s: a + fmt.frames_to_s(frames),
-                frames,
-                out_start_s: 0.0,
-                shot: p.shot,
-                origin: p.origin,
-                crop: base,
-                punch_in: p.punch_in,
-                motion: Motion::None,
-                lut: None,
-            })
-        })
-        .collect()
+    let mut out: Vec<Segment> = Vec::with_capacity(pieces.len());
+    let mut prev: Option<(f64, f64)> = None; // (piece out, segment out)
+    for p in pieces {
+        let a = match prev {
+            Some((pout, sout)) if (pout - p.in_s).abs() < 1e-9 => sout,
+            _ if src_fps > 0.0 => (p.in_s * src_fps).round() / src_fps,
+            _ => p.in_s,
+        };
+        let frames = fmt.s_to_frames(p.out_s - a);
+        if frames == 0 {
+            prev = None;
+            continue;
+        }
+        let src_out_s = a + fmt.frames_to_s(frames);
+        prev = Some((p.out_s, src_out_s));
+        out.push(Segment {
+            src_in_s: a,
+            src_out_s,
+            frames,
+            out_start_s: 0.0,
+            shot: p.shot,
+            origin: p.origin,
+            crop: base,
+            punch_in: p.punch_in,
+            motion: Motion::None,
+            lut: None,
+        });
+    }
+    out
 }
 
 /// Output length in frames of segments joined by `trans` (one per join).
@@ -172,6 +181,8 @@ mod tests {
         assert_eq!(s[0].src_in_s, 0.0);
         assert_eq!(s[0].frames, 30);
         assert_eq!(s[1].frames, 45);
+        // The second piece continues the first: no gap, no overlap.
+        assert_eq!(s[1].src_in_s, s[0].src_out_s);
         assert!((s[1].src_out_s - 2.5).abs() < 1e-9);
     }
 

@@ -98,10 +98,19 @@ fn video_branch(g: &GraphInput, seg: &Segment) -> String {
             f6(c.cy - c.h / 2.0)
         ));
     }
+    // The picture area: the whole frame, or the fitted source picture when letterboxing.
+    let (pw, ph) = if fmt.letterbox {
+        let (sw, sh) = g.src_display;
+        let (cw, ch) = (f64::from(sw) * c.w, f64::from(sh) * c.h);
+        let k = (f64::from(w) / cw.max(1.0)).min(f64::from(h) / ch.max(1.0));
+        (even(cw * k).min(w), even(ch * k).min(h))
+    } else {
+        (w, h)
+    };
     let last = seg.frames.saturating_sub(1).max(1);
     match seg.motion {
         Motion::PushIn { zoom } => f.push(format!(
-            "zoompan=z=1+{}*on/{last}:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s={w}x{h}:fps={}/{}",
+            "zoompan=z=1+{}*on/{last}:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s={pw}x{ph}:fps={}/{}",
             f6(zoom - 1.0),
             fmt.fps_num,
             fmt.fps_den
@@ -110,26 +119,19 @@ fn video_branch(g: &GraphInput, seg: &Segment) -> String {
             zoom,
             left_to_right,
         } => {
-            let (zw, zh) = (even(f64::from(w) * zoom), even(f64::from(h) * zoom));
+            let (zw, zh) = (even(f64::from(pw) * zoom), even(f64::from(ph) * zoom));
             let x = if left_to_right {
                 format!("(iw-ow)*n/{last}")
             } else {
                 format!("(iw-ow)*(1-n/{last})")
             };
             f.push(format!("scale={zw}:{zh}"));
-            f.push(format!("crop={w}:{h}:x={x}:y=(ih-oh)/2"));
+            f.push(format!("crop={pw}:{ph}:x={x}:y=(ih-oh)/2"));
         }
-        Motion::None | Motion::Stabilize if fmt.letterbox => {
-            let (sw, sh) = g.src_display;
-            let k = (f64::from(w) / f64::from(sw.max(1))).min(f64::from(h) / f64::from(sh.max(1)));
-            let (fw, fh) = (
-                even(f64::from(sw) * k).min(w),
-                even(f64::from(sh) * k).min(h),
-            );
-            f.push(format!("scale={fw}:{fh}"));
-            f.push(format!("pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"));
-        }
-        Motion::None | Motion::Stabilize => f.push(format!("scale={w}:{h}")),
+        Motion::None | Motion::Stabilize => f.push(format!("scale={pw}:{ph}")),
+    }
+    if (pw, ph) != (w, h) {
+        f.push(format!("pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"));
     }
     if seg.motion == Motion::Stabilize {
         f.push("deshake".into());
@@ -251,5 +253,14 @@ pub fn audio_graph(g: &GraphInput) -> String {
 }
 
 #[cfg(test)]
-#[path = "graph_tests.rs"]
-mod tests;
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_short_and_exact() {
+        assert_eq!(f6(1.0), "1");
+        assert_eq!(f6(0.133_333_333), "0.133333");
+        assert_eq!(f6(-0.0), "0");
+        assert_eq!(f6(2.5), "2.5");
+    }
+}

@@ -8,8 +8,10 @@
 //!    every new cut is visible.
 //! 3. Too many cuts: drop the weakest pieces (short, no speech, little motion) while that
 //!    brings the rate closer to the target, keeping at least 40 % of the source.
-//! 4. No edit point that breaks the audio (a jump, a dropped piece, a split point) lies
-//!    inside a speech segment (80 ms margin). Speech protection wins over beat snapping.
+//! 4. No edit point that breaks the audio (a jump cut, a dropped piece, a beat move) lies
+//!    inside a speech segment (80 ms margin); speech protection wins over beat snapping.
+//!    Splits keep the audio continuous, so they prefer pauses but may fall inside
+//!    continuous speech (a punch-in on the speaker: the picture cuts, the words run on).
 //! 5. With music (`beats` not empty) split points are beats; the source's own cuts are
 //!    moved onto beats by removing the beat interval that holds them (the music keeps its
 //!    phase); jump edges snap to the nearest beat.
@@ -259,8 +261,10 @@ fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     n
 }
 
-/// Best split point of a piece: a beat (with music) or any time, outside speech, nearest
-/// the middle, leaving at least `min_len_s` on both sides.
+/// Best split point of a piece: a beat (with music) or any time, nearest the middle,
+/// leaving at least `min_len_s` on both sides. Points outside speech win; a split inside
+/// continuous speech is allowed as a last resort because a split keeps the audio running
+/// (only the framing changes), so no word is lost.
 fn split_point(x: &Piece, inp: &PacingInput) -> Option<f64> {
     let (lo, hi) = (x.in_s + inp.min_len_s, x.out_s - inp.min_len_s);
     let mid = 0.5 * (x.in_s + x.out_s);
@@ -274,10 +278,12 @@ fn split_point(x: &Piece, inp: &PacingInput) -> Option<f64> {
     } else {
         inp.beats.clone()
     };
-    cands.retain(|&t| t >= lo && t <= hi && !inp.in_speech(t));
-    cands
-        .into_iter()
-        .min_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()))
+    cands.retain(|&t| t >= lo && t <= hi);
+    let nearest = |c: &mut dyn Iterator<Item = f64>| {
+        c.min_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()))
+    };
+    nearest(&mut cands.iter().copied().filter(|&t| !inp.in_speech(t)))
+        .or_else(|| nearest(&mut cands.iter().copied()))
 }
 
 /// Drops low-value pieces while that moves the rate towards the target.
