@@ -63,7 +63,7 @@ fn snapshot(name: &str, plan: &EditPlan) {
     let back: EditPlan = serde_json::from_str(&json).unwrap();
     assert_eq!(back.filtergraph, plan.filtergraph);
     assert_eq!(back.segments.len(), plan.segments.len());
-    assert_eq!(serde_json::to_string(&back).unwrap().len(), json.len());
+    assert_eq!(back.ffmpeg_args, plan.ffmpeg_args);
 }
 
 #[test]
