@@ -116,7 +116,9 @@ fn vertical_warm_talking_head() {
         if (w[0].src_out_s - w[1].src_in_s).abs() > 1e-6 {
             for t in [w[0].src_out_s, w[1].src_in_s] {
                 assert!(
-                    !a.speech_segments.iter().any(|s| t > s.start_s && t < s.end_s),
+                    !a.speech_segments
+                        .iter()
+                        .any(|s| t > s.start_s && t < s.end_s),
                     "jump at {t} inside speech"
                 );
             }

@@ -152,7 +152,7 @@ impl AudioPlan {
     pub fn loudnorm_filter(&self) -> Option<String> {
         let t = self.target_lufs?;
         Some(format!(
-            "loudnorm=I={t}:TP={}:LRA=50:linear=true{MEASURED_PLACEHOLDER},aresample=48000",
+            "loudnorm=I={t}:TP={}:LRA=50:linear=true{MEASURED_PLACEHOLDER},aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
             self.true_peak_dbtp
         ))
     }

@@ -20,6 +20,12 @@ pub struct Segment {
     pub src_in_s: f64,
     /// Source out point, `src_in_s + frames / fps`.
     pub src_out_s: f64,
+    /// Source window the picture is taken from: frames with `video_in_s <= pts <
+    /// video_out_s`. It follows the piece's own boundaries (a quarter source frame early),
+    /// so a segment never shows a frame of the neighbouring shot, even where the audio in
+    /// point was moved by frame quantisation.
+    pub video_in_s: f64,
+    pub video_out_s: f64,
     /// Length in output frames.
     pub frames: u64,
     /// Where the segment starts on the output timeline, seconds.
@@ -47,6 +53,7 @@ pub fn quantize(
 ) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::with_capacity(pieces.len());
     let mut prev: Option<(f64, f64)> = None; // (piece out, segment out)
+    let q = 0.25 / if src_fps > 0.0 { src_fps } else { 25.0 };
     for p in pieces {
         let a = match prev {
             Some((pout, sout)) if (pout - p.in_s).abs() < 1e-9 => sout,
@@ -63,6 +70,8 @@ pub fn quantize(
         out.push(Segment {
             src_in_s: a,
             src_out_s,
+            video_in_s: (p.in_s - q).max(0.0),
+            video_out_s: p.out_s - q,
             frames,
             out_start_s: 0.0,
             shot: p.shot,
@@ -110,6 +119,9 @@ pub fn cap(
             let f = segs[last].frames.saturating_sub(excess).max(1);
             segs[last].frames = f;
             segs[last].src_out_s = segs[last].src_in_s + fmt.frames_to_s(f);
+            segs[last].video_out_s = segs[last]
+                .video_out_s
+                .min(segs[last].src_out_s + 2.0 / fmt.fps());
         } else {
             segs.pop();
             trans.pop();

@@ -4,7 +4,8 @@
 //!
 //! Costly filters run on as few pixels as possible: `fps` drops or repeats frames before
 //! any pixel work, `crop` is a pointer move, `scale` brings the picture to output size, and
-//! `lut3d` runs after it at output resolution. File paths in the graph use the
+//! the grade (the LUT's separable form, see [`super::lut`]) runs after it at output
+//! resolution. File paths in the graph use the
 //! `{scratch}` placeholder, replaced (escaped) at render time.
 
 use std::fmt::Write as _;
@@ -29,8 +30,6 @@ pub struct GraphInput<'a> {
     pub luts: &'a [LutSpec],
     pub audio: &'a AudioPlan,
     pub subtitles: bool,
-    /// Source frame rate (trim margins).
-    pub src_fps: f64,
     /// Source display size (letterbox fit).
     pub src_display: (u32, u32),
 }
@@ -76,16 +75,16 @@ pub fn video_graph(g: &GraphInput) -> String {
 fn video_branch(g: &GraphInput, seg: &Segment) -> String {
     let fmt = g.fmt;
     let (w, h) = (fmt.width, fmt.height);
-    let half = 0.5 / g.src_fps.max(1.0);
     let mut f = vec![
         format!(
             "trim=start={}:end={}",
-            f6((seg.src_in_s - half).max(0.0)),
-            f6(seg.src_out_s + 2.0 / fmt.fps())
+            f6(seg.video_in_s),
+            f6(seg.video_out_s)
         ),
         "setpts=PTS-STARTPTS".into(),
         format!("fps={}/{}", fmt.fps_num, fmt.fps_den),
-        "tpad=stop_mode=clone:stop=5".into(),
+        // Quantisation may ask for a frame more than the window holds: repeat the last.
+        "tpad=stop_mode=clone:stop=-1".into(),
         format!("trim=end_frame={}", seg.frames),
     ];
     let c = seg.crop;
@@ -137,8 +136,8 @@ fn video_branch(g: &GraphInput, seg: &Segment) -> String {
         f.push("deshake".into());
     }
     f.push("setsar=1".into());
-    if let Some(i) = seg.lut {
-        f.push(format!("lut3d=file={SCRATCH}/{}", LutSpec::file_name(i)));
+    if let Some(l) = seg.lut.and_then(|i| g.luts.get(i)) {
+        f.extend(l.filters());
     }
     f.push("format=yuv420p".into());
     f.join(",")

@@ -37,7 +37,7 @@ pub enum Motion {
     Stabilize,
 }
 
-fn shot_at<'a>(motion: &'a [ShotMotion], t: f64) -> Option<&'a ShotMotion> {
+fn shot_at(motion: &[ShotMotion], t: f64) -> Option<&ShotMotion> {
     motion.iter().find(|m| m.start_s <= t && t < m.end_s)
 }
 

@@ -91,7 +91,7 @@ fn too_many_cuts_drops_weakest_pieces() {
     let i = inp(&speech, vec![]);
     let (p, _) = pace(from_shots(&shots, 30.0), 20.0, &i);
     let r = rate(&p);
-    assert!(r < 60.0 && r >= 20.0 * 0.9, "rate {r}");
+    assert!((20.0 * 0.9..60.0).contains(&r), "rate {r}");
     let kept: f64 = p.iter().map(Piece::len).sum();
     assert!(kept >= MIN_KEEP_SHARE * 30.0 - 1e-9);
     assert!(p.iter().any(|x| x.in_s == 3.0), "the speech shot is kept");

@@ -158,7 +158,6 @@ pub fn plan(
         luts: &luts,
         audio: &audio_plan,
         subtitles: subtitles.is_some(),
-        src_fps,
         src_display: display,
     };
     let agraph = graph::audio_graph(&gi);

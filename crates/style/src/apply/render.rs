@@ -1,4 +1,4 @@
-//! Runs a plan: scratch files (graph, LUTs, subtitles), the audio-only loudness measuring
+//! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
 //! pass, then the single encode. Progress: the measuring pass reports 0..0.1 (it decodes
 //! audio only), the encode 0.1..1.
 
@@ -12,7 +12,6 @@ use stylecut_media::RunOpts;
 
 use super::audio::{parse_loudnorm, MEASURED_PLACEHOLDER};
 use super::graph::{SCRATCH, SUBS_FILE};
-use super::lut::LutSpec;
 use super::{subs, EditPlan, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
 
@@ -38,9 +37,6 @@ pub fn render(
         .prefix("stylecut-render-")
         .tempdir()?;
     let dir = scratch.path();
-    for (i, l) in plan.luts.iter().enumerate() {
-        std::fs::write(dir.join(LutSpec::file_name(i)), l.to_cube())?;
-    }
     if let Some(src) = &plan.subtitles {
         write_subtitles(plan, src, dir, opts)?;
     }

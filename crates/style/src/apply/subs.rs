@@ -107,6 +107,8 @@ mod tests {
         Segment {
             src_in_s: a,
             src_out_s: b,
+            video_in_s: a,
+            video_out_s: b,
             frames: ((b - a) * 25.0) as u64,
             out_start_s: at,
             shot: 0,
