@@ -1,6 +1,6 @@
-//! Shared helpers for the style integration tests: real media paths, ffmpeg fixture
-//! generation into a temp dir, and the analysis entry point.
-
+//! Shared helpers of the style integration tests: real media paths, ffmpeg fixture
+//! generation, the analysis entry point, hand-built analyses and styles, and ffprobe/ebur128
+//! measurements of rendered outputs (tests may call ffmpeg directly).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -8,10 +8,12 @@ use std::process::Command;
 
 use stylecut_media::RunOpts;
 use stylecut_style::analyze::analyze_file;
-use stylecut_types::Analysis;
+use stylecut_types::{
+    Analysis, AudioFeatures, AudioStyle, ColorGrade, Loudness, Span, StyleJson, TransitionStyle,
+};
 
 pub fn media(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(
+    Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/media"
     ))
@@ -68,4 +70,206 @@ pub fn cuts(a: &Analysis) -> Vec<f64> {
         .filter(|t| t.kind == "cut")
         .map(|t| t.start_s)
         .collect()
+}
+
+
+pub fn analysis(duration_s: f64, w: u32, h: u32, fps: f64, cuts: &[f64]) -> Analysis {
+    let mut edges = vec![0.0];
+    edges.extend_from_slice(cuts);
+    edges.push(duration_s);
+    Analysis {
+        duration_s,
+        width: w,
+        height: h,
+        frame_rate: fps,
+        shots: edges
+            .windows(2)
+            .map(|e| Span {
+                start_s: e[0],
+                end_s: e[1],
+            })
+            .collect(),
+        transitions: vec![],
+        tempo_bpm: None,
+        beats: vec![],
+        loudness: Loudness {
+            integrated_lufs: None,
+            range_lu: None,
+            true_peak_dbtp: None,
+        },
+        speech_segments: vec![],
+        motion: vec![],
+        color: vec![],
+        color_grade: ColorGrade::NEUTRAL,
+        audio: AudioFeatures::default(),
+        has_subtitle_stream: false,
+        burned_in_captions: false,
+    }
+}
+
+pub fn style(aspect: &str, fps: i64, cpm: f64) -> StyleJson {
+    StyleJson {
+        version: "1.0".into(),
+        color_grade: ColorGrade::NEUTRAL,
+        aspect_ratio: aspect.into(),
+        frame_rate: fps,
+        audio_style: AudioStyle {
+            normalization_level: 0.6,
+            compression_ratio: 2.0,
+            bass_boost: 20.0,
+            enhance_speech: false,
+        },
+        cut_frequency: cpm,
+        motion_intensity: 0.0,
+        zoom_usage: 0.0,
+        primary_transition: TransitionStyle {
+            kind: "cut".into(),
+            duration_ms: 0,
+            easing: "linear".into(),
+        },
+        secondary_transition: None,
+        use_subtitles: false,
+        detected_beats: vec![],
+        tempo_bpm: None,
+        music_genre: None,
+        created_at: "2026-01-01T00:00:00Z".into(),
+        source_duration_seconds: 30.0,
+        extraction_confidence: 0.9,
+    }
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run tool");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// ffprobe `stream=<entries>` of one stream type, as key=value pairs.
+pub fn stream(path: &Path, sel: &str, entries: &str) -> Vec<(String, String)> {
+    let s = run(Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            sel,
+            "-show_entries",
+            &format!("stream={entries}"),
+            "-of",
+            "default=nw=1",
+        ])
+        .arg(path));
+    s.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+pub fn get(kv: &[(String, String)], k: &str) -> String {
+    kv.iter()
+        .find(|(a, _)| a == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Stream durations (video, audio) in seconds, from packet timestamps.
+pub fn durations(path: &Path) -> (f64, f64) {
+    let v: f64 = get(&stream(path, "v:0", "duration"), "duration")
+        .parse()
+        .unwrap();
+    let a: f64 = get(&stream(path, "a:0", "duration"), "duration")
+        .parse()
+        .unwrap();
+    (v, a)
+}
+
+/// Integrated loudness of a file's audio (ffmpeg ebur128).
+pub fn integrated_lufs(path: &Path) -> f64 {
+    let log = run(Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"]));
+    let tail = &log[log.rfind("Summary:").expect("ebur128 summary")..];
+    let line = tail
+        .lines()
+        .find(|l| l.trim_start().starts_with("I:"))
+        .unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Mean R, G, B (0..255) of a file's frames, sampled at 2 fps and scaled down.
+pub fn mean_rgb(path: &Path, t_max: f64) -> [f64; 3] {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-t", &t_max.to_string(), "-i"])
+        .arg(path)
+        .args([
+            "-vf",
+            "fps=2,scale=32:18,format=rgb24",
+            "-f",
+            "rawvideo",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let px = &out.stdout;
+    let n = (px.len() / 3) as f64;
+    let mut acc = [0.0; 3];
+    for c in px.chunks(3) {
+        for i in 0..3 {
+            acc[i] += c[i] as f64;
+        }
+    }
+    acc.map(|v| v / n)
+}
+
+/// Makes a test clip: `secs` of testsrc2 video muxed with `audio` (a file, or a sine when
+/// None) into `dir/name`.
+pub fn make_clip(dir: &Path, name: &str, secs: f64, audio: Option<&Path>) -> PathBuf {
+    let out = dir.join(name);
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("testsrc2=s=320x240:r=25:d={secs}"));
+    match audio {
+        Some(a) => {
+            cmd.arg("-i").arg(a);
+        }
+        None => {
+            cmd.args(["-f", "lavfi", "-i"])
+                .arg(format!("sine=f=440:r=44100:d={secs}"));
+        }
+    }
+    cmd.args([
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-t",
+        &secs.to_string(),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+    ])
+    .arg(&out);
+    run(&mut cmd);
+    out
+}
+
+/// Switches a plan's encoder to `ultrafast` (keeps tests quick on shared cores).
+pub fn fast(plan: &mut stylecut_style::apply::EditPlan) {
+    for a in plan.ffmpeg_args.iter_mut() {
+        if a == &plan.encoder.preset {
+            *a = "ultrafast".into();
+        }
+    }
 }

@@ -1,0 +1,224 @@
+//! The edit decision list: pieces quantised to whole output frames, joins with their
+//! transitions, output timeline placement and the `max_duration_seconds` cap.
+//!
+//! Invariants the filtergraph relies on: every segment is exactly `frames` output frames
+//! long and its audio exactly as many 48 kHz samples as those frames last; a transition of
+//! `f` frames overlaps the two neighbours by `f` frames of video and the same time of
+//! audio, so picture and sound stay in sync across every join.
+
+use serde::{Deserialize, Serialize};
+
+use super::format::{CropWindow, OutputFormat};
+use super::motion::Motion;
+use super::pacing::{Origin, Piece};
+use super::transitions::PlannedTransition;
+
+/// One segment of the output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// Source in point, seconds (on the source frame grid).
+    pub src_in_s: f64,
+    /// Source out point, `src_in_s + frames / fps`.
+    pub src_out_s: f64,
+    /// Source window the picture is taken from: frames with `video_in_s <= pts <
+    /// video_out_s`. It follows the piece's own boundaries (a quarter source frame early),
+    /// so a segment never shows a frame of the neighbouring shot, even where the audio in
+    /// point was moved by frame quantisation.
+    pub video_in_s: f64,
+    pub video_out_s: f64,
+    /// Length in output frames.
+    pub frames: u64,
+    /// Where the segment starts on the output timeline, seconds.
+    pub out_start_s: f64,
+    /// Index of the source shot it comes from.
+    pub shot: usize,
+    pub origin: Origin,
+    /// Crop window (fractions of the display frame), including punch-ins.
+    pub crop: CropWindow,
+    pub punch_in: bool,
+    pub motion: Motion,
+    /// Index into the plan's LUTs.
+    pub lut: Option<usize>,
+}
+
+/// Whole output frames of every piece. In points snap to the source frame grid, except
+/// where a piece continues the previous one (a split): there the in point is the previous
+/// out point exactly, so the sound runs on without a gap (the picture takes the nearest
+/// source frame, at most half a source frame away).
+pub fn quantize(
+    pieces: &[Piece],
+    fmt: &OutputFormat,
+    src_fps: f64,
+    base: CropWindow,
+) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::with_capacity(pieces.len());
+    let mut prev: Option<(f64, f64)> = None; // (piece out, segment out)
+    let q = 0.25 / if src_fps > 0.0 { src_fps } else { 25.0 };
+    for p in pieces {
+        let a = match prev {
+            Some((pout, sout)) if (pout - p.in_s).abs() < 1e-9 => sout,
+            _ if src_fps > 0.0 => (p.in_s * src_fps).round() / src_fps,
+            _ => p.in_s,
+        };
+        let frames = fmt.s_to_frames(p.out_s - a);
+        if frames == 0 {
+            prev = None;
+            continue;
+        }
+        let src_out_s = a + fmt.frames_to_s(frames);
+        prev = Some((p.out_s, src_out_s));
+        out.push(Segment {
+            src_in_s: a,
+            src_out_s,
+            video_in_s: (p.in_s - q).max(0.0),
+            video_out_s: p.out_s - q,
+            frames,
+            out_start_s: 0.0,
+            shot: p.shot,
+            origin: p.origin,
+            crop: base,
+            punch_in: p.punch_in,
+            motion: Motion::None,
+            lut: None,
+        });
+    }
+    out
+}
+
+/// Output length in frames of segments joined by `trans` (one per join).
+pub fn total_frames(segs: &[Segment], trans: &[PlannedTransition]) -> u64 {
+    let s: u64 = segs.iter().map(|s| s.frames).sum();
+    let t: u64 = trans.iter().map(|t| t.frames).sum();
+    s.saturating_sub(t)
+}
+
+/// Most frames a transition between `a` and `b` may take (40 % of the shorter).
+pub fn max_transition_frames(a: &Segment, b: &Segment) -> u64 {
+    (a.frames.min(b.frames) as f64 * 0.4).floor() as u64
+}
+
+/// Shortens the end of the edit so it lasts at most `max_frames` output frames: whole
+/// segments go first, then the last one is trimmed (never below `min_frames`).
+pub fn cap(
+    segs: &mut Vec<Segment>,
+    trans: &mut Vec<PlannedTransition>,
+    fmt: &OutputFormat,
+    max_frames: u64,
+    min_frames: u64,
+) {
+    loop {
+        clamp_last_transition(segs, trans, fmt);
+        let total = total_frames(segs, trans);
+        if total <= max_frames || segs.is_empty() {
+            break;
+        }
+        let excess = total - max_frames;
+        let last = segs.len() - 1;
+        let join = if last > 0 { trans[last - 1].frames } else { 0 };
+        if segs[last].frames >= excess + min_frames.max(join) || last == 0 {
+            let f = segs[last].frames.saturating_sub(excess).max(1);
+            segs[last].frames = f;
+            segs[last].src_out_s = segs[last].src_in_s + fmt.frames_to_s(f);
+            segs[last].video_out_s = segs[last]
+                .video_out_s
+                .min(segs[last].src_out_s + 2.0 / fmt.fps());
+        } else {
+            segs.pop();
+            trans.pop();
+        }
+    }
+}
+
+/// Keeps the last join within 40 % of its shorter neighbour (a cut when that is 0).
+fn clamp_last_transition(segs: &[Segment], trans: &mut [PlannedTransition], fmt: &OutputFormat) {
+    let n = segs.len();
+    if let (Some(t), true) = (trans.last_mut(), n >= 2) {
+        let m = max_transition_frames(&segs[n - 2], &segs[n - 1]);
+        if t.frames > m {
+            t.frames = m;
+            t.duration_s = fmt.frames_to_s(m);
+            if m == 0 {
+                t.xfade = None;
+                t.expr = None;
+                t.kind = "cut".into();
+            }
+        }
+    }
+}
+
+/// Sets every segment's `out_start_s`; returns the output duration in seconds.
+pub fn place(segs: &mut [Segment], trans: &[PlannedTransition], fmt: &OutputFormat) -> f64 {
+    let mut at = 0u64;
+    for (i, s) in segs.iter_mut().enumerate() {
+        if i > 0 {
+            at -= trans[i - 1].frames.min(at);
+        }
+        s.out_start_s = fmt.frames_to_s(at);
+        at += s.frames;
+    }
+    fmt.frames_to_s(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt() -> OutputFormat {
+        OutputFormat {
+            width: 640,
+            height: 360,
+            fps_num: 30,
+            fps_den: 1,
+            aspect: "16:9".into(),
+            letterbox: false,
+        }
+    }
+
+    fn join(k: usize, frames: u64) -> PlannedTransition {
+        PlannedTransition {
+            after_segment: k,
+            kind: if frames > 0 { "dissolve" } else { "cut" }.into(),
+            xfade: (frames > 0).then(|| "fade".into()),
+            expr: None,
+            frames,
+            duration_s: frames as f64 / 30.0,
+            easing: "linear".into(),
+        }
+    }
+
+    #[test]
+    fn quantises_to_frames_and_source_grid() {
+        let p = vec![Piece::new(0.013, 1.0, 0), Piece::new(1.0, 2.51, 1)];
+        let s = quantize(&p, &fmt(), 25.0, CropWindow::FULL);
+        assert_eq!(s[0].src_in_s, 0.0);
+        assert_eq!(s[0].frames, 30);
+        assert_eq!(s[1].frames, 45);
+        // The second piece continues the first: no gap, no overlap.
+        assert_eq!(s[1].src_in_s, s[0].src_out_s);
+        assert!((s[1].src_out_s - 2.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn placement_and_cap_account_for_transitions() {
+        let p = vec![
+            Piece::new(0.0, 2.0, 0),
+            Piece::new(2.0, 4.0, 1),
+            Piece::new(4.0, 6.0, 2),
+        ];
+        let mut s = quantize(&p, &fmt(), 30.0, CropWindow::FULL);
+        let mut t = vec![join(0, 15), join(1, 0)];
+        assert_eq!(total_frames(&s, &t), 165);
+        let d = place(&mut s, &t, &fmt());
+        assert!((d - 5.5).abs() < 1e-9);
+        assert!((s[1].out_start_s - 1.5).abs() < 1e-9);
+        assert!((s[2].out_start_s - 3.5).abs() < 1e-9);
+        cap(&mut s, &mut t, &fmt(), 120, 15);
+        assert_eq!(total_frames(&s, &t), 120);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[2].frames, 15);
+        cap(&mut s, &mut t, &fmt(), 80, 15);
+        assert_eq!(total_frames(&s, &t), 80);
+        assert_eq!(s.len(), 2);
+        assert!(t[0].frames as f64 <= 0.4 * s[1].frames as f64);
+    }
+}

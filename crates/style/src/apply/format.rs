@@ -1,0 +1,245 @@
+//! Output format and framing: picture size, frame rate, and the crop window that reframes
+//! the source's display picture to the target aspect ratio.
+//!
+//! Windows are fractions of the source's *display* frame, so they hold for anamorphic and
+//! rotated inputs alike: the filtergraph turns them into `crop` expressions on `iw`/`ih`
+//! (the decoder's autorotated, still anamorphic picture), where fractions are unchanged.
+
+use serde::{Deserialize, Serialize};
+use stylecut_types::config::JobConfig;
+
+/// The output picture and timing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputFormat {
+    pub width: u32,
+    pub height: u32,
+    /// Frame rate as a fraction (`fps_num / fps_den`).
+    pub fps_num: u32,
+    pub fps_den: u32,
+    /// `16:9`, `9:16`, `1:1`, or `W:H` of the source when the aspect is kept.
+    pub aspect: String,
+    /// Fit the whole source picture and pad (letterbox/pillarbox) instead of cropping.
+    pub letterbox: bool,
+}
+
+impl OutputFormat {
+    pub fn fps(&self) -> f64 {
+        f64::from(self.fps_num) / f64::from(self.fps_den)
+    }
+
+    /// Duration of `frames` output frames in seconds.
+    pub fn frames_to_s(&self, frames: u64) -> f64 {
+        frames as f64 * f64::from(self.fps_den) / f64::from(self.fps_num)
+    }
+
+    /// Nearest whole number of output frames in `s` seconds.
+    pub fn s_to_frames(&self, s: f64) -> u64 {
+        (s.max(0.0) * self.fps()).round() as u64
+    }
+
+    /// Audio samples at 48 kHz in `frames` output frames.
+    pub fn frames_to_samples(&self, frames: u64) -> u64 {
+        (frames as f64 * 48_000.0 * f64::from(self.fps_den) / f64::from(self.fps_num)).round()
+            as u64
+    }
+}
+
+/// A crop window in fractions of the display frame: centre and size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CropWindow {
+    pub cx: f64,
+    pub cy: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl CropWindow {
+    pub const FULL: CropWindow = CropWindow {
+        cx: 0.5,
+        cy: 0.5,
+        w: 1.0,
+        h: 1.0,
+    };
+
+    pub fn is_full(&self) -> bool {
+        self.w > 0.999 && self.h > 0.999
+    }
+
+    /// The same window narrowed by `zoom` (> 1 punches in) around `(cx, cy)`, kept inside
+    /// the frame.
+    pub fn zoomed(&self, zoom: f64, cx: f64, cy: f64) -> CropWindow {
+        let w = (self.w / zoom).min(1.0);
+        let h = (self.h / zoom).min(1.0);
+        CropWindow {
+            cx: cx.clamp(w / 2.0, 1.0 - w / 2.0),
+            cy: cy.clamp(h / 2.0, 1.0 - h / 2.0),
+            w,
+            h,
+        }
+    }
+}
+
+/// Parses `W:H`.
+pub fn parse_aspect(s: &str) -> Option<f64> {
+    let (w, h) = s.split_once(':')?;
+    let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    (w > 0.0 && h > 0.0).then(|| w / h)
+}
+
+/// Parses `W:H` with small integers, reduced (`16:9`, `9:16`, `1:1`).
+pub fn parse_aspect_int(s: &str) -> Option<(u32, u32)> {
+    let (w, h) = s.split_once(':')?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let (mut a, mut b) = (w, h);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    Some((w / a, h / a))
+}
+
+fn even(v: f64) -> u32 {
+    ((v / 2.0).round() as u32).max(1) * 2
+}
+
+/// Picks the output format and the base crop window.
+///
+/// * aspect: the template's when framing applies, else the source's display aspect;
+/// * size: short side = `cfg.resolution`, else the source's short side capped at 1080 and,
+///   when cropping, at the crop window's short side (never upscale a crop);
+/// * frame rate: the template's when framing applies, else the source's (`fps_src` as a
+///   fraction).
+pub fn choose(
+    src_w: u32,
+    src_h: u32,
+    fps_src: (u32, u32),
+    target_aspect: Option<&str>,
+    target_fps: Option<i64>,
+    cfg: &JobConfig,
+) -> (OutputFormat, CropWindow) {
+    let src_aspect = f64::from(src_w.max(1)) / f64::from(src_h.max(1));
+    let (aspect_str, aspect) = match target_aspect.and_then(|a| parse_aspect(a).map(|v| (a, v))) {
+        Some((s, v)) => (s.to_string(), v),
+        None => (format!("{src_w}:{src_h}"), src_aspect),
+    };
+    let window = if cfg.letterbox || (aspect - src_aspect).abs() < 1e-3 {
+        CropWindow::FULL
+    } else if aspect < src_aspect {
+        CropWindow {
+            w: aspect / src_aspect,
+            ..CropWindow::FULL
+        }
+    } else {
+        CropWindow {
+            h: src_aspect / aspect,
+            ..CropWindow::FULL
+        }
+    };
+    let crop_short = (f64::from(src_w) * window.w).min(f64::from(src_h) * window.h);
+    let short = match cfg.resolution {
+        Some(r) => f64::from(r.short_side()),
+        None => f64::from(src_w.min(src_h))
+            .min(1080.0)
+            .min(crop_short.max(16.0)),
+    };
+    let exact = target_aspect.and_then(parse_aspect_int);
+    let (width, height) = match exact {
+        // W = a·k, H = b·k with both even: the aspect ratio is exact, not rounded.
+        Some((a, b)) => {
+            let step = if a % 2 == 1 || b % 2 == 1 { 2 } else { 1 };
+            let k = ((short / f64::from(a.min(b))).floor() as u32 / step * step).max(step);
+            (a * k, b * k)
+        }
+        None if aspect >= 1.0 => (even(short * aspect), even(short)),
+        None => (even(short), even(short / aspect)),
+    };
+    let (fps_num, fps_den) = match target_fps {
+        Some(f) if f > 0 => (f as u32, 1),
+        _ => fps_src,
+    };
+    (
+        OutputFormat {
+            width,
+            height,
+            fps_num,
+            fps_den,
+            aspect: aspect_str,
+            letterbox: cfg.letterbox,
+        },
+        window,
+    )
+}
+
+/// A frame rate as a small fraction: integers stay integers, NTSC rates become x000/1001.
+pub fn fps_fraction(fps: f64) -> (u32, u32) {
+    if !(fps.is_finite() && fps > 0.0) {
+        return (25, 1);
+    }
+    let r = fps.round();
+    if (fps - r).abs() < 0.01 {
+        return (r as u32, 1);
+    }
+    let ntsc = (fps * 1.001).round();
+    if (fps - ntsc / 1.001).abs() < 0.01 {
+        return ((ntsc * 1000.0) as u32, 1001);
+    }
+    ((fps * 1000.0).round() as u32, 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stylecut_types::config::Resolution;
+
+    #[test]
+    fn landscape_to_portrait_crops_and_never_upscales() {
+        let cfg = JobConfig::default();
+        let (f, w) = choose(1920, 1080, (25, 1), Some("9:16"), Some(30), &cfg);
+        assert!((w.w - (9.0 / 16.0) / (16.0 / 9.0)).abs() < 1e-9 && w.h == 1.0);
+        assert_eq!((f.width, f.height), (594, 1056));
+        assert_eq!(f.width * 16, f.height * 9);
+        assert_eq!((f.fps_num, f.fps_den), (30, 1));
+        let cfg = JobConfig {
+            resolution: Some(Resolution::P720),
+            ..JobConfig::default()
+        };
+        let (f, _) = choose(1920, 1080, (25, 1), Some("16:9"), None, &cfg);
+        assert_eq!((f.width, f.height, f.fps_num), (1280, 720, 25));
+    }
+
+    #[test]
+    fn letterbox_keeps_the_whole_picture() {
+        let cfg = JobConfig {
+            letterbox: true,
+            ..JobConfig::default()
+        };
+        let (f, w) = choose(1024, 576, (25, 1), Some("1:1"), Some(24), &cfg);
+        assert!(w.is_full());
+        assert_eq!((f.width, f.height), (576, 576));
+        let (f, _) = choose(
+            640,
+            272,
+            (25, 1),
+            Some("9:16"),
+            Some(30),
+            &JobConfig::default(),
+        );
+        assert_eq!((f.width, f.height), (144, 256));
+    }
+
+    #[test]
+    fn zoom_stays_inside_the_frame() {
+        let w = CropWindow::FULL.zoomed(1.25, 0.95, 0.5);
+        assert!((w.w - 0.8).abs() < 1e-9);
+        assert!((w.cx - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fps_fractions() {
+        assert_eq!(fps_fraction(25.0), (25, 1));
+        assert_eq!(fps_fraction(29.97), (30000, 1001));
+        assert_eq!(fps_fraction(23.976), (24000, 1001));
+    }
+}

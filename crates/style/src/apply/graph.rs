@@ -1,0 +1,265 @@
+//! The filtergraph: one branch per segment (trim → fps → exact length → crop → scale or
+//! camera move → LUT), runs of hard cuts joined by `concat`, runs joined to each other by
+//! `xfade` / `acrossfade`, then subtitles on the picture and the audio chain on the sound.
+//!
+//! Costly filters run on as few pixels as possible: `fps` drops or repeats frames before
+//! any pixel work, `crop` is a pointer move, `scale` brings the picture to output size, and
+//! the grade (the LUT's separable form, see [`super::lut`]) runs after it at output
+//! resolution. File paths in the graph use the
+//! `{scratch}` placeholder, replaced (escaped) at render time.
+
+use std::fmt::Write as _;
+
+use super::audio::AudioPlan;
+use super::edl::Segment;
+use super::format::OutputFormat;
+use super::lut::LutSpec;
+use super::motion::Motion;
+use super::transitions::PlannedTransition;
+
+/// Placeholder for the render scratch directory inside the graph.
+pub const SCRATCH: &str = "{scratch}";
+/// File name of burned-in subtitles in the scratch directory.
+pub const SUBS_FILE: &str = "subs.srt";
+
+/// What the graph builder needs from the plan.
+pub struct GraphInput<'a> {
+    pub fmt: &'a OutputFormat,
+    pub segments: &'a [Segment],
+    pub transitions: &'a [PlannedTransition],
+    pub luts: &'a [LutSpec],
+    pub audio: &'a AudioPlan,
+    pub subtitles: bool,
+    /// Source display size (letterbox fit).
+    pub src_display: (u32, u32),
+}
+
+fn f6(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Video part of the graph, from `[0:v]` to `[vout]`.
+pub fn video_graph(g: &GraphInput) -> String {
+    let n = g.segments.len();
+    let mut s = String::new();
+    if n == 1 {
+        let _ = write!(s, "[0:v]null[s0];");
+    } else {
+        let _ = write!(s, "[0:v]split={n}");
+        for k in 0..n {
+            let _ = write!(s, "[s{k}]");
+        }
+        s.push(';');
+    }
+    for (k, seg) in g.segments.iter().enumerate() {
+        let _ = write!(s, "[s{k}]{}[v{k}];", video_branch(g, seg));
+    }
+    let joined = join(g, &mut s, 'v');
+    if g.subtitles {
+        let _ = write!(
+            s,
+            "[{joined}]subtitles=filename={SCRATCH}/{SUBS_FILE},format=yuv420p[vout]"
+        );
+    } else {
+        let _ = write!(s, "[{joined}]null[vout]");
+    }
+    s
+}
+
+fn video_branch(g: &GraphInput, seg: &Segment) -> String {
+    let fmt = g.fmt;
+    let (w, h) = (fmt.width, fmt.height);
+    let mut f = vec![
+        format!(
+            "trim=start={}:end={}",
+            f6(seg.video_in_s),
+            f6(seg.video_out_s)
+        ),
+        "setpts=PTS-STARTPTS".into(),
+        format!("fps={}/{}", fmt.fps_num, fmt.fps_den),
+        // Quantisation may ask for a frame more than the window holds: repeat the last.
+        "tpad=stop_mode=clone:stop=-1".into(),
+        format!("trim=end_frame={}", seg.frames),
+    ];
+    let c = seg.crop;
+    if !c.is_full() {
+        f.push(format!(
+            "crop=w=iw*{}:h=ih*{}:x=iw*{}:y=ih*{}",
+            f6(c.w),
+            f6(c.h),
+            f6(c.cx - c.w / 2.0),
+            f6(c.cy - c.h / 2.0)
+        ));
+    }
+    // The picture area: the whole frame, or the fitted source picture when letterboxing.
+    let (pw, ph) = if fmt.letterbox {
+        let (sw, sh) = g.src_display;
+        let (cw, ch) = (f64::from(sw) * c.w, f64::from(sh) * c.h);
+        let k = (f64::from(w) / cw.max(1.0)).min(f64::from(h) / ch.max(1.0));
+        (even(cw * k).min(w), even(ch * k).min(h))
+    } else {
+        (w, h)
+    };
+    let last = seg.frames.saturating_sub(1).max(1);
+    match seg.motion {
+        Motion::PushIn { zoom } => f.push(format!(
+            "zoompan=z=1+{}*on/{last}:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s={pw}x{ph}:fps={}/{}",
+            f6(zoom - 1.0),
+            fmt.fps_num,
+            fmt.fps_den
+        )),
+        Motion::Pan {
+            zoom,
+            left_to_right,
+        } => {
+            let (zw, zh) = (even(f64::from(pw) * zoom), even(f64::from(ph) * zoom));
+            let x = if left_to_right {
+                format!("(iw-ow)*n/{last}")
+            } else {
+                format!("(iw-ow)*(1-n/{last})")
+            };
+            f.push(format!("scale={zw}:{zh}"));
+            f.push(format!("crop={pw}:{ph}:x={x}:y=(ih-oh)/2"));
+        }
+        Motion::None | Motion::Stabilize => f.push(format!("scale={pw}:{ph}")),
+    }
+    if (pw, ph) != (w, h) {
+        f.push(format!("pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"));
+    }
+    if seg.motion == Motion::Stabilize {
+        f.push("deshake".into());
+    }
+    f.push("setsar=1".into());
+    if let Some(l) = seg.lut.and_then(|i| g.luts.get(i)) {
+        f.extend(l.filters());
+    }
+    f.push("format=yuv420p".into());
+    f.join(",")
+}
+
+fn even(v: f64) -> u32 {
+    ((v / 2.0).round() as u32).max(1) * 2
+}
+
+/// Joins the branch outputs `[v0]…` (or `[a0]…`): runs of cuts through concat, runs through
+/// xfade/acrossfade. Returns the label of the joined stream.
+fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
+    let n = g.segments.len();
+    let mut runs: Vec<(String, u64)> = Vec::new();
+    let mut run: Vec<usize> = vec![0];
+    let mut run_ends: Vec<usize> = Vec::new();
+    for k in 0..n {
+        let boundary = k + 1 == n || g.transitions[k].frames > 0;
+        if boundary {
+            let label = format!("r{kind}{}", runs.len());
+            let frames: u64 = run.iter().map(|&i| g.segments[i].frames).sum();
+            if run.len() == 1 {
+                let filt = if kind == 'v' { "null" } else { "anull" };
+                let _ = write!(s, "[{kind}{}]{filt}[{label}];", run[0]);
+            } else {
+                for &i in &run {
+                    let _ = write!(s, "[{kind}{i}]");
+                }
+                let (v, a) = if kind == 'v' { (1, 0) } else { (0, 1) };
+                let _ = write!(s, "concat=n={}:v={v}:a={a}[{label}];", run.len());
+            }
+            runs.push((label, frames));
+            run_ends.push(k);
+            run = vec![k + 1];
+        } else {
+            run.push(k + 1);
+        }
+    }
+    let (mut cur, mut cur_frames) = runs[0].clone();
+    for (r, (label, frames)) in runs.iter().enumerate().skip(1) {
+        let t = &g.transitions[run_ends[r - 1]];
+        let out = format!("x{kind}{r}");
+        if kind == 'v' {
+            let offset = g.fmt.frames_to_s(cur_frames - t.frames);
+            let tr = match &t.expr {
+                Some(e) => format!("transition=custom:expr='{e}'"),
+                None => format!("transition={}", t.xfade.as_deref().unwrap_or("fade")),
+            };
+            let _ = write!(
+                s,
+                "[{cur}][{label}]xfade={tr}:duration={}:offset={}[{out}];",
+                f6(g.fmt.frames_to_s(t.frames)),
+                f6(offset)
+            );
+        } else {
+            let _ = write!(
+                s,
+                "[{cur}][{label}]acrossfade=ns={}:c1=tri:c2=tri[{out}];",
+                g.fmt.frames_to_samples(t.frames)
+            );
+        }
+        cur = out;
+        cur_frames = cur_frames + frames - t.frames;
+    }
+    cur
+}
+
+/// Audio part of the graph, from `[0:a]` (or a silent source) to `[aout]`.
+pub fn audio_graph(g: &GraphInput) -> String {
+    let n = g.segments.len();
+    let total_frames = super::edl::total_frames(g.segments, g.transitions);
+    let total = g.fmt.frames_to_samples(total_frames);
+    let mut s = String::new();
+    if !g.audio.source_has_audio {
+        let _ = write!(
+            s,
+            "anullsrc=r=48000:cl=stereo,atrim=end_sample={total}[aout]"
+        );
+        return s;
+    }
+    let _ = write!(
+        s,
+        "[0:a]aresample=48000:async=1:first_pts=0,aformat=sample_fmts=fltp:channel_layouts=stereo"
+    );
+    if n == 1 {
+        s.push_str("[as0];");
+    } else {
+        let _ = write!(s, ",asplit={n}");
+        for k in 0..n {
+            let _ = write!(s, "[as{k}]");
+        }
+        s.push(';');
+    }
+    for (k, seg) in g.segments.iter().enumerate() {
+        let samples = g.fmt.frames_to_samples(seg.frames);
+        let _ = write!(
+            s,
+            "[as{k}]atrim=start={}:end={},asetpts=PTS-STARTPTS,apad=whole_len={samples},atrim=end_sample={samples}[a{k}];",
+            f6(seg.src_in_s),
+            f6(seg.src_out_s)
+        );
+    }
+    let joined = join(g, &mut s, 'a');
+    let mut chain = g.audio.pre_filters();
+    if let Some(l) = g.audio.loudnorm_filter() {
+        chain.push(l);
+    }
+    chain.push(format!("apad=whole_len={total}"));
+    chain.push(format!("atrim=end_sample={total}"));
+    let _ = write!(s, "[{joined}]{}[aout]", chain.join(","));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_short_and_exact() {
+        assert_eq!(f6(1.0), "1");
+        assert_eq!(f6(0.133_333_333), "0.133333");
+        assert_eq!(f6(-0.0), "0");
+        assert_eq!(f6(2.5), "2.5");
+    }
+}

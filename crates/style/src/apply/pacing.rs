@@ -1,0 +1,362 @@
+//! Pacing: turn the source's shots into an edit decision list whose cut rate matches the
+//! template's `cut_frequency` (cuts per minute of output). Rules (see `docs/APPLY.md`):
+//!
+//! 1. Every source shot starts as one piece; the source's own cuts are kept.
+//! 2. Too few cuts: first drop dead air (gaps between speech, when the source has speech
+//!    and no music) as jump cuts, longest gap first; then split the longest pieces near
+//!    their middle. Pieces cut out of one continuous shot alternate a punch-in framing so
+//!    every new cut is visible.
+//! 3. Too many cuts: drop the weakest pieces (short, no speech, little motion) while that
+//!    brings the rate closer to the target, keeping at least 40 % of the source.
+//! 4. No edit point that breaks the audio (a jump cut, a dropped piece, a beat move) lies
+//!    inside a speech segment (80 ms margin); speech protection wins over beat snapping.
+//!    Splits keep the audio continuous, so they prefer pauses but may fall inside
+//!    continuous speech (a punch-in on the speaker: the picture cuts, the words run on).
+//! 5. With music (`beats` not empty) split points are beats; the source's own cuts are
+//!    moved onto beats by removing the beat interval that holds them (the music keeps its
+//!    phase); jump edges snap to the nearest beat.
+
+use serde::{Deserialize, Serialize};
+use stylecut_types::{ShotMotion, Span};
+
+/// Margin around speech segments that no audio-breaking edit may enter, seconds.
+pub const SPEECH_MARGIN_S: f64 = 0.08;
+/// Silence kept on each side of removed dead air, seconds.
+pub const DEAD_AIR_PAD_S: f64 = 0.25;
+/// Shortest stretch of dead air worth removing (after padding), seconds.
+pub const DEAD_AIR_MIN_S: f64 = 0.5;
+/// Share of the source duration that dropping pieces must keep.
+pub const MIN_KEEP_SHARE: f64 = 0.4;
+
+/// Why a piece starts where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A shot of the source (or the start of the video).
+    Shot,
+    /// Cut inside a continuous shot to raise the cut rate.
+    Split,
+    /// After removed dead air or a dropped piece.
+    JumpCut,
+    /// Moved onto a beat.
+    Beat,
+}
+
+/// A source-time piece of the edit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub in_s: f64,
+    pub out_s: f64,
+    pub shot: usize,
+    pub origin: Origin,
+    pub punch_in: bool,
+    locked: bool,
+}
+
+impl Piece {
+    pub fn new(in_s: f64, out_s: f64, shot: usize) -> Self {
+        Piece {
+            in_s,
+            out_s,
+            shot,
+            origin: Origin::Shot,
+            punch_in: false,
+            locked: false,
+        }
+    }
+    pub fn len(&self) -> f64 {
+        self.out_s - self.in_s
+    }
+}
+
+/// What pacing knows about the source.
+pub struct PacingInput<'a> {
+    pub speech: &'a [Span],
+    /// Beat times (seconds); empty when the source has no music.
+    pub beats: Vec<f64>,
+    pub motion: &'a [ShotMotion],
+    /// Shortest piece the plan may create, seconds.
+    pub min_len_s: f64,
+    /// One output frame, seconds (beat tolerance).
+    pub frame_s: f64,
+}
+
+impl PacingInput<'_> {
+    pub fn in_speech(&self, t: f64) -> bool {
+        self.speech
+            .iter()
+            .any(|s| t > s.start_s - SPEECH_MARGIN_S && t < s.end_s + SPEECH_MARGIN_S)
+    }
+    fn speech_share(&self, a: f64, b: f64) -> f64 {
+        let ov: f64 = self
+            .speech
+            .iter()
+            .map(|s| (s.end_s.min(b) - s.start_s.max(a)).max(0.0))
+            .sum();
+        ov / (b - a).max(1e-6)
+    }
+    fn object_motion(&self, a: f64, b: f64) -> Option<f64> {
+        let mid = 0.5 * (a + b);
+        self.motion
+            .iter()
+            .find(|m| m.start_s <= mid && mid < m.end_s)
+            .map(|m| m.object_motion)
+    }
+    fn near_beat(&self, t: f64) -> bool {
+        self.beats.iter().any(|b| (b - t).abs() <= self.frame_s)
+    }
+}
+
+/// Cuts per minute of a piece list (transitions ignored).
+pub fn rate(pieces: &[Piece]) -> f64 {
+    let total: f64 = pieces.iter().map(Piece::len).sum();
+    if pieces.len() < 2 || total <= 0.0 {
+        return 0.0;
+    }
+    (pieces.len() - 1) as f64 * 60.0 / total
+}
+
+/// Pieces from shots, clipped to `0..end_s`.
+pub fn from_shots(shots: &[Span], end_s: f64) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    for (i, s) in shots.iter().enumerate() {
+        let (a, b) = (s.start_s.max(0.0), s.end_s.min(end_s));
+        if b - a > 1e-3 {
+            out.push(Piece::new(a, b, i));
+        }
+    }
+    if out.is_empty() && end_s > 0.0 {
+        out.push(Piece::new(0.0, end_s, 0));
+    }
+    out
+}
+
+/// Applies rules 2–5 towards `target_cpm`; returns the new pieces and notes.
+pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece>, Vec<String>) {
+    let mut notes = Vec::new();
+    let before = (p.len(), rate(&p));
+    if rate(&p) < target_cpm * 0.97 {
+        if inp.beats.is_empty() && !inp.speech.is_empty() {
+            let n = remove_dead_air(&mut p, target_cpm, inp);
+            if n > 0 {
+                notes.push(format!(
+                    "pacing: removed {n} stretches of dead air as jump cuts"
+                ));
+            }
+        }
+        let n = split_long(&mut p, target_cpm, inp);
+        if n > 0 {
+            notes.push(format!(
+                "pacing: split {n} times inside shots (alternating punch-in framing{})",
+                if inp.beats.is_empty() {
+                    ""
+                } else {
+                    ", on beats"
+                }
+            ));
+        }
+    } else if rate(&p) > target_cpm * 1.03 {
+        let n = drop_weakest(&mut p, target_cpm, inp);
+        if n > 0 {
+            notes.push(format!(
+                "pacing: dropped {n} weakest pieces to slow the cut rate"
+            ));
+        }
+    }
+    if !inp.beats.is_empty() {
+        let n = snap_to_beats(&mut p, inp);
+        notes.push(format!("pacing: moved {n} cuts onto beats"));
+    }
+    notes.push(format!(
+        "pacing: {} pieces at {:.1} cuts/min -> {} pieces at {:.1} cuts/min (target {:.1})",
+        before.0,
+        before.1,
+        p.len(),
+        rate(&p),
+        target_cpm
+    ));
+    (p, notes)
+}
+
+/// Removes gaps between speech segments, longest first, until the rate is reached.
+fn remove_dead_air(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    let start = p.first().map_or(0.0, |x| x.in_s);
+    let end = p.last().map_or(0.0, |x| x.out_s);
+    let mut edges = vec![start];
+    for s in inp.speech {
+        edges.push(s.start_s);
+        edges.push(s.end_s);
+    }
+    edges.push(end);
+    let mut gaps: Vec<(f64, f64)> = edges
+        .chunks(2)
+        .filter_map(|c| {
+            let (a, b) = (c[0] + DEAD_AIR_PAD_S, c.get(1)? - DEAD_AIR_PAD_S);
+            (b - a >= DEAD_AIR_MIN_S).then_some((a, b))
+        })
+        .filter(|&(a, b)| inp.object_motion(a, b).is_none_or(|m| m < 40.0))
+        .collect();
+    gaps.sort_by(|x, y| (y.1 - y.0).total_cmp(&(x.1 - x.0)));
+    let mut n = 0;
+    for (a, b) in gaps {
+        if rate(p) >= target * 0.97 {
+            break;
+        }
+        let mut next = Vec::with_capacity(p.len() + 1);
+        for piece in p.drain(..) {
+            if piece.out_s <= a || piece.in_s >= b {
+                next.push(piece);
+                continue;
+            }
+            if piece.in_s < a {
+                next.push(Piece {
+                    out_s: a,
+                    ..piece.clone()
+                });
+            }
+            if piece.out_s > b {
+                next.push(Piece {
+                    in_s: b,
+                    origin: Origin::JumpCut,
+                    punch_in: !piece.punch_in,
+                    ..piece
+                });
+            }
+        }
+        next.retain(|x| x.len() >= inp.min_len_s * 0.5);
+        *p = next;
+        n += 1;
+    }
+    n
+}
+
+/// Splits the longest splittable piece until the target rate is reached.
+fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    let mut n = 0;
+    while rate(p) < target * 0.97 {
+        let Some(i) = p
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| !x.locked && x.len() >= 2.0 * inp.min_len_s)
+            .max_by(|a, b| a.1.len().total_cmp(&b.1.len()))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        match split_point(&p[i], inp) {
+            Some(t) => {
+                let second = Piece {
+                    in_s: t,
+                    origin: Origin::Split,
+                    punch_in: !p[i].punch_in,
+                    ..p[i].clone()
+                };
+                p[i].out_s = t;
+                p.insert(i + 1, second);
+                n += 1;
+            }
+            None => p[i].locked = true,
+        }
+    }
+    n
+}
+
+/// Best split point of a piece: a beat (with music) or any time, nearest the middle,
+/// leaving at least `min_len_s` on both sides. Points outside speech win; a split inside
+/// continuous speech is allowed as a last resort because a split keeps the audio running
+/// (only the framing changes), so no word is lost.
+fn split_point(x: &Piece, inp: &PacingInput) -> Option<f64> {
+    let (lo, hi) = (x.in_s + inp.min_len_s, x.out_s - inp.min_len_s);
+    let mid = 0.5 * (x.in_s + x.out_s);
+    let mut cands: Vec<f64> = if inp.beats.is_empty() {
+        let mut c = vec![mid];
+        for s in inp.speech {
+            c.push(s.start_s - SPEECH_MARGIN_S - 0.02);
+            c.push(s.end_s + SPEECH_MARGIN_S + 0.02);
+        }
+        c
+    } else {
+        inp.beats.clone()
+    };
+    cands.retain(|&t| t >= lo && t <= hi);
+    let nearest = |c: &mut dyn Iterator<Item = f64>| {
+        c.min_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()))
+    };
+    nearest(&mut cands.iter().copied().filter(|&t| !inp.in_speech(t)))
+        .or_else(|| nearest(&mut cands.iter().copied()))
+}
+
+/// Drops low-value pieces while that moves the rate towards the target.
+fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    let total: f64 = p.iter().map(Piece::len).sum();
+    let mut n = 0;
+    loop {
+        let r = rate(p);
+        if r <= target * 1.03 || p.len() < 2 {
+            break;
+        }
+        let kept: f64 = p.iter().map(Piece::len).sum();
+        let score = |x: &Piece| {
+            x.len()
+                * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s))
+                * (1.0 + inp.object_motion(x.in_s, x.out_s).unwrap_or(0.0) / 100.0)
+        };
+        let cand = (0..p.len())
+            .filter(|&i| kept - p[i].len() >= MIN_KEEP_SHARE * total)
+            .filter(|&i| {
+                // The edit this drop creates must not break a word.
+                let left_ok = i == 0 || !inp.in_speech(p[i - 1].out_s);
+                let right_ok = i + 1 == p.len() || !inp.in_speech(p[i + 1].in_s);
+                left_ok && right_ok
+            })
+            .min_by(|&a, &b| score(&p[a]).total_cmp(&score(&p[b])));
+        let Some(i) = cand else { break };
+        let mut trial = p.clone();
+        trial.remove(i);
+        if (rate(&trial) - target).abs() >= (r - target).abs() {
+            break;
+        }
+        if i < trial.len() && i > 0 {
+            trial[i].origin = Origin::JumpCut;
+        }
+        *p = trial;
+        n += 1;
+    }
+    n
+}
+
+/// Moves the edit points between pieces onto beats (rule 5). Returns how many moved.
+fn snap_to_beats(p: &mut [Piece], inp: &PacingInput) -> usize {
+    let mut moved = 0;
+    for i in 0..p.len().saturating_sub(1) {
+        let (out, inn) = (p[i].out_s, p[i + 1].in_s);
+        let continuous = (out - inn).abs() < 1e-6;
+        if continuous && inp.near_beat(out) {
+            continue;
+        }
+        let before = inp.beats.iter().rev().find(|&&b| b <= out).copied();
+        let after = inp.beats.iter().find(|&&b| b >= inn).copied();
+        let (Some(bb), Some(ba)) = (before, after) else {
+            continue;
+        };
+        let ok = (continuous && ba - bb <= 1.2
+            || !continuous && out - bb <= 0.6 && ba - inn <= 0.6)
+            && !inp.in_speech(bb)
+            && !inp.in_speech(ba)
+            && bb - p[i].in_s >= inp.min_len_s * 0.5
+            && p[i + 1].out_s - ba >= inp.min_len_s * 0.5;
+        if ok {
+            p[i].out_s = bb;
+            p[i + 1].in_s = ba;
+            if p[i + 1].origin == Origin::Shot {
+                p[i + 1].origin = Origin::Beat;
+            }
+            moved += 1;
+        }
+    }
+    moved
+}
+
+#[cfg(test)]
+#[path = "pacing_tests.rs"]
+mod tests;

@@ -1,0 +1,99 @@
+use super::*;
+
+fn span(a: f64, b: f64) -> Span {
+    Span {
+        start_s: a,
+        end_s: b,
+    }
+}
+
+fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
+    PacingInput {
+        speech,
+        beats,
+        motion: &[],
+        min_len_s: 1.0,
+        frame_s: 1.0 / 30.0,
+    }
+}
+
+/// Every edit that breaks the audio (a jump or a split) is outside speech.
+fn assert_speech_safe(p: &[Piece], i: &PacingInput) {
+    for w in p.windows(2) {
+        let (out, inn) = (w[0].out_s, w[1].in_s);
+        let continuous = (out - inn).abs() < 1e-9;
+        if !continuous {
+            assert!(
+                !i.in_speech(out) && !i.in_speech(inn),
+                "edit {out}->{inn} in speech"
+            );
+        }
+    }
+}
+
+#[test]
+fn too_few_cuts_removes_dead_air_then_splits() {
+    // 60 s single shot, speech with two long pauses.
+    let speech = [span(0.5, 10.0), span(14.0, 30.0), span(36.0, 59.0)];
+    let i = inp(&speech, vec![]);
+    let (p, notes) = pace(from_shots(&[span(0.0, 60.0)], 60.0), 6.0, &i);
+    assert!(notes.iter().any(|n| n.contains("dead air")), "{notes:?}");
+    let r = rate(&p);
+    assert!((r - 6.0).abs() / 6.0 <= 0.1, "rate {r}");
+    assert_speech_safe(&p, &i);
+    // The 4 s and 6 s pauses were shortened to 0.5 s of silence.
+    let total: f64 = p.iter().map(Piece::len).sum();
+    assert!(total < 60.0 - 8.0, "{total}");
+    // Pieces out of one shot alternate framing.
+    assert!(p.windows(2).any(|w| w[0].punch_in != w[1].punch_in));
+}
+
+#[test]
+fn continuous_speech_gets_punch_ins_not_jumps() {
+    let speech = [span(0.0, 20.0)];
+    let i = inp(&speech, vec![]);
+    let (p, _) = pace(from_shots(&[span(0.0, 20.0)], 20.0), 9.0, &i);
+    assert_eq!(p.len(), 4);
+    assert_speech_safe(&p, &i);
+    assert_eq!(p.iter().filter(|x| x.punch_in).count(), 2);
+}
+
+#[test]
+fn music_splits_land_on_beats() {
+    let beats: Vec<f64> = (0..80).map(|k| 0.25 + k as f64 * 0.5).collect();
+    let i = inp(&[], beats.clone());
+    let (p, _) = pace(from_shots(&[span(0.0, 40.0)], 40.0), 20.0, &i);
+    let r = rate(&p);
+    assert!((r - 20.0).abs() / 20.0 <= 0.1, "rate {r}");
+    for w in p.windows(2) {
+        assert!(beats.iter().any(|b| (b - w[0].out_s).abs() < 1e-9));
+    }
+}
+
+#[test]
+fn off_beat_source_cuts_move_onto_beats() {
+    let beats: Vec<f64> = (0..40).map(|k| k as f64 * 0.5).collect();
+    let i = inp(&[], beats.clone());
+    let shots = [span(0.0, 5.2), span(5.2, 10.0), span(10.0, 19.9)];
+    let (p, _) = pace(from_shots(&shots, 19.9), 6.0, &i);
+    assert_eq!(p.len(), 3);
+    // 5.2 lies between beats 5.0 and 5.5: both sides move, the beat interval goes.
+    assert_eq!((p[0].out_s, p[1].in_s), (5.0, 5.5));
+    // 10.0 is on a beat already.
+    assert_eq!((p[1].out_s, p[2].in_s), (10.0, 10.0));
+}
+
+#[test]
+fn too_many_cuts_drops_weakest_pieces() {
+    // 30 shots of 1 s (60 cuts/min) against a 20 cuts/min template; shot 3 has speech.
+    let shots: Vec<Span> = (0..30).map(|k| span(k as f64, k as f64 + 1.0)).collect();
+    let speech = [span(3.2, 3.8)];
+    let i = inp(&speech, vec![]);
+    let (p, _) = pace(from_shots(&shots, 30.0), 20.0, &i);
+    let r = rate(&p);
+    assert!((20.0 * 0.9..60.0).contains(&r), "rate {r}");
+    let kept: f64 = p.iter().map(Piece::len).sum();
+    assert!(kept >= MIN_KEEP_SHARE * 30.0 - 1e-9);
+    assert!(p.iter().any(|x| x.in_s == 3.0), "the speech shot is kept");
+    assert_speech_safe(&p, &i);
+}

@@ -1,0 +1,350 @@
+//! Builds an [`EditPlan`] from a source analysis, a StyleJSON and the job config.
+
+use std::path::Path;
+
+use stylecut_media::MediaInfo;
+use stylecut_types::config::JobConfig;
+use stylecut_types::{Analysis, ColorGrade, StyleJson, TransitionStyle};
+
+use super::edl::{self, Segment};
+use super::format::{self, fps_fraction, OutputFormat};
+use super::graph::{self, GraphInput, SCRATCH};
+use super::lut::{self, LutSpec, LUT_SIZE};
+use super::motion;
+use super::pacing::{self, PacingInput, Piece};
+use super::transitions::{self, PlannedTransition};
+use super::{audio, EditPlan, Encoder, SubtitleSource, GRAPH_FILE};
+use crate::StyleError;
+
+/// Zoom of the alternate framing used on cuts inside one continuous shot.
+pub const PUNCH_IN_ZOOM: f64 = 1.25;
+/// Most distinct per-shot LUTs in one plan (beyond that, one global LUT).
+const MAX_LUTS: usize = 8;
+
+/// Plans the render of `source` in `style` (None: keep the source's own style; the
+/// config's resolution, duration cap and quality still apply).
+pub fn plan(
+    source_path: &Path,
+    info: &MediaInfo,
+    source: &Analysis,
+    style: Option<&StyleJson>,
+    cfg: &JobConfig,
+) -> Result<EditPlan, StyleError> {
+    let v = info
+        .video
+        .as_ref()
+        .ok_or_else(|| StyleError::Unsupported("the source has no video stream".into()))?;
+    let sw = cfg.apply;
+    let mut notes = Vec::new();
+    let src_fps = if v.avg_frame_rate > 0.0 {
+        v.avg_frame_rate
+    } else {
+        source.frame_rate
+    };
+    // Snap in points to the source frame grid only for constant frame rate sources.
+    let grid_fps = if (v.r_frame_rate - v.avg_frame_rate).abs() < 0.01 * v.r_frame_rate.max(1.0) {
+        v.r_frame_rate
+    } else {
+        0.0
+    };
+    let display = (v.display_width, v.display_height);
+    let framing = style.filter(|_| sw.framing);
+    let (fmt, base) = format::choose(
+        display.0,
+        display.1,
+        fps_fraction(src_fps),
+        framing.map(|s| s.aspect_ratio.as_str()),
+        framing.map(|s| s.frame_rate),
+        cfg,
+    );
+    notes.push(format!(
+        "format: {}x{} at {}/{} fps, aspect {}{}",
+        fmt.width,
+        fmt.height,
+        fmt.fps_num,
+        fmt.fps_den,
+        fmt.aspect,
+        if fmt.letterbox {
+            " (letterboxed)"
+        } else if base.is_full() {
+            ""
+        } else {
+            " (centred crop)"
+        }
+    ));
+    let dur = if source.duration_s > 0.0 {
+        source.duration_s
+    } else {
+        info.duration_s
+    };
+    let work_end = cfg
+        .max_duration_seconds
+        .map_or(dur, |m| dur.min(m * 2.0 + 5.0));
+    let mut pieces = match style {
+        Some(_) => pacing::from_shots(&source.shots, work_end),
+        None => vec![Piece::new(0.0, work_end, 0)],
+    };
+    if let Some(st) = style.filter(|_| sw.pacing) {
+        let music = !source.beats.is_empty()
+            && (source.tempo_bpm.is_some() || source.audio.music_ratio >= 0.2);
+        let target = st.cut_frequency;
+        let inp = PacingInput {
+            speech: &source.speech_segments,
+            beats: if music {
+                source.beats.iter().map(|b| b.time_s).collect()
+            } else {
+                Vec::new()
+            },
+            motion: &source.motion,
+            min_len_s: if target > 0.0 {
+                (30.0 / target).clamp(0.3, 1.0)
+            } else {
+                1.0
+            },
+            frame_s: 1.0 / fmt.fps(),
+        };
+        let (p, n) = pacing::pace(pieces, target, &inp);
+        pieces = p;
+        notes.extend(n);
+    }
+    let mut segs = edl::quantize(&pieces, &fmt, grid_fps, base);
+    if segs.is_empty() {
+        return Err(StyleError::Unsupported(
+            "the source is too short to render".into(),
+        ));
+    }
+    for s in segs.iter_mut().filter(|s| s.punch_in) {
+        s.crop = base.zoomed(PUNCH_IN_ZOOM, base.cx, 0.45);
+    }
+    let mut trans = plan_transitions(&segs, style.filter(|_| sw.transitions), source, &fmt);
+    if let Some(m) = cfg.max_duration_seconds {
+        let max_frames = (m * fmt.fps() + 1e-6).floor() as u64;
+        edl::cap(
+            &mut segs,
+            &mut trans,
+            &fmt,
+            max_frames,
+            fmt.s_to_frames(0.5),
+        );
+    }
+    if let Some(st) = style.filter(|_| sw.motion) {
+        let mids: Vec<f64> = segs
+            .iter()
+            .map(|s| 0.5 * (s.src_in_s + s.src_out_s))
+            .collect();
+        let (moves, n) = motion::assign(&mids, &source.motion, st.zoom_usage, st.motion_intensity);
+        for (s, m) in segs.iter_mut().zip(moves) {
+            s.motion = m;
+        }
+        notes.extend(n);
+    }
+    let luts = match style.filter(|_| sw.color) {
+        Some(st) => assign_luts(&mut segs, source, &st.color_grade, &mut notes),
+        None => Vec::new(),
+    };
+    let subtitles = choose_subtitles(source_path, info, style, cfg, &mut notes);
+    let (audio_plan, n) = audio::plan(
+        style.map(|s| &s.audio_style),
+        source,
+        info.audio.is_some(),
+        sw.audio,
+    );
+    notes.extend(n);
+    let output_duration_s = edl::place(&mut segs, &trans, &fmt);
+    let gi = GraphInput {
+        fmt: &fmt,
+        segments: &segs,
+        transitions: &trans,
+        luts: &luts,
+        audio: &audio_plan,
+        subtitles: subtitles.is_some(),
+        src_display: display,
+    };
+    let agraph = graph::audio_graph(&gi);
+    let filtergraph = format!("{};{}", graph::video_graph(&gi), agraph);
+    let audio_measure_graph = audio_plan
+        .target_lufs
+        .map(|_| agraph.replace(audio::MEASURED_PLACEHOLDER, ":print_format=json"));
+    let (preset, crf, abr) = cfg.quality.encoder_settings();
+    let encoder = Encoder {
+        video_codec: "libx264".into(),
+        preset: preset.into(),
+        crf,
+        audio_codec: "aac".into(),
+        audio_kbps: abr,
+    };
+    let input_limit = segs.iter().map(|s| s.src_out_s).fold(0.0, f64::max) + 1.0;
+    let ffmpeg_args = encode_args(source_path, input_limit, &encoder);
+    notes.push(format!(
+        "edit: {} segments, {} transitions, {:.3} s",
+        segs.len(),
+        trans.iter().filter(|t| t.frames > 0).count(),
+        output_duration_s
+    ));
+    Ok(EditPlan {
+        output_duration_s,
+        ffmpeg_args,
+        notes,
+        source: source_path.to_path_buf(),
+        format: fmt,
+        encoder,
+        segments: segs,
+        transitions: trans,
+        luts,
+        audio: audio_plan,
+        subtitles,
+        filtergraph,
+        audio_measure_graph,
+    })
+}
+
+fn encode_args(src: &Path, input_limit: f64, e: &Encoder) -> Vec<String> {
+    let mut a: Vec<String> = vec![
+        "-t".into(),
+        format!("{input_limit:.3}"),
+        "-i".into(),
+        src.display().to_string(),
+        "-filter_complex_script".into(),
+        format!("{SCRATCH}/{GRAPH_FILE}"),
+        "-map".into(),
+        "[vout]".into(),
+        "-map".into(),
+        "[aout]".into(),
+        "-c:v".into(),
+        e.video_codec.clone(),
+        "-preset".into(),
+        e.preset.clone(),
+        "-crf".into(),
+        e.crf.to_string(),
+        "-pix_fmt".into(),
+        "yuv420p".into(),
+        "-c:a".into(),
+        e.audio_codec.clone(),
+        "-b:a".into(),
+        format!("{}k", e.audio_kbps),
+        "-ar".into(),
+        "48000".into(),
+        "-ac".into(),
+        "2".into(),
+    ];
+    a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
+    a
+}
+
+fn plan_transitions(
+    segs: &[Segment],
+    style: Option<&StyleJson>,
+    source: &Analysis,
+    fmt: &OutputFormat,
+) -> Vec<PlannedTransition> {
+    let cut = TransitionStyle {
+        kind: "cut".into(),
+        duration_ms: 0,
+        easing: "linear".into(),
+    };
+    (0..segs.len().saturating_sub(1))
+        .map(|k| {
+            let t = style.map_or(&cut, |st| {
+                transitions::style_for_join(
+                    k,
+                    &st.primary_transition,
+                    st.secondary_transition.as_ref(),
+                )
+            });
+            let max = edl::max_transition_frames(&segs[k], &segs[k + 1]);
+            // The crossfaded audio spans D before the out point and D after the in point.
+            let d = fmt
+                .frames_to_s(((t.duration_ms as f64 / 1000.0 * fmt.fps()).round() as u64).min(max));
+            let overlaps = |a: f64, b: f64| {
+                source
+                    .speech_segments
+                    .iter()
+                    .any(|s| s.start_s < b && s.end_s > a)
+            };
+            let blocked = overlaps(segs[k].src_out_s - d, segs[k].src_out_s)
+                || overlaps(segs[k + 1].src_in_s, segs[k + 1].src_in_s + d);
+            transitions::plan_join(k, t, fmt.fps(), max, blocked)
+        })
+        .collect()
+}
+
+/// Per-segment LUTs: each segment's source grade is its shot's measured grade averaged
+/// with the whole-video grade (per-shot estimates are noisy; the average keeps shots
+/// consistent without per-frame change), rounded to 0.1 and deduplicated.
+fn assign_luts(
+    segs: &mut [Segment],
+    source: &Analysis,
+    to: &ColorGrade,
+    notes: &mut Vec<String>,
+) -> Vec<LutSpec> {
+    let global = source.color_grade;
+    let from_for = |s: &Segment| -> ColorGrade {
+        let mid = 0.5 * (s.src_in_s + s.src_out_s);
+        let shot = source
+            .color
+            .iter()
+            .find(|c| c.start_s <= mid && mid < c.end_s)
+            .map(|c| c.grade);
+        let g = shot.map_or(global.as_array(), |sg| {
+            let (a, b) = (sg.as_array(), global.as_array());
+            std::array::from_fn(|i| 0.5 * (a[i] + b[i]))
+        });
+        ColorGrade::from_array(g.map(|v| (v * 10.0).round() / 10.0)).clamped()
+    };
+    let mut froms: Vec<ColorGrade> = segs.iter().map(from_for).collect();
+    let mut distinct: Vec<ColorGrade> = Vec::new();
+    for f in &froms {
+        if !distinct.contains(f) {
+            distinct.push(*f);
+        }
+    }
+    if distinct.len() > MAX_LUTS {
+        froms = vec![global; segs.len()];
+    }
+    let mut luts: Vec<LutSpec> = Vec::new();
+    for (s, f) in segs.iter_mut().zip(&froms) {
+        if lut::is_identity(f, to) {
+            continue;
+        }
+        let idx = match luts.iter().position(|l| l.from == *f) {
+            Some(i) => i,
+            None => {
+                luts.push(LutSpec {
+                    size: LUT_SIZE,
+                    from: *f,
+                    to: *to,
+                });
+                luts.len() - 1
+            }
+        };
+        s.lut = Some(idx);
+    }
+    notes.push(format!(
+        "color: {} LUT(s) {LUT_SIZE}^3 moving the source grade to the template's",
+        luts.len()
+    ));
+    luts
+}
+
+fn choose_subtitles(
+    source_path: &Path,
+    info: &MediaInfo,
+    style: Option<&StyleJson>,
+    cfg: &JobConfig,
+    notes: &mut Vec<String>,
+) -> Option<SubtitleSource> {
+    if !style.is_some_and(|s| s.use_subtitles) || !cfg.apply.subtitles {
+        return None;
+    }
+    let sidecar = source_path.with_extension("srt");
+    if sidecar.is_file() {
+        notes.push(format!("subtitles: burn in {}", sidecar.display()));
+        return Some(SubtitleSource::Sidecar { path: sidecar });
+    }
+    if info.subtitle_streams > 0 {
+        notes.push("subtitles: burn in the source's first subtitle stream".into());
+        return Some(SubtitleSource::Stream { index: 0 });
+    }
+    notes.push("subtitles: the template uses subtitles but the source has none".into());
+    None
+}

@@ -1,0 +1,181 @@
+//! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
+//! pass, then the single encode. Progress: the measuring pass reports 0..0.1 (it decodes
+//! audio only), the encode 0.1..1.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use stylecut_media::process::{ffmpeg_bin, run};
+use stylecut_media::render::run_ffmpeg;
+use stylecut_media::RunOpts;
+
+use super::audio::{parse_loudnorm, MEASURED_PLACEHOLDER};
+use super::graph::{SCRATCH, SUBS_FILE};
+use super::{subs, EditPlan, SubtitleSource, GRAPH_FILE};
+use crate::StyleError;
+
+/// Share of the progress bar given to the measuring pass.
+const MEASURE_SHARE: f64 = 0.1;
+
+/// Renders `plan` to `output` with one encode; `progress` gets 0..1.
+pub fn render(
+    plan: &EditPlan,
+    output: &Path,
+    opts: &RunOpts,
+    progress: impl FnMut(f64) + Send + 'static,
+) -> Result<(), StyleError> {
+    let progress = Arc::new(Mutex::new(progress));
+    let report = {
+        let p = progress.clone();
+        move |f: f64| {
+            let mut cb = p.lock().unwrap_or_else(|e| e.into_inner());
+            (cb)(f.clamp(0.0, 1.0));
+        }
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix("stylecut-render-")
+        .tempdir()?;
+    let dir = scratch.path();
+    if let Some(src) = &plan.subtitles {
+        write_subtitles(plan, src, dir, opts)?;
+    }
+    let dir_arg = dir.display().to_string();
+    let mut graph = plan
+        .filtergraph
+        .replace(SCRATCH, &escape_graph_path(&dir_arg));
+    if let Some(mg) = &plan.audio_measure_graph {
+        let log = measure(plan, mg, dir, opts, report.clone())?;
+        let options = match parse_loudnorm(&log) {
+            Some(m) if !m.is_silent() => m.as_options(),
+            Some(_) => String::new(),
+            None => {
+                return Err(StyleError::Unsupported(format!(
+                    "loudness measuring pass printed no loudnorm summary: {log}"
+                )))
+            }
+        };
+        graph = graph.replace(MEASURED_PLACEHOLDER, &options);
+    } else {
+        graph = graph.replace(MEASURED_PLACEHOLDER, "");
+    }
+    std::fs::write(dir.join(GRAPH_FILE), &graph)?;
+    let out = output.display().to_string();
+    let args: Vec<String> = plan
+        .ffmpeg_args
+        .iter()
+        .map(|a| a.replace("{output}", &out).replace(SCRATCH, &dir_arg))
+        .collect();
+    let start = if plan.audio_measure_graph.is_some() {
+        MEASURE_SHARE
+    } else {
+        0.0
+    };
+    let r = report.clone();
+    run_ffmpeg(&args, output, plan.output_duration_s, opts, move |f| {
+        r(start + (1.0 - start) * f)
+    })?;
+    report(1.0);
+    Ok(())
+}
+
+/// The audio-only pass: same trims, crossfades and processing as the render, loudnorm in
+/// measuring mode. Returns ffmpeg's log tail (which holds loudnorm's JSON summary).
+fn measure(
+    plan: &EditPlan,
+    graph: &str,
+    dir: &Path,
+    opts: &RunOpts,
+    report: impl Fn(f64) + Send + 'static,
+) -> Result<String, StyleError> {
+    let file = dir.join("measure.txt");
+    std::fs::write(&file, graph)?;
+    let limit = plan
+        .ffmpeg_args
+        .iter()
+        .position(|a| a == "-t")
+        .and_then(|i| plan.ffmpeg_args.get(i + 1))
+        .cloned();
+    let mut cmd = Command::new(ffmpeg_bin());
+    cmd.args(["-hide_banner", "-nostdin", "-nostats", "-v", "info"]);
+    cmd.args(["-progress", "pipe:1"]);
+    if let Some(t) = limit {
+        cmd.args(["-t", &t]);
+    }
+    cmd.arg("-i").arg(&plan.source);
+    cmd.arg("-filter_complex_script").arg(&file);
+    cmd.args(["-map", "[aout]", "-f", "null", "-"]);
+    let total = plan.output_duration_s.max(1e-3);
+    let out = run(cmd, "ffmpeg", opts, move |line| {
+        if let Some(us) = line
+            .strip_prefix("out_time_us=")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+        {
+            report(MEASURE_SHARE * (us as f64 / 1e6 / total).clamp(0.0, 1.0));
+        }
+    })?;
+    Ok(out.stderr_tail)
+}
+
+/// Writes `subs.srt` (cues re-timed onto the output timeline) into the scratch directory.
+fn write_subtitles(
+    plan: &EditPlan,
+    src: &SubtitleSource,
+    dir: &Path,
+    opts: &RunOpts,
+) -> Result<(), StyleError> {
+    let text = match src {
+        SubtitleSource::Sidecar { path } => std::fs::read_to_string(path)?,
+        SubtitleSource::Stream { index } => {
+            let extracted = dir.join("source.srt");
+            let args: Vec<String> = vec![
+                "-i".into(),
+                plan.source.display().to_string(),
+                "-map".into(),
+                format!("0:s:{index}"),
+                "-c:s".into(),
+                "srt".into(),
+                "-f".into(),
+                "srt".into(),
+                extracted.display().to_string(),
+            ];
+            run_ffmpeg(&args, &extracted, 1.0, opts, |_| {})?;
+            std::fs::read_to_string(&extracted)?
+        }
+    };
+    let cues = subs::retime(&subs::parse_srt(&text), &plan.segments);
+    std::fs::write(dir.join(SUBS_FILE), subs::to_srt(&cues))?;
+    Ok(())
+}
+
+/// Escapes a path for a filter option inside a filtergraph: first the option level
+/// (`\ ' :`), then the graph level (`\ ' [ ] , ;`).
+pub fn escape_graph_path(p: &str) -> String {
+    let mut opt = String::new();
+    for c in p.chars() {
+        if matches!(c, '\\' | '\'' | ':') {
+            opt.push('\\');
+        }
+        opt.push(c);
+    }
+    let mut g = String::new();
+    for c in opt.chars() {
+        if matches!(c, '\\' | '\'' | '[' | ']' | ',' | ';') {
+            g.push('\\');
+        }
+        g.push(c);
+    }
+    g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_both_levels() {
+        assert_eq!(escape_graph_path("/tmp/a"), "/tmp/a");
+        assert_eq!(escape_graph_path("/tmp/a:b"), "/tmp/a\\\\:b");
+        assert_eq!(escape_graph_path("/tmp/x,y"), "/tmp/x\\,y");
+    }
+}

@@ -1,0 +1,196 @@
+//! Snapshot tests of the plan: the filtergraph and argument vector for fixed inputs.
+//! Snapshots live in `tests/snapshots/`; run with `UPDATE_SNAPSHOTS=1` to rewrite them
+//! after an intended change, and review the diff.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use stylecut_media::{AudioInfo, MediaInfo, VideoInfo};
+use stylecut_style::apply::{self, EditPlan};
+use stylecut_types::config::{JobConfig, Resolution};
+use stylecut_types::{Band, Beat, ColorGrade, Span, TransitionStyle};
+
+fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
+    MediaInfo {
+        format_name: "mov,mp4,m4a,3gp,3g2,mj2".into(),
+        duration_s: dur,
+        bit_rate: None,
+        size_bytes: None,
+        video: Some(VideoInfo {
+            codec: "h264".into(),
+            coded_width: w,
+            coded_height: h,
+            rotation: 0,
+            sar: (1, 1),
+            display_width: w,
+            display_height: h,
+            avg_frame_rate: fps,
+            r_frame_rate: fps,
+            nb_frames: None,
+            pix_fmt: Some("yuv420p".into()),
+            bit_rate: None,
+        }),
+        audio: audio.then(|| AudioInfo {
+            codec: "aac".into(),
+            sample_rate: 44_100,
+            channels: 2,
+            channel_layout: Some("stereo".into()),
+        }),
+        subtitle_streams: 0,
+    }
+}
+
+fn snapshot(name: &str, plan: &EditPlan) {
+    let text = format!(
+        "{}\n\n{}\n\n{}\n",
+        plan.ffmpeg_args.join(" "),
+        plan.filtergraph.replace(';', ";\n"),
+        plan.audio_measure_graph.as_deref().unwrap_or("-")
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1)");
+    assert_eq!(text, want, "snapshot {name} changed");
+    // The plan is inspectable JSON and round-trips.
+    let json = serde_json::to_string(plan).unwrap();
+    let back: EditPlan = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.filtergraph, plan.filtergraph);
+    assert_eq!(back.segments.len(), plan.segments.len());
+    assert_eq!(back.ffmpeg_args, plan.ffmpeg_args);
+}
+
+#[test]
+fn vertical_warm_talking_head() {
+    let mut a = analysis(20.0, 1920, 1080, 25.0, &[8.0]);
+    a.speech_segments = vec![
+        Span {
+            start_s: 0.5,
+            end_s: 6.0,
+        },
+        Span {
+            start_s: 9.5,
+            end_s: 19.0,
+        },
+    ];
+    a.audio.has_audio = true;
+    a.loudness.integrated_lufs = Some(-24.0);
+    a.color_grade = ColorGrade {
+        temperature: -20.0,
+        ..ColorGrade::NEUTRAL
+    };
+    let mut st = style("9:16", 30, 12.0);
+    st.color_grade = ColorGrade {
+        temperature: 40.0,
+        saturation: 15.0,
+        ..ColorGrade::NEUTRAL
+    };
+    st.primary_transition = TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 400,
+        easing: "linear".into(),
+    };
+    st.secondary_transition = Some(TransitionStyle {
+        kind: "wipe".into(),
+        duration_ms: 300,
+        easing: "ease-in".into(),
+    });
+    st.zoom_usage = 50.0;
+    st.audio_style.enhance_speech = true;
+    let plan = apply::plan(
+        Path::new("/media/src.mp4"),
+        &info(1920, 1080, 25.0, 20.0, true),
+        &a,
+        Some(&st),
+        &JobConfig::default(),
+    )
+    .unwrap();
+    // Speech protection: every audio-breaking edit lies outside speech (80 ms margin).
+    for w in plan.segments.windows(2) {
+        if (w[0].src_out_s - w[1].src_in_s).abs() > 1e-6 {
+            for t in [w[0].src_out_s, w[1].src_in_s] {
+                assert!(
+                    !a.speech_segments
+                        .iter()
+                        .any(|s| t > s.start_s && t < s.end_s),
+                    "jump at {t} inside speech"
+                );
+            }
+        }
+    }
+    // Crossfades would blend words: joins in speech became cuts.
+    assert!(plan.transitions.iter().all(|t| t.frames == 0));
+    snapshot("vertical_warm_talking_head", &plan);
+}
+
+#[test]
+fn keep_source_look_capped_and_resized() {
+    let a = analysis(30.0, 1280, 720, 30.0, &[10.0, 20.0]);
+    let cfg = JobConfig {
+        max_duration_seconds: Some(5.0),
+        resolution: Some(Resolution::P480),
+        ..JobConfig::default()
+    };
+    let plan = apply::plan(
+        Path::new("/media/x.mp4"),
+        &info(1280, 720, 30.0, 30.0, false),
+        &a,
+        None,
+        &cfg,
+    )
+    .unwrap();
+    assert_eq!(plan.output_duration_s, 5.0);
+    assert_eq!((plan.format.width, plan.format.height), (854, 480));
+    assert!(plan.luts.is_empty() && plan.audio.target_lufs.is_none());
+    snapshot("keep_source_look", &plan);
+}
+
+#[test]
+fn letterboxed_square_on_music_with_eased_dissolves() {
+    let mut a = analysis(12.0, 1024, 576, 25.0, &[5.1]);
+    a.tempo_bpm = Some(120.0);
+    a.audio.music_ratio = 0.9;
+    a.beats = (0..24)
+        .map(|k| Beat {
+            time_s: k as f64 * 0.5,
+            confidence: 0.9,
+            band: Band::Bass,
+        })
+        .collect();
+    let mut st = style("1:1", 24, 20.0);
+    st.primary_transition = TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 250,
+        easing: "ease-in-out".into(),
+    };
+    st.motion_intensity = 60.0;
+    let cfg = JobConfig {
+        letterbox: true,
+        ..JobConfig::default()
+    };
+    let plan = apply::plan(
+        Path::new("/media/m.mp4"),
+        &info(1024, 576, 25.0, 12.0, true),
+        &a,
+        Some(&st),
+        &cfg,
+    )
+    .unwrap();
+    // Every cut (start of a segment after the first) lands on a beat of the music.
+    for s in &plan.segments[1..] {
+        assert!(
+            a.beats
+                .iter()
+                .any(|b| (b.time_s - s.src_in_s).abs() <= 1.0 / 24.0),
+            "{}",
+            s.src_in_s
+        );
+    }
+    snapshot("letterboxed_square_music", &plan);
+}
