@@ -1,4 +1,10 @@
-//! The `stylecut` binary.
+//! The `stylecut` binary. Each subcommand lives in its own module.
+
+mod doctor;
+mod runtime;
+mod serve;
+mod settings;
+mod worker;
 
 use clap::{Parser, Subcommand};
 
@@ -17,23 +23,17 @@ struct Cli {
 enum Command {
     /// Print version and tool availability.
     Doctor,
+    /// Run the HTTP API and the job workers in one process.
+    Serve(serve::ServeArgs),
+    /// Run job workers and webhook delivery only (no HTTP), sharing a data directory.
+    Worker(worker::WorkerArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Doctor => {
-            println!("stylecut {}", env!("CARGO_PKG_VERSION"));
-            for bin in [
-                stylecut_media::process::ffmpeg_bin(),
-                stylecut_media::process::ffprobe_bin(),
-            ] {
-                match stylecut_media::process::tool_version(&bin) {
-                    Some(v) => println!("{bin}: {v}"),
-                    None => println!("{bin}: NOT FOUND (install ffmpeg)"),
-                }
-            }
-        }
+        Command::Doctor => doctor::run(),
+        Command::Serve(a) => serve::run(a),
+        Command::Worker(a) => worker::run(a),
     }
-    Ok(())
 }
