@@ -163,7 +163,8 @@ impl Db {
         Ok((rows, total))
     }
 
-    /// Takes the oldest queued job for `owner` with a lease until `lease_until_ms`.
+    /// Takes the oldest queued job for `owner` with a lease until `lease_until_ms`. The job
+    /// enters the first stage at once: a processing job always has a stage.
     pub async fn claim_next_job(
         &self,
         owner: &str,
@@ -172,7 +173,8 @@ impl Db {
         let now = now_iso();
         Ok(sqlx::query_as::<_, JobRow>(
             "UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_owner = ?,
-                    lease_expires_ms = ?, started_at = ?, updated_at = ?
+                    lease_expires_ms = ?, started_at = ?, updated_at = ?,
+                    current_stage = 'video_analysis', progress_percent = MAX(progress_percent, 1)
              WHERE id = (SELECT id FROM jobs WHERE status = 'queued'
                          ORDER BY created_at, id LIMIT 1) AND status = 'queued'
              RETURNING *",
@@ -397,7 +399,7 @@ impl Db {
     pub async fn reclaim_expired(
         &self,
         max_attempts: i64,
-        new_delivery_id: &mut dyn FnMut() -> String,
+        new_delivery_id: &mut (dyn FnMut() -> String + Send),
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let now = now_ms();
         let stale: Vec<(String, i64, Option<String>)> = sqlx::query_as(

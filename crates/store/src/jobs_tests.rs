@@ -66,6 +66,8 @@ async fn claim_lease_progress_finish() {
     let far = now_ms() + 60_000;
     let j = db.claim_next_job("w1", far).await.unwrap().unwrap();
     assert_eq!((j.status.as_str(), j.attempts), ("processing", 1));
+    assert_eq!(j.current_stage.as_deref(), Some("video_analysis"));
+    assert_eq!(j.progress_percent, 1);
     assert!(db.claim_next_job("w2", far).await.unwrap().is_none());
     assert!(db
         .set_stage("job_1", "w1", "video_analysis", 1)

@@ -81,15 +81,15 @@ async fn raw_upload(
     };
     tokio::pin!(send);
     tokio::pin!(read);
-    let mut early = false;
-    tokio::select! {
-        r = &mut read => { r.unwrap(); early = true; }
+    let early = tokio::select! {
+        r = &mut read => { r.unwrap(); true }
         r = &mut send => {
             // A send cut off by the server (it answered and closed) also counts as early.
-            early = r.is_err();
+            let cut = r.is_err();
             tokio::time::timeout(Duration::from_secs(120), &mut read).await.unwrap().unwrap();
+            cut
         }
-    }
+    };
     let text = String::from_utf8_lossy(&resp).to_string();
     let status: u16 = text.split_whitespace().nth(1).unwrap().parse().unwrap();
     let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
