@@ -143,9 +143,10 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     print("## HTTP service\n")
-    print(f"Machine: {platform.platform()}, `nproc` = {sh('nproc')}, "
-          f"memory: {sh('free -h | awk \"/Mem:/ {print \\$2}\"')} total; binary `{os.path.relpath(a.bin, ROOT)}`; "
-          f"{time.strftime('%Y-%m-%d', time.gmtime())}.\n")
+    mem = sh("free -h | awk '/Mem:/ {print $2}'")
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    print(f"Machine: {platform.platform()}, `nproc` = {sh('nproc')}, memory {mem} total "
+          f"(`free -h`); binary `{os.path.relpath(a.bin, ROOT)}`; {day}.\n")
     print(f"Command: `python3 bench/http/bench.py --bin {os.path.relpath(a.bin, ROOT)} "
           f"--duration {a.duration} --connections {a.connections} --starts {a.starts}`\n")
     print("| measurement | result |\n|---|---|")
