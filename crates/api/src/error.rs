@@ -85,3 +85,28 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
     *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     r
 }
+
+/// A request refused before its body was read (401 on an upload, 413 mid-stream) leaves
+/// unread bytes on the connection, so the server closes it; `Connection: close` tells the
+/// client not to reuse it for the next request.
+pub async fn close_after_refused_body(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let has_body = req
+        .headers()
+        .contains_key(axum::http::header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v != "0");
+    let mut resp = next.run(req).await;
+    if has_body && (resp.status().is_client_error() || resp.status().is_server_error()) {
+        resp.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    resp
+}

@@ -63,6 +63,7 @@ pub fn router(svc: Service, opts: HttpOptions) -> Router {
             state.clone(),
             auth::require_token,
         ))
+        .layer(axum::middleware::from_fn(error::close_after_refused_body))
         .with_state(state);
     match cors {
         Some(c) => app.layer(c),

@@ -170,3 +170,38 @@ async fn server_sent_events_follow_the_job_to_the_end() {
     let (st, b) = s.get("/api/v1/jobs/job_nope/events").await;
     assert_error(st, &b, 404, "JOB_NOT_FOUND");
 }
+
+#[tokio::test]
+async fn at_most_max_concurrent_jobs_run_at_once() {
+    let s = Server::start(&[("MAX_CONCURRENT_JOBS", "2")]);
+    let vid = s.video(&long_clip()).await;
+    let mut ids = Vec::new();
+    for q in ["low", "medium", "high"] {
+        ids.push(
+            s.job(json!({"video_id": vid, "config": {"quality": q}}))
+                .await,
+        );
+    }
+    let t = Instant::now();
+    let mut max_seen = 0;
+    while t.elapsed() < Duration::from_secs(4) {
+        let (_, b) = s.get("/api/v1/jobs").await;
+        let n = b["data"]["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["status"] == json!("processing"))
+            .count();
+        assert!(n <= 2, "{b}");
+        max_seen = max_seen.max(n);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(max_seen, 2);
+    for id in &ids {
+        let (st, b) = s
+            .post(&format!("/api/v1/jobs/{id}/cancel"), &json!({}))
+            .await;
+        assert_eq!(st, 200, "{b}");
+    }
+    wait_no_children(&s, Duration::from_secs(3)).await;
+}

@@ -133,10 +133,10 @@ async fn one_gigabyte_upload_streams_with_flat_memory() {
         "server peak RSS {peak} KiB for a 1 GB upload"
     );
     assert_eq!(staged_files(&s.data), 0);
-    let stored = s.data.join("blobs/uploads").join(format!(
-        "{}.mp4",
-        b["data"]["video_id"].as_str().unwrap()
-    ));
+    let stored = s
+        .data
+        .join("blobs/uploads")
+        .join(format!("{}.mp4", b["data"]["video_id"].as_str().unwrap()));
     assert_eq!(std::fs::metadata(stored).unwrap().len(), size);
 }
 
