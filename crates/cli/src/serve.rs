@@ -23,6 +23,10 @@ pub struct ServeArgs {
     /// Config file of KEY=value lines [env: STYLECUT_CONFIG].
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Serve the API only; jobs and webhooks are left to `stylecut worker` processes on the
+    /// same data directory [env: API_ONLY=true].
+    #[arg(long)]
+    api_only: bool,
 }
 
 pub fn run(a: ServeArgs) -> anyhow::Result<()> {
@@ -68,10 +72,24 @@ async fn serve(a: ServeArgs, layers: Layers) -> anyhow::Result<()> {
 
     let shutdown = CancellationToken::new();
     runtime::on_shutdown_signal(shutdown.clone());
-    let owner = runtime::owner_id();
-    let pool = tokio::spawn(worker::run_pool(svc.clone(), owner, shutdown.clone()));
-    let reclaim = tokio::spawn(worker::reclaim_loop(svc.clone(), shutdown.clone()));
-    let sender = tokio::spawn(webhook::run_sender(svc.clone(), shutdown.clone()));
+    let api_only = a.api_only || layers.flag("API_ONLY")?.unwrap_or(false);
+    let mut background = Vec::new();
+    if !api_only {
+        let owner = runtime::owner_id();
+        background.push(tokio::spawn(worker::run_pool(
+            svc.clone(),
+            owner,
+            shutdown.clone(),
+        )));
+        background.push(tokio::spawn(worker::reclaim_loop(
+            svc.clone(),
+            shutdown.clone(),
+        )));
+        background.push(tokio::spawn(webhook::run_sender(
+            svc.clone(),
+            shutdown.clone(),
+        )));
+    }
 
     tracing::info!(data_dir = %svc.settings.data_dir.display(), "stylecut serving");
     // Tests and scripts read the real address (port 0) from this line.
@@ -88,9 +106,9 @@ async fn serve(a: ServeArgs, layers: Layers) -> anyhow::Result<()> {
     {
         tracing::warn!("HTTP connections still open after 10 s; closing");
     }
-    let _ = pool.await;
-    let _ = reclaim.await;
-    let _ = sender.await;
+    for task in background {
+        let _ = task.await;
+    }
     svc.db.close().await;
     tracing::info!("stopped");
     Ok(())

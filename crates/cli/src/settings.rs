@@ -52,7 +52,7 @@ impl Layers {
         }
     }
 
-    fn flag(&self, key: &str) -> anyhow::Result<Option<bool>> {
+    pub fn flag(&self, key: &str) -> anyhow::Result<Option<bool>> {
         match self.get(key).map(|v| v.trim().to_ascii_lowercase()) {
             None => Ok(None),
             Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(Some(true)),

@@ -49,6 +49,11 @@ impl Server {
 
     /// Starts on an existing data directory (restart tests).
     pub fn start_in(data: &Path, env: &[(&str, &str)]) -> Server {
+        Server::start_with(data, env, &[])
+    }
+
+    /// Starts `serve` with extra arguments.
+    pub fn start_with(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
         let mut all: Vec<(String, String)> = BASE_ENV
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -66,6 +71,7 @@ impl Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_stylecut"));
         cmd.args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data)
+            .args(args)
             .env_remove("API_TOKEN")
             .env_remove("WEBHOOK_SECRET")
             .stdin(Stdio::null())
@@ -269,6 +275,36 @@ impl Server {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.data.with_extension("log")).unwrap_or_default()
+    }
+}
+
+/// A `stylecut worker` process on a server's data directory.
+pub struct Worker(pub Child);
+
+impl Worker {
+    pub fn start(data: &Path, env: &[(&str, &str)]) -> Worker {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data.with_extension("worker.log"))
+            .expect("log file");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_stylecut"));
+        cmd.args(["worker", "--data-dir"])
+            .arg(data)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log));
+        for (k, v) in BASE_ENV.iter().chain(env) {
+            cmd.env(k, v);
+        }
+        Worker(cmd.spawn().expect("spawn worker"))
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

@@ -12,7 +12,7 @@ fn long_clip() -> std::path::PathBuf {
 }
 
 /// ffmpeg/ffprobe processes whose parent is `pid`.
-fn media_children(pid: u32) -> Vec<String> {
+pub fn media_children(pid: u32) -> Vec<String> {
     let mut out = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
@@ -204,4 +204,57 @@ async fn at_most_max_concurrent_jobs_run_at_once() {
         assert_eq!(st, 200, "{b}");
     }
     wait_no_children(&s, Duration::from_secs(3)).await;
+}
+
+#[tokio::test]
+async fn api_only_server_with_a_separate_worker_process() {
+    let mut s = Server::start(&[]);
+    let data = s.data.clone();
+    let _keep = s.take_dir();
+    s.kill9();
+    let s = Server::start_with(&data, &[], &["--api-only"]);
+    let vid = s.video(&bikes()).await;
+    let quick = s
+        .job(json!({"video_id": vid, "config": {"max_duration_seconds": 1}}))
+        .await;
+    // Nothing runs jobs yet.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(s.job_state(&quick).await["status"], json!("queued"));
+    let w = Worker::start(&data, &[]);
+    let done = s.wait_terminal(&quick, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}");
+    // The output URL points at the API server, which serves the worker's output.
+    let r = s
+        .client
+        .get(done["output_video_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+
+    // A cancel through the API reaches the job in the worker process (lease heartbeat).
+    let long = s.video(&long_clip()).await;
+    let id = s.job(json!({"video_id": long})).await;
+    let t = Instant::now();
+    while media_children(w.0.id()).is_empty()
+        || s.job_state(&id).await["status"] != json!("processing")
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "worker never started the job"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (st, _) = s
+        .post(&format!("/api/v1/jobs/{id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(st, 200);
+    let t = Instant::now();
+    while !media_children(w.0.id()).is_empty() {
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "worker kept running the cancelled job"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
