@@ -9,6 +9,7 @@
 pub mod blobs;
 pub mod db;
 pub mod jobs;
+pub mod leases;
 pub mod time;
 pub mod videos;
 pub mod webhooks;
