@@ -1,4 +1,10 @@
-//! The `stylecut` binary.
+//! The `stylecut` binary. Each subcommand lives in its own module.
+
+mod doctor;
+mod runtime;
+mod serve;
+mod settings;
+mod worker;
 
 mod analyze;
 mod extract;
@@ -20,6 +26,10 @@ struct Cli {
 enum Command {
     /// Print version and tool availability.
     Doctor,
+    /// Run the HTTP API and the job workers in one process.
+    Serve(serve::ServeArgs),
+    /// Run job workers and webhook delivery only (no HTTP), sharing a data directory.
+    Worker(worker::WorkerArgs),
     /// Analyse a video and print the analysis document as JSON.
     Analyze(analyze::AnalyzeArgs),
     /// Measure a template video and print its StyleJSON.
@@ -29,20 +39,10 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze(args) => analyze::run(args)?,
-        Command::Extract(args) => extract::run(args)?,
-        Command::Doctor => {
-            println!("stylecut {}", env!("CARGO_PKG_VERSION"));
-            for bin in [
-                stylecut_media::process::ffmpeg_bin(),
-                stylecut_media::process::ffprobe_bin(),
-            ] {
-                match stylecut_media::process::tool_version(&bin) {
-                    Some(v) => println!("{bin}: {v}"),
-                    None => println!("{bin}: NOT FOUND (install ffmpeg)"),
-                }
-            }
-        }
+        Command::Doctor => doctor::run(),
+        Command::Serve(a) => serve::run(a),
+        Command::Worker(a) => worker::run(a),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Extract(args) => extract::run(args),
     }
-    Ok(())
 }

@@ -1,0 +1,105 @@
+//! `POST /api/v1/videos/upload`: multipart streamed to a staged blob.
+
+use axum::extract::multipart::{Field, Multipart, MultipartRejection};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use stylecut_jobs::upload::{Upload, UploadFields};
+use stylecut_jobs::views::VideoUploadResponse;
+use stylecut_jobs::ServiceError;
+use stylecut_types::ErrorCode;
+
+use crate::envelope::{ok, Envelope};
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::AppState;
+
+/// Room for multipart boundaries and the small text fields around the file.
+const MULTIPART_OVERHEAD: u64 = 1024 * 1024;
+const TEXT_FIELD_MAX: usize = 4096;
+
+fn bad_multipart(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ErrorCode::ValidationError,
+        "Malformed multipart body",
+        e.to_string(),
+    )
+}
+
+async fn read_text(mut f: Field<'_>) -> Result<Option<String>, ApiError> {
+    let mut buf = Vec::new();
+    while let Some(c) = f.chunk().await.map_err(bad_multipart)? {
+        buf.extend_from_slice(&c);
+        if buf.len() > TEXT_FIELD_MAX {
+            return Err(ApiError::new(
+                ErrorCode::ValidationError,
+                "Validation error",
+                "form field too long",
+            ));
+        }
+    }
+    let s = String::from_utf8(buf).map_err(bad_multipart)?;
+    let s = s.trim().to_string();
+    Ok((!s.is_empty()).then_some(s))
+}
+
+/// Upload a video (fields: `file`, optional `template_video_id`, `webhook_url`).
+#[utoipa::path(post, path = "/api/v1/videos/upload", tag = "videos",
+    request_body(content_type = "multipart/form-data", description = "fields `file` (required), `template_video_id`, `webhook_url`"),
+    responses(
+        (status = 200, body = Envelope<VideoUploadResponse>),
+        (status = 413, body = ErrorEnvelope, description = "FILE_TOO_LARGE"),
+        (status = 422, body = ErrorEnvelope, description = "UNSUPPORTED_FORMAT, MISSING_FIELD, INVALID_MEDIA, VALIDATION_ERROR"),
+        (status = 404, body = ErrorEnvelope, description = "VIDEO_NOT_FOUND (template)"),
+    ))]
+pub async fn upload(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let limit = st.svc.settings.max_file_size_bytes;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit + MULTIPART_OVERHEAD) {
+        return Err(ServiceError::FileTooLarge { limit_bytes: limit }.into());
+    }
+    let mut mp = mp.map_err(|e| {
+        ApiError::new(
+            ErrorCode::MissingField,
+            "Missing required field",
+            format!("expected multipart/form-data with a `file` part: {e}"),
+        )
+    })?;
+    let mut fields = UploadFields::default();
+    let mut upload: Option<Upload> = None;
+    while let Some(mut field) = mp.next_field().await.map_err(bad_multipart)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                if upload.is_some() {
+                    return Err(ApiError::new(
+                        ErrorCode::ValidationError,
+                        "Validation error",
+                        "more than one `file` part",
+                    ));
+                }
+                let name = field.file_name().unwrap_or_default().to_string();
+                let mut up = st.svc.start_upload(&name).await?;
+                while let Some(chunk) = field.chunk().await.map_err(bad_multipart)? {
+                    up.write(&chunk).await?;
+                }
+                upload = Some(up);
+            }
+            "template_video_id" => fields.template_video_id = read_text(field).await?,
+            "webhook_url" => fields.webhook_url = read_text(field).await?,
+            _ => while field.chunk().await.map_err(bad_multipart)?.is_some() {},
+        }
+    }
+    let up = upload.ok_or_else(|| {
+        ApiError::from(ServiceError::MissingField(
+            "the multipart body has no `file` part".into(),
+        ))
+    })?;
+    let view = st.svc.finish_upload(up, fields).await?;
+    Ok(ok("Video uploaded successfully", view))
+}

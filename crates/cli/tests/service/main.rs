@@ -1,0 +1,10 @@
+//! Integration tests of `stylecut serve`: the real binary, a free port, a fresh data
+//! directory, real ffmpeg and real media from `../shared/media`.
+
+mod common;
+mod errors;
+mod jobs_control;
+mod meta;
+mod quickstart;
+mod uploads;
+mod webhooks;

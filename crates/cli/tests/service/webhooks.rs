@@ -1,0 +1,267 @@
+//! Webhooks against a local receiver: delivery on every terminal state, retries after
+//! receiver errors, signatures, SSRF refusal, and durability across SIGKILL restarts.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::common::*;
+
+#[derive(Clone, Debug)]
+struct Hit {
+    headers: HeaderMap,
+    body: Vec<u8>,
+    answered: u16,
+}
+
+/// A webhook receiver on 127.0.0.1 that fails the first `fail_first` requests with 500.
+#[derive(Clone)]
+struct Receiver {
+    url: String,
+    hits: Arc<Mutex<Vec<Hit>>>,
+    fail_first: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    async fn start(fail_first: usize) -> Receiver {
+        let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
+        let fail = Arc::new(AtomicUsize::new(fail_first));
+        let (h, f) = (hits.clone(), fail.clone());
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let (h, f) = (h.clone(), f.clone());
+                async move {
+                    let failing = f
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    let code = if failing { 500 } else { 200 };
+                    h.lock().unwrap().push(Hit {
+                        headers,
+                        body: body.to_vec(),
+                        answered: code,
+                    });
+                    StatusCode::from_u16(code).unwrap()
+                }
+            }),
+        );
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", l.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(l, app).await });
+        Receiver {
+            url,
+            hits,
+            fail_first: fail,
+        }
+    }
+
+    fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().unwrap().clone()
+    }
+
+    /// Deliveries the receiver accepted, de-duplicated by delivery id as a receiver would.
+    fn accepted_unique(&self) -> Vec<Hit> {
+        let mut seen = std::collections::HashSet::new();
+        self.hits()
+            .into_iter()
+            .filter(|h| h.answered == 200)
+            .filter(|h| {
+                seen.insert(
+                    h.headers["x-stylecut-delivery"]
+                        .to_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    }
+
+    async fn wait_accepted(&self, n: usize, within: Duration) -> Vec<Hit> {
+        let t = Instant::now();
+        loop {
+            let a = self.accepted_unique();
+            if a.len() >= n {
+                return a;
+            }
+            assert!(
+                t.elapsed() < within,
+                "webhook never arrived: {:?}",
+                self.hits()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn wait_delivery_state(s: &Server, id: &str, state: &str) -> Value {
+    let t = Instant::now();
+    loop {
+        let (st, b) = s.get(&format!("/api/v1/jobs/{id}/webhooks")).await;
+        assert_eq!(st, 200, "{b}");
+        if b["data"]["deliveries"][0]["state"] == json!(state) {
+            return b["data"].clone();
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "delivery not {state}: {b}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn retries_after_errors_and_signs_the_payload() {
+    let rx = Receiver::start(2).await;
+    let s = Server::start(&[("WEBHOOK_SECRET", "s3cret")]);
+    let vid = s.video(&bikes()).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": rx.url, "config": {"mode": "extract_only"}}))
+        .await;
+    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], json!("completed"));
+    let got = rx.wait_accepted(1, Duration::from_secs(30)).await;
+    let hits = rx.hits();
+    assert_eq!(
+        hits.iter().map(|h| h.answered).collect::<Vec<_>>(),
+        vec![500, 500, 200]
+    );
+    // Every attempt carries the same delivery id.
+    let ids: std::collections::HashSet<_> = hits
+        .iter()
+        .map(|h| h.headers["x-stylecut-delivery"].clone())
+        .collect();
+    assert_eq!(ids.len(), 1);
+
+    let h = &got[0];
+    let ts = h.headers["x-stylecut-timestamp"].to_str().unwrap();
+    let sig = h.headers["x-stylecut-signature"].to_str().unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
+    mac.update(format!("{ts}.").as_bytes());
+    mac.update(&h.body);
+    let want = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    assert_eq!(sig, want);
+    let mut bad = Hmac::<Sha256>::new_from_slice(b"wrong").unwrap();
+    bad.update(format!("{ts}.").as_bytes());
+    bad.update(&h.body);
+    assert_ne!(
+        sig,
+        format!("sha256={}", hex::encode(bad.finalize().into_bytes()))
+    );
+
+    let body: Value = serde_json::from_slice(&h.body).unwrap();
+    assert_eq!(body["success"], json!(true));
+    assert_eq!(body["data"]["job_id"], json!(id));
+    assert_eq!(body["data"]["status"], json!("completed"));
+    assert!(body["data"].as_object().unwrap().contains_key("style_json"));
+    assert!(body["data"]
+        .as_object()
+        .unwrap()
+        .contains_key("processing_time_seconds"));
+    assert_eq!(h.headers["x-stylecut-event"], "job.completed");
+
+    let d = wait_delivery_state(&s, &id, "delivered").await;
+    let codes: Vec<_> = d["deliveries"][0]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, vec![500, 500, 200]);
+}
+
+#[tokio::test]
+async fn upload_webhook_is_used_and_cancel_fires_it() {
+    let rx = Receiver::start(0).await;
+    let s = Server::start(&[]);
+    let (st, up) = s.upload(&bikes(), &[("webhook_url", &rx.url)]).await;
+    assert_eq!(st, 200, "{up}");
+    let vid = up["data"]["video_id"].as_str().unwrap();
+    let id = s.job(json!({"video_id": vid})).await;
+    let (st, _) = s
+        .post(&format!("/api/v1/jobs/{id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(st, 200);
+    let got = rx.wait_accepted(1, Duration::from_secs(30)).await;
+    let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["data"]["status"], json!("cancelled"));
+    assert_eq!(got[0].headers["x-stylecut-event"], "job.cancelled");
+    assert!(got[0].headers.get("x-stylecut-signature").is_none());
+}
+
+#[tokio::test]
+async fn private_addresses_are_refused_by_default() {
+    let rx = Receiver::start(0).await;
+    let s = Server::start(&[("WEBHOOK_ALLOW_PRIVATE", "false")]);
+    let vid = s.video(&bikes()).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": rx.url, "config": {"mode": "extract_only"}}))
+        .await;
+    s.wait_terminal(&id, Duration::from_secs(60)).await;
+    let d = wait_delivery_state(&s, &id, "failed").await;
+    let a = &d["deliveries"][0]["attempts"];
+    assert_eq!(
+        a.as_array().unwrap().len(),
+        1,
+        "refusals are not retried: {d}"
+    );
+    assert!(a[0]["error"].as_str().unwrap().contains("refused"), "{d}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.hits().is_empty());
+}
+
+#[tokio::test]
+async fn sigkill_mid_job_then_restart_finishes_it_and_delivers_once() {
+    let rx = Receiver::start(0).await;
+    let mut s = Server::start(&[]);
+    let data = s.data.clone();
+    let _keep = s.take_dir();
+    let vid = s.video(&bikes()).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": rx.url, "config": {"max_duration_seconds": 4}}))
+        .await;
+    let mut seen = Vec::new();
+    s.wait_job(&id, Duration::from_secs(60), &mut seen, |j| {
+        j["status"] == json!("processing")
+    })
+    .await;
+    s.kill9();
+    let s = Server::start_in(&data, &[]);
+    let done = s.wait_terminal(&id, Duration::from_secs(120)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}\n{}", s.log());
+    let got = rx.wait_accepted(1, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(rx.accepted_unique().len(), 1, "{got:?}");
+    assert_eq!(count_files(&data.join("blobs/outputs")), 1);
+}
+
+#[tokio::test]
+async fn pending_retries_survive_a_restart() {
+    let rx = Receiver::start(usize::MAX).await;
+    let mut s = Server::start(&[]);
+    let data = s.data.clone();
+    let _keep = s.take_dir();
+    let vid = s.video(&bikes()).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": rx.url, "config": {"mode": "extract_only"}}))
+        .await;
+    s.wait_terminal(&id, Duration::from_secs(60)).await;
+    let t = Instant::now();
+    while rx.hits().len() < 2 {
+        assert!(t.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    s.kill9();
+    rx.fail_first.store(0, Ordering::SeqCst);
+    let s = Server::start_in(&data, &[]);
+    rx.wait_accepted(1, Duration::from_secs(30)).await;
+    let d = wait_delivery_state(&s, &id, "delivered").await;
+    assert!(
+        d["deliveries"][0]["attempts"].as_array().unwrap().len() >= 3,
+        "{d}"
+    );
+}

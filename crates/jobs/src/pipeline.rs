@@ -1,0 +1,190 @@
+//! The six stages of a job, run on a blocking thread. Each stage reports through a
+//! [`Report`] channel (stage entered, progress inside its range, artefacts), which the
+//! async side writes to the database in order. Progress maps the real work fraction of
+//! each step into the stage's contract range.
+
+use std::path::PathBuf;
+
+use stylecut_media::{MediaError, RunOpts};
+use stylecut_style::analyze::{analyze_file, Phase};
+use stylecut_style::{apply, extract, StyleError};
+use stylecut_types::config::{JobConfig, Mode};
+use stylecut_types::{Analysis, Stage, StyleJson};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What the pipeline tells the worker while it runs.
+#[derive(Debug, Clone)]
+pub enum Report {
+    Stage(Stage, u8),
+    Progress(u8),
+    Style(Option<serde_json::Value>),
+    Plan(serde_json::Value),
+}
+
+pub struct Input {
+    pub source: PathBuf,
+    pub template: Option<PathBuf>,
+    pub config: JobConfig,
+    pub scratch: PathBuf,
+    /// Where `rendering` writes the output (a staging path).
+    pub output: PathBuf,
+}
+
+/// A stage failure, attributed to its stage.
+#[derive(Debug)]
+pub struct StageError {
+    pub stage: Stage,
+    pub error: StyleError,
+}
+
+/// The pipeline result: whether an output file was written.
+pub enum Outcome {
+    Rendered,
+    ExtractOnly,
+}
+
+fn phase_stage(p: Phase) -> Stage {
+    match p {
+        Phase::Video => Stage::VideoAnalysis,
+        Phase::Audio => Stage::AudioAnalysis,
+        Phase::Motion => Stage::MotionAnalysis,
+    }
+}
+
+/// Sends stage changes once and progress only when the integer percent moves.
+struct Reporter {
+    tx: UnboundedSender<Report>,
+    stage: Option<Stage>,
+    last: u8,
+}
+
+impl Reporter {
+    fn stage(&mut self, st: Stage, pct: u8) {
+        if self.stage != Some(st) {
+            self.stage = Some(st);
+            self.last = pct;
+            let _ = self.tx.send(Report::Stage(st, pct));
+        } else {
+            self.progress(pct);
+        }
+    }
+
+    fn progress(&mut self, pct: u8) {
+        if pct > self.last {
+            self.last = pct;
+            let _ = self.tx.send(Report::Progress(pct));
+        }
+    }
+}
+
+/// Analyses one input; `half` is which share of each analysis stage's range it owns
+/// (template first half, source second half; a lone source owns all of it).
+fn analyse(
+    r: &mut Reporter,
+    path: &std::path::Path,
+    share: (f64, f64),
+    input: &Input,
+    opts: &RunOpts,
+) -> Result<(stylecut_media::MediaInfo, Analysis), StageError> {
+    let mut current = Stage::VideoAnalysis;
+    let res = analyze_file(path, opts, Some(&input.scratch), &mut |phase, f| {
+        let st = phase_stage(phase);
+        current = st;
+        r.stage(st, st.progress_at(share.0 + (share.1 - share.0) * f));
+    });
+    res.map_err(|error| StageError {
+        stage: current,
+        error,
+    })
+}
+
+/// Runs every stage. Cancellation and the deadline travel in `opts`.
+pub fn run(
+    input: &Input,
+    opts: &RunOpts,
+    tx: UnboundedSender<Report>,
+) -> Result<Outcome, StageError> {
+    let mut r = Reporter {
+        tx,
+        stage: None,
+        last: 0,
+    };
+    r.stage(Stage::VideoAnalysis, 1);
+    let template = match &input.template {
+        Some(t) => Some(analyse(&mut r, t, (0.0, 0.5), input, opts)?),
+        None => None,
+    };
+    let share = if template.is_some() {
+        (0.5, 1.0)
+    } else {
+        (0.0, 1.0)
+    };
+    let (info, source) = analyse(&mut r, &input.source, share, input, opts)?;
+
+    let st = Stage::StyleExtraction;
+    let at = |error: StyleError| StageError { stage: st, error };
+    r.stage(st, st.progress_at(0.0));
+    opts.check("pipeline").map_err(|e| at(e.into()))?;
+    let style: Option<StyleJson> = match (&template, &input.config.style_json) {
+        (Some((_, t)), _) => optional(extract::extract(t)).map_err(at)?,
+        (None, Some(s)) => Some(s.clone()),
+        (None, None) => optional(extract::extract(&source)).map_err(at)?,
+    };
+    let style_value = style
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| at(StyleError::Unsupported(e.to_string())))?;
+    let _ = r.tx.send(Report::Style(style_value));
+    r.progress(st.progress_at(1.0));
+    if input.config.mode == Mode::ExtractOnly {
+        return Ok(Outcome::ExtractOnly);
+    }
+
+    let st = Stage::StyleApplication;
+    let at = |error: StyleError| StageError { stage: st, error };
+    r.stage(st, st.progress_at(0.0));
+    opts.check("pipeline").map_err(|e| at(e.into()))?;
+    let plan =
+        apply::plan(&input.source, &info, &source, style.as_ref(), &input.config).map_err(at)?;
+    let plan_value =
+        serde_json::to_value(&plan).map_err(|e| at(StyleError::Unsupported(e.to_string())))?;
+    let _ = r.tx.send(Report::Plan(plan_value));
+    r.progress(st.progress_at(1.0));
+
+    let st = Stage::Rendering;
+    r.stage(st, st.progress_at(0.0));
+    let tx = r.tx.clone();
+    let mut last = st.progress_at(0.0);
+    apply::render(&plan, &input.output, opts, move |f| {
+        let p = st.progress_at(f);
+        if p > last {
+            last = p;
+            let _ = tx.send(Report::Progress(p));
+        }
+    })
+    .map_err(|error| {
+        let _ = std::fs::remove_file(&input.output);
+        StageError { stage: st, error }
+    })?;
+    Ok(Outcome::Rendered)
+}
+
+/// `NotAvailable` (that part of the engine is not there yet) means "no style", not failure.
+fn optional(r: Result<StyleJson, StyleError>) -> Result<Option<StyleJson>, StyleError> {
+    match r {
+        Ok(s) => Ok(Some(s)),
+        Err(StyleError::NotAvailable(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The wire code of a stage failure (cancellation and timeouts are decided by the caller,
+/// which knows why the run was stopped).
+pub fn error_code(e: &StyleError) -> &'static str {
+    match e {
+        StyleError::Media(MediaError::BadInput { .. }) => "INVALID_MEDIA",
+        StyleError::Media(MediaError::Timeout { .. }) => "JOB_TIMEOUT",
+        _ => "PROCESSING_ERROR",
+    }
+}

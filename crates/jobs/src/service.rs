@@ -1,0 +1,210 @@
+//! The service facade the HTTP layer calls: one method per use case, each returning a
+//! view or a [`ServiceError`].
+
+use std::sync::Arc;
+
+use stylecut_store::jobs::CancelOutcome;
+use stylecut_store::{BlobStore, Db, NewJob};
+use stylecut_types::{config::JobConfig, ids, JobStatus};
+
+use crate::error::ServiceError;
+use crate::events::Events;
+use crate::settings::Settings;
+use crate::views::{
+    JobDetailResponse, JobListResponse, JobResponse, JobWebhooksResponse, WebhookDeliveryView,
+};
+
+/// A validated job creation request.
+#[derive(Debug, Clone)]
+pub struct CreateJob {
+    pub video_id: String,
+    pub template_video_id: Option<String>,
+    pub config: serde_json::Value,
+    pub webhook_url: Option<String>,
+}
+
+/// Health of the service's dependencies.
+#[derive(Debug, Clone)]
+pub struct HealthReport {
+    pub ffmpeg: Option<String>,
+    pub ffprobe: Option<String>,
+    pub database: Result<(), String>,
+}
+
+#[derive(Clone)]
+pub struct Service {
+    pub db: Db,
+    pub blobs: BlobStore,
+    pub settings: Arc<Settings>,
+    pub events: Events,
+}
+
+impl Service {
+    /// Opens the database and blob store under `settings.data_dir`.
+    pub async fn open(settings: Settings) -> Result<Service, ServiceError> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| ServiceError::Internal(format!("data dir: {e}")))?;
+        let db = Db::open(&settings.data_dir.join("stylecut.db")).await?;
+        let blobs = BlobStore::open(&settings.data_dir.join("blobs"))?;
+        Ok(Service {
+            db,
+            blobs,
+            settings: Arc::new(settings),
+            events: Events::default(),
+        })
+    }
+
+    pub(crate) async fn require_video(
+        &self,
+        id: &str,
+    ) -> Result<stylecut_store::VideoRow, ServiceError> {
+        self.db
+            .get_video(id)
+            .await?
+            .ok_or_else(|| ServiceError::VideoNotFound(format!("no video with id {id:?}")))
+    }
+
+    async fn require_job(&self, id: &str) -> Result<stylecut_store::JobRow, ServiceError> {
+        self.db
+            .get_job(id)
+            .await?
+            .ok_or_else(|| ServiceError::JobNotFound(format!("no job with id {id:?}")))
+    }
+
+    pub async fn create_job(&self, req: CreateJob) -> Result<JobResponse, ServiceError> {
+        let cfg = JobConfig::from_value(&req.config)
+            .map_err(|e| ServiceError::Validation(format!("config: {e}")))?;
+        if let Some(u) = &req.webhook_url {
+            crate::ssrf::validate_url_syntax(u)?;
+        }
+        let video = self.require_video(&req.video_id).await?;
+        let template = req.template_video_id.or(video.template_video_id.clone());
+        if let Some(t) = &template {
+            self.require_video(t).await?;
+        }
+        // Canonical form of the validated config: equal configs give equal strings.
+        let config_json =
+            serde_json::to_string(&cfg).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let new = NewJob {
+            id: ids::new_job_id(),
+            video_id: video.id.clone(),
+            template_video_id: template,
+            config_json,
+            webhook_url: req.webhook_url.or(video.webhook_url),
+        };
+        match self.db.insert_job(&new).await? {
+            Ok(row) => {
+                self.events.job_queued.notify_one();
+                self.events.job_changed(&row.id);
+                JobResponse::from_row(&row)
+            }
+            Err(job_id) => Err(ServiceError::AlreadyProcessing { job_id }),
+        }
+    }
+
+    pub async fn get_job(&self, id: &str) -> Result<JobResponse, ServiceError> {
+        JobResponse::from_row(&self.require_job(id).await?)
+    }
+
+    pub async fn job_result(&self, id: &str) -> Result<JobDetailResponse, ServiceError> {
+        JobDetailResponse::from_row(&self.require_job(id).await?, &self.settings.public_base_url)
+    }
+
+    /// The stored edit plan of a job (null until `style_application` ends).
+    pub async fn job_plan(&self, id: &str) -> Result<serde_json::Value, ServiceError> {
+        let row = self.require_job(id).await?;
+        match row.plan_json {
+            Some(p) => serde_json::from_str(&p).map_err(|e| ServiceError::Internal(e.to_string())),
+            None => Ok(serde_json::Value::Null),
+        }
+    }
+
+    pub async fn list_jobs(
+        &self,
+        page: i64,
+        page_size: i64,
+    ) -> Result<JobListResponse, ServiceError> {
+        if page < 1 {
+            return Err(ServiceError::Validation(format!(
+                "page must be >= 1, got {page}"
+            )));
+        }
+        if !(1..=100).contains(&page_size) {
+            return Err(ServiceError::Validation(format!(
+                "page_size must be between 1 and 100, got {page_size}"
+            )));
+        }
+        let offset = (page - 1).saturating_mul(page_size);
+        let (rows, total) = self.db.list_jobs(page_size, offset).await?;
+        let jobs = rows
+            .iter()
+            .map(JobResponse::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(JobListResponse {
+            jobs,
+            total,
+            page,
+            page_size,
+        })
+    }
+
+    pub async fn cancel_job(&self, id: &str) -> Result<JobResponse, ServiceError> {
+        match self.db.cancel_job(id, &ids::new_delivery_id()).await? {
+            CancelOutcome::NotFound => {
+                Err(ServiceError::JobNotFound(format!("no job with id {id:?}")))
+            }
+            CancelOutcome::Terminal { status } => Err(ServiceError::NotCancellable {
+                job_id: id.to_string(),
+                status,
+            }),
+            CancelOutcome::Cancelled { .. } => {
+                self.events.cancel_running(id);
+                self.events.job_changed(id);
+                self.events.webhook_due.notify_one();
+                self.get_job(id).await
+            }
+        }
+    }
+
+    /// Local path of a completed job's output.
+    pub async fn output_path(&self, id: &str) -> Result<std::path::PathBuf, ServiceError> {
+        let row = self.require_job(id).await?;
+        match (JobStatus::parse(&row.status), row.output_key) {
+            (Some(JobStatus::Completed), Some(key)) => Ok(self.blobs.path(&key)?),
+            _ => Err(ServiceError::NotFound(format!(
+                "job {id} has no output (status {})",
+                row.status
+            ))),
+        }
+    }
+
+    pub async fn job_webhooks(&self, id: &str) -> Result<JobWebhooksResponse, ServiceError> {
+        let row = self.require_job(id).await?;
+        let mut deliveries = Vec::new();
+        if let Some(d) = self.db.delivery_for_job(id).await? {
+            let attempts = self.db.attempts_for_delivery(&d.id).await?;
+            deliveries.push(WebhookDeliveryView::from_rows(&d, &attempts));
+        }
+        Ok(JobWebhooksResponse {
+            job_id: row.id,
+            webhook_url: row.webhook_url,
+            deliveries,
+        })
+    }
+
+    pub async fn health(&self) -> HealthReport {
+        let (ffmpeg, ffprobe) = tokio::task::spawn_blocking(|| {
+            (
+                stylecut_media::process::tool_version(&stylecut_media::process::ffmpeg_bin()),
+                stylecut_media::process::tool_version(&stylecut_media::process::ffprobe_bin()),
+            )
+        })
+        .await
+        .unwrap_or((None, None));
+        HealthReport {
+            ffmpeg,
+            ffprobe,
+            database: self.db.ping().await.map_err(|e| e.to_string()),
+        }
+    }
+}

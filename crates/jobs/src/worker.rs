@@ -1,0 +1,291 @@
+//! The worker pool: claims queued jobs (at most `max_concurrent_jobs` at once), holds
+//! each job's lease with a heartbeat, enforces the processing timeout, runs the pipeline on
+//! a blocking thread and records the terminal state. A lost worker's job is reclaimed by
+//! [`reclaim_loop`] once its lease lapses.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use stylecut_media::{CancelFlag, RunOpts};
+use stylecut_store::jobs::Artifact;
+use stylecut_store::{time::now_ms, JobRow, Terminal};
+use stylecut_types::{config::JobConfig, ids, Stage};
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use crate::pipeline::{self, Input, Outcome, Report};
+use crate::service::Service;
+
+/// Runs jobs until `shutdown`; then stops claiming, stops running jobs at their next
+/// checkpoint and puts them back in the queue.
+pub async fn run_pool(svc: Service, owner: String, shutdown: CancellationToken) {
+    let permits = Arc::new(Semaphore::new(svc.settings.max_concurrent_jobs.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        let permit = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+        };
+        let lease_until = now_ms() + svc.settings.lease.as_millis() as i64;
+        match svc.db.claim_next_job(&owner, lease_until).await {
+            Ok(Some(job)) => {
+                let (svc, owner, stop) = (svc.clone(), owner.clone(), shutdown.clone());
+                tasks.spawn(async move {
+                    run_job(&svc, &owner, job, stop).await;
+                    drop(permit);
+                });
+            }
+            Ok(None) => {
+                drop(permit);
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = svc.events.job_queued.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+            }
+            Err(e) => {
+                drop(permit);
+                tracing::error!("claiming a job failed: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Re-queues (or fails with `WORKER_LOST`) jobs whose lease expired.
+pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
+    let every = (svc.settings.lease / 2).max(Duration::from_millis(200));
+    loop {
+        let mut next_id = ids::new_delivery_id;
+        match svc
+            .db
+            .reclaim_expired(svc.settings.max_job_attempts, &mut next_id)
+            .await
+        {
+            Ok((requeued, failed)) => {
+                for id in &requeued {
+                    tracing::warn!(job = %id, "lease expired; job re-queued");
+                    svc.events.job_changed(id);
+                    svc.events.job_queued.notify_one();
+                }
+                for id in &failed {
+                    tracing::error!(job = %id, "lease expired too often; job failed");
+                    svc.events.job_changed(id);
+                    svc.events.webhook_due.notify_one();
+                }
+            }
+            Err(e) => tracing::error!("reclaiming leases failed: {e}"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// Writes pipeline reports to the database in order.
+async fn apply_reports(
+    svc: &Service,
+    job: &str,
+    owner: &str,
+    mut rx: mpsc::UnboundedReceiver<Report>,
+) {
+    while let Some(rep) = rx.recv().await {
+        let res = match rep {
+            Report::Stage(st, p) => svc.db.set_stage(job, owner, st.as_str(), p as i64).await,
+            Report::Progress(p) => svc.db.set_progress(job, owner, p as i64).await,
+            Report::Style(v) => {
+                let s = v.map(|v| v.to_string());
+                svc.db
+                    .set_artifact(job, owner, Artifact::Style, s.as_deref())
+                    .await
+            }
+            Report::Plan(v) => {
+                svc.db
+                    .set_artifact(job, owner, Artifact::Plan, Some(&v.to_string()))
+                    .await
+            }
+        };
+        if let Err(e) = res {
+            tracing::error!(job, "recording progress failed: {e}");
+        }
+        svc.events.job_changed(job);
+    }
+}
+
+async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: CancellationToken) {
+    let id = job.id.clone();
+    tracing::info!(job = %id, attempt = job.attempts, "job started");
+    svc.events.job_changed(&id);
+    let cancel = CancelFlag::new();
+    svc.events.register_running(&id, cancel.clone());
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let requeue = Arc::new(AtomicBool::new(false));
+    let done = CancellationToken::new();
+
+    // Heartbeat: renew the lease; losing it (cancelled elsewhere, reclaimed) stops the run.
+    let hb = {
+        let (svc, id, owner, cancel, done) = (
+            svc.clone(),
+            id.clone(),
+            owner.to_string(),
+            cancel.clone(),
+            done.clone(),
+        );
+        let (timed_out, requeue, shutdown) = (timed_out.clone(), requeue.clone(), shutdown.clone());
+        let deadline = tokio::time::Instant::now() + svc.settings.processing_timeout;
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = done.cancelled() => return,
+                    _ = tokio::time::sleep_until(deadline) => {
+                        timed_out.store(true, Ordering::SeqCst);
+                        cancel.cancel();
+                        return;
+                    }
+                    _ = shutdown.cancelled() => {
+                        requeue.store(true, Ordering::SeqCst);
+                        cancel.cancel();
+                        return;
+                    }
+                    _ = tokio::time::sleep(svc.settings.heartbeat) => {
+                        let until = now_ms() + svc.settings.lease.as_millis() as i64;
+                        if let Ok(false) = svc.db.heartbeat(&id, &owner, until).await {
+                            cancel.cancel();
+                            return;
+                        }
+                    }
+                }
+            }
+        })
+    };
+
+    let result = execute(svc, owner, &job, cancel.clone()).await;
+    done.cancel();
+    let _ = hb.await;
+    svc.events.unregister_running(&id);
+
+    let end = match result {
+        Ok(output_key) => Some(Terminal::Completed { output_key }),
+        Err(_) if requeue.load(Ordering::SeqCst) => {
+            match svc.db.requeue_job(&id, owner).await {
+                Ok(_) => tracing::info!(job = %id, "job re-queued on shutdown"),
+                Err(e) => tracing::error!(job = %id, "re-queue on shutdown failed: {e}"),
+            }
+            None
+        }
+        Err((stage, _)) if timed_out.load(Ordering::SeqCst) => Some(Terminal::Failed {
+            code: "JOB_TIMEOUT".into(),
+            stage: stage.map(|s| s.as_str().to_string()),
+            message: format!(
+                "processing took longer than PROCESSING_TIMEOUT_SECONDS ({} s); its processes were killed",
+                svc.settings.processing_timeout.as_secs()
+            ),
+        }),
+        // Cancelled by a client, or the lease was lost: the job's state is already decided.
+        Err(_) if cancel.is_cancelled() => None,
+        Err((stage, e)) => Some(Terminal::Failed {
+            code: e.0.to_string(),
+            stage: stage.map(|s| s.as_str().to_string()),
+            message: e.1,
+        }),
+    };
+    if let Some(end) = end {
+        match svc
+            .db
+            .finish_job(&id, owner, &end, &ids::new_delivery_id())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                // Cancelled at the last moment: the output must not outlive the job.
+                if let Terminal::Completed {
+                    output_key: Some(k),
+                } = &end
+                {
+                    let _ = svc.blobs.delete(k).await;
+                }
+            }
+            Err(e) => tracing::error!(job = %id, "recording the end failed: {e}"),
+        }
+    }
+    tracing::info!(job = %id, "job ended");
+    svc.events.job_changed(&id);
+    svc.events.webhook_due.notify_one();
+}
+
+type RunError = (Option<Stage>, (&'static str, String));
+
+/// Loads the inputs and runs the pipeline; the output blob key on success.
+async fn execute(
+    svc: &Service,
+    owner: &str,
+    job: &JobRow,
+    cancel: CancelFlag,
+) -> Result<Option<String>, RunError> {
+    let internal = |m: String| (None, ("PROCESSING_ERROR", m));
+    let config: JobConfig = serde_json::from_str(&job.config_json)
+        .map_err(|e| internal(format!("stored config: {e}")))?;
+    let source = svc
+        .require_video(&job.video_id)
+        .await
+        .map_err(|e| internal(e.detail()))?;
+    let template = match &job.template_video_id {
+        Some(t) => Some(
+            svc.require_video(t)
+                .await
+                .map_err(|e| internal(e.detail()))?,
+        ),
+        None => None,
+    };
+    let path = |k: &str| svc.blobs.path(k).map_err(|e| internal(e.to_string()));
+    let scratch = svc.settings.data_dir.join("scratch").join(&job.id);
+    std::fs::create_dir_all(&scratch).map_err(|e| internal(format!("scratch dir: {e}")))?;
+    let input = Input {
+        source: path(&source.stored_key)?,
+        template: template.as_ref().map(|t| path(&t.stored_key)).transpose()?,
+        config,
+        scratch: scratch.clone(),
+        output: svc.blobs.staging_path("mp4"),
+    };
+    let opts = RunOpts {
+        cancel,
+        deadline: Some(std::time::Instant::now() + svc.settings.processing_timeout),
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let writer = {
+        let (svc, id, owner) = (svc.clone(), job.id.clone(), owner.to_string());
+        tokio::spawn(async move { apply_reports(&svc, &id, &owner, rx).await })
+    };
+    let input = Arc::new(input);
+    let run_input = input.clone();
+    let res = tokio::task::spawn_blocking(move || pipeline::run(&run_input, &opts, tx)).await;
+    let _ = writer.await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    let outcome = match res {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => {
+            let _ = std::fs::remove_file(&input.output);
+            let code = pipeline::error_code(&e.error);
+            return Err((Some(e.stage), (code, e.error.to_string())));
+        }
+        Err(join) => {
+            let _ = std::fs::remove_file(&input.output);
+            return Err(internal(format!("pipeline panicked: {join}")));
+        }
+    };
+    match outcome {
+        Outcome::ExtractOnly => Ok(None),
+        Outcome::Rendered => {
+            let key = format!("outputs/{}.mp4", job.id);
+            if let Err(e) = svc.blobs.commit_file(&input.output, &key).await {
+                let _ = std::fs::remove_file(&input.output);
+                return Err((Some(Stage::Rendering), ("PROCESSING_ERROR", e.to_string())));
+            }
+            Ok(Some(key))
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Blob storage seam, shaped like `object_store` (keys are `object_store::path::Path`,
+//! writes are staged and become visible atomically on `finish`, `abort` leaves nothing).
+//! The embedded backend is a directory on local disk; ffmpeg needs file paths, so the
+//! store also hands out the local path of a committed blob.
+
+use std::path::{Path, PathBuf};
+
+use object_store::path::Path as Key;
+use tokio::io::AsyncWriteExt;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("invalid blob key {0:?}")]
+    BadKey(String),
+    #[error("blob i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Blobs under one root directory. Staged writes live in `root/.staging`.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+/// A staged write; dropped without `finish` it removes its staging file.
+pub struct BlobWriter {
+    file: Option<tokio::fs::File>,
+    staging: PathBuf,
+    target: PathBuf,
+    written: u64,
+}
+
+impl BlobStore {
+    /// Opens `root`, creating it, and removes staging files left by a crash.
+    pub fn open(root: &Path) -> Result<BlobStore, BlobError> {
+        let staging = root.join(".staging");
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)?;
+        }
+        std::fs::create_dir_all(&staging)?;
+        Ok(BlobStore {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// Local path of `key`. Keys are parsed as object-store paths, which rejects `..`,
+    /// empty segments and other traversal tricks.
+    pub fn path(&self, key: &str) -> Result<PathBuf, BlobError> {
+        let k = Key::parse(key).map_err(|_| BlobError::BadKey(key.to_string()))?;
+        let mut p = self.root.clone();
+        let mut n = 0;
+        for part in k.parts() {
+            let s = part.as_ref();
+            if s.starts_with('.') {
+                return Err(BlobError::BadKey(key.to_string()));
+            }
+            p.push(s);
+            n += 1;
+        }
+        if n == 0 {
+            return Err(BlobError::BadKey(key.to_string()));
+        }
+        Ok(p)
+    }
+
+    /// Starts a staged write of `key`.
+    pub async fn writer(&self, key: &str) -> Result<BlobWriter, BlobError> {
+        let target = self.path(key)?;
+        let staging = self
+            .root
+            .join(".staging")
+            .join(format!("{}.part", uuid::Uuid::now_v7().simple()));
+        let file = tokio::fs::File::create(&staging).await?;
+        Ok(BlobWriter {
+            file: Some(file),
+            staging,
+            target,
+            written: 0,
+        })
+    }
+
+    /// A fresh staging path for a tool that writes a file itself (ffmpeg); commit it
+    /// with [`BlobStore::commit_file`].
+    pub fn staging_path(&self, ext: &str) -> PathBuf {
+        self.root
+            .join(".staging")
+            .join(format!("{}.{ext}", uuid::Uuid::now_v7().simple()))
+    }
+
+    /// Moves a finished staging file to `key`.
+    pub async fn commit_file(&self, staged: &Path, key: &str) -> Result<(), BlobError> {
+        let target = self.path(key)?;
+        if let Some(dir) = target.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(staged, &target).await?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        match tokio::fs::remove_file(self.path(key)?).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Number of staged (uncommitted) files; zero when nothing partial is lying around.
+    pub fn staged_count(&self) -> usize {
+        std::fs::read_dir(self.root.join(".staging"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+}
+
+impl BlobWriter {
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), BlobError> {
+        if let Some(f) = self.file.as_mut() {
+            f.write_all(chunk).await?;
+            self.written += chunk.len() as u64;
+        }
+        Ok(())
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Flushes and moves the staged file into place.
+    pub async fn finish(mut self) -> Result<u64, BlobError> {
+        if let Some(mut f) = self.file.take() {
+            f.flush().await?;
+            f.sync_all().await?;
+        }
+        if let Some(dir) = self.target.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(&self.staging, &self.target).await?;
+        Ok(self.written)
+    }
+
+    /// Discards the staged data.
+    pub async fn abort(mut self) {
+        self.file.take();
+        let _ = tokio::fs::remove_file(&self.staging).await;
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        // Not finished (aborted or the request died mid-stream): remove the partial file.
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.staging);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn staged_write_commits_or_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let s = BlobStore::open(d.path()).unwrap();
+        let mut w = s.writer("uploads/a.mp4").await.unwrap();
+        w.write(b"hello").await.unwrap();
+        assert_eq!(s.staged_count(), 1);
+        assert_eq!(w.finish().await.unwrap(), 5);
+        assert_eq!(
+            std::fs::read(s.path("uploads/a.mp4").unwrap()).unwrap(),
+            b"hello"
+        );
+        let mut w = s.writer("uploads/b.mp4").await.unwrap();
+        w.write(b"partial").await.unwrap();
+        drop(w);
+        assert_eq!(s.staged_count(), 0);
+        assert!(!s.path("uploads/b.mp4").unwrap().exists());
+        for bad in ["../x", "a/../../x", "", ".staging/x", "/"] {
+            assert!(s.path(bad).is_err(), "{bad}");
+        }
+    }
+}

