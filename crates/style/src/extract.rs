@@ -97,11 +97,11 @@ fn grade_spread(a: &Analysis) -> Option<f64> {
     }
     let g = a.color_grade.as_array();
     let mut total = 0.0;
-    for k in 0..6 {
+    for (k, gk) in g.iter().enumerate() {
         let mut dev: Vec<f64> = a
             .color
             .iter()
-            .map(|c| (c.grade.as_array()[k] - g[k]).abs())
+            .map(|c| (c.grade.as_array()[k] - gk).abs())
             .collect();
         dev.sort_by(f64::total_cmp);
         total += dev[dev.len() / 2];

@@ -4,10 +4,10 @@
 //! over 0.5 s: the smooth path's speed is pan / tilt, the deviation from it is shake.
 //! Scales (documented in docs/STYLEJSON.md):
 //!
-//! * shot motion energy `E = pan + tilt (% of frame per s) + zoom (% scale per s)
-//!   + 10·shake (% of width) + object/2`, and
-//!   `motion_intensity = 100·(1 − e^(−E/25))` averaged over shots weighted by duration:
-//!   a tripod shot scores ≈ 0, a pan crossing the frame in 4 s (25 %/s) ≈ 63.
+//! * shot motion energy is the sum of pan and tilt speed (% of frame per s), zoom
+//!   speed (% scale per s), ten times the shake (% of width) and half the object motion;
+//!   `motion_intensity = 100·(1 − e^(−E/25))`, averaged over shots weighted by
+//!   duration: a tripod shot scores ≈ 0, a pan crossing the frame in 4 s (25 %/s) ≈ 63.
 //! * `zoom_usage = 100 · mean over shots of has_zoom · min(1, |zoom_rate| / 0.15)`;
 //!   0.15 log2/s (≈ 11 % push-in per second) counts as a full-strength zoom move.
 
@@ -144,7 +144,7 @@ mod tests {
         let z = pairs(0.0, 2f32.powf(0.2 / 25.0), 100, 25.0);
         let m = shot_motion(&z, 0.0, 4.04);
         assert!((m.zoom_rate - 0.2).abs() < 0.02 && m.has_zoom, "{m:?}");
-        assert_eq!(zoom_usage(&[m.clone()]), 100.0);
+        assert_eq!(zoom_usage(std::slice::from_ref(&m)), 100.0);
         let still = shot_motion(&pairs(0.0, 1.0, 100, 25.0), 0.0, 4.04);
         assert!(motion_intensity(&[still]) < 1.0);
     }

@@ -1,4 +1,5 @@
-//! Fades to and from a solid colour (black, white).
+//! Fades to and from a solid colour (black, white, a colour card), and zooms into the
+//! picture until one colour fills the frame.
 //!
 //! Anchored on runs of solid frames: before a run the picture converges on the colour
 //! (fade-out), after it diverges from it (fade-in). The ramp is followed while the
@@ -8,7 +9,7 @@
 //! (< 0.5 s) and a fade-in form one fade *through* the colour.
 
 use super::frame::{thumb_dist, FrameFeatures};
-use super::models::fit_mix;
+use super::models::{self, fit_dissolve};
 use super::Gradual;
 
 /// Mean-luma tolerance of a frame that still counts as the solid colour (under 1 code value).
@@ -32,7 +33,7 @@ fn solid_runs(f: &[FrameFeatures]) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut i = 0;
     while i < f.len() {
-        if f[i].is_black() || f[i].is_white() {
+        if f[i].is_solid() {
             let white = f[i].is_white();
             let mut j = i;
             while j + 1 < f.len() && f[j + 1].is_solid() && f[j + 1].is_white() == white {
@@ -92,24 +93,91 @@ fn follow_ramp(
 
 /// Checks that the frames between `pic` and `core` are mixes of the two with the picture
 /// weight moving monotonically; returns the picture weights in time order.
-fn ramp_weights(f: &[FrameFeatures], pic: usize, core: usize, white: bool) -> Option<Vec<f32>> {
+fn ramp_weights(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>> {
     let (lo, hi) = (pic.min(core), pic.max(core));
-    let o = if white { 1.0 } else { 0.0 };
-    let mut w = Vec::new();
+    // Each ramp frame is `core + a·(pic − core)`: a blend of the picture and the colour.
     let norm: f32 = f[pic]
         .thumb
         .iter()
-        .map(|v| (v - o) * (v - o))
+        .zip(&f[core].thumb)
+        .map(|(p, c)| (p - c) * (p - c))
         .sum::<f32>()
         .max(1e-6);
+    let mut w = Vec::new();
     let mut err_sum = 0.0;
     for g in &f[lo + 1..hi] {
-        let (a, _, e) = fit_mix(&g.thumb, &f[pic].thumb, &f[core].thumb, o);
-        w.push(a.clamp(0.0, 1.2));
+        let (a, e) = fit_dissolve(&g.thumb, &f[core].thumb, &f[pic].thumb);
+        w.push(a.clamp(0.0, 1.0));
         err_sum += e / norm;
     }
     let rel = (err_sum / w.len().max(1) as f32).sqrt();
     (rel < 0.3).then_some(w)
+}
+
+/// Checks that the frames between `pic` (before) and `core` are `pic` magnified ever
+/// more (a zoom into the picture until one colour fills the frame), optionally blended
+/// with the colour; returns the progress (log zoom share) in time order.
+fn zoom_ramp(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>> {
+    if core <= pic + 1 {
+        return None;
+    }
+    let a = &f[pic].thumb;
+    let c = &f[core].thumb;
+    let norm: f32 = a
+        .iter()
+        .zip(c)
+        .map(|(p, q)| (p - q) * (p - q))
+        .sum::<f32>()
+        .max(1e-6);
+    let zooms: Vec<f32> = (0..=14).map(|k| 1.25f32.powi(k)).collect();
+    let mut buf = vec![0f32; a.len()];
+    let mut zs = Vec::new();
+    let (mut err_z, mut err_blend) = (0f32, 0f32);
+    for g in &f[pic + 1..core] {
+        let mut best = (f32::INFINITY, 1f32);
+        for &z in &zooms {
+            models::zoomed(a, z, &mut buf);
+            let (_, e) = fit_dissolve(&g.thumb, &buf, c);
+            if e < best.0 {
+                best = (e, z);
+            }
+        }
+        err_z += best.0;
+        err_blend += fit_dissolve(&g.thumb, c, a).1;
+        zs.push(best.1);
+    }
+    let n = zs.len() as f32;
+    let rel = (err_z / norm / n).sqrt();
+    let zmax = zs.iter().copied().fold(1f32, f32::max);
+    let rising = zs.windows(2).filter(|w| w[1] + 1e-3 < w[0]).count() as f32 <= 0.25 * n;
+    (rel < 0.35 && zmax >= 2.0 && err_z < 0.7 * err_blend && rising)
+        .then(|| zs.iter().map(|z| z.ln() / zmax.ln()).collect())
+}
+
+/// Moves the picture-side end `from` of a ramp outwards (direction `step`) while the
+/// picture keeps changing clearly faster than it did before the ramp: an eased ramp
+/// starts too slowly for the slope rule of [`follow_ramp`].
+fn extend_ramp(f: &[FrameFeatures], from: usize, step: isize, limit: usize) -> usize {
+    let at = |i: isize| (i >= 0 && (i as usize) < f.len()).then_some(i as usize);
+    let mut base: Vec<f32> = (4..12)
+        .filter_map(|k| {
+            let a = at(from as isize + step * k)?;
+            let b = at(from as isize + step * (k + 1))?;
+            Some(thumb_dist(&f[a], &f[b]))
+        })
+        .collect();
+    let still = (2.0 * super::cuts::median(&mut base)).max(0.004);
+    let mut cur = from;
+    for _ in 0..limit {
+        let Some(next) = at(cur as isize + step) else {
+            break;
+        };
+        if thumb_dist(&f[next], &f[cur]) <= still {
+            break;
+        }
+        cur = next;
+    }
+    cur
 }
 
 /// Detects fades anchored on solid runs. `fps` is the real frame rate.
@@ -117,21 +185,20 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
     let limit = (fps * 4.0).round().max(8.0) as usize;
     let mut out: Vec<Gradual> = Vec::new();
     for run in solid_runs(f) {
-        // The core is the purest frame of the run: darkest for black, brightest for white.
+        // The core is the purest frame of the run: darkest for black, brightest for
+        // white, flattest for any other colour card.
+        let key = |i: usize| {
+            if f[i].is_black() {
+                f[i].luma_mean
+            } else if run.white {
+                -f[i].luma_mean
+            } else {
+                f[i].luma_std
+            }
+        };
         let core = (run.first..=run.last)
-            .min_by(|&a, &b| {
-                let key = |i: usize| {
-                    if run.white {
-                        -f[i].luma_mean
-                    } else {
-                        f[i].luma_mean
-                    }
-                };
-                key(a).total_cmp(&key(b))
-            })
+            .min_by(|&a, &b| key(a).total_cmp(&key(b)))
             .unwrap_or(run.first);
-        // Shrink then widen the run to the frames indistinguishable from the core colour
-        // (dark first frames of a fade-in pass the solid test but belong to the ramp).
         // A frame belongs to the solid hold when its mean luma is within about one code
         // value of the core's and its layout is close (dark first frames of a fade-in
         // pass the solid test but belong to the ramp; a faint watermark fading out over
@@ -160,27 +227,36 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
         while last + 1 < f.len() && (same(last + 1) || flat(last + 1, last)) {
             last += 1;
         }
-        let kind_out = (first > 0)
+        // Into the colour: a blend (fade-out) or a zoom into the picture.
+        let into = (first > 0)
             .then(|| follow_ramp(f, core, first, -1, limit))
             .flatten()
-            .and_then(|s| ramp_weights(f, s, first, run.white).map(|w| (s, w)));
-        let kind_in = (last + 1 < f.len())
+            .and_then(|s| {
+                ramp_weights(f, s, first)
+                    .map(|w| (s, w.iter().map(|a| 1.0 - a).collect::<Vec<f32>>(), false))
+                    .or_else(|| {
+                        let s = extend_ramp(f, s, -1, limit);
+                        zoom_ramp(f, s, first).map(|p| (s, p, true))
+                    })
+            });
+        let from = (last + 1 < f.len())
             .then(|| follow_ramp(f, core, last, 1, limit))
             .flatten()
-            .and_then(|e| ramp_weights(f, e, last, run.white).map(|w| (e, w)));
+            .and_then(|e| ramp_weights(f, e, last).map(|w| (e, w)));
         let hold = f[last].pts_s - f[first].pts_s;
-        match (kind_out, kind_in) {
-            (Some((s, wo)), Some((e, wi))) if hold <= MAX_HOLD_S => {
-                // Progress through the whole fade: half out, half in.
-                let mut prog: Vec<f32> = wo.iter().map(|a| 0.5 * (1.0 - a)).collect();
+        match (into, from) {
+            (Some((s, po, zoom)), Some((e, pi))) if hold <= MAX_HOLD_S => {
+                // Progress through the whole transition: half in, half out.
+                let mut prog: Vec<f32> = po.iter().map(|p| 0.5 * p).collect();
                 prog.extend(std::iter::repeat_n(0.5, last + 1 - first));
-                prog.extend(wi.iter().map(|a| 0.5 + 0.5 * a));
-                out.push(Gradual::new("fade", s, e, prog, 0.9));
+                prog.extend(pi.iter().map(|a| 0.5 + 0.5 * a));
+                let kind = if zoom { "zoom" } else { "fade" };
+                out.push(Gradual::new(kind, s, e, prog, 0.9));
             }
             (o, i) => {
-                if let Some((s, w)) = o {
-                    let prog = w.iter().map(|a| 1.0 - a).collect();
-                    out.push(Gradual::new("fade_out", s, first, prog, 0.85));
+                if let Some((s, p, zoom)) = o {
+                    let kind = if zoom { "zoom" } else { "fade_out" };
+                    out.push(Gradual::new(kind, s, first, p, 0.85));
                 }
                 if let Some((e, w)) = i {
                     out.push(Gradual::new("fade_in", last, e, w, 0.85));

@@ -110,7 +110,7 @@ fn add_hsv(hist: &mut [f32; HIST_BINS], r: u32, g: u32, b: u32) {
     let min = r.min(g).min(b);
     let v = max;
     let d = max - min;
-    let s = if max == 0 { 0 } else { d * 255 / max };
+    let s = (d * 255).checked_div(max).unwrap_or(0);
     // Hue only means something for coloured pixels; grey ones vote in the S and V groups.
     if d > 8 {
         let (r, g, b, d) = (r as i32, g as i32, b as i32, d as i32);

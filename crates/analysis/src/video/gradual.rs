@@ -18,7 +18,10 @@ use super::Gradual;
 
 const MIN_LONG_CHANGE: f32 = 0.15;
 const FLAT: f32 = 0.06;
+/// Projection step per frame below which the picture counts as still.
+const STILL_STEP: f32 = 0.012;
 const MAX_REL_ERR: f32 = 0.22;
+const MAX_REL_ERR_SLIDE: f32 = 0.34;
 /// A camera move explains `B` from `A` when a warp cuts the error to this share.
 const CAMERA_SHARE: f32 = 0.35;
 const MIN_CHANGED_SHARE: f32 = 0.45;
@@ -53,7 +56,18 @@ fn locate(f: &[FrameFeatures], c: usize, lo: usize, hi: usize, k: usize) -> Opti
             let e2 = (cc..q.len())
                 .find(|&i| q[i] >= 1.0 - FLAT)
                 .unwrap_or(q.len() - 1);
-            return Some((s + s2, s + e2));
+            let (mut s, mut e) = (s + s2, s + e2);
+            // The flat thresholds stop a little inside the ramp: extend while the
+            // projection still moves (an eased start or end moves slowly and stays short).
+            let (a, b) = (s.saturating_sub(2 * k).max(lo), (e + 2 * k).min(hi));
+            let p: Vec<f32> = (a..=b).map(|t| progress(&f[t], &f[s], &f[e])).collect();
+            while s > a && p[s - a] - p[s - 1 - a] > STILL_STEP {
+                s -= 1;
+            }
+            while e < b && p[e + 1 - a] - p[e - a] > STILL_STEP {
+                e += 1;
+            }
+            return Some((s, e));
         }
         half *= 2;
     }
@@ -144,7 +158,14 @@ fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Ve
     }
     let best = cands.into_iter().min_by(|x, y| x.2.total_cmp(&y.2))?;
     let rel = (best.2 / (norm * mids.len().max(1) as f32)).sqrt();
-    (rel < MAX_REL_ERR).then_some((best.0, best.1, rel))
+    // The slide model shifts whole thumbnail cells while both shots keep moving, so it
+    // fits less tightly than the others.
+    let bound = if best.0 == "slide" {
+        MAX_REL_ERR_SLIDE
+    } else {
+        MAX_REL_ERR
+    };
+    (rel < bound).then_some((best.0, best.1, rel))
 }
 
 /// True when `b` is (mostly) `a` moved: some translation or zoom of `a` matches `b`
@@ -188,6 +209,50 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
         }
     }
     best < CAMERA_SHARE * base
+}
+
+/// Where a linear progress curve reaches 0 and 1: the located ends stop where the
+/// projection is already a little way in, the model's own progress tells how far.
+fn extrapolate(
+    curve: &[f32],
+    s: usize,
+    e: usize,
+    k: usize,
+    lo: usize,
+    hi: usize,
+    taken: &[bool],
+) -> (usize, usize) {
+    let pts: Vec<(f32, f32)> = curve
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| (0.1..=0.9).contains(*p))
+        .map(|(i, p)| ((s + 1 + i) as f32, *p))
+        .collect();
+    if pts.len() < 3 || super::shots::easing_of(curve) != "linear" {
+        return (s, e);
+    }
+    let n = pts.len() as f32;
+    let (mx, my) = (
+        pts.iter().map(|p| p.0).sum::<f32>() / n,
+        pts.iter().map(|p| p.1).sum::<f32>() / n,
+    );
+    let sxy: f32 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f32 = pts.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
+    if sxx <= 0.0 || sxy <= 0.0 {
+        return (s, e);
+    }
+    let slope = sxy / sxx;
+    let t0 = mx - my / slope;
+    let t1 = mx + (1.0 - my) / slope;
+    let mut s2 = (t0.round().max(0.0) as usize).clamp(s.saturating_sub(k).max(lo), s);
+    let mut e2 = (t1.round().max(0.0) as usize).clamp(e, (e + k).min(hi));
+    while s2 < s && taken[s2] {
+        s2 += 1;
+    }
+    while e2 > e && taken[e2] {
+        e2 -= 1;
+    }
+    (s2, e2)
 }
 
 fn monotone_enough(p: &[f32]) -> bool {
@@ -246,8 +311,14 @@ pub fn detect_in_segment(
         if !monotone_enough(&curve) {
             continue;
         }
+        let (s, e) = extrapolate(&curve, s, e, k, lo, last, taken);
         taken[s..=e].iter_mut().for_each(|t| *t = true);
-        let conf = (1.0 - rel / MAX_REL_ERR).clamp(0.05, 1.0);
+        let bound = if kind == "slide" {
+            MAX_REL_ERR_SLIDE
+        } else {
+            MAX_REL_ERR
+        };
+        let conf = (1.0 - rel / bound).clamp(0.05, 1.0);
         out.push(Gradual::new(kind, s, e, curve, conf));
     }
     out

@@ -45,7 +45,8 @@ pub fn easing_of(p: &[f32]) -> &'static str {
         return "linear";
     }
     let n = p.len() as f32 + 1.0;
-    let curves: [(&'static str, fn(f32) -> f32); 4] = [
+    type Curve = (&'static str, fn(f32) -> f32);
+    let curves: [Curve; 4] = [
         ("linear", |u| u),
         ("ease-in", |u| u * u),
         ("ease-out", |u| 1.0 - (1.0 - u) * (1.0 - u)),
