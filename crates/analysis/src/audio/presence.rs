@@ -7,9 +7,10 @@
 //!   the energy, with the deep syllabic dips of running speech (share of frames whose
 //!   speech-band level is more than [`DIP_DB`] below the window's 90th percentile ≥
 //!   [`MIN_DIPS`]) and no steady beat (pulse clarity below [`PULSE_MUSIC`]).
-//! - **music window** (3 s): mostly active, and either a clear pulse (pulse clarity ≥
-//!   [`PULSE_MUSIC`]) or sustained sound (dip share below [`MUSIC_DIPS`]) that is not
-//!   speech.
+//! - **music window** (3 s): at least 10 % active, and either a clear pulse
+//!   (pulse clarity ≥ [`PULSE_MUSIC`]) or mostly active sustained tonal sound (dip share
+//!   below [`MUSIC_DIPS`], median spectral flatness below [`MAX_TONAL_FLATNESS`]) that
+//!   is not speech.
 //!
 //! Pulse clarity is the largest normalised autocorrelation of the detrended onset
 //! envelope at lags of 0.25–1.5 s (40–240 BPM) inside the window.
@@ -26,6 +27,8 @@ pub const DIP_DB: f32 = 15.0;
 pub const MIN_DIPS: f64 = 0.15;
 pub const PULSE_MUSIC: f64 = 0.5;
 pub const MUSIC_DIPS: f64 = 0.25;
+/// Median spectral flatness above which sustained sound counts as noise, not music.
+pub const MAX_TONAL_FLATNESS: f32 = 0.3;
 
 /// Result of the presence analysis.
 #[derive(Debug, Clone, Default)]
@@ -113,8 +116,14 @@ pub fn analyze(spec: &Spectrogram, onset: &[f32]) -> Presence {
         let speechy = speech_frames[s..e].iter().filter(|&&a| a).count();
         let clarity = pulse_clarity(&onset[s..e], fps);
         let dips = dip_share(&level[s..e]);
-        let is_music =
-            act * 2 > len && (clarity >= PULSE_MUSIC || (dips < MUSIC_DIPS && speechy * 2 < len));
+        let flat: Vec<f32> = spec.bands[s..e].iter().map(|b| b.flatness).collect();
+        let flatness = percentile(&flat, 0.5);
+        let is_music = act * 10 > len
+            && (clarity >= PULSE_MUSIC
+                || (dips < MUSIC_DIPS
+                    && act * 2 > len
+                    && speechy * 2 < len
+                    && flatness < MAX_TONAL_FLATNESS));
         music += if is_music { len } else { 0 };
         total += len;
         s = e;
