@@ -128,7 +128,7 @@ mod tests {
                 let t = i as f32 / rate as f32;
                 let mut v =
                     0.5 * (-t / 0.03).exp() * (2.0 * std::f32::consts::PI * 1500.0 * t).sin();
-                if k % accent == 0 {
+                if k.is_multiple_of(accent) {
                     v += 0.6 * (-t / 0.08).exp() * (2.0 * std::f32::consts::PI * 60.0 * t).sin();
                 }
                 x[start + i] += v;
