@@ -89,6 +89,9 @@ fn main() {
     let mut ok = 0;
     for (path, gt, truth) in FILES {
         let mono = load(path);
+        if std::env::var_os("SC_DEBUG").is_some() {
+            eprintln!("== {path}");
+        }
         let t0 = Instant::now();
         let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
         let ms = t0.elapsed().as_secs_f64() * 1e3;
@@ -160,9 +163,47 @@ fn main() {
     }
     println!("tempo within 4 %: {ok}/{}", FILES.len());
     if std::env::args().any(|a| a == "--others") {
-        for path in OTHERS {
+        let index: serde_json::Value = serde_json::from_str(
+            // Python wrote -Infinity for the silent file's true peak: not JSON.
+            &std::fs::read_to_string(media("index.json"))
+                .expect("index")
+                .replace("-Infinity", "null"),
+        )
+        .expect("json");
+        for path in OTHERS
+            .iter()
+            .filter(|p| std::env::var("SC_ONLY").map_or(true, |o| p.contains(&o)))
+        {
             let mono = load(path);
+            if std::env::var_os("SC_DEBUG").is_some() {
+                eprintln!("== {path}");
+            }
             let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+            let dur = mono.len() as f64 / 22_050.0;
+            let reference: Vec<(f64, f64)> = index["files"]
+                .as_array()
+                .and_then(|a| a.iter().find(|f| f["path"] == *path))
+                .and_then(|f| f["measured_speech_silero_vad_v6"]["segments"].as_array())
+                .map_or(Vec::new(), |s| {
+                    s.iter()
+                        .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                        .collect()
+                });
+            let inside = |t: f64, segs: &[(f64, f64)]| segs.iter().any(|&(a, b)| t >= a && t < b);
+            let ours: Vec<(f64, f64)> = rep
+                .speech_segments
+                .iter()
+                .map(|s| (s.start_s, s.end_s))
+                .collect();
+            let steps = (dur / 0.01) as usize;
+            let agree = (0..steps)
+                .filter(|&i| {
+                    let t = i as f64 * 0.01;
+                    inside(t, &reference) == inside(t, &ours)
+                })
+                .count() as f64
+                / steps.max(1) as f64;
+            print!("VAD agreement {:.2} ", agree);
             println!(
                 "{:<60} tempo {:?} beats {} speech {:.2} music {:.2} bass {:?} comp {:?} enh {}",
                 path,

@@ -16,6 +16,8 @@ pub mod presence;
 pub mod spectrum;
 pub mod tempo;
 
+#[cfg(test)]
+use stylecut_types::Band;
 use stylecut_types::{AudioFeatures, Beat, Loudness, Span};
 
 pub use loudness::LoudnessMeter;
@@ -88,5 +90,123 @@ pub fn analyze(
             speech_enhanced: dynamics::speech_enhanced(&spec, &pres),
         },
         speech_segments: pres.speech,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NONE: Loudness = Loudness {
+        integrated_lufs: None,
+        range_lu: None,
+        true_peak_dbtp: None,
+    };
+
+    /// A click track: a 1.5 kHz blip with a 30 ms decay on every beat, a 60 Hz kick
+    /// under every `accent`-th beat, over a faint noise floor.
+    fn clicks(bpm: f64, seconds: f64, rate: u32, accent: usize) -> Vec<f32> {
+        let n = (seconds * rate as f64) as usize;
+        let mut seed = 7u32;
+        let mut x: Vec<f32> = (0..n)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                ((seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * 2e-3
+            })
+            .collect();
+        let period = 60.0 / bpm;
+        let mut k = 0usize;
+        loop {
+            let start = ((0.25 + k as f64 * period) * rate as f64) as usize;
+            if start >= n {
+                break;
+            }
+            for i in 0..(0.12 * rate as f64) as usize {
+                if start + i >= n {
+                    break;
+                }
+                let t = i as f32 / rate as f32;
+                let mut v =
+                    0.5 * (-t / 0.03).exp() * (2.0 * std::f32::consts::PI * 1500.0 * t).sin();
+                if k.is_multiple_of(accent) {
+                    v += 0.6 * (-t / 0.08).exp() * (2.0 * std::f32::consts::PI * 60.0 * t).sin();
+                }
+                x[start + i] += v;
+            }
+            k += 1;
+        }
+        x
+    }
+
+    fn check(bpm: f64, rate: u32) {
+        let x = clicks(bpm, 20.0, rate, 4);
+        let r = analyze(&x, rate, NONE, &mut |_| {});
+        let t = r.tempo_bpm.unwrap_or(0.0);
+        assert!(
+            (t / bpm - 1.0).abs() < 0.02,
+            "{bpm} BPM at {rate} Hz read {t}"
+        );
+        let period = 60.0 / bpm;
+        // Tracked beats sit on the clicks (within 30 ms) with high confidence; the DP
+        // may place one beat at the very end of the programme off the grid.
+        let on_grid = r
+            .beats
+            .iter()
+            .filter(|b| {
+                let phase = ((b.time_s - 0.25) / period).round() * period + 0.25;
+                (b.time_s - phase).abs() < 0.03 && b.confidence > 0.8
+            })
+            .count();
+        assert!(
+            on_grid + 1 >= r.beats.len(),
+            "{bpm} at {rate}: {:?}",
+            r.beats
+        );
+        assert!(r.beats.len() as f64 >= 0.8 * 19.0 / period);
+        assert!(r.features.music_ratio > 0.5);
+    }
+
+    #[test]
+    fn click_tracks_at_known_tempi() {
+        for bpm in [60.0, 90.0, 120.0, 150.0, 180.0] {
+            check(bpm, 22_050);
+        }
+    }
+
+    #[test]
+    fn other_rates_work() {
+        check(100.0, 8_000);
+        check(128.0, 48_000);
+    }
+
+    #[test]
+    fn kicks_are_bass_beats() {
+        let x = clicks(120.0, 12.0, 22_050, 1);
+        let r = analyze(&x, 22_050, NONE, &mut |_| {});
+        let bass = r.beats.iter().filter(|b| b.band == Band::Bass).count();
+        assert!(bass * 10 >= r.beats.len() * 8, "{:?}", r.beats);
+    }
+
+    #[test]
+    fn silence_and_noise_have_no_tempo() {
+        let r = analyze(&vec![0.0; 22_050 * 10], 22_050, NONE, &mut |_| {});
+        assert_eq!(r.tempo_bpm, None);
+        assert!(r.beats.is_empty() && r.speech_segments.is_empty());
+        let mut seed = 1u32;
+        let noise: Vec<f32> = (0..22_050 * 10)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect();
+        let r = analyze(&noise, 22_050, NONE, &mut |_| {});
+        assert_eq!(r.tempo_bpm, None, "{:?}", r.features);
+    }
+
+    #[test]
+    fn empty_input_is_fine() {
+        let r = analyze(&[], 22_050, NONE, &mut |_| {});
+        assert_eq!(r.tempo_bpm, None);
+        assert_eq!(r.features.speech_ratio, 0.0);
     }
 }

@@ -1,15 +1,18 @@
 //! Speech and music presence from the shared spectrogram.
 //!
-//! Voice activity is decided per frame and smoothed over half-second windows:
+//! Activity is decided per frame, speech over overlapping 1 s windows:
 //! - **active**: frame level within [`ACTIVE_DB`] of the programme's loud level (its
 //!   95th percentile) and above [`SILENCE_DB`];
-//! - **speech window** (1 s, hop 0.25 s): active frames whose speech band holds most of
-//!   the energy, with the deep syllabic dips of running speech (share of frames whose
-//!   speech-band level is more than [`DIP_DB`] below the window's 90th percentile ≥
-//!   [`MIN_DIPS`]) and no steady beat (pulse clarity below [`PULSE_MUSIC`]).
-//! - **music window** (3 s): mostly active, and either a clear pulse (pulse clarity ≥
-//!   [`PULSE_MUSIC`]) or sustained sound (dip share below [`MUSIC_DIPS`]) that is not
-//!   speech.
+//! - **speech window** (1 s, hop 0.25 s; a frame is speech when most windows covering
+//!   it are): the speech band holds at least [`MIN_SPEECH_SHARE`] of the energy above
+//!   150 Hz, the level shows syllabic modulation (standard deviation around its 0.5 s
+//!   moving average ≥ [`MIN_SYLLABIC_DB`]), the spectral centroid alternates between
+//!   voiced and unvoiced sounds (spread ≥ [`MIN_CENTROID_OCTAVES`]) and there is no
+//!   steady beat (pulse clarity of the surrounding 3 s below [`PULSE_SPEECH`]).
+//! - **music window** (3 s): at least 10 % active, and either a clear pulse
+//!   (pulse clarity ≥ [`PULSE_MUSIC`]) or mostly active sustained tonal sound (dip share
+//!   below [`MUSIC_DIPS`], median spectral flatness below [`MAX_TONAL_FLATNESS`]) that
+//!   is not speech.
 //!
 //! Pulse clarity is the largest normalised autocorrelation of the detrended onset
 //! envelope at lags of 0.25–1.5 s (40–240 BPM) inside the window.
@@ -20,12 +23,21 @@ use super::spectrum::Spectrogram;
 use super::tempo::autocorr;
 
 pub const ACTIVE_DB: f32 = 40.0;
-/// Speech-band level (dB re full-scale power) under which a frame is silent.
+/// Frame level (dB re full-scale power) under which a frame is silent.
 pub const SILENCE_DB: f32 = -80.0;
 pub const DIP_DB: f32 = 15.0;
-pub const MIN_DIPS: f64 = 0.15;
+/// Speech band (300–3400 Hz) share of the energy above 150 Hz in a speech window.
+pub const MIN_SPEECH_SHARE: f64 = 0.4;
+/// Syllabic modulation depth of a speech window, dB.
+pub const MIN_SYLLABIC_DB: f64 = 5.0;
+/// Spread of the spectral centroid in a speech window (voiced/unvoiced), octaves.
+pub const MIN_CENTROID_OCTAVES: f64 = 0.3;
+/// Pulse clarity at or above which a window is not speech (a steady beat).
+pub const PULSE_SPEECH: f64 = 0.6;
 pub const PULSE_MUSIC: f64 = 0.5;
 pub const MUSIC_DIPS: f64 = 0.25;
+/// Median spectral flatness above which sustained sound counts as noise, not music.
+pub const MAX_TONAL_FLATNESS: f32 = 0.3;
 
 /// Result of the presence analysis.
 #[derive(Debug, Clone, Default)]
@@ -113,8 +125,14 @@ pub fn analyze(spec: &Spectrogram, onset: &[f32]) -> Presence {
         let speechy = speech_frames[s..e].iter().filter(|&&a| a).count();
         let clarity = pulse_clarity(&onset[s..e], fps);
         let dips = dip_share(&level[s..e]);
-        let is_music =
-            act * 2 > len && (clarity >= PULSE_MUSIC || (dips < MUSIC_DIPS && speechy * 2 < len));
+        let flat: Vec<f32> = spec.bands[s..e].iter().map(|b| b.flatness).collect();
+        let flatness = percentile(&flat, 0.5);
+        let is_music = act * 10 > len
+            && (clarity >= PULSE_MUSIC
+                || (dips < MUSIC_DIPS
+                    && act * 2 > len
+                    && speechy * 2 < len
+                    && flatness < MAX_TONAL_FLATNESS));
         music += if is_music { len } else { 0 };
         total += len;
         s = e;
@@ -132,7 +150,8 @@ pub fn analyze(spec: &Spectrogram, onset: &[f32]) -> Presence {
     }
 }
 
-/// Share of frames more than [`DIP_DB`] below the window's 90th percentile.
+/// Share of frames more than [`DIP_DB`] below the window's 90th percentile: the
+/// gaps between notes or words (near 0 for sustained music).
 fn dip_share(level: &[f32]) -> f64 {
     let top = percentile(level, 0.9);
     let dips = level.iter().filter(|&&l| l < top - DIP_DB).count();
@@ -158,14 +177,19 @@ fn speech_window(
         .filter(|(_, &x)| x)
     {
         sp += f.speech as f64;
-        tot += f.total() as f64;
+        // Rumble below 150 Hz is ignored: voice has little energy there.
+        tot += (f.mid + f.high) as f64;
     }
     let band_share = if tot > 0.0 { sp / tot } else { 0.0 };
-    let dips = dip_share(&level[a..b]);
-    let lo = a.saturating_sub((spec.fps) as usize);
+    let depth = modulation_depth(&level[a..b], spec.fps);
+    let spread = centroid_spread(&spec.bands[a..b], &active[a..b]);
+    let lo = a.saturating_sub(spec.fps as usize);
     let hi = (b + spec.fps as usize).min(onset.len());
     let clarity = pulse_clarity(&onset[lo..hi], spec.fps);
-    band_share >= 0.5 && dips >= MIN_DIPS && clarity < PULSE_MUSIC
+    band_share >= MIN_SPEECH_SHARE
+        && depth >= MIN_SYLLABIC_DB
+        && spread >= MIN_CENTROID_OCTAVES
+        && clarity < PULSE_SPEECH
 }
 
 /// Runs of true frames as spans, bridging gaps shorter than `bridge_s` and dropping
@@ -194,4 +218,39 @@ pub fn spans(flags: &[bool], fps: f64, bridge_s: f64, min_s: f64) -> Vec<Span> {
             end_s: e as f64 / fps,
         })
         .collect()
+}
+
+/// Syllabic modulation depth (dB): standard deviation of the level minus its 0.5 s
+/// moving average.
+pub fn modulation_depth(level: &[f32], fps: f64) -> f64 {
+    let x: Vec<f32> = level.iter().map(|&l| l.max(-100.0)).collect();
+    let n = x.len();
+    if n < 4 {
+        return 0.0;
+    }
+    let half = (0.25 * fps).round() as usize;
+    let mut acc = 0f64;
+    for i in 0..n {
+        let a = i.saturating_sub(half);
+        let b = (i + half + 1).min(n);
+        let m = x[a..b].iter().map(|&v| v as f64).sum::<f64>() / (b - a) as f64;
+        acc += (x[i] as f64 - m).powi(2);
+    }
+    (acc / n as f64).sqrt()
+}
+
+/// Spread of the spectral centroid over active frames, octaves (standard deviation
+/// of log2 centroid): voiced/unvoiced alternation makes it large in speech.
+pub fn centroid_spread(bands: &[super::spectrum::FrameBands], active: &[bool]) -> f64 {
+    let v: Vec<f64> = bands
+        .iter()
+        .zip(active)
+        .filter(|(b, &a)| a && b.centroid > 0.0)
+        .map(|(b, _)| (b.centroid as f64).log2())
+        .collect();
+    if v.len() < 4 {
+        return 0.0;
+    }
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
 }

@@ -138,7 +138,14 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
         .map(|period| evaluate(&r, &det, &norm, &onsets.timbre, &salient, fps, period))
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
-    out
+    // Several lags can converge on the same tracked tempo: keep the best of each.
+    let mut kept: Vec<Candidate> = Vec::with_capacity(out.len());
+    for c in out {
+        if !kept.iter().any(|k| (k.bpm / c.bpm - 1.0).abs() < 0.02) {
+            kept.push(c);
+        }
+    }
+    kept
 }
 
 /// Frames of onset peaks above the 80th percentile of the envelope, at least 50 ms apart.
