@@ -2,6 +2,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod apply_cmd;
+mod compare_cmd;
+mod diff_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "stylecut",
@@ -17,11 +21,23 @@ struct Cli {
 enum Command {
     /// Print version and tool availability.
     Doctor,
+    /// Re-edit SOURCE in the style of a template video or a StyleJSON file.
+    Apply(apply_cmd::ApplyArgs),
+    /// Print the edit plan (EDL, filtergraph, ffmpeg arguments) as JSON.
+    Plan(apply_cmd::PlanArgs),
+    /// Field-by-field differences between two StyleJSON files.
+    Diff(diff_cmd::DiffArgs),
+    /// Contact sheet of template, source and output side by side.
+    Compare(compare_cmd::CompareArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Apply(a) => apply_cmd::run_apply(a)?,
+        Command::Plan(a) => apply_cmd::run_plan(a)?,
+        Command::Diff(a) => diff_cmd::run(a)?,
+        Command::Compare(a) => compare_cmd::run(a)?,
         Command::Doctor => {
             println!("stylecut {}", env!("CARGO_PKG_VERSION"));
             for bin in [

