@@ -187,10 +187,7 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
         let out = format!("x{kind}{r}");
         if kind == 'v' {
             let offset = g.fmt.frames_to_s(cur_frames - t.frames);
-            let tr = match &t.expr {
-                Some(e) => format!("transition=custom:expr='{e}'"),
-                None => format!("transition={}", t.xfade.as_deref().unwrap_or("fade")),
-            };
+            let tr = format!("transition={}", t.xfade.as_deref().unwrap_or("fade"));
             let _ = write!(
                 s,
                 "[{cur}][{label}]xfade={tr}:duration={}:offset={}[{out}];",
