@@ -9,6 +9,10 @@ mod worker;
 mod analyze;
 mod extract;
 
+mod apply_cmd;
+mod compare_cmd;
+mod diff_cmd;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -34,6 +38,14 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Measure a template video and print its StyleJSON.
     Extract(extract::ExtractArgs),
+    /// Re-edit SOURCE in the style of a template video or a StyleJSON file.
+    Apply(apply_cmd::ApplyArgs),
+    /// Print the edit plan (EDL, filtergraph, ffmpeg arguments) as JSON.
+    Plan(apply_cmd::PlanArgs),
+    /// Field-by-field differences between two StyleJSON files.
+    Diff(diff_cmd::DiffArgs),
+    /// Contact sheet of template, source and output side by side.
+    Compare(compare_cmd::CompareArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +56,9 @@ fn main() -> anyhow::Result<()> {
         Command::Worker(a) => worker::run(a),
         Command::Analyze(args) => analyze::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Apply(a) => apply_cmd::run_apply(a),
+        Command::Plan(a) => apply_cmd::run_plan(a),
+        Command::Diff(a) => diff_cmd::run(a),
+        Command::Compare(a) => compare_cmd::run(a),
     }
 }

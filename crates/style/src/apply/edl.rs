@@ -139,7 +139,6 @@ fn clamp_last_transition(segs: &[Segment], trans: &mut [PlannedTransition], fmt:
             t.duration_s = fmt.frames_to_s(m);
             if m == 0 {
                 t.xfade = None;
-                t.expr = None;
                 t.kind = "cut".into();
             }
         }
@@ -179,7 +178,6 @@ mod tests {
             after_segment: k,
             kind: if frames > 0 { "dissolve" } else { "cut" }.into(),
             xfade: (frames > 0).then(|| "fade".into()),
-            expr: None,
             frames,
             duration_s: frames as f64 / 30.0,
             easing: "linear".into(),

@@ -166,8 +166,13 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
                 for &i in &run {
                     let _ = write!(s, "[{kind}{i}]");
                 }
-                let (v, a) = if kind == 'v' { (1, 0) } else { (0, 1) };
-                let _ = write!(s, "concat=n={}:v={v}:a={a}[{label}];", run.len());
+                // concat outputs in microseconds; xfade needs both inputs in 1/fps.
+                let (v, a, tb) = if kind == 'v' {
+                    (1, 0, format!(",settb={}/{}", g.fmt.fps_den, g.fmt.fps_num))
+                } else {
+                    (0, 1, String::new())
+                };
+                let _ = write!(s, "concat=n={}:v={v}:a={a}{tb}[{label}];", run.len());
             }
             runs.push((label, frames));
             run_ends.push(k);
@@ -182,10 +187,7 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
         let out = format!("x{kind}{r}");
         if kind == 'v' {
             let offset = g.fmt.frames_to_s(cur_frames - t.frames);
-            let tr = match &t.expr {
-                Some(e) => format!("transition=custom:expr='{e}'"),
-                None => format!("transition={}", t.xfade.as_deref().unwrap_or("fade")),
-            };
+            let tr = format!("transition={}", t.xfade.as_deref().unwrap_or("fade"));
             let _ = write!(
                 s,
                 "[{cur}][{label}]xfade={tr}:duration={}:offset={}[{out}];",

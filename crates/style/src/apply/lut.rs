@@ -11,12 +11,12 @@
 //! 1024×576 frame here (tetrahedral or trilinear alike), several times the encode. The
 //! forward model is separable: per-channel steps (white balance, contrast, tone) followed
 //! by a chroma scale about luma. So the same mapping is exactly
-//! `chroma × f_to ∘ per-channel curve ∘ chroma ÷ f_from`, rendered in planar RGB (the
-//! conversion merges into the preceding `scale`) as `colorchannelmixer` (the chroma scale
-//! about BT.709 luma is a 3×3 matrix), `curves` (17 control points per channel of the
-//! composed 1D map) and `colorchannelmixer` again — about a fifth of `lut3d`'s cost.
-//! Chroma factors are capped at 2 (the mixer's coefficient range), so a source more than
-//! half desaturated is not fully restored.
+//! `chroma × f_to ∘ per-channel curve ∘ chroma ÷ f_from`, rendered as `hue=s=` on the YUV
+//! picture (a chroma scale in Y'CbCr is a scale of `x − Y` in R'G'B'; `hue` does it with a
+//! table on the quarter-size chroma planes), `curves` in packed RGB (17 control points per
+//! channel of the composed 1D map; the conversion merges into the preceding `scale`) and
+//! `hue=s=` again. The RGB round trip is the main cost (≈ 4 ms per 720p frame here), still
+//! well under `lut3d`. Chroma factors are capped at 10 (`hue`'s limit).
 //! The `.cube` stays available for export (`stylecut plan --cube-dir`).
 
 use std::fmt::Write as _;
@@ -54,7 +54,7 @@ impl LutSpec {
         forward_channel(undone, c, &self.to)
     }
 
-    /// Chroma factor that undoes the source's saturation (capped at 2).
+    /// Chroma factor that undoes the source's saturation (capped at [`MAX_CHROMA`]).
     pub fn chroma_in(&self) -> f64 {
         (1.0 / (1.0 + self.from.saturation / 100.0).max(0.05)).min(MAX_CHROMA)
     }
@@ -64,12 +64,13 @@ impl LutSpec {
         (1.0 + self.to.saturation / 100.0).clamp(0.0, MAX_CHROMA)
     }
 
-    /// The separable mapping as ffmpeg filters (planar RGB: mixer, curves, mixer).
+    /// The separable mapping as ffmpeg filters: `hue` (YUV), `curves` (RGB), `hue` (YUV).
     pub fn filters(&self) -> Vec<String> {
-        let mut f = vec!["format=gbrp".to_string()];
+        let mut f = Vec::new();
         if (self.chroma_in() - 1.0).abs() > 1e-3 {
-            f.push(chroma_mixer(self.chroma_in()));
+            f.push(format!("hue=s={:.4}", self.chroma_in()));
         }
+        f.push("format=bgr0".to_string());
         let n = CURVE_POINTS;
         let pts = |c: usize| -> String {
             (0..n)
@@ -86,8 +87,9 @@ impl LutSpec {
             pts(1),
             pts(2)
         ));
+        f.push("format=yuv420p".to_string());
         if (self.chroma_out() - 1.0).abs() > 1e-3 {
-            f.push(chroma_mixer(self.chroma_out()));
+            f.push(format!("hue=s={:.4}", self.chroma_out()));
         }
         f
     }
@@ -155,22 +157,8 @@ pub fn inverse(rgb: [f64; 3], g: &ColorGrade) -> [f64; 3] {
     out
 }
 
-/// Largest chroma factor the rendered mixer applies.
-pub const MAX_CHROMA: f64 = 2.0;
-
-/// `colorchannelmixer` scaling chroma by `f` about BT.709 luma:
-/// `M = (1 − f)·1·Lᵀ + f·I`.
-fn chroma_mixer(f: f64) -> String {
-    let names = ["r", "g", "b"];
-    let mut parts = Vec::new();
-    for (o, on) in names.iter().enumerate() {
-        for (i, inn) in names.iter().enumerate() {
-            let v = (1.0 - f) * LUMA[i] + if o == i { f } else { 0.0 };
-            parts.push(format!("{on}{inn}={v:.5}"));
-        }
-    }
-    format!("colorchannelmixer={}", parts.join(":"))
-}
+/// Largest chroma factor the rendered `hue` applies.
+pub const MAX_CHROMA: f64 = 10.0;
 
 /// Control points per channel of the rendered `curves`.
 pub const CURVE_POINTS: usize = 17;
@@ -282,11 +270,10 @@ mod tests {
         }
         let f = lut.filters().join(",");
         assert!(
-            f.starts_with("format=gbrp,colorchannelmixer=rr=1.33746:rg=-0.30651:"),
+            f.starts_with("hue=s=1.4286,format=bgr0,curves=r='0.0000/"),
             "{f}"
         );
-        assert!(f.contains(",curves=r='0.0000/"), "{f}");
-        assert!(f.ends_with(":bb=1.23195"), "{f}");
+        assert!(f.ends_with(",format=yuv420p,hue=s=1.2500"), "{f}");
     }
 
     #[test]

@@ -1,0 +1,177 @@
+//! `stylecut apply` and `stylecut plan`: analyse the source (and the template), get the
+//! style (extracted from `--template`, read from `--style`, or none: keep the source's
+//! look), plan the edit, and render it with a progress bar (or print the plan).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use stylecut_media::{MediaInfo, RunOpts};
+use stylecut_style::{analyze, apply, extract};
+use stylecut_types::config::{JobConfig, Quality, Resolution};
+use stylecut_types::{Analysis, StyleJson};
+
+/// Inputs shared by `apply` and `plan`.
+#[derive(Args, Debug)]
+pub struct PlanInputs {
+    /// Template video whose style is extracted and applied.
+    #[arg(long, conflicts_with = "style")]
+    pub template: Option<PathBuf>,
+    /// StyleJSON file to apply (no template needed).
+    #[arg(long)]
+    pub style: Option<PathBuf>,
+    /// Job config JSON (the API's `config` object); flags below override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Encoder quality preset.
+    #[arg(long, value_parser = ["low", "medium", "high"])]
+    pub quality: Option<String>,
+    /// Cap on the output duration, seconds.
+    #[arg(long)]
+    pub max_duration: Option<f64>,
+    /// Output size (short side).
+    #[arg(long, value_parser = ["480p", "720p", "1080p"])]
+    pub resolution: Option<String>,
+    /// Letterbox/pillarbox instead of cropping to the template's aspect ratio.
+    #[arg(long)]
+    pub letterbox: bool,
+    /// The footage to re-edit.
+    pub source: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub inputs: PlanInputs,
+    /// Output MP4 (H.264 + AAC).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also write the edit plan JSON here.
+    #[arg(long)]
+    pub plan_out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub inputs: PlanInputs,
+    /// Write each planned grade as a 33³ `.cube` LUT into this directory.
+    #[arg(long)]
+    pub cube_dir: Option<PathBuf>,
+}
+
+fn config(i: &PlanInputs) -> anyhow::Result<JobConfig> {
+    let mut cfg = match &i.config {
+        Some(p) => {
+            let v: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            )?;
+            JobConfig::from_value(&v).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?
+        }
+        None => JobConfig::default(),
+    };
+    if let Some(q) = &i.quality {
+        cfg.quality = serde_json::from_value::<Quality>(serde_json::Value::String(q.clone()))?;
+    }
+    if let Some(r) = &i.resolution {
+        cfg.resolution = Some(serde_json::from_value::<Resolution>(
+            serde_json::Value::String(r.clone()),
+        )?);
+    }
+    if i.max_duration.is_some() {
+        cfg.max_duration_seconds = i.max_duration;
+    }
+    cfg.letterbox |= i.letterbox;
+    cfg.validate()
+        .map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+    Ok(cfg)
+}
+
+fn bar(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(1000);
+    if let Ok(st) =
+        ProgressStyle::with_template("{spinner} {msg:<22} [{bar:40}] {percent:>3}% {elapsed}")
+    {
+        pb.set_style(st.progress_chars("=> "));
+    }
+    pb
+}
+
+fn analyse(
+    path: &Path,
+    pb: &ProgressBar,
+    label: &str,
+    span: (f64, f64),
+) -> anyhow::Result<(MediaInfo, Analysis)> {
+    pb.set_message(format!("analysing {label}"));
+    let opts = RunOpts::default();
+    let mut report = |_: analyze::Phase, f: f64| {
+        pb.set_position(((span.0 + (span.1 - span.0) * f) * 1000.0) as u64);
+    };
+    analyze::analyze_file(path, &opts, None, &mut report)
+        .with_context(|| format!("analysing {}", path.display()))
+}
+
+/// Plans the edit; returns the plan. Progress covers 0..40 % of the bar.
+fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPlan> {
+    let cfg = config(i)?;
+    let style: Option<StyleJson> = if let Some(p) = &i.style {
+        let s: StyleJson = serde_json::from_str(&std::fs::read_to_string(p)?)
+            .with_context(|| format!("{} is not a StyleJSON", p.display()))?;
+        if let Err(errs) = s.validate() {
+            bail!("invalid StyleJSON {}: {}", p.display(), errs.join("; "));
+        }
+        Some(s)
+    } else if let Some(t) = &i.template {
+        let (_, ta) = analyse(t, pb, "template", (0.0, 0.2))?;
+        pb.set_message("extracting style");
+        Some(extract::extract(&ta).context("extracting the template's style")?)
+    } else {
+        cfg.style_json.clone()
+    };
+    let (info, sa) = analyse(&i.source, pb, "source", (0.2, 0.4))?;
+    pb.set_message("planning");
+    Ok(apply::plan(&i.source, &info, &sa, style.as_ref(), &cfg)?)
+}
+
+pub fn run_apply(a: ApplyArgs) -> anyhow::Result<()> {
+    let pb = bar(false);
+    let plan = build_plan(&a.inputs, &pb)?;
+    if let Some(p) = &a.plan_out {
+        std::fs::write(p, serde_json::to_string_pretty(&plan)?)?;
+    }
+    pb.set_message("rendering");
+    let started = std::time::Instant::now();
+    let rb = pb.clone();
+    apply::render(&plan, &a.output, &RunOpts::default(), move |f| {
+        rb.set_position(((0.4 + 0.6 * f) * 1000.0) as u64);
+    })?;
+    pb.finish_with_message("done");
+    eprintln!(
+        "{}: {:.2} s of video rendered in {:.1} s",
+        a.output.display(),
+        plan.output_duration_s,
+        started.elapsed().as_secs_f64()
+    );
+    for n in &plan.notes {
+        eprintln!("  {n}");
+    }
+    Ok(())
+}
+
+pub fn run_plan(a: PlanArgs) -> anyhow::Result<()> {
+    let pb = bar(true);
+    let plan = build_plan(&a.inputs, &pb)?;
+    if let Some(dir) = &a.cube_dir {
+        std::fs::create_dir_all(dir)?;
+        for (k, l) in plan.luts.iter().enumerate() {
+            std::fs::write(dir.join(apply::LutSpec::file_name(k)), l.to_cube())?;
+        }
+    }
+    println!("{}", serde_json::to_string_pretty(&plan)?);
+    Ok(())
+}
