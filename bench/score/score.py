@@ -217,6 +217,32 @@ class Run:
                      "LRA = loudness range LU.",
                      ["file", "expected", "ffmpeg ebur128", "pyloudnorm", "stylecut"], rows)
 
+    def loudness_real(self):
+        """Agreement with ffmpeg's meter on every shared file with audio (5.1, rotated, mp3...)."""
+        title = "Loudness agreement with ffmpeg ebur128 on the shared media"
+        refs = G.loudness_measured(self.args.media)
+        if self.sc is None:
+            self.section(title, "", ["files", "stylecut"], [[len(refs), NOT_MEASURED]])
+            return
+        rows, worst = [], 0.0
+        for ref in refs:
+            doc = self.stylecut_doc(ref["path"])
+            got = (doc or {}).get("loudness") or {}
+            cells = []
+            for key, ours in (("integrated_lufs", "integrated_lufs"), ("lra_lu", "range_lu"),
+                              ("true_peak_dbtp", "true_peak_dbtp")):
+                v = got.get(ours)
+                cells.append("error" if doc is None else
+                             f"{fmt(v, 1)} ({v - ref[key]:+.1f})" if v is not None else "—")
+                if key == "integrated_lufs" and v is not None:
+                    worst = max(worst, abs(v - ref[key]))
+            rows.append([ref["name"], ref["integrated_lufs"], ref["lra_lu"], ref["true_peak_dbtp"],
+                         *cells])
+        self.section(title, "ffmpeg values from index.json (1 decimal). stylecut value "
+                     f"(difference). Worst integrated difference: {worst:.2f} LU.",
+                     ["file", "ffmpeg I", "ffmpeg LRA", "ffmpeg TP", "stylecut I", "stylecut LRA",
+                      "stylecut TP"], rows)
+
     # ------------------------------------------------------------ speech
     def vad(self):
         rows = []
@@ -360,12 +386,12 @@ def main():
     ap.add_argument("--synth", type=Path, default=root / "bench" / "out" / "synth")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "score")
     ap.add_argument("--only", nargs="*", default=None,
-                    help="subset of: video music loudness vad grades model_grades motion "
+                    help="subset of: video music loudness loudness_real vad grades model_grades motion "
                          "captions")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     run = Run(args)
-    steps = args.only or ["video", "music", "loudness", "vad", "grades", "model_grades", "motion",
+    steps = args.only or ["video", "music", "loudness", "loudness_real", "vad", "grades", "model_grades", "motion",
                           "captions"]
     for step in steps:
         getattr(run, step)()
