@@ -12,8 +12,8 @@ upscaled); use --clip-seconds 600 --repeats 1 for issue 4's 10-minute memory che
 
 Usage:
   nice -n 10 bench/.venv/bin/python bench/speed/speed.py analyze [--stylecut BIN] [--clip F]
-  nice -n 10 bench/.venv/bin/python bench/speed/speed.py render --stylecut BIN
-      (--style S.json | --template T.mp4) [--clip F]
+  nice -n 10 bench/.venv/bin/python bench/speed/speed.py render [--stylecut BIN
+      (--style S.json | --template T.mp4)] [--clip F]
 """
 import argparse
 import json
@@ -90,9 +90,10 @@ def contestants(args, clip, out):
         ["ffmpeg", "-y", "-v", "error", "-i", str(clip), "-c:v", "libx264", "-preset", "veryfast",
          "-crf", "23", "-c:a", "aac", "-movflags", "+faststart", str(out / "transcode.mp4")],
         False)}
-    style = ["--style", str(args.style)] if args.style else ["--template", str(args.template)]
-    c["stylecut apply " + style[0]] = ([str(args.stylecut), "apply", *style, str(clip), "-o",
-                                        str(out / "apply.mp4")], False)
+    if args.stylecut:
+        style = ["--style", str(args.style)] if args.style else ["--template", str(args.template)]
+        c["stylecut apply " + style[0]] = ([str(args.stylecut), "apply", *style, str(clip), "-o",
+                                            str(out / "apply.mp4")], False)
     return c
 
 
@@ -110,8 +111,8 @@ def main():
     ap.add_argument("--clip-seconds", type=int, default=CLIP_SECONDS,
                     help="length of the generated clip (600 for the 10-minute memory check)")
     args = ap.parse_args()
-    if args.mode == "render" and not (args.stylecut and (args.style or args.template)):
-        ap.error("render mode needs --stylecut and --style or --template")
+    if args.mode == "render" and args.stylecut and not (args.style or args.template):
+        ap.error("render mode with --stylecut needs --style or --template")
     args.out.mkdir(parents=True, exist_ok=True)
     clip = args.clip or make_clip(args.media, args.out, args.clip_seconds)
     seconds = duration_of(clip)
@@ -127,8 +128,8 @@ def main():
         rows.append([name, f"{med:.2f}", " / ".join(f"{w:.2f}" for w, _ in rs),
                      f"{seconds / med:.1f}×", f"{med / base:.2f}",
                      f"{max(m for _, m in rs):.0f}"])
-    if args.mode == "analyze" and not args.stylecut:
-        rows.insert(1, ["stylecut analyze", "not yet measured", "", "", "", ""])
+    if not args.stylecut:
+        rows.insert(1, [f"stylecut {args.mode}", "not yet measured", "", "", "", ""])
     head = ["contestant", "median s", "runs s", "real-time factor",
             "ratio to first row", "peak RSS MiB"]
     table = "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] +
