@@ -129,7 +129,8 @@ def main():
                      f"{seconds / med:.1f}×", f"{med / base:.2f}",
                      f"{max(m for _, m in rs):.0f}"])
     if not args.stylecut:
-        rows.insert(1, [{"analyze": "stylecut analyze", "render": "stylecut apply"}[args.mode], "not yet measured", "", "", "", ""])
+        ours = {"analyze": "stylecut analyze", "render": "stylecut apply"}[args.mode]
+        rows.insert(1, [ours, "not yet measured", "", "", "", ""])
     head = ["contestant", "median s", "runs s", "real-time factor",
             "ratio to first row", "peak RSS MiB"]
     table = "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] +
