@@ -119,7 +119,7 @@ class Run:
             p, r, f = M.prf(*a["hc"])
             hc_rows.append([set_name, tool, *a["hc"], f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"])
             if a["gr"][0] + a["gr"][2]:
-                gp, gr_, gf = M.prf(*a["gr"])
+                gf = M.prf(*a["gr"])[2]
                 typ = a["types"][0] / a["types"][1] if a["types"][1] else None
                 gr_rows.append([set_name, tool, *a["gr"], f"{gf:.3f}", fmt(typ, 2),
                                 fmt(float(np.mean(a["dur"])) if a["dur"] else None, 1),
@@ -201,7 +201,7 @@ class Run:
             meas["stylecut"] = doc.get("loudness") if doc else None
             self.raw["loudness"][ref["name"]] = meas
             row = [ref["name"], f"{key} {target:g} ±{ref['tol_LU']:g}"]
-            for tool, m in meas.items():
+            for m in meas.values():
                 if m is None:
                     row.append(NOT_MEASURED if self.sc is None else "error")
                     continue
@@ -352,8 +352,9 @@ class Run:
             err = [abs(m["pan_speed"] - abs(truth["pan_speed"])),
                    abs(m["tilt_speed"] - abs(truth["tilt_speed"])),
                    abs(m["zoom_rate"] - truth["zoom_rate"])]
-            rows.append([path.name, t, f"pan {m['pan_speed']:.1f} tilt {m['tilt_speed']:.1f} "
-                         f"zoom {m['zoom_rate']:+.2f} has_zoom {m['has_zoom']}",
+            measured = (f"pan {m['pan_speed']:.1f} tilt {m['tilt_speed']:.1f} "
+                        f"zoom {m['zoom_rate']:+.2f} has_zoom {m['has_zoom']}")
+            rows.append([path.name, t, measured,
                          f"{err[0]:.1f} / {err[1]:.1f} / {err[2]:.3f}"])
         self.section("Camera motion on known pans/zooms (stylecut only)",
                      "Units of analysis.rs ShotMotion: pan/tilt in % of frame width/height per "
