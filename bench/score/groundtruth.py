@@ -119,3 +119,11 @@ def vad_refs(media):
             out.append({"path": str(media / f["path"]), "name": Path(f["path"]).name,
                         "duration": f.get("duration_s"), "segments": ref["segments"]})
     return out
+
+
+def loudness_measured(media):
+    """Files with ffmpeg ebur128 numbers stored in index.json (a reference tool, not truth)."""
+    index = json.loads((media / "index.json").read_text())
+    return [{"path": str(media / f["path"]), "name": Path(f["path"]).name,
+             **f["measured_loudness_ffmpeg_ebur128"]}
+            for f in index["files"] if f.get("measured_loudness_ffmpeg_ebur128")]

@@ -73,7 +73,7 @@ def score_gradual(pred_spans, gt):
 
 def untyped_gradual_preds(pred_cuts, gt):
     """For detectors without transition types: every detection that is not a GT hard cut."""
-    pairs, unmatched = match_points(pred_cuts, gt["cuts"], gt["fps"])
+    _, unmatched = match_points(pred_cuts, gt["cuts"], gt["fps"])
     return [{"start": pred_cuts[i], "end": pred_cuts[i], "type": None} for i in unmatched]
 
 

@@ -119,7 +119,7 @@ class Run:
             p, r, f = M.prf(*a["hc"])
             hc_rows.append([set_name, tool, *a["hc"], f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"])
             if a["gr"][0] + a["gr"][2]:
-                gp, gr_, gf = M.prf(*a["gr"])
+                gf = M.prf(*a["gr"])[2]
                 typ = a["types"][0] / a["types"][1] if a["types"][1] else None
                 gr_rows.append([set_name, tool, *a["gr"], f"{gf:.3f}", fmt(typ, 2),
                                 fmt(float(np.mean(a["dur"])) if a["dur"] else None, 1),
@@ -201,7 +201,7 @@ class Run:
             meas["stylecut"] = doc.get("loudness") if doc else None
             self.raw["loudness"][ref["name"]] = meas
             row = [ref["name"], f"{key} {target:g} ±{ref['tol_LU']:g}"]
-            for tool, m in meas.items():
+            for m in meas.values():
                 if m is None:
                     row.append(NOT_MEASURED if self.sc is None else "error")
                     continue
@@ -216,6 +216,32 @@ class Run:
                      "Value (error, ✓ within the conformance tolerance). I = integrated LUFS, "
                      "LRA = loudness range LU.",
                      ["file", "expected", "ffmpeg ebur128", "pyloudnorm", "stylecut"], rows)
+
+    def loudness_real(self):
+        """Agreement with ffmpeg's meter on every shared file with audio (5.1, rotated, mp3...)."""
+        title = "Loudness agreement with ffmpeg ebur128 on the shared media"
+        refs = G.loudness_measured(self.args.media)
+        if self.sc is None:
+            self.section(title, "", ["files", "stylecut"], [[len(refs), NOT_MEASURED]])
+            return
+        rows, worst = [], 0.0
+        for ref in refs:
+            doc = self.stylecut_doc(ref["path"])
+            got = (doc or {}).get("loudness") or {}
+            cells = []
+            for key, ours in (("integrated_lufs", "integrated_lufs"), ("lra_lu", "range_lu"),
+                              ("true_peak_dbtp", "true_peak_dbtp")):
+                v = got.get(ours)
+                cells.append("error" if doc is None else
+                             f"{fmt(v, 1)} ({v - ref[key]:+.1f})" if v is not None else "—")
+                if key == "integrated_lufs" and v is not None:
+                    worst = max(worst, abs(v - ref[key]))
+            rows.append([ref["name"], ref["integrated_lufs"], ref["lra_lu"], ref["true_peak_dbtp"],
+                         *cells])
+        self.section(title, "ffmpeg values from index.json (1 decimal). stylecut value "
+                     f"(difference). Worst integrated difference: {worst:.2f} LU.",
+                     ["file", "ffmpeg I", "ffmpeg LRA", "ffmpeg TP", "stylecut I", "stylecut LRA",
+                      "stylecut TP"], rows)
 
     # ------------------------------------------------------------ speech
     def vad(self):
@@ -326,8 +352,9 @@ class Run:
             err = [abs(m["pan_speed"] - abs(truth["pan_speed"])),
                    abs(m["tilt_speed"] - abs(truth["tilt_speed"])),
                    abs(m["zoom_rate"] - truth["zoom_rate"])]
-            rows.append([path.name, t, f"pan {m['pan_speed']:.1f} tilt {m['tilt_speed']:.1f} "
-                         f"zoom {m['zoom_rate']:+.2f} has_zoom {m['has_zoom']}",
+            measured = (f"pan {m['pan_speed']:.1f} tilt {m['tilt_speed']:.1f} "
+                        f"zoom {m['zoom_rate']:+.2f} has_zoom {m['has_zoom']}")
+            rows.append([path.name, t, measured,
                          f"{err[0]:.1f} / {err[1]:.1f} / {err[2]:.3f}"])
         self.section("Camera motion on known pans/zooms (stylecut only)",
                      "Units of analysis.rs ShotMotion: pan/tilt in % of frame width/height per "
@@ -360,12 +387,12 @@ def main():
     ap.add_argument("--synth", type=Path, default=root / "bench" / "out" / "synth")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "score")
     ap.add_argument("--only", nargs="*", default=None,
-                    help="subset of: video music loudness vad grades model_grades motion "
+                    help="subset of: video music loudness loudness_real vad grades model_grades motion "
                          "captions")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     run = Run(args)
-    steps = args.only or ["video", "music", "loudness", "vad", "grades", "model_grades", "motion",
+    steps = args.only or ["video", "music", "loudness", "loudness_real", "vad", "grades", "model_grades", "motion",
                           "captions"]
     for step in steps:
         getattr(run, step)()

@@ -56,7 +56,7 @@ def ffmpeg_ebur128(path):
     """ffmpeg's ebur128 filter summary (integrated, LRA, true peak)."""
     err = subprocess.run(["ffmpeg", "-nostats", "-i", str(path), "-vn", "-filter_complex",
                           "ebur128=peak=true", "-f", "null", "-"],
-                         capture_output=True, text=True).stderr
+                         capture_output=True, text=True, check=False).stderr
     summary = err[err.rfind("Summary:"):]
 
     def grab(label):
@@ -92,7 +92,7 @@ class Stylecut:
     def _run(self, path, quiet=False):
         try:
             proc = subprocess.run([self.binary, "analyze", str(path)], capture_output=True,
-                                  text=True, timeout=self.timeout_s)
+                                  text=True, timeout=self.timeout_s, check=False)
         except subprocess.TimeoutExpired:
             self.errors[str(path)] = "timeout"
             return None

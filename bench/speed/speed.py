@@ -7,12 +7,13 @@ render mode:  plain ffmpeg transcode (libx264 veryfast crf 23 + aac) vs
               `stylecut apply --style S CLIP -o OUT` (or `--template T`).
 Each contestant runs REPEATS times, interleaved; the median wall time is reported with the
 real-time factor (clip duration / wall time) and peak RSS. The clip, unless given, is a 60 s
-1080p30 H.264+AAC file made from the shared Big Buck Bunny excerpt (looped and upscaled).
+(--clip-seconds) 1080p30 H.264+AAC file made from the shared Big Buck Bunny excerpt (looped and
+upscaled); use --clip-seconds 600 --repeats 1 for issue 4's 10-minute memory check.
 
 Usage:
   nice -n 10 bench/.venv/bin/python bench/speed/speed.py analyze [--stylecut BIN] [--clip F]
-  nice -n 10 bench/.venv/bin/python bench/speed/speed.py render --stylecut BIN
-      (--style S.json | --template T.mp4) [--clip F]
+  nice -n 10 bench/.venv/bin/python bench/speed/speed.py render [--stylecut BIN
+      (--style S.json | --template T.mp4)] [--clip F]
 """
 import argparse
 import json
@@ -25,6 +26,7 @@ from pathlib import Path
 
 REPEATS = 3
 CLIP_SECONDS = 60
+BBB_SECONDS = 30  # length of the shared Big Buck Bunny excerpt
 PEER_SCRIPT = """
 import sys, time
 sys.path.insert(0, {score_dir!r})
@@ -37,14 +39,16 @@ print(time.perf_counter() - t0)
 """
 
 
-def make_clip(media, out):
-    """60 s 1080p30 H.264 + AAC from the shared 30 s BBB excerpt (looped once, upscaled)."""
-    clip = out / "bbb-1080p30-60s.mp4"
+def make_clip(media, out, seconds=CLIP_SECONDS):
+    """1080p30 H.264 + AAC from the shared 30 s BBB excerpt (looped, upscaled)."""
+    clip = out / f"bbb-1080p30-{seconds}s.mp4"
     if not clip.exists():
         out.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["nice", "-n", "10", "ffmpeg", "-y", "-v", "error", "-stream_loop", "1",
+        loops = -(-seconds // BBB_SECONDS) - 1  # extra passes over the source
+        subprocess.run(["nice", "-n", "10", "ffmpeg", "-y", "-v", "error",
+                        "-stream_loop", str(loops),
                         "-i", str(media / "video/moviepy-bbb/big_buck_bunny_0_30.webm"),
-                        "-t", str(CLIP_SECONDS), "-vf", "scale=1920:1080:flags=bicubic,fps=30",
+                        "-t", str(seconds), "-vf", "scale=1920:1080:flags=bicubic,fps=30",
                         "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
                         "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart", str(clip)],
                        check=True)
@@ -86,9 +90,10 @@ def contestants(args, clip, out):
         ["ffmpeg", "-y", "-v", "error", "-i", str(clip), "-c:v", "libx264", "-preset", "veryfast",
          "-crf", "23", "-c:a", "aac", "-movflags", "+faststart", str(out / "transcode.mp4")],
         False)}
-    style = ["--style", str(args.style)] if args.style else ["--template", str(args.template)]
-    c["stylecut apply " + style[0]] = ([str(args.stylecut), "apply", *style, str(clip), "-o",
-                                        str(out / "apply.mp4")], False)
+    if args.stylecut:
+        style = ["--style", str(args.style)] if args.style else ["--template", str(args.template)]
+        c["stylecut apply " + style[0]] = ([str(args.stylecut), "apply", *style, str(clip), "-o",
+                                            str(out / "apply.mp4")], False)
     return c
 
 
@@ -103,11 +108,13 @@ def main():
     ap.add_argument("--media", type=Path, default=root.parent / "shared" / "media")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "speed")
     ap.add_argument("--repeats", type=int, default=REPEATS)
+    ap.add_argument("--clip-seconds", type=int, default=CLIP_SECONDS,
+                    help="length of the generated clip (600 for the 10-minute memory check)")
     args = ap.parse_args()
-    if args.mode == "render" and not (args.stylecut and (args.style or args.template)):
-        ap.error("render mode needs --stylecut and --style or --template")
+    if args.mode == "render" and args.stylecut and not (args.style or args.template):
+        ap.error("render mode with --stylecut needs --style or --template")
     args.out.mkdir(parents=True, exist_ok=True)
-    clip = args.clip or make_clip(args.media, args.out)
+    clip = args.clip or make_clip(args.media, args.out, args.clip_seconds)
     seconds = duration_of(clip)
     runs = {name: [] for name in contestants(args, clip, args.out)}
     for _ in range(args.repeats):  # interleaved, so slow phases of the machine hit everyone
@@ -121,8 +128,9 @@ def main():
         rows.append([name, f"{med:.2f}", " / ".join(f"{w:.2f}" for w, _ in rs),
                      f"{seconds / med:.1f}×", f"{med / base:.2f}",
                      f"{max(m for _, m in rs):.0f}"])
-    if args.mode == "analyze" and not args.stylecut:
-        rows.insert(1, ["stylecut analyze", "not yet measured", "", "", "", ""])
+    if not args.stylecut:
+        ours = {"analyze": "stylecut analyze", "render": "stylecut apply"}[args.mode]
+        rows.insert(1, [ours, "not yet measured", "", "", "", ""])
     head = ["contestant", "median s", "runs s", "real-time factor",
             "ratio to first row", "peak RSS MiB"]
     table = "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] +

@@ -22,9 +22,8 @@ import subprocess
 import wave
 from pathlib import Path
 
-import numpy as np
-
 import grade_model
+import numpy as np
 
 FPS = 25  # frame rate of every synthetic video clip
 WIDTH, HEIGHT = 640, 360  # picture size of every synthetic video clip
