@@ -81,8 +81,10 @@ fn video_branch(g: &GraphInput, seg: &Segment) -> String {
             f6(seg.video_in_s),
             f6(seg.video_out_s)
         ),
-        "setpts=PTS-STARTPTS".into(),
-        format!("fps={}/{}", fmt.fps_num, fmt.fps_den),
+        // Time zero is the *audio* in point, not the first kept frame, so picture and sound
+        // keep their source offset; fps then fills frame 0 onwards from there.
+        format!("setpts=PTS-{}/TB", f6(seg.src_in_s)),
+        format!("fps=fps={}/{}:start_time=0", fmt.fps_num, fmt.fps_den),
         // Quantisation may ask for a frame more than the window holds: repeat the last.
         "tpad=stop_mode=clone:stop=-1".into(),
         format!("trim=end_frame={}", seg.frames),
