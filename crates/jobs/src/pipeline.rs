@@ -77,25 +77,75 @@ impl Reporter {
     }
 }
 
-/// Analyses one input; `half` is which share of each analysis stage's range it owns
-/// (template first half, source second half; a lone source owns all of it).
-fn analyse(
+fn phase_index(p: Phase) -> usize {
+    match p {
+        Phase::Video => 0,
+        Phase::Audio => 1,
+        Phase::Motion => 2,
+    }
+}
+
+type Analysed = (stylecut_media::MediaInfo, Analysis);
+
+/// Analyses the template (when there is one) and the source at the same time, one
+/// thread each, so that the three analysis stages run once, in order, for the job: the
+/// job is in the earliest phase either input is still in, and its progress inside that
+/// stage is the mean of both inputs' fractions of it (a finished phase counts as done).
+fn analyse_all(
     r: &mut Reporter,
-    path: &std::path::Path,
-    share: (f64, f64),
+    paths: &[&std::path::Path],
     input: &Input,
     opts: &RunOpts,
-) -> Result<(stylecut_media::MediaInfo, Analysis), StageError> {
-    let mut current = Stage::VideoAnalysis;
-    let res = analyze_file(path, opts, Some(&input.scratch), &mut |phase, f| {
-        let st = phase_stage(phase);
-        current = st;
-        r.stage(st, st.progress_at(share.0 + (share.1 - share.0) * f));
+) -> Result<Vec<Analysed>, StageError> {
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Phase, f64)>();
+    let results: Vec<Result<Analysed, StageError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .iter()
+            .enumerate()
+            .map(|(k, path)| {
+                let tx = tx.clone();
+                scope.spawn(move || {
+                    let mut current = Phase::Video;
+                    let res = analyze_file(path, opts, Some(&input.scratch), &mut |phase, f| {
+                        current = phase;
+                        let _ = tx.send((k, phase, f));
+                    });
+                    res.map_err(|error| StageError {
+                        stage: phase_stage(current),
+                        error,
+                    })
+                })
+            })
+            .collect();
+        drop(tx);
+        // done[k][phase] = fraction of that phase input k has finished.
+        let mut done = vec![[0.0f64; 3]; paths.len()];
+        for (k, phase, f) in rx {
+            let pi = phase_index(phase);
+            for earlier in done[k].iter_mut().take(pi) {
+                *earlier = 1.0;
+            }
+            done[k][pi] = done[k][pi].max(f);
+            let job_phase = (0..3)
+                .find(|&p| done.iter().any(|d| d[p] < 1.0))
+                .unwrap_or(2);
+            let frac = done.iter().map(|d| d[job_phase]).sum::<f64>() / done.len() as f64;
+            let st = Stage::ALL[job_phase];
+            r.stage(st, st.progress_at(frac));
+        }
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(StageError {
+                        stage: Stage::VideoAnalysis,
+                        error: StyleError::Unsupported("analysis thread panicked".into()),
+                    })
+                })
+            })
+            .collect()
     });
-    res.map_err(|error| StageError {
-        stage: current,
-        error,
-    })
+    results.into_iter().collect()
 }
 
 /// Runs every stage. Cancellation and the deadline travel in `opts`.
@@ -110,16 +160,16 @@ pub fn run(
         last: 0,
     };
     r.stage(Stage::VideoAnalysis, 1);
-    let template = match &input.template {
-        Some(t) => Some(analyse(&mut r, t, (0.0, 0.5), input, opts)?),
-        None => None,
-    };
-    let share = if template.is_some() {
-        (0.5, 1.0)
-    } else {
-        (0.0, 1.0)
-    };
-    let (info, source) = analyse(&mut r, &input.source, share, input, opts)?;
+    let mut paths = vec![input.source.as_path()];
+    if let Some(t) = &input.template {
+        paths.push(t.as_path());
+    }
+    let mut analysed = analyse_all(&mut r, &paths, input, opts)?.into_iter();
+    let (info, source) = analysed.next().ok_or_else(|| StageError {
+        stage: Stage::VideoAnalysis,
+        error: StyleError::Unsupported("the source was not analysed".into()),
+    })?;
+    let template = analysed.next();
 
     let st = Stage::StyleExtraction;
     let at = |error: StyleError| StageError { stage: st, error };

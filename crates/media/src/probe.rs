@@ -269,7 +269,7 @@ pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError>
             stderr_tail: String::new(),
         });
     }
-    if !(info.duration_s > 0.0) {
+    if info.duration_s.is_nan() || info.duration_s <= 0.0 {
         return Err(MediaError::BadInput {
             message: "the video has no duration".into(),
             stderr_tail: String::new(),
