@@ -101,9 +101,19 @@ fn tempo_on_annotated_music() {
         }
     }
     // librosa 0.11 gets 5 of these 10 within 4 % (BASELINE_librosa_beat_track.json),
-    // failing on cuidado (×1/3) among others; we must do better and keep cuidado.
-    assert!(hits.len() >= 6, "{hits:?}");
-    assert!(hits.iter().any(|f| f.contains("cuidado")), "{hits:?}");
+    // failing on cuidado (×1/3) and simac (×2) among others; we get 7 including both.
+    assert!(hits.len() >= 7, "{hits:?}");
+    for f in [
+        "cuidado",
+        "simac",
+        "techno",
+        "808",
+        "ballroom",
+        "gtzan",
+        "hainsworth",
+    ] {
+        assert!(hits.iter().any(|h| h.contains(f)), "{f}: {hits:?}");
+    }
 }
 
 #[test]
