@@ -178,7 +178,9 @@ fn main() {
             if std::env::var_os("SC_DEBUG").is_some() {
                 eprintln!("== {path}");
             }
+            let t0 = Instant::now();
             let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+            let ms = t0.elapsed().as_secs_f64() * 1e3;
             let dur = mono.len() as f64 / 22_050.0;
             let reference: Vec<(f64, f64)> = index["files"]
                 .as_array()
@@ -203,7 +205,7 @@ fn main() {
                 })
                 .count() as f64
                 / steps.max(1) as f64;
-            print!("VAD agreement {:.2} ", agree);
+            print!("{ms:>5.0} ms  VAD agreement {:.2} ", agree);
             println!(
                 "{:<60} tempo {:?} beats {} speech {:.2} music {:.2} bass {:?} comp {:?} enh {}",
                 path,

@@ -22,7 +22,8 @@ pub fn normalize(x: &[f32]) -> Vec<f64> {
 
 /// Onset envelope smoothed by a Gaussian of σ = period/32 (the DP's local score).
 pub fn local_score(onset: &[f64], period: f64) -> Vec<f64> {
-    let half = period.round().max(1.0) as isize;
+    // ±4σ holds all but 1e-4 of the Gaussian's weight.
+    let half = (period / 8.0).ceil().max(1.0) as isize;
     let w: Vec<f64> = (-half..=half)
         .map(|i| (-0.5 * (i as f64 * 32.0 / period).powi(2)).exp())
         .collect();
@@ -51,6 +52,13 @@ pub fn track(onset: &[f64], period: f64) -> Vec<usize> {
     let local = local_score(onset, period);
     let lo = (period / 2.0).round() as usize;
     let hi = (period * 2.0).round() as usize;
+    // Interval penalty by interval length in frames (lo..=hi), computed once.
+    let penalty: Vec<f64> = (0..=hi)
+        .map(|d| {
+            let r = (d.max(1)) as f64 / period;
+            TIGHTNESS * r.ln().powi(2)
+        })
+        .collect();
     let mut cum = vec![0f64; n];
     let mut back: Vec<Option<usize>> = vec![None; n];
     let max_local = local.iter().copied().fold(0.0, f64::max);
@@ -61,8 +69,7 @@ pub fn track(onset: &[f64], period: f64) -> Vec<usize> {
         if t >= lo {
             let first = t.saturating_sub(hi);
             for (tau, &prev) in cum.iter().enumerate().take(t - lo + 1).skip(first) {
-                let d = (t - tau) as f64 / period;
-                let v = prev - TIGHTNESS * d.ln().powi(2);
+                let v = prev - penalty[t - tau];
                 if v > best {
                     best = v;
                     arg = Some(tau);
