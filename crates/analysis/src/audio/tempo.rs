@@ -160,7 +160,9 @@ fn salient_onsets(det: &[f32], fps: f64) -> Vec<usize> {
             match out.last() {
                 Some(&l) if i - l < gap => {
                     if det[i] > det[l] {
-                        *out.last_mut().unwrap_or(&mut 0) = i;
+                        if let Some(last) = out.last_mut() {
+                            *last = i;
+                        }
                     }
                 }
                 _ => out.push(i),
