@@ -5,8 +5,11 @@
 
 use stylecut_types::style::Band;
 
-/// Weight of the interval penalty (librosa's default; larger = stiffer tempo).
-pub const TIGHTNESS: f64 = 100.0;
+/// Weight of the interval penalty while comparing tempo candidates (librosa's default).
+pub const TIGHTNESS_SEARCH: f64 = 100.0;
+/// Weight of the interval penalty for the final beat sequence at the chosen tempo: the
+/// level is settled, so the tracker may hold it more stiffly through syncopations.
+pub const TIGHTNESS_FINAL: f64 = 150.0;
 
 /// `x / std(x)`, or all zeros for a flat envelope.
 pub fn normalize(x: &[f32]) -> Vec<f64> {
@@ -44,7 +47,7 @@ pub fn local_score(onset: &[f64], period: f64) -> Vec<f64> {
 
 /// Tracks beats at `period` frames over the normalised onset envelope. Returns beat
 /// frame indices in increasing order (empty when nothing can be tracked).
-pub fn track(onset: &[f64], period: f64) -> Vec<usize> {
+pub fn track(onset: &[f64], period: f64, tightness: f64) -> Vec<usize> {
     let n = onset.len();
     if n < 3 || period.is_nan() || period < 2.0 {
         return Vec::new();
@@ -56,7 +59,7 @@ pub fn track(onset: &[f64], period: f64) -> Vec<usize> {
     let penalty: Vec<f64> = (0..=hi)
         .map(|d| {
             let r = (d.max(1)) as f64 / period;
-            TIGHTNESS * r.ln().powi(2)
+            tightness * r.ln().powi(2)
         })
         .collect();
     let mut cum = vec![0f64; n];
@@ -188,7 +191,7 @@ mod tests {
             o[i] = 1.0;
         }
         let n = normalize(&o);
-        let b = track(&n, 40.0);
+        let b = track(&n, 40.0, TIGHTNESS_FINAL);
         assert!(b.len() >= 23, "{b:?}");
         // Within one frame of the impulses at 20 + 40k.
         assert!(b.iter().all(|&x| (x + 21) % 40 <= 2), "{b:?}");

@@ -77,7 +77,7 @@ pub fn analyze(
     let (tempo_bpm, beat_list) = match cands.first().filter(|c| c.score > 0.0) {
         Some(c) => (
             Some(c.bpm),
-            c.beats
+            tempo::final_beats(&on, spec.fps, c.period)
                 .iter()
                 .map(|&f| Beat {
                     time_s: spec.time(f),
