@@ -79,7 +79,37 @@ fn load(rel: &str) -> Vec<f32> {
         .mono
 }
 
+fn loudness(rel: &str) -> Loudness {
+    let p = media(rel);
+    let opts = RunOpts::default();
+    let info = probe::probe(&p, &opts).expect("probe");
+    let a = decode_audio(&p, &info, 22_050, true, None, &opts).expect("decode");
+    let mut m = audio::LoudnessMeter::new(a.full_rate, a.channels).expect("meter");
+    a.for_each_full_chunk(4096, |c| m.add(c).expect("add"))
+        .expect("read");
+    m.finish()
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--loudness") {
+        for f in [
+            "1kHz_sine_-20LUFS-16bit.flac",
+            "seq-3341-1-16bit.flac",
+            "seq-3341-2-16bit.flac",
+            "seq-3341-5-16bit-v02.flac",
+            "seq-3342-1-16bit.flac",
+            "seq-3342-3-16bit.flac",
+        ] {
+            let l = loudness(&format!("loudness/ebu-tech3341-3342/{f}"));
+            println!(
+                "{f:<32} I {:>7.2} LUFS  LRA {:>5.2} LU  TP {:>6.2} dBTP",
+                l.integrated_lufs.unwrap_or(f64::NAN),
+                l.range_lu.unwrap_or(f64::NAN),
+                l.true_peak_dbtp.unwrap_or(f64::NAN)
+            );
+        }
+        return;
+    }
     let show = std::env::args().any(|a| a == "--candidates");
     let none = Loudness {
         integrated_lufs: None,
@@ -178,7 +208,9 @@ fn main() {
             if std::env::var_os("SC_DEBUG").is_some() {
                 eprintln!("== {path}");
             }
+            let t0 = Instant::now();
             let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+            let ms = t0.elapsed().as_secs_f64() * 1e3;
             let dur = mono.len() as f64 / 22_050.0;
             let reference: Vec<(f64, f64)> = index["files"]
                 .as_array()
@@ -203,7 +235,7 @@ fn main() {
                 })
                 .count() as f64
                 / steps.max(1) as f64;
-            print!("VAD agreement {:.2} ", agree);
+            print!("{ms:>5.0} ms  VAD agreement {:.2} ", agree);
             println!(
                 "{:<60} tempo {:?} beats {} speech {:.2} music {:.2} bass {:?} comp {:?} enh {}",
                 path,

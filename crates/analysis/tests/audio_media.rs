@@ -101,32 +101,42 @@ fn tempo_on_annotated_music() {
         }
     }
     // librosa 0.11 gets 5 of these 10 within 4 % (BASELINE_librosa_beat_track.json),
-    // failing on cuidado (×1/3) among others; we must do better and keep cuidado.
-    assert!(hits.len() >= 6, "{hits:?}");
-    assert!(hits.iter().any(|f| f.contains("cuidado")), "{hits:?}");
+    // failing on cuidado (×1/3) and simac (×2) among others; we get 7 including both.
+    assert!(hits.len() >= 7, "{hits:?}");
+    for f in [
+        "cuidado",
+        "simac",
+        "techno",
+        "808",
+        "ballroom",
+        "gtzan",
+        "hainsworth",
+    ] {
+        assert!(hits.iter().any(|h| h.contains(f)), "{f}: {hits:?}");
+    }
 }
 
 #[test]
 fn beat_f_measure_on_annotated_music() {
-    // (audio, annotation, librosa's F-measure, our floor)
+    // (audio, annotation, librosa's F-measure, our floor: measured 0.941 / 0.994 / 0.9014)
     for (file, gt, librosa, floor) in [
         (
             "music/ballroom/Media-105901.wav",
             "music/ballroom/Media-105901.gt.json",
             0.906,
-            0.906,
+            0.93,
         ),
         (
             "music/hainsworth/hains001.flac",
             "music/hainsworth/hains001.gt.json",
             0.864,
-            0.864,
+            0.98,
         ),
         (
             "music/gtzan/country.00000.wav",
             "music/gtzan/country.00000.gt.json",
             0.901,
-            0.88,
+            0.9,
         ),
     ] {
         let r = analyze(file);
@@ -136,7 +146,7 @@ fn beat_f_measure_on_annotated_music() {
             &metrics::trim_beats(&est),
             0.07,
         );
-        eprintln!("{file}: F {f:.3} (librosa {librosa})");
+        eprintln!("{file}: F {f:.4} (librosa {librosa})");
         assert!(f >= floor, "{file}: F {f:.3}");
         assert!(r.beats.iter().all(|b| (0.0..=1.0).contains(&b.confidence)));
     }

@@ -5,8 +5,11 @@
 
 use stylecut_types::style::Band;
 
-/// Weight of the interval penalty (librosa's default; larger = stiffer tempo).
-pub const TIGHTNESS: f64 = 100.0;
+/// Weight of the interval penalty while comparing tempo candidates (librosa's default).
+pub const TIGHTNESS_SEARCH: f64 = 100.0;
+/// Weight of the interval penalty for the final beat sequence at the chosen tempo: the
+/// level is settled, so the tracker may hold it more stiffly through syncopations.
+pub const TIGHTNESS_FINAL: f64 = 150.0;
 
 /// `x / std(x)`, or all zeros for a flat envelope.
 pub fn normalize(x: &[f32]) -> Vec<f64> {
@@ -22,7 +25,8 @@ pub fn normalize(x: &[f32]) -> Vec<f64> {
 
 /// Onset envelope smoothed by a Gaussian of σ = period/32 (the DP's local score).
 pub fn local_score(onset: &[f64], period: f64) -> Vec<f64> {
-    let half = period.round().max(1.0) as isize;
+    // ±4σ holds all but 1e-4 of the Gaussian's weight.
+    let half = (period / 8.0).ceil().max(1.0) as isize;
     let w: Vec<f64> = (-half..=half)
         .map(|i| (-0.5 * (i as f64 * 32.0 / period).powi(2)).exp())
         .collect();
@@ -43,7 +47,7 @@ pub fn local_score(onset: &[f64], period: f64) -> Vec<f64> {
 
 /// Tracks beats at `period` frames over the normalised onset envelope. Returns beat
 /// frame indices in increasing order (empty when nothing can be tracked).
-pub fn track(onset: &[f64], period: f64) -> Vec<usize> {
+pub fn track(onset: &[f64], period: f64, tightness: f64) -> Vec<usize> {
     let n = onset.len();
     if n < 3 || period.is_nan() || period < 2.0 {
         return Vec::new();
@@ -51,6 +55,13 @@ pub fn track(onset: &[f64], period: f64) -> Vec<usize> {
     let local = local_score(onset, period);
     let lo = (period / 2.0).round() as usize;
     let hi = (period * 2.0).round() as usize;
+    // Interval penalty by interval length in frames (lo..=hi), computed once.
+    let penalty: Vec<f64> = (0..=hi)
+        .map(|d| {
+            let r = (d.max(1)) as f64 / period;
+            tightness * r.ln().powi(2)
+        })
+        .collect();
     let mut cum = vec![0f64; n];
     let mut back: Vec<Option<usize>> = vec![None; n];
     let max_local = local.iter().copied().fold(0.0, f64::max);
@@ -61,8 +72,7 @@ pub fn track(onset: &[f64], period: f64) -> Vec<usize> {
         if t >= lo {
             let first = t.saturating_sub(hi);
             for (tau, &prev) in cum.iter().enumerate().take(t - lo + 1).skip(first) {
-                let d = (t - tau) as f64 / period;
-                let v = prev - TIGHTNESS * d.ln().powi(2);
+                let v = prev - penalty[t - tau];
                 if v > best {
                     best = v;
                     arg = Some(tau);
@@ -181,7 +191,7 @@ mod tests {
             o[i] = 1.0;
         }
         let n = normalize(&o);
-        let b = track(&n, 40.0);
+        let b = track(&n, 40.0, TIGHTNESS_FINAL);
         assert!(b.len() >= 23, "{b:?}");
         // Within one frame of the impulses at 20 + 40k.
         assert!(b.iter().all(|&x| (x + 21) % 40 <= 2), "{b:?}");

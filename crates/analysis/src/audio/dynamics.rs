@@ -1,8 +1,8 @@
 //! Spectral balance, dynamics and speech treatment (definitions in `docs/AUDIO.md`).
 //!
 //! - `bass_excess_db`: share of the energy below [`BASS_SHELF_HZ`] in active frames,
-//!   in dB, minus the same share for pink noise (equal energy per octave) measured over
-//!   the same band edges. Pink noise reads 0 dB; a +6 dB low shelf reads about +4.5 dB.
+//!   in dB, minus the same share for pink noise (equal energy per octave) from
+//!   [`PINK_FROM_HZ`] to Nyquist. Pink noise reads 0 dB (within 1 dB, tested).
 //! - `estimated_compression_ratio`: [`REFERENCE_SPREAD_DB`] divided by the spread of
 //!   the 400 ms level (10th to 95th percentile of active blocks), clamped to 1..20. A
 //!   compressor of ratio R above its threshold divides level swings by R, so a programme
@@ -18,6 +18,8 @@ use stylecut_types::audio_map::BASS_SHELF_HZ;
 use super::presence::Presence;
 use super::spectrum::Spectrogram;
 
+/// Lower edge of the neutral pink-noise reference (audio is band-limited there).
+pub const PINK_FROM_HZ: f64 = 20.0;
 /// Spread (dB) of 400 ms levels of an uncompressed reference programme.
 pub const REFERENCE_SPREAD_DB: f64 = 24.0;
 pub const LOW_CUT_DB: f64 = 20.0;
@@ -38,10 +40,8 @@ pub fn bass_excess_db(spec: &Spectrogram, active: &[bool]) -> Option<f64> {
     if total <= 0.0 {
         return None;
     }
-    let n_fft = spec.hop * 4;
-    let f1 = spec.rate as f64 / n_fft as f64;
     let fmax = spec.rate as f64 / 2.0;
-    let pink_share = (BASS_SHELF_HZ / f1).ln() / (fmax / f1).ln();
+    let pink_share = (BASS_SHELF_HZ / PINK_FROM_HZ).ln() / (fmax / PINK_FROM_HZ).ln();
     Some(db(low / total) - db(pink_share))
 }
 
@@ -111,4 +111,81 @@ pub fn speech_enhanced(spec: &Spectrogram, presence: &Presence) -> bool {
         db(sp / n as f64) - pause_level >= GATE_DB
     };
     low_cut && (presence_lift || gated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::spectrum;
+    use realfft::RealFftPlanner;
+
+    /// Noise with power ∝ 1/f (pink), times `gain` below `shelf_hz`, via an inverse FFT.
+    fn pink(rate: u32, seconds: usize, shelf_hz: f64, gain: f32) -> Vec<f32> {
+        let n = rate as usize * seconds;
+        let mut planner = RealFftPlanner::<f32>::new();
+        let inv = planner.plan_fft_inverse(n);
+        let mut spec = inv.make_input_vec();
+        let mut seed = 99u32;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1u32 << 24) as f32
+        };
+        let len = spec.len();
+        for (k, c) in spec.iter_mut().enumerate().skip(1).take(len - 2) {
+            let f = k as f64 * rate as f64 / n as f64;
+            // Audio content starts at 20 Hz, like the reference.
+            let amp = if f < 20.0 {
+                0.0
+            } else {
+                (1.0 / f).sqrt() as f32 * if f < shelf_hz { gain } else { 1.0 }
+            };
+            let ph = 2.0 * std::f32::consts::PI * rnd();
+            *c = realfft::num_complex::Complex::new(amp * ph.cos(), amp * ph.sin());
+        }
+        let mut out = inv.make_output_vec();
+        inv.process(&mut spec, &mut out).unwrap();
+        let peak = out.iter().fold(0f32, |m, x| m.max(x.abs()));
+        out.iter().map(|x| 0.5 * x / peak).collect()
+    }
+
+    fn excess(x: &[f32], rate: u32) -> f64 {
+        let s = spectrum::compute(x, rate);
+        let active = vec![true; s.frames()];
+        bass_excess_db(&s, &active).unwrap()
+    }
+
+    #[test]
+    fn pink_noise_is_neutral_and_a_shelf_reads_as_excess() {
+        let rate = 22_050;
+        let flat = excess(&pink(rate, 8, BASS_SHELF_HZ, 1.0), rate);
+        assert!(flat.abs() < 1.0, "pink noise reads {flat} dB");
+        // +6 dB (×2 in amplitude) below the shelf corner.
+        let boosted = excess(&pink(rate, 8, BASS_SHELF_HZ, 2.0), rate);
+        assert!(
+            boosted - flat > 3.0 && boosted - flat < 6.5,
+            "{flat} → {boosted}"
+        );
+    }
+
+    /// A 440 Hz tone whose level steps every 2 s through `span_db` in 12 even steps.
+    fn stepped(rate: u32, span_db: f64) -> Vec<f32> {
+        let step = 2 * rate as usize;
+        (0..12 * step)
+            .map(|i| {
+                let k = ((i / step) * 5) % 12;
+                let db = -6.0 - span_db * k as f64 / 11.0;
+                let a = 10f64.powf(db / 20.0) as f32;
+                a * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / rate as f32).sin()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn compressing_the_swings_by_four_reads_four_times_the_ratio() {
+        let rate = 22_050;
+        let wide = compression_ratio(&stepped(rate, 18.0), rate).unwrap();
+        let narrow = compression_ratio(&stepped(rate, 4.5), rate).unwrap();
+        assert!((narrow / wide - 4.0).abs() < 0.6, "{wide} → {narrow}");
+        assert!(compression_ratio(&[0.0; 100], rate).is_none());
+    }
 }

@@ -43,6 +43,18 @@ pub fn analyze(
     loudness: Loudness,
     progress: &mut dyn FnMut(f64),
 ) -> AudioReport {
+    // Decoders never emit NaN or infinities, but a corrupt buffer must not poison every
+    // statistic downstream.
+    let clean: Vec<f32>;
+    let mono = if mono.iter().all(|x| x.is_finite()) {
+        mono
+    } else {
+        clean = mono
+            .iter()
+            .map(|&x| if x.is_finite() { x } else { 0.0 })
+            .collect();
+        &clean
+    };
     let spec = spectrum::compute(mono, rate);
     progress(0.4);
     let on = onset::compute(&spec);
@@ -65,7 +77,7 @@ pub fn analyze(
     let (tempo_bpm, beat_list) = match cands.first().filter(|c| c.score > 0.0) {
         Some(c) => (
             Some(c.bpm),
-            c.beats
+            tempo::final_beats(&on, spec.fps, c.period)
                 .iter()
                 .map(|&f| Beat {
                     time_s: spec.time(f),
@@ -201,6 +213,20 @@ mod tests {
             .collect();
         let r = analyze(&noise, 22_050, NONE, &mut |_| {});
         assert_eq!(r.tempo_bpm, None, "{:?}", r.features);
+    }
+
+    #[test]
+    fn progress_is_monotonic_and_bad_samples_are_ignored() {
+        let mut x = clicks(100.0, 12.0, 22_050, 4);
+        x[5000] = f32::NAN;
+        x[9000] = f32::INFINITY;
+        let mut seen = Vec::new();
+        let r = analyze(&x, 22_050, NONE, &mut |p| seen.push(p));
+        assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
+        assert_eq!(seen.last(), Some(&1.0));
+        let t = r.tempo_bpm.unwrap_or(0.0);
+        assert!((t / 100.0 - 1.0).abs() < 0.02, "{t}");
+        assert!(r.features.bass_excess_db.is_some_and(f64::is_finite));
     }
 
     #[test]

@@ -94,6 +94,14 @@ fn refine(r: &[f64], lag: f64) -> f64 {
     best as f64 + shift
 }
 
+/// The final beat frames at a chosen candidate's period, tracked with
+/// [`beats::TIGHTNESS_FINAL`] over the same normalised envelope as the search.
+pub fn final_beats(onsets: &Onsets, fps: f64, period: f64) -> Vec<usize> {
+    let det = super::onset::detrend(&onsets.all, (fps * 1.0).round() as usize);
+    let norm = beats::normalize(&det);
+    beats::track(&norm, period, beats::TIGHTNESS_FINAL)
+}
+
 /// Builds and scores the tempo candidates. `onset` is the raw onset envelope,
 /// `fps` its frame rate. Returns candidates sorted by score, best first.
 pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
@@ -160,7 +168,9 @@ fn salient_onsets(det: &[f32], fps: f64) -> Vec<usize> {
             match out.last() {
                 Some(&l) if i - l < gap => {
                     if det[i] > det[l] {
-                        *out.last_mut().unwrap_or(&mut 0) = i;
+                        if let Some(last) = out.last_mut() {
+                            *last = i;
+                        }
                     }
                 }
                 _ => out.push(i),
@@ -196,14 +206,14 @@ fn evaluate(
     fps: f64,
     period: f64,
 ) -> Candidate {
-    let mut beats = beats::track(norm, period);
+    let mut beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
     // Second pass at the period the beats actually kept (least-squares slope of beat
     // frame against beat index): removes the autocorrelation's lag quantisation.
     let mut period = period;
     if let Some(slope) = regression_period(&beats) {
         if (slope / period - 1.0).abs() < 0.04 {
             period = slope;
-            beats = beats::track(norm, period);
+            beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
         }
     }
     let reach = (0.035 * fps).round() as usize;
