@@ -145,6 +145,23 @@ impl Server {
         }
     }
 
+    /// [`Server::wait_exit`] that keeps the test's own runtime (local receivers) running.
+    pub async fn wait_exit_async(&mut self, within: Duration) -> std::process::ExitStatus {
+        let t = Instant::now();
+        loop {
+            let c = self.child.as_mut().expect("running");
+            if let Some(st) = c.try_wait().expect("wait") {
+                self.child = None;
+                return st;
+            }
+            assert!(
+                t.elapsed() < within,
+                "server did not exit within {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub fn kill9(&mut self) {
         self.signal(libc::SIGKILL);
         self.wait_exit(Duration::from_secs(10));
