@@ -34,7 +34,7 @@ const BASE_ENV: &[(&str, &str)] = &[
     ("WEBHOOK_ALLOW_PRIVATE", "true"),
     ("WEBHOOK_RETRY_BASE_SECONDS", "0.2"),
     ("WEBHOOK_RETRY_MAX_SECONDS", "1"),
-    ("JOB_LEASE_SECONDS", "2"),
+    ("JOB_LEASE_SECONDS", "3"),
     ("MAX_CONCURRENT_JOBS", "1"),
 ];
 
