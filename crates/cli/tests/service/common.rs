@@ -35,6 +35,7 @@ const BASE_ENV: &[(&str, &str)] = &[
     ("WEBHOOK_RETRY_BASE_SECONDS", "0.2"),
     ("WEBHOOK_RETRY_MAX_SECONDS", "1"),
     ("JOB_LEASE_SECONDS", "3"),
+    ("WEBHOOK_TIMEOUT_SECONDS", "5"),
     ("MAX_CONCURRENT_JOBS", "1"),
 ];
 
