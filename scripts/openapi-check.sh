@@ -7,13 +7,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-target/debug/stylecut}"
 VENV="target/schemathesis-venv"
+apt_install() {
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  for attempt in 1 2 3 4 5 6; do
+    if $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+       $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; then
+      return 0
+    fi
+    echo "apt-get failed (attempt $attempt), retrying in 10 s" >&2; sleep 10
+  done
+  return 1
+}
+command -v curl >/dev/null 2>&1 || apt_install curl
 if [ ! -x "$VENV/bin/schemathesis" ]; then
-  if ! python3 -m venv "$VENV" 2>/dev/null; then
-    SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-    for attempt in 1 2 3 4 5 6; do
-      $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip && break
-      echo "apt-get failed (attempt $attempt), retrying in 10 s" >&2; sleep 10
-    done
+  rm -rf "$VENV"
+  if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+    apt_install python3 python3-venv
     rm -rf "$VENV"; python3 -m venv "$VENV"
   fi
   "$VENV/bin/pip" install -q 'schemathesis>=4,<5'

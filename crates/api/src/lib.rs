@@ -46,7 +46,7 @@ pub fn router(svc: Service, opts: HttpOptions) -> Router {
         .route("/jobs", post(routes::jobs::create).get(routes::jobs::list))
         .route(
             "/jobs/{job_id}",
-            get(routes::jobs::get).delete(routes::jobs::cancel),
+            get(routes::jobs::get).delete(routes::jobs::delete),
         )
         .route("/jobs/{job_id}/cancel", post(routes::jobs::cancel))
         .route("/jobs/{job_id}/result", get(routes::jobs::result))

@@ -11,7 +11,7 @@ use crate::routes::{jobs, meta, videos};
     info(title = "stylecut", description = "Learn the editing style of a template video and re-edit footage in it."),
     paths(
         meta::health, videos::upload, jobs::create, jobs::list, jobs::get, jobs::result,
-        jobs::cancel, jobs::output, jobs::plan, jobs::webhooks, crate::sse::job_events
+        jobs::cancel, jobs::delete, jobs::output, jobs::plan, jobs::webhooks, crate::sse::job_events
     ),
     components(schemas(ErrorEnvelope, ErrorBody, Envelope<serde_json::Value>)),
     modifiers(&Security)

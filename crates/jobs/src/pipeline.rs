@@ -238,3 +238,28 @@ pub fn error_code(e: &StyleError) -> &'static str {
         _ => "PROCESSING_ERROR",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_codes() {
+        let bad = StyleError::Media(MediaError::BadInput {
+            message: "x".into(),
+            stderr_tail: String::new(),
+        });
+        assert_eq!(error_code(&bad), "INVALID_MEDIA");
+        let t = StyleError::Media(MediaError::Timeout {
+            tool: "ffmpeg".into(),
+            seconds: 1.0,
+        });
+        assert_eq!(error_code(&t), "JOB_TIMEOUT");
+        assert_eq!(
+            error_code(&StyleError::Unsupported("x".into())),
+            "PROCESSING_ERROR"
+        );
+        let ok: Result<StyleJson, StyleError> = Err(StyleError::NotAvailable("later".into()));
+        assert_eq!(optional(ok).unwrap(), None);
+    }
+}

@@ -201,3 +201,71 @@ impl WebhookDeliveryView {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(status: &str) -> JobRow {
+        JobRow {
+            id: "job_1".into(),
+            video_id: "vid_1".into(),
+            template_video_id: None,
+            config_json: "{}".into(),
+            webhook_url: None,
+            status: status.into(),
+            progress_percent: 40,
+            current_stage: Some("motion_analysis".into()),
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            updated_at: "2026-01-01T00:00:01.000Z".into(),
+            started_at: Some("2026-01-01T00:00:00.500Z".into()),
+            completed_at: Some("2026-01-01T00:00:02.000Z".into()),
+            style_json: None,
+            plan_json: None,
+            output_key: Some("outputs/job_1.mp4".into()),
+            error_code: Some("INVALID_MEDIA".into()),
+            error_stage: Some("video_analysis".into()),
+            error_message: Some("bad".into()),
+            processing_time_seconds: Some(1.5),
+            attempts: 1,
+            lease_owner: None,
+            lease_expires_ms: None,
+        }
+    }
+
+    #[test]
+    fn fields_follow_the_state() {
+        let q = JobDetailResponse::from_row(&row("queued"), "http://h").unwrap();
+        assert_eq!(q.job.current_stage, None);
+        assert_eq!(
+            (q.job.started_at.as_deref(), q.job.completed_at.as_deref()),
+            (None, None)
+        );
+        assert_eq!(
+            (q.output_video_url, q.error, q.processing_time_seconds),
+            (None, None, None)
+        );
+
+        let p = JobDetailResponse::from_row(&row("processing"), "http://h").unwrap();
+        assert_eq!(p.job.current_stage, Some(Stage::MotionAnalysis));
+        assert!(p.job.started_at.is_some() && p.job.completed_at.is_none());
+
+        let c = JobDetailResponse::from_row(&row("completed"), "http://h").unwrap();
+        assert_eq!(
+            c.output_video_url.as_deref(),
+            Some("http://h/api/v1/jobs/job_1/output")
+        );
+        assert_eq!((c.job.current_stage, c.error), (None, None));
+        assert_eq!(c.processing_time_seconds, Some(1.5));
+
+        let f = JobDetailResponse::from_row(&row("failed"), "http://h").unwrap();
+        assert_eq!(f.output_video_url, None);
+        let e = f.error.unwrap();
+        assert_eq!(
+            (e.code.as_str(), e.stage),
+            ("INVALID_MEDIA", Some(Stage::VideoAnalysis))
+        );
+
+        assert!(JobResponse::from_row(&row("exploded")).is_err());
+    }
+}

@@ -40,7 +40,9 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 pub async fn run_sender(svc: Service, shutdown: CancellationToken) {
     let mut inflight = tokio::task::JoinSet::new();
     loop {
-        let lease_until = now_ms() + (svc.settings.webhook_timeout.as_millis() as i64) + 30_000;
+        // An attempt cannot outlast the request timeout (plus resolving the host), so a
+        // delivery leased by a process that died is retried soon after that.
+        let lease_until = now_ms() + (svc.settings.webhook_timeout.as_millis() as i64) + 5_000;
         match svc.db.claim_due_deliveries(16, lease_until).await {
             Ok(due) => {
                 for d in due {

@@ -263,7 +263,7 @@ impl Db {
         delivery_id: &str,
     ) -> Result<bool, StoreError> {
         let now = now_iso();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let started: Option<Option<String>> = sqlx::query_scalar(
             "SELECT started_at FROM jobs WHERE id = ? AND status = 'processing' AND lease_owner = ?",
         )
@@ -321,7 +321,9 @@ impl Db {
         delivery_id: &str,
     ) -> Result<CancelOutcome, StoreError> {
         let now = now_iso();
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: take the write lock before reading the status, so a worker claiming
+        // the job cannot slip in between the read and the update.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let row: Option<(String, Option<String>)> =
             sqlx::query_as("SELECT status, started_at FROM jobs WHERE id = ?")
                 .bind(id)

@@ -181,3 +181,22 @@ async fn list_is_newest_first_with_total() {
     let ids: Vec<_> = rows.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["job_2", "job_1"]);
 }
+
+#[tokio::test]
+async fn cancel_racing_claims_never_errors() {
+    let (db, _d) = test_db().await;
+    with_video(&db).await;
+    for i in 0..40 {
+        let id = format!("job_{i}");
+        db.insert_job(&new_job(&id, &format!("{{\"i\":{i}}}"), None))
+            .await
+            .unwrap()
+            .unwrap();
+        let (db2, id2) = (db.clone(), id.clone());
+        let claim = tokio::spawn(async move { db2.claim_next_job("w", now_ms() + 60_000).await });
+        let out = db.cancel_job(&id2, &format!("whd_{i}")).await.unwrap();
+        assert!(matches!(out, CancelOutcome::Cancelled { .. }), "{out:?}");
+        claim.await.unwrap().unwrap();
+        assert_eq!(db.get_job(&id).await.unwrap().unwrap().status, "cancelled");
+    }
+}

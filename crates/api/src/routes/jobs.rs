@@ -108,6 +108,16 @@ pub async fn cancel(
     Ok(ok("Job cancelled", st.svc.cancel_job(&id).await?))
 }
 
+/// Cancel a queued or processing job (same as `POST /api/v1/jobs/{job_id}/cancel`).
+#[utoipa::path(delete, path = "/api/v1/jobs/{job_id}", tag = "jobs",
+    params(("job_id" = String, Path)),
+    responses((status = 200, body = Envelope<JobResponse>),
+              (status = 404, body = ErrorEnvelope, description = "JOB_NOT_FOUND"),
+              (status = 409, body = ErrorEnvelope, description = "JOB_NOT_CANCELLABLE")))]
+pub async fn delete(state: State<AppState>, id: Path<String>) -> Result<Response, ApiError> {
+    cancel(state, id).await
+}
+
 /// The output video (`video/mp4`, HTTP Range supported).
 #[utoipa::path(get, path = "/api/v1/jobs/{job_id}/output", tag = "jobs",
     params(("job_id" = String, Path)),

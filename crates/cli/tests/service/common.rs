@@ -34,7 +34,8 @@ const BASE_ENV: &[(&str, &str)] = &[
     ("WEBHOOK_ALLOW_PRIVATE", "true"),
     ("WEBHOOK_RETRY_BASE_SECONDS", "0.2"),
     ("WEBHOOK_RETRY_MAX_SECONDS", "1"),
-    ("JOB_LEASE_SECONDS", "2"),
+    ("JOB_LEASE_SECONDS", "3"),
+    ("WEBHOOK_TIMEOUT_SECONDS", "5"),
     ("MAX_CONCURRENT_JOBS", "1"),
 ];
 
@@ -142,6 +143,23 @@ impl Server {
                 "server did not exit within {within:?}"
             );
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// [`Server::wait_exit`] that keeps the test's own runtime (local receivers) running.
+    pub async fn wait_exit_async(&mut self, within: Duration) -> std::process::ExitStatus {
+        let t = Instant::now();
+        loop {
+            let c = self.child.as_mut().expect("running");
+            if let Some(st) = c.try_wait().expect("wait") {
+                self.child = None;
+                return st;
+            }
+            assert!(
+                t.elapsed() < within,
+                "server did not exit within {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 

@@ -238,3 +238,33 @@ async fn unknown_routes_and_methods_get_the_envelope() {
     assert_eq!(b["success"], json!(false));
     assert!(b["error"]["code"].is_string());
 }
+
+#[tokio::test]
+async fn upload_template_must_exist_and_is_remembered() {
+    let s = Server::start(&[]);
+    let (st, b) = s
+        .upload(&bikes(), &[("template_video_id", "vid_nope")])
+        .await;
+    assert_error(st, &b, 404, "VIDEO_NOT_FOUND");
+    assert_eq!(staged_files(&s.data), 0);
+    assert_eq!(count_files(&s.data.join("blobs/uploads")), 0);
+    let (st, b) = s.upload(&bikes(), &[("webhook_url", "not a url")]).await;
+    assert_error(st, &b, 422, "VALIDATION_ERROR");
+
+    let template = s
+        .video(&media("video/pyscenedetect/goldeneye-vfr-drop3.mp4"))
+        .await;
+    let (st, b) = s
+        .upload(&bikes(), &[("template_video_id", &template)])
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let vid = b["data"]["video_id"].as_str().unwrap();
+    let id = s
+        .job(json!({"video_id": vid, "config": {"mode": "extract_only"}}))
+        .await;
+    let done = s
+        .wait_terminal(&id, std::time::Duration::from_secs(120))
+        .await;
+    assert_eq!(done["template_video_id"], json!(template), "{done}");
+    assert_eq!(done["status"], json!("completed"), "{done}");
+}

@@ -1,7 +1,7 @@
 //! Webhooks against a local receiver: delivery on every terminal state, retries after
 //! receiver errors, signatures, SSRF refusal, and durability across SIGKILL restarts.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,18 +25,31 @@ struct Receiver {
     url: String,
     hits: Arc<Mutex<Vec<Hit>>>,
     fail_first: Arc<AtomicUsize>,
+    /// Milliseconds the receiver takes to answer.
+    delay_ms: Arc<AtomicU64>,
+    /// Requests received (counted on arrival, before answering).
+    arrived: Arc<AtomicUsize>,
 }
 
 impl Receiver {
     async fn start(fail_first: usize) -> Receiver {
         let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
         let fail = Arc::new(AtomicUsize::new(fail_first));
-        let (h, f) = (hits.clone(), fail.clone());
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let arrived = Arc::new(AtomicUsize::new(0));
+        let (h, f, d, a) = (
+            hits.clone(),
+            fail.clone(),
+            delay_ms.clone(),
+            arrived.clone(),
+        );
         let app = axum::Router::new().route(
             "/hook",
             axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let (h, f) = (h.clone(), f.clone());
+                let (h, f, d, a) = (h.clone(), f.clone(), d.clone(), a.clone());
                 async move {
+                    a.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(d.load(Ordering::SeqCst))).await;
                     let failing = f
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                         .is_ok();
@@ -57,6 +70,8 @@ impl Receiver {
             url,
             hits,
             fail_first: fail,
+            delay_ms,
+            arrived,
         }
     }
 
@@ -264,4 +279,36 @@ async fn pending_retries_survive_a_restart() {
         d["deliveries"][0]["attempts"].as_array().unwrap().len() >= 3,
         "{d}"
     );
+}
+
+#[tokio::test]
+async fn sigterm_finishes_the_webhook_attempt_in_flight() {
+    let rx = Receiver::start(0).await;
+    rx.delay_ms.store(1500, Ordering::SeqCst);
+    let mut s = Server::start(&[]);
+    let data = s.data.clone();
+    let _keep = s.take_dir();
+    let vid = s.video(&bikes()).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": rx.url, "config": {"mode": "extract_only"}}))
+        .await;
+    let t = Instant::now();
+    while rx.arrived.load(Ordering::SeqCst) == 0 {
+        assert!(t.elapsed() < Duration::from_secs(60), "no webhook attempt");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    s.signal(libc::SIGTERM);
+    let st = s.wait_exit_async(Duration::from_secs(15)).await;
+    assert!(st.success(), "{st:?}");
+    // The attempt in flight was answered and recorded before the process exited.
+    assert_eq!(rx.accepted_unique().len(), 1, "{}", s.log());
+    let s = Server::start_in(&data, &[]);
+    let d = wait_delivery_state(&s, &id, "delivered").await;
+    assert_eq!(
+        d["deliveries"][0]["attempts"].as_array().unwrap().len(),
+        1,
+        "{d}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.hits().len(), 1);
 }
