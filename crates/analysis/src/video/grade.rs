@@ -2,19 +2,24 @@
 //! footage with neutral statistics into what the shot shows.
 //!
 //! The forward model applies white balance, contrast, tone curve, saturation, in that
-//! order; the estimate undoes them in reverse, each step from a statistic that the
-//! later steps do not disturb:
+//! order; each slider is estimated from a statistic the others disturb little:
 //!
-//! 1. contrast, highlights, shadows: fitted so that the model's curve maps the neutral
-//!    luma quantiles [`NEUTRAL_Q`] onto the shot's luma quantiles (saturation leaves luma
-//!    unchanged, so it cannot leak in); a small ridge keeps the three apart;
-//! 2. saturation: after undoing the curve, the mean chroma distance from luma, measured
-//!    about the shot's median chroma (so a colour cast is not read as saturation),
-//!    against [`NEUTRAL_CHROMA`];
-//! 3. temperature and tint: after undoing saturation, in linear light, the median of
-//!    per-pixel `log2(R/B)` and `log2(G/√(RB))` over mid-tone pixels (grey world with a
-//!    median, so a large coloured object moves it little) against their neutral values.
-//!    The white-balance gains of the model shift exactly these logs.
+//! 1. contrast, highlights, shadows: from the shot's luma quantiles against the neutral
+//!    quantiles [`NEUTRAL_Q`] (saturation leaves luma unchanged, so it cannot leak in):
+//!    contrast from the spread ratio, the two bumps by linear least squares;
+//! 2. saturation: the mean chroma distance from luma, measured about the shot's median
+//!    chroma (so a colour cast is not read as saturation) and divided by the contrast
+//!    factor (contrast scales chroma too), against [`NEUTRAL_CHROMA`];
+//! 3. temperature and tint: in linear light, the median of per-pixel `log2(R/B)` and
+//!    `log2(G/√(RB))` over mid-tone unclipped pixels (grey world with a median, so a large
+//!    coloured object moves it little) against their neutral values. The white-balance
+//!    gains of the model shift exactly these logs.
+//!
+//! Saturation and white balance are read on the observed pixels, not after undoing the
+//! estimated curve: the tone estimate is bound to the neutral prior, and undoing a
+//! wrong curve (or a strong estimated desaturation) would multiply its error into the
+//! colour ratios. Tone is fitted on luma with the current white-balance estimate taken
+//! out (three alternating rounds).
 //!
 //! The neutral constants are medians measured on ungraded reference clips, so ordinary
 //! footage reads near 0 and a slider reading says how far a shot sits from typical
@@ -90,25 +95,6 @@ fn luma(p: &[f64; 3]) -> f64 {
 fn quantiles(mut v: Vec<f64>) -> [f64; NQ] {
     v.sort_by(f64::total_cmp);
     Q_LEVELS.map(|q| v[((v.len() - 1) as f64 * q).round() as usize])
-}
-
-/// The model's per-channel curve (steps 3 and 4).
-fn curve(x: f64, c: f64, h: f64, s: f64) -> f64 {
-    let k = 2f64.powf(c / 100.0);
-    grade::tone_curve((0.5 + (x - 0.5) * k).clamp(0.0, 1.0), h, s).clamp(0.0, 1.0)
-}
-
-fn curve_inv(y: f64, c: f64, h: f64, s: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0, 1.0);
-    for _ in 0..30 {
-        let mid = 0.5 * (lo + hi);
-        if curve(mid, c, h, s) < y {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
 }
 
 /// Fit of (contrast, highlights, shadows) mapping NEUTRAL_Q onto the observed `q`.
