@@ -50,7 +50,8 @@ pub fn family(kind: &str) -> &'static str {
 
 fn round_to(v: f64, decimals: i32) -> f64 {
     let p = 10f64.powi(decimals);
-    (v * p).round() / p
+    // `+ 0.0` turns a rounded −0.0 into 0.0 in the JSON.
+    (v * p).round() / p + 0.0
 }
 
 /// The most and second most frequent transition families with their median duration
@@ -232,6 +233,7 @@ mod tests {
         assert_eq!(frame_rate(29.97), 30);
         assert_eq!(frame_rate(50.0), 60);
         assert_eq!(frame_rate(16.0), 24);
+        assert!(round_to(-0.0001, 1).is_sign_positive());
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub struct CaptionDetector {
     since: Vec<f32>,
     frames: usize,
     caption_frames: usize,
-    /// Column signature (64 bins) of the last caption band seen.
-    last_sig: Option<u64>,
+    /// Stroke signature (256 column bins × band rows, as bit sets) of the last caption.
+    last_sig: Option<Vec<u64>>,
     /// Number of distinct captions (signature changes).
     distinct: usize,
 }
@@ -78,12 +78,20 @@ impl CaptionDetector {
         if let Some((a, b)) = self.caption_band(&counts, height) {
             self.caption_frames += 1;
             let sig = self.signature(a, b);
-            let new = match self.last_sig {
+            let new = match &self.last_sig {
                 None => true,
                 Some(old) => {
-                    let inter = (old & sig).count_ones() as f64;
-                    let union = (old | sig).count_ones().max(1) as f64;
-                    inter / union < 0.5
+                    let inter: u32 = old
+                        .iter()
+                        .zip(&sig)
+                        .map(|(x, y)| (x & y).count_ones())
+                        .sum();
+                    let union: u32 = old
+                        .iter()
+                        .zip(&sig)
+                        .map(|(x, y)| (x | y).count_ones())
+                        .sum();
+                    (inter as f64) < 0.5 * union.max(1) as f64
                 }
             };
             if new {
@@ -93,13 +101,15 @@ impl CaptionDetector {
         }
     }
 
-    /// Which 64ths of the width hold stable strokes in rows `a..b`.
-    fn signature(&self, a: usize, b: usize) -> u64 {
-        let mut sig = 0u64;
+    /// Where the strokes of rows `a..b` are: one 256-bin column bit set for the band
+    /// (different text puts its strokes elsewhere even at the same width).
+    fn signature(&self, a: usize, b: usize) -> Vec<u64> {
+        let mut sig = vec![0u64; 4];
         for r in a..b {
             for x in 0..self.width {
                 if !self.since[r * self.width + x].is_nan() {
-                    sig |= 1 << (x * 64 / self.width);
+                    let bin = x * 256 / self.width;
+                    sig[bin / 64] |= 1 << (bin % 64);
                 }
             }
         }

@@ -199,8 +199,9 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
     let base = err(1.0, 0, 0);
     let mut best = f32::INFINITY;
     for z in [0.8f32, 0.9, 1.0, 1.1, 1.25] {
-        for dy in -5..=5 {
-            for dx in -8..=8 {
+        // Up to half the frame each way (the overlap check keeps half the cells).
+        for dy in -(THUMB_H as i32 / 2)..=THUMB_H as i32 / 2 {
+            for dx in -(THUMB_W as i32 / 2)..=THUMB_W as i32 / 2 {
                 if z == 1.0 && dx == 0 && dy == 0 {
                     continue;
                 }

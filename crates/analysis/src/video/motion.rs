@@ -57,6 +57,24 @@ impl Gray {
     }
 
     fn sad(&self, other: &Gray, x0: i32, y0: i32, dx: i32, dy: i32, size: i32) -> i32 {
+        let inside = |g: &Gray, x: i32, y: i32| {
+            x >= 0 && y >= 0 && x + size <= g.w as i32 && y + size <= g.h as i32
+        };
+        if inside(self, x0, y0) && inside(other, x0 + dx, y0 + dy) {
+            // Fast path: both blocks lie inside their images.
+            let mut s = 0i32;
+            for y in 0..size as usize {
+                let a = &self.px[(y0 as usize + y) * self.w + x0 as usize..][..size as usize];
+                let b = &other.px[((y0 + dy) as usize + y) * other.w + (x0 + dx) as usize..]
+                    [..size as usize];
+                s += a
+                    .iter()
+                    .zip(b)
+                    .map(|(p, q)| (*p as i32 - *q as i32).abs())
+                    .sum::<i32>();
+            }
+            return s;
+        }
         let mut s = 0;
         for y in y0..y0 + size {
             for x in x0..x0 + size {

