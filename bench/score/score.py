@@ -169,7 +169,7 @@ class Run:
                 s["ok"] += int(bool(ok))
                 if fm is not None:
                     s["f"].append(fm)
-                mark = "✓" if ok else f"✗ {octave}"
+                mark = "✓" if ok else ("✗ none" if tempo is None else f"✗ {octave}")
                 row += [f"{fmt(tempo, 1)} {mark}", fmt(fm) + ("" if trimmed or fm is None else "*")]
             rows.append(row)
         self.section("Tempo and beats per file",
