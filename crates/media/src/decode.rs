@@ -195,7 +195,7 @@ pub fn decode(
         "-map",
         "0:v:0",
         "-vf",
-        &format!("showinfo,scale={w}:{h}:flags=area,setsar=1,format=rgb24"),
+        &format!("scale={w}:{h}:flags=area,setsar=1,showinfo=checksum=0,format=rgb24"),
         "-fps_mode",
         "passthrough",
         "-f",

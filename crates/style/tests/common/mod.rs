@@ -72,7 +72,6 @@ pub fn cuts(a: &Analysis) -> Vec<f64> {
         .collect()
 }
 
-
 pub fn analysis(duration_s: f64, w: u32, h: u32, fps: f64, cuts: &[f64]) -> Analysis {
     let mut edges = vec![0.0];
     edges.extend_from_slice(cuts);
