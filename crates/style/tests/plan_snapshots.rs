@@ -217,7 +217,7 @@ fn apply_switches_turn_each_dimension_off() {
         &JobConfig::default(),
     )
     .unwrap();
-    assert!(on.filtergraph.contains("curves=") && on.filtergraph.contains("crop="));
+    assert!(on.filtergraph.contains("lutrgb=") && on.filtergraph.contains("crop="));
     assert!(on.filtergraph.contains("xfade=") && on.filtergraph.contains("zoompan="));
     assert!(on.filtergraph.contains("loudnorm=") && on.segments.len() > 4);
     let mut cfg = JobConfig::default();
@@ -230,7 +230,7 @@ fn apply_switches_turn_each_dimension_off() {
     cfg.apply.subtitles = false;
     let off = apply::plan(Path::new("/media/s.mp4"), &inf, &a, Some(&st), &cfg).unwrap();
     for f in [
-        "curves=",
+        "lutrgb=",
         "crop=",
         "xfade=",
         "zoompan=",

@@ -102,6 +102,9 @@ fn measure(
     if let Some(t) = limit {
         cmd.args(["-t", &t]);
     }
+    // Input options: the demuxer drops video, subtitle and data packets, so nothing but
+    // the audio is read past the container or decoded.
+    cmd.args(["-vn", "-sn", "-dn"]);
     cmd.arg("-i").arg(&plan.source);
     cmd.arg("-filter_complex_script").arg(&file);
     cmd.args(["-map", "[aout]", "-f", "null", "-"]);
