@@ -200,20 +200,7 @@ pub fn estimate(px: &[[f64; 3]]) -> Option<ColorGrade> {
         // estimate into the colour ratios.
         let un = &px;
         // Saturation: chroma about the median chroma (cast removed).
-        let chroma: Vec<[f64; 3]> = un
-            .iter()
-            .map(|p| {
-                let y = luma(p);
-                p.map(|v| v - y)
-            })
-            .collect();
-        let med: [f64; 3] =
-            [0, 1, 2].map(|k| median(chroma.iter().map(|c| c[k]).collect()).unwrap_or(0.0));
-        let cmag = chroma
-            .iter()
-            .map(|c| ((0..3).map(|k| (c[k] - med[k]).powi(2)).sum::<f64>()).sqrt())
-            .sum::<f64>()
-            / chroma.len() as f64;
+        let cmag = chroma_spread(un);
         // Contrast scales chroma as it scales luma deviations: take it out.
         let k = 2f64.powf(tone[0] / 100.0);
         sat = (100.0 * (cmag / k / NEUTRAL_CHROMA - 1.0)).clamp(-100.0, 100.0);
@@ -249,20 +236,7 @@ pub fn estimate(px: &[[f64; 3]]) -> Option<ColorGrade> {
 /// light. Used to derive and check the neutral constants.
 pub fn raw_stats(px: &[[f64; 3]]) -> ([f64; NQ], f64, f64, f64) {
     let q = quantiles(px.iter().map(luma).collect());
-    let chroma: Vec<[f64; 3]> = px
-        .iter()
-        .map(|p| {
-            let y = luma(p);
-            p.map(|v| v - y)
-        })
-        .collect();
-    let med: [f64; 3] =
-        [0, 1, 2].map(|k| median(chroma.iter().map(|c| c[k]).collect()).unwrap_or(0.0));
-    let cmag = chroma
-        .iter()
-        .map(|c| ((0..3).map(|k| (c[k] - med[k]).powi(2)).sum::<f64>()).sqrt())
-        .sum::<f64>()
-        / chroma.len().max(1) as f64;
+    let cmag = chroma_spread(px);
     let (mut rb, mut gm) = (Vec::new(), Vec::new());
     for p in px {
         let y = luma(p);
@@ -328,6 +302,25 @@ pub fn mean_lab(px: &[[f64; 3]]) -> [f64; 3] {
         500.0 * (f(x) - f(y)),
         200.0 * (f(y) - f(z)),
     ]
+}
+
+/// Mean distance of each pixel's chroma (RGB minus luma) from the median chroma: colourfulness
+/// with any overall cast removed.
+fn chroma_spread(px: &[[f64; 3]]) -> f64 {
+    let chroma: Vec<[f64; 3]> = px
+        .iter()
+        .map(|p| {
+            let y = luma(p);
+            p.map(|v| v - y)
+        })
+        .collect();
+    let med: [f64; 3] =
+        [0, 1, 2].map(|k| median(chroma.iter().map(|c| c[k]).collect()).unwrap_or(0.0));
+    chroma
+        .iter()
+        .map(|c| ((0..3).map(|k| (c[k] - med[k]).powi(2)).sum::<f64>()).sqrt())
+        .sum::<f64>()
+        / chroma.len().max(1) as f64
 }
 
 #[cfg(test)]
