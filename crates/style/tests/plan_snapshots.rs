@@ -201,6 +201,7 @@ fn apply_switches_turn_each_dimension_off() {
     a.audio.has_audio = true;
     let mut st = style("9:16", 30, 40.0);
     st.color_grade.temperature = 50.0;
+    st.color_grade.contrast = 100.0;
     st.zoom_usage = 100.0;
     st.use_subtitles = true;
     st.primary_transition = TransitionStyle {

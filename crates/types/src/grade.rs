@@ -74,6 +74,49 @@ pub fn apply(rgb: [f64; 3], g: &ColorGrade) -> [f64; 3] {
     p.map(|v| (y + (v - y) * f).clamp(0.0, 1.0))
 }
 
+/// Numeric inverse of [`apply`]: the neutral pixel that `g` turns into `rgb`
+/// (for pixels the forward model clips, one of its pre-images).
+pub fn inverse(rgb: [f64; 3], g: &ColorGrade) -> [f64; 3] {
+    // 5: saturation. Luma is preserved by the forward step, so it is known here.
+    let y = LUMA[0] * rgb[0] + LUMA[1] * rgb[1] + LUMA[2] * rgb[2];
+    let f = (1.0 + g.saturation / 100.0).max(0.05);
+    let mut p = rgb.map(|v| (y + (v - y) / f).clamp(0.0, 1.0));
+    // 4: highlights / shadows (monotonic on 0..1).
+    for v in &mut p {
+        *v = invert_tone(*v, g.highlights, g.shadows);
+    }
+    // 3: contrast.
+    let k = 2f64.powf(g.contrast / 100.0);
+    for v in &mut p {
+        *v = (0.5 + (*v - 0.5) / k).clamp(0.0, 1.0);
+    }
+    // 1–2: white balance in linear light.
+    let gains = [
+        2f64.powf(TEMP_STOPS * g.temperature / 100.0),
+        2f64.powf(-TINT_STOPS * g.tint / 100.0),
+        2f64.powf(-TEMP_STOPS * g.temperature / 100.0),
+    ];
+    let mut out = [0.0; 3];
+    for i in 0..3 {
+        out[i] = linear_to_srgb((srgb_to_linear(p[i]) / gains[i]).min(1.0));
+    }
+    out
+}
+
+/// Inverse of [`tone_curve`] on 0..1 (the curve is monotonic there).
+pub fn invert_tone(y: f64, h: f64, s: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if tone_curve(mid, h, s) < y {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

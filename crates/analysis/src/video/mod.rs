@@ -90,13 +90,13 @@ impl VideoAnalyzer {
         progress(0.6);
         let mut color = Vec::new();
         for s in &shots.shots {
-            let px = self.color.range(s.start_s, s.end_s);
-            if let Some(g) = grade::estimate(&px) {
+            let thumbs = self.color.range(s.start_s, s.end_s);
+            if let Some(g) = grade::estimate(&thumbs) {
                 color.push(ShotColor {
                     start_s: s.start_s,
                     end_s: s.end_s,
                     grade: g,
-                    mean_lab: grade::mean_lab(&px),
+                    mean_lab: grade::mean_lab(&grade::pixels(&thumbs)),
                 });
             }
         }

@@ -177,34 +177,7 @@ impl LutSpec {
     }
 }
 
-/// Numeric inverse of [`grade::apply`]: the neutral pixel that `g` turns into `rgb`
-/// (for pixels the forward model clips, one of its pre-images).
-pub fn inverse(rgb: [f64; 3], g: &ColorGrade) -> [f64; 3] {
-    // 5: saturation. Luma is preserved by the forward step, so it is known here.
-    let y = LUMA[0] * rgb[0] + LUMA[1] * rgb[1] + LUMA[2] * rgb[2];
-    let f = (1.0 + g.saturation / 100.0).max(0.05);
-    let mut p = rgb.map(|v| (y + (v - y) / f).clamp(0.0, 1.0));
-    // 4: highlights / shadows (monotonic on 0..1).
-    for v in &mut p {
-        *v = invert_tone(*v, g.highlights, g.shadows);
-    }
-    // 3: contrast.
-    let k = 2f64.powf(g.contrast / 100.0);
-    for v in &mut p {
-        *v = (0.5 + (*v - 0.5) / k).clamp(0.0, 1.0);
-    }
-    // 1–2: white balance in linear light.
-    let gains = [
-        2f64.powf(TEMP_STOPS * g.temperature / 100.0),
-        2f64.powf(-TINT_STOPS * g.tint / 100.0),
-        2f64.powf(-TEMP_STOPS * g.temperature / 100.0),
-    ];
-    let mut out = [0.0; 3];
-    for i in 0..3 {
-        out[i] = grade::linear_to_srgb((grade::srgb_to_linear(p[i]) / gains[i]).min(1.0));
-    }
-    out
-}
+pub use stylecut_types::grade::inverse;
 
 /// Largest chroma factor the rendered `hue` applies.
 pub const MAX_CHROMA: f64 = 10.0;
@@ -230,22 +203,34 @@ fn forward_channel(x: f64, c: usize, g: &ColorGrade) -> f64 {
 
 /// Inverse of [`forward_channel`].
 fn invert_channel(y: f64, c: usize, g: &ColorGrade) -> f64 {
-    let v = invert_tone(y, g.highlights, g.shadows);
+    let v = grade::invert_tone(y, g.highlights, g.shadows);
     let v = (0.5 + (v - 0.5) / 2f64.powf(g.contrast / 100.0)).clamp(0.0, 1.0);
     grade::linear_to_srgb((grade::srgb_to_linear(v) / wb_gain(c, g)).min(1.0))
 }
 
-fn invert_tone(y: f64, h: f64, s: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
-    for _ in 0..40 {
-        let mid = 0.5 * (lo + hi);
-        if grade::tone_curve(mid, h, s) < y {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
+/// How far apart the grade estimates of two ungraded shots of different camera footage
+/// typically read, per slider (temperature, tint, saturation, contrast, highlights,
+/// shadows): the 80th percentile of the absolute difference over pairs of 2 s windows of
+/// five camera clips of `shared/media` (cockatoo, goldeneye, issue-195, testvideo, bikes),
+/// measured with `cargo run --release -p stylecut-style --example grade_eval --
+/// <those clips>` ("scene difference p80"). A difference of this size says as much about
+/// the two scenes as about their grades.
+pub const SCENE_SPREAD: [f64; 6] = [163.0, 57.0, 73.0, 66.0, 134.0, 102.0];
+
+/// The grade a source shot measured at `from` is moved to, for a template measured at
+/// `to`: per slider, `from + soft(to − from)` with the soft threshold
+/// `soft(d) = sign(d)·max(|d| − SCENE_SPREAD, 0)`. Estimates read scene content as well as
+/// grade, so moving a shot all the way to the template's reading also copies the template's
+/// scene colours (on ground-truth transfers that was measured worse than leaving the
+/// source untouched). Only the part of the difference beyond what scene content explains
+/// is transferred: strong looks carry over, small differences are left alone.
+pub fn transfer_target(from: &ColorGrade, to: &ColorGrade) -> ColorGrade {
+    let (a, b) = (from.as_array(), to.as_array());
+    ColorGrade::from_array(std::array::from_fn(|k| {
+        let d = b[k] - a[k];
+        a[k] + d.signum() * (d.abs() - SCENE_SPREAD[k]).max(0.0)
+    }))
+    .clamped()
 }
 
 /// True when two grades are so close that a LUT would change nothing visible.

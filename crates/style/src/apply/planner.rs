@@ -303,7 +303,8 @@ fn assign_luts(
     }
     let mut luts: Vec<LutSpec> = Vec::new();
     for (s, f) in segs.iter_mut().zip(&froms) {
-        if lut::is_identity(f, to) {
+        let target = lut::transfer_target(f, to);
+        if lut::is_identity(f, &target) {
             continue;
         }
         let idx = match luts.iter().position(|l| l.from == *f) {
@@ -312,7 +313,7 @@ fn assign_luts(
                 luts.push(LutSpec {
                     size: LUT_SIZE,
                     from: *f,
-                    to: *to,
+                    to: target,
                 });
                 luts.len() - 1
             }
