@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::format::{CropWindow, OutputFormat};
 use super::motion::Motion;
 use super::pacing::{Origin, Piece};
+use super::reframe::CropKey;
 use super::transitions::PlannedTransition;
 
 /// One segment of the output.
@@ -35,6 +36,10 @@ pub struct Segment {
     pub origin: Origin,
     /// Crop window (fractions of the display frame), including punch-ins.
     pub crop: CropWindow,
+    /// Keys of a crop window that moves inside the segment (see `reframe`); empty: the
+    /// window stays at `crop`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crop_path: Vec<CropKey>,
     pub punch_in: bool,
     pub motion: Motion,
     /// Index into the plan's LUTs.
@@ -77,6 +82,7 @@ pub fn quantize(
             shot: p.shot,
             origin: p.origin,
             crop: base,
+            crop_path: Vec::new(),
             punch_in: p.punch_in,
             motion: Motion::None,
             lut: None,

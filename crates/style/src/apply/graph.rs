@@ -15,6 +15,7 @@ use super::edl::Segment;
 use super::format::OutputFormat;
 use super::lut::LutSpec;
 use super::motion::Motion;
+use super::reframe::{path_expr, CropKey};
 use super::transitions::PlannedTransition;
 
 /// Placeholder for the render scratch directory inside the graph.
@@ -91,12 +92,29 @@ fn video_branch(g: &GraphInput, seg: &Segment) -> String {
     ];
     let c = seg.crop;
     if !c.is_full() {
+        // A moving window (see `reframe`): the corner as a piecewise-linear expression of
+        // the frame number, quoted because it holds commas.
+        let pos = |dim: &str, size: f64, centre: f64, get: fn(&CropKey) -> f64| {
+            let keys: Vec<(u64, f64)> = seg
+                .crop_path
+                .iter()
+                .map(|k| (k.frame, get(k) - size / 2.0))
+                .collect();
+            if keys
+                .iter()
+                .all(|k| (k.1 - (centre - size / 2.0)).abs() < 1e-9)
+            {
+                format!("{dim}*{}", f6(centre - size / 2.0))
+            } else {
+                format!("'{dim}*({})'", path_expr(&keys, f6))
+            }
+        };
         f.push(format!(
-            "crop=w=iw*{}:h=ih*{}:x=iw*{}:y=ih*{}",
+            "crop=w=iw*{}:h=ih*{}:x={}:y={}",
             f6(c.w),
             f6(c.h),
-            f6(c.cx - c.w / 2.0),
-            f6(c.cy - c.h / 2.0)
+            pos("iw", c.w, c.cx, |k| k.cx),
+            pos("ih", c.h, c.cy, |k| k.cy),
         ));
     }
     // The picture area: the whole frame, or the fitted source picture when letterboxing.
