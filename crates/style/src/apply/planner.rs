@@ -122,6 +122,7 @@ pub fn plan(
     let mut trans = plan_transitions(&segs, style.filter(|_| sw.transitions), source, &fmt);
     if let Some(m) = cfg.max_duration_seconds {
         let max_frames = (m * fmt.fps() + 1e-6).floor() as u64;
+        let cut = edl::total_frames(&segs, &trans) > max_frames;
         edl::cap(
             &mut segs,
             &mut trans,
@@ -129,6 +130,16 @@ pub fn plan(
             max_frames,
             fmt.s_to_frames(0.5),
         );
+        // Never end mid-word: move the end back to a boundary or a speech gap.
+        if cut {
+            notes.extend(edl::end_outside_speech(
+                &mut segs,
+                &mut trans,
+                &fmt,
+                &source.speech_segments,
+                fmt.s_to_frames(0.5),
+            ));
+        }
     }
     if !source.saliency.is_empty() {
         let (mut off_centre, mut moving) = (0, 0);
