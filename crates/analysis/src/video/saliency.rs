@@ -8,8 +8,8 @@
 //! * **static saliency**: distance of each pixel from the frame's mean grey level
 //!   (something that stands out from the background) plus gradient (edge) energy.
 //!
-//! Each map is normalised to sum 1; when the motion map carries real energy (mean above
-//! 1/255) the two mix 80/20, else the static map is used alone. The frame's centre is the
+//! Each map is normalised to sum 1; when the motion map carries real energy (at least 40
+//! grey levels above the floor, summed over the map) the two mix 80/20, else the static map is used alone. The frame's centre is the
 //! main subject: the peak of the map blurred over 5×5 px, refined to the centroid of the
 //! above-mean map values within 1/8 of the width of it (so a second, weaker object does
 //! not pull the centre half-way). Frames are averaged in buckets of [`BUCKET_S`]; the document keeps one
@@ -23,7 +23,9 @@ const GW: usize = 64;
 /// Length of the averaging bucket, seconds.
 pub const BUCKET_S: f64 = 0.25;
 const MOTION_FLOOR: f32 = 12.0;
-const MOTION_MIN_MEAN: f32 = 1.0;
+/// Least motion energy (grey levels above the floor, summed over the 64-px map) that
+/// counts as something moving: e.g. 4 px at 10 levels over the floor.
+const MOTION_MIN_SUM: f32 = 40.0;
 /// Radius around the peak whose centroid is the centre, share of the width.
 const RADIUS: f64 = 0.125;
 
@@ -101,8 +103,7 @@ fn frame_centre(g: &Gray, prev: Option<(&Gray, &PairMotion)>) -> (f64, f64) {
                 }
             }
         }
-        let mm = mot.iter().sum::<f32>() / mot.len() as f32;
-        if mm >= MOTION_MIN_MEAN {
+        if mot.iter().sum::<f32>() >= MOTION_MIN_SUM {
             let mot = normalised(mot);
             for (a, b) in map.iter_mut().zip(&mot) {
                 *a = 0.2 * *a + 0.8 * b;
@@ -265,6 +266,52 @@ mod tests {
             let truth = (20.0 + k * 4.0 + 12.0) / w as f64;
             assert!((p.x - truth).abs() < 0.05, "{p:?} vs {truth}");
             assert!((p.y - 102.0 / h as f64).abs() < 0.06, "{p:?}");
+        }
+    }
+    /// Textured background panning right by `pan` px per frame with a grey box that
+    /// moves left across the frame: the background's own motion is compensated, so the
+    /// centre stays on the box (without compensation the whole background moves).
+    #[test]
+    fn camera_pan_is_compensated() {
+        let (w, h) = (256usize, 144usize);
+        let pan = 3.0f32;
+        let mut t = SaliencyTracker::default();
+        for i in 0..50usize {
+            let off = pan * i as f32;
+            let bx = 200 - i * 3;
+            let mut v = Vec::with_capacity(w * h * 3);
+            for y in 0..h {
+                for x in 0..w {
+                    let u = x as f32 - off;
+                    let inside = x >= bx && x < bx + 24 && (40..64).contains(&y);
+                    // A flat mid-grey box on a strong texture: it does not stand out
+                    // by contrast, only by moving against the camera.
+                    let b = if inside {
+                        128.0
+                    } else {
+                        128.0
+                            + 80.0 * (u * 0.19).sin() * (y as f32 * 0.23).cos()
+                            + 30.0 * (u * 0.07 + y as f32 * 0.05).sin()
+                    };
+                    v.extend([b as u8; 3]);
+                }
+            }
+            let m = PairMotion {
+                pts_s: i as f64 / 25.0,
+                tx: pan / w as f32,
+                ty: 0.0,
+                scale: 1.0,
+                residual: 0.0,
+                valid: true,
+            };
+            t.push(i as f64 / 25.0, &v, w, h, (i > 0).then_some(&m));
+        }
+        // The first bucket holds the first frame, which has no motion map yet.
+        for p in t.finish().into_iter().skip(1) {
+            let k = (p.t_s * 25.0).round();
+            let truth = (200.0 - 3.0 * k + 12.0) / w as f64;
+            assert!((p.x - truth).abs() < 0.06, "{p:?} vs {truth}");
+            assert!((p.y - 52.0 / h as f64).abs() < 0.08, "{p:?}");
         }
     }
 }
