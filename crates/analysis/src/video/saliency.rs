@@ -9,7 +9,8 @@
 //!   (something that stands out from the background) plus gradient (edge) energy.
 //!
 //! Each map is normalised to sum 1; when the motion map carries real energy (at least 40
-//! grey levels above the floor, summed over the map) the two mix 80/20, else the static map is used alone. The frame's centre is the
+//! grey levels above the floor, summed over the map) on less than half of the picture
+//! (more is a cut, a flash or a missed camera move) the two mix 80/20, else the static map is used alone. The frame's centre is the
 //! main subject: the peak of the map blurred over 5×5 px, refined to the centroid of the
 //! above-mean map values within 1/8 of the width of it (so a second, weaker object does
 //! not pull the centre half-way). Frames are averaged in buckets of [`BUCKET_S`]; the document keeps one
@@ -103,7 +104,10 @@ fn frame_centre(g: &Gray, prev: Option<(&Gray, &PairMotion)>) -> (f64, f64) {
                 }
             }
         }
-        if mot.iter().sum::<f32>() >= MOTION_MIN_SUM {
+        // Change over most of the picture is a cut, a flash or a camera move the
+        // estimator missed, not local motion: the static map alone then.
+        let changed = mot.iter().filter(|&&v| v > 0.0).count();
+        if mot.iter().sum::<f32>() >= MOTION_MIN_SUM && changed * 2 < mot.len() {
             let mot = normalised(mot);
             for (a, b) in map.iter_mut().zip(&mot) {
                 *a = 0.2 * *a + 0.8 * b;
@@ -313,5 +317,32 @@ mod tests {
             assert!((p.x - truth).abs() < 0.06, "{p:?} vs {truth}");
             assert!((p.y - 52.0 / h as f64).abs() < 0.08, "{p:?}");
         }
+    }
+    /// Across a cut the whole picture changes: that is not local motion, so the centre is
+    /// the new frame's static saliency (its box), not the middle of the changed picture.
+    #[test]
+    fn a_cut_is_not_local_motion() {
+        let (w, h) = (256, 144);
+        let still = PairMotion {
+            pts_s: 0.04,
+            tx: 0.0,
+            ty: 0.0,
+            scale: 1.0,
+            residual: 0.0,
+            valid: false,
+        };
+        let a: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let v = 120 + ((i % w) * 97 % 60) as u8;
+                [v, v, v]
+            })
+            .collect();
+        let b = frame(w, h, 200, 20, 30);
+        let (ga, gb) = (Gray::from_rgb(&a, w, h), Gray::from_rgb(&b, w, h));
+        // Exactly the static centre: the changed picture adds nothing.
+        let got = frame_centre(&gb, Some((&ga, &still)));
+        assert_eq!(got, frame_centre(&gb, None));
+        assert!((got.0 - 215.0 / w as f64).abs() < 0.05, "{got:?}");
+        assert!((got.1 - 35.0 / h as f64).abs() < 0.08, "{got:?}");
     }
 }
