@@ -145,6 +145,7 @@ pub fn analyze_file(
         audio: audio_features,
         has_subtitle_stream: info.subtitle_streams > 0,
         burned_in_captions: report.burned_in_captions,
+        saliency: report.saliency,
     };
     Ok((info, analysis))
 }

@@ -10,7 +10,7 @@ use common::*;
 use stylecut_media::{AudioInfo, MediaInfo, VideoInfo};
 use stylecut_style::apply::{self, EditPlan};
 use stylecut_types::config::{JobConfig, Resolution};
-use stylecut_types::{Band, Beat, ColorGrade, Span, TransitionStyle};
+use stylecut_types::{Band, Beat, ColorGrade, SaliencyPoint, Span, TransitionStyle};
 
 fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
     MediaInfo {
@@ -80,6 +80,18 @@ fn vertical_warm_talking_head() {
         },
     ];
     a.audio.has_audio = true;
+    // The speaker sits right of centre, then walks left from 3.5 s.
+    a.saliency = (0..80)
+        .map(|i| {
+            let t = 0.125 + 0.25 * f64::from(i);
+            let x = if t < 3.5 {
+                0.68 + 0.01 * (t * 5.0).sin()
+            } else {
+                (0.68 - 0.1 * (t - 3.5)).max(0.4)
+            };
+            SaliencyPoint { t_s: t, x, y: 0.4 }
+        })
+        .collect();
     a.loudness.integrated_lufs = Some(-24.0);
     a.color_grade = ColorGrade {
         temperature: -20.0,
@@ -108,9 +120,29 @@ fn vertical_warm_talking_head() {
         &info(1920, 1080, 25.0, 20.0, true),
         &a,
         Some(&st),
-        &JobConfig::default(),
+        &JobConfig {
+            max_duration_seconds: Some(12.0),
+            ..JobConfig::default()
+        },
     )
     .unwrap();
+    // The 12 s cap falls inside speech (9.5..19 s, no pause): the edit ends at the last
+    // boundary outside speech (the jump cut at 6.27 s).
+    let end = plan.segments.last().unwrap().src_out_s;
+    assert!(plan.output_duration_s <= 12.0);
+    assert!(
+        !a.speech_segments
+            .iter()
+            .any(|s| end > s.start_s - 0.08 && end < s.end_s + 0.08),
+        "ends at {end} inside speech"
+    );
+    // The crop follows the speaker: off centre, then moving with the walk.
+    assert!(
+        plan.segments[0].crop.cx > 0.6,
+        "{:?}",
+        plan.segments[0].crop
+    );
+    assert!(plan.segments.iter().any(|s| !s.crop_path.is_empty()));
     // Speech protection: every audio-breaking edit lies outside speech (80 ms margin).
     for w in plan.segments.windows(2) {
         if (w[0].src_out_s - w[1].src_in_s).abs() > 1e-6 {

@@ -15,13 +15,14 @@ pub mod grade;
 pub mod gradual;
 pub mod models;
 pub mod motion;
+pub mod saliency;
 pub mod shots;
 
 pub use frame::FrameRef;
 pub use shots::{Gradual, ShotReport};
 
 use frame::FrameFeatures;
-use stylecut_types::{ColorGrade, ShotColor, ShotMotion};
+use stylecut_types::{ColorGrade, SaliencyPoint, ShotColor, ShotMotion};
 
 /// Everything measured from the pictures of one input.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +40,8 @@ pub struct VideoReport {
     /// Share of frames showing a caption band, and the decision.
     pub caption_share: f64,
     pub burned_in_captions: bool,
+    /// Saliency centre per [`saliency::BUCKET_S`] of frames.
+    pub saliency: Vec<SaliencyPoint>,
 }
 
 /// Streaming analyser: `push` every frame in presentation order, then `finish`.
@@ -48,6 +51,7 @@ pub struct VideoAnalyzer {
     motion: motion::MotionTracker,
     color: grade::ColorSampler,
     captions: captions::CaptionDetector,
+    saliency: saliency::SaliencyTracker,
 }
 
 impl VideoAnalyzer {
@@ -60,7 +64,10 @@ impl VideoAnalyzer {
             return;
         }
         self.features.push(FrameFeatures::compute(f));
+        let pairs_before = self.motion.pairs.len();
         self.motion.push(f.pts_s, f.rgb, f.width, f.height);
+        let pair = self.motion.pairs[pairs_before..].last();
+        self.saliency.push(f.pts_s, f.rgb, f.width, f.height, pair);
         self.color.push(f.pts_s, f.rgb, f.width, f.height);
         self.captions.push(f.pts_s, f.rgb, f.width, f.height);
     }
@@ -112,6 +119,7 @@ impl VideoAnalyzer {
             color_grade,
             caption_share: self.captions.share(),
             burned_in_captions: self.captions.has_captions(),
+            saliency: self.saliency.finish(),
         }
     }
 }

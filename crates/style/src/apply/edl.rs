@@ -7,10 +7,12 @@
 //! audio, so picture and sound stay in sync across every join.
 
 use serde::{Deserialize, Serialize};
+use stylecut_types::Span;
 
 use super::format::{CropWindow, OutputFormat};
 use super::motion::Motion;
-use super::pacing::{Origin, Piece};
+use super::pacing::{Origin, Piece, SPEECH_MARGIN_S};
+use super::reframe::CropKey;
 use super::transitions::PlannedTransition;
 
 /// One segment of the output.
@@ -35,6 +37,10 @@ pub struct Segment {
     pub origin: Origin,
     /// Crop window (fractions of the display frame), including punch-ins.
     pub crop: CropWindow,
+    /// Keys of a crop window that moves inside the segment (see `reframe`); empty: the
+    /// window stays at `crop`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crop_path: Vec<CropKey>,
     pub punch_in: bool,
     pub motion: Motion,
     /// Index into the plan's LUTs.
@@ -77,6 +83,7 @@ pub fn quantize(
             shot: p.shot,
             origin: p.origin,
             crop: base,
+            crop_path: Vec::new(),
             punch_in: p.punch_in,
             motion: Motion::None,
             lut: None,
@@ -127,6 +134,118 @@ pub fn cap(
             trans.pop();
         }
     }
+}
+
+/// How far before the duration limit a clean segment boundary may lie and still be
+/// preferred to a later speech gap, seconds (at most a quarter of the edit).
+pub const END_REACH_S: f64 = 2.0;
+
+/// Where a speech-safe end lies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum End {
+    /// After the whole segment `k`.
+    Boundary(usize),
+    /// Inside segment `j`, after `f` of its frames.
+    Gap(usize, u64),
+}
+
+/// Makes the capped edit end outside speech (never mid-word). Runs after [`cap`], so the
+/// edit already fits the limit; it only moves the end earlier. Rules, in order:
+///
+/// 1. the end as capped is outside speech (±[`SPEECH_MARGIN_S`]): keep it;
+/// 2. else the latest segment boundary (end of a whole segment) outside speech, if it lies
+///    within [`END_REACH_S`] (and a quarter of the edit) before the capped end;
+/// 3. else the latest speech-safe point before the capped end: the last frame of a speech
+///    gap inside a segment (which is shortened, keeping at least `min_frames` and more than
+///    its incoming transition) or a boundary outside speech, whichever is later;
+/// 4. else (speech without any gap) the capped end stays, and the note says so.
+///
+/// Returns a note when the end moved or could not be moved.
+pub fn end_outside_speech(
+    segs: &mut Vec<Segment>,
+    trans: &mut Vec<PlannedTransition>,
+    fmt: &OutputFormat,
+    speech: &[Span],
+    min_frames: u64,
+) -> Option<String> {
+    let in_speech = |t: f64| {
+        speech
+            .iter()
+            .any(|s| t > s.start_s - SPEECH_MARGIN_S && t < s.end_s + SPEECH_MARGIN_S)
+    };
+    let last = segs.len().checked_sub(1)?;
+    if !in_speech(segs[last].src_out_s) {
+        return None;
+    }
+    let total = total_frames(segs, trans);
+    // Output frames before segment j starts (its incoming transition overlaps them).
+    let start_of = |j: usize| {
+        let before: u64 = segs[..j].iter().map(|s| s.frames).sum();
+        let joins: u64 = trans[..j].iter().map(|t| t.frames).sum();
+        before.saturating_sub(joins)
+    };
+    let len_of = |e: End| match e {
+        End::Boundary(k) => start_of(k) + segs[k].frames,
+        End::Gap(j, f) => start_of(j) + f,
+    };
+    let mut cands: Vec<End> = (0..last)
+        .filter(|&k| !in_speech(segs[k].src_out_s))
+        .map(End::Boundary)
+        .collect();
+    for (j, sg) in segs.iter().enumerate() {
+        let join = if j > 0 { trans[j - 1].frames } else { 0 };
+        let lo = min_frames.max(join + 1);
+        // Latest frame-exact end inside each gap: the gap's end (or the segment's), on
+        // the output frame grid, still after the gap's start.
+        let gap_starts = speech.iter().map(|s| s.end_s + SPEECH_MARGIN_S + 1e-3);
+        let best = std::iter::once(f64::NEG_INFINITY)
+            .chain(gap_starts)
+            .filter(|&g0| g0 < sg.src_out_s)
+            .filter_map(|g0| {
+                let g1 = speech
+                    .iter()
+                    .map(|s| s.start_s - SPEECH_MARGIN_S - 1e-3)
+                    .filter(|&t| t >= g0)
+                    .fold(sg.src_out_s, f64::min);
+                let f = ((g1 - sg.src_in_s) * fmt.fps() + 1e-6).floor().max(0.0) as u64;
+                let t = sg.src_in_s + fmt.frames_to_s(f);
+                (f >= lo && f < sg.frames && t >= g0 && !in_speech(t)).then_some(f)
+            })
+            .max();
+        if let Some(f) = best {
+            cands.push(End::Gap(j, f));
+        }
+    }
+    let near = cands
+        .iter()
+        .copied()
+        .filter(|e| matches!(e, End::Boundary(_)))
+        .filter(|&e| total.saturating_sub(len_of(e)) <= fmt.s_to_frames(END_REACH_S).min(total / 4))
+        .max_by_key(|&e| len_of(e));
+    let Some(end) = near.or_else(|| cands.iter().copied().max_by_key(|&e| len_of(e))) else {
+        return Some("duration: the end falls in continuous speech (no gap to end in)".into());
+    };
+    let (keep, frames) = match end {
+        End::Boundary(k) => (k + 1, segs[k].frames),
+        End::Gap(j, f) => (j + 1, f),
+    };
+    segs.truncate(keep);
+    trans.truncate(keep - 1);
+    let sg = &mut segs[keep - 1];
+    if frames != sg.frames {
+        sg.frames = frames;
+        sg.src_out_s = sg.src_in_s + fmt.frames_to_s(frames);
+        sg.video_out_s = sg.video_out_s.min(sg.src_out_s + 2.0 / fmt.fps());
+    }
+    clamp_last_transition(segs, trans, fmt);
+    let kind = match end {
+        End::Boundary(_) => "a segment boundary",
+        End::Gap(..) => "a speech gap",
+    };
+    Some(format!(
+        "duration: ends {:.2} s early at {kind}, not mid-word",
+        fmt.frames_to_s(total - total_frames(segs, trans))
+    ))
 }
 
 /// Keeps the last join within 40 % of its shorter neighbour (a cut when that is 0).
@@ -218,5 +337,68 @@ mod tests {
         assert_eq!(total_frames(&s, &t), 80);
         assert_eq!(s.len(), 2);
         assert!(t[0].frames as f64 <= 0.4 * s[1].frames as f64);
+    }
+    fn span(a: f64, b: f64) -> Span {
+        Span {
+            start_s: a,
+            end_s: b,
+        }
+    }
+
+    fn capped(cuts: &[f64], speech: &[Span], max_s: f64) -> (Vec<Segment>, Option<String>) {
+        let p: Vec<Piece> = cuts
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| Piece::new(w[0], w[1], i))
+            .collect();
+        let mut s = quantize(&p, &fmt(), 30.0, CropWindow::FULL);
+        let mut t: Vec<PlannedTransition> = (0..s.len() - 1).map(|k| join(k, 0)).collect();
+        cap(&mut s, &mut t, &fmt(), (max_s * 30.0) as u64, 15);
+        let note = end_outside_speech(&mut s, &mut t, &fmt(), speech, 15);
+        assert!(total_frames(&s, &t) as f64 <= max_s * 30.0);
+        (s, note)
+    }
+
+    fn end_s(s: &[Segment]) -> f64 {
+        s.last().unwrap().src_out_s
+    }
+
+    #[test]
+    fn duration_cap_ends_at_a_nearby_boundary_not_mid_word() {
+        // The 7 s limit falls inside the speech 5.7..8; the cut at 5.5 s is 1.5 s back.
+        let speech = [span(4.0, 4.6), span(5.7, 8.0)];
+        let (s, note) = capped(&[0.0, 3.0, 5.5, 9.0], &speech, 7.0);
+        assert_eq!(s.len(), 2);
+        assert!((end_s(&s) - 5.5).abs() < 1e-9, "{}", end_s(&s));
+        assert!(note.unwrap().contains("segment boundary"));
+    }
+
+    #[test]
+    fn duration_cap_ends_in_a_speech_gap_when_no_boundary_is_near() {
+        // The only boundary (4 s) is 8 s before the 12 s limit: end in the pause 9.3..9.8.
+        let speech = [span(4.5, 9.3), span(9.8, 15.0)];
+        let (s, note) = capped(&[0.0, 4.0, 20.0], &speech, 12.0);
+        let e = end_s(&s);
+        assert!(
+            e > 9.3 + SPEECH_MARGIN_S && e < 9.8 - SPEECH_MARGIN_S,
+            "{e}"
+        );
+        assert!(
+            (e - 9.7).abs() < 1.0 / 30.0 + 1e-9,
+            "latest frame of the gap: {e}"
+        );
+        assert!(note.unwrap().contains("speech gap"));
+        // Without the pause the earlier boundary is the only clean end.
+        let (s, _) = capped(&[0.0, 4.0, 20.0], &[span(4.5, 15.0)], 12.0);
+        assert!((end_s(&s) - 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn duration_cap_outside_speech_or_without_gaps_is_unchanged() {
+        let (s, note) = capped(&[0.0, 4.0, 20.0], &[span(1.0, 3.0)], 12.0);
+        assert!((end_s(&s) - 12.0).abs() < 1e-9 && note.is_none());
+        let (s, note) = capped(&[0.0, 20.0], &[span(0.0, 20.0)], 12.0);
+        assert!((end_s(&s) - 12.0).abs() < 1e-9);
+        assert!(note.unwrap().contains("continuous speech"));
     }
 }

@@ -1,6 +1,7 @@
 //! The filtergraph: one branch per segment (trim → fps → exact length → crop → scale or
 //! camera move → LUT), runs of hard cuts joined by `concat`, runs joined to each other by
-//! `xfade` / `acrossfade`, then subtitles on the picture and the audio chain on the sound.
+//! `xfade` / `acrossfade` (eased joins retime the overlap so xfade's progress follows the
+//! easing), then subtitles on the picture and the audio chain on the sound.
 //!
 //! Costly filters run on as few pixels as possible: `fps` drops or repeats frames before
 //! any pixel work, `crop` is a pointer move, `scale` brings the picture to output size, and
@@ -15,6 +16,7 @@ use super::edl::Segment;
 use super::format::OutputFormat;
 use super::lut::LutSpec;
 use super::motion::Motion;
+use super::reframe::{path_expr, CropKey};
 use super::transitions::PlannedTransition;
 
 /// Placeholder for the render scratch directory inside the graph.
@@ -91,12 +93,29 @@ fn video_branch(g: &GraphInput, seg: &Segment) -> String {
     ];
     let c = seg.crop;
     if !c.is_full() {
+        // A moving window (see `reframe`): the corner as a piecewise-linear expression of
+        // the frame number, quoted because it holds commas.
+        let pos = |dim: &str, size: f64, centre: f64, get: fn(&CropKey) -> f64| {
+            let keys: Vec<(u64, f64)> = seg
+                .crop_path
+                .iter()
+                .map(|k| (k.frame, get(k) - size / 2.0))
+                .collect();
+            if keys
+                .iter()
+                .all(|k| (k.1 - (centre - size / 2.0)).abs() < 1e-9)
+            {
+                format!("{dim}*{}", f6(centre - size / 2.0))
+            } else {
+                format!("'{dim}*({})'", path_expr(&keys, f6))
+            }
+        };
         f.push(format!(
-            "crop=w=iw*{}:h=ih*{}:x=iw*{}:y=ih*{}",
+            "crop=w=iw*{}:h=ih*{}:x={}:y={}",
             f6(c.w),
             f6(c.h),
-            f6(c.cx - c.w / 2.0),
-            f6(c.cy - c.h / 2.0)
+            pos("iw", c.w, c.cx, |k| k.cx),
+            pos("ih", c.h, c.cy, |k| k.cy),
         ));
     }
     // The picture area: the whole frame, or the fitted source picture when letterboxing.
@@ -190,12 +209,33 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
         if kind == 'v' {
             let offset = g.fmt.frames_to_s(cur_frames - t.frames);
             let tr = format!("transition={}", t.xfade.as_deref().unwrap_or("fade"));
-            let _ = write!(
-                s,
-                "[{cur}][{label}]xfade={tr}:duration={}:offset={}[{out}];",
+            let xf = format!(
+                "xfade={tr}:duration={}:offset={}",
                 f6(g.fmt.frames_to_s(t.frames)),
                 f6(offset)
             );
+            match easing_expr(&t.easing) {
+                None => {
+                    let _ = write!(s, "[{cur}][{label}]{xf}[{out}];");
+                }
+                Some(e) => {
+                    // xfade's progress follows the first input's timestamps: retime the
+                    // overlap frames of A to o + d·E(p) on a 1000× finer time base (exact
+                    // integers), pair them with B's frames as usual, then put the joined
+                    // stream back on the 1/fps grid (frame n at pts n).
+                    let (o, d) = (cur_frames - t.frames, t.frames);
+                    let (num, den) = (g.fmt.fps_num, g.fmt.fps_den);
+                    let fine = format!("settb={den}/{}", u64::from(num) * 1000);
+                    let p = format!("clip((N-{o})/{d},0,1)");
+                    let _ = write!(
+                        s,
+                        "[{cur}]{fine},setpts='round(1000*if(lt(N,{o}),N,{o}+{d}*{}))'[e{out}];\
+                         [{label}]{fine}[f{out}];\
+                         [e{out}][f{out}]{xf},settb={den}/{num},setpts=N[{out}];",
+                        e.replace('p', &p)
+                    );
+                }
+            }
         } else {
             let _ = write!(
                 s,
@@ -207,6 +247,17 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
         cur_frames = cur_frames + frames - t.frames;
     }
     cur
+}
+
+/// The eased share of the transition as an ffmpeg expression of the linear progress `p`
+/// (None for linear): ease-in `p²`, ease-out `p(2−p)`, ease-in-out `p²(3−2p)`.
+pub fn easing_expr(easing: &str) -> Option<&'static str> {
+    match easing {
+        "ease-in" => Some("p*p"),
+        "ease-out" => Some("p*(2-p)"),
+        "ease-in-out" => Some("p*p*(3-2*p)"),
+        _ => None,
+    }
 }
 
 /// Audio part of the graph, from `[0:a]` (or a silent source) to `[aout]`.

@@ -8,7 +8,7 @@
 //! first pass), and runs one encode. The rules are documented in `docs/APPLY.md`.
 //!
 //! Submodules: [`format`] (size, fps, crop windows), [`pacing`] (cut rate, beats, speech),
-//! [`edl`] (frame-exact segments, placement, duration cap), [`transitions`], [`motion`],
+//! [`edl`] (frame-exact segments, placement, duration cap), [`transitions`], [`motion`], [`reframe`] (crop window following the action),
 //! [`lut`] (grade → .cube), [`audio`], [`graph`] (filtergraph builder), [`subs`], and
 //! `render` (the two ffmpeg runs).
 
@@ -20,6 +20,7 @@ pub mod lut;
 pub mod motion;
 pub mod pacing;
 mod planner;
+pub mod reframe;
 mod render;
 pub mod subs;
 pub mod transitions;

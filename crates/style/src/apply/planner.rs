@@ -12,6 +12,7 @@ use super::graph::{self, GraphInput, SCRATCH};
 use super::lut::{self, LutSpec, LUT_SIZE};
 use super::motion;
 use super::pacing::{self, PacingInput, Piece};
+use super::reframe;
 use super::transitions::{self, PlannedTransition};
 use super::{audio, EditPlan, Encoder, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
@@ -68,8 +69,10 @@ pub fn plan(
             " (letterboxed)"
         } else if base.is_full() {
             ""
-        } else {
+        } else if source.saliency.is_empty() {
             " (centred crop)"
+        } else {
+            " (crop following the action)"
         }
     ));
     let dur = if source.duration_s > 0.0 {
@@ -119,6 +122,7 @@ pub fn plan(
     let mut trans = plan_transitions(&segs, style.filter(|_| sw.transitions), source, &fmt);
     if let Some(m) = cfg.max_duration_seconds {
         let max_frames = (m * fmt.fps() + 1e-6).floor() as u64;
+        let cut = edl::total_frames(&segs, &trans) > max_frames;
         edl::cap(
             &mut segs,
             &mut trans,
@@ -126,6 +130,31 @@ pub fn plan(
             max_frames,
             fmt.s_to_frames(0.5),
         );
+        // Never end mid-word: move the end back to a boundary or a speech gap.
+        if cut {
+            notes.extend(edl::end_outside_speech(
+                &mut segs,
+                &mut trans,
+                &fmt,
+                &source.speech_segments,
+                fmt.s_to_frames(0.5),
+            ));
+        }
+    }
+    if !source.saliency.is_empty() {
+        let (mut off_centre, mut moving) = (0, 0);
+        for s in segs.iter_mut() {
+            let (w, path) = reframe::track(s, &source.saliency, &fmt);
+            off_centre += usize::from(w != s.crop);
+            moving += usize::from(!path.is_empty());
+            s.crop = w;
+            s.crop_path = path;
+        }
+        if off_centre + moving > 0 {
+            notes.push(format!(
+                "framing: crop window follows the action ({off_centre} placed off the base position, {moving} moving)"
+            ));
+        }
     }
     if let Some(st) = style.filter(|_| sw.motion) {
         let mids: Vec<f64> = segs

@@ -114,6 +114,7 @@ mod tests {
             shot: 0,
             origin: Origin::Shot,
             crop: CropWindow::FULL,
+            crop_path: Vec::new(),
             punch_in: false,
             motion: Motion::None,
             lut: None,

@@ -9,8 +9,8 @@
 //!   random-pixel dither), `wipe` → `wipeleft`, `slide` → `slideleft`, `zoom` → `zoomin`.
 //! * Easing: xfade 5.1 has no easing option, and its `custom` transition evaluates an
 //!   expression per pixel (measured: ≈ 6 s of CPU for two 0.3 s dissolves at 720p, more
-//!   than the rest of the graph). Every transition is therefore linear; the template's
-//!   easing is kept in the plan for inspection but not rendered.
+//!   than the rest of the graph). The filtergraph eases the progress through time stamps
+//!   instead (see `graph::easing_expr` and `docs/APPLY.md`): no per-pixel cost.
 //! * Duration: the template's `duration_ms` in whole output frames, at most 40 % of the
 //!   shorter neighbour. A join whose crossfaded audio would overlap speech becomes a cut,
 //!   so no word is blended with another.

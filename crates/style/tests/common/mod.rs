@@ -103,6 +103,7 @@ pub fn analysis(duration_s: f64, w: u32, h: u32, fps: f64, cuts: &[f64]) -> Anal
         audio: AudioFeatures::default(),
         has_subtitle_stream: false,
         burned_in_captions: false,
+        saliency: vec![],
     }
 }
 
