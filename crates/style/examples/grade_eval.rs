@@ -61,7 +61,11 @@ fn lab(p: [f64; 3]) -> [f64; 3] {
             7.787 * t + 16.0 / 116.0
         }
     };
-    [116.0 * f(y) - 16.0, 500.0 * (f(x) - f(y)), 200.0 * (f(y) - f(z))]
+    [
+        116.0 * f(y) - 16.0,
+        500.0 * (f(x) - f(y)),
+        200.0 * (f(y) - f(z)),
+    ]
 }
 
 fn de(a: &Thumb, b: &Thumb) -> f64 {
@@ -130,11 +134,25 @@ fn main() {
         println!("windows {}", windows.len());
         println!(
             "q medians {:?}",
-            q.iter().map(|v| (m(v) * 1000.0).round() / 1000.0).collect::<Vec<_>>()
+            q.iter()
+                .map(|v| (m(v) * 1000.0).round() / 1000.0)
+                .collect::<Vec<_>>()
         );
         println!("chroma median {:.4} half-80%-range {:.4}", m(&ch), s(&ch));
-        println!("gw rb {:.3} ±{:.3}  g {:.3} ±{:.3}", m(&gw0), s(&gw0), m(&gw1), s(&gw1));
-        println!("ge rb {:.3} ±{:.3}  g {:.3} ±{:.3}", m(&ge0), s(&ge0), m(&ge1), s(&ge1));
+        println!(
+            "gw rb {:.3} ±{:.3}  g {:.3} ±{:.3}",
+            m(&gw0),
+            s(&gw0),
+            m(&gw1),
+            s(&gw1)
+        );
+        println!(
+            "ge rb {:.3} ±{:.3}  g {:.3} ±{:.3}",
+            m(&ge0),
+            s(&ge0),
+            m(&ge1),
+            s(&ge1)
+        );
         // Correlation of the two WB readings' deviations.
         let mix: Vec<f64> = gw0.iter().zip(&ge0).map(|(a, b)| 0.5 * (a + b)).collect();
         let mixg: Vec<f64> = gw1.iter().zip(&ge1).map(|(a, b)| 0.5 * (a + b)).collect();
@@ -171,16 +189,22 @@ fn main() {
         tau[k] = pct(d.clone(), 0.8);
         tau2[k] = pct(d, 0.5);
     }
-    println!("scene difference p80 per slider {:?}", tau.map(|v| v.round()));
+    println!(
+        "scene difference p80 per slider {:?}, p50 {:?}",
+        tau.map(|v| v.round()),
+        tau2.map(|v| v.round())
+    );
     let mut de_ours = Vec::new();
     let mut de_half = Vec::new();
     let mut de_soft = Vec::new();
     let mut de_soft2 = Vec::new();
     let mut de_rep = Vec::new();
-    let band: [f64; 6] = std::array::from_fn(|k| {
-        pct(ungraded[k].iter().map(|v| v.abs()).collect(), 0.8)
-    });
-    println!("ordinary band (p80 |ungraded|) {:?}", band.map(|v| v.round()));
+    let band: [f64; 6] =
+        std::array::from_fn(|k| pct(ungraded[k].iter().map(|v| v.abs()).collect(), 0.8));
+    println!(
+        "ordinary band (p80 |ungraded|) {:?}",
+        band.map(|v| v.round())
+    );
     let mut de_id = Vec::new();
     for (wi, (ci, w)) in windows.iter().enumerate() {
         for _ in 0..3 {
@@ -207,7 +231,9 @@ fn main() {
             all_within += ok as usize;
             trials += 1;
             // Transfer: a window of another clip as the source.
-            let others: Vec<usize> = (0..windows.len()).filter(|&j| windows[j].0 != *ci).collect();
+            let others: Vec<usize> = (0..windows.len())
+                .filter(|&j| windows[j].0 != *ci)
+                .collect();
             if others.is_empty() {
                 continue;
             }
@@ -219,8 +245,7 @@ fn main() {
                 to: ColorGrade::from_array(e).clamped(),
             };
             let moved = |f: &dyn Fn(usize, f64) -> f64| {
-                let to: [f64; 6] =
-                    std::array::from_fn(|k| e0s[j][k] + f(k, e[k] - e0s[j][k]));
+                let to: [f64; 6] = std::array::from_fn(|k| e0s[j][k] + f(k, e[k] - e0s[j][k]));
                 LutSpec {
                     size: 33,
                     from: ColorGrade::from_array(e0s[j]),
@@ -236,7 +261,7 @@ fn main() {
                 to: ColorGrade::from_array(std::array::from_fn(|k| sh(e[k], k))),
             };
             let soft = moved(&|k, d| d.signum() * (d.abs() - tau[k]).max(0.0));
-            let soft2 = moved(&|k, d| d * d * d / (d * d + tau[k] * tau[k]));
+            let soft2 = moved(&|k, d| d.signum() * (d.abs() - tau2[k]).max(0.0));
             for t in src.iter().step_by(5) {
                 let truth = t.map(|p| stylecut_types::grade::apply(p, &cg));
                 de_ours.push(de(&t.map(|p| spec.map(p)), &truth));
@@ -267,7 +292,7 @@ fn main() {
     }
     let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
     println!(
-        "all six within ±8: {all_within}/{trials}; transfer ΔE76 mean: full {:.2}, half {:.2}, soft p80 {:.2}, wiener p80 {:.2}, banded estimates {:.2}, untouched {:.2}",
+        "all six within ±8: {all_within}/{trials}; transfer ΔE76 mean: full {:.2}, half {:.2}, soft p80 {:.2}, soft p50 {:.2}, banded estimates {:.2}, untouched {:.2}",
         mean(&de_ours),
         mean(&de_half),
         mean(&de_soft),

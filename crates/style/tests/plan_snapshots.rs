@@ -94,13 +94,16 @@ fn vertical_warm_talking_head() {
         .collect();
     a.loudness.integrated_lufs = Some(-24.0);
     a.color_grade = ColorGrade {
-        temperature: -20.0,
+        temperature: -80.0,
         ..ColorGrade::NEUTRAL
     };
+    // A strong warm, desaturated, contrasty look: only differences beyond
+    // `lut::SCENE_SPREAD` are transferred, so it has to be far from the source.
     let mut st = style("9:16", 30, 12.0);
     st.color_grade = ColorGrade {
-        temperature: 40.0,
-        saturation: 15.0,
+        temperature: 100.0,
+        saturation: -80.0,
+        contrast: 80.0,
         ..ColorGrade::NEUTRAL
     };
     st.primary_transition = TransitionStyle {

@@ -74,9 +74,15 @@ impl Thumb {
         let h = ((height * w + width / 2) / width).max(1);
         let mut out = Vec::with_capacity(w * h * 3);
         for ty in 0..h {
-            let (y0, y1) = (ty * height / h, ((ty + 1) * height / h).max(ty * height / h + 1));
+            let (y0, y1) = (
+                ty * height / h,
+                ((ty + 1) * height / h).max(ty * height / h + 1),
+            );
             for tx in 0..w {
-                let (x0, x1) = (tx * width / w, ((tx + 1) * width / w).max(tx * width / w + 1));
+                let (x0, x1) = (
+                    tx * width / w,
+                    ((tx + 1) * width / w).max(tx * width / w + 1),
+                );
                 let mut acc = [0u32; 3];
                 for y in y0..y1 {
                     for x in x0..x1 {
@@ -135,7 +141,8 @@ impl ColorSampler {
                 return;
             }
         }
-        self.thumbs.push(Thumb::from_frame(pts_s, rgb, width, height));
+        self.thumbs
+            .push(Thumb::from_frame(pts_s, rgb, width, height));
     }
 
     /// Thumbnails of frames with presentation time in `[start, end)`.
@@ -227,7 +234,6 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     v.sort_by(f64::total_cmp);
     Some(v[v.len() / 2])
 }
-
 
 /// Largest number of thumbnails one estimate reads (evenly picked from the shot).
 const MAX_THUMBS: usize = 8;
@@ -355,7 +361,12 @@ pub fn raw_stats(thumbs: &[&Thumb]) -> ([f64; NQ], f64, [f64; 2], [f64; 2]) {
     let grids: Vec<Grid> = thumbs.iter().map(|t| Grid::of(t)).collect();
     let px: Vec<[f64; 3]> = grids.iter().flat_map(|g| g.px.iter().copied()).collect();
     let (gw, ge) = wb_readings(&grids);
-    (quantiles(px.iter().map(luma).collect()), chroma_spread(&px), gw, ge)
+    (
+        quantiles(px.iter().map(luma).collect()),
+        chroma_spread(&px),
+        gw,
+        ge,
+    )
 }
 
 /// Median of each slider across shot estimates.
