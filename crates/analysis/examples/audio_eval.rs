@@ -117,6 +117,9 @@ fn drums() {
         let good = metrics::tempo_ok(est, truth, 0.04);
         ok += good as usize;
         let est_b: Vec<f64> = rep.beats.iter().map(|b| b.time_s).collect();
+        if std::env::args().any(|a| a == "--beats") {
+            eprintln!("{} est {est_b:.3?}", wav.display());
+        }
         println!(
             "{:<24} gt {:>7.2} est {:>7.2} {} F {:.3} beats {}",
             v["audio"].as_str().unwrap_or(""),

@@ -215,6 +215,60 @@ mod tests {
         }
     }
 
+    #[test]
+    fn fast_drum_beats_follow_the_reported_tempo() {
+        // At 190 BPM the beats must sit on the quarter-note grid (kicks and snares) and
+        // be spaced by the reported tempo's period, whichever level is reported.
+        let bpm = 190.0;
+        let r = analyze(&drums(bpm, 16.0), 22_050, NONE, &mut |_| {});
+        let t = r.tempo_bpm.unwrap_or(0.0);
+        let grid = 60.0 / bpm;
+        let on_grid = r
+            .beats
+            .iter()
+            .filter(|b| {
+                let k = ((b.time_s - 0.5) / grid).round();
+                (b.time_s - 0.5 - k * grid).abs() < 0.03
+            })
+            .count();
+        assert!(on_grid * 10 >= r.beats.len() * 9, "{t}: {:?}", r.beats);
+        let mut ibi: Vec<f64> = r
+            .beats
+            .windows(2)
+            .map(|w| w[1].time_s - w[0].time_s)
+            .collect();
+        ibi.sort_by(f64::total_cmp);
+        let median = ibi[ibi.len() / 2];
+        assert!(
+            (median * t / 60.0 - 1.0).abs() < 0.04,
+            "{t} BPM, median IBI {median}"
+        );
+    }
+
+    #[test]
+    fn every_candidate_is_tracked_at_its_own_tempo() {
+        // A candidate reports the tempo its beats follow and carries the period they
+        // were tracked at: the final beats are tracked at that period.
+        for bpm in [60.0, 120.0, 190.0] {
+            let x = drums(bpm, 16.0);
+            let spec = spectrum::compute(&x, 22_050);
+            let on = onset::compute(&spec);
+            for c in tempo::candidates(&on, spec.fps) {
+                assert!((60.0 * spec.fps / c.period / c.bpm - 1.0).abs() < 1e-9);
+                let mut ibi: Vec<usize> = c.beats.windows(2).map(|w| w[1] - w[0]).collect();
+                ibi.sort_unstable();
+                if ibi.len() >= 8 {
+                    let m = ibi[ibi.len() / 2] as f64;
+                    assert!(
+                        (m / c.period - 1.0).abs() < 0.08,
+                        "{bpm}: {} vs {m}",
+                        c.period
+                    );
+                }
+            }
+        }
+    }
+
     fn check(bpm: f64, rate: u32) {
         let x = clicks(bpm, 20.0, rate, 4);
         let r = analyze(&x, rate, NONE, &mut |_| {});

@@ -217,9 +217,20 @@ fn evaluate(
     period: f64,
 ) -> Candidate {
     let mut beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
+    let mut period = period;
+    // When the tracker settled on another tempo (median inter-beat interval more than
+    // 8 % from the lag, over at least 8 intervals), the candidate is that tempo:
+    // re-track at it, so the features and the final beats describe the reported tempo.
+    let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
+    ibi.sort_unstable();
+    if let Some(&median) = ibi.get(ibi.len() / 2) {
+        if ibi.len() >= 8 && (median as f64 / period - 1.0).abs() >= 0.08 {
+            period = median as f64;
+            beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
+        }
+    }
     // Second pass at the period the beats actually kept (least-squares slope of beat
     // frame against beat index): removes the autocorrelation's lag quantisation.
-    let mut period = period;
     if let Some(slope) = regression_period(&beats) {
         if (slope / period - 1.0).abs() < 0.04 {
             period = slope;
@@ -294,17 +305,8 @@ fn evaluate(
     } else {
         beats.iter().filter(|&&b| near(b, salient)).count() as f64 / beats.len() as f64
     };
-    // The tempo the tracker actually followed: median inter-beat interval.
-    let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
-    ibi.sort_unstable();
-    let followed = ibi.get(ibi.len() / 2).map_or(period, |&m| m as f64);
-    let followed = if ibi.len() < 8 || (followed / period - 1.0).abs() < 0.08 {
-        period
-    } else {
-        followed
-    };
     let mut c = Candidate {
-        bpm: 60.0 * fps / followed,
+        bpm: 60.0 * fps / period,
         period,
         acf: at(r, period),
         beats,
