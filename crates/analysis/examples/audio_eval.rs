@@ -64,6 +64,94 @@ const OTHERS: &[&str] = &[
     "music/librosa/Hungarian_Dance_number_5_-_Allegro_in_F_sharp_minor_string_orchestra.hq.ogg",
 ];
 
+/// Beat F-measure as `bench/score/metrics.py`: trimmed of the first 5 s, or untrimmed
+/// when the trimmed reference keeps fewer than 4 beats.
+fn bench_f(reference: &[f64], estimated: &[f64]) -> f64 {
+    let r = metrics::trim_beats(reference);
+    if r.len() >= 4 {
+        metrics::f_measure(&r, &metrics::trim_beats(estimated), 0.07)
+    } else {
+        metrics::f_measure(reference, estimated, 0.07)
+    }
+}
+
+/// The synthetic drum patterns of `bench/out/synth/drums` (made by
+/// `bench/synth/generate.py`), when present: tempo and beat F per file.
+fn drums() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench/out/synth/drums");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        println!("no synthetic drums at {}", dir.display());
+        return;
+    };
+    let mut gts: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".gt.json"))
+        .collect();
+    gts.sort_by_key(|p| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(p).unwrap_or_default())
+                .unwrap_or_default();
+        v["tempo_bpm"].as_f64().unwrap_or(0.0) as u64
+    });
+    let mut ok = 0;
+    let none = Loudness {
+        integrated_lufs: None,
+        range_lu: None,
+        true_peak_dbtp: None,
+    };
+    for gt in &gts {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(gt).expect("gt")).expect("json");
+        let wav = dir.join(v["audio"].as_str().expect("audio"));
+        let opts = RunOpts::default();
+        let info = probe::probe(&wav, &opts).expect("probe");
+        let mono = decode_audio(&wav, &info, 22_050, false, None, &opts)
+            .expect("decode")
+            .mono;
+        let truth = v["tempo_bpm"].as_f64().expect("tempo");
+        let refb: Vec<f64> = v["beats"].as_array().map_or(Vec::new(), |a| {
+            a.iter().filter_map(|x| x.as_f64()).collect()
+        });
+        let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+        let est = rep.tempo_bpm.unwrap_or(0.0);
+        let good = metrics::tempo_ok(est, truth, 0.04);
+        ok += good as usize;
+        let est_b: Vec<f64> = rep.beats.iter().map(|b| b.time_s).collect();
+        if std::env::args().any(|a| a == "--beats") {
+            eprintln!("{} est {est_b:.3?}", wav.display());
+        }
+        println!(
+            "{:<24} gt {:>7.2} est {:>7.2} {} F {:.3} beats {}",
+            v["audio"].as_str().unwrap_or(""),
+            truth,
+            est,
+            if good { "ok " } else { "BAD" },
+            bench_f(&refb, &est_b),
+            rep.beats.len()
+        );
+        if std::env::args().any(|a| a == "--candidates") {
+            let spec = spectrum::compute(&mono, 22_050);
+            let on = onset::compute(&spec);
+            let mut cs = tempo::candidates(&on, spec.fps);
+            cs.sort_by(|a, b| a.bpm.total_cmp(&b.bpm));
+            if std::env::args().any(|a| a == "--json") {
+                let rows: Vec<_> = cs.iter().map(|c| serde_json::json!({"bpm": c.bpm, "acf": c.acf, "on": c.on, "c2": c.off / c.on, "c3": c.off3 / c.on, "P": c.precision, "R": c.recall, "alt": c.alt, "c2L": c.c2_low, "n": c.beats.len()})).collect();
+                eprintln!(
+                    "{}",
+                    serde_json::json!({"file": v["audio"], "gt": truth, "c": rows})
+                );
+            }
+            for c in cs {
+                println!(
+                    "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} c2L {:.2} alt {:.2} n {} score {:.3}",
+                    c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.c2_low, c.alt, c.beats.len(), c.score
+                );
+            }
+        }
+    }
+    println!("synthetic drums tempo within 4 %: {ok}/{}", gts.len());
+}
+
 fn media(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/media")
@@ -154,11 +242,7 @@ fn main() {
             let bias = errs.get(errs.len() / 2).copied().unwrap_or(0.0);
             format!(
                 "{:.3} (median offset {:+.0} ms)",
-                metrics::f_measure(
-                    &metrics::trim_beats(&refb),
-                    &metrics::trim_beats(&est_b),
-                    0.07
-                ),
+                bench_f(&refb, &est_b),
                 bias * 1e3
             )
         };
@@ -177,7 +261,7 @@ fn main() {
             let mut cs = tempo::candidates(&on, spec.fps);
             cs.sort_by(|a, b| a.bpm.total_cmp(&b.bpm));
             if std::env::args().any(|a| a == "--json") {
-                let rows: Vec<_> = cs.iter().map(|c| serde_json::json!({"bpm": c.bpm, "acf": c.acf, "on": c.on, "c2": c.off / c.on, "c3": c.off3 / c.on, "P": c.precision, "R": c.recall, "n": c.beats.len()})).collect();
+                let rows: Vec<_> = cs.iter().map(|c| serde_json::json!({"bpm": c.bpm, "acf": c.acf, "on": c.on, "c2": c.off / c.on, "c3": c.off3 / c.on, "P": c.precision, "R": c.recall, "alt": c.alt, "c2L": c.c2_low, "n": c.beats.len()})).collect();
                 eprintln!(
                     "{}",
                     serde_json::json!({"file": path, "gt": truth, "c": rows})
@@ -185,13 +269,16 @@ fn main() {
             }
             for c in cs {
                 println!(
-                    "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} n {} score {:.3}",
-                    c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.beats.len(), c.score
+                    "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} c2L {:.2} alt {:.2} n {} score {:.3}",
+                    c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.c2_low, c.alt, c.beats.len(), c.score
                 );
             }
         }
     }
     println!("tempo within 4 %: {ok}/{}", FILES.len());
+    if std::env::args().any(|a| a == "--drums") {
+        drums();
+    }
     if std::env::args().any(|a| a == "--others") {
         let index: serde_json::Value = serde_json::from_str(
             // Python wrote -Infinity for the silent file's true peak: not JSON.

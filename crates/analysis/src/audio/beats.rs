@@ -90,7 +90,7 @@ pub fn track(onset: &[f64], period: f64, tightness: f64) -> Vec<usize> {
             cum[t] = local[t];
         }
     }
-    let Some(last) = last_beat(&cum) else {
+    let Some(last) = last_beat(&cum, period) else {
         return Vec::new();
     };
     let mut beats = vec![last];
@@ -103,8 +103,10 @@ pub fn track(onset: &[f64], period: f64, tightness: f64) -> Vec<usize> {
     trim(&beats, &local)
 }
 
-/// The last local maximum of the cumulative score above half the median of maxima.
-fn last_beat(cum: &[f64]) -> Option<usize> {
+/// The end of the beat chain: among the local maxima of the cumulative score above half
+/// the median of maxima, the highest within one period of the last one (a strong beat
+/// followed by a weak hi-hat or a release near the end must not shift the whole chain).
+fn last_beat(cum: &[f64], period: f64) -> Option<usize> {
     let n = cum.len();
     let maxima: Vec<usize> = (1..n.saturating_sub(1))
         .filter(|&i| cum[i] > cum[i - 1] && cum[i] >= cum[i + 1])
@@ -115,11 +117,17 @@ fn last_beat(cum: &[f64]) -> Option<usize> {
     let mut vals: Vec<f64> = maxima.iter().map(|&i| cum[i]).collect();
     vals.sort_by(f64::total_cmp);
     let median = vals[vals.len() / 2];
-    maxima
+    let last = maxima
         .iter()
         .rev()
         .copied()
-        .find(|&i| cum[i] >= 0.5 * median)
+        .find(|&i| cum[i] >= 0.5 * median)?;
+    let from = last.saturating_sub(period.round() as usize);
+    maxima
+        .iter()
+        .copied()
+        .filter(|&i| i >= from && i <= last)
+        .max_by(|&a, &b| cum[a].total_cmp(&cum[b]).then(a.cmp(&b)))
 }
 
 /// Drops leading and trailing beats in weak regions (local score under half its RMS).

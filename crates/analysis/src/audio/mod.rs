@@ -150,6 +150,125 @@ mod tests {
         x
     }
 
+    /// A 4/4 rock pattern at 22 050 Hz: kick on beats 1 and 3, snare on 2 and 4, a
+    /// hi-hat on every eighth note, over a faint noise floor. The beat is the quarter.
+    fn drums(bpm: f64, seconds: f64) -> Vec<f32> {
+        let rate = 22_050.0f64;
+        let n = (seconds * rate) as usize;
+        let mut seed = 99u32;
+        let mut noise = move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let mut x: Vec<f32> = (0..n).map(|_| noise() * 2e-3).collect();
+        let period = 60.0 / bpm;
+        let two_pi = 2.0 * std::f32::consts::PI;
+        let mut k = 0usize;
+        loop {
+            let beat = 0.5 + k as f64 * period;
+            if beat >= seconds {
+                break;
+            }
+            let start = (beat * rate) as usize;
+            let mut prev = 0f32;
+            for i in 0..(0.25 * rate) as usize {
+                if start + i >= n {
+                    break;
+                }
+                let t = i as f32 / rate as f32;
+                let v = if k.is_multiple_of(2) {
+                    // Kick: a sine swept from 120 down to 50 Hz.
+                    let phase = two_pi * (50.0 * t + 70.0 * (1.0 - (-t * 30.0).exp()) / 30.0);
+                    0.9 * (-t * 12.0).exp() * phase.sin()
+                } else {
+                    // Snare: noise and a 180 Hz body.
+                    (-t * 20.0).exp() * (0.5 * noise() + 0.4 * (two_pi * 180.0 * t).sin())
+                };
+                x[start + i] += v;
+            }
+            for hat in [beat, beat + period / 2.0] {
+                let s = (hat * rate) as usize;
+                for i in 0..(0.05 * rate) as usize {
+                    if s + i >= n {
+                        break;
+                    }
+                    let t = i as f32 / rate as f32;
+                    // First difference of noise: a crude high-pass.
+                    let w = noise();
+                    x[s + i] += 0.3 * (w - prev) * (-t * 80.0).exp();
+                    prev = w;
+                }
+            }
+            k += 1;
+        }
+        x
+    }
+
+    #[test]
+    fn slow_drum_patterns_read_at_the_quarter_note() {
+        // Hats on eighths give twice the salient onsets of the quarter-note level; the
+        // eighths alternate kick/snare with hat-only beats, so they must not win.
+        for bpm in [60.0, 75.0] {
+            let r = analyze(&drums(bpm, 16.0), 22_050, NONE, &mut |_| {});
+            let t = r.tempo_bpm.unwrap_or(0.0);
+            assert!((t / bpm - 1.0).abs() < 0.03, "{bpm} BPM drums read {t}");
+        }
+    }
+
+    #[test]
+    fn fast_drum_beats_follow_the_reported_tempo() {
+        // At 190 BPM the beats must sit on the quarter-note grid (kicks and snares) and
+        // be spaced by the reported tempo's period, whichever level is reported.
+        let bpm = 190.0;
+        let r = analyze(&drums(bpm, 16.0), 22_050, NONE, &mut |_| {});
+        let t = r.tempo_bpm.unwrap_or(0.0);
+        let grid = 60.0 / bpm;
+        let on_grid = r
+            .beats
+            .iter()
+            .filter(|b| {
+                let k = ((b.time_s - 0.5) / grid).round();
+                (b.time_s - 0.5 - k * grid).abs() < 0.03
+            })
+            .count();
+        assert!(on_grid * 10 >= r.beats.len() * 9, "{t}: {:?}", r.beats);
+        let mut ibi: Vec<f64> = r
+            .beats
+            .windows(2)
+            .map(|w| w[1].time_s - w[0].time_s)
+            .collect();
+        ibi.sort_by(f64::total_cmp);
+        let median = ibi[ibi.len() / 2];
+        assert!(
+            (median * t / 60.0 - 1.0).abs() < 0.04,
+            "{t} BPM, median IBI {median}"
+        );
+    }
+
+    #[test]
+    fn every_candidate_is_tracked_at_its_own_tempo() {
+        // A candidate reports the tempo its beats follow and carries the period they
+        // were tracked at: the final beats are tracked at that period.
+        for bpm in [60.0, 120.0, 190.0] {
+            let x = drums(bpm, 16.0);
+            let spec = spectrum::compute(&x, 22_050);
+            let on = onset::compute(&spec);
+            for c in tempo::candidates(&on, spec.fps) {
+                assert!((60.0 * spec.fps / c.period / c.bpm - 1.0).abs() < 1e-9);
+                let mut ibi: Vec<usize> = c.beats.windows(2).map(|w| w[1] - w[0]).collect();
+                ibi.sort_unstable();
+                if ibi.len() >= 8 {
+                    let m = ibi[ibi.len() / 2] as f64;
+                    assert!(
+                        (m / c.period - 1.0).abs() < 0.08,
+                        "{bpm}: {} vs {m}",
+                        c.period
+                    );
+                }
+            }
+        }
+    }
+
     fn check(bpm: f64, rate: u32) {
         let x = clicks(bpm, 20.0, rate, 4);
         let r = analyze(&x, rate, NONE, &mut |_| {});

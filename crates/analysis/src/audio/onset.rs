@@ -13,6 +13,9 @@ pub struct Onsets {
     pub all: Vec<f32>,
     /// The same restricted to bass / mid / treble mel bands.
     pub band: [Vec<f32>; 3],
+    /// Mean flux over the bass and mid bands together (below the treble band): kicks,
+    /// snares, bass notes and chords, without hi-hats and cymbals.
+    pub low: Vec<f32>,
     /// Flux in [`TIMBRE_GROUPS`] groups of adjacent mel bands, `frames × groups`:
     /// the spectral shape of each onset, used to tell beats from subdivisions.
     pub timbre: Vec<[f32; TIMBRE_GROUPS]>,
@@ -51,6 +54,7 @@ pub fn compute(spec: &Spectrogram) -> Onsets {
     }
     let lag = lag_frames(spec.fps);
     let mut all = vec![0f32; n];
+    let mut low = vec![0f32; n];
     let mut band = [vec![0f32; n], vec![0f32; n], vec![0f32; n]];
     let mut timbre = vec![[0f32; TIMBRE_GROUPS]; n];
     let per_group = nb.div_ceil(TIMBRE_GROUPS);
@@ -73,6 +77,10 @@ pub fn compute(spec: &Spectrogram) -> Onsets {
             timbre[t][(b / per_group).min(TIMBRE_GROUPS - 1)] += d;
         }
         all[t] = sums.iter().sum::<f32>() / nb as f32;
+        let n_low = counts[0] + counts[1];
+        if n_low > 0 {
+            low[t] = (sums[0] + sums[1]) / n_low as f32;
+        }
         for g in 0..3 {
             band[g][t] = if counts[g] > 0 {
                 sums[g] / counts[g] as f32
@@ -81,7 +89,12 @@ pub fn compute(spec: &Spectrogram) -> Onsets {
             };
         }
     }
-    Onsets { all, band, timbre }
+    Onsets {
+        all,
+        band,
+        low,
+        timbre,
+    }
 }
 
 /// Removes the slowly varying part of an envelope (moving average over `win` frames)

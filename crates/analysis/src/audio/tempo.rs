@@ -39,6 +39,12 @@ pub struct Candidate {
     pub recall: f64,
     /// Share of beats that fall on a salient onset.
     pub precision: f64,
+    /// Evenness of the bass+mid accents across alternate beats: the smaller over the
+    /// larger of the mean bass+mid onset strength at even and at odd beats (1 = every
+    /// beat equally accented, near 0 = strong/weak alternation, i.e. a subdivision).
+    pub alt: f64,
+    /// Mean bass+mid onset strength half-way between beats over that at the beats.
+    pub c2_low: f64,
     pub score: f64,
 }
 
@@ -141,9 +147,11 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
 
     let norm = beats::normalize(&det);
     let salient = salient_onsets(&det, fps);
+    let det_low = super::onset::detrend(&onsets.low, (fps * 1.0).round() as usize);
+    let low = beats::normalize(&det_low);
     let mut out: Vec<Candidate> = lags
         .into_iter()
-        .map(|period| evaluate(&r, &det, &norm, &onsets.timbre, &salient, fps, period))
+        .map(|period| evaluate(&r, &det, &norm, &onsets.timbre, &salient, &low, fps, period))
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     // Several lags can converge on the same tracked tempo: keep the best of each.
@@ -197,19 +205,32 @@ fn regression_period(beats: &[usize]) -> Option<f64> {
     (sxx > 0.0).then(|| sxy / sxx)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn evaluate(
     r: &[f64],
     det: &[f32],
     norm: &[f64],
     timbre: &[[f32; TIMBRE_GROUPS]],
     salient: &[usize],
+    low: &[f64],
     fps: f64,
     period: f64,
 ) -> Candidate {
     let mut beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
+    let mut period = period;
+    // When the tracker settled on another tempo (median inter-beat interval more than
+    // 8 % from the lag, over at least 8 intervals), the candidate is that tempo:
+    // re-track at it, so the features and the final beats describe the reported tempo.
+    let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
+    ibi.sort_unstable();
+    if let Some(&median) = ibi.get(ibi.len() / 2) {
+        if ibi.len() >= 8 && (median as f64 / period - 1.0).abs() >= 0.08 {
+            period = median as f64;
+            beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
+        }
+    }
     // Second pass at the period the beats actually kept (least-squares slope of beat
     // frame against beat index): removes the autocorrelation's lag quantisation.
-    let mut period = period;
     if let Some(slope) = regression_period(&beats) {
         if (slope / period - 1.0).abs() < 0.04 {
             period = slope;
@@ -218,11 +239,11 @@ fn evaluate(
     }
     let reach = (0.035 * fps).round() as usize;
     let tol = (0.07 * fps).round() as usize;
-    let mean_at = |frames: &mut dyn Iterator<Item = usize>| {
+    let mean_in = |env: &[f64], frames: &mut dyn Iterator<Item = usize>| {
         let (mut s, mut c) = (0.0, 0usize);
         for f in frames {
-            if f < det.len() {
-                s += norm[f.saturating_sub(reach)..(f + reach + 1).min(det.len())]
+            if f < env.len() {
+                s += env[f.saturating_sub(reach)..(f + reach + 1).min(env.len())]
                     .iter()
                     .copied()
                     .fold(0.0, f64::max);
@@ -235,7 +256,15 @@ fn evaluate(
             s / c as f64
         }
     };
+    let mean_at = |frames: &mut dyn Iterator<Item = usize>| mean_in(norm, frames);
     let on = mean_at(&mut beats.iter().copied());
+    let even = mean_in(low, &mut beats.iter().copied().step_by(2));
+    let odd = mean_in(low, &mut beats.iter().copied().skip(1).step_by(2));
+    let alt = if even.max(odd) > 0.0 {
+        even.min(odd) / even.max(odd)
+    } else {
+        0.0
+    };
     let off = mean_at(&mut beats.windows(2).map(|w| (w[0] + w[1]) / 2));
     let thirds = || {
         beats
@@ -260,6 +289,12 @@ fn evaluate(
         .copied()
         .filter(|&s| s + tol >= first && s <= last + tol)
         .collect();
+    let on_low = mean_in(low, &mut beats.iter().copied());
+    let c2_low = if on_low > 0.0 {
+        mean_in(low, &mut beats.windows(2).map(|w| (w[0] + w[1]) / 2)) / on_low
+    } else {
+        0.0
+    };
     let recall = if covered.is_empty() {
         0.0
     } else {
@@ -270,17 +305,8 @@ fn evaluate(
     } else {
         beats.iter().filter(|&&b| near(b, salient)).count() as f64 / beats.len() as f64
     };
-    // The tempo the tracker actually followed: median inter-beat interval.
-    let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
-    ibi.sort_unstable();
-    let followed = ibi.get(ibi.len() / 2).map_or(period, |&m| m as f64);
-    let followed = if ibi.len() < 8 || (followed / period - 1.0).abs() < 0.08 {
-        period
-    } else {
-        followed
-    };
     let mut c = Candidate {
-        bpm: 60.0 * fps / followed,
+        bpm: 60.0 * fps / period,
         period,
         acf: at(r, period),
         beats,
@@ -291,6 +317,8 @@ fn evaluate(
         sim3,
         recall,
         precision,
+        alt,
+        c2_low,
         score: 0.0,
     };
     c.score = score(&c);
@@ -302,18 +330,27 @@ pub const PRIOR_CENTER_BPM: f64 = 70.0;
 /// Width of the tempo prior, octaves (one standard deviation).
 pub const PRIOR_OCTAVES: f64 = 1.3;
 
-/// The metrical-level score: `sqrt(on) × recall × prior(bpm)`.
+/// Below this evenness of the bass+mid accents across alternate beats
+/// ([`Candidate::alt`]) a level is taken for a subdivision and its score scaled down
+/// in proportion.
+pub const MIN_EVENNESS: f64 = 0.3;
+
+/// The metrical-level score: `sqrt(on) × recall × prior(bpm) × min(1, alt / 0.3)`.
 ///
 /// `recall` (share of salient onsets that fall on a beat) grows when the level gets
 /// faster and covers subdivisions; `on` (mean onset strength at the beats) and the
-/// broad prior centred on 70 BPM pull towards slower, accented levels. A candidate
-/// needs at least three beats.
+/// broad prior centred on 70 BPM pull towards slower, accented levels. The evenness
+/// term stops the subdivision level of a drum pattern from winning on recall alone:
+/// on eighths, every other "beat" is a hi-hat with no bass or mid onset (kick/snare
+/// vs hat), whereas the beats of the real level all carry a kick, a snare, a bass note
+/// or a chord. A candidate needs at least three beats.
 fn score(c: &Candidate) -> f64 {
     if c.beats.len() < 3 {
         return 0.0;
     }
     let octaves = (c.bpm / PRIOR_CENTER_BPM).log2() / PRIOR_OCTAVES;
-    c.on.max(0.0).sqrt() * c.recall * (-0.5 * octaves * octaves).exp()
+    let evenness = (c.alt / MIN_EVENNESS).min(1.0);
+    c.on.max(0.0).sqrt() * c.recall * (-0.5 * octaves * octaves).exp() * evenness
 }
 
 /// Mean onset spectral shape at the strongest frame within ±`reach` of each point.
