@@ -26,6 +26,8 @@ const MAX_REL_ERR_SLIDE: f32 = 0.34;
 const CAMERA_SHARE: f32 = 0.35;
 const MIN_CHANGED_SHARE: f32 = 0.45;
 const MAX_ROUGHNESS: f32 = 0.25;
+/// Share of the error bound under which a dissolve or fade overrules the camera check.
+const TIGHT_BLEND: f32 = 0.5;
 const MASK_PENALTY: f32 = 1.3;
 
 /// Share of the way from `a` to `b` for frame `g` (projection on `b − a`).
@@ -344,12 +346,16 @@ pub fn detect_in_segment(
         if f[s..=e].iter().any(|g| g.is_solid()) || thumb_dist(&f[s], &f[e]) < 0.04 {
             continue;
         }
-        if camera_explains(&f[s].thumb, &f[e].thumb) {
-            continue;
-        }
         let Some((kind, curve, rel)) = classify(f, s, e) else {
             continue;
         };
+        // A camera move is not a blend of its end frames: when a dissolve or fade explains
+        // the frames tightly, end frames that also match under a shift are two similar
+        // shots, not a pan.
+        let tight_blend = matches!(kind, "dissolve" | "fade") && rel < TIGHT_BLEND * MAX_REL_ERR;
+        if !tight_blend && camera_explains(&f[s].thumb, &f[e].thumb) {
+            continue;
+        }
         if !monotone_enough(&curve) {
             continue;
         }
