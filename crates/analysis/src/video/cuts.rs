@@ -6,7 +6,8 @@
 //! long occlusion that keeps `d` high everywhere does not qualify), (3) a clear peak
 //! over its neighbours (a blended frame straddling the cut is handled as a pair), and
 //! (4) not a flash: when the picture returns to the pre-cut frame within three frames
-//! the spike was a flash or a glitch, not a shot change.
+//! the spike was a flash or a glitch, not a shot change; likewise the step back out of a
+//! flash (the new frame matches one from just before the bright or dark frames) is no cut.
 
 use super::frame::{frame_dist, FrameFeatures};
 
@@ -56,9 +57,14 @@ fn threshold(d: &[f32], i: usize, skip: std::ops::RangeInclusive<usize>) -> f32 
 }
 
 fn is_flash(f: &[FrameFeatures], before: usize, after: usize, strength: f32) -> bool {
-    (1..=FLASH_LOOKAHEAD)
+    let returns = (1..=FLASH_LOOKAHEAD)
         .filter_map(|k| f.get(after + k))
-        .any(|g| frame_dist(&f[before], g) < FLASH_RETURN * strength)
+        .any(|g| frame_dist(&f[before], g) < FLASH_RETURN * strength);
+    // The end of a flash: `after` looks like a frame from before the spike again.
+    let ends = (1..=FLASH_LOOKAHEAD)
+        .filter_map(|k| before.checked_sub(k))
+        .any(|j| frame_dist(&f[j], &f[after]) < FLASH_RETURN * strength);
+    returns || ends
 }
 
 /// Finds hard cuts. `d` comes from [`pair_dists`].
@@ -139,8 +145,10 @@ mod tests {
             let (shade, pat) = if i < 30 { (200, 0) } else { (60, 1) };
             f.push(frame(i as f64 / 25.0, shade, pat));
         }
-        // A one-frame flash at 15.
+        // A one-frame flash at 15 and a two-frame one at 40..=41.
         f[15] = frame(0.6, 255, 0);
+        f[40] = frame(0.0, 255, 0);
+        f[41] = frame(0.0, 250, 0);
         for (k, g) in f.iter_mut().enumerate() {
             g.pts_s = k as f64 / 25.0;
         }

@@ -25,6 +25,10 @@ const MAX_REL_ERR_SLIDE: f32 = 0.34;
 /// A camera move explains `B` from `A` when a warp cuts the error to this share.
 const CAMERA_SHARE: f32 = 0.35;
 const MIN_CHANGED_SHARE: f32 = 0.45;
+const MAX_ROUGHNESS: f32 = 0.25;
+/// Share of the error bound under which a dissolve or fade overrules the camera check.
+const TIGHT_BLEND: f32 = 0.5;
+const MASK_PENALTY: f32 = 1.3;
 
 /// Share of the way from `a` to `b` for frame `g` (projection on `b − a`).
 fn progress(g: &FrameFeatures, a: &FrameFeatures, b: &FrameFeatures) -> f32 {
@@ -131,6 +135,12 @@ fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Ve
             cands.push((name, curve, err * 1.15));
         }
     }
+    // Any other wipe shape: a smooth map of per-cell switch frames.
+    let views: Vec<&[f32]> = mids.iter().map(|g| g.thumb.as_slice()).collect();
+    let mw = models::fit_mask_wipe(&views, a, b);
+    if mw.roughness <= MAX_ROUGHNESS {
+        cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY));
+    }
     // Zoom into A while blending to B; progress = half zoom travel, half blend.
     let mut zbuf = vec![0f32; a.len()];
     let mut zfit = Vec::new();
@@ -210,6 +220,39 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
         }
     }
     best < CAMERA_SHARE * base
+}
+
+/// Ends of a wipe from the edge itself: refits the shaped-wipe model over the located
+/// span widened by `k` on each side and returns the frames around the first and last
+/// crossings (last frame of `A`, first frame of `B`). Works for any wipe shape, where
+/// the projection on `B − A` stays flat while the edge covers only a corner or a centre.
+fn wipe_span(
+    f: &[FrameFeatures],
+    s: usize,
+    e: usize,
+    k: usize,
+    lo: usize,
+    hi: usize,
+    taken: &[bool],
+) -> (usize, usize) {
+    let mut a = s.saturating_sub(k).max(lo);
+    while a < s && taken[a] {
+        a += 1;
+    }
+    let mut b = (e + k).min(hi);
+    while b > e && taken[b] {
+        b -= 1;
+    }
+    let views: Vec<&[f32]> = f[a + 1..b].iter().map(|g| g.thumb.as_slice()).collect();
+    let mw = models::fit_mask_wipe(&views, &f[a].thumb, &f[b].thumb);
+    let Some((x0, x1)) = mw.crossing_span() else {
+        return (s, e);
+    };
+    // The projection-located ends stay unless the edge says the wipe reaches further
+    // (soft-edged and corner/centre wipes barely move the projection at their ends).
+    let s2 = s.min(a + x0.floor().max(0.0) as usize).max(a);
+    let e2 = e.max(a + x1.ceil().max(0.0) as usize).min(b);
+    (s2, e2)
 }
 
 /// Where a linear progress curve reaches 0 and 1: the located ends stop where the
@@ -303,16 +346,24 @@ pub fn detect_in_segment(
         if f[s..=e].iter().any(|g| g.is_solid()) || thumb_dist(&f[s], &f[e]) < 0.04 {
             continue;
         }
-        if camera_explains(&f[s].thumb, &f[e].thumb) {
-            continue;
-        }
         let Some((kind, curve, rel)) = classify(f, s, e) else {
             continue;
         };
+        // A camera move is not a blend of its end frames: when a dissolve or fade explains
+        // the frames tightly, end frames that also match under a shift are two similar
+        // shots, not a pan.
+        let tight_blend = matches!(kind, "dissolve" | "fade") && rel < TIGHT_BLEND * MAX_REL_ERR;
+        if !tight_blend && camera_explains(&f[s].thumb, &f[e].thumb) {
+            continue;
+        }
         if !monotone_enough(&curve) {
             continue;
         }
-        let (s, e) = extrapolate(&curve, s, e, k, lo, last, taken);
+        let (s, e) = if kind == "wipe" {
+            wipe_span(f, s, e, k, lo, last, taken)
+        } else {
+            extrapolate(&curve, s, e, k, lo, last, taken)
+        };
         taken[s..=e].iter_mut().for_each(|t| *t = true);
         let bound = if kind == "slide" {
             MAX_REL_ERR_SLIDE
