@@ -6,7 +6,11 @@ aspect ratio and frame rate exact; cut_frequency within 10 %; grade sliders with
 transition type equal; zoom_usage and motion_intensity within 10 points; output integrated
 loudness (ffmpeg ebur128) within 0.5 LU of the level the template's normalization_level maps to
 (crates/types/src/audio_map.rs: LUFS = -36 + 30 * level); cuts within one frame of a beat
-(≥ 90 %) when the output has beats. Template sensitivity: two templates on one source must move
+(≥ 90 %) when the output has beats. A source without audible audio (no audio stream, or
+everything below ebur128's −70 LUFS absolute gate, e.g. digital silence) has no loudness to
+normalise: that check is "n/a" (not counted) and instead the output must be silent too
+(docs/APPLY.md: silence is not normalised, a source without audio gets silent AAC).
+Template sensitivity: two templates on one source must move
 each differing numeric field of the output in the direction of its template.
 
 Usage: nice -n 10 bench/.venv/bin/python bench/score/roundtrip.py --stylecut BIN
@@ -26,6 +30,7 @@ CUT_FREQ_TOL = 0.10  # relative
 GRADE_TOL = 8.0  # slider points
 MOTION_TOL = 10.0  # points of zoom_usage / motion_intensity
 LOUDNESS_TOL = 0.5  # LU
+SILENT_LUFS = -70.0  # ebur128's absolute gate: integrated loudness of (near) silence
 BEAT_ALIGN_TARGET = 0.90  # share of cuts on a beat
 # (template, source) relative to the shared media root or, with "synth:", to bench/out/synth.
 PAIRS = [
@@ -60,8 +65,12 @@ def beat_alignment(doc):
     return sum(min(abs(c - b) for b in beats) <= frame for c in cuts) / len(cuts)
 
 
-def compare(t, o, out_lufs, align):
-    """List of (field, template value, output value, pass)."""
+def silent(lufs):
+    return lufs is None or lufs <= SILENT_LUFS
+
+
+def compare(t, o, out_lufs, align, src_lufs):
+    """List of (field, template value, output value, pass); pass None = not applicable."""
     rows = [("aspect_ratio", t["aspect_ratio"], o["aspect_ratio"],
              t["aspect_ratio"] == o["aspect_ratio"]),
             ("frame_rate", t["frame_rate"], o["frame_rate"], t["frame_rate"] == o["frame_rate"]),
@@ -75,13 +84,20 @@ def compare(t, o, out_lufs, align):
     rows += [(k, t[k], o[k], abs(t[k] - o[k]) <= MOTION_TOL)
              for k in ("zoom_usage", "motion_intensity")]
     target = NORM_LUFS_AT_0 + NORM_LUFS_SPAN * t["audio_style"]["normalization_level"]
-    if out_lufs is not None:
+    if silent(src_lufs):
+        rows.append(("integrated LUFS vs mapped target", round(target, 2),
+                     f"n/a: source silent; output {out_lufs}", None))
+        rows.append(("output silent like the source", "silent", out_lufs, silent(out_lufs)))
+    elif out_lufs is not None:
         rows.append(("integrated LUFS vs mapped target", round(target, 2), out_lufs,
                      abs(out_lufs - target) <= LOUDNESS_TOL))
     if align is not None:
         rows.append(("cuts on a beat (share)", f"≥ {BEAT_ALIGN_TARGET}", round(align, 3),
                      align >= BEAT_ALIGN_TARGET))
     return rows
+
+
+MARK = {True: "✓", False: "✗", None: "n/a"}
 
 
 def numeric_fields(style):
@@ -111,12 +127,13 @@ def main():
         o_style = sc_json(args.stylecut, "extract", out)
         o_doc = sc_json(args.stylecut, "analyze", out)
         lufs = T.ffmpeg_ebur128(out)["integrated_lufs"]
-        rows = compare(t_style, o_style, lufs, beat_alignment(o_doc))
-        passed += sum(r[3] for r in rows)
-        total += len(rows)
+        src_lufs = T.ffmpeg_ebur128(resolve(src))["integrated_lufs"]
+        rows = compare(t_style, o_style, lufs, beat_alignment(o_doc), src_lufs)
+        passed += sum(r[3] is True for r in rows)
+        total += sum(r[3] is not None for r in rows)
         sections.append(f"#### {Path(tmpl).name} → {Path(src).name}\n\n"
                         "| field | template | output | pass |\n|---|---|---|---|\n" +
-                        "\n".join(f"| {f} | {a} | {b} | {'✓' if ok else '✗'} |"
+                        "\n".join(f"| {f} | {a} | {b} | {MARK[ok]} |"
                                   for f, a, b, ok in rows))
     # Template sensitivity.
     t1, t2, src = (resolve(p) for p in SENSITIVITY)

@@ -65,3 +65,50 @@ fn push_in_rate_and_zoom_usage() {
     assert!(m.has_zoom);
     assert!(camera::zoom_usage(&a.motion) > 90.0);
 }
+
+#[test]
+fn planned_push_in_measures_its_planned_strength() {
+    use stylecut_style::apply::motion::{self, Motion, SegmentSpan};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = still(dir.path());
+    // The planner's push-in for half of a full-strength zoom move on one 3 s segment,
+    // rendered with the graph's linear zoompan at 30 fps.
+    let seg = [SegmentSpan {
+        mid_s: 1.5,
+        dur_s: 3.0,
+        before_punch_in: false,
+    }];
+    let (moves, _) = motion::assign(&seg, &[], 50.0, 0.0);
+    let Motion::PushIn { zoom } = moves[0] else {
+        panic!("{moves:?}")
+    };
+    let (planned_usage, _) = motion::predicted_scores(&seg, &[], &moves);
+    let out = dir.path().join("push.mp4").display().to_string();
+    let vf = format!(
+        "zoompan=z=1+{}*on/89:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s=640x360:fps=30,format=yuv420p",
+        zoom - 1.0
+    );
+    ffmpeg(&[
+        "-loop",
+        "1",
+        "-i",
+        &img,
+        "-vf",
+        &vf,
+        "-frames:v",
+        "90",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "16",
+        &out,
+    ]);
+    let a = analyze(Path::new(&out));
+    let measured = camera::zoom_usage(&a.motion);
+    println!(
+        "push-in {zoom}: planned zoom_usage {planned_usage}, measured {measured}, {:?}",
+        a.motion
+    );
+    assert!((planned_usage - 50.0).abs() < 1.0, "{planned_usage}");
+    assert!((measured - 50.0).abs() <= 10.0, "measured {measured}");
+}

@@ -1,24 +1,56 @@
 //! Motion: synthetic camera moves that bring the output towards the template's
-//! `zoom_usage` and `motion_intensity`.
+//! `zoom_usage` and `motion_intensity`, as the extractor will measure them on the output.
 //!
-//! * `zoom_usage` (share of shots holding a zoom move): segments whose source shot has no
-//!   zoom of its own get a slow push-in (1.0 → 1.15 over the segment) until the share of
-//!   zooming segments reaches `zoom_usage`/100, spread evenly along the timeline.
-//! * `motion_intensity`: when the template is at least 15 points livelier than the source's
-//!   estimated intensity, a share `(target − source) / 60` of the remaining static segments
-//!   gets a lateral pan across a 1.15× window, alternating direction. When the template is
-//!   at least 15 points calmer and a segment's shot shakes (> 0.5 % of the width), that
-//!   segment is stabilised with `deshake` (run at output resolution, after scaling).
-//! * The source's intensity estimate per shot is `2·(pan + tilt speed) + 0.5·object
-//!   motion`, clamped to 0..100 and weighted by duration; no motion analysis means 0.
+//! The planner predicts each output segment's measured [`ShotMotion`]: the source shot's
+//! own motion (pan, tilt, zoom, shake, object motion) plus the move added here, and scores
+//! the prediction with the extractor's own scales (`stylecut_analysis::video::camera`:
+//! `zoom_usage`, `motion_intensity`). Rules:
+//!
+//! * `zoom_usage` (mean over shots of `has_zoom · min(1, |zoom_rate| / 0.15)`): when the
+//!   template asks for more zoom than the segments carry, the missing strength `Δ` (in
+//!   shots) is spread over `k = clamp(⌊Δ / 0.35⌋, 1, free)` segments without a zoom of their
+//!   own (evenly along the timeline), each a push-in of strength `Δ / k` (at least 0.35, so
+//!   its rate 0.0525 log2/s clears the detector's 0.04): measured rate `strength · 0.15`
+//!   log2/s, planned rate `r` = that / [`MEASURED_ZOOM_GAIN`] (the estimator reads a slow
+//!   push-in at 0.56–0.74 of its rate), final zoom `2^(r · duration)`, at most 1.5×.
+//!   Nothing is added when `Δ` is below half the smallest strength.
+//! * `motion_intensity`: when the template is more than 5 points livelier than the
+//!   prediction, still segments (no zoom, no added move) get a constant-speed lateral pan,
+//!   one at a time (evenly spread) until the prediction reaches the template: the window
+//!   zoom `1 + v · duration / 100` (1.05–1.3×) gives the pan speed `v` %/s that lifts the
+//!   segment's energy to the level of the template's intensity. When the template is more
+//!   than 5 points calmer, segments whose shot shakes (shake ≥ 0.2 % of the width, i.e. ≥ 2
+//!   energy points) are stabilised with `deshake` (run at output resolution, after
+//!   scaling), shakiest first, until the prediction reaches the template; the prediction
+//!   counts a stabilised segment's shake as removed. Camera pans and object motion of the
+//!   source are not removed here (pacing prefers calmer material instead, see `pacing.rs`).
+//! * A segment followed by a punch-in split of its own shot gets no push-in or pan: its
+//!   zoomed end would match the punch-in framing and hide that cut.
+//! * Without motion analysis a segment is predicted still.
 
 use serde::{Deserialize, Serialize};
+use stylecut_analysis::video::camera;
 use stylecut_types::ShotMotion;
 
-/// Final zoom of a push-in.
-pub const PUSH_IN_ZOOM: f64 = 1.15;
-/// Window zoom used for pans.
-pub const PAN_ZOOM: f64 = 1.15;
+/// Share of a slow push-in's zoom rate that the extractor's motion estimator reads
+/// (block matching on 128-px-wide frames under-reads sub-pixel scale changes). Linear
+/// `zoompan` push-ins on stills at 30 fps: cockatoo frame 1280×720, 0.098 and 0.150 log2/s
+/// read 0.054 and 0.087 (0.56, 0.58); bikes frame 640×360, 0.132 read 0.097 (0.74). The
+/// mean, 0.63, is used; `tests/motion_synthetic.rs::planned_push_in_measures_its_planned_strength`
+/// checks a planned strength is measured within 10 points. Push-ins are planned at the
+/// measured rate divided by this gain.
+pub const MEASURED_ZOOM_GAIN: f64 = 0.63;
+/// Largest final zoom of a push-in.
+pub const MAX_PUSH_ZOOM: f64 = 1.5;
+/// Smallest push-in strength (share of a full-strength zoom move).
+pub const MIN_PUSH_STRENGTH: f64 = 0.35;
+/// Window zooms of a pan.
+pub const MIN_PAN_ZOOM: f64 = 1.05;
+pub const MAX_PAN_ZOOM: f64 = 1.3;
+/// Smallest shake (% of width) worth stabilising.
+pub const MIN_SHAKE: f64 = 0.2;
+/// Intensity points within which the prediction counts as on target.
+pub const INTENSITY_BAND: f64 = 5.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -37,85 +69,164 @@ pub enum Motion {
     Stabilize,
 }
 
+/// One output segment as the planner sees it: source-time midpoint and output duration.
+#[derive(Debug, Clone, Copy)]
+pub struct SegmentSpan {
+    pub mid_s: f64,
+    pub dur_s: f64,
+    /// The next segment continues this one's shot in the punch-in framing (a pacing
+    /// split): a push-in or pan here would end near that framing and hide the cut, so the
+    /// segment gets no zoomed move.
+    pub before_punch_in: bool,
+}
+
 fn shot_at(motion: &[ShotMotion], t: f64) -> Option<&ShotMotion> {
     motion.iter().find(|m| m.start_s <= t && t < m.end_s)
 }
 
-/// Duration-weighted motion intensity estimate of the source, 0..100.
-pub fn source_intensity(motion: &[ShotMotion]) -> f64 {
-    let (mut acc, mut tot) = (0.0, 0.0);
-    for m in motion {
-        let d = (m.end_s - m.start_s).max(0.0);
-        let v = (2.0 * (m.pan_speed + m.tilt_speed) + 0.5 * m.object_motion).clamp(0.0, 100.0);
-        acc += v * d;
-        tot += d;
+/// What the extractor is expected to measure on one output segment of `dur` seconds cut
+/// from a shot with motion `src` (None: still), after the move `mv`.
+pub fn predict(src: Option<&ShotMotion>, mv: &Motion, dur: f64) -> ShotMotion {
+    let dur = dur.max(1e-3);
+    let mut m = src.cloned().unwrap_or(ShotMotion {
+        start_s: 0.0,
+        end_s: 0.0,
+        pan_speed: 0.0,
+        tilt_speed: 0.0,
+        zoom_rate: 0.0,
+        shake: 0.0,
+        object_motion: 0.0,
+        has_zoom: false,
+    });
+    m.start_s = 0.0;
+    m.end_s = dur;
+    match *mv {
+        Motion::None => {}
+        Motion::PushIn { zoom } => {
+            m.zoom_rate += MEASURED_ZOOM_GAIN * zoom.log2() / dur;
+            m.has_zoom = m.zoom_rate.abs() >= camera::ZOOM_MIN_RATE;
+        }
+        // The window travels (zoom − 1) output widths over the segment.
+        Motion::Pan { zoom, .. } => m.pan_speed += 100.0 * (zoom - 1.0) / dur,
+        Motion::Stabilize => m.shake = 0.0,
     }
-    if tot > 0.0 {
-        acc / tot
+    m
+}
+
+/// Predicted (`zoom_usage`, `motion_intensity`) of the output.
+pub fn predicted_scores(
+    segs: &[SegmentSpan],
+    motion: &[ShotMotion],
+    moves: &[Motion],
+) -> (f64, f64) {
+    let p: Vec<ShotMotion> = segs
+        .iter()
+        .zip(moves)
+        .map(|(s, mv)| predict(shot_at(motion, s.mid_s), mv, s.dur_s))
+        .collect();
+    (camera::zoom_usage(&p), camera::motion_intensity(&p))
+}
+
+/// Strength of a shot's zoom in `zoom_usage` terms (0..1).
+fn zoom_strength(m: &ShotMotion) -> f64 {
+    if m.has_zoom {
+        (m.zoom_rate.abs() / camera::ZOOM_FULL_RATE).min(1.0)
     } else {
         0.0
     }
 }
 
-/// Chooses a move per segment. `mids` are the source-time midpoints of the segments.
+/// Chooses a move per segment.
 pub fn assign(
-    mids: &[f64],
+    segs: &[SegmentSpan],
     motion: &[ShotMotion],
     zoom_usage: f64,
     motion_intensity: f64,
 ) -> (Vec<Motion>, Vec<String>) {
-    let n = mids.len();
+    let n = segs.len();
     let mut out = vec![Motion::None; n];
     let mut notes = Vec::new();
     if n == 0 {
         return (out, notes);
     }
-    let has_zoom: Vec<bool> = mids
+    let own: Vec<ShotMotion> = segs
         .iter()
-        .map(|&t| shot_at(motion, t).is_some_and(|m| m.has_zoom))
+        .map(|s| predict(shot_at(motion, s.mid_s), &Motion::None, s.dur_s))
         .collect();
-    let want = ((zoom_usage.clamp(0.0, 100.0) / 100.0) * n as f64).round() as usize;
-    let have = has_zoom.iter().filter(|&&z| z).count();
-    let add = want.saturating_sub(have);
-    let free: Vec<usize> = (0..n).filter(|&i| !has_zoom[i]).collect();
-    let picked_zoom = spread(&free, add);
-    for &i in &picked_zoom {
-        out[i] = Motion::PushIn { zoom: PUSH_IN_ZOOM };
-    }
-    if !picked_zoom.is_empty() {
-        notes.push(format!(
-            "motion: push-ins on {} of {n} segments (zoom_usage {zoom_usage:.0})",
-            picked_zoom.len()
-        ));
-    }
-    let src = source_intensity(motion);
-    let still: Vec<usize> = (0..n)
-        .filter(|&i| out[i] == Motion::None && !has_zoom[i])
+    let has_zoom: Vec<bool> = own.iter().map(|m| m.has_zoom).collect();
+    // Zoom: missing strength, in shots.
+    let want = zoom_usage.clamp(0.0, 100.0) / 100.0 * n as f64;
+    let have: f64 = own.iter().map(zoom_strength).sum();
+    let deficit = want - have;
+    let free: Vec<usize> = (0..n)
+        .filter(|&i| !has_zoom[i] && !segs[i].before_punch_in)
         .collect();
-    if motion_intensity >= src + 15.0 {
-        let share = ((motion_intensity - src) / 60.0).clamp(0.0, 1.0);
-        let k = (share * still.len() as f64).round() as usize;
-        for (j, &i) in spread(&still, k).iter().enumerate() {
-            out[i] = Motion::Pan {
-                zoom: PAN_ZOOM,
-                left_to_right: j % 2 == 0,
+    if deficit >= 0.5 * MIN_PUSH_STRENGTH && !free.is_empty() {
+        let k = ((deficit / MIN_PUSH_STRENGTH).floor() as usize).clamp(1, free.len());
+        let strength = (deficit / k as f64).clamp(MIN_PUSH_STRENGTH, 1.0);
+        let rate = strength * camera::ZOOM_FULL_RATE / MEASURED_ZOOM_GAIN;
+        for &i in &spread(&free, k) {
+            let zoom = 2f64.powf(rate * segs[i].dur_s).min(MAX_PUSH_ZOOM);
+            out[i] = Motion::PushIn {
+                zoom: (zoom * 1000.0).round() / 1000.0,
             };
         }
-        if k > 0 {
-            notes.push(format!(
-                "motion: pans on {k} segments (template {motion_intensity:.0} vs source {src:.0})"
-            ));
-        }
-    } else if motion_intensity + 15.0 <= src {
-        let mut k = 0;
-        for &i in &still {
-            if shot_at(motion, mids[i]).is_some_and(|m| m.shake > 0.5) {
-                out[i] = Motion::Stabilize;
-                k += 1;
+        notes.push(format!(
+            "motion: push-ins on {k} of {n} segments at {rate:.3} log2/s (zoom_usage {zoom_usage:.0}, source segments {:.0})",
+            100.0 * have / n as f64
+        ));
+    }
+    let (_, before) = predicted_scores(segs, motion, &out);
+    if motion_intensity > before + INTENSITY_BAND {
+        // Energy that gives the template's intensity on one shot.
+        let level = (motion_intensity / 100.0).min(0.99);
+        let e_target = -camera::ENERGY_SCALE * (1.0 - level).ln();
+        let still: Vec<usize> = (0..n)
+            .filter(|&i| out[i] == Motion::None && !has_zoom[i] && !segs[i].before_punch_in)
+            .collect();
+        let base = out.clone();
+        let mut added = 0;
+        // The fewest pans, evenly spread, that reach the template.
+        for k in 1..=still.len() {
+            out.clone_from(&base);
+            for (j, &i) in spread(&still, k).iter().enumerate() {
+                let v = (e_target - camera::shot_energy(&own[i])).max(0.0);
+                let zoom = (1.0 + v * segs[i].dur_s / 100.0).clamp(MIN_PAN_ZOOM, MAX_PAN_ZOOM);
+                out[i] = Motion::Pan {
+                    zoom: (zoom * 1000.0).round() / 1000.0,
+                    left_to_right: j % 2 == 0,
+                };
+            }
+            added = k;
+            if predicted_scores(segs, motion, &out).1 >= motion_intensity - INTENSITY_BAND {
+                break;
             }
         }
+        if added > 0 {
+            let (_, after) = predicted_scores(segs, motion, &out);
+            notes.push(format!(
+                "motion: pans on {added} segments (template {motion_intensity:.0}, predicted {before:.0} -> {after:.0})"
+            ));
+        }
+    } else if motion_intensity < before - INTENSITY_BAND {
+        let mut shaky: Vec<usize> = (0..n)
+            .filter(|&i| out[i] == Motion::None && own[i].shake >= MIN_SHAKE)
+            .collect();
+        shaky.sort_by(|&a, &b| own[b].shake.total_cmp(&own[a].shake));
+        let mut k = 0;
+        for i in shaky {
+            let (_, now) = predicted_scores(segs, motion, &out);
+            if now <= motion_intensity + INTENSITY_BAND {
+                break;
+            }
+            out[i] = Motion::Stabilize;
+            k += 1;
+        }
         if k > 0 {
-            notes.push(format!("motion: stabilised {k} shaky segments"));
+            let (_, after) = predicted_scores(segs, motion, &out);
+            notes.push(format!(
+                "motion: stabilised {k} shaky segments (template {motion_intensity:.0}, predicted {before:.0} -> {after:.0})"
+            ));
         }
     }
     (out, notes)
@@ -142,39 +253,102 @@ mod tests {
             end_s: b,
             pan_speed: pan,
             tilt_speed: 0.0,
-            zoom_rate: 0.0,
+            zoom_rate: if zoom { 0.2 } else { 0.0 },
             shake,
             object_motion: 0.0,
             has_zoom: zoom,
         }
     }
 
+    fn spans(n: usize, dur: f64) -> Vec<SegmentSpan> {
+        (0..n)
+            .map(|i| SegmentSpan {
+                mid_s: (i as f64 + 0.5) * dur,
+                dur_s: dur,
+                before_punch_in: false,
+            })
+            .collect()
+    }
+
     #[test]
-    fn push_ins_fill_up_to_zoom_usage() {
-        let mids: Vec<f64> = (0..10).map(|i| i as f64 + 0.5).collect();
+    fn push_ins_reach_the_measured_zoom_usage() {
+        // Two 4 s segments of a still shot, template zoom_usage 37.8: a fixed 1.15× push-in
+        // (0.05 log2/s, read as 0.032) would not even be detected; the planned ones must
+        // measure 37.8.
+        let segs = spans(2, 4.0);
+        let (m, _) = assign(&segs, &[], 37.8, 0.0);
+        let (zu, _) = predicted_scores(&segs, &[], &m);
+        assert!((zu - 37.8).abs() < 1.0, "{zu} {m:?}");
+        for mv in &m {
+            let Motion::PushIn { zoom } = *mv else {
+                panic!("{m:?}")
+            };
+            let read = MEASURED_ZOOM_GAIN * zoom.log2() / 4.0;
+            assert!(
+                read >= camera::ZOOM_MIN_RATE && zoom <= MAX_PUSH_ZOOM,
+                "{m:?}"
+            );
+        }
+        // Long segments: the zoom is capped and the prediction says so.
+        let segs = spans(2, 7.0);
+        let (m, _) = assign(&segs, &[], 37.8, 0.0);
+        assert!(m.iter().all(|x| *x
+            == Motion::PushIn {
+                zoom: MAX_PUSH_ZOOM
+            }));
+        let (zu, _) = predicted_scores(&segs, &[], &m);
+        assert!(zu < 37.8 && zu > 30.0, "{zu}");
+        // A split into a punch-in keeps its cut visible: no push-in before it.
+        let mut segs = spans(2, 7.0);
+        segs[0].before_punch_in = true;
+        let (m, _) = assign(&segs, &[], 37.8, 0.0);
+        assert_eq!(m[0], Motion::None);
+        assert!(
+            matches!(m[1], Motion::PushIn { zoom } if zoom == MAX_PUSH_ZOOM),
+            "{m:?}"
+        );
+        // A segment that zooms already counts; no zoom asked, none added.
         let motion = vec![
             shot(0.0, 1.0, true, 0.0, 0.0),
             shot(1.0, 10.0, false, 0.0, 0.0),
         ];
-        let (m, _) = assign(&mids, &motion, 50.0, 0.0);
-        let zooms = m
-            .iter()
-            .filter(|x| matches!(x, Motion::PushIn { .. }))
-            .count();
-        assert_eq!(zooms, 4); // 5 wanted, 1 already zooms
+        let segs = spans(10, 1.0);
+        let (m, _) = assign(&segs, &motion, 50.0, 0.0);
+        let (zu, _) = predicted_scores(&segs, &motion, &m);
+        assert!((zu - 50.0).abs() <= 5.0, "{zu} {m:?}");
         assert_eq!(m[0], Motion::None);
+        let (m, _) = assign(&segs, &motion, 0.0, 0.0);
+        assert!(m.iter().all(|x| *x == Motion::None));
     }
 
     #[test]
-    fn lively_template_adds_pans_calm_template_stabilises() {
-        let mids = [0.5, 1.5, 2.5, 3.5];
-        let (m, _) = assign(&mids, &[], 0.0, 60.0);
-        assert_eq!(
-            m.iter().filter(|x| matches!(x, Motion::Pan { .. })).count(),
-            4
-        );
-        let shaky = vec![shot(0.0, 4.0, false, 20.0, 2.0)];
-        let (m, _) = assign(&mids, &shaky, 0.0, 0.0);
-        assert!(m.iter().all(|x| *x == Motion::Stabilize));
+    fn pans_lift_the_predicted_intensity_to_the_template() {
+        let segs = spans(4, 1.0);
+        let (m, _) = assign(&segs, &[], 0.0, 60.0);
+        let (_, mi) = predicted_scores(&segs, &[], &m);
+        assert!((mi - 60.0).abs() <= INTENSITY_BAND + 1.0, "{mi} {m:?}");
+        assert!(m.iter().any(|x| matches!(x, Motion::Pan { .. })));
+        // Already lively enough: nothing added.
+        let lively = vec![shot(0.0, 4.0, false, 40.0, 0.0)];
+        let (m, _) = assign(&segs, &lively, 0.0, 60.0);
+        assert!(m.iter().all(|x| *x == Motion::None), "{m:?}");
+    }
+
+    #[test]
+    fn calm_template_stabilises_shakiest_first() {
+        let segs = spans(4, 1.0);
+        let motion = vec![
+            shot(0.0, 1.0, false, 2.0, 3.0),
+            shot(1.0, 2.0, false, 2.0, 0.1),
+            shot(2.0, 3.0, false, 2.0, 1.0),
+            shot(3.0, 4.0, false, 2.0, 0.1),
+        ];
+        let (_, before) = predicted_scores(&segs, &motion, &[Motion::None; 4]);
+        let (m, _) = assign(&segs, &motion, 0.0, 0.0);
+        assert_eq!(m[0], Motion::Stabilize);
+        assert_eq!(m[2], Motion::Stabilize);
+        assert_eq!((m[1], m[3]), (Motion::None, Motion::None));
+        let (_, after) = predicted_scores(&segs, &motion, &m);
+        assert!(after < before - 20.0, "{before} -> {after}");
     }
 }

@@ -6,8 +6,9 @@
 //!    and no music) as jump cuts, longest gap first; then split the longest pieces near
 //!    their middle. Pieces cut out of one continuous shot alternate a punch-in framing so
 //!    every new cut is visible.
-//! 3. Too many cuts: drop the weakest pieces (short, no speech, little motion) while that
-//!    brings the rate closer to the target, keeping at least 40 % of the source.
+//! 3. Too many cuts: drop the weakest pieces (short, no speech, motion least like the
+//!    template's) while that brings the rate closer to the target, keeping at least 40 %
+//!    of the source.
 //! 4. No edit point that breaks the audio (a jump cut, a dropped piece, a beat move) lies
 //!    inside a speech segment (80 ms margin); speech protection wins over beat snapping.
 //!    Splits keep the audio continuous, so they prefer pauses but may fall inside
@@ -15,8 +16,14 @@
 //! 5. With music (`beats` not empty) split points are beats; the source's own cuts are
 //!    moved onto beats by removing the beat interval that holds them (the music keeps its
 //!    phase); jump edges snap to the nearest beat.
+//!
+//! The rate pacing aims at is the one the extractor will measure on the output: joins
+//! minus one over the output duration, where every join that becomes a transition
+//! (`primary`/`secondary` duration, at most 40 % of the shorter neighbour, as
+//! `transitions.rs` plans it) shortens the output by its overlap.
 
 use serde::{Deserialize, Serialize};
+use stylecut_analysis::video::camera;
 use stylecut_types::{ShotMotion, Span};
 
 /// Margin around speech segments that no audio-breaking edit may enter, seconds.
@@ -79,6 +86,12 @@ pub struct PacingInput<'a> {
     pub min_len_s: f64,
     /// One output frame, seconds (beat tolerance).
     pub frame_s: f64,
+    /// Overlap of the template's primary and secondary transition, seconds (0 for cuts):
+    /// join `k` uses the secondary when `k % 4 == 3` (see `transitions::style_for_join`).
+    pub join_overlap_s: [f64; 2],
+    /// The template's (`motion_intensity`, `zoom_usage`): dropping prefers pieces whose
+    /// own motion is least like it. None: prefer dropping pieces with little motion.
+    pub target_motion: Option<(f64, f64)>,
 }
 
 impl PacingInput<'_> {
@@ -95,12 +108,44 @@ impl PacingInput<'_> {
             .sum();
         ov / (b - a).max(1e-6)
     }
-    fn object_motion(&self, a: f64, b: f64) -> Option<f64> {
+    fn shot_motion(&self, a: f64, b: f64) -> Option<&ShotMotion> {
         let mid = 0.5 * (a + b);
         self.motion
             .iter()
             .find(|m| m.start_s <= mid && mid < m.end_s)
-            .map(|m| m.object_motion)
+    }
+    fn object_motion(&self, a: f64, b: f64) -> Option<f64> {
+        self.shot_motion(a, b).map(|m| m.object_motion)
+    }
+    /// How much a piece's motion is worth keeping, 0.5..2. With a template: the product
+    /// of `2 − |piece − template| / 100` for `motion_intensity` and `zoom_usage` (the
+    /// piece's shot scored on the extractor's scales), halved, so pieces moving like the
+    /// template are kept and the others dropped first; unknown motion is neutral (1.5 per
+    /// factor). Without: `1 + object motion / 100`.
+    pub fn motion_value(&self, a: f64, b: f64) -> f64 {
+        let m = self.shot_motion(a, b);
+        let Some((intensity, zoom)) = self.target_motion else {
+            return 1.0 + m.map_or(0.0, |m| m.object_motion) / 100.0;
+        };
+        let fit = |d: Option<f64>| 2.0 - d.map_or(50.0, |d| d.abs().min(100.0)) / 100.0;
+        let mi = m.map(|m| camera::motion_intensity(std::slice::from_ref(m)) - intensity);
+        let zu = m.map(|m| camera::zoom_usage(std::slice::from_ref(m)) - zoom);
+        fit(mi) * fit(zu) / 2.0
+    }
+    /// Output overlap of the transition at join `k` between pieces of lengths `a`, `b`.
+    fn overlap(&self, k: usize, a: f64, b: f64) -> f64 {
+        let d = self.join_overlap_s[usize::from(k % 4 == 3)];
+        d.min(0.4 * a.min(b)).max(0.0)
+    }
+    /// Cuts per minute the extractor will measure on the edit of `pieces`.
+    pub fn rate(&self, pieces: &[Piece]) -> f64 {
+        let total: f64 = pieces.iter().map(Piece::len).sum();
+        let overlaps: f64 = pieces
+            .windows(2)
+            .enumerate()
+            .map(|(k, w)| self.overlap(k, w[0].len(), w[1].len()))
+            .sum();
+        rate_over(pieces.len(), total - overlaps)
     }
     fn near_beat(&self, t: f64) -> bool {
         self.beats.iter().any(|b| (b - t).abs() <= self.frame_s)
@@ -109,11 +154,14 @@ impl PacingInput<'_> {
 
 /// Cuts per minute of a piece list (transitions ignored).
 pub fn rate(pieces: &[Piece]) -> f64 {
-    let total: f64 = pieces.iter().map(Piece::len).sum();
-    if pieces.len() < 2 || total <= 0.0 {
+    rate_over(pieces.len(), pieces.iter().map(Piece::len).sum())
+}
+
+fn rate_over(n: usize, total: f64) -> f64 {
+    if n < 2 || total <= 0.0 {
         return 0.0;
     }
-    (pieces.len() - 1) as f64 * 60.0 / total
+    (n - 1) as f64 * 60.0 / total
 }
 
 /// Pieces from shots, clipped to `0..end_s`.
@@ -134,8 +182,8 @@ pub fn from_shots(shots: &[Span], end_s: f64) -> Vec<Piece> {
 /// Applies rules 2–5 towards `target_cpm`; returns the new pieces and notes.
 pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece>, Vec<String>) {
     let mut notes = Vec::new();
-    let before = (p.len(), rate(&p));
-    if rate(&p) < target_cpm * 0.97 {
+    let before = (p.len(), inp.rate(&p));
+    if inp.rate(&p) < target_cpm * 0.97 {
         if inp.beats.is_empty() && !inp.speech.is_empty() {
             let n = remove_dead_air(&mut p, target_cpm, inp);
             if n > 0 {
@@ -155,7 +203,7 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
                 }
             ));
         }
-    } else if rate(&p) > target_cpm * 1.03 {
+    } else if inp.rate(&p) > target_cpm * 1.03 {
         let n = drop_weakest(&mut p, target_cpm, inp);
         if n > 0 {
             notes.push(format!(
@@ -172,7 +220,7 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
         before.0,
         before.1,
         p.len(),
-        rate(&p),
+        inp.rate(&p),
         target_cpm
     ));
     (p, notes)
@@ -199,7 +247,7 @@ fn remove_dead_air(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize 
     gaps.sort_by(|x, y| (y.1 - y.0).total_cmp(&(x.1 - x.0)));
     let mut n = 0;
     for (a, b) in gaps {
-        if rate(p) >= target * 0.97 {
+        if inp.rate(p) >= target * 0.97 {
             break;
         }
         let mut next = Vec::with_capacity(p.len() + 1);
@@ -233,7 +281,7 @@ fn remove_dead_air(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize 
 /// Splits the longest splittable piece until the target rate is reached.
 fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let mut n = 0;
-    while rate(p) < target * 0.97 {
+    while inp.rate(p) < target * 0.97 {
         let Some(i) = p
             .iter()
             .enumerate()
@@ -291,7 +339,7 @@ fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let total: f64 = p.iter().map(Piece::len).sum();
     let mut n = 0;
     loop {
-        let r = rate(p);
+        let r = inp.rate(p);
         if r <= target * 1.03 || p.len() < 2 {
             break;
         }
@@ -299,7 +347,7 @@ fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
         let score = |x: &Piece| {
             x.len()
                 * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s))
-                * (1.0 + inp.object_motion(x.in_s, x.out_s).unwrap_or(0.0) / 100.0)
+                * inp.motion_value(x.in_s, x.out_s)
         };
         let cand = (0..p.len())
             .filter(|&i| kept - p[i].len() >= MIN_KEEP_SHARE * total)
@@ -313,7 +361,7 @@ fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
         let Some(i) = cand else { break };
         let mut trial = p.clone();
         trial.remove(i);
-        if (rate(&trial) - target).abs() >= (r - target).abs() {
+        if (inp.rate(&trial) - target).abs() >= (r - target).abs() {
             break;
         }
         if i < trial.len() && i > 0 {

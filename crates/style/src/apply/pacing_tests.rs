@@ -14,6 +14,8 @@ fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
         motion: &[],
         min_len_s: 1.0,
         frame_s: 1.0 / 30.0,
+        join_overlap_s: [0.0; 2],
+        target_motion: None,
     }
 }
 
@@ -96,4 +98,55 @@ fn too_many_cuts_drops_weakest_pieces() {
     assert!(kept >= MIN_KEEP_SHARE * 30.0 - 1e-9);
     assert!(p.iter().any(|x| x.in_s == 3.0), "the speech shot is kept");
     assert_speech_safe(&p, &i);
+}
+
+#[test]
+fn transition_overlaps_count_in_the_measured_rate() {
+    // 60 s single shot, 10 cuts/min wanted, every join a 1 s dissolve: the output is shorter
+    // than the pieces by the overlaps, so fewer splits reach the measured target.
+    let mut i = inp(&[], vec![]);
+    i.join_overlap_s = [1.0, 1.0];
+    let (p, _) = pace(from_shots(&[span(0.0, 60.0)], 60.0), 10.0, &i);
+    let measured = i.rate(&p);
+    assert!((measured - 10.0).abs() / 10.0 <= 0.1, "{measured}");
+    let total: f64 = p.iter().map(Piece::len).sum();
+    let out_s = total - (p.len() - 1) as f64;
+    assert!(((p.len() - 1) as f64 * 60.0 / out_s - measured).abs() < 1e-9);
+    // Ignoring the overlaps would overshoot the cut count.
+    let (naive, _) = pace(
+        from_shots(&[span(0.0, 60.0)], 60.0),
+        10.0,
+        &inp(&[], vec![]),
+    );
+    assert!(naive.len() > p.len(), "{} vs {}", naive.len(), p.len());
+}
+
+#[test]
+fn dropping_keeps_the_pieces_that_move_like_the_template() {
+    // Six 2 s shots, alternately calm (tripod) and lively (fast pan, object motion).
+    let motion: Vec<ShotMotion> = (0..6)
+        .map(|k| ShotMotion {
+            start_s: 2.0 * k as f64,
+            end_s: 2.0 * k as f64 + 2.0,
+            pan_speed: if k % 2 == 1 { 40.0 } else { 0.0 },
+            tilt_speed: 0.0,
+            zoom_rate: 0.0,
+            shake: 0.0,
+            object_motion: if k % 2 == 1 { 60.0 } else { 2.0 },
+            has_zoom: false,
+        })
+        .collect();
+    let shots: Vec<Span> = (0..6)
+        .map(|k| span(2.0 * k as f64, 2.0 * k as f64 + 2.0))
+        .collect();
+    let lively = |p: &[Piece]| p.iter().filter(|x| x.shot % 2 == 1).count();
+    for (intensity, want_lively) in [(5.0, false), (90.0, true)] {
+        let mut i = inp(&[], vec![]);
+        i.motion = &motion;
+        i.target_motion = Some((intensity, 0.0));
+        let (p, _) = pace(from_shots(&shots, 12.0), 20.0, &i);
+        assert!(p.len() < 6, "{p:?}");
+        let keep_lively = lively(&p) > p.len() - lively(&p);
+        assert_eq!(keep_lively, want_lively, "template {intensity}: {p:?}");
+    }
 }

@@ -105,6 +105,16 @@ pub fn plan(
                 1.0
             },
             frame_s: 1.0 / fmt.fps(),
+            join_overlap_s: if sw.transitions {
+                let d = |t: &TransitionStyle| {
+                    transitions::xfade_name(&t.kind).map_or(0.0, |_| t.duration_ms as f64 / 1000.0)
+                };
+                let p = d(&st.primary_transition);
+                [p, st.secondary_transition.as_ref().map_or(p, d)]
+            } else {
+                [0.0; 2]
+            },
+            target_motion: sw.motion.then_some((st.motion_intensity, st.zoom_usage)),
         };
         let (p, n) = pacing::pace(pieces, target, &inp);
         pieces = p;
@@ -157,11 +167,18 @@ pub fn plan(
         }
     }
     if let Some(st) = style.filter(|_| sw.motion) {
-        let mids: Vec<f64> = segs
+        let spans: Vec<motion::SegmentSpan> = segs
             .iter()
-            .map(|s| 0.5 * (s.src_in_s + s.src_out_s))
+            .enumerate()
+            .map(|(i, s)| motion::SegmentSpan {
+                mid_s: 0.5 * (s.src_in_s + s.src_out_s),
+                dur_s: fmt.frames_to_s(s.frames),
+                before_punch_in: segs
+                    .get(i + 1)
+                    .is_some_and(|n| n.punch_in && !s.punch_in && n.shot == s.shot),
+            })
             .collect();
-        let (moves, n) = motion::assign(&mids, &source.motion, st.zoom_usage, st.motion_intensity);
+        let (moves, n) = motion::assign(&spans, &source.motion, st.zoom_usage, st.motion_intensity);
         for (s, m) in segs.iter_mut().zip(moves) {
             s.motion = m;
         }
