@@ -72,8 +72,11 @@ fn anamorphic_to_16x9_24fps_warm_grade_and_loudness() {
     let a = analysis(25.12, 1024, 576, 25.0, &[2.8, 6.8, 12.04, 16.84, 19.36]);
     let mut a = a;
     a.audio.has_audio = true;
+    // A cool source and a strongly warm template: the difference (160) is well beyond
+    // what scene content explains (`lut::SCENE_SPREAD`), so most of it is transferred.
+    a.color_grade.temperature = -60.0;
     let mut st = style("16:9", 24, 20.0);
-    st.color_grade.temperature = 60.0;
+    st.color_grade.temperature = 100.0;
     st.audio_style.normalization_level = 0.6; // −18 LUFS
     let cfg = JobConfig {
         quality: Quality::Low,

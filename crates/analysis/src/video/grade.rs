@@ -8,7 +8,9 @@
 //!    `log2(ΣG′/√(ΣR′ΣB′))` over absolute differences of neighbouring unclipped pixels
 //!    (the model's white-balance gains scale these differences exactly). Measured on 41
 //!    windows of five camera clips, grey edge varies between scenes about half as much as
-//!    the grey-world median used before ([`WB_GE_WEIGHT`] selects it);
+//!    the grey-world median used before ([`WB_GE_WEIGHT`] selects it). A saturation grade
+//!    leaks into it (a desaturation pulls R and B together), in proportion to how far the
+//!    scene's own balance sits from neutral;
 //! 2. with that white balance undone: contrast, highlights, shadows from the luma
 //!    quantiles against [`NEUTRAL_Q`] (contrast from the 10–90 % spread ratio, the two
 //!    tone bumps by least squares with a small ridge, [`TONE_RIDGE`]: the bumps overlap and
@@ -337,21 +339,30 @@ pub fn estimate(thumbs: &[&Thumb]) -> Option<ColorGrade> {
     let grids: Vec<Grid> = thumbs.iter().step_by(step).map(|t| Grid::of(t)).collect();
     // White balance from the observed pixels; tone and saturation from the pixels with
     // that white balance undone (a tint or temperature shift moves luma).
-    let wb = reading(&grids);
-    let cg = ColorGrade {
+    let undo = |g: &ColorGrade| -> Vec<Grid> {
+        grids
+            .iter()
+            .map(|gr| Grid {
+                px: gr.px.iter().map(|p| grade::inverse(*p, g)).collect(),
+                ..*gr
+            })
+            .collect()
+    };
+    // White balance and saturation off the observed pixels. (Undoing the first reading's
+    // saturation and tone before reading white balance was measured: it removes the
+    // cross-talk of a saturation grade into temperature, but it also scales the measured
+    // cast by the *scene's* saturation reading, so a temperature grade then moves the
+    // estimate by only ≈ 2/3 of its value. Not used.)
+    let first = reading(&grids);
+    let wb = first;
+    // Tone on the pixels with that white balance undone (a temperature or tint shift
+    // moves luma).
+    let r = reading(&undo(&ColorGrade {
         temperature: wb[0],
         tint: wb[1],
         ..ColorGrade::NEUTRAL
-    };
-    let balanced: Vec<Grid> = grids
-        .iter()
-        .map(|gr| Grid {
-            px: gr.px.iter().map(|p| grade::inverse(*p, &cg)).collect(),
-            ..*gr
-        })
-        .collect();
-    let r = reading(&balanced);
-    let g = [wb[0], wb[1], wb[2], r[3], r[4], r[5]];
+    }));
+    let g = [wb[0], wb[1], first[2], r[3], r[4], r[5]];
     Some(ColorGrade::from_array(g))
 }
 

@@ -208,14 +208,14 @@ fn invert_channel(y: f64, c: usize, g: &ColorGrade) -> f64 {
     grade::linear_to_srgb((grade::srgb_to_linear(v) / wb_gain(c, g)).min(1.0))
 }
 
-/// How far apart the grade estimates of two ungraded shots of different camera footage
-/// typically read, per slider (temperature, tint, saturation, contrast, highlights,
-/// shadows): the 80th percentile of the absolute difference over pairs of 2 s windows of
-/// five camera clips of `shared/media` (cockatoo, goldeneye, issue-195, testvideo, bikes),
-/// measured with `cargo run --release -p stylecut-style --example grade_eval --
-/// <those clips>` ("scene difference p80"). A difference of this size says as much about
-/// the two scenes as about their grades.
-pub const SCENE_SPREAD: [f64; 6] = [163.0, 57.0, 73.0, 66.0, 134.0, 102.0];
+/// How far apart the grade estimates of two shots with the *same* grade typically read,
+/// per slider (temperature, tint, saturation, contrast, highlights, shadows): the 80th
+/// percentile of the absolute difference between 2 s windows of one clip at least 4 s apart,
+/// over five camera clips of `shared/media` (cockatoo, goldeneye, issue-195, testvideo,
+/// bikes), measured with `cargo run --release -p stylecut-style --example grade_eval --
+/// <those clips>` ("within-clip scene difference p80"). A difference of this size is what
+/// scene content alone produces under one grade.
+pub const SCENE_SPREAD: [f64; 6] = [87.0, 71.0, 73.0, 69.0, 68.0, 82.0];
 
 /// The grade a source shot measured at `from` is moved to, for a template measured at
 /// `to`: per slider, `from + soft(to − from)` with the soft threshold
