@@ -11,7 +11,9 @@
 //!   average ≥ [`MIN_SYLLABIC_DB`]), so do the individual mel bands of the speech band
 //!   (mean per-band modulation [`band_depth`] ≥ [`MIN_SHAPE_DB`]: moving formants add
 //!   to each band's modulation, so a voice reads higher per band than in its summed
-//!   level, while the level swings of notes over a steady spectrum do not), the
+//!   level, while the level swings of notes over a steady spectrum do not) — or, for a
+//!   voice over a music bed that fills the gaps, the level modulation is at least
+//!   [`BED_SYLLABIC_DB`] and the per-band one at least [`BED_SHAPE_DB`] — the
 //!   spectral centroid alternates between voiced and unvoiced sounds (spread ≥ [`MIN_CENTROID_OCTAVES`]) and there is no
 //!   steady beat (pulse clarity of the surrounding 3 s below [`PULSE_SPEECH`]).
 //! - **music window** (3 s): at least 10 % active, and either a clear pulse
@@ -39,6 +41,11 @@ pub const MIN_SYLLABIC_DB: f64 = 5.0;
 /// swing with note attacks and decays, but words also move the formants, which adds
 /// modulation in the individual bands.
 pub const MIN_SHAPE_DB: f64 = 5.5;
+/// Level modulation of a voice over a music bed, dB: the bed fills the gaps between
+/// syllables, so the summed level swings less; accepted with spectral-shape modulation
+/// of at least [`BED_SHAPE_DB`].
+pub const BED_SYLLABIC_DB: f64 = 4.0;
+pub const BED_SHAPE_DB: f64 = 6.5;
 /// Spectral-shape modulation above which a window with a low speech-band share
 /// (a low voice with much energy at 150–300 Hz) can still be speech.
 pub const STRONG_SHAPE_DB: f64 = 8.0;
@@ -225,8 +232,8 @@ pub fn is_speech(w: &WindowFeatures) -> bool {
     w.active >= 0.25
         && (w.band_share >= MIN_SPEECH_SHARE
             || (strong_shape && w.band_share >= MIN_LOW_VOICE_SHARE))
-        && w.depth >= MIN_SYLLABIC_DB
-        && w.band_depth >= MIN_SHAPE_DB
+        && ((w.depth >= MIN_SYLLABIC_DB && w.band_depth >= MIN_SHAPE_DB)
+            || (w.depth >= BED_SYLLABIC_DB && w.band_depth >= BED_SHAPE_DB))
         && w.spread >= MIN_CENTROID_OCTAVES
         && w.clarity < PULSE_SPEECH
 }
@@ -456,6 +463,21 @@ mod tests {
         assert!(!is_speech(&WindowFeatures {
             band_depth: MIN_SHAPE_DB - 0.5,
             ..speech
+        }));
+        // A voice over a bed: less level swing, more band swing.
+        let bed = WindowFeatures {
+            depth: BED_SYLLABIC_DB + 0.5,
+            band_depth: BED_SHAPE_DB,
+            ..speech
+        };
+        assert!(is_speech(&bed));
+        assert!(!is_speech(&WindowFeatures {
+            band_depth: BED_SHAPE_DB - 0.5,
+            ..bed
+        }));
+        assert!(!is_speech(&WindowFeatures {
+            depth: BED_SYLLABIC_DB - 0.5,
+            ..bed
         }));
         // A low voice: little energy in 300-3400 Hz, accepted only with strong shape
         // modulation.
