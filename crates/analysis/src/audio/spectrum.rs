@@ -57,6 +57,9 @@ pub struct Spectrogram {
     pub fps: f64,
     /// Log-mel power in dB, `frames × MEL_BANDS`, floored at `TOP_DB` below the peak.
     pub mel_db: Vec<Vec<f32>>,
+    /// The same before the floor (≥ −120 dB): for measures that set their own floor
+    /// relative to a local level, such as the speech analysis.
+    pub mel_raw_db: Vec<Vec<f32>>,
     /// Centre frequency of each mel band, Hz.
     pub mel_hz: Vec<f64>,
     pub bands: Vec<FrameBands>,
@@ -196,6 +199,7 @@ pub fn compute(mono: &[f32], rate: u32) -> Spectrogram {
         .flat_map(|r| r.iter().copied())
         .fold(f32::NEG_INFINITY, f32::max);
     let floor = peak - TOP_DB;
+    let mel_raw_db = mel_db.clone();
     for row in &mut mel_db {
         for v in row.iter_mut() {
             *v = v.max(floor);
@@ -206,6 +210,7 @@ pub fn compute(mono: &[f32], rate: u32) -> Spectrogram {
         hop,
         fps: rate as f64 / hop as f64,
         mel_db,
+        mel_raw_db,
         mel_hz,
         bands,
     }
