@@ -5,7 +5,8 @@
 //! aspect ratio), mono f32 analysis audio, and full-rate interleaved f32 audio for
 //! loudness metering (both to temporary files). Each frame's presentation time comes
 //! from the `showinfo` filter on stderr, so variable-frame-rate input keeps real times;
-//! `-fps_mode passthrough` stops ffmpeg from duplicating or dropping frames.
+//! `-fps_mode passthrough` stops ffmpeg from duplicating or dropping frames. The decoder
+//! skips the deblocking filter of non-reference frames only (see [`decode`]).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -186,6 +187,13 @@ pub fn decode(
 
     let mut cmd = Command::new(ffmpeg_bin());
     cmd.args(["-hide_banner", "-nostdin", "-v", "info", "-y"]);
+    // Input option: the decoder skips the deblocking filter of frames no other frame
+    // predicts from (H.264/HEVC B-frames), so nothing drifts. Every frame is still
+    // decoded. Measured: ~7 % less CPU on 1080p x264; the shots and the transition times
+    // and types of the shared clips are unchanged (two transition confidences move by
+    // < 0.005). Skipping it on every frame (`all`) saves ~17 % but lets the error drift
+    // through the GOP and adds false cuts (cockatoo 7.25 s, wannaworktogether 42.6 s).
+    cmd.args(["-skip_loop_filter", "noref"]);
     cmd.arg("-i").arg(path);
     if let Some(m) = spec.max_seconds {
         cmd.args(["-t", &format!("{m:.3}")]);
