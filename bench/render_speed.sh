@@ -82,4 +82,8 @@ dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
     echo
     awk -v pw="$pw" -v ow="$ow" -v pc="$pc" -v oc="$oc" \
         'BEGIN{printf "**Ratio stylecut / plain: wall %.2fx, CPU %.2fx** (target <= 1.25x).\n", ow/pw, oc/pc}'
+    # The edit may shorten (or the frame rate lengthen) the output: also per output second.
+    pd=$(dur "$out/plain.mp4"); od=$(dur "$out/stylecut.mp4")
+    awk -v pw="$pw" -v ow="$ow" -v pc="$pc" -v oc="$oc" -v pd="$pd" -v od="$od" \
+        'BEGIN{printf "Output durations: plain %.2f s, stylecut %.2f s. Per output second: wall %.2fx, CPU %.2fx.\n", pd, od, (ow/od)/(pw/pd), (oc/od)/(pc/pd)}'
 } | tee "$out/result.md"

@@ -5,7 +5,8 @@
 //! aspect ratio), mono f32 analysis audio, and full-rate interleaved f32 audio for
 //! loudness metering (both to temporary files). Each frame's presentation time comes
 //! from the `showinfo` filter on stderr, so variable-frame-rate input keeps real times;
-//! `-fps_mode passthrough` stops ffmpeg from duplicating or dropping frames.
+//! `-fps_mode passthrough` stops ffmpeg from duplicating or dropping frames. The decoder
+//! skips the deblocking filter of non-reference frames only (see [`decode`]).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -121,12 +122,32 @@ pub fn analysis_size(display_w: u32, display_h: u32, width: u32) -> (u32, u32) {
     (w, h.max(2))
 }
 
+/// Reads a little-endian f32 file in 64 KiB chunks, so the peak is the samples alone
+/// (reading the whole file first held it twice: 2 × 53 MB for 10 min of 22.05 kHz mono).
 fn read_f32_file(path: &Path) -> Result<Vec<f32>, MediaError> {
-    let bytes = std::fs::read(path)?;
-    Ok(bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len() as usize;
+    let mut out = Vec::with_capacity(len / 4);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carry = 0usize;
+    loop {
+        let n = match file.read(&mut buf[carry..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let avail = carry + n;
+        let whole = avail / 4 * 4;
+        out.extend(
+            buf[..whole]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+        buf.copy_within(whole..avail, 0);
+        carry = avail - whole;
+    }
+    Ok(out)
 }
 
 /// Parses `pts_time:` from a showinfo line.
@@ -186,6 +207,13 @@ pub fn decode(
 
     let mut cmd = Command::new(ffmpeg_bin());
     cmd.args(["-hide_banner", "-nostdin", "-v", "info", "-y"]);
+    // Input option: the decoder skips the deblocking filter of frames no other frame
+    // predicts from (H.264/HEVC B-frames), so nothing drifts. Every frame is still
+    // decoded. Measured: ~7 % less CPU on 1080p x264; the shots and the transition times
+    // and types of the shared clips are unchanged (two transition confidences move by
+    // < 0.005). Skipping it on every frame (`all`) saves ~17 % but lets the error drift
+    // through the GOP and adds false cuts (cockatoo 7.25 s, wannaworktogether 42.6 s).
+    cmd.args(["-skip_loop_filter", "noref"]);
     cmd.arg("-i").arg(path);
     if let Some(m) = spec.max_seconds {
         cmd.args(["-t", &format!("{m:.3}")]);
@@ -385,6 +413,16 @@ mod tests {
         let l = "[Parsed_showinfo_0 @ 0x55] n:  12 pts:  12512 pts_time:0.521333 duration:512 fmt:yuv420p";
         assert_eq!(showinfo_pts(l), Some(0.521333));
         assert_eq!(showinfo_pts("frame=  10 fps=0.0"), None);
+    }
+
+    #[test]
+    fn f32_file_reads_back_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.f32");
+        let v: Vec<f32> = (0..40_000).map(|i| i as f32 * 0.25 - 3.0).collect();
+        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        std::fs::write(&p, &bytes).unwrap();
+        assert_eq!(read_f32_file(&p).unwrap(), v);
     }
 
     #[test]
