@@ -50,22 +50,7 @@ impl Rng {
 }
 
 fn lab(p: [f64; 3]) -> [f64; 3] {
-    let l = p.map(stylecut_types::grade::srgb_to_linear);
-    let x = (0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2]) / 0.95047;
-    let y = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
-    let z = (0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2]) / 1.08883;
-    let f = |t: f64| {
-        if t > 0.008856 {
-            t.cbrt()
-        } else {
-            7.787 * t + 16.0 / 116.0
-        }
-    };
-    [
-        116.0 * f(y) - 16.0,
-        500.0 * (f(x) - f(y)),
-        200.0 * (f(y) - f(z)),
-    ]
+    grade::linear_to_lab(p.map(stylecut_types::grade::srgb_to_linear))
 }
 
 fn de(a: &Thumb, b: &Thumb) -> f64 {

@@ -59,6 +59,22 @@ pub struct ShotMotion {
     pub has_zoom: bool,
 }
 
+impl ShotMotion {
+    /// A shot span with no measured motion.
+    pub fn still(start_s: f64, end_s: f64) -> Self {
+        ShotMotion {
+            start_s,
+            end_s,
+            pan_speed: 0.0,
+            tilt_speed: 0.0,
+            zoom_rate: 0.0,
+            shake: 0.0,
+            object_motion: 0.0,
+            has_zoom: false,
+        }
+    }
+}
+
 /// Where the eye goes in the picture around one time: the centre of a saliency map
 /// (motion not explained by the camera, plus contrast and edge energy), averaged over
 /// about a quarter second of frames. Fractions of the display frame, 0..1 from the top left.

@@ -39,16 +39,7 @@ pub fn shot_motion(pairs: &[PairMotion], start_s: f64, end_s: f64) -> ShotMotion
         .iter()
         .filter(|p| p.pts_s > start_s + 1e-6 && p.pts_s < end_s - 1e-6 && p.valid)
         .collect();
-    let mut out = ShotMotion {
-        start_s,
-        end_s,
-        pan_speed: 0.0,
-        tilt_speed: 0.0,
-        zoom_rate: 0.0,
-        shake: 0.0,
-        object_motion: 0.0,
-        has_zoom: false,
-    };
+    let mut out = ShotMotion::still(start_s, end_s);
     if inside.len() < 2 {
         return out;
     }

@@ -411,7 +411,11 @@ pub fn mean_lab(px: &[[f64; 3]]) -> [f64; 3] {
             m[k] += grade::srgb_to_linear(p[k]);
         }
     }
-    let [r, g, b] = m.map(|v| v / px.len() as f64);
+    linear_to_lab(m.map(|v| v / px.len() as f64))
+}
+
+/// CIE L*a*b* (D65) of a linear-light sRGB / BT.709 colour.
+pub fn linear_to_lab([r, g, b]: [f64; 3]) -> [f64; 3] {
     let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
     let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
     let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;

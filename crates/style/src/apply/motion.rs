@@ -88,16 +88,7 @@ fn shot_at(motion: &[ShotMotion], t: f64) -> Option<&ShotMotion> {
 /// from a shot with motion `src` (None: still), after the move `mv`.
 pub fn predict(src: Option<&ShotMotion>, mv: &Motion, dur: f64) -> ShotMotion {
     let dur = dur.max(1e-3);
-    let mut m = src.cloned().unwrap_or(ShotMotion {
-        start_s: 0.0,
-        end_s: 0.0,
-        pan_speed: 0.0,
-        tilt_speed: 0.0,
-        zoom_rate: 0.0,
-        shake: 0.0,
-        object_motion: 0.0,
-        has_zoom: false,
-    });
+    let mut m = src.cloned().unwrap_or(ShotMotion::still(0.0, 0.0));
     m.start_s = 0.0;
     m.end_s = dur;
     match *mv {
