@@ -15,7 +15,7 @@
 //!    quantiles against [`NEUTRAL_Q`] (contrast from the 10–90 % spread ratio, the two
 //!    tone bumps by least squares with a small ridge, [`TONE_RIDGE`]: the bumps overlap and
 //!    without it scene shape reads as large opposite values);
-//! 3. saturation: the chroma spread about the median chroma (a cast is not saturation)
+//! 3. saturation, on the observed pixels: the chroma spread about the median chroma (a cast is not saturation)
 //!    divided by the contrast factor, against [`NEUTRAL_CHROMA`].
 //!
 //! The neutral constants are medians over 2 s windows of the camera and animation clips of
@@ -325,8 +325,8 @@ fn reading(grids: &[Grid]) -> [f64; 6] {
 
 /// Estimates the grade of one shot from its thumbnails (None when too few pixels).
 ///
-/// White balance is read first ([`reading`] of the observed pixels); tone and saturation
-/// are then read on the pixels with that white balance undone ([`grade::inverse`]), since
+/// White balance and saturation are read first ([`reading`] of the observed pixels); tone
+/// is then read on the pixels with that white balance undone ([`grade::inverse`]), since
 /// a temperature or tint shift moves luma. (A full fixed point, undoing every slider and
 /// re-reading until nothing is left, was measured: the tone sliders ran away to their
 /// bounds on footage far from the neutral quantiles, so it is not used.)
@@ -337,32 +337,28 @@ pub fn estimate(thumbs: &[&Thumb]) -> Option<ColorGrade> {
     }
     let step = thumbs.len().div_ceil(MAX_THUMBS);
     let grids: Vec<Grid> = thumbs.iter().step_by(step).map(|t| Grid::of(t)).collect();
-    // White balance from the observed pixels; tone and saturation from the pixels with
-    // that white balance undone (a tint or temperature shift moves luma).
-    let undo = |g: &ColorGrade| -> Vec<Grid> {
-        grids
-            .iter()
-            .map(|gr| Grid {
-                px: gr.px.iter().map(|p| grade::inverse(*p, g)).collect(),
-                ..*gr
-            })
-            .collect()
-    };
     // White balance and saturation off the observed pixels. (Undoing the first reading's
     // saturation and tone before reading white balance was measured: it removes the
     // cross-talk of a saturation grade into temperature, but it also scales the measured
     // cast by the *scene's* saturation reading, so a temperature grade then moves the
     // estimate by only ≈ 2/3 of its value. Not used.)
     let first = reading(&grids);
-    let wb = first;
     // Tone on the pixels with that white balance undone (a temperature or tint shift
     // moves luma).
-    let r = reading(&undo(&ColorGrade {
-        temperature: wb[0],
-        tint: wb[1],
+    let balance = ColorGrade {
+        temperature: first[0],
+        tint: first[1],
         ..ColorGrade::NEUTRAL
-    }));
-    let g = [wb[0], wb[1], first[2], r[3], r[4], r[5]];
+    };
+    let balanced: Vec<Grid> = grids
+        .iter()
+        .map(|gr| Grid {
+            px: gr.px.iter().map(|p| grade::inverse(*p, &balance)).collect(),
+            ..*gr
+        })
+        .collect();
+    let r = reading(&balanced);
+    let g = [first[0], first[1], first[2], r[3], r[4], r[5]];
     Some(ColorGrade::from_array(g))
 }
 
