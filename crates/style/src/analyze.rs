@@ -29,6 +29,30 @@ pub enum Phase {
     Motion,
 }
 
+/// The picture's duration: the end of its last frame (last timestamp plus the mean frame
+/// interval), capped by the container duration. A container is as long as its longest
+/// stream, so a soundtrack that runs past the last picture must not lengthen the video:
+/// shots, `cut_frequency` and the frame rate are about the picture, and an edit planned
+/// past the last frame would render frozen or missing pictures.
+fn video_duration(container_s: f64, first_pts: f64, last_pts: f64, frames: usize) -> f64 {
+    let end = match frames {
+        0 => return container_s.max(0.0),
+        1 => {
+            return if container_s > 0.0 {
+                container_s
+            } else {
+                last_pts
+            }
+        }
+        n => last_pts + (last_pts - first_pts) / (n - 1) as f64,
+    };
+    if container_s > 0.0 {
+        container_s.min(end)
+    } else {
+        end
+    }
+}
+
 /// Sample frames per loudness chunk.
 const LOUDNESS_CHUNK: usize = 48_000;
 
@@ -50,13 +74,17 @@ pub fn analyze_file(
         ..DecodeSpec::default()
     };
     let mut video = VideoAnalyzer::new();
-    let mut last_pts = 0.0f64;
+    let (mut first_pts, mut last_pts, mut frames) = (0.0f64, 0.0f64, 0usize);
     let decoded_audio = decode(
         path,
         &info,
         &spec,
         opts,
         |f| {
+            if frames == 0 {
+                first_pts = f.pts_s;
+            }
+            frames += 1;
             last_pts = f.pts_s;
             video.push(&FrameRef {
                 pts_s: f.pts_s,
@@ -99,12 +127,7 @@ pub fn analyze_file(
     };
     progress(Phase::Audio, 1.0);
 
-    // The container duration ends the last frame; fall back to the last frame time.
-    let duration_s = if info.duration_s > 0.0 {
-        info.duration_s
-    } else {
-        last_pts
-    };
+    let duration_s = video_duration(info.duration_s, first_pts, last_pts, frames);
     let report = video.finish(duration_s, &mut |f| progress(Phase::Motion, f));
     progress(Phase::Motion, 1.0);
 
@@ -148,4 +171,27 @@ pub fn analyze_file(
         saliency: report.saliency,
     };
     Ok((info, analysis))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::video_duration;
+
+    #[test]
+    fn a_longer_soundtrack_does_not_lengthen_the_picture() {
+        // 720 frames at 24 fps in a container stretched to 30.093 s by its audio.
+        let d = video_duration(30.093, 0.0, 719.0 / 24.0, 720);
+        assert!((d - 30.0).abs() < 1e-9, "{d}");
+    }
+
+    #[test]
+    fn the_container_caps_and_stands_in() {
+        // Container shorter than the frame grid (last frame cut short): the container wins.
+        assert!((video_duration(29.99, 0.0, 719.0 / 24.0, 720) - 29.99).abs() < 1e-9);
+        // One frame or none: the container duration is all there is.
+        assert_eq!(video_duration(5.0, 0.0, 0.0, 1), 5.0);
+        assert_eq!(video_duration(5.0, 0.0, 0.0, 0), 5.0);
+        // No container duration: the frame grid.
+        assert!((video_duration(0.0, 0.0, 9.0, 10) - 10.0).abs() < 1e-9);
+    }
 }

@@ -123,3 +123,39 @@ fn testvideo_cuts_and_fades_frame_exact() {
         assert!((end_f - last as f64).abs() <= 2.0, "{kind} end {end_f}");
     }
 }
+
+#[test]
+fn a_soundtrack_longer_than_the_picture_does_not_lengthen_the_video() {
+    // 4 s of picture at 25 fps with 5 s of sound: the container says 5 s.
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("long-audio.mkv");
+    common::ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x240:r=25:d=4",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=440:r=44100:d=5",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "flac",
+        clip.to_str().unwrap(),
+    ]);
+    let a = analyze(&clip);
+    assert!(
+        (a.duration_s - 4.0).abs() < 0.02,
+        "duration {}",
+        a.duration_s
+    );
+    assert!(
+        (a.frame_rate - 25.0).abs() < 0.1,
+        "frame rate {}",
+        a.frame_rate
+    );
+    assert!(a.shots.last().unwrap().end_s <= 4.0 + 0.02, "{:?}", a.shots);
+}
