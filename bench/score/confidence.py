@@ -169,16 +169,25 @@ def features(doc):
     }
 
 
-def run_stylecut(binary, window_path):
-    proc = subprocess.run([binary, "analyze", str(window_path)], capture_output=True, text=True,
-                          check=False, timeout=600)
-    if proc.returncode != 0:
-        raise RuntimeError(f"analyze {window_path}: {proc.stderr.strip()[-300:]}")
-    doc = json.loads(proc.stdout)
+def run_stylecut(binary, window_path, cache_dir):
+    """Analysis (cached per binary build: path, size and mtime) and StyleJSON of a window."""
+    st = Path(binary).stat()
+    key = f"{Path(binary).name}-{st.st_size}-{int(st.st_mtime)}"
+    cached = cache_dir / key / (window_path.name + ".json")
+    if cached.exists():
+        text = cached.read_text()
+    else:
+        proc = subprocess.run([binary, "analyze", str(window_path)], capture_output=True,
+                              text=True, check=False, timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"analyze {window_path}: {proc.stderr.strip()[-300:]}")
+        text = proc.stdout
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(text)
     style = json.loads(subprocess.run([binary, "extract", "--from-analysis", "-"],
-                                      input=proc.stdout, capture_output=True, text=True,
+                                      input=text, capture_output=True, text=True,
                                       check=True).stdout)
-    return doc, style
+    return json.loads(text), style
 
 
 def checks_for(src, inside, dur, doc, style):
@@ -188,7 +197,7 @@ def checks_for(src, inside, dur, doc, style):
         out["cut_frequency"] = abs(n_pred - n_true) <= 0.1 * n_true + 1e-9
         prim = primary_families(inside)
         if prim is not None:
-            out["primary_transition"] = style.get("primary_transition") in prim
+            out["primary_transition"] = (style.get("primary_transition") or {}).get("type") in prim
     if src["kind"] == "music" and src["tempo"]:
         slowest = min(src["tempo"])
         if dur >= 4 * 60.0 / slowest:
@@ -228,40 +237,100 @@ def field_rows(rows):
 
 
 # --------------------------------------------------------------------- fitting (--fit)
-def cut_design(f):
-    return [math.log(f["duration_s"]), f["min_transition_conf"], f["mean_transition_conf"],
-            math.log1p(f["transitions"]), f["motion"]]
-
-
+# The per-field models of `extract::extraction_confidence`, each applied where it is in Rust
+# (the primary-transition model only when boundaries were found, the tempo model only when
+# there is audio):
+# * cut_frequency: the count is right when the boundary errors (misses + false ones) stay
+#   within the 10 % tolerance, floor(0.1 n); errors are Poisson with mean a + b·n, so
+#   P = PoissonCDF(floor(0.1 n); a + b·n). It extrapolates sanely to long, fast-cut clips.
+# * primary_transition: the measured share (logistic intercept only).
+# * tempo_bpm: logistic on tempo_design.
 def tempo_design(f):
-    return [math.log(f["duration_s"]), f["mean_beat_conf"], math.log1p(f["beats"]),
-            f["music_ratio"]]
+    has = 1.0 if f["tempo"] is not None else 0.0
+    return [has, has * math.log(f["duration_s"]), has * f["music_ratio"]]
 
 
-def fit(rows, field, design):
-    """Logistic fit of P(field right | features), with leave-one-source-out AUC."""
+def poisson_cdf(k, mean):
+    term = total = math.exp(-mean)
+    for i in range(1, k + 1):
+        term *= mean / i
+        total += term
+    return total
+
+
+def count_right(params, n):
+    a, b = params
+    return poisson_cdf(int(math.floor(0.1 * n + 1e-9)), max(a + b * n, 1e-9))
+
+
+MODELS = {
+    "cut_frequency": ("poisson", lambda f: True),
+    "primary_transition": ("share", lambda f: f["transitions"] > 0),
+    "tempo_bpm": ("logit", lambda f: f["has_audio"]),
+}
+FIT_C = 10.0  # weak L2 regularisation of the tempo logit (sklearn's inverse strength)
+
+
+def _fit(sel, field, kind):
+    y = np.array([r["checks"][field] for r in sel], dtype=float)
+    if kind == "share":
+        return [float(min(max(y.mean(), 0.02), 0.98))]
+    if kind == "poisson":
+        from scipy.optimize import minimize
+        n = [r["features"]["transitions"] for r in sel]
+
+        def nll(p):
+            if p[0] < 0 or p[1] < 0:
+                return 1e9
+            pr = np.clip([count_right(p, k) for k in n], 1e-6, 1 - 1e-6)
+            return -float(np.sum(y * np.log(pr) + (1 - y) * np.log(1 - pr)))
+        res = minimize(nll, [0.05, 0.1], method="Nelder-Mead")
+        return [float(v) for v in res.x]
     from sklearn.linear_model import LogisticRegression
-    sel = [r for r in rows if field in r["checks"]]
-    x = np.array([design(r["features"]) for r in sel])
-    y = np.array([r["checks"][field] for r in sel], dtype=int)
-    groups = [r["source"] for r in sel]
-    if len(set(y)) < 2:
-        return {"field": field, "n": len(sel), "note": "one class only; nothing to fit"}
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
-    held = np.zeros(len(sel))
-    for g in sorted(set(groups)):
-        train = [i for i, gg in enumerate(groups) if gg != g]
-        test = [i for i, gg in enumerate(groups) if gg == g]
-        if len(set(y[train])) < 2:
-            held[test] = y[train].mean()
-            continue
-        m = LogisticRegression(C=1.0, max_iter=2000).fit(x[train], y[train])
-        held[test] = m.predict_proba(x[test])[:, 1]
-    return {"field": field, "n": len(sel), "positives": int(y.sum()),
-            "intercept": float(model.intercept_[0]),
-            "coef": [float(c) for c in model.coef_[0]],
-            "auc_in_sample": auc(model.predict_proba(x)[:, 1].tolist(), y.tolist()),
-            "auc_leave_one_source_out": auc(held.tolist(), y.tolist())}
+    x = np.array([tempo_design(r["features"]) for r in sel])
+    m = LogisticRegression(C=FIT_C, max_iter=5000).fit(x, y.astype(int))
+    return [float(m.intercept_[0]), *[float(c) for c in m.coef_[0]]]
+
+
+def _prob(field, model, f):
+    kind = MODELS[field][0]
+    if kind == "share":
+        return model[0]
+    if kind == "poisson":
+        return count_right(model, f["transitions"])
+    z = model[0] + sum(c * v for c, v in zip(model[1:], tempo_design(f)))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def predict(models, f):
+    """The product of the applicable per-field probabilities (as in Rust)."""
+    p = 1.0
+    for field, (_, applies) in MODELS.items():
+        if applies(f):
+            p *= _prob(field, models[field], f)
+    return p
+
+
+def fit_all(rows, exclude=None):
+    models = {}
+    for field, (kind, applies) in MODELS.items():
+        sel = [r for r in rows if field in r["checks"] and applies(r["features"])
+               and r["source"] != exclude]
+        models[field] = _fit(sel, field, kind)
+    return models
+
+
+def fit_report(rows):
+    """Fitted constants for extract.rs, and the leave-one-source-out check of the product."""
+    models = fit_all(rows)
+    held = {}
+    for src in sorted(set(r["source"] for r in rows)):
+        m = fit_all(rows, exclude=src)
+        for i, r in enumerate(rows):
+            if r["source"] == src:
+                held[i] = predict(m, r["features"])
+    loso = [dict(r, confidence=held[i]) for i, r in enumerate(rows)]
+    return models, loso
 
 
 def main():
@@ -286,7 +355,7 @@ def main():
             wpath = args.out / "windows" / src["set"] / name
             cut_window(src["path"], start, dur, wpath, audio_only)
             log(f"{src['set']} {name}")
-            doc, style = run_stylecut(args.stylecut, wpath)
+            doc, style = run_stylecut(args.stylecut, wpath, args.out / "analyses")
             checks = checks_for(src, inside, dur, doc, style)
             if not checks:
                 continue
@@ -314,12 +383,18 @@ def main():
                        for r in sorted((r for r in rows if not r["reliable"]),
                                        key=lambda r: -r["confidence"])[:15]])]
     if args.fit:
-        fits = [fit(rows, "cut_frequency", cut_design),
-                fit(rows, "primary_transition", cut_design),
-                fit(rows, "tempo_bpm", tempo_design)]
-        (args.out / "fits.json").write_text(json.dumps(fits, indent=1))
-        lines += ["\n## Logistic fits (features as in extract.rs)\n", "```",
-                  json.dumps(fits, indent=1), "```"]
+        models, loso = fit_report(rows)
+        (args.out / "fits.json").write_text(json.dumps(models, indent=1))
+        lc, lr = [r["confidence"] for r in loso], [r["reliable"] for r in loso]
+        lines += ["\n## Refit: leave-one-source-out\n",
+                  "Each source's windows scored by models fitted without that source "
+                  "(models as in extract.rs).\n",
+                  md_table(["confidence", "windows", "reliable", "share reliable",
+                            "mean confidence"], band_rows(loso, "confidence")),
+                  f"\nROC AUC (held out): {auc(lc, lr):.3f}\n",
+                  "Constants for `crates/style/src/extract.rs` (cut_frequency: Poisson mean "
+                  "a + b·n; primary_transition: share; tempo_bpm: intercept, coefficients):\n",
+                  "```", json.dumps(models, indent=1), "```"]
     text = "\n".join(lines) + "\n"
     (args.out / "confidence.md").write_text(text)
     print(text)

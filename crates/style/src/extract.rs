@@ -90,52 +90,73 @@ fn transition_styles(events: &[TransitionEvent]) -> Vec<TransitionStyle> {
         .collect()
 }
 
-/// Spread of the per-shot grade estimates: mean over sliders of the median absolute
-/// deviation from the aggregated grade.
-fn grade_spread(a: &Analysis) -> Option<f64> {
-    if a.color.len() < 2 {
-        return None;
-    }
-    let g = a.color_grade.as_array();
-    let mut total = 0.0;
-    for (k, gk) in g.iter().enumerate() {
-        let mut dev: Vec<f64> = a
-            .color
-            .iter()
-            .map(|c| (c.grade.as_array()[k] - gk).abs())
-            .collect();
-        dev.sort_by(f64::total_cmp);
-        total += dev[dev.len() / 2];
-    }
-    Some(total / 6.0)
+/// A logistic model `P(field right) = σ(intercept + Σ coef·x)`.
+struct Logit {
+    intercept: f64,
+    coef: &'static [f64],
 }
 
-/// `extraction_confidence` in 0..1 from the evidence (docs/STYLEJSON.md):
-/// `0.25·duration + 0.2·shots + 0.2·grade agreement + 0.2·transition certainty
-/// + 0.15·rhythm`, each factor 0..1.
+impl Logit {
+    fn p(&self, x: &[f64]) -> f64 {
+        let z = self.intercept + self.coef.iter().zip(x).map(|(c, v)| c * v).sum::<f64>();
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+// The per-field models of `extraction_confidence`, fitted by `bench/score/confidence.py
+// --fit` on 276 windows (whole clips and 3/6/12 s excerpts) of 63 sources with ground truth
+// (docs/BENCHMARKS.md, "Extraction confidence"). The script mirrors these models; change
+// both together and refit.
+
+/// `cut_frequency` is right when the boundary count is within 10 % of the truth, i.e. the
+/// net errors (misses, false boundaries) stay within floor(0.1·n). Errors are modelled as
+/// Poisson with mean `CUT_ERRORS.0 + CUT_ERRORS.1 · n`: every boundary found is a chance
+/// to have missed or added one.
+const CUT_ERRORS: (f64, f64) = (0.0598, 0.0763);
+/// Share of windows with boundaries whose `primary_transition` family was right.
+const PRIMARY_RIGHT: f64 = 0.941;
+/// `tempo_bpm` right (within 4 %, or null on speech) when there is audio, against
+/// [tempo reported, tempo reported · ln(duration s), tempo reported · music ratio]: a null
+/// tempo is nearly always right, a reported one more often the longer and the more
+/// music-like the clip.
+const TEMPO: Logit = Logit {
+    intercept: 2.543,
+    coef: &[-6.092, 0.8585, 2.388],
+};
+
+/// P(X ≤ k) for X ~ Poisson(mean).
+fn poisson_cdf(k: u32, mean: f64) -> f64 {
+    let mut term = (-mean).exp();
+    let mut total = term;
+    for i in 1..=k {
+        term *= mean / f64::from(i);
+        total += term;
+    }
+    total.min(1.0)
+}
+
+/// `extraction_confidence` in 0..1 (docs/STYLEJSON.md, *Confidence*): the probability
+/// that the fields with ground truth in the benchmarks (`cut_frequency`,
+/// `primary_transition`, `tempo_bpm`) are all right, as the product of per-field
+/// models of the evidence, calibrated on measured errors. Grade, motion and
+/// loudness are not part of it (see the docs).
 pub fn extraction_confidence(a: &Analysis) -> f64 {
-    let dur = 1.0 - (-a.duration_s / 15.0).exp();
-    let shots = 1.0 - (-(a.shots.len() as f64) / 3.0).exp();
-    let grade = grade_spread(a).map_or(0.5, |s| (-s / 25.0).exp());
-    let trans = if a.transitions.is_empty() {
-        0.5
-    } else {
-        a.transitions.iter().map(|t| t.confidence).sum::<f64>() / a.transitions.len() as f64
-    };
-    let rhythm = match (a.tempo_bpm, a.beats.is_empty()) {
-        (Some(_), false) => {
-            a.beats.iter().map(|b| b.confidence).sum::<f64>() / a.beats.len() as f64
-        }
-        // No music: nothing to track, the field is null with certainty if audio exists.
-        _ if a.audio.has_audio => 0.7,
-        _ => 0.5,
-    };
-    (0.25 * dur
-        + 0.2 * shots
-        + 0.2 * grade
-        + 0.2 * trans.clamp(0.0, 1.0)
-        + 0.15 * rhythm.clamp(0.0, 1.0))
-    .clamp(0.0, 1.0)
+    let n = a.transitions.len() as f64;
+    let tolerance = (0.1 * n + 1e-9).floor() as u32;
+    let mut p = poisson_cdf(tolerance, CUT_ERRORS.0 + CUT_ERRORS.1 * n);
+    if !a.transitions.is_empty() {
+        p *= PRIMARY_RIGHT;
+    }
+    if a.audio.has_audio {
+        let has = if a.tempo_bpm.is_some() { 1.0 } else { 0.0 };
+        let x = [
+            has,
+            has * a.duration_s.max(0.1).ln(),
+            has * a.audio.music_ratio,
+        ];
+        p *= TEMPO.p(&x);
+    }
+    p.clamp(0.0, 1.0)
 }
 
 /// Builds the StyleJSON of an analysed video.
@@ -257,5 +278,66 @@ mod tests {
         assert_eq!(s[0].duration_ms, 1000);
         assert_eq!(s[0].easing, "ease-in");
         assert_eq!(s[1].kind, "cut");
+    }
+
+    fn clip(duration_s: f64, boundaries: usize, audio: Option<(Option<f64>, f64)>) -> Analysis {
+        let ev = |i: usize| TransitionEvent {
+            kind: "cut".into(),
+            start_s: i as f64,
+            duration_ms: 0,
+            easing: "linear".into(),
+            confidence: 1.0,
+        };
+        Analysis {
+            duration_s,
+            width: 1280,
+            height: 720,
+            frame_rate: 25.0,
+            shots: Vec::new(),
+            transitions: (0..boundaries).map(ev).collect(),
+            tempo_bpm: audio.and_then(|a| a.0),
+            beats: Vec::new(),
+            loudness: stylecut_types::Loudness {
+                integrated_lufs: None,
+                range_lu: None,
+                true_peak_dbtp: None,
+            },
+            speech_segments: Vec::new(),
+            motion: Vec::new(),
+            color: Vec::new(),
+            color_grade: ColorGrade::default(),
+            audio: stylecut_types::AudioFeatures {
+                has_audio: audio.is_some(),
+                music_ratio: audio.map_or(0.0, |a| a.1),
+                ..Default::default()
+            },
+            has_subtitle_stream: false,
+            burned_in_captions: false,
+            saliency: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn confidence_follows_the_measured_error_rates() {
+        // Silent single shot: every checked field is nearly always right.
+        let calm = extraction_confidence(&clip(10.0, 0, None));
+        assert!(calm > 0.9, "{calm}");
+        // Each boundary found is a chance to have missed or added one.
+        let busy = extraction_confidence(&clip(10.0, 6, None));
+        assert!(busy < 0.6, "{busy}");
+        assert!(extraction_confidence(&clip(10.0, 2, None)) > busy);
+        // The 10 % tolerance grows with the count: a long fast-cut template is not
+        // pushed to zero.
+        let long_fast = extraction_confidence(&clip(180.0, 40, None));
+        assert!(long_fast > 0.5, "{long_fast}");
+        // A tempo read from 3 s of music is wrong more often than from 30 s, and one
+        // read on speech-like audio (low music ratio) more often still.
+        let short = extraction_confidence(&clip(3.0, 0, Some((Some(120.0), 1.0))));
+        let long = extraction_confidence(&clip(30.0, 0, Some((Some(120.0), 1.0))));
+        let speechy = extraction_confidence(&clip(10.0, 0, Some((Some(120.0), 0.3))));
+        assert!(short < 0.6 && long > 0.8, "{short} {long}");
+        assert!(speechy < 0.4, "{speechy}");
+        // Audio without music and no tempo: the null tempo is the right answer.
+        assert!(extraction_confidence(&clip(10.0, 0, Some((None, 0.0)))) > 0.85);
     }
 }
