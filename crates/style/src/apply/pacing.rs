@@ -193,6 +193,7 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
             }
         }
         let n = split_long(&mut p, target_cpm, inp);
+        alternate_framing(&mut p);
         if n > 0 {
             notes.push(format!(
                 "pacing: split {n} times inside shots (alternating punch-in framing{})",
@@ -276,6 +277,19 @@ fn remove_dead_air(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize 
         n += 1;
     }
     n
+}
+
+/// Makes pieces that continue one another in the source (same shot, the next starts
+/// where the previous ends) alternate framing. Splitting a piece flips the framing of its
+/// second half, which can then meet an earlier split's piece with that same framing: the
+/// same picture on both sides is a cut nobody sees.
+fn alternate_framing(p: &mut [Piece]) {
+    for i in 1..p.len() {
+        let (prev, cur) = (&p[i - 1], &p[i]);
+        if cur.shot == prev.shot && (cur.in_s - prev.out_s).abs() < 1e-6 {
+            p[i].punch_in = !p[i - 1].punch_in;
+        }
+    }
 }
 
 /// Splits the longest splittable piece until the target rate is reached.

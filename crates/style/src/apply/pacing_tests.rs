@@ -58,6 +58,26 @@ fn continuous_speech_gets_punch_ins_not_jumps() {
     assert_eq!(p.len(), 4);
     assert_speech_safe(&p, &i);
     assert_eq!(p.iter().filter(|x| x.punch_in).count(), 2);
+    assert_visible_splits(&p);
+}
+
+/// Every piece that continues the previous one in the source changes framing (else the
+/// planned cut shows nothing).
+fn assert_visible_splits(p: &[Piece]) {
+    for w in p.windows(2) {
+        if w[0].shot == w[1].shot && (w[1].in_s - w[0].out_s).abs() < 1e-6 {
+            assert_ne!(w[0].punch_in, w[1].punch_in, "invisible cut: {p:?}");
+        }
+    }
+}
+
+#[test]
+fn repeated_splits_of_one_shot_all_show() {
+    // 30 s single shot without speech or beats, paced to 14 cuts/min: splits of splits.
+    let i = inp(&[], vec![]);
+    let (p, _) = pace(from_shots(&[span(0.0, 30.0)], 30.0), 14.0, &i);
+    assert!(p.len() >= 6, "{p:?}");
+    assert_visible_splits(&p);
 }
 
 #[test]
