@@ -31,7 +31,6 @@ import json
 import math
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import groundtruth as G  # noqa: E402
 import metrics as M  # noqa: E402
+from score import log, md_table  # noqa: E402
 
 EXCERPTS_S = (3.0, 6.0, 12.0)
 BANDS = ((0.0, 0.6, "< 0.6 (poor)"), (0.6, 0.85, "0.6–0.85"), (0.85, 1.01, "> 0.85 (reliable)"))
@@ -48,16 +48,6 @@ FAMILY = {"cut": "cut", "cut_from_black": "cut", "cut_to_black": "cut", "fade_in
           "slide": "slide", "zoom": "zoom"}
 SPEECH_GLOB = "speech/**/*"
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
-
-
-def log(msg):
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def md_table(headers, rows):
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def probe_duration(path):
