@@ -484,3 +484,91 @@ pub fn detect_in_segment(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::frame::FrameRef;
+
+    const W: usize = 64;
+    const H: usize = 36;
+
+    /// A picture whose content keeps changing: a sine pattern (`seed`) plus a wave of
+    /// amplitude `amp` whose phase varies over the picture and advances `w` rad per
+    /// frame (no global shift, no linear blend over time).
+    fn moving(seed: f32, t: f32, amp: f32, w: f32) -> Vec<u8> {
+        (0..W * H)
+            .flat_map(|i| {
+                let (x, y) = ((i % W) as f32, (i / W) as f32);
+                let base = 128.0 + 70.0 * (x * 0.19 * seed + y * 0.31 + seed).sin();
+                let phase = 3.0 * (x * 0.13 * seed).sin() + 2.0 * (y * 0.29).cos();
+                let v = (base + amp * (w * t + phase).sin()).clamp(0.0, 255.0);
+                [v as u8, (255.0 - v) as u8, (0.5 * v + 60.0) as u8]
+            })
+            .collect()
+    }
+
+    fn features(n: usize, rgb: &[u8]) -> FrameFeatures {
+        FrameFeatures::compute(&FrameRef {
+            pts_s: n as f64 / 25.0,
+            width: W,
+            height: H,
+            rgb,
+        })
+    }
+
+    /// Shot `A` (seed 1), from `start` for `len` frames a top-to-bottom wipe to shot `B`
+    /// (seed 2), then `B`; both shots keep moving throughout.
+    fn wipe_clip(start: usize, len: usize, total: usize) -> Vec<FrameFeatures> {
+        (0..total)
+            .map(|n| {
+                let t = n as f32;
+                let (a, b) = (moving(1.0, t, 40.0, 0.1), moving(2.0, t, 40.0, 0.1));
+                let edge = ((t - start as f32) / len as f32 * H as f32).clamp(0.0, H as f32);
+                let rgb: Vec<u8> = (0..W * H * 3)
+                    .map(|i| {
+                        if (((i / 3) / W) as f32) < edge {
+                            b[i]
+                        } else {
+                            a[i]
+                        }
+                    })
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect()
+    }
+
+    /// A wipe between two shots that keep moving: predicted from its end frames alone
+    /// it misses the error bound, the shots' own measured drift accounts for the rest.
+    #[test]
+    fn a_wipe_between_moving_shots_is_found() {
+        let (s, e) = (40usize, 58usize);
+        let f = wipe_clip(s, e - s, 100);
+        let (kind, _, rel) = classify(&f, s, e, 0, f.len() - 1).expect("classified");
+        assert_eq!(kind, "wipe");
+        assert!(rel > MAX_REL_ERR, "the raw fit alone passes ({rel})");
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
+        assert!(
+            found.iter().any(|g| g.kind == "wipe"
+                && g.start <= s + 2
+                && g.start + 2 >= s
+                && g.end + 2 >= e),
+            "{found:?}"
+        );
+    }
+
+    /// The same motion inside one shot, without a transition: the change across any
+    /// window is no larger than the shot's own change, so no drift is allowed for and
+    /// nothing is reported.
+    #[test]
+    fn a_moving_shot_alone_is_no_transition() {
+        let f: Vec<FrameFeatures> = (0..100)
+            .map(|n| features(n, &moving(1.0, n as f32, 40.0, 0.1)))
+            .collect();
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

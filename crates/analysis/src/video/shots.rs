@@ -224,6 +224,34 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
 mod tests {
     use super::*;
 
+    fn g(kind: &'static str, start: usize, end: usize) -> Gradual {
+        Gradual {
+            kind,
+            start,
+            end,
+            easing: "linear",
+            confidence: 0.9,
+        }
+    }
+
+    /// A zoom into a colour followed at once by a fade-in out of it is one transition;
+    /// a fade-out and a later fade-in, or transitions apart, stay separate.
+    #[test]
+    fn joins_a_transition_through_a_colour() {
+        let joined = join_through_colour(vec![g("fade_in", 55, 60), g("zoom", 43, 54)]);
+        assert_eq!(joined, vec![g("zoom", 43, 60)]);
+        let joined = join_through_colour(vec![g("fade_out", 10, 20), g("wipe", 20, 30)]);
+        assert_eq!(joined, vec![g("wipe", 10, 30)]);
+        let apart = vec![
+            g("fade_out", 10, 20),
+            g("fade_in", 21, 30),
+            g("dissolve", 40, 50),
+        ];
+        assert_eq!(join_through_colour(apart.clone()), apart);
+        let gap = vec![g("zoom", 10, 20), g("fade_in", 25, 30)];
+        assert_eq!(join_through_colour(gap.clone()), gap);
+    }
+
     #[test]
     fn easing_shapes() {
         let lin: Vec<f32> = (1..10).map(|i| i as f32 / 10.0).collect();
