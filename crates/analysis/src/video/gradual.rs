@@ -10,7 +10,9 @@
 //! below a bound, progress moving forward, most of the picture changing) names the type.
 //! Camera moves, rack focus and text overlays fail these checks: a pan is not a blend of
 //! its end frames, a focus pull hardly changes the cell means, an overlay changes only a
-//! part of the frame.
+//! part of the frame. Both shots keep moving during a transition; the error that motion
+//! leaves on a rigid model is measured on the shots themselves and allowed for
+//! (`content_drift`) when the window clearly changes the whole picture.
 
 use super::frame::{frame_dist, thumb_dist, FrameFeatures, THUMB_CELLS};
 use super::models::{self, Dir, DIRS};
@@ -29,6 +31,27 @@ const MAX_ROUGHNESS: f32 = 0.25;
 /// Share of the error bound under which a dissolve or fade overrules the camera check.
 const TIGHT_BLEND: f32 = 0.5;
 const MASK_PENALTY: f32 = 1.3;
+/// Largest change of a shot by itself, over the length of a window, as a share of the
+/// change across the window, for which the shots' own motion is allowed for in the fit.
+const SELF_CHANGE: f32 = 0.5;
+/// Share of clearly changing cells a window needs before the shots' own motion is
+/// allowed for (a cut between two shots replaces nearly every cell).
+const MOVING_CHANGED_SHARE: f32 = 0.67;
+
+/// How a model's frames carry the motion inside the two shots (see [`content_drift`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drift {
+    /// Every cell mixes `A` and `B` with weights `1 − α`, `α`: a moving picture leaves
+    /// its drift times the squared weight.
+    Blend,
+    /// Every cell shows either `A` or `B` (a straight edge or a slide): the drift counts
+    /// with the share of cells on each side.
+    Edge,
+    /// The model has a free parameter per cell or a zoom of its own (shaped wipe, zoom)
+    /// and already soaks up much of the motion: no allowance (with one, hands and objects
+    /// moving through a still shot of the real clips passed as shaped wipes).
+    Free,
+}
 
 /// Share of the way from `a` to `b` for frame `g` (projection on `b − a`).
 fn progress(g: &FrameFeatures, a: &FrameFeatures, b: &FrameFeatures) -> f32 {
@@ -79,7 +102,13 @@ fn locate(f: &[FrameFeatures], c: usize, lo: usize, hi: usize, k: usize) -> Opti
 
 /// Fits every model to the frames strictly between `s` and `e`; returns the type, the
 /// progress curve and the relative error of the winner.
-fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Vec<f32>, f32)> {
+fn classify(
+    f: &[FrameFeatures],
+    s: usize,
+    e: usize,
+    lo: usize,
+    hi: usize,
+) -> Option<(&'static str, Vec<f32>, f32)> {
     let (a, b) = (&f[s].thumb, &f[e].thumb);
     let norm: f32 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>();
     if norm < 1e-4 {
@@ -98,7 +127,7 @@ fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Ve
         return None;
     }
     let mids = &f[s + 1..e];
-    let mut cands: Vec<(&'static str, Vec<f32>, f32)> = Vec::new();
+    let mut cands: Vec<(&'static str, Vec<f32>, f32, Drift)> = Vec::new();
     // Dissolve and fades through black / white.
     let mut dis = (Vec::new(), 0.0);
     let mut dips = [(Vec::new(), 0.0, 1f32), (Vec::new(), 0.0, 1f32)];
@@ -113,10 +142,10 @@ fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Ve
             slot.2 = slot.2.min(ca + cb);
         }
     }
-    cands.push(("dissolve", dis.0, dis.1));
+    cands.push(("dissolve", dis.0, dis.1, Drift::Blend));
     for (slot, _) in dips.into_iter().zip(["black", "white"]) {
         if slot.2 < 0.6 {
-            cands.push(("fade", slot.0, slot.1 * 1.1));
+            cands.push(("fade", slot.0, slot.1 * 1.1, Drift::Blend));
         }
     }
     type Model = fn(&[f32], &[f32], Dir, f32, &mut [f32]);
@@ -132,14 +161,14 @@ fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Ve
                 curve.push(p);
                 err += e;
             }
-            cands.push((name, curve, err * 1.15));
+            cands.push((name, curve, err * 1.15, Drift::Edge));
         }
     }
     // Any other wipe shape: a smooth map of per-cell switch frames.
     let views: Vec<&[f32]> = mids.iter().map(|g| g.thumb.as_slice()).collect();
     let mw = models::fit_mask_wipe(&views, a, b);
     if mw.roughness <= MAX_ROUGHNESS {
-        cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY));
+        cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY, Drift::Free));
     }
     // Zoom into A while blending to B; progress = half zoom travel, half blend.
     let mut zbuf = vec![0f32; a.len()];
@@ -164,18 +193,101 @@ fn classify(f: &[FrameFeatures], s: usize, e: usize) -> Option<(&'static str, Ve
             .iter()
             .map(|(al, z)| 0.5 * (z - 1.0) / (zmax - 1.0) + 0.5 * al.clamp(0.0, 1.0))
             .collect();
-        cands.push(("zoom", curve, zerr * 1.3));
+        cands.push(("zoom", curve, zerr * 1.3, Drift::Free));
     }
-    let best = cands.into_iter().min_by(|x, y| x.2.total_cmp(&y.2))?;
-    let rel = (best.2 / (norm * mids.len().max(1) as f32)).sqrt();
+    let scale = norm * mids.len().max(1) as f32;
+    // The type is the model that fits best as measured.
+    let best_i = (0..cands.len()).min_by(|&x, &y| cands[x].2.total_cmp(&cands[y].2))?;
+    let kind = cands[best_i].0;
+    // The models predict every frame from the two end frames, but both shots keep moving
+    // while the transition runs: a frame `l` frames after `A` shows `A`'s content `l`
+    // frames on. That part of the error is no evidence against the model; it is measured
+    // on the shots themselves (see `content_drift`) and taken off before the error is
+    // judged, when the window changes most of the picture and that change stands clear
+    // of the shots' own change. Otherwise the window is more likely motion inside one
+    // shot (an object leaving a still frame, a pan), which the drift would excuse.
+    let moving_ok = changed >= MOVING_CHANGED_SHARE && shots_hold_still(f, s, e, lo, hi, norm);
+    let rel_of = |c: &(&'static str, Vec<f32>, f32, Drift)| -> f32 {
+        let drift = if moving_ok {
+            content_drift(f, s, e, lo, hi, c.3)
+        } else {
+            0.0
+        };
+        ((c.2 - drift).max(0.0) / scale).sqrt()
+    };
+    // Accepted when some model of that type explains the frames once the shots' own
+    // motion is allowed for.
+    let rel_moving = cands
+        .iter()
+        .filter(|c| c.0 == kind)
+        .map(rel_of)
+        .fold(f32::INFINITY, f32::min);
+    let (_, curve, err, _) = cands.swap_remove(best_i);
+    let rel = (err / scale).sqrt();
     // The slide model shifts whole thumbnail cells while both shots keep moving, so it
     // fits less tightly than the others.
-    let bound = if best.0 == "slide" {
+    let bound = if kind == "slide" {
         MAX_REL_ERR_SLIDE
     } else {
         MAX_REL_ERR
     };
-    (rel < bound).then_some((best.0, best.1, rel))
+    (rel_moving < bound).then_some((kind, curve, rel))
+}
+
+/// True when the picture changes across `[s, e]` at least [`SELF_CHANGE`]⁻¹ times as much
+/// as either shot changes by itself over the same length of time: `f[s]` against the
+/// frame `e − s` before it, `f[e]` against the frame `e − s` after it (within
+/// `[lo, hi]`). `norm` is the squared distance of `f[s]` and `f[e]`.
+fn shots_hold_still(
+    f: &[FrameFeatures],
+    s: usize,
+    e: usize,
+    lo: usize,
+    hi: usize,
+    norm: f32,
+) -> bool {
+    let sq = |x: usize, y: usize| -> f32 {
+        f[x].thumb
+            .iter()
+            .zip(&f[y].thumb)
+            .map(|(p, q)| (p - q) * (p - q))
+            .sum()
+    };
+    let l = e - s;
+    let own = sq(s, s.saturating_sub(l).max(lo)).max(sq(e, (e + l).min(hi)));
+    own < SELF_CHANGE * norm
+}
+
+/// Squared thumbnail error that the motion inside the two shots alone would leave on the
+/// frames strictly between `s` and `e` if they were a perfect transition from `f[s]` to
+/// `f[e]`: frame `t` is `A` moved on by `t − s` frames (weighted by the share of the way
+/// still to go) and `B` moved back by `e − t` frames (weighted by the share done). Each
+/// drift is read off the shot itself, `f[s]` against the frame the same lag before it and
+/// `f[e]` against the frame the same lag after it, within `[lo, hi]`.
+fn content_drift(f: &[FrameFeatures], s: usize, e: usize, lo: usize, hi: usize, how: Drift) -> f32 {
+    if how == Drift::Free {
+        return 0.0;
+    }
+    let sq = |x: &FrameFeatures, y: &FrameFeatures| -> f32 {
+        x.thumb
+            .iter()
+            .zip(&y.thumb)
+            .map(|(p, q)| (p - q) * (p - q))
+            .sum()
+    };
+    let len = (e - s) as f32;
+    (s + 1..e)
+        .map(|t| {
+            let mut w = (t - s) as f32 / len;
+            let mut v = 1.0 - w;
+            if how == Drift::Blend {
+                (w, v) = (w * w, v * v);
+            }
+            let before = s.saturating_sub(t - s).max(lo);
+            let after = (e + (e - t)).min(hi);
+            v * sq(&f[s], &f[before]) + w * sq(&f[e], &f[after])
+        })
+        .sum()
 }
 
 /// True when `b` is (mostly) `a` moved: some translation or zoom of `a` matches `b`
@@ -346,7 +458,7 @@ pub fn detect_in_segment(
         if f[s..=e].iter().any(|g| g.is_solid()) || thumb_dist(&f[s], &f[e]) < 0.04 {
             continue;
         }
-        let Some((kind, curve, rel)) = classify(f, s, e) else {
+        let Some((kind, curve, rel)) = classify(f, s, e, lo, last) else {
             continue;
         };
         // A camera move is not a blend of its end frames: when a dissolve or fade explains
@@ -374,4 +486,92 @@ pub fn detect_in_segment(
         out.push(Gradual::new(kind, s, e, curve, conf));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::frame::FrameRef;
+
+    const W: usize = 64;
+    const H: usize = 36;
+
+    /// A picture whose content keeps changing: a sine pattern (`seed`) plus a wave of
+    /// amplitude `amp` whose phase varies over the picture and advances `w` rad per
+    /// frame (no global shift, no linear blend over time).
+    fn moving(seed: f32, t: f32, amp: f32, w: f32) -> Vec<u8> {
+        (0..W * H)
+            .flat_map(|i| {
+                let (x, y) = ((i % W) as f32, (i / W) as f32);
+                let base = 128.0 + 70.0 * (x * 0.19 * seed + y * 0.31 + seed).sin();
+                let phase = 3.0 * (x * 0.13 * seed).sin() + 2.0 * (y * 0.29).cos();
+                let v = (base + amp * (w * t + phase).sin()).clamp(0.0, 255.0);
+                [v as u8, (255.0 - v) as u8, (0.5 * v + 60.0) as u8]
+            })
+            .collect()
+    }
+
+    fn features(n: usize, rgb: &[u8]) -> FrameFeatures {
+        FrameFeatures::compute(&FrameRef {
+            pts_s: n as f64 / 25.0,
+            width: W,
+            height: H,
+            rgb,
+        })
+    }
+
+    /// Shot `A` (seed 1), from `start` for `len` frames a top-to-bottom wipe to shot `B`
+    /// (seed 2), then `B`; both shots keep moving throughout.
+    fn wipe_clip(start: usize, len: usize, total: usize) -> Vec<FrameFeatures> {
+        (0..total)
+            .map(|n| {
+                let t = n as f32;
+                let (a, b) = (moving(1.0, t, 40.0, 0.1), moving(2.0, t, 40.0, 0.1));
+                let edge = ((t - start as f32) / len as f32 * H as f32).clamp(0.0, H as f32);
+                let rgb: Vec<u8> = (0..W * H * 3)
+                    .map(|i| {
+                        if (((i / 3) / W) as f32) < edge {
+                            b[i]
+                        } else {
+                            a[i]
+                        }
+                    })
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect()
+    }
+
+    /// A wipe between two shots that keep moving: predicted from its end frames alone
+    /// it misses the error bound, the shots' own measured drift accounts for the rest.
+    #[test]
+    fn a_wipe_between_moving_shots_is_found() {
+        let (s, e) = (40usize, 58usize);
+        let f = wipe_clip(s, e - s, 100);
+        let (kind, _, rel) = classify(&f, s, e, 0, f.len() - 1).expect("classified");
+        assert_eq!(kind, "wipe");
+        assert!(rel > MAX_REL_ERR, "the raw fit alone passes ({rel})");
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
+        assert!(
+            found.iter().any(|g| g.kind == "wipe"
+                && g.start <= s + 2
+                && g.start + 2 >= s
+                && g.end + 2 >= e),
+            "{found:?}"
+        );
+    }
+
+    /// The same motion inside one shot, without a transition: the change across any
+    /// window is no larger than the shot's own change, so no drift is allowed for and
+    /// nothing is reported.
+    #[test]
+    fn a_moving_shot_alone_is_no_transition() {
+        let f: Vec<FrameFeatures> = (0..100)
+            .map(|n| features(n, &moving(1.0, n as f32, 40.0, 0.1)))
+            .collect();
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
+        assert!(found.is_empty(), "{found:?}");
+    }
 }

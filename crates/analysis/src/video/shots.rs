@@ -86,6 +86,39 @@ pub struct ShotReport {
     pub shot_frames: Vec<(usize, usize)>,
 }
 
+/// Frames between the end of one transition and the start of the next below which the
+/// two are one transition through a colour.
+const JOIN_GAP: usize = 1;
+
+/// Joins a transition that ends on a solid colour with the fade-in out of that colour
+/// that starts right there (and a fade-out into a colour with the transition that leaves
+/// it): a zoom or wipe into a colour followed at once by a fade from it is one transition
+/// from `A` to `B` through the colour, not two events with a cut between them. The
+/// joined event keeps the kind of the non-fade half, and the progress halves as read.
+fn join_through_colour(mut grads: Vec<Gradual>) -> Vec<Gradual> {
+    grads.sort_by_key(|g| g.start);
+    let mut out: Vec<Gradual> = Vec::with_capacity(grads.len());
+    for g in grads {
+        if let Some(prev) = out.last_mut() {
+            let abut = g.start <= prev.end + JOIN_GAP && g.start + JOIN_GAP >= prev.end;
+            let into_fade_in = g.kind == "fade_in" && !matches!(prev.kind, "fade_in" | "fade_out");
+            let out_of_fade_out =
+                prev.kind == "fade_out" && !matches!(g.kind, "fade_in" | "fade_out");
+            if abut && (into_fade_in || out_of_fade_out) {
+                if out_of_fade_out {
+                    prev.kind = g.kind;
+                    prev.easing = g.easing;
+                }
+                prev.end = prev.end.max(g.end);
+                prev.confidence = prev.confidence.min(g.confidence);
+                continue;
+            }
+        }
+        out.push(g);
+    }
+    out
+}
+
 /// Runs every detector over the stored features. `duration_s` ends the last shot.
 pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
     let n = f.len();
@@ -117,6 +150,12 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
     for w in bounds.windows(2) {
         grads.extend(gradual::detect_in_segment(f, w[0], w[1], fps, &mut taken));
     }
+    let grads = join_through_colour(grads);
+    // A cut at the junction of a joined transition is its step through the colour.
+    let hard: Vec<cuts::Cut> = hard
+        .into_iter()
+        .filter(|c| !grads.iter().any(|g| c.index > g.start && c.index < g.end))
+        .collect();
     let pts = |i: usize| f[i.min(n - 1)].pts_s;
     let mut events: Vec<(usize, usize, TransitionEvent)> = hard
         .iter()
@@ -184,6 +223,34 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn g(kind: &'static str, start: usize, end: usize) -> Gradual {
+        Gradual {
+            kind,
+            start,
+            end,
+            easing: "linear",
+            confidence: 0.9,
+        }
+    }
+
+    /// A zoom into a colour followed at once by a fade-in out of it is one transition;
+    /// a fade-out and a later fade-in, or transitions apart, stay separate.
+    #[test]
+    fn joins_a_transition_through_a_colour() {
+        let joined = join_through_colour(vec![g("fade_in", 55, 60), g("zoom", 43, 54)]);
+        assert_eq!(joined, vec![g("zoom", 43, 60)]);
+        let joined = join_through_colour(vec![g("fade_out", 10, 20), g("wipe", 20, 30)]);
+        assert_eq!(joined, vec![g("wipe", 10, 30)]);
+        let apart = vec![
+            g("fade_out", 10, 20),
+            g("fade_in", 21, 30),
+            g("dissolve", 40, 50),
+        ];
+        assert_eq!(join_through_colour(apart.clone()), apart);
+        let gap = vec![g("zoom", 10, 20), g("fade_in", 25, 30)];
+        assert_eq!(join_through_colour(gap.clone()), gap);
+    }
 
     #[test]
     fn easing_shapes() {
