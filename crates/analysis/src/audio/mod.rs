@@ -257,7 +257,7 @@ mod tests {
                 assert!((60.0 * spec.fps / c.period / c.bpm - 1.0).abs() < 1e-9);
                 let mut ibi: Vec<usize> = c.beats.windows(2).map(|w| w[1] - w[0]).collect();
                 ibi.sort_unstable();
-                if ibi.len() >= 8 {
+                if ibi.len() >= tempo::MIN_INTERVALS {
                     let m = ibi[ibi.len() / 2] as f64;
                     assert!(
                         (m / c.period - 1.0).abs() < 0.08,

@@ -45,6 +45,13 @@ pub struct Candidate {
     pub alt: f64,
     /// Mean bass+mid onset strength half-way between beats over that at the beats.
     pub c2_low: f64,
+    /// Kick/snare alternation across consecutive beats: minus the correlation between
+    /// the change of bass onset strength and the change of mid onset strength from one
+    /// beat to the next (see [`backbeat`]). Near 1 when the bass (kick) and the mid
+    /// (snare) accents alternate in anti-phase beat by beat, as at the quarter-note
+    /// level of a backbeat; near 0 or negative at the half-note level (kicks only) and
+    /// the eighth-note level (kick or snare, then hat).
+    pub backbeat: f64,
     pub score: f64,
 }
 
@@ -149,9 +156,23 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
     let salient = salient_onsets(&det, fps);
     let det_low = super::onset::detrend(&onsets.low, (fps * 1.0).round() as usize);
     let low = beats::normalize(&det_low);
+    let band = |k: usize| {
+        beats::normalize(&super::onset::detrend(
+            &onsets.band[k],
+            (fps * 1.0).round() as usize,
+        ))
+    };
+    let env = Envelopes {
+        det: &det,
+        norm: &norm,
+        timbre: &onsets.timbre,
+        low: &low,
+        bass: &band(0),
+        mid: &band(1),
+    };
     let mut out: Vec<Candidate> = lags
         .into_iter()
-        .map(|period| evaluate(&r, &det, &norm, &onsets.timbre, &salient, &low, fps, period))
+        .map(|period| evaluate(&r, &env, &salient, fps, period))
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     // Several lags can converge on the same tracked tempo: keep the best of each.
@@ -188,10 +209,15 @@ fn salient_onsets(det: &[f32], fps: f64) -> Vec<usize> {
     out
 }
 
-/// Least-squares inter-beat period over a run of at least 8 beats.
+/// Fewest inter-beat intervals from which a candidate takes the tempo its beats follow
+/// (median interval, least-squares period). Three intervals (four beats) is one bar of
+/// 4/4: a 3-second excerpt has no more, and its tempo is what those beats say.
+pub const MIN_INTERVALS: usize = 3;
+
+/// Least-squares inter-beat period over a run of at least [`MIN_INTERVALS`] + 1 beats.
 fn regression_period(beats: &[usize]) -> Option<f64> {
     let n = beats.len();
-    if n < 8 {
+    if n < MIN_INTERVALS + 1 {
         return None;
     }
     let mx = (n - 1) as f64 / 2.0;
@@ -205,26 +231,55 @@ fn regression_period(beats: &[usize]) -> Option<f64> {
     (sxx > 0.0).then(|| sxy / sxx)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn evaluate(
-    r: &[f64],
-    det: &[f32],
-    norm: &[f64],
-    timbre: &[[f32; TIMBRE_GROUPS]],
-    salient: &[usize],
-    low: &[f64],
-    fps: f64,
-    period: f64,
-) -> Candidate {
+/// The onset envelopes a candidate is judged on.
+struct Envelopes<'a> {
+    /// Detrended onset envelope (all bands).
+    det: &'a [f32],
+    /// The same divided by its standard deviation.
+    norm: &'a [f64],
+    timbre: &'a [[f32; TIMBRE_GROUPS]],
+    /// Normalised detrended bass+mid flux.
+    low: &'a [f64],
+    /// Normalised detrended bass (< 150 Hz) flux.
+    bass: &'a [f64],
+    /// Normalised detrended mid (150 Hz – 4 kHz) flux.
+    mid: &'a [f64],
+}
+
+/// Kick/snare alternation of a beat sequence: with `b_i`, `m_i` the bass and mid onset
+/// strengths at beat `i`, minus the correlation (about zero) of the beat-to-beat
+/// changes `b_{i+1} − b_i` and `m_{i+1} − m_i`. Kick, snare, kick, snare gives
+/// changes of opposite sign every time (1); kicks only gives unrelated noise (≈ 0);
+/// kick, hat, snare, hat gives changes of the same sign (< 0), as does a bass-only
+/// or a full-band accent every other beat. Parity slips of the beat chain do not
+/// matter: only consecutive beats are compared.
+pub fn backbeat(bass: &[f64], mid: &[f64]) -> f64 {
+    let (mut sbm, mut sbb, mut smm) = (0.0, 0.0, 0.0);
+    for i in 1..bass.len().min(mid.len()) {
+        let db = bass[i] - bass[i - 1];
+        let dm = mid[i] - mid[i - 1];
+        sbm += db * dm;
+        sbb += db * db;
+        smm += dm * dm;
+    }
+    if sbb * smm <= 1e-12 {
+        0.0
+    } else {
+        -sbm / (sbb * smm).sqrt()
+    }
+}
+
+fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64) -> Candidate {
+    let (det, norm, timbre, low) = (env.det, env.norm, env.timbre, env.low);
     let mut beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
     let mut period = period;
     // When the tracker settled on another tempo (median inter-beat interval more than
-    // 8 % from the lag, over at least 8 intervals), the candidate is that tempo:
+    // 8 % from the lag, over at least MIN_INTERVALS intervals), the candidate is that tempo:
     // re-track at it, so the features and the final beats describe the reported tempo.
     let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
     ibi.sort_unstable();
     if let Some(&median) = ibi.get(ibi.len() / 2) {
-        if ibi.len() >= 8 && (median as f64 / period - 1.0).abs() >= 0.08 {
+        if ibi.len() >= MIN_INTERVALS && (median as f64 / period - 1.0).abs() >= 0.08 {
             period = median as f64;
             beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
         }
@@ -295,6 +350,13 @@ fn evaluate(
     } else {
         0.0
     };
+    let peaks = |x: &[f64]| -> Vec<f64> {
+        beats
+            .iter()
+            .map(|&f| mean_in(x, &mut std::iter::once(f)))
+            .collect()
+    };
+    let backbeat = backbeat(&peaks(env.bass), &peaks(env.mid));
     let recall = if covered.is_empty() {
         0.0
     } else {
@@ -319,6 +381,7 @@ fn evaluate(
         precision,
         alt,
         c2_low,
+        backbeat,
         score: 0.0,
     };
     c.score = score(&c);
@@ -335,6 +398,10 @@ pub const PRIOR_OCTAVES: f64 = 1.3;
 /// in proportion.
 pub const MIN_EVENNESS: f64 = 0.3;
 
+/// Weight of the kick/snare alternation ([`Candidate::backbeat`]) in the score: a level
+/// whose beats alternate kick and snare scores up to `1 + BACKBEAT_WEIGHT` times more.
+pub const BACKBEAT_WEIGHT: f64 = 0.5;
+
 /// The metrical-level score: `sqrt(on) × recall × prior(bpm) × min(1, alt / 0.3)`.
 ///
 /// `recall` (share of salient onsets that fall on a beat) grows when the level gets
@@ -350,7 +417,8 @@ fn score(c: &Candidate) -> f64 {
     }
     let octaves = (c.bpm / PRIOR_CENTER_BPM).log2() / PRIOR_OCTAVES;
     let evenness = (c.alt / MIN_EVENNESS).min(1.0);
-    c.on.max(0.0).sqrt() * c.recall * (-0.5 * octaves * octaves).exp() * evenness
+    let backbeat = 1.0 + BACKBEAT_WEIGHT * c.backbeat.max(0.0);
+    c.on.max(0.0).sqrt() * c.recall * (-0.5 * octaves * octaves).exp() * evenness * backbeat
 }
 
 /// Mean onset spectral shape at the strongest frame within ±`reach` of each point.
