@@ -45,6 +45,8 @@ pub struct Candidate {
     pub alt: f64,
     /// Mean bass+mid onset strength half-way between beats over that at the beats.
     pub c2_low: f64,
+    /// Mean bass+mid onset strength at the thirds between beats over that at the beats.
+    pub c3_low: f64,
     /// Kick/snare alternation across consecutive beats: minus the correlation between
     /// the change of bass onset strength and the change of mid onset strength from one
     /// beat to the next (see [`backbeat`]). Near 1 when the bass (kick) and the mid
@@ -182,7 +184,69 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
             kept.push(c);
         }
     }
+    promote_split_level(&mut kept, |period| {
+        evaluate(&r, &env, &salient, fps, period)
+    });
     kept
+}
+
+/// At or above this ratio of bass+mid onset strength half-way (or a third of the way)
+/// between beats to that at the beats ([`Candidate::c2_low`], [`Candidate::c3_low`]) a
+/// level is taken for a grouping of a faster, even pulse.
+pub const SPLIT_LEVEL: f64 = 0.9;
+
+/// Above this kick/snare alternation ([`Candidate::backbeat`]) a level is a backbeat's
+/// quarter note and is never split.
+pub const BACKBEAT_PRESENT: f64 = 0.5;
+
+/// The octave check on the winner: when the points half-way (or a third of the way)
+/// between its beats carry about as much bass+mid onset as the beats themselves
+/// (`c2_low` or `c3_low` ≥ [`SPLIT_LEVEL`]: a walking bass, comping or a kick on every
+/// pulse, read every second or third pulse), the beat is that faster pulse, provided
+/// the winner has no kick/snare backbeat, the faster level is even (its own `alt` ≥
+/// [`MIN_EVENNESS`], i.e. not a subdivision) and within [`MAX_BPM`]. Without it the
+/// broad prior centred on 70 BPM keeps fast music (a swing ride and walking bass near
+/// 290 BPM) at a half or a third of its tempo. The faster level is moved to the front;
+/// `evaluate` builds it when no candidate lies within 4 % of the multiple.
+fn promote_split_level(kept: &mut Vec<Candidate>, mut evaluate: impl FnMut(f64) -> Candidate) {
+    for _ in 0..2 {
+        let Some(best) = kept.first() else {
+            return;
+        };
+        if best.score <= 0.0 || best.backbeat > BACKBEAT_PRESENT {
+            return;
+        }
+        let m = if best.c2_low >= SPLIT_LEVEL {
+            2.0
+        } else if best.c3_low >= SPLIT_LEVEL {
+            3.0
+        } else {
+            return;
+        };
+        let target = m * best.bpm;
+        if target > MAX_BPM * 1.04 {
+            return;
+        }
+        let idx = match kept
+            .iter()
+            .position(|c| (c.bpm / target - 1.0).abs() < 0.04)
+        {
+            Some(i) => i,
+            None => {
+                let c = evaluate(best.period / m);
+                if (c.bpm / target - 1.0).abs() >= 0.04 {
+                    return;
+                }
+                kept.push(c);
+                kept.len() - 1
+            }
+        };
+        if kept[idx].score <= 0.0 || kept[idx].alt < MIN_EVENNESS {
+            return;
+        }
+        let c = kept.remove(idx);
+        kept.insert(0, c);
+    }
 }
 
 /// Frames of onset peaks above the 80th percentile of the envelope, at least 50 ms apart.
@@ -210,9 +274,18 @@ fn salient_onsets(det: &[f32], fps: f64) -> Vec<usize> {
 }
 
 /// Fewest inter-beat intervals from which a candidate takes the tempo its beats follow
-/// (median interval, least-squares period). Three intervals (four beats) is one bar of
-/// 4/4: a 3-second excerpt has no more, and its tempo is what those beats say.
-pub const MIN_INTERVALS: usize = 3;
+/// (median interval, least-squares period): two, i.e. the three beats a candidate needs
+/// to be scored at all. A 3-second excerpt has three or four beats, and its tempo is
+/// what those beats say, not the autocorrelation lag they were tracked from.
+pub const MIN_INTERVALS: usize = 2;
+
+/// Whether a beat chain keeps `period`: fewer than [`MIN_INTERVALS`] intervals, or a
+/// median interval within 8 % of it.
+fn follows(beats: &[usize], period: f64) -> bool {
+    let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
+    ibi.sort_unstable();
+    ibi.len() < MIN_INTERVALS || (ibi[ibi.len() / 2] as f64 / period - 1.0).abs() < 0.08
+}
 
 /// Least-squares inter-beat period over a run of at least [`MIN_INTERVALS`] + 1 beats.
 fn regression_period(beats: &[usize]) -> Option<f64> {
@@ -274,8 +347,9 @@ fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64
     let mut beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
     let mut period = period;
     // When the tracker settled on another tempo (median inter-beat interval more than
-    // 8 % from the lag, over at least MIN_INTERVALS intervals), the candidate is that tempo:
-    // re-track at it, so the features and the final beats describe the reported tempo.
+    // 8 % from the lag, over at least MIN_INTERVALS intervals), the candidate is that
+    // tempo: re-track at it, so the features and the final beats describe the reported
+    // tempo.
     let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
     ibi.sort_unstable();
     if let Some(&median) = ibi.get(ibi.len() / 2) {
@@ -286,10 +360,16 @@ fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64
     }
     // Second pass at the period the beats actually kept (least-squares slope of beat
     // frame against beat index): removes the autocorrelation's lag quantisation.
+    // It only refines: when the re-tracked chain no longer follows the slope (median
+    // interval 8 % or more away, as a few-second excerpt can jump to another level),
+    // the first chain and its period stay.
     if let Some(slope) = regression_period(&beats) {
         if (slope / period - 1.0).abs() < 0.04 {
-            period = slope;
-            beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
+            let refined = beats::track(norm, slope, beats::TIGHTNESS_SEARCH);
+            if follows(&refined, slope) {
+                period = slope;
+                beats = refined;
+            }
         }
     }
     let reach = (0.035 * fps).round() as usize;
@@ -357,6 +437,11 @@ fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64
             .collect()
     };
     let backbeat = backbeat(&peaks(env.bass), &peaks(env.mid));
+    let c3_low = if on_low > 0.0 {
+        mean_in(low, &mut thirds()) / on_low
+    } else {
+        0.0
+    };
     let recall = if covered.is_empty() {
         0.0
     } else {
@@ -381,6 +466,7 @@ fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64
         precision,
         alt,
         c2_low,
+        c3_low,
         backbeat,
         score: 0.0,
     };
@@ -453,5 +539,99 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
         0.0
     } else {
         dot / (na * nb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backbeat_reads_kick_snare_alternation() {
+        // (bass, mid) onset strength at each beat.
+        let kick = (3.0, 0.5);
+        let snare = (0.8, 3.0);
+        let hat = (0.1, 0.3);
+        let bb = |beats: &[(f64, f64)]| {
+            let (b, m): (Vec<f64>, Vec<f64>) = beats.iter().copied().unzip();
+            backbeat(&b, &m)
+        };
+        let quarters: Vec<_> = (0..16)
+            .map(|i| if i % 2 == 0 { kick } else { snare })
+            .collect();
+        assert!(bb(&quarters) > 0.95, "{}", bb(&quarters));
+        // Half notes: kicks only, with small level changes.
+        let halves: Vec<_> = (0..16)
+            .map(|i| {
+                (
+                    kick.0 + 0.1 * ((i * 7) % 3) as f64,
+                    kick.1 + 0.1 * ((i * 5) % 4) as f64,
+                )
+            })
+            .collect();
+        assert!(bb(&halves).abs() < 0.5, "{}", bb(&halves));
+        // Eighth notes: kick, hat, snare, hat.
+        let eighths: Vec<_> = (0..16).map(|i| [kick, hat, snare, hat][i % 4]).collect();
+        assert!(bb(&eighths) < 0.0, "{}", bb(&eighths));
+        // A bass-only accent every other beat is no backbeat.
+        let bass_only: Vec<_> = (0..16)
+            .map(|i| if i % 2 == 0 { kick } else { hat })
+            .collect();
+        assert!(bb(&bass_only) < 0.0, "{}", bb(&bass_only));
+    }
+
+    fn level(bpm: f64, c2_low: f64, backbeat: f64, alt: f64, score: f64) -> Candidate {
+        Candidate {
+            bpm,
+            period: 60.0 * 86.0 / bpm,
+            acf: 0.0,
+            beats: vec![0; 8],
+            on: 3.0,
+            off: 0.0,
+            off3: 0.0,
+            sim2: 0.0,
+            sim3: 0.0,
+            recall: 0.5,
+            precision: 1.0,
+            alt,
+            c2_low,
+            c3_low: 0.0,
+            backbeat,
+            score,
+        }
+    }
+
+    #[test]
+    fn a_level_with_midpoints_as_strong_as_its_beats_is_split() {
+        let none = |_: f64| -> Candidate { panic!("the doubled level is a candidate") };
+        // Half-way points carry more bass+mid than the beats (walking bass read every
+        // other note): the doubled level, even and scored, goes first.
+        let mut c = vec![
+            level(145.0, 1.2, -0.1, 0.9, 0.54),
+            level(290.0, 0.46, -0.1, 0.6, 0.33),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 290.0);
+        // The same with a kick/snare backbeat at the winner: kept.
+        let mut c = vec![
+            level(145.0, 1.2, 0.9, 0.9, 0.54),
+            level(290.0, 0.46, -0.1, 0.6, 0.33),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 145.0);
+        // Weaker half-way points (an ordinary off-beat): kept.
+        let mut c = vec![
+            level(100.0, 0.63, 0.1, 0.6, 0.54),
+            level(200.0, 0.39, -0.1, 0.6, 0.53),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 100.0);
+        // The doubled level is a subdivision (uneven): kept.
+        let mut c = vec![
+            level(145.0, 1.2, -0.1, 0.9, 0.54),
+            level(290.0, 0.46, -0.1, 0.1, 0.33),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 145.0);
     }
 }
