@@ -4,9 +4,12 @@
 //! 2. Candidates: local maxima of `r` between 40 and 320 BPM, plus every metrical
 //!    relative (×1/3, ×1/2, ×2/3, ×3/2, ×2, ×3) of the strongest one, each refined to
 //!    the nearest autocorrelation peak.
-//! 3. Each candidate is beat-tracked ([`super::beats::track`]) and scored by how well
-//!    its beats explain the onsets (see [`Candidate::score`]); the best-scoring level
-//!    wins. This is the octave rule documented in `docs/AUDIO.md`.
+//! 3. Each candidate is beat-tracked ([`super::beats::track`]), takes the tempo its
+//!    beats follow, and is scored by how well its beats explain the onsets and whether
+//!    kick and snare alternate at it (see `score`); the best-scoring level wins, unless
+//!    its half- or third-way points carry as much bass+mid onset as its beats, in which
+//!    case the faster even level does (see `promote_split_level`). This is the octave
+//!    rule documented in `docs/AUDIO.md`.
 
 use super::beats;
 use super::onset::{Onsets, TIMBRE_GROUPS};
@@ -488,7 +491,8 @@ pub const MIN_EVENNESS: f64 = 0.3;
 /// whose beats alternate kick and snare scores up to `1 + BACKBEAT_WEIGHT` times more.
 pub const BACKBEAT_WEIGHT: f64 = 0.5;
 
-/// The metrical-level score: `sqrt(on) × recall × prior(bpm) × min(1, alt / 0.3)`.
+/// The metrical-level score:
+/// `sqrt(on) × recall × prior(bpm) × min(1, alt / 0.3) × (1 + 0.5 · max(0, backbeat))`.
 ///
 /// `recall` (share of salient onsets that fall on a beat) grows when the level gets
 /// faster and covers subdivisions; `on` (mean onset strength at the beats) and the
@@ -496,7 +500,10 @@ pub const BACKBEAT_WEIGHT: f64 = 0.5;
 /// term stops the subdivision level of a drum pattern from winning on recall alone:
 /// on eighths, every other "beat" is a hi-hat with no bass or mid onset (kick/snare
 /// vs hat), whereas the beats of the real level all carry a kick, a snare, a bass note
-/// or a chord. A candidate needs at least three beats.
+/// or a chord. The backbeat term favours the level at which kick and snare alternate
+/// beat by beat (the quarter note of a rock pattern), so a fast pattern is not read at
+/// its half-note level (kicks only) just because that is nearer the prior's centre.
+/// A candidate needs at least three beats.
 fn score(c: &Candidate) -> f64 {
     if c.beats.len() < 3 {
         return 0.0;
