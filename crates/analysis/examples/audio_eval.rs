@@ -143,7 +143,7 @@ fn dump_candidates(mono: &[f32], file: &serde_json::Value, truth: impl serde::Se
     let mut cs = tempo::candidates(&on, spec.fps);
     cs.sort_by(|a, b| a.bpm.total_cmp(&b.bpm));
     if std::env::args().any(|a| a == "--json") {
-        let rows: Vec<_> = cs.iter().map(|c| serde_json::json!({"bpm": c.bpm, "acf": c.acf, "on": c.on, "c2": c.off / c.on, "c3": c.off3 / c.on, "P": c.precision, "R": c.recall, "alt": c.alt, "c2L": c.c2_low, "n": c.beats.len()})).collect();
+        let rows: Vec<_> = cs.iter().map(|c| serde_json::json!({"bpm": c.bpm, "acf": c.acf, "on": c.on, "c2": c.off / c.on, "c3": c.off3 / c.on, "P": c.precision, "R": c.recall, "alt": c.alt, "bb": c.backbeat, "c2L": c.c2_low, "c3L": c.c3_low, "n": c.beats.len()})).collect();
         eprintln!(
             "{}",
             serde_json::json!({"file": file, "gt": serde_json::json!(truth), "c": rows})
@@ -151,8 +151,8 @@ fn dump_candidates(mono: &[f32], file: &serde_json::Value, truth: impl serde::Se
     }
     for c in cs {
         println!(
-            "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} c2L {:.2} alt {:.2} n {} score {:.3}",
-            c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.c2_low, c.alt, c.beats.len(), c.score
+            "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} c2L {:.2} c3L {:.2} alt {:.2} bb {:+.2} n {} score {:.3}",
+            c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.c2_low, c.c3_low, c.alt, c.backbeat, c.beats.len(), c.score
         );
     }
 }
@@ -327,6 +327,9 @@ fn main() {
                     .map(|t| (t * 100.0).round() / 100.0),
                 rep.features.speech_enhanced
             );
+            if show && rep.tempo_bpm.is_some() {
+                dump_candidates(&mono, &serde_json::json!(path), "none");
+            }
         }
     }
 }

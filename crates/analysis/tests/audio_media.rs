@@ -101,9 +101,12 @@ fn tempo_on_annotated_music() {
         }
     }
     // librosa 0.11 gets 5 of these 10 within 4 % (BASELINE_librosa_beat_track.json),
-    // failing on cuidado (×1/3) and simac (×2) among others; we get 7 including both.
-    assert!(hits.len() >= 7, "{hits:?}");
+    // failing on cuidado (×1/3), simac (×2), the jazz trio (×1/2) and the 2.8 s madmom
+    // excerpt among others; we get 9, all but the 5.3 s trumpet loop.
+    assert!(hits.len() >= 9, "{hits:?}");
     for f in [
+        "madmom/sample",
+        "jtd/barronk",
         "cuidado",
         "simac",
         "techno",
@@ -149,6 +152,29 @@ fn beat_f_measure_on_annotated_music() {
         eprintln!("{file}: F {f:.4} (librosa {librosa})");
         assert!(f >= floor, "{file}: F {f:.3}");
         assert!(r.beats.iter().all(|b| (0.0..=1.0).contains(&b.confidence)));
+    }
+    // Excerpts too short for the 5 s trim, scored untrimmed (as bench/score/metrics.py):
+    // the jazz trio (~290 BPM, librosa 0.629 at half tempo) and the 2.8 s madmom
+    // sample (librosa 0.286); both measured 1.000.
+    for (file, gt, librosa, floor) in [
+        (
+            "music/jtd/barronk-allgodschildren-drummondrrileyb-1990-8b77c067.wav",
+            "music/jtd/barronk-allgodschildren.gt.json",
+            0.629,
+            0.95,
+        ),
+        (
+            "music/madmom/sample.wav",
+            "music/madmom/sample.gt.json",
+            0.286,
+            0.95,
+        ),
+    ] {
+        let r = analyze(file);
+        let est: Vec<f64> = r.beats.iter().map(|b| b.time_s).collect();
+        let f = metrics::f_measure(&gt_beats(gt), &est, 0.07);
+        eprintln!("{file}: F {f:.4} (librosa {librosa})");
+        assert!(f >= floor, "{file}: F {f:.3}");
     }
 }
 

@@ -4,9 +4,12 @@
 //! 2. Candidates: local maxima of `r` between 40 and 320 BPM, plus every metrical
 //!    relative (×1/3, ×1/2, ×2/3, ×3/2, ×2, ×3) of the strongest one, each refined to
 //!    the nearest autocorrelation peak.
-//! 3. Each candidate is beat-tracked ([`super::beats::track`]) and scored by how well
-//!    its beats explain the onsets (see [`Candidate::score`]); the best-scoring level
-//!    wins. This is the octave rule documented in `docs/AUDIO.md`.
+//! 3. Each candidate is beat-tracked ([`super::beats::track`]), takes the tempo its
+//!    beats follow, and is scored by how well its beats explain the onsets and whether
+//!    kick and snare alternate at it (see `score`); the best-scoring level wins, unless
+//!    its half- or third-way points carry as much bass+mid onset as its beats, in which
+//!    case the faster even level does (see `promote_split_level`). This is the octave
+//!    rule documented in `docs/AUDIO.md`.
 
 use super::beats;
 use super::onset::{Onsets, TIMBRE_GROUPS};
@@ -45,6 +48,15 @@ pub struct Candidate {
     pub alt: f64,
     /// Mean bass+mid onset strength half-way between beats over that at the beats.
     pub c2_low: f64,
+    /// Mean bass+mid onset strength at the thirds between beats over that at the beats.
+    pub c3_low: f64,
+    /// Kick/snare alternation across consecutive beats: minus the correlation between
+    /// the change of bass onset strength and the change of mid onset strength from one
+    /// beat to the next (see [`backbeat`]). Near 1 when the bass (kick) and the mid
+    /// (snare) accents alternate in anti-phase beat by beat, as at the quarter-note
+    /// level of a backbeat; near 0 or negative at the half-note level (kicks only) and
+    /// the eighth-note level (kick or snare, then hat).
+    pub backbeat: f64,
     pub score: f64,
 }
 
@@ -149,9 +161,23 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
     let salient = salient_onsets(&det, fps);
     let det_low = super::onset::detrend(&onsets.low, (fps * 1.0).round() as usize);
     let low = beats::normalize(&det_low);
+    let band = |k: usize| {
+        beats::normalize(&super::onset::detrend(
+            &onsets.band[k],
+            (fps * 1.0).round() as usize,
+        ))
+    };
+    let env = Envelopes {
+        det: &det,
+        norm: &norm,
+        timbre: &onsets.timbre,
+        low: &low,
+        bass: &band(0),
+        mid: &band(1),
+    };
     let mut out: Vec<Candidate> = lags
         .into_iter()
-        .map(|period| evaluate(&r, &det, &norm, &onsets.timbre, &salient, &low, fps, period))
+        .map(|period| evaluate(&r, &env, &salient, fps, period))
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     // Several lags can converge on the same tracked tempo: keep the best of each.
@@ -161,7 +187,69 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
             kept.push(c);
         }
     }
+    promote_split_level(&mut kept, |period| {
+        evaluate(&r, &env, &salient, fps, period)
+    });
     kept
+}
+
+/// At or above this ratio of bass+mid onset strength half-way (or a third of the way)
+/// between beats to that at the beats ([`Candidate::c2_low`], [`Candidate::c3_low`]) a
+/// level is taken for a grouping of a faster, even pulse.
+pub const SPLIT_LEVEL: f64 = 0.9;
+
+/// Above this kick/snare alternation ([`Candidate::backbeat`]) a level is a backbeat's
+/// quarter note and is never split.
+pub const BACKBEAT_PRESENT: f64 = 0.5;
+
+/// The octave check on the winner: when the points half-way (or a third of the way)
+/// between its beats carry about as much bass+mid onset as the beats themselves
+/// (`c2_low` or `c3_low` ≥ [`SPLIT_LEVEL`]: a walking bass, comping or a kick on every
+/// pulse, read every second or third pulse), the beat is that faster pulse, provided
+/// the winner has no kick/snare backbeat, the faster level is even (its own `alt` ≥
+/// [`MIN_EVENNESS`], i.e. not a subdivision) and within [`MAX_BPM`]. Without it the
+/// broad prior centred on 70 BPM keeps fast music (a swing ride and walking bass near
+/// 290 BPM) at a half or a third of its tempo. The faster level is moved to the front;
+/// `evaluate` builds it when no candidate lies within 4 % of the multiple.
+fn promote_split_level(kept: &mut Vec<Candidate>, mut evaluate: impl FnMut(f64) -> Candidate) {
+    for _ in 0..2 {
+        let Some(best) = kept.first() else {
+            return;
+        };
+        if best.score <= 0.0 || best.backbeat > BACKBEAT_PRESENT {
+            return;
+        }
+        let m = if best.c2_low >= SPLIT_LEVEL {
+            2.0
+        } else if best.c3_low >= SPLIT_LEVEL {
+            3.0
+        } else {
+            return;
+        };
+        let target = m * best.bpm;
+        if target > MAX_BPM * 1.04 {
+            return;
+        }
+        let idx = match kept
+            .iter()
+            .position(|c| (c.bpm / target - 1.0).abs() < 0.04)
+        {
+            Some(i) => i,
+            None => {
+                let c = evaluate(best.period / m);
+                if (c.bpm / target - 1.0).abs() >= 0.04 {
+                    return;
+                }
+                kept.push(c);
+                kept.len() - 1
+            }
+        };
+        if kept[idx].score <= 0.0 || kept[idx].alt < MIN_EVENNESS {
+            return;
+        }
+        let c = kept.remove(idx);
+        kept.insert(0, c);
+    }
 }
 
 /// Frames of onset peaks above the 80th percentile of the envelope, at least 50 ms apart.
@@ -188,10 +276,24 @@ fn salient_onsets(det: &[f32], fps: f64) -> Vec<usize> {
     out
 }
 
-/// Least-squares inter-beat period over a run of at least 8 beats.
+/// Fewest inter-beat intervals from which a candidate takes the tempo its beats follow
+/// (median interval, least-squares period): two, i.e. the three beats a candidate needs
+/// to be scored at all. A 3-second excerpt has three or four beats, and its tempo is
+/// what those beats say, not the autocorrelation lag they were tracked from.
+pub const MIN_INTERVALS: usize = 2;
+
+/// Whether a beat chain keeps `period`: fewer than [`MIN_INTERVALS`] intervals, or a
+/// median interval within 8 % of it.
+fn follows(beats: &[usize], period: f64) -> bool {
+    let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
+    ibi.sort_unstable();
+    ibi.len() < MIN_INTERVALS || (ibi[ibi.len() / 2] as f64 / period - 1.0).abs() < 0.08
+}
+
+/// Least-squares inter-beat period over a run of at least [`MIN_INTERVALS`] + 1 beats.
 fn regression_period(beats: &[usize]) -> Option<f64> {
     let n = beats.len();
-    if n < 8 {
+    if n < MIN_INTERVALS + 1 {
         return None;
     }
     let mx = (n - 1) as f64 / 2.0;
@@ -205,36 +307,72 @@ fn regression_period(beats: &[usize]) -> Option<f64> {
     (sxx > 0.0).then(|| sxy / sxx)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn evaluate(
-    r: &[f64],
-    det: &[f32],
-    norm: &[f64],
-    timbre: &[[f32; TIMBRE_GROUPS]],
-    salient: &[usize],
-    low: &[f64],
-    fps: f64,
-    period: f64,
-) -> Candidate {
+/// The onset envelopes a candidate is judged on.
+struct Envelopes<'a> {
+    /// Detrended onset envelope (all bands).
+    det: &'a [f32],
+    /// The same divided by its standard deviation.
+    norm: &'a [f64],
+    timbre: &'a [[f32; TIMBRE_GROUPS]],
+    /// Normalised detrended bass+mid flux.
+    low: &'a [f64],
+    /// Normalised detrended bass (< 150 Hz) flux.
+    bass: &'a [f64],
+    /// Normalised detrended mid (150 Hz – 4 kHz) flux.
+    mid: &'a [f64],
+}
+
+/// Kick/snare alternation of a beat sequence: with `b_i`, `m_i` the bass and mid onset
+/// strengths at beat `i`, minus the correlation (about zero) of the beat-to-beat
+/// changes `b_{i+1} − b_i` and `m_{i+1} − m_i`. Kick, snare, kick, snare gives
+/// changes of opposite sign every time (1); kicks only gives unrelated noise (≈ 0);
+/// kick, hat, snare, hat gives changes of the same sign (< 0), as does a bass-only
+/// or a full-band accent every other beat. Parity slips of the beat chain do not
+/// matter: only consecutive beats are compared.
+pub fn backbeat(bass: &[f64], mid: &[f64]) -> f64 {
+    let (mut sbm, mut sbb, mut smm) = (0.0, 0.0, 0.0);
+    for i in 1..bass.len().min(mid.len()) {
+        let db = bass[i] - bass[i - 1];
+        let dm = mid[i] - mid[i - 1];
+        sbm += db * dm;
+        sbb += db * db;
+        smm += dm * dm;
+    }
+    if sbb * smm <= 1e-12 {
+        0.0
+    } else {
+        -sbm / (sbb * smm).sqrt()
+    }
+}
+
+fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64) -> Candidate {
+    let (det, norm, timbre, low) = (env.det, env.norm, env.timbre, env.low);
     let mut beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
     let mut period = period;
     // When the tracker settled on another tempo (median inter-beat interval more than
-    // 8 % from the lag, over at least 8 intervals), the candidate is that tempo:
-    // re-track at it, so the features and the final beats describe the reported tempo.
+    // 8 % from the lag, over at least MIN_INTERVALS intervals), the candidate is that
+    // tempo: re-track at it, so the features and the final beats describe the reported
+    // tempo.
     let mut ibi: Vec<usize> = beats.windows(2).map(|w| w[1] - w[0]).collect();
     ibi.sort_unstable();
     if let Some(&median) = ibi.get(ibi.len() / 2) {
-        if ibi.len() >= 8 && (median as f64 / period - 1.0).abs() >= 0.08 {
+        if ibi.len() >= MIN_INTERVALS && (median as f64 / period - 1.0).abs() >= 0.08 {
             period = median as f64;
             beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
         }
     }
     // Second pass at the period the beats actually kept (least-squares slope of beat
     // frame against beat index): removes the autocorrelation's lag quantisation.
+    // It only refines: when the re-tracked chain no longer follows the slope (median
+    // interval 8 % or more away, as a few-second excerpt can jump to another level),
+    // the first chain and its period stay.
     if let Some(slope) = regression_period(&beats) {
         if (slope / period - 1.0).abs() < 0.04 {
-            period = slope;
-            beats = beats::track(norm, period, beats::TIGHTNESS_SEARCH);
+            let refined = beats::track(norm, slope, beats::TIGHTNESS_SEARCH);
+            if follows(&refined, slope) {
+                period = slope;
+                beats = refined;
+            }
         }
     }
     let reach = (0.035 * fps).round() as usize;
@@ -295,6 +433,18 @@ fn evaluate(
     } else {
         0.0
     };
+    let peaks = |x: &[f64]| -> Vec<f64> {
+        beats
+            .iter()
+            .map(|&f| mean_in(x, &mut std::iter::once(f)))
+            .collect()
+    };
+    let backbeat = backbeat(&peaks(env.bass), &peaks(env.mid));
+    let c3_low = if on_low > 0.0 {
+        mean_in(low, &mut thirds()) / on_low
+    } else {
+        0.0
+    };
     let recall = if covered.is_empty() {
         0.0
     } else {
@@ -319,6 +469,8 @@ fn evaluate(
         precision,
         alt,
         c2_low,
+        c3_low,
+        backbeat,
         score: 0.0,
     };
     c.score = score(&c);
@@ -335,7 +487,12 @@ pub const PRIOR_OCTAVES: f64 = 1.3;
 /// in proportion.
 pub const MIN_EVENNESS: f64 = 0.3;
 
-/// The metrical-level score: `sqrt(on) × recall × prior(bpm) × min(1, alt / 0.3)`.
+/// Weight of the kick/snare alternation ([`Candidate::backbeat`]) in the score: a level
+/// whose beats alternate kick and snare scores up to `1 + BACKBEAT_WEIGHT` times more.
+pub const BACKBEAT_WEIGHT: f64 = 0.5;
+
+/// The metrical-level score:
+/// `sqrt(on) × recall × prior(bpm) × min(1, alt / 0.3) × (1 + 0.5 · max(0, backbeat))`.
 ///
 /// `recall` (share of salient onsets that fall on a beat) grows when the level gets
 /// faster and covers subdivisions; `on` (mean onset strength at the beats) and the
@@ -343,14 +500,18 @@ pub const MIN_EVENNESS: f64 = 0.3;
 /// term stops the subdivision level of a drum pattern from winning on recall alone:
 /// on eighths, every other "beat" is a hi-hat with no bass or mid onset (kick/snare
 /// vs hat), whereas the beats of the real level all carry a kick, a snare, a bass note
-/// or a chord. A candidate needs at least three beats.
+/// or a chord. The backbeat term favours the level at which kick and snare alternate
+/// beat by beat (the quarter note of a rock pattern), so a fast pattern is not read at
+/// its half-note level (kicks only) just because that is nearer the prior's centre.
+/// A candidate needs at least three beats.
 fn score(c: &Candidate) -> f64 {
     if c.beats.len() < 3 {
         return 0.0;
     }
     let octaves = (c.bpm / PRIOR_CENTER_BPM).log2() / PRIOR_OCTAVES;
     let evenness = (c.alt / MIN_EVENNESS).min(1.0);
-    c.on.max(0.0).sqrt() * c.recall * (-0.5 * octaves * octaves).exp() * evenness
+    let backbeat = 1.0 + BACKBEAT_WEIGHT * c.backbeat.max(0.0);
+    c.on.max(0.0).sqrt() * c.recall * (-0.5 * octaves * octaves).exp() * evenness * backbeat
 }
 
 /// Mean onset spectral shape at the strongest frame within ±`reach` of each point.
@@ -385,5 +546,99 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
         0.0
     } else {
         dot / (na * nb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backbeat_reads_kick_snare_alternation() {
+        // (bass, mid) onset strength at each beat.
+        let kick = (3.0, 0.5);
+        let snare = (0.8, 3.0);
+        let hat = (0.1, 0.3);
+        let bb = |beats: &[(f64, f64)]| {
+            let (b, m): (Vec<f64>, Vec<f64>) = beats.iter().copied().unzip();
+            backbeat(&b, &m)
+        };
+        let quarters: Vec<_> = (0..16)
+            .map(|i| if i % 2 == 0 { kick } else { snare })
+            .collect();
+        assert!(bb(&quarters) > 0.95, "{}", bb(&quarters));
+        // Half notes: kicks only, with small level changes.
+        let halves: Vec<_> = (0..16)
+            .map(|i| {
+                (
+                    kick.0 + 0.1 * ((i * 7) % 3) as f64,
+                    kick.1 + 0.1 * ((i * 5) % 4) as f64,
+                )
+            })
+            .collect();
+        assert!(bb(&halves).abs() < 0.5, "{}", bb(&halves));
+        // Eighth notes: kick, hat, snare, hat.
+        let eighths: Vec<_> = (0..16).map(|i| [kick, hat, snare, hat][i % 4]).collect();
+        assert!(bb(&eighths) < 0.0, "{}", bb(&eighths));
+        // A bass-only accent every other beat is no backbeat.
+        let bass_only: Vec<_> = (0..16)
+            .map(|i| if i % 2 == 0 { kick } else { hat })
+            .collect();
+        assert!(bb(&bass_only) < 0.0, "{}", bb(&bass_only));
+    }
+
+    fn level(bpm: f64, c2_low: f64, backbeat: f64, alt: f64, score: f64) -> Candidate {
+        Candidate {
+            bpm,
+            period: 60.0 * 86.0 / bpm,
+            acf: 0.0,
+            beats: vec![0; 8],
+            on: 3.0,
+            off: 0.0,
+            off3: 0.0,
+            sim2: 0.0,
+            sim3: 0.0,
+            recall: 0.5,
+            precision: 1.0,
+            alt,
+            c2_low,
+            c3_low: 0.0,
+            backbeat,
+            score,
+        }
+    }
+
+    #[test]
+    fn a_level_with_midpoints_as_strong_as_its_beats_is_split() {
+        let none = |_: f64| -> Candidate { panic!("the doubled level is a candidate") };
+        // Half-way points carry more bass+mid than the beats (walking bass read every
+        // other note): the doubled level, even and scored, goes first.
+        let mut c = vec![
+            level(145.0, 1.2, -0.1, 0.9, 0.54),
+            level(290.0, 0.46, -0.1, 0.6, 0.33),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 290.0);
+        // The same with a kick/snare backbeat at the winner: kept.
+        let mut c = vec![
+            level(145.0, 1.2, 0.9, 0.9, 0.54),
+            level(290.0, 0.46, -0.1, 0.6, 0.33),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 145.0);
+        // Weaker half-way points (an ordinary off-beat): kept.
+        let mut c = vec![
+            level(100.0, 0.63, 0.1, 0.6, 0.54),
+            level(200.0, 0.39, -0.1, 0.6, 0.53),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 100.0);
+        // The doubled level is a subdivision (uneven): kept.
+        let mut c = vec![
+            level(145.0, 1.2, -0.1, 0.9, 0.54),
+            level(290.0, 0.46, -0.1, 0.1, 0.33),
+        ];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 145.0);
     }
 }
