@@ -58,6 +58,7 @@ timed() {
 
 median() { sort -n | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else printf "%.2f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 plain_wall=(); plain_cpu=(); ours_wall=(); ours_cpu=(); plan_wall=(); plan_cpu=(); re_wall=(); re_cpu=(); b_wall=(); b_cpu=()
 binb=${STYLECUT_B:-}
 for i in $(seq "$runs"); do
@@ -96,7 +97,7 @@ frames() { ffprobe -v error -select_streams v:0 -count_packets -show_entries str
 dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 
 {
-    echo "Machine: \`nproc\` = $(nproc); $(free -h | awk '/^Mem:/{print "memory " $2 " total, " $7 " available"}') (\`free -h\`); CPU: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(ffmpeg -version | head -1 | cut -d' ' -f1-3); $(date -u +%Y-%m-%d)."
+    echo "Machine: \`nproc\` = $(nproc); $(free -h | awk '/^Mem:/{print "memory " $2 " total, " $7 " available"}') (\`free -h\`); CPU: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo); load average at start: $load_start; $(ffmpeg -version | head -1 | cut -d' ' -f1-3); $(date -u +%Y-%m-%d)."
     echo
     echo "Source: \`$(basename "$src")\` ($(dur "$src") s); style: \`$(basename "$style")\`; binary: \`${bin#"$root"/}\`; $runs runs each, interleaved."
     echo
