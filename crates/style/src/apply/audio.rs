@@ -1,5 +1,5 @@
-//! The audio chain: speech enhancement, bass shelf, compression and two-pass linear
-//! loudness normalisation, in that order, after the edit (trims and crossfades).
+//! The audio chain: speech enhancement, bass shelf, compression and two-pass loudness
+//! normalisation, in that order, after the edit (trims and crossfades).
 //!
 //! * `enhance_speech`: `highpass` at 80 Hz, `afftdn` (12 dB reduction, −45 dB floor),
 //!   presence `equalizer` +3 dB at 3 kHz (skipped when the source is already enhanced).
@@ -24,10 +24,13 @@
 //! `linear=true` with the measured values, falling back to the dynamic mode when the peaks
 //! did not fit. The dynamic mode resamples to 192 kHz and runs a gain control and limiter
 //! there (on the BBB 30 s edit: 1.12 s CPU for the old measuring pass against 0.32 s, and
-//! 2.3 s against 1.1 s for the render's audio with its AAC encode), and its printed `input_i` counts the last 3 s twice at the end of
-//! the stream (0.4 LU too quiet on that edit, carried into the linear gain). With LRA 50
-//! its gain control reduces to a constant gain from the running integrated loudness, so
-//! the gain + limiter keeps what it did, with the whole edit's loudness instead.
+//! 2.3 s against 1.1 s for the render's audio with its AAC encode). Its printed `input_i`
+//! also read 0.4 LU low on that edit (−25.34 against −24.95 LUFS from loudnorm's linear mode
+//! at 192 kHz and −24.91 at 48 kHz): at the end of the stream it sends its ≈ 3 s buffer
+//! through `filter_frame` again, which feeds the input meter a second time
+//! (`af_loudnorm.c`, ffmpeg 5.1), and the linear gain carried the error into the output.
+//! With LRA 50 its gain control reduces to a constant gain from the running integrated
+//! loudness, so the gain + limiter keeps what it did, with the whole edit's loudness.
 
 use std::collections::HashMap;
 
