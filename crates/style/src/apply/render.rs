@@ -125,7 +125,9 @@ fn measure(
     Ok(std::fs::read_to_string(&report_file)?)
 }
 
-/// Escapes a value of the `FFREPORT` variable (`key=value` pairs split at `:`).
+/// Escapes a file name for the `FFREPORT` variable: `%` is doubled (ffmpeg expands `%p`,
+/// `%t` in the name), then a backslash goes before `\`, `'` and `:` (the value is a token of
+/// `key=value` pairs split at `:`).
 fn escape_report_path(p: &str) -> String {
     let mut s = String::new();
     for c in p.chars() {
@@ -133,6 +135,9 @@ fn escape_report_path(p: &str) -> String {
             s.push('\\');
         }
         s.push(c);
+        if c == '%' {
+            s.push('%');
+        }
     }
     s
 }
@@ -197,5 +202,15 @@ mod tests {
         assert_eq!(escape_graph_path("/tmp/a"), "/tmp/a");
         assert_eq!(escape_graph_path("/tmp/a:b"), "/tmp/a\\\\:b");
         assert_eq!(escape_graph_path("/tmp/x,y"), "/tmp/x\\,y");
+    }
+
+    #[test]
+    fn escapes_the_report_file_name() {
+        assert_eq!(
+            escape_report_path("/tmp/a/measure.log"),
+            "/tmp/a/measure.log"
+        );
+        assert_eq!(escape_report_path("/tmp/a:b/m.log"), "/tmp/a\\:b/m.log");
+        assert_eq!(escape_report_path("/tmp/50%/it's"), "/tmp/50%%/it\\'s");
     }
 }
