@@ -6,6 +6,11 @@
 #             -movflags +faststart OUT
 #   stylecut: stylecut apply --style STYLE --quality medium SRC -o OUT
 #             (medium = the same encoder settings: libx264 veryfast CRF 23, AAC 128 kb/s)
+#   analysis: stylecut plan --style STYLE --quality medium SRC
+#             (the same job up to the plan: source analysis + planning, no render; the
+#             apply minus this row is the render's share)
+#   restyled: the plain transcode command on stylecut's own output (the encoder's cost of
+#             the styled picture: zooms, grade and edit change what x264 has to code)
 # RUNS runs each (default 3); prints medians of wall and CPU (user+sys, children included)
 # time and the ratios, as a Markdown block (also written to bench/out/render_speed/result.md).
 #
@@ -15,6 +20,8 @@
 #                $TEMPLATE or ../shared/media/video/openboard-cc/wannaworktogether.mp4
 #   SRC          default ../shared/media/video/moviepy-bbb/big_buck_bunny_0_30.webm
 #   RUNS=N       runs per contestant (default 3)
+#   STYLECUT_B=BIN  adds a second build's apply as one more interleaved contestant (before /
+#                after comparisons under the same load)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,7 +58,9 @@ timed() {
 
 median() { sort -n | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else printf "%.2f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 
-plain_wall=(); plain_cpu=(); ours_wall=(); ours_cpu=()
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+plain_wall=(); plain_cpu=(); ours_wall=(); ours_cpu=(); plan_wall=(); plan_cpu=(); re_wall=(); re_cpu=(); b_wall=(); b_cpu=()
+binb=${STYLECUT_B:-}
 for i in $(seq "$runs"); do
     read -r w c < <(timed ffmpeg -y -nostdin -v error -i "$src" -c:v libx264 -preset veryfast \
         -crf 23 -c:a aac -b:a 128k -movflags +faststart "$out/plain.mp4")
@@ -61,17 +70,34 @@ for i in $(seq "$runs"); do
         -o "$out/stylecut.mp4")
     ours_wall+=("$w"); ours_cpu+=("$c")
     echo "run $i stylecut: wall $w s, cpu $c s" >&2
+    if [ -n "$binb" ]; then
+        read -r w c < <(timed "$binb" apply --style "$style" --quality medium "$src" \
+            -o "$out/stylecut_b.mp4")
+        b_wall+=("$w"); b_cpu+=("$c")
+        echo "run $i build B:  wall $w s, cpu $c s" >&2
+    fi
+    read -r w c < <(timed "$bin" plan --style "$style" --quality medium "$src")
+    plan_wall+=("$w"); plan_cpu+=("$c")
+    echo "run $i plan:     wall $w s, cpu $c s" >&2
+    read -r w c < <(timed ffmpeg -y -nostdin -v error -i "$out/stylecut.mp4" -c:v libx264 \
+        -preset veryfast -crf 23 -c:a aac -b:a 128k -movflags +faststart "$out/restyled.mp4")
+    re_wall+=("$w"); re_cpu+=("$c")
+    echo "run $i restyled: wall $w s, cpu $c s" >&2
 done
 
 pw=$(printf '%s\n' "${plain_wall[@]}" | median)
 pc=$(printf '%s\n' "${plain_cpu[@]}" | median)
 ow=$(printf '%s\n' "${ours_wall[@]}" | median)
 oc=$(printf '%s\n' "${ours_cpu[@]}" | median)
+aw=$(printf '%s\n' "${plan_wall[@]}" | median)
+ac=$(printf '%s\n' "${plan_cpu[@]}" | median)
+rw=$(printf '%s\n' "${re_wall[@]}" | median)
+rc=$(printf '%s\n' "${re_cpu[@]}" | median)
 frames() { ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets,width,height,r_frame_rate -of csv=p=0 "$1"; }
 dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 
 {
-    echo "Machine: \`nproc\` = $(nproc); $(free -h | awk '/^Mem:/{print "memory " $2 " total, " $7 " available"}') (\`free -h\`); CPU: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(ffmpeg -version | head -1 | cut -d' ' -f1-3); $(date -u +%Y-%m-%d)."
+    echo "Machine: \`nproc\` = $(nproc); $(free -h | awk '/^Mem:/{print "memory " $2 " total, " $7 " available"}') (\`free -h\`); CPU: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo); load average at start: $load_start; $(ffmpeg -version | head -1 | cut -d' ' -f1-3); $(date -u +%Y-%m-%d)."
     echo
     echo "Source: \`$(basename "$src")\` ($(dur "$src") s); style: \`$(basename "$style")\`; binary: \`${bin#"$root"/}\`; $runs runs each, interleaved."
     echo
@@ -79,9 +105,24 @@ dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
     echo "|---|---|---|---|---|"
     echo "| plain \`ffmpeg -i SRC -c:v libx264 -preset veryfast -crf 23 -c:a aac -b:a 128k -movflags +faststart OUT\` | ${plain_wall[*]} | $pw s | $pc s | $(frames "$out/plain.mp4") |"
     echo "| \`stylecut apply --style S --quality medium SRC -o OUT\` | ${ours_wall[*]} | $ow s | $oc s | $(frames "$out/stylecut.mp4") |"
+    echo "| of which analysis + plan: \`stylecut plan --style S --quality medium SRC\` | ${plan_wall[*]} | $aw s | $ac s | — |"
+    if [ -n "$binb" ]; then
+        bw=$(printf '%s\n' "${b_wall[@]}" | median); bc=$(printf '%s\n' "${b_cpu[@]}" | median)
+        echo "| build B \`$binb apply …\` | ${b_wall[*]} | $bw s | $bc s | $(frames "$out/stylecut_b.mp4") |"
+    fi
+    echo "| plain transcode of stylecut's output (same command, input = OUT) | ${re_wall[*]} | $rw s | $rc s | $(frames "$out/restyled.mp4") |"
     echo
     awk -v pw="$pw" -v ow="$ow" -v pc="$pc" -v oc="$oc" \
         'BEGIN{printf "**Ratio stylecut / plain: wall %.2fx, CPU %.2fx** (target <= 1.25x).\n", ow/pw, oc/pc}'
+    awk -v pw="$pw" -v ow="$ow" -v pc="$pc" -v oc="$oc" -v aw="$aw" -v ac="$ac" \
+        'BEGIN{printf "Render alone (apply minus plan): wall %.2fx, CPU %.2fx; analysis + plan: wall %.2fx, CPU %.2fx of the plain transcode.\n", (ow-aw)/pw, (oc-ac)/pc, aw/pw, ac/pc}'
+    awk -v pw="$pw" -v rw="$rw" -v pc="$pc" -v rc="$rc" \
+        'BEGIN{printf "Plain transcode of the styled output / of the source: wall %.2fx, CPU %.2fx.\n", rw/pw, rc/pc}'
+    if [ -n "$binb" ]; then
+        awk -v pw="$pw" -v bw="$bw" -v pc="$pc" -v bc="$bc" \
+            'BEGIN{printf "Build B / plain: wall %.2fx, CPU %.2fx.\n", bw/pw, bc/pc}'
+    fi
+    echo "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg)."
     # The edit may shorten (or the frame rate lengthen) the output: also per output second.
     pd=$(dur "$out/plain.mp4"); od=$(dur "$out/stylecut.mp4")
     awk -v pw="$pw" -v ow="$ow" -v pc="$pc" -v oc="$oc" -v pd="$pd" -v od="$od" \

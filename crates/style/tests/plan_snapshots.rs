@@ -255,7 +255,12 @@ fn apply_switches_turn_each_dimension_off() {
     .unwrap();
     assert!(on.filtergraph.contains("lutrgb=") && on.filtergraph.contains("crop="));
     assert!(on.filtergraph.contains("xfade=") && on.filtergraph.contains("zoompan="));
-    assert!(on.filtergraph.contains("loudnorm=") && on.segments.len() > 4);
+    // Loudness: measured in a first pass, the gain goes into the `{measured}` slot.
+    assert!(on.filtergraph.contains("{measured}") && on.segments.len() > 4);
+    assert!(on
+        .audio_measure_graph
+        .as_deref()
+        .is_some_and(|g| g.contains("loudnorm=") && g.contains("ebur128=peak=true")));
     let mut cfg = JobConfig::default();
     cfg.apply.color = false;
     cfg.apply.framing = false;
@@ -270,7 +275,7 @@ fn apply_switches_turn_each_dimension_off() {
         "crop=",
         "xfade=",
         "zoompan=",
-        "loudnorm=",
+        "{measured}",
         "acompressor",
         "subtitles=",
     ] {
@@ -280,6 +285,7 @@ fn apply_switches_turn_each_dimension_off() {
             off.filtergraph
         );
     }
+    assert_eq!(off.audio_measure_graph, None);
     // The source's own cuts stay; nothing is added or dropped; source size and rate kept.
     assert_eq!(off.segments.len(), 4);
     assert_eq!(off.output_duration_s, 20.0);

@@ -101,7 +101,7 @@ fn anamorphic_to_16x9_24fps_warm_grade_and_loudness() {
     assert!((vd - ad).abs() <= 0.05, "video {vd} audio {ad}");
     let lufs = integrated_lufs(&out);
     assert!(
-        (lufs + 18.0).abs() <= 0.5,
+        (lufs + 18.0).abs() <= 0.2,
         "integrated {lufs} LUFS, target -18"
     );
     let before = mean_rgb(&src, 6.0);
@@ -165,7 +165,7 @@ fn music_clip_cuts_on_beats_with_wipes_and_push_ins() {
     assert!((vd - ad).abs() <= 0.05, "video {vd} audio {ad}");
     let lufs = integrated_lufs(&out);
     assert!(
-        (lufs + 15.0).abs() <= 0.5,
+        (lufs + 15.0).abs() <= 0.2,
         "integrated {lufs} LUFS, target -15"
     );
 }

@@ -1,5 +1,5 @@
-//! The audio chain: speech enhancement, bass shelf, compression and two-pass linear
-//! loudness normalisation, in that order, after the edit (trims and crossfades).
+//! The audio chain: speech enhancement, bass shelf, compression and two-pass loudness
+//! normalisation, in that order, after the edit (trims and crossfades).
 //!
 //! * `enhance_speech`: `highpass` at 80 Hz, `afftdn` (12 dB reduction, −45 dB floor),
 //!   presence `equalizer` +3 dB at 3 kHz (skipped when the source is already enhanced).
@@ -9,18 +9,43 @@
 //! * Compression: `acompressor` with ratio = template ratio / source ratio (compression
 //!   stacks multiplicatively; never expands), threshold 2 dB above the source's integrated
 //!   loudness (−40..−6 dBFS), 20 ms attack, 250 ms release.
-//! * Loudness: `loudnorm` to `audio_map::lufs_from_normalization_level`, TP −1 dBTP,
-//!   LRA 50 (so linear mode is never refused for range), `linear=true` with the values a
-//!   first, audio-only pass measured on the *edited and processed* audio. loudnorm falls
-//!   back to its dynamic mode only when the linear gain would push peaks over −1 dBTP.
+//! * Loudness: two passes to `audio_map::lufs_from_normalization_level`, true peak −1 dBTP.
+//!   A first, audio-only pass measures the *edited and processed* audio
+//!   ([`AudioPlan::measure_filters`]); the render then applies the gain that puts it on the
+//!   target, `volume=G dB` with `G = target − measured I` ([`AudioPlan::normalize_filters`]).
+//!   When that gain would push the true peak over −1 dBTP, an `alimiter` (lookahead, delay
+//!   compensated) holds the sample peaks [`LIMITER_HEADROOM_DB`] below it.
+//! * The measuring pass runs `loudnorm` in its linear mode at unity gain (placeholder
+//!   "measured" values that pass loudnorm's linear-mode test), which measures integrated
+//!   loudness, range and threshold at 48 kHz and leaves the samples alone, followed by
+//!   `ebur128=peak=true` for the true peak (4× oversampled).
+//!
+//! Until `s3-render` both passes were loudnorm itself: a first pass in its dynamic mode, then
+//! `linear=true` with the measured values, falling back to the dynamic mode when the peaks
+//! did not fit. The dynamic mode resamples to 192 kHz and runs a gain control and limiter
+//! there (on the BBB 30 s edit: 1.12 s CPU for the old measuring pass against 0.32 s, and
+//! 2.3 s against 1.1 s for the render's audio with its AAC encode). Its printed `input_i`
+//! also read 0.4 LU low on that edit (−25.34 against −24.95 LUFS from loudnorm's linear mode
+//! at 192 kHz and −24.91 at 48 kHz): at the end of the stream it sends its ≈ 3 s buffer
+//! through `filter_frame` again, which feeds the input meter a second time
+//! (`af_loudnorm.c`, ffmpeg 5.1), and the linear gain carried the error into the output.
+//! With LRA 50 its gain control reduces to a constant gain from the running integrated
+//! loudness, so the gain + limiter keeps what it did, with the whole edit's loudness.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use stylecut_types::{audio_map, Analysis, AudioStyle};
 
-/// Placeholder in the filtergraph where the measured loudnorm values go.
+/// Placeholder in the filtergraph where the normalisation filters go, chosen from the
+/// measuring pass ([`AudioPlan::normalize_filters`]).
 pub const MEASURED_PLACEHOLDER: &str = "{measured}";
+
+/// Sample-peak limit of the render's `alimiter` below the true-peak target, dB. The
+/// limiter works on 48 kHz samples; the peaks between them (and the AAC encode) come out
+/// higher: on the BBB 30 s edit (+6.2 dB gain) a −1.5 dBFS limit measured −1.3 dBTP after
+/// AAC (`ebur128=peak=true`).
+pub const LIMITER_HEADROOM_DB: f64 = 0.5;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Compressor {
@@ -45,15 +70,20 @@ pub struct AudioPlan {
     pub true_peak_dbtp: f64,
 }
 
-/// Values of loudnorm's measuring pass (`print_format=json`).
+/// Values of the measuring pass: loudnorm's JSON (`print_format=json`) for loudness,
+/// range and threshold, the `ebur128` summary for the true peak.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoudnormMeasure {
     pub input_i: f64,
+    /// True peak, dBTP: `ebur128`'s (printed to 0.1 dB) plus half that step, so the
+    /// linear-mode test never passes on rounding; never below loudnorm's sample peak.
     pub input_tp: f64,
     pub input_lra: f64,
     pub input_thresh: f64,
-    pub target_offset: f64,
 }
+
+/// Half the print step of `ebur128`'s true peak (0.1 dB): added to the printed value.
+pub const TRUE_PEAK_ROUNDING_DB: f64 = 0.05;
 
 /// Plans the chain. `style` None or `enabled` false keeps the audio as it is.
 pub fn plan(
@@ -108,7 +138,7 @@ pub fn plan(
     let lufs = audio_map::lufs_from_normalization_level(a.normalization_level);
     p.target_lufs = Some(round2(lufs));
     notes.push(format!(
-        "audio: normalise to {lufs:.1} LUFS (two-pass linear loudnorm), compressor {}, bass shelf {}",
+        "audio: normalise to {lufs:.1} LUFS (measured gain, peak limiter when needed), compressor {}, bass shelf {}",
         p.compressor
             .as_ref()
             .map_or("off".to_string(), |c| format!("{:.2}:1", c.ratio)),
@@ -148,43 +178,75 @@ impl AudioPlan {
         f
     }
 
-    /// The loudnorm filter with [`MEASURED_PLACEHOLDER`] where the first pass's values go.
-    pub fn loudnorm_filter(&self) -> Option<String> {
+    /// The measuring pass's filters in place of [`Self::loudnorm_filter`]: loudnorm in its
+    /// linear mode at unity gain (measured loudness = target, a true peak and range that
+    /// pass its linear-mode test), so it measures at the input rate and leaves the samples
+    /// alone, then `ebur128` for the true peak (per-frame log at `verbose`, summary at
+    /// `info`).
+    pub fn measure_filters(&self) -> Option<String> {
         let t = self.target_lufs?;
         Some(format!(
-            "loudnorm=I={t}:TP={}:LRA=50:linear=true{MEASURED_PLACEHOLDER},aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
+            "loudnorm=I={t}:TP={}:LRA=50:linear=true:measured_I={t}:measured_TP=-99:measured_LRA=1:measured_thresh=-99:print_format=json,ebur128=peak=true:framelog=verbose",
             self.true_peak_dbtp
         ))
+    }
+
+    /// The render's loudness slot: [`MEASURED_PLACEHOLDER`] (replaced by
+    /// [`Self::normalize_filters`] once measured), then the output format.
+    pub fn loudness_filter(&self) -> Option<String> {
+        self.target_lufs.map(|_| {
+            format!(
+                "{MEASURED_PLACEHOLDER},aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo"
+            )
+        })
+    }
+
+    /// The normalisation filters for the measured audio: the gain to the target, plus a
+    /// limiter when the gain would push the true peak over [`Self::true_peak_dbtp`];
+    /// `anull` for silence (nothing to normalise) or without a target.
+    pub fn normalize_filters(&self, m: &LoudnormMeasure) -> String {
+        let Some(t) = self.target_lufs.filter(|_| !m.is_silent()) else {
+            return "anull".into();
+        };
+        let gain = t - m.input_i;
+        if m.input_tp + gain <= self.true_peak_dbtp {
+            format!("volume={gain:.2}dB")
+        } else {
+            let limit = 10f64.powf((self.true_peak_dbtp - LIMITER_HEADROOM_DB) / 20.0);
+            format!(
+                "volume={gain:.2}dB,alimiter=limit={limit:.6}:attack=10:release=100:level=0:latency=1"
+            )
+        }
     }
 }
 
 impl LoudnormMeasure {
-    /// The option suffix replacing [`MEASURED_PLACEHOLDER`] in the render.
-    pub fn as_options(&self) -> String {
-        format!(
-            ":measured_I={:.2}:measured_TP={:.2}:measured_LRA={:.2}:measured_thresh={:.2}:offset={:.2}",
-            self.input_i, self.input_tp, self.input_lra, self.input_thresh, self.target_offset
-        )
-    }
-
     /// True when the measured audio is (near) digital silence: nothing to normalise.
     pub fn is_silent(&self) -> bool {
         !self.input_i.is_finite() || self.input_i < -69.0
     }
 }
 
-/// Parses loudnorm's JSON block out of ffmpeg's log.
+/// Parses the measuring pass's log: loudnorm's JSON block, and the true peak of the
+/// `ebur128` summary (`True peak:` then `Peak: -6.5 dBFS`). None when either is missing.
 pub fn parse_loudnorm(log: &str) -> Option<LoudnormMeasure> {
     let start = log.rfind('{')?;
     let end = start + log[start..].find('}')?;
     let map: HashMap<String, String> = serde_json::from_str(&log[start..=end]).ok()?;
     let get = |k: &str| -> Option<f64> { map.get(k)?.trim().parse::<f64>().ok() };
+    let sample_peak = get("input_tp")?;
+    let tp = log[log.rfind("True peak:")?..]
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Peak:"))?
+        .split_whitespace()
+        .next()?
+        .parse::<f64>()
+        .ok()?;
     Some(LoudnormMeasure {
         input_i: get("input_i")?,
-        input_tp: get("input_tp")?,
+        input_tp: (tp + TRUE_PEAK_ROUNDING_DB).max(sample_peak),
         input_lra: get("input_lra")?,
         input_thresh: get("input_thresh")?,
-        target_offset: get("target_offset").unwrap_or(0.0),
     })
 }
 
@@ -192,32 +254,126 @@ pub fn parse_loudnorm(log: &str) -> Option<LoudnormMeasure> {
 mod tests {
     use super::*;
 
-    const LOG: &str = r#"[Parsed_loudnorm_3 @ 0x55] 
+    /// The end of a measuring pass's `-report` log (ffmpeg 5.1, BBB 30 s edit).
+    const LOG: &str = r#"video:0kB audio:5250kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: unknown
+[Parsed_ebur128_23 @ 0x556236e30780] Summary:
+
+  Integrated loudness:
+    I:         -24.9 LUFS
+    Threshold: -36.1 LUFS
+
+  Loudness range:
+    LRA:        14.3 LU
+    Threshold: -45.7 LUFS
+    LRA low:   -36.3 LUFS
+    LRA high:  -22.0 LUFS
+
+  True peak:
+    Peak:       -6.5 dBFS
+[Parsed_loudnorm_22 @ 0x556236e2ac40] 
 {
-	"input_i" : "-27.61",
-	"input_tp" : "-4.47",
-	"input_lra" : "18.06",
-	"input_thresh" : "-39.20",
-	"output_i" : "-16.58",
-	"output_tp" : "-1.50",
-	"output_lra" : "14.78",
-	"output_thresh" : "-27.71",
-	"normalization_type" : "dynamic",
-	"target_offset" : "0.58"
+	"input_i" : "-24.91",
+	"input_tp" : "-6.51",
+	"input_lra" : "14.10",
+	"input_thresh" : "-36.06",
+	"output_i" : "-24.91",
+	"output_tp" : "-6.51",
+	"output_lra" : "14.10",
+	"output_thresh" : "-36.06",
+	"normalization_type" : "linear",
+	"target_offset" : "6.22"
 }
 "#;
 
     #[test]
     fn parses_the_measuring_pass() {
         let m = parse_loudnorm(LOG).unwrap();
-        assert_eq!(m.input_i, -27.61);
-        assert_eq!(m.target_offset, 0.58);
+        assert_eq!(m.input_i, -24.91);
+        // ebur128's true peak plus half its print step.
+        assert!((m.input_tp + 6.45).abs() < 1e-9, "{}", m.input_tp);
         assert!(!m.is_silent());
-        assert_eq!(
-            m.as_options(),
-            ":measured_I=-27.61:measured_TP=-4.47:measured_LRA=18.06:measured_thresh=-39.20:offset=0.58"
-        );
-        let silent = parse_loudnorm(&LOG.replace("\"-27.61\"", "\"-inf\"")).unwrap();
+        assert_eq!((m.input_lra, m.input_thresh), (14.10, -36.06));
+        // Never below loudnorm's own sample peak.
+        let m = parse_loudnorm(&LOG.replace("-6.5 dBFS", "-7.2 dBFS")).unwrap();
+        assert_eq!(m.input_tp, -6.51);
+        let silent = parse_loudnorm(
+            &LOG.replace("\"-24.91\"", "\"-inf\"")
+                .replace("-6.5 dBFS", "-inf dBFS"),
+        )
+        .unwrap();
         assert!(silent.is_silent());
+        // Without the ebur128 summary there is no true peak: no measurement.
+        assert_eq!(
+            parse_loudnorm(&LOG[LOG.find("[Parsed_loudnorm").unwrap()..]),
+            None
+        );
+    }
+
+    fn plan_at(target: f64) -> AudioPlan {
+        AudioPlan {
+            source_has_audio: true,
+            highpass_hz: None,
+            denoise: false,
+            presence_db: None,
+            bass_shelf_db: None,
+            compressor: None,
+            target_lufs: Some(target),
+            true_peak_dbtp: -1.0,
+        }
+    }
+
+    #[test]
+    fn measuring_loudnorm_runs_in_linear_mode_at_unity_gain() {
+        let f = plan_at(-18.7).measure_filters().unwrap();
+        let loudnorm = f[..f.find(',').unwrap()].strip_prefix("loudnorm=").unwrap();
+        let opt = |k: &str| -> f64 {
+            loudnorm
+                .split(':')
+                .find_map(|kv| kv.strip_prefix(k)?.strip_prefix('='))
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        // loudnorm's linear-mode test (af_loudnorm.c init): measured values set, the
+        // gain target − measured_I keeps measured_TP under TP, and the range under LRA.
+        let gain = opt("I") - opt("measured_I");
+        assert_eq!(gain, 0.0);
+        assert!(opt("measured_TP") + gain <= opt("TP"));
+        assert!(opt("measured_LRA") > 0.0 && opt("measured_LRA") <= opt("LRA"));
+        assert!(opt("measured_thresh") != -70.0 && opt("measured_TP") != 99.0);
+        assert!(f.contains("linear=true") && f.ends_with("ebur128=peak=true:framelog=verbose"));
+    }
+
+    #[test]
+    fn gain_to_the_target_and_a_limiter_only_when_peaks_would_pass_the_ceiling() {
+        let m = LoudnormMeasure {
+            input_i: -24.91,
+            input_tp: -9.0,
+            input_lra: 14.1,
+            input_thresh: -36.06,
+        };
+        let p = plan_at(-18.69);
+        // −9 + 6.22 = −2.78 dBTP: the gain alone.
+        assert_eq!(p.normalize_filters(&m), "volume=6.22dB");
+        // −6.45 + 6.22 = −0.23 dBTP > −1: gain, then samples held at −1.5 dBFS.
+        let loud = LoudnormMeasure {
+            input_tp: -6.45,
+            ..m.clone()
+        };
+        let f = p.normalize_filters(&loud);
+        assert!(
+            f.starts_with("volume=6.22dB,alimiter=limit=0.841395:"),
+            "{f}"
+        );
+        assert!(f.contains("level=0") && f.contains("latency=1"), "{f}");
+        let silent = LoudnormMeasure {
+            input_i: f64::NEG_INFINITY,
+            ..m
+        };
+        assert_eq!(p.normalize_filters(&silent), "anull");
+        assert!(p
+            .loudness_filter()
+            .unwrap()
+            .starts_with(MEASURED_PLACEHOLDER));
     }
 }

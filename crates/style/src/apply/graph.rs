@@ -262,6 +262,18 @@ pub fn easing_expr(easing: &str) -> Option<&'static str> {
 
 /// Audio part of the graph, from `[0:a]` (or a silent source) to `[aout]`.
 pub fn audio_graph(g: &GraphInput) -> String {
+    audio_graph_with(g, g.audio.loudness_filter())
+}
+
+/// Graph of the loudness measuring pass (when normalisation applies): the same edit and
+/// processing as [`audio_graph`], the measuring filters in the loudness slot.
+pub fn audio_measure_graph(g: &GraphInput) -> Option<String> {
+    g.audio
+        .measure_filters()
+        .map(|m| audio_graph_with(g, Some(m)))
+}
+
+fn audio_graph_with(g: &GraphInput, loudness: Option<String>) -> String {
     let n = g.segments.len();
     let total_frames = super::edl::total_frames(g.segments, g.transitions);
     let total = g.fmt.frames_to_samples(total_frames);
@@ -297,9 +309,7 @@ pub fn audio_graph(g: &GraphInput) -> String {
     }
     let joined = join(g, &mut s, 'a');
     let mut chain = g.audio.pre_filters();
-    if let Some(l) = g.audio.loudnorm_filter() {
-        chain.push(l);
-    }
+    chain.extend(loudness);
     chain.push(format!("apad=whole_len={total}"));
     chain.push(format!("atrim=end_sample={total}"));
     let _ = write!(s, "[{joined}]{}[aout]", chain.join(","));

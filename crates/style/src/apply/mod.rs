@@ -79,9 +79,11 @@ pub struct EditPlan {
     pub audio: AudioPlan,
     pub subtitles: Option<SubtitleSource>,
     /// The complete filtergraph (written to `{scratch}/graph.txt` at render time), with
-    /// `{scratch}` and the loudnorm `{measured}` placeholders.
+    /// `{scratch}` and the `{measured}` placeholder (the loudness normalisation filters,
+    /// chosen from the measuring pass).
     pub filtergraph: String,
-    /// Audio-only graph of the loudness measuring pass, when normalisation applies.
+    /// Audio-only graph of the loudness measuring pass, when normalisation applies (the
+    /// render's audio graph with the measuring filters in the loudness slot).
     pub audio_measure_graph: Option<String>,
 }
 

@@ -208,9 +208,7 @@ pub fn plan(
     };
     let agraph = graph::audio_graph(&gi);
     let filtergraph = format!("{};{}", graph::video_graph(&gi), agraph);
-    let audio_measure_graph = audio_plan
-        .target_lufs
-        .map(|_| agraph.replace(audio::MEASURED_PLACEHOLDER, ":print_format=json"));
+    let audio_measure_graph = graph::audio_measure_graph(&gi);
     let (preset, crf, abr) = cfg.quality.encoder_settings();
     let encoder = Encoder {
         video_codec: "libx264".into(),

@@ -46,18 +46,12 @@ pub fn render(
         .replace(SCRATCH, &escape_graph_path(&dir_arg));
     if let Some(mg) = &plan.audio_measure_graph {
         let log = measure(plan, mg, dir, opts, report.clone())?;
-        let options = match parse_loudnorm(&log) {
-            Some(m) if !m.is_silent() => m.as_options(),
-            Some(_) => String::new(),
-            None => {
-                return Err(StyleError::Unsupported(format!(
-                    "loudness measuring pass printed no loudnorm summary: {log}"
-                )))
-            }
+        let Some(m) = parse_loudnorm(&log) else {
+            return Err(StyleError::Unsupported(format!(
+                "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
+            )));
         };
-        graph = graph.replace(MEASURED_PLACEHOLDER, &options);
-    } else {
-        graph = graph.replace(MEASURED_PLACEHOLDER, "");
+        graph = graph.replace(MEASURED_PLACEHOLDER, &plan.audio.normalize_filters(&m));
     }
     std::fs::write(dir.join(GRAPH_FILE), &graph)?;
     let out = output.display().to_string();
@@ -79,8 +73,9 @@ pub fn render(
     Ok(())
 }
 
-/// The audio-only pass: same trims, crossfades and processing as the render, loudnorm in
-/// measuring mode. Returns ffmpeg's log tail (which holds loudnorm's JSON summary).
+/// The audio-only pass: same trims, crossfades and processing as the render, then the
+/// measuring filters ([`super::AudioPlan::measure_filters`]). Returns ffmpeg's log at
+/// `info` (loudnorm's JSON and the ebur128 summary).
 fn measure(
     plan: &EditPlan,
     graph: &str,
@@ -96,8 +91,18 @@ fn measure(
         .position(|a| a == "-t")
         .and_then(|i| plan.ffmpeg_args.get(i + 1))
         .cloned();
+    // The whole log at `info` goes to a report file: loudnorm's JSON and the ebur128
+    // summary together are about as long as the error tail `run` keeps.
+    let report_file = dir.join("measure.log");
     let mut cmd = Command::new(ffmpeg_bin());
-    cmd.args(["-hide_banner", "-nostdin", "-nostats", "-v", "info"]);
+    cmd.env(
+        "FFREPORT",
+        format!(
+            "file={}:level=32",
+            escape_report_path(&report_file.display().to_string())
+        ),
+    );
+    cmd.args(["-hide_banner", "-nostdin", "-nostats", "-v", "error"]);
     cmd.args(["-progress", "pipe:1"]);
     if let Some(t) = limit {
         cmd.args(["-t", &t]);
@@ -109,7 +114,7 @@ fn measure(
     cmd.arg("-filter_complex_script").arg(&file);
     cmd.args(["-map", "[aout]", "-f", "null", "-"]);
     let total = plan.output_duration_s.max(1e-3);
-    let out = run(cmd, "ffmpeg", opts, move |line| {
+    run(cmd, "ffmpeg", opts, move |line| {
         if let Some(us) = line
             .strip_prefix("out_time_us=")
             .and_then(|v| v.trim().parse::<i64>().ok())
@@ -117,7 +122,24 @@ fn measure(
             report(MEASURE_SHARE * (us as f64 / 1e6 / total).clamp(0.0, 1.0));
         }
     })?;
-    Ok(out.stderr_tail)
+    Ok(std::fs::read_to_string(&report_file)?)
+}
+
+/// Escapes a file name for the `FFREPORT` variable: `%` is doubled (ffmpeg expands `%p`,
+/// `%t` in the name), then a backslash goes before `\`, `'` and `:` (the value is a token of
+/// `key=value` pairs split at `:`).
+fn escape_report_path(p: &str) -> String {
+    let mut s = String::new();
+    for c in p.chars() {
+        if matches!(c, '\\' | '\'' | ':') {
+            s.push('\\');
+        }
+        s.push(c);
+        if c == '%' {
+            s.push('%');
+        }
+    }
+    s
 }
 
 /// Writes `subs.srt` (cues re-timed onto the output timeline) into the scratch directory.
@@ -180,5 +202,15 @@ mod tests {
         assert_eq!(escape_graph_path("/tmp/a"), "/tmp/a");
         assert_eq!(escape_graph_path("/tmp/a:b"), "/tmp/a\\\\:b");
         assert_eq!(escape_graph_path("/tmp/x,y"), "/tmp/x\\,y");
+    }
+
+    #[test]
+    fn escapes_the_report_file_name() {
+        assert_eq!(
+            escape_report_path("/tmp/a/measure.log"),
+            "/tmp/a/measure.log"
+        );
+        assert_eq!(escape_report_path("/tmp/a:b/m.log"), "/tmp/a\\:b/m.log");
+        assert_eq!(escape_report_path("/tmp/50%/it's"), "/tmp/50%%/it\\'s");
     }
 }
