@@ -112,16 +112,16 @@ impl Logit {
 /// net errors (misses, false boundaries) stay within floor(0.1·n). Errors are modelled as
 /// Poisson with mean `CUT_ERRORS.0 + CUT_ERRORS.1 · n`: every boundary found is a chance
 /// to have missed or added one.
-const CUT_ERRORS: (f64, f64) = (0.0598, 0.0763);
+const CUT_ERRORS: (f64, f64) = (0.1499, 0.0);
 /// Share of windows with boundaries whose `primary_transition` family was right.
-const PRIMARY_RIGHT: f64 = 0.941;
+const PRIMARY_RIGHT: f64 = 0.957;
 /// `tempo_bpm` right (within 4 %, or null on speech) when there is audio, against
 /// [tempo reported, tempo reported · ln(duration s), tempo reported · music ratio]: a null
 /// tempo is nearly always right, a reported one more often the longer and the more
 /// music-like the clip.
 const TEMPO: Logit = Logit {
-    intercept: 2.543,
-    coef: &[-6.092, 0.8585, 2.388],
+    intercept: 2.525,
+    coef: &[-6.315, 1.019, 3.258],
 };
 
 /// P(X ≤ k) for X ~ Poisson(mean).
@@ -319,15 +319,13 @@ mod tests {
 
     #[test]
     fn confidence_follows_the_measured_error_rates() {
-        // Silent single shot: every checked field is nearly always right.
+        // Silent single shot: every checked field is usually right.
         let calm = extraction_confidence(&clip(10.0, 0, None));
-        assert!(calm > 0.9, "{calm}");
-        // Each boundary found is a chance to have missed or added one.
-        let busy = extraction_confidence(&clip(10.0, 6, None));
-        assert!(busy < 0.6, "{busy}");
-        assert!(extraction_confidence(&clip(10.0, 2, None)) > busy);
-        // The 10 % tolerance grows with the count: a long fast-cut template is not
-        // pushed to zero.
+        assert!(calm > 0.8, "{calm}");
+        // A boundary adds the chance of a wrong primary transition; the count's error
+        // model never pushes a long fast-cut template to zero (the 10 % tolerance grows).
+        let cut = extraction_confidence(&clip(10.0, 2, None));
+        assert!(cut < calm, "{cut} {calm}");
         let long_fast = extraction_confidence(&clip(180.0, 40, None));
         assert!(long_fast > 0.5, "{long_fast}");
         // A tempo read from 3 s of music is wrong more often than from 30 s, and one
@@ -337,7 +335,8 @@ mod tests {
         let speechy = extraction_confidence(&clip(10.0, 0, Some((Some(120.0), 0.3))));
         assert!(short < 0.6 && long > 0.8, "{short} {long}");
         assert!(speechy < 0.4, "{speechy}");
-        // Audio without music and no tempo: the null tempo is the right answer.
-        assert!(extraction_confidence(&clip(10.0, 0, Some((None, 0.0)))) > 0.85);
+        // Audio without music and no tempo: the null tempo is nearly always right.
+        let null = extraction_confidence(&clip(10.0, 0, Some((None, 0.0))));
+        assert!(null > 0.75 && null > speechy + 0.3, "{null}");
     }
 }
