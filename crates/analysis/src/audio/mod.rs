@@ -150,16 +150,20 @@ mod tests {
         x
     }
 
+    /// A deterministic uniform noise source in −0.5..0.5 (a linear congruential generator).
+    fn lcg_noise(mut seed: u32) -> impl FnMut() -> f32 {
+        move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        }
+    }
+
     /// A 4/4 rock pattern at 22 050 Hz: kick on beats 1 and 3, snare on 2 and 4, a
     /// hi-hat on every eighth note, over a faint noise floor. The beat is the quarter.
     fn drums(bpm: f64, seconds: f64) -> Vec<f32> {
         let rate = 22_050.0f64;
         let n = (seconds * rate) as usize;
-        let mut seed = 99u32;
-        let mut noise = move || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        };
+        let mut noise = lcg_noise(99u32);
         let mut x: Vec<f32> = (0..n).map(|_| noise() * 2e-3).collect();
         let period = 60.0 / bpm;
         let two_pi = 2.0 * std::f32::consts::PI;
@@ -221,11 +225,7 @@ mod tests {
     fn swing(bpm: f64, seconds: f64) -> Vec<f32> {
         let rate = 22_050.0f64;
         let n = (seconds * rate) as usize;
-        let mut seed = 5u32;
-        let mut noise = move || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        };
+        let mut noise = lcg_noise(5u32);
         let mut x: Vec<f32> = (0..n).map(|_| noise() * 2e-3).collect();
         let period = 60.0 / bpm;
         let two_pi = 2.0 * std::f32::consts::PI;
