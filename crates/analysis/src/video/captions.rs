@@ -9,8 +9,15 @@
 //! horizontally centred mass, and rows just above and below it far emptier (a static
 //! textured background fills the whole region instead). The video has burned-in captions
 //! when such frames cover at least 15 % of its duration and the band's text changes at
-//! least once (its column signature differs): a watermark or logo that never changes is
-//! not a caption.
+//! least once (its stroke signature differs, and the new text holds for 0.5 s): a
+//! watermark or logo that never changes is not a caption, nor is its half-moved copy
+//! during a slide.
+//!
+//! On a static shot the background's edges are stable too and fill the region, hiding
+//! the band. The band test is therefore also run on the stable edges that appeared
+//! after the first frame (a caption's strokes appear together when it comes on, the still
+//! background's have been there from the start); the band signature and centring then
+//! read the same edges.
 
 const REGION_TOP: f64 = 0.60;
 const REGION_BOTTOM: f64 = 0.98;
@@ -18,6 +25,10 @@ const STEP: i32 = 48;
 const STABLE_S: f32 = 0.4;
 const ROW_DENSITY: f64 = 0.05;
 const MIN_SHARE: f64 = 0.15;
+/// A band text counts as a caption once it has held this long (seconds).
+const CAPTION_MIN_S: f32 = 0.5;
+/// Edges that turned on later than this after the first frame count as new.
+const ONSET_AFTER_S: f32 = 0.1;
 
 /// Streaming caption detector.
 #[derive(Default)]
@@ -29,10 +40,14 @@ pub struct CaptionDetector {
     since: Vec<f32>,
     frames: usize,
     caption_frames: usize,
-    /// Stroke signature (256 column bins × band rows, as bit sets) of the last caption.
+    /// Stroke signature (256 column bins per band row, as bit sets) of the last caption.
     last_sig: Option<Vec<u64>>,
     /// Number of distinct captions (signature changes).
     distinct: usize,
+    /// A band text not yet held long enough to count: its signature and first time.
+    pending: Option<(Vec<u64>, f32)>,
+    /// Presentation time of the first frame.
+    first_t: Option<f32>,
 }
 
 impl CaptionDetector {
@@ -51,12 +66,14 @@ impl CaptionDetector {
             return;
         }
         let t = pts_s as f32;
+        let new_after = *self.first_t.get_or_insert(t) + ONSET_AFTER_S;
         let mut counts = vec![0usize; rows];
+        let mut onset_counts = vec![0usize; rows];
         let luma = |x: usize, y: usize| -> i32 {
             let p = &rgb[(y * width + x) * 3..(y * width + x) * 3 + 3];
             (54 * p[0] as i32 + 183 * p[1] as i32 + 19 * p[2] as i32) >> 8
         };
-        for (r, count) in counts.iter_mut().enumerate() {
+        for (r, (count, onset)) in counts.iter_mut().zip(onset_counts.iter_mut()).enumerate() {
             let y = top + r;
             let mut prev = luma(0, y);
             for x in 1..width {
@@ -69,54 +86,76 @@ impl CaptionDetector {
                         *s = t;
                     } else if t - *s >= STABLE_S {
                         *count += 1;
+                        if *s > new_after {
+                            *onset += 1;
+                        }
                     }
                 } else {
                     *s = f32::NAN;
                 }
             }
         }
-        if let Some((a, b)) = self.caption_band(&counts, height) {
+        let band = self
+            .caption_band(&counts, height, f32::NEG_INFINITY)
+            .map(|ab| (ab, f32::NEG_INFINITY))
+            .or_else(|| {
+                self.caption_band(&onset_counts, height, new_after)
+                    .map(|ab| (ab, new_after))
+            });
+        if let Some(((a, b), min_since)) = band {
             self.caption_frames += 1;
-            let sig = self.signature(a, b);
-            let new = match &self.last_sig {
-                None => true,
-                Some(old) => {
-                    let inter: u32 = old
-                        .iter()
-                        .zip(&sig)
-                        .map(|(x, y)| (x & y).count_ones())
-                        .sum();
-                    let union: u32 = old
-                        .iter()
-                        .zip(&sig)
-                        .map(|(x, y)| (x | y).count_ones())
-                        .sum();
-                    (inter as f64) < 0.5 * union.max(1) as f64
+            let sig = self.signature(a, b, min_since, t - STABLE_S);
+            let same_as_last = self.last_sig.as_ref().is_some_and(|old| similar(old, &sig));
+            if same_as_last {
+                self.pending = None;
+            } else {
+                match self.pending.take() {
+                    // A new text counts once it has held for CAPTION_MIN_S: the half-moved
+                    // strokes of a logo during a slide or wipe are not a new caption.
+                    Some((first, since)) if similar(&first, &sig) => {
+                        if t - since >= CAPTION_MIN_S {
+                            self.distinct += 1;
+                            self.last_sig = Some(sig);
+                        } else {
+                            self.pending = Some((first, since));
+                        }
+                    }
+                    _ => self.pending = Some((sig, t)),
                 }
-            };
-            if new {
-                self.distinct += 1;
             }
-            self.last_sig = Some(sig);
         }
     }
 
-    /// Where the strokes of rows `a..b` are: one 256-bin column bit set for the band
-    /// (different text puts its strokes elsewhere even at the same width).
-    fn signature(&self, a: usize, b: usize) -> Vec<u64> {
-        let mut sig = vec![0u64; 4];
+    /// Whether the region pixel `i` is an edge that turned on at `min_since` or later.
+    fn on_since(&self, i: usize, min_since: f32) -> bool {
+        self.since[i] >= min_since
+    }
+
+    /// Where the stable strokes of rows `a..b` are (edges on since `min_since` and at
+    /// the latest `stable_by`): per band row, a 256-bin column bit set (different text
+    /// puts its strokes elsewhere even at the same width; collapsing the rows would make
+    /// any two centred lines look alike). Only stable edges count, so moving background
+    /// behind a fixed caption or logo does not make it look new.
+    fn signature(&self, a: usize, b: usize, min_since: f32, stable_by: f32) -> Vec<u64> {
+        let mut sig = vec![0u64; 4 * (b - a)];
         for r in a..b {
             for x in 0..self.width {
-                if !self.since[r * self.width + x].is_nan() {
+                let i = r * self.width + x;
+                if self.on_since(i, min_since) && self.since[i] <= stable_by {
                     let bin = x * 256 / self.width;
-                    sig[bin / 64] |= 1 << (bin % 64);
+                    sig[4 * (r - a) + bin / 64] |= 1 << (bin % 64);
                 }
             }
         }
         sig
     }
 
-    fn caption_band(&self, counts: &[usize], height: usize) -> Option<(usize, usize)> {
+    fn caption_band(
+        &self,
+        counts: &[usize],
+        height: usize,
+        min_since: f32,
+    ) -> Option<(usize, usize)> {
         let need = (self.width as f64 * ROW_DENSITY).max(3.0) as usize;
         let (max_h, min_h) = (
             ((height as f64) * 0.15).ceil() as usize,
@@ -147,7 +186,7 @@ impl CaptionDetector {
             } else {
                 outside.iter().sum::<usize>() as f64 / outside.len() as f64
             };
-            if out_mean < 0.3 * band && self.centred(start, end) {
+            if out_mean < 0.3 * band && self.centred(start, end, min_since) {
                 return Some((start, end));
             }
         }
@@ -156,11 +195,11 @@ impl CaptionDetector {
 
     /// The band's stable strokes are centred horizontally (captions are centred or span
     /// the width; a single object at one side is not a caption).
-    fn centred(&self, start: usize, end: usize) -> bool {
+    fn centred(&self, start: usize, end: usize, min_since: f32) -> bool {
         let (mut sum, mut n) = (0f64, 0f64);
         for r in start..end {
             for x in 0..self.width {
-                if !self.since[r * self.width + x].is_nan() {
+                if self.on_since(r * self.width + x, min_since) {
                     sum += x as f64;
                     n += 1.0;
                 }
@@ -186,6 +225,33 @@ impl CaptionDetector {
     pub fn has_captions(&self) -> bool {
         self.share() >= MIN_SHARE && self.distinct >= 2
     }
+}
+
+/// Two band signatures show the same text: at the best vertical alignment (the band can
+/// be found a row or two higher or lower), the strokes they share are at least half of
+/// all their strokes.
+fn similar(a: &[u64], b: &[u64]) -> bool {
+    let rows = |s: &[u64]| s.len() / 4;
+    let row = |s: &[u64], r: isize| -> [u64; 4] {
+        if r < 0 || r as usize >= rows(s) {
+            [0; 4]
+        } else {
+            let k = 4 * r as usize;
+            [s[k], s[k + 1], s[k + 2], s[k + 3]]
+        }
+    };
+    let total = |s: &[u64]| s.iter().map(|w| w.count_ones()).sum::<u32>();
+    let (na, nb) = (total(a), total(b));
+    (-2isize..=2).any(|shift| {
+        let inter: u32 = (0..rows(a) as isize)
+            .map(|r| {
+                let (x, y) = (row(a, r), row(b, r + shift));
+                (0..4).map(|k| (x[k] & y[k]).count_ones()).sum::<u32>()
+            })
+            .sum();
+        let union = na + nb - inter;
+        inter as f64 >= 0.5 * union.max(1) as f64
+    })
 }
 
 #[cfg(test)]
@@ -227,5 +293,73 @@ mod tests {
         }
         assert!(with.has_captions(), "{}", with.share());
         assert!(!without.has_captions(), "{}", without.share());
+    }
+
+    /// A still, fully textured picture (shelves behind a speaker) with captions from
+    /// frame `on` that change at frame 75, or a still object that appears at `on` and never
+    /// changes (`changing = false`).
+    fn still_frame(i: usize, on: Option<usize>, changing: bool) -> Vec<u8> {
+        let (w, h) = (256usize, 144usize);
+        let mut v = vec![0u8; w * h * 3];
+        for y in 0..h {
+            for x in 0..w {
+                // Strong edges everywhere, the same in every frame.
+                let val = if ((x / 7) + (y / 5)) % 2 == 0 {
+                    40
+                } else {
+                    200
+                };
+                v[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&[val, val, val]);
+            }
+        }
+        if on.is_some_and(|s| i >= s) {
+            let (x0, x1, period) = if changing && i >= 75 {
+                (40, 150, 5)
+            } else {
+                (70, 186, 3)
+            };
+            for y in 116..128 {
+                for x in 30..226 {
+                    // A dark box behind the text (as subtitles often have), then the text.
+                    let val = if (x0..x1).contains(&x) && (x / period) % 2 == 0 {
+                        250
+                    } else {
+                        10
+                    };
+                    v[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&[val, val, val]);
+                }
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn captions_over_a_still_textured_shot() {
+        let run = |on: Option<usize>, changing: bool| {
+            let mut d = CaptionDetector::default();
+            for i in 0..125 {
+                d.push(i as f64 / 25.0, &still_frame(i, on, changing), 256, 144);
+            }
+            d
+        };
+        // The background alone fills the region with stable edges: no band.
+        let plain = run(None, false);
+        assert!(!plain.has_captions(), "{}", plain.share());
+        // Captions coming on at 0.8 s and changing at 3 s are found.
+        let captions = run(Some(20), true);
+        assert!(
+            captions.has_captions(),
+            "{} {}",
+            captions.share(),
+            captions.distinct()
+        );
+        // A still object that appears once and never changes is not a caption.
+        let object = run(Some(20), false);
+        assert!(
+            !object.has_captions(),
+            "{} {}",
+            object.share(),
+            object.distinct()
+        );
     }
 }
