@@ -15,9 +15,10 @@
 //!   target, `volume=G dB` with `G = target − measured I` ([`AudioPlan::normalize_filters`]).
 //!   When that gain would push the true peak over −1 dBTP, an `alimiter` (lookahead, delay
 //!   compensated) holds the sample peaks [`LIMITER_HEADROOM_DB`] below it.
-//! * The measuring pass runs `loudnorm` in its linear mode at unity gain (placeholder
-//!   "measured" values that pass loudnorm's linear-mode test), which measures integrated
-//!   loudness, range and threshold at 48 kHz and leaves the samples alone, followed by
+//! * The measuring pass runs `loudnorm` in its linear mode at unity gain (its `measured_*`
+//!   options set to the target, a low true peak and a narrow range, so the gain is 0 dB and
+//!   the linear-mode test passes), which measures integrated loudness, range and threshold
+//!   at 48 kHz and leaves the samples alone, followed by
 //!   `ebur128=peak=true` for the true peak (4× oversampled).
 //!
 //! Until `s3-render` both passes were loudnorm itself: a first pass in its dynamic mode, then
