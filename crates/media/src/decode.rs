@@ -256,24 +256,26 @@ pub fn decode(
             }
         },
     );
-    let mut stdout = child.child.stdout.take().expect("stdout piped");
+    let stdout = child.child.stdout.take().expect("stdout piped");
     let frame_bytes = (w * h * 3) as usize;
     let nominal_fps = if video.avg_frame_rate > 0.0 {
         video.avg_frame_rate
     } else {
         25.0
     };
+    // A reader thread drains the pipe into a few frame buffers, so ffmpeg never waits on
+    // a full pipe while the analysers work on a frame: the decode and the analysis
+    // overlap instead of taking turns.
+    let (frame_tx, frame_rx) = mpsc::sync_channel::<Vec<u8>>(READ_AHEAD_FRAMES);
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let reader = std::thread::spawn(move || read_frames(stdout, frame_bytes, frame_tx, free_rx));
     let mut index = 0usize;
-    let mut buf = vec![0u8; frame_bytes];
-    loop {
+    let mut cancelled = None;
+    for buf in frame_rx.iter() {
         if let Err(e) = opts.check("ffmpeg") {
             let _ = child.child.kill();
-            return Err(e);
-        }
-        match read_full(&mut stdout, &mut buf)? {
-            0 => break,
-            n if n < frame_bytes => break,
-            _ => {}
+            cancelled = Some(e);
+            break;
         }
         // showinfo prints a frame's line before the frame reaches the muxer, so the
         // time is normally already queued; fall back to the nominal rate if not.
@@ -285,15 +287,27 @@ pub fn decode(
             pts_s: pts.max(0.0),
             width: w,
             height: h,
-            rgb: std::mem::take(&mut buf),
+            rgb: buf,
         };
         on_frame(&frame);
-        buf = frame.rgb;
+        let _ = free_tx.send(frame.rgb);
         index += 1;
         if duration > 0.0 {
             on_progress((frame.pts_s / duration).clamp(0.0, 1.0));
         }
     }
+    drop(frame_rx);
+    let read_result = reader.join().unwrap_or_else(|_| {
+        Err(MediaError::Io(std::io::Error::other(
+            "the frame reader thread panicked",
+        )))
+    });
+    if let Some(e) = cancelled {
+        let _ = child.child.wait();
+        let _ = err_thread.join();
+        return Err(e);
+    }
+    read_result?;
     let status = child.child.wait()?;
     let _ = err_thread.join();
     if !status.success() {
@@ -389,6 +403,28 @@ pub fn decode_audio(
         channel_layout: ai.channel_layout.clone(),
         full_file,
     })
+}
+
+/// Frames the reader thread may hold ahead of the analysers (≈ 110 KB each at 256×144).
+const READ_AHEAD_FRAMES: usize = 8;
+
+/// Reads whole frames from ffmpeg's stdout until it ends (a short last frame is dropped)
+/// or the receiver hangs up. Buffers handed back on `free` are reused.
+fn read_frames(
+    mut stdout: impl Read,
+    frame_bytes: usize,
+    frames: mpsc::SyncSender<Vec<u8>>,
+    free: mpsc::Receiver<Vec<u8>>,
+) -> Result<(), MediaError> {
+    loop {
+        let mut buf = free.try_recv().unwrap_or_else(|_| vec![0u8; frame_bytes]);
+        if read_full(&mut stdout, &mut buf)? < frame_bytes {
+            return Ok(());
+        }
+        if frames.send(buf).is_err() {
+            return Ok(());
+        }
+    }
 }
 
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<usize, MediaError> {

@@ -78,3 +78,35 @@ fn garbage_file_is_bad_input() {
         "{err:?}"
     );
 }
+
+#[test]
+fn cancelling_mid_decode_stops_promptly() {
+    // The frame reader runs on its own thread: a cancel seen by the consumer must still
+    // end the decode at once (no hang on a full channel, no frames after the cancel).
+    let p = media("video/pyscenedetect/issue-134-rotate.mp4");
+    let info = probe::probe_video(&p, &RunOpts::default()).unwrap();
+    let opts = RunOpts::default();
+    let flag = opts.cancel.clone();
+    let mut seen = 0usize;
+    let started = std::time::Instant::now();
+    let err = decode(
+        &p,
+        &info,
+        &DecodeSpec::default(),
+        &opts,
+        |_| {
+            seen += 1;
+            if seen == 5 {
+                flag.cancel();
+            }
+        },
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, stylecut_media::MediaError::Cancelled),
+        "{err:?}"
+    );
+    assert_eq!(seen, 5, "no frame is delivered after the cancel");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

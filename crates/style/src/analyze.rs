@@ -13,10 +13,11 @@
 //! motion, grade).
 
 use std::path::Path;
+use std::sync::mpsc;
 
 use stylecut_analysis::audio::{self, LoudnessMeter};
 use stylecut_analysis::video::{FrameRef, VideoAnalyzer};
-use stylecut_media::{decode, probe, DecodeSpec, MediaInfo, RunOpts};
+use stylecut_media::{decode, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts};
 use stylecut_types::{Analysis, AudioFeatures, Loudness};
 
 use crate::StyleError;
@@ -97,38 +98,27 @@ pub fn analyze_file(
     )?;
     progress(Phase::Video, 1.0);
 
-    // Audio: loudness on the full-rate signal, everything else on the mono mix.
-    let audio_report = match &decoded_audio {
-        Some(a) => {
-            let mut meter = LoudnessMeter::new(a.full_rate, a.channels)
-                .map_err(|e| StyleError::Unsupported(e.to_string()))?;
-            let mut meter_err = None;
-            a.for_each_full_chunk(LOUDNESS_CHUNK, |chunk| {
-                if meter_err.is_none() {
-                    if let Err(e) = meter.add(chunk) {
-                        meter_err = Some(e);
-                    }
-                }
-            })?;
-            if let Some(e) = meter_err {
-                return Err(StyleError::Unsupported(e.to_string()));
-            }
-            progress(Phase::Audio, 0.2);
-            let loudness = meter.finish();
-            let mut audio_progress = |f: f64| progress(Phase::Audio, 0.2 + 0.8 * f);
-            Some(audio::analyze(
-                &a.mono,
-                a.mono_rate,
-                loudness,
-                &mut audio_progress,
-            ))
-        }
-        None => None,
-    };
-    progress(Phase::Audio, 1.0);
-
+    // The picture's detectors (shots, transitions, per-shot colour) and the audio
+    // analysis are independent: they run side by side. The audio reports its progress
+    // here; the video thread's Motion progress is forwarded once the audio is done.
     let duration_s = video_duration(info.duration_s, first_pts, last_pts, frames);
-    let report = video.finish(duration_s, &mut |f| progress(Phase::Motion, f));
+    let (motion_tx, motion_rx) = mpsc::channel::<f64>();
+    let (audio_report, report) = std::thread::scope(|scope| {
+        let video_job = scope.spawn(move || {
+            video.finish(duration_s, &mut |f| {
+                let _ = motion_tx.send(f);
+            })
+        });
+        let audio_report = analyze_audio(decoded_audio.as_ref(), &mut *progress);
+        progress(Phase::Audio, 1.0);
+        for f in motion_rx.iter() {
+            progress(Phase::Motion, f);
+        }
+        let report = video_job
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        audio_report.map(|a| (a, report))
+    })?;
     progress(Phase::Motion, 1.0);
 
     let (loudness, tempo_bpm, beats, speech_segments, audio_features) = match audio_report {
@@ -171,6 +161,39 @@ pub fn analyze_file(
         saliency: report.saliency,
     };
     Ok((info, analysis))
+}
+
+/// Loudness on the full-rate signal, everything else on the mono mix; `None` without
+/// audio. Reports [`Phase::Audio`] progress.
+fn analyze_audio(
+    decoded: Option<&DecodedAudio>,
+    progress: &mut dyn FnMut(Phase, f64),
+) -> Result<Option<audio::AudioReport>, StyleError> {
+    let Some(a) = decoded else {
+        return Ok(None);
+    };
+    let mut meter = LoudnessMeter::new(a.full_rate, a.channels)
+        .map_err(|e| StyleError::Unsupported(e.to_string()))?;
+    let mut meter_err = None;
+    a.for_each_full_chunk(LOUDNESS_CHUNK, |chunk| {
+        if meter_err.is_none() {
+            if let Err(e) = meter.add(chunk) {
+                meter_err = Some(e);
+            }
+        }
+    })?;
+    if let Some(e) = meter_err {
+        return Err(StyleError::Unsupported(e.to_string()));
+    }
+    progress(Phase::Audio, 0.2);
+    let loudness = meter.finish();
+    let mut audio_progress = |f: f64| progress(Phase::Audio, 0.2 + 0.8 * f);
+    Ok(Some(audio::analyze(
+        &a.mono,
+        a.mono_rate,
+        loudness,
+        &mut audio_progress,
+    )))
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub use frame::FrameRef;
 pub use shots::{Gradual, ShotReport};
 
 use frame::FrameFeatures;
+use rayon::prelude::*;
 use stylecut_types::{ColorGrade, SaliencyPoint, ShotColor, ShotMotion};
 
 /// Everything measured from the pictures of one input.
@@ -95,18 +96,20 @@ impl VideoAnalyzer {
             .map(|s| camera::shot_motion(&self.motion.pairs, s.start_s, s.end_s))
             .collect();
         progress(0.6);
-        let mut color = Vec::new();
-        for s in &shots.shots {
-            let thumbs = self.color.range(s.start_s, s.end_s);
-            if let Some(g) = grade::estimate(&thumbs) {
-                color.push(ShotColor {
+        // Shots are estimated independently, in parallel; the list keeps shot order.
+        let color: Vec<ShotColor> = shots
+            .shots
+            .par_iter()
+            .filter_map(|s| {
+                let thumbs = self.color.range(s.start_s, s.end_s);
+                grade::estimate(&thumbs).map(|g| ShotColor {
                     start_s: s.start_s,
                     end_s: s.end_s,
                     grade: g,
                     mean_lab: grade::mean_lab(&grade::pixels(&thumbs)),
-                });
-            }
-        }
+                })
+            })
+            .collect();
         let grades: Vec<ColorGrade> = color.iter().map(|c| c.grade).collect();
         let color_grade = grade::aggregate(&grades);
         progress(1.0);

@@ -2,6 +2,7 @@
 //! gradual transitions inside the cut-free segments; assembled into time-ordered
 //! transition events and the shot list.
 
+use rayon::prelude::*;
 use stylecut_types::{Span, TransitionEvent};
 
 use super::frame::FrameFeatures;
@@ -147,8 +148,19 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
     let mut bounds: Vec<usize> = vec![0];
     bounds.extend(hard.iter().map(|c| c.index));
     bounds.push(n);
-    for w in bounds.windows(2) {
-        grads.extend(gradual::detect_in_segment(f, w[0], w[1], fps, &mut taken));
+    // Segments between hard cuts are independent (each reads and claims only its own
+    // frames), so they are searched in parallel; results keep the segment order.
+    let found: Vec<(Vec<Gradual>, Vec<bool>)> = bounds
+        .par_windows(2)
+        .map(|w| {
+            let mut own = taken.clone();
+            let g = gradual::detect_in_segment(f, w[0], w[1], fps, &mut own);
+            (g, own[w[0]..w[1]].to_vec())
+        })
+        .collect();
+    for (w, (g, own)) in bounds.windows(2).zip(found) {
+        taken[w[0]..w[1]].copy_from_slice(&own);
+        grads.extend(g);
     }
     let grads = join_through_colour(grads);
     // A cut at the junction of a joined transition is its step through the colour.
