@@ -237,9 +237,10 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
                 }
             }
         } else {
+            let (c1, c2) = audio_curves(&t.easing);
             let _ = write!(
                 s,
-                "[{cur}][{label}]acrossfade=ns={}:c1=tri:c2=tri[{out}];",
+                "[{cur}][{label}]acrossfade=ns={}:c1={c1}:c2={c2}[{out}];",
                 g.fmt.frames_to_samples(t.frames)
             );
         }
@@ -247,6 +248,21 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
         cur_frames = cur_frames + frames - t.frames;
     }
     cur
+}
+
+/// `acrossfade` curves (outgoing, incoming) that give the sound the picture's mix: the
+/// incoming gain follows the eased share E(p) and the outgoing gain is 1 − E(p), so the
+/// gains always sum to one, like the picture's blend. acrossfade evaluates `c1` on the
+/// reversed progress: ease-in `qua` (p²) against `ipar` (1 − (1 − q)²), ease-out the
+/// mirror, ease-in-out `hsin` ((1 − cos πp)/2, within 0.011 of the picture's smoothstep)
+/// on both; linear `tri`.
+pub fn audio_curves(easing: &str) -> (&'static str, &'static str) {
+    match easing {
+        "ease-in" => ("ipar", "qua"),
+        "ease-out" => ("qua", "ipar"),
+        "ease-in-out" => ("hsin", "hsin"),
+        _ => ("tri", "tri"),
+    }
 }
 
 /// The eased share of the transition as an ffmpeg expression of the linear progress `p`
