@@ -11,7 +11,8 @@
 //! when such frames cover at least 15 % of its duration and the band's text changes at
 //! least once (its stroke signature differs, and the new text holds for 0.5 s): a
 //! watermark or logo that never changes is not a caption, nor is its half-moved copy
-//! during a slide.
+//! during a slide, nor the same mark over a busier background (two signatures show the
+//! same text when ≥ 80 % of the smaller one's strokes are in the other).
 //!
 //! On a static shot the background's edges are stable too and fill the region, hiding
 //! the band. The band test is therefore also run on the stable edges that appeared
@@ -27,6 +28,10 @@ const ROW_DENSITY: f64 = 0.05;
 const MIN_SHARE: f64 = 0.15;
 /// A band text counts as a caption once it has held this long (seconds).
 const CAPTION_MIN_S: f32 = 0.5;
+/// Two signatures show the same text when this share of the smaller one's strokes is in the
+/// other: the same text over a background whose own stable edges join the band (a still
+/// textured shot behind a watermark) adds strokes but removes none.
+const CONTAINED: f64 = 0.8;
 /// Edges that turned on later than this after the first frame count as new.
 const ONSET_AFTER_S: f32 = 0.1;
 
@@ -251,12 +256,38 @@ fn similar(a: &[u64], b: &[u64]) -> bool {
             .sum();
         let union = na + nb - inter;
         inter as f64 >= 0.5 * union.max(1) as f64
+            || inter as f64 >= CONTAINED * na.min(nb).max(1) as f64
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A 5-row signature with strokes at the given column bins on every row.
+    fn sig(bins: &[usize]) -> Vec<u64> {
+        let mut s = vec![0u64; 4 * 5];
+        for r in 0..5 {
+            for &b in bins {
+                s[4 * r + b / 64] |= 1 << (b % 64);
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn the_same_text_over_a_busier_background_is_not_new() {
+        // A watermark (40 stroke columns) and the same watermark with as many background
+        // edges again in its rows (a still textured shot behind it): same text.
+        let text: Vec<usize> = (60..200).step_by(7).collect();
+        let mut busy = text.clone();
+        busy.extend((3..250).step_by(6).filter(|b| b % 7 != 4));
+        assert!(similar(&sig(&text), &sig(&busy)));
+        // A different line of text at the same place: new.
+        let other: Vec<usize> = (62..200).step_by(5).collect();
+        assert!(!similar(&sig(&text), &sig(&other)));
+        assert!(!similar(&sig(&other), &sig(&busy)));
+    }
 
     /// Moving noise background with optional static "text" strokes in the lower third.
     fn frame(i: usize, text: bool) -> Vec<u8> {
