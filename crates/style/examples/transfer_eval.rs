@@ -217,7 +217,7 @@ fn main() {
             }
         }
     }
-    let rules: Vec<(&str, Box<dyn Fn(&ColorGrade, &ColorGrade) -> ColorGrade>)> = vec![
+    let rules: Vec<(&str, Rule)> = vec![
         ("library", Box::new(lut::transfer_target)),
         (
             "wiener",
@@ -324,6 +324,9 @@ fn main() {
         }
     }
 }
+
+/// A transfer rule: (source reading, template reading) → the grade the source is moved to.
+type Rule = Box<dyn Fn(&ColorGrade, &ColorGrade) -> ColorGrade>;
 
 const GRADES: [&str; 10] = [
     "contrast-down",
