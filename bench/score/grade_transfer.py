@@ -5,7 +5,10 @@ between each method's output and graded B:
   - identity (source left untouched: the scale of the task),
   - color-matcher 0.6 Reinhard and MKL (colour-distribution matching, reference = graded A),
   - `stylecut apply --template gradedA.mp4 B.mp4 -o OUT` when --stylecut is given (frames compared
-    at the same timestamps, so the apply must not re-time the source).
+    at the same timestamps, so the apply must not re-time the source). By default only the colour
+    dimension is applied (`--config` with every other `apply` switch off): the template's other
+    dimensions (a pan or push-in, its frame rate) move or re-time the picture, and a pixel
+    comparison would count that as colour error. `--dimensions all` runs the default apply.
 Grades: the ffmpeg grades (synth/grades) and known slider values of the documented grade model
 (synth/model-grades).
 Needs the synthetic grades set (bench/synth/generate.py).
@@ -13,6 +16,7 @@ Needs the synthetic grades set (bench/synth/generate.py).
 Usage: nice -n 10 bench/.venv/bin/python bench/score/grade_transfer.py [--stylecut BIN]
 """
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -93,9 +97,15 @@ def color_matcher(sources, template, method):
     return [cm.transfer(src=s, ref=ref, method=method) for s in sources]
 
 
-def stylecut_apply(binary, template_clip, source_clip, out):
-    subprocess.run([str(binary), "apply", "--template", str(template_clip), str(source_clip),
-                    "-o", str(out)], check=True, capture_output=True)
+# Job config of a colour-only apply: every other dimension switched off (docs/APPLY.md).
+COLOUR_ONLY = {"apply": {"framing": False, "pacing": False, "transitions": False,
+                         "motion": False, "audio": False, "subtitles": False}}
+
+
+def stylecut_apply(binary, template_clip, source_clip, out, config=None):
+    extra = ["--config", str(config)] if config else []
+    subprocess.run([str(binary), "apply", *extra, "--template", str(template_clip),
+                    str(source_clip), "-o", str(out)], check=True, capture_output=True)
     return frames(out)
 
 
@@ -105,8 +115,14 @@ def main():
     ap.add_argument("--stylecut", type=Path)
     ap.add_argument("--synth", type=Path, default=root / "bench" / "out" / "synth")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "score")
+    ap.add_argument("--dimensions", choices=["colour", "all"], default="colour",
+                    help="apply only the colour dimension (default) or every dimension")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    config = None
+    if args.dimensions == "colour":
+        config = args.out / "colour-only.json"
+        config.write_text(json.dumps(COLOUR_ONLY))
     jobs = [(set_name, prefix, grade)
             for set_name, prefix in (("grades", "grade"), ("model-grades", "model"))
             for grade in sorted({gt["grade"]["name"]
@@ -127,7 +143,7 @@ def main():
                 out = args.out / f"apply-{prefix}-{grade}-{a}{b}.mp4"
                 res["stylecut apply"] = mean_de(
                     stylecut_apply(args.stylecut, d / f"{prefix}-{a}-{grade}.mp4",
-                                   d / f"{prefix}-{b}-neutral.mp4", out), truth)
+                                   d / f"{prefix}-{b}-neutral.mp4", out, config), truth)
             for m, v in res.items():
                 scores[m].append(v)
             rows.append([f"{prefix}: {grade}", f"{a}→{b}", *(f"{res[m]:.2f}" if m in res else "not yet measured"
@@ -137,7 +153,7 @@ def main():
                                    else "not yet measured" for m in methods)])
     head = ["grade", "template→source", *methods]
     text = ("Mean CIEDE2000 to the truly graded source (lower is better; target ≤ 3 and below "
-            "both color-matcher methods). Frames at " + ", ".join(map(str, SAMPLE_TIMES)) +
+            f"both color-matcher methods). stylecut dimensions applied: {args.dimensions}. Frames at " + ", ".join(map(str, SAMPLE_TIMES)) +
             f" s, {FRAME_W}x{FRAME_H}.\n\n" +
             "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] +
                       ["| " + " | ".join(r) + " |" for r in rows]) + "\n")

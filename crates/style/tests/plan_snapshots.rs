@@ -97,8 +97,9 @@ fn vertical_warm_talking_head() {
         temperature: -80.0,
         ..ColorGrade::NEUTRAL
     };
-    // A strong warm, desaturated, contrasty look: only differences beyond
-    // `lut::SCENE_SPREAD` are transferred, so it has to be far from the source.
+    // A strong warm, desaturated, contrasty look: white balance moves by the difference
+    // beyond `lut::SCENE_SPREAD`, saturation and contrast by the template's excess over
+    // `lut::ORDINARY_BAND`, so it has to be far from the source and from ordinary footage.
     let mut st = style("9:16", 30, 12.0);
     st.color_grade = ColorGrade {
         temperature: 100.0,
