@@ -164,9 +164,13 @@ fn classify(
             cands.push((name, curve, err * 1.15, Drift::Edge));
         }
     }
-    // Any other wipe shape: a smooth map of per-cell switch frames.
+    // Any other wipe shape: a smooth map of per-cell switch frames, with a hard edge
+    // (each cell switches within a frame) or a soft one (each cell blends over a ramp),
+    // whichever fits better.
     let views: Vec<&[f32]> = mids.iter().map(|g| g.thumb.as_slice()).collect();
-    let mw = models::fit_mask_wipe(&views, a, b);
+    let hard = models::fit_mask_wipe(&views, a, b);
+    let soft = models::fit_soft_mask_wipe(&views, a, b);
+    let mw = if soft.err < hard.err { soft } else { hard };
     if mw.roughness <= MAX_ROUGHNESS {
         cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY, Drift::Free));
     }
