@@ -47,9 +47,11 @@ enum Drift {
     /// Every cell shows either `A` or `B` (a straight edge or a slide): the drift counts
     /// with the share of cells on each side.
     Edge,
-    /// The model has a free parameter per cell or a zoom of its own (shaped wipe, zoom)
-    /// and already soaks up much of the motion: no allowance (with one, hands and objects
-    /// moving through a still shot of the real clips passed as shaped wipes).
+    /// The model has a free parameter per cell or a zoom of its own (hard-edged shaped
+    /// wipe, zoom) and already soaks up much of the motion: no allowance (with one, hands
+    /// and objects moving through a still shot of the real clips passed as shaped wipes).
+    /// The soft-edged shaped wipe blends every cell over a long ramp, so it leaves the
+    /// shots' motion on its frames like a dissolve and gets the [`Drift::Blend`] allowance.
     Free,
 }
 
@@ -170,9 +172,13 @@ fn classify(
     let views: Vec<&[f32]> = mids.iter().map(|g| g.thumb.as_slice()).collect();
     let hard = models::fit_mask_wipe(&views, a, b);
     let soft = models::fit_soft_mask_wipe(&views, a, b);
-    let mw = if soft.err < hard.err { soft } else { hard };
+    let (mw, how) = if soft.err < hard.err {
+        (soft, Drift::Blend)
+    } else {
+        (hard, Drift::Free)
+    };
     if mw.roughness <= MAX_ROUGHNESS {
-        cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY, Drift::Free));
+        cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY, how));
     }
     // Zoom into A while blending to B; progress = half zoom travel, half blend.
     let mut zbuf = vec![0f32; a.len()];
