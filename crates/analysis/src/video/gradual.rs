@@ -47,9 +47,11 @@ enum Drift {
     /// Every cell shows either `A` or `B` (a straight edge or a slide): the drift counts
     /// with the share of cells on each side.
     Edge,
-    /// The model has a free parameter per cell or a zoom of its own (shaped wipe, zoom)
-    /// and already soaks up much of the motion: no allowance (with one, hands and objects
-    /// moving through a still shot of the real clips passed as shaped wipes).
+    /// The model has a free parameter per cell or a zoom of its own (hard-edged shaped
+    /// wipe, zoom) and already soaks up much of the motion: no allowance (with one, hands
+    /// and objects moving through a still shot of the real clips passed as shaped wipes).
+    /// The soft-edged shaped wipe blends every cell over a long ramp, so it leaves the
+    /// shots' motion on its frames like a dissolve and gets the [`Drift::Blend`] allowance.
     Free,
 }
 
@@ -164,11 +166,19 @@ fn classify(
             cands.push((name, curve, err * 1.15, Drift::Edge));
         }
     }
-    // Any other wipe shape: a smooth map of per-cell switch frames.
+    // Any other wipe shape: a smooth map of per-cell switch frames, with a hard edge
+    // (each cell switches within a frame) or a soft one (each cell blends over a ramp),
+    // whichever fits better.
     let views: Vec<&[f32]> = mids.iter().map(|g| g.thumb.as_slice()).collect();
-    let mw = models::fit_mask_wipe(&views, a, b);
+    let hard = models::fit_mask_wipe(&views, a, b);
+    let soft = models::fit_soft_mask_wipe(&views, a, b);
+    let (mw, how) = if soft.err < hard.err {
+        (soft, Drift::Blend)
+    } else {
+        (hard, Drift::Free)
+    };
     if mw.roughness <= MAX_ROUGHNESS {
-        cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY, Drift::Free));
+        cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY, how));
     }
     // Zoom into A while blending to B; progress = half zoom travel, half blend.
     let mut zbuf = vec![0f32; a.len()];
@@ -334,10 +344,14 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
     best < CAMERA_SHARE * base
 }
 
-/// Ends of a wipe from the edge itself: refits the shaped-wipe model over the located
-/// span widened by `k` on each side and returns the frames around the first and last
-/// crossings (last frame of `A`, first frame of `B`). Works for any wipe shape, where
-/// the projection on `B − A` stays flat while the edge covers only a corner or a centre.
+/// Ends of a wipe or slide from its cells' own ramps (see [`ramp_span`]), over the
+/// located span widened by `k` on each side: the edge's first and last crossings of a
+/// cell, widened by half the time a cell takes to change. A soft edge (ffmpeg's smooth
+/// and barn-door wipes) blends every cell over several frames on flat-ended ramps, so
+/// the first and last frames of the span hardly change and the projection on `B − A`
+/// locates a shorter span; a corner or centre wipe barely moves the projection while
+/// the edge covers only a corner or a centre. Only ever widens the located span.
+/// Returns (last frame of `A`, first frame of `B`).
 fn wipe_span(
     f: &[FrameFeatures],
     s: usize,
@@ -355,16 +369,148 @@ fn wipe_span(
     while b > e && taken[b] {
         b -= 1;
     }
-    let views: Vec<&[f32]> = f[a + 1..b].iter().map(|g| g.thumb.as_slice()).collect();
-    let mw = models::fit_mask_wipe(&views, &f[a].thumb, &f[b].thumb);
-    let Some((x0, x1)) = mw.crossing_span() else {
+    let Some((x0, x1)) = ramp_span(f, a, b) else {
         return (s, e);
     };
-    // The projection-located ends stay unless the edge says the wipe reaches further
-    // (soft-edged and corner/centre wipes barely move the projection at their ends).
-    let s2 = s.min(a + x0.floor().max(0.0) as usize).max(a);
-    let e2 = e.max(a + x1.ceil().max(0.0) as usize).min(b);
+    // The projection-located ends stay unless the cells say the wipe reaches further.
+    let s2 = s.min(x0.round().max(0.0) as usize).max(a);
+    let e2 = e.max(x1.round().max(0.0) as usize).min(b);
     (s2, e2)
+}
+
+/// Quantile of the cells' crossing frames (and `1 −` it) taken as the first and last
+/// crossings of a shaped wipe's edge.
+const RAMP_QUANTILE: f32 = 0.02;
+/// Smallest squared RGB change of a cell (thumbnail units) for its ramp to be read.
+const RAMP_CELL_CHANGE: f32 = 0.03;
+/// Largest root mean square misfit of a cell's weight to its own ramp for the cell to
+/// count.
+const RAMP_MAX_MISFIT: f32 = 0.12;
+/// Steepest slope of `smoothstep` (`3u² − 2u³`, at `u` = 0.5) over its mean slope.
+const SMOOTH_PEAK_SLOPE: f32 = 1.5;
+
+/// One cell's ramp towards `B`: its blend weight per frame from `f[a]`, the frame
+/// (fractional, from `a`) where it crosses 0.5 and the weight's step across it (per frame).
+struct CellRamp {
+    weight: Vec<f32>,
+    mid: f32,
+    slope: f32,
+}
+
+impl CellRamp {
+    /// Root mean square difference of the weight from the ramp through its crossing with
+    /// its slope there, stretched to the [`SMOOTH_PEAK_SLOPE`] of a soft edge (0 before,
+    /// 1 after): a cell whose own content moves wanders off it.
+    fn misfit(&self) -> f32 {
+        let sq: f32 = self
+            .weight
+            .iter()
+            .enumerate()
+            .map(|(t, w)| {
+                let x = (t as f32 - self.mid) * self.slope / SMOOTH_PEAK_SLOPE;
+                let ramp = (0.5 + x).clamp(0.0, 1.0);
+                (w - ramp) * (w - ramp)
+            })
+            .sum();
+        (sq / self.weight.len() as f32).sqrt()
+    }
+}
+
+/// How each cell's weight moves from 0 to 1, judged on all cells pooled, each on the time
+/// scale of its own slope at the crossing: a straight ramp against `smoothstep` (ffmpeg's
+/// soft edges), whose peak slope is 1.5 times its mean. Returns the length of a ramp
+/// times its slope at the crossing: 1 for a straight ramp, 1.5 for `smoothstep`.
+fn ramp_shape(cells: &[CellRamp]) -> f32 {
+    let (mut e_lin, mut e_smooth) = (0f32, 0f32);
+    for c in cells {
+        for (t, w) in c.weight.iter().enumerate() {
+            // Time from the crossing in units of the straight ramp's length.
+            let x = (t as f32 - c.mid) * c.slope;
+            if x.abs() > 0.5 * SMOOTH_PEAK_SLOPE + 0.25 {
+                continue;
+            }
+            let lin = (0.5 + x).clamp(0.0, 1.0);
+            let u = (0.5 + x / SMOOTH_PEAK_SLOPE).clamp(0.0, 1.0);
+            let smooth = u * u * (3.0 - 2.0 * u);
+            let w = w.clamp(-0.5, 1.5);
+            e_lin += (w - lin) * (w - lin);
+            e_smooth += (w - smooth) * (w - smooth);
+        }
+    }
+    if e_smooth < 0.8 * e_lin {
+        SMOOTH_PEAK_SLOPE
+    } else {
+        1.0
+    }
+}
+
+/// Start and end (fractional frame indices) of the change of the picture from `f[a]` to
+/// `f[b]`, read from every clearly changing cell's own ramp (see [`wipe_span`]): the
+/// first and last crossings of the edge, widened by half of the cells' (median) ramp on
+/// either side. A cell's ramp is read from the weight's step across its crossing and the
+/// ramps' shape: the shots' own motion shifts the weight slowly over the whole window,
+/// but hardly changes that step.
+fn ramp_span(f: &[FrameFeatures], a: usize, b: usize) -> Option<(f32, f32)> {
+    if b < a + 3 {
+        return None;
+    }
+    let (fa, fb) = (&f[a].thumb, &f[b].thumb);
+    let views: Vec<&[f32]> = f[a + 1..b].iter().map(|g| g.thumb.as_slice()).collect();
+    let mw = models::fit_mask_wipe(&views, fa, fb);
+    let mut cells = Vec::new();
+    for (c, tau) in mw.crossing.iter().enumerate() {
+        let r = c * 3..c * 3 + 3;
+        let d: Vec<f32> = fb[r.clone()]
+            .iter()
+            .zip(&fa[r.clone()])
+            .map(|(y, x)| y - x)
+            .collect();
+        let w: f32 = d.iter().map(|v| v * v).sum();
+        if tau.is_nan() || w < RAMP_CELL_CHANGE {
+            continue;
+        }
+        let al: Vec<f32> = (a..=b)
+            .map(|t| {
+                f[t].thumb[r.clone()]
+                    .iter()
+                    .zip(&fa[r.clone()])
+                    .zip(&d)
+                    .map(|((g, x), d)| (g - x) * d)
+                    .sum::<f32>()
+                    / w
+            })
+            .collect();
+        // The up-crossing of 0.5 nearest the model's switch frame.
+        let Some(m) = (0..al.len() - 1)
+            .filter(|&t| al[t] < 0.5 && al[t + 1] >= 0.5)
+            .min_by(|&x, &y| (x as f32 - tau).abs().total_cmp(&(y as f32 - tau).abs()))
+        else {
+            continue;
+        };
+        let slope = (al[m + 1] - al[m]).min(1.0);
+        let cell = CellRamp {
+            mid: m as f32 + (0.5 - al[m]) / slope,
+            slope,
+            weight: al,
+        };
+        if cell.misfit() <= RAMP_MAX_MISFIT {
+            cells.push(cell);
+        }
+    }
+    if cells.len() < 10 {
+        return None;
+    }
+    let shape = ramp_shape(&cells);
+    let mut mids: Vec<f32> = cells.iter().map(|c| c.mid).collect();
+    let mut lens: Vec<f32> = cells.iter().map(|c| shape / c.slope).collect();
+    mids.sort_by(f32::total_cmp);
+    lens.sort_by(f32::total_cmp);
+    let q = |x: &[f32], p: f32| x[((x.len() - 1) as f32 * p).round() as usize];
+    let half = 0.5 * q(&lens, 0.5);
+    Some((
+        a as f32 + q(&mids, RAMP_QUANTILE) - half,
+        a as f32 + q(&mids, 1.0 - RAMP_QUANTILE) + half,
+    ))
 }
 
 /// Where a linear progress curve reaches 0 and 1: the located ends stop where the
@@ -471,7 +617,7 @@ pub fn detect_in_segment(
         if !monotone_enough(&curve) {
             continue;
         }
-        let (s, e) = if kind == "wipe" {
+        let (s, e) = if matches!(kind, "wipe" | "slide") {
             wipe_span(f, s, e, k, lo, last, taken)
         } else {
             extrapolate(&curve, s, e, k, lo, last, taken)
@@ -560,6 +706,49 @@ mod tests {
                 && g.end + 2 >= e),
             "{found:?}"
         );
+    }
+
+    /// A soft-edged wipe from the top (ffmpeg's smooth wipes): row `y` takes `B` with the
+    /// weight `smoothstep(g + 2u − 1)`, `g` = 1 at the top and 0 at the bottom, `u` the
+    /// share of the nominal span done. The top rows start and the bottom rows finish on
+    /// such flat ramp ends that the first and last frames of the span hardly change.
+    fn soft_wipe_clip(start: usize, len: usize, total: usize) -> Vec<FrameFeatures> {
+        (0..total)
+            .map(|n| {
+                let t = n as f32;
+                let (a, b) = (moving(1.0, t, 10.0, 0.1), moving(2.0, t, 10.0, 0.1));
+                let u = ((t - start as f32) / len as f32).clamp(0.0, 1.0);
+                let rgb: Vec<u8> = (0..W * H * 3)
+                    .map(|i| {
+                        let g = 1.0 - ((i / 3) / W) as f32 / (H - 1) as f32;
+                        let x = (g + 2.0 * u - 1.0).clamp(0.0, 1.0);
+                        let wb = x * x * (3.0 - 2.0 * x);
+                        (a[i] as f32 + wb * (b[i] as f32 - a[i] as f32)).round() as u8
+                    })
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect()
+    }
+
+    /// The duration of a soft-edged wipe is its nominal span, read from the cells' own
+    /// ramps, though its first and last frames look unchanged: the projection alone
+    /// locates a span several frames shorter.
+    #[test]
+    fn a_soft_wipe_spans_its_unchanged_end_frames() {
+        let (s, len) = (40usize, 20usize);
+        let f = soft_wipe_clip(s, len, 100);
+        let k = 10;
+        let (ls, le) = locate(&f, s + len / 2, 0, f.len() - 1, k).expect("located");
+        assert!(
+            le - ls + 3 <= len,
+            "the projection already spans it: {ls}-{le}"
+        );
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
+        let w = found.iter().find(|g| g.kind == "wipe").expect("{found:?}");
+        assert!(w.start.abs_diff(s) <= 1, "{w:?}");
+        assert!((w.end - w.start).abs_diff(len) <= 1, "{w:?}");
     }
 
     /// The same motion inside one shot, without a transition: the change across any

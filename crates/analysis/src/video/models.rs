@@ -281,6 +281,101 @@ pub fn fit_mask_wipe(mids: &[&[f32]], a: &[f32], b: &[f32]) -> MaskWipe {
         }
     }
     progress.iter_mut().for_each(|p| *p /= wsum.max(1e-9));
+    let roughness = roughness(&tau, m);
+    MaskWipe {
+        progress,
+        err,
+        roughness,
+        crossing: tau,
+    }
+}
+
+/// Ramp lengths tried by [`fit_soft_mask_wipe`], as shares of the span.
+const SOFT_RAMPS: [f32; 4] = [0.15, 0.25, 0.375, 0.5];
+
+/// Fits the shaped-wipe model with a soft edge: every cell blends from `A` to `B` along
+/// `smoothstep` over a ramp of `L` frames centred on its own crossing frame `τ` (ffmpeg's
+/// smooth, barn-door and diagonal wipes blend each pixel over a large share of the
+/// span). `L` is common to all cells (one edge), chosen from [`SOFT_RAMPS`]; `τ` per cell
+/// on a half-frame grid. The crossings are reported like [`fit_mask_wipe`]'s.
+pub fn fit_soft_mask_wipe(mids: &[&[f32]], a: &[f32], b: &[f32]) -> MaskWipe {
+    let m = mids.len();
+    // Per cell and frame: the weight along B − A and the squared error off that line.
+    let mut best: Option<MaskWipe> = None;
+    let mut cells: Vec<(f32, Vec<f32>, f32)> = Vec::with_capacity(THUMB_CELLS);
+    for c in 0..THUMB_CELLS {
+        let r = c * 3..c * 3 + 3;
+        let (ca, cb) = (&a[r.clone()], &b[r.clone()]);
+        let w: f32 = ca.iter().zip(cb).map(|(x, y)| (y - x) * (y - x)).sum();
+        let mut al = Vec::with_capacity(m);
+        let mut perp = 0f32;
+        for g in mids {
+            let g = &g[r.clone()];
+            let num: f32 = (0..3).map(|k| (g[k] - ca[k]) * (cb[k] - ca[k])).sum();
+            let alpha = if w > 1e-9 { num / w } else { 0.0 };
+            perp += (0..3)
+                .map(|k| {
+                    let d = g[k] - ca[k] - alpha * (cb[k] - ca[k]);
+                    d * d
+                })
+                .sum::<f32>();
+            al.push(alpha);
+        }
+        cells.push((w, al, perp));
+    }
+    let smooth = |x: f32| {
+        let u = (x + 0.5).clamp(0.0, 1.0);
+        u * u * (3.0 - 2.0 * u)
+    };
+    for share in SOFT_RAMPS {
+        let len = (share * (m + 1) as f32).max(1.0);
+        let mut progress = vec![0f32; m];
+        let mut tau = vec![f32::NAN; THUMB_CELLS];
+        let (mut err, mut wsum) = (0f32, 0f32);
+        for (c, (w, al, perp)) in cells.iter().enumerate() {
+            // Crossing frames (after `A`) from half a ramp before the first frame to half
+            // a ramp after the last.
+            let steps = ((m as f32 + 1.0 + len) * 2.0).ceil() as usize;
+            let mut bc = (f32::INFINITY, 0f32);
+            for i in 0..=steps {
+                let t0 = -0.5 * len + 0.5 * i as f32;
+                let cost: f32 = al
+                    .iter()
+                    .enumerate()
+                    .map(|(t, x)| {
+                        let d = x - smooth((t as f32 + 1.0 - t0) / len);
+                        d * d
+                    })
+                    .sum();
+                if cost < bc.0 {
+                    bc = (cost, t0);
+                }
+            }
+            err += perp + w * bc.0;
+            for (t, p) in progress.iter_mut().enumerate() {
+                *p += w * smooth((t as f32 + 1.0 - bc.1) / len);
+            }
+            wsum += w;
+            if *w > 0.03 {
+                tau[c] = bc.1;
+            }
+        }
+        progress.iter_mut().for_each(|p| *p /= wsum.max(1e-9));
+        let fit = MaskWipe {
+            roughness: roughness(&tau, m),
+            progress,
+            err,
+            crossing: tau,
+        };
+        if best.as_ref().is_none_or(|b| fit.err < b.err) {
+            best = Some(fit);
+        }
+    }
+    best.expect("at least one ramp length")
+}
+
+/// Mean difference of the switch frames of neighbouring changing cells over the span.
+fn roughness(tau: &[f32], m: usize) -> f32 {
     let (mut diff, mut pairs) = (0f32, 0usize);
     for cy in 0..THUMB_H {
         for cx in 0..THUMB_W {
@@ -296,16 +391,10 @@ pub fn fit_mask_wipe(mids: &[&[f32]], a: &[f32], b: &[f32]) -> MaskWipe {
             }
         }
     }
-    let roughness = if pairs > 0 {
+    if pairs > 0 {
         diff / pairs as f32 / (m.max(1) as f32)
     } else {
         1.0
-    };
-    MaskWipe {
-        progress,
-        err,
-        roughness,
-        crossing: tau,
     }
 }
 
@@ -355,6 +444,44 @@ mod tests {
         let dis: Vec<f32> = a.iter().zip(&b).map(|(x, y)| 0.6 * x + 0.4 * y).collect();
         let (al, e) = fit_dissolve(&dis, &a, &b);
         assert!((al - 0.4).abs() < 1e-3 && e < 1e-6);
+    }
+
+    /// A soft-edged wipe from the left (every column blends along `smoothstep` over
+    /// half the span, like ffmpeg's `smoothleft`): the soft model explains it nearly
+    /// exactly with a smooth crossing map, the hard-edged one does not.
+    #[test]
+    fn soft_mask_wipe_explains_a_soft_edge() {
+        let (a, b) = (ramp(5), ramp(13));
+        let n = 20usize;
+        let frames: Vec<Vec<f32>> = (1..n)
+            .map(|t| {
+                let u = t as f32 / n as f32;
+                let mut g = a.clone();
+                for cy in 0..THUMB_H {
+                    for cx in 0..THUMB_W {
+                        let x = (1.0 - cx as f32 / (THUMB_W - 1) as f32 + 2.0 * u - 1.0)
+                            .clamp(0.0, 1.0);
+                        let w = x * x * (3.0 - 2.0 * x);
+                        let c = (cy * THUMB_W + cx) * 3;
+                        for k in c..c + 3 {
+                            g[k] = a[k] + w * (b[k] - a[k]);
+                        }
+                    }
+                }
+                g
+            })
+            .collect();
+        let views: Vec<&[f32]> = frames.iter().map(|g| g.as_slice()).collect();
+        let norm: f32 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
+        let soft = fit_soft_mask_wipe(&views, &a, &b);
+        let hard = fit_mask_wipe(&views, &a, &b);
+        assert!(
+            soft.err < 0.01 * norm * (n - 1) as f32,
+            "{}",
+            soft.err / norm
+        );
+        assert!(hard.err > 4.0 * soft.err, "{} {}", hard.err, soft.err);
+        assert!(soft.roughness < 0.1, "{}", soft.roughness);
     }
 
     /// A circle opening from the centre over 12 frames: per-cell switch frames explain
