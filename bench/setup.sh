@@ -7,7 +7,7 @@
 # for `score.py --torch-python VENV/bin/python`. Only PyPI is reachable and every PyPI Linux
 # x86_64 torch wheel is a CUDA build: torch without its nvidia-* libraries does not import
 # (libtorch_cuda.so links them), so they are installed too, one at a time with --no-deps and no
-# pip cache (~2.7 GB downloaded, ~4.6 GB installed); triton and the cuda-toolkit/cuda-bindings
+# pip cache (~2.7 GB downloaded, ~4.5 GB installed); triton and the cuda-toolkit/cuda-bindings
 # meta packages are skipped (not needed on CPU). Needs >= 12 GB free on the venv's disk.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -20,6 +20,10 @@ import numpy as np
 import torch
 
 SILERO_SR = 16000
+# One intra-op thread: on the shared 2-core machine (load 8-12) two OpenMP threads spent >10x
+# the CPU time of one on the same clip (they spin at every barrier while the other is
+# descheduled). silero_vad.model sets 1 thread itself on import.
+torch.set_num_threads(1)
 
 
 def versions():
