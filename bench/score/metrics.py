@@ -45,8 +45,8 @@ def score_hard_cuts(pred_cuts, gt):
 def score_gradual(pred_spans, gt):
     """Detection of gradual transitions by span overlap (GT span widened by 1 frame).
 
-    pred_spans: [{"start", "end", "type" or None, optional "span": True}]. Returns counts plus,
-    for matched pairs, type hits and start/duration errors in frames (typed or "span" preds).
+    pred_spans: [{"start", "end", "type" or None}]. Returns counts plus, for matched pairs,
+    type hits and start/duration errors in frames.
     """
     fps = gt["fps"]
     margin = CUT_TOLERANCE_FRAMES / fps
@@ -65,7 +65,6 @@ def score_gradual(pred_spans, gt):
         if p.get("type") is not None:
             res["typed"] += 1
             res["type_hits"] += int(p["type"] == g["expected_type"])
-        if p.get("type") is not None or p.get("span"):  # untyped detectors with a real span
             res["dur_err"].append(abs((p["end"] - p["start"]) - (g["end"] - g["start"])) * fps)
             res["start_err"].append(abs(p["start"] - g["start"]) * fps)
     res["fp"] = len(pred_spans) - len(used)

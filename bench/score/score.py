@@ -162,9 +162,10 @@ class Run:
         self.section("Gradual transitions",
                      "A detection matches when it overlaps the true span (±1 frame). "
                      "PySceneDetect and TransNetV2 have no transition types: every detection "
-                     "that is not a true hard cut counts as a gradual candidate (TransNetV2 with "
-                     "its span: the frames between its two scenes), so type accuracy exists only "
-                     "for stylecut. Errors in frames.",
+                     "that is not a true hard cut counts as a gradual candidate (TransNetV2's spans "
+                     "its above-threshold frames, which mark the middle of a transition, not its "
+                     "extent), so type accuracy and start/duration errors exist only for "
+                     "stylecut. Errors in frames.",
                      ["set", "tool", "TP", "FP", "FN", "F1", "type acc", "dur err", "start err"],
                      gr_rows)
         self.section("False boundaries on clips without any cut",

@@ -171,8 +171,10 @@ def transnet_boundaries(scenes, fps):
 
 def transnet_gradual(bounds, gt):
     """As for PySceneDetect, every boundary that is not a true hard cut is a gradual candidate,
-    here with TransNetV2's own span (so start/duration errors can be measured, not type)."""
+    spanning its above-threshold frames. No type, and no start/duration error: the single-frame
+    head that predictions_to_scenes reads marks 1-3 frames in the middle of a transition (measured
+    on the synthetic xfades), not its extent."""
     from metrics import match_points
     _, unmatched = match_points([b["cut"] for b in bounds], gt["cuts"], gt["fps"])
-    return [{"start": bounds[i]["start"], "end": bounds[i]["end"], "type": None, "span": True}
+    return [{"start": bounds[i]["start"], "end": bounds[i]["end"], "type": None}
             for i in unmatched]
