@@ -162,7 +162,7 @@ class Run:
         self.section("Gradual transitions",
                      "A detection matches when it overlaps the true span (±1 frame). "
                      "PySceneDetect and TransNetV2 have no transition types: every detection "
-                     "that is not a true hard cut counts as a gradual candidate (TransNetV2's spans "
+                     "that is not a true hard cut counts as a gradual candidate (TransNetV2's spanning "
                      "its above-threshold frames, which mark the middle of a transition, not its "
                      "extent), so type accuracy and start/duration errors exist only for "
                      "stylecut. Errors in frames.",
