@@ -77,35 +77,75 @@ pub fn apply(rgb: [f64; 3], g: &ColorGrade) -> [f64; 3] {
 /// Numeric inverse of [`apply`]: the neutral pixel that `g` turns into `rgb`
 /// (for pixels the forward model clips, one of its pre-images).
 pub fn inverse(rgb: [f64; 3], g: &ColorGrade) -> [f64; 3] {
-    // 5: saturation. Luma is preserved by the forward step, so it is known here.
-    let y = LUMA[0] * rgb[0] + LUMA[1] * rgb[1] + LUMA[2] * rgb[2];
-    let f = (1.0 + g.saturation / 100.0).max(0.05);
-    let mut p = rgb.map(|v| (y + (v - y) / f).clamp(0.0, 1.0));
-    // 4: highlights / shadows (monotonic on 0..1).
-    for v in &mut p {
-        *v = invert_tone(*v, g.highlights, g.shadows);
+    Inverse::new(g).apply(rgb)
+}
+
+/// [`inverse`] for one grade over many pixels: the grade's constants (saturation factor,
+/// contrast factor, white-balance gains) are computed once. Same results as [`inverse`].
+#[derive(Debug, Clone, Copy)]
+pub struct Inverse {
+    f: f64,
+    highlights: f64,
+    shadows: f64,
+    k: f64,
+    gains: [f64; 3],
+}
+
+impl Inverse {
+    pub fn new(g: &ColorGrade) -> Inverse {
+        Inverse {
+            f: (1.0 + g.saturation / 100.0).max(0.05),
+            highlights: g.highlights,
+            shadows: g.shadows,
+            k: 2f64.powf(g.contrast / 100.0),
+            gains: [
+                2f64.powf(TEMP_STOPS * g.temperature / 100.0),
+                2f64.powf(-TINT_STOPS * g.tint / 100.0),
+                2f64.powf(-TEMP_STOPS * g.temperature / 100.0),
+            ],
+        }
     }
-    // 3: contrast.
-    let k = 2f64.powf(g.contrast / 100.0);
-    for v in &mut p {
-        *v = (0.5 + (*v - 0.5) / k).clamp(0.0, 1.0);
+
+    /// The neutral pixel that the grade turns into `rgb`.
+    pub fn apply(&self, rgb: [f64; 3]) -> [f64; 3] {
+        // 5: saturation. Luma is preserved by the forward step, so it is known here.
+        let y = LUMA[0] * rgb[0] + LUMA[1] * rgb[1] + LUMA[2] * rgb[2];
+        let f = self.f;
+        let mut p = rgb.map(|v| (y + (v - y) / f).clamp(0.0, 1.0));
+        // 4: highlights / shadows (monotonic on 0..1).
+        for v in &mut p {
+            *v = invert_tone(*v, self.highlights, self.shadows);
+        }
+        // 3: contrast.
+        let k = self.k;
+        for v in &mut p {
+            *v = (0.5 + (*v - 0.5) / k).clamp(0.0, 1.0);
+        }
+        // 1–2: white balance in linear light.
+        let mut out = [0.0; 3];
+        for i in 0..3 {
+            out[i] = linear_to_srgb((srgb_to_linear(p[i]) / self.gains[i]).min(1.0));
+        }
+        out
     }
-    // 1–2: white balance in linear light.
-    let gains = [
-        2f64.powf(TEMP_STOPS * g.temperature / 100.0),
-        2f64.powf(-TINT_STOPS * g.tint / 100.0),
-        2f64.powf(-TEMP_STOPS * g.temperature / 100.0),
-    ];
-    let mut out = [0.0; 3];
-    for i in 0..3 {
-        out[i] = linear_to_srgb((srgb_to_linear(p[i]) / gains[i]).min(1.0));
-    }
-    out
 }
 
 /// Inverse of [`tone_curve`] on 0..1 (the curve is monotonic there).
 pub fn invert_tone(y: f64, h: f64, s: f64) -> f64 {
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    if h == 0.0 && s == 0.0 {
+        // Both bumps are exactly zero (`mid + 0.0 + 0.0 == mid` for every `mid` in
+        // 0..1), so the curve is the identity: the same bisection without evaluating it.
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if mid < y {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return 0.5 * (lo + hi);
+    }
     for _ in 0..40 {
         let mid = 0.5 * (lo + hi);
         if tone_curve(mid, h, s) < y {

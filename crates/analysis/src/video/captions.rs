@@ -74,18 +74,17 @@ impl CaptionDetector {
         let new_after = *self.first_t.get_or_insert(t) + ONSET_AFTER_S;
         let mut counts = vec![0usize; rows];
         let mut onset_counts = vec![0usize; rows];
-        let luma = |x: usize, y: usize| -> i32 {
-            let p = &rgb[(y * width + x) * 3..(y * width + x) * 3 + 3];
-            (54 * p[0] as i32 + 183 * p[1] as i32 + 19 * p[2] as i32) >> 8
-        };
+        let luma =
+            |p: &[u8]| -> i32 { (54 * p[0] as i32 + 183 * p[1] as i32 + 19 * p[2] as i32) >> 8 };
         for (r, (count, onset)) in counts.iter_mut().zip(onset_counts.iter_mut()).enumerate() {
             let y = top + r;
-            let mut prev = luma(0, y);
-            for x in 1..width {
-                let cur = luma(x, y);
+            let row = &rgb[y * width * 3..(y + 1) * width * 3];
+            let since = &mut self.since[r * width..(r + 1) * width];
+            let mut px = row.chunks_exact(3).map(luma);
+            let mut prev = px.next().unwrap_or(0);
+            for (cur, s) in px.zip(&mut since[1..]) {
                 let edge = (cur - prev).abs() >= STEP;
                 prev = cur;
-                let s = &mut self.since[r * width + x];
                 if edge {
                     if s.is_nan() {
                         *s = t;

@@ -39,29 +39,51 @@ pub struct FrameFeatures {
 impl FrameFeatures {
     pub fn compute(f: &FrameRef<'_>) -> FrameFeatures {
         let (w, h) = (f.width.max(1), f.height.max(1));
-        let cx: Vec<usize> = (0..w).map(|x| x * THUMB_W / w).collect();
+        // Thumbnail column of each x is non-decreasing: each cell column is one run of
+        // pixels in every row. Pixel counts per cell follow from the geometry.
+        let mut col_start = [w; THUMB_W + 1];
+        let mut col_n = [0u32; THUMB_W];
+        for x in (0..w).rev() {
+            col_start[x * THUMB_W / w] = x;
+        }
+        for c in (0..THUMB_W).rev() {
+            col_start[c] = col_start[c].min(col_start[c + 1]);
+        }
+        for (c, n) in col_n.iter_mut().enumerate() {
+            *n = (col_start[c + 1] - col_start[c]) as u32;
+        }
+        let mut row_n = [0u32; THUMB_H];
+        for y in 0..h {
+            row_n[y * THUMB_H / h] += 1;
+        }
         let mut sums = vec![0u32; THUMB_CELLS * 3];
-        let mut counts = vec![0u32; THUMB_CELLS];
-        let mut hist = [0f32; HIST_BINS];
+        let mut hcount = [0u32; HIST_BINS];
         let mut lsum = 0f64;
         let mut lsq = 0f64;
         for y in 0..h {
             let row = &f.rgb[y * w * 3..(y + 1) * w * 3];
             let cy = y * THUMB_H / h * THUMB_W;
-            for x in 0..w {
-                let p = &row[x * 3..x * 3 + 3];
-                let c = cy + cx[x];
-                sums[c * 3] += p[0] as u32;
-                sums[c * 3 + 1] += p[1] as u32;
-                sums[c * 3 + 2] += p[2] as u32;
-                counts[c] += 1;
-                // Luma and histogram on a 2×2 subsample: plenty of pixels at 256 px.
-                if (x | y) & 1 == 0 {
+            let cell_row = &mut sums[cy * 3..(cy + THUMB_W) * 3];
+            for (c, acc) in cell_row.chunks_exact_mut(3).enumerate() {
+                let (x0, x1) = (col_start[c], col_start[c + 1]);
+                let (mut r, mut g, mut b) = (0u32, 0u32, 0u32);
+                for p in row[x0 * 3..x1 * 3].chunks_exact(3) {
+                    r += p[0] as u32;
+                    g += p[1] as u32;
+                    b += p[2] as u32;
+                }
+                acc[0] += r;
+                acc[1] += g;
+                acc[2] += b;
+            }
+            // Luma and histogram on a 2×2 subsample: plenty of pixels at 256 px.
+            if y & 1 == 0 {
+                for p in row.chunks(6) {
                     let (r, g, b) = (p[0] as u32, p[1] as u32, p[2] as u32);
                     let l = (54 * r + 183 * g + 19 * b) as f64 / (256.0 * 255.0);
                     lsum += l;
                     lsq += l * l;
-                    add_hsv(&mut hist, r, g, b);
+                    add_hsv(&mut hcount, r, g, b);
                 }
             }
         }
@@ -71,11 +93,15 @@ impl FrameFeatures {
         let thumb = sums
             .iter()
             .enumerate()
-            .map(|(i, s)| *s as f32 / (counts[i / 3].max(1) as f32 * 255.0))
+            .map(|(i, s)| {
+                let cell = i / 3;
+                let count = row_n[cell / THUMB_W] * col_n[cell % THUMB_W];
+                *s as f32 / (count.max(1) as f32 * 255.0)
+            })
             .collect();
-        for v in hist.iter_mut() {
-            *v /= n as f32;
-        }
+        // Counts of at most a few hundred thousand: exact as f32, as the former
+        // one-by-one f32 increments were.
+        let hist = hcount.map(|c| c as f32 / n as f32);
         FrameFeatures {
             pts_s: f.pts_s,
             luma_mean: mean as f32,
@@ -105,27 +131,57 @@ impl FrameFeatures {
     }
 }
 
-fn add_hsv(hist: &mut [f32; HIST_BINS], r: u32, g: u32, b: u32) {
+/// `RECIP[d] = ⌊2³²/d⌋ + 1`: for `n ≤ 65 280` and `d ≤ 255`, `(n·RECIP[d]) >> 32` is
+/// exactly `n / d` (the error `n·(RECIP[d] − 2³²/d)/2³² < 2⁻¹⁶` never reaches the next
+/// multiple of `1/d`), checked exhaustively by a test.
+const RECIP: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut d = 1;
+    while d < 256 {
+        t[d] = (1u64 << 32) / d as u64 + 1;
+        d += 1;
+    }
+    t
+};
+
+/// `n / d` for `n ≤ 65 280`, `1 ≤ d ≤ 255`.
+#[inline(always)]
+fn div_small(n: u32, d: u32) -> u32 {
+    ((n as u64 * RECIP[d as usize]) >> 32) as u32
+}
+
+/// Truncating `n / d` (as `i32` division) for `|n| ≤ 65 280`, `1 ≤ d ≤ 255`.
+#[inline(always)]
+fn div_small_i(n: i32, d: u32) -> i32 {
+    let q = div_small(n.unsigned_abs(), d) as i32;
+    if n < 0 {
+        -q
+    } else {
+        q
+    }
+}
+
+fn add_hsv(hist: &mut [u32; HIST_BINS], r: u32, g: u32, b: u32) {
     let max = r.max(g).max(b);
     let min = r.min(g).min(b);
     let v = max;
     let d = max - min;
-    let s = (d * 255).checked_div(max).unwrap_or(0);
+    let s = if max == 0 { 0 } else { div_small(d * 255, max) };
     // Hue only means something for coloured pixels; grey ones vote in the S and V groups.
     if d > 8 {
-        let (r, g, b, d) = (r as i32, g as i32, b as i32, d as i32);
-        let h6 = if max as i32 == r {
-            (g - b) * 256 / d
-        } else if max as i32 == g {
-            512 + (b - r) * 256 / d
+        let (ri, gi, bi) = (r as i32, g as i32, b as i32);
+        let h6 = if max == r {
+            div_small_i((gi - bi) * 256, d)
+        } else if max == g {
+            512 + div_small_i((bi - ri) * 256, d)
         } else {
-            1024 + (r - g) * 256 / d
+            1024 + div_small_i((ri - gi) * 256, d)
         };
         let h = (h6 + 1536) % 1536;
-        hist[(h as usize * H_BINS / 1536).min(H_BINS - 1)] += 1.0;
+        hist[(h as usize * H_BINS / 1536).min(H_BINS - 1)] += 1;
     }
-    hist[H_BINS + (s as usize * S_BINS / 256).min(S_BINS - 1)] += 1.0;
-    hist[H_BINS + S_BINS + (v as usize * V_BINS / 256).min(V_BINS - 1)] += 1.0;
+    hist[H_BINS + (s as usize * S_BINS / 256).min(S_BINS - 1)] += 1;
+    hist[H_BINS + S_BINS + (v as usize * V_BINS / 256).min(V_BINS - 1)] += 1;
 }
 
 /// Histogram distance in 0..1: half the L1 distance, averaged over the S and V groups
@@ -197,6 +253,19 @@ mod tests {
         assert!((g.luma_mean - 1.0).abs() < 0.01);
         assert!(frame_dist(&f, &g) > 0.6);
         assert_eq!(frame_dist(&f, &f), 0.0);
+    }
+
+    /// The reciprocal division is exact over every numerator and divisor it sees.
+    #[test]
+    fn reciprocal_division_is_exact() {
+        for d in 1..=255u32 {
+            for n in 0..=65_280u32 {
+                assert_eq!(div_small(n, d), n / d, "{n} / {d}");
+            }
+            for n in [-65_280i32, -65_279, -257, -256, -255, -1, 0, 1, 255, 256] {
+                assert_eq!(div_small_i(n, d), n / d as i32, "{n} / {d}");
+            }
+        }
     }
 
     #[test]

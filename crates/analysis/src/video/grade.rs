@@ -350,10 +350,11 @@ pub fn estimate(thumbs: &[&Thumb]) -> Option<ColorGrade> {
         tint: first[1],
         ..ColorGrade::NEUTRAL
     };
+    let undo = grade::Inverse::new(&balance);
     let balanced: Vec<Grid> = grids
         .iter()
         .map(|gr| Grid {
-            px: gr.px.iter().map(|p| grade::inverse(*p, &balance)).collect(),
+            px: gr.px.iter().map(|p| undo.apply(*p)).collect(),
             ..*gr
         })
         .collect();

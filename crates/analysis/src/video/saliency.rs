@@ -36,38 +36,75 @@ struct Gray {
     px: Vec<f32>,
 }
 
+/// `LUMA_TAB[k][v] = COEF[k] · v` in f32, the three products of the grey conversion.
+fn luma_tables() -> &'static [[f32; 256]; 3] {
+    static TAB: std::sync::OnceLock<[[f32; 256]; 3]> = std::sync::OnceLock::new();
+    TAB.get_or_init(|| {
+        let tab = |c: f32| std::array::from_fn(|v| c * v as f32);
+        [tab(0.2126), tab(0.7152), tab(0.0722)]
+    })
+}
+
 impl Gray {
     fn from_rgb(rgb: &[u8], width: usize, height: usize) -> Gray {
         let w = GW.min(width).max(8);
         let h = ((height * w).div_ceil(width.max(1))).max(4);
         let mut sum = vec![0f32; w * h];
-        let mut cnt = vec![0f32; w * h];
-        let cx: Vec<usize> = (0..width).map(|x| (x * w / width).min(w - 1)).collect();
+        // Grey column of each x is non-decreasing: one run of pixels per cell and row.
+        let mut col_start = vec![width; w + 1];
+        for x in (0..width).rev() {
+            col_start[(x * w / width).min(w - 1)] = x;
+        }
+        for c in (0..w).rev() {
+            col_start[c] = col_start[c].min(col_start[c + 1]);
+        }
+        let mut row_n = vec![0usize; h];
+        let t = luma_tables();
         for y in 0..height {
-            let gy = (y * h / height).min(h - 1) * w;
+            let gy = (y * h / height).min(h - 1);
+            row_n[gy] += 1;
             let row = &rgb[y * width * 3..(y + 1) * width * 3];
-            for (x, p) in row.chunks_exact(3).enumerate() {
-                let l = 0.2126 * p[0] as f32 + 0.7152 * p[1] as f32 + 0.0722 * p[2] as f32;
-                sum[gy + cx[x]] += l;
-                cnt[gy + cx[x]] += 1.0;
+            let cells = &mut sum[gy * w..(gy + 1) * w];
+            for (c, cell) in cells.iter_mut().enumerate() {
+                // Same additions, in the same order, as one pixel at a time into the cell.
+                let mut acc = *cell;
+                for p in row[col_start[c] * 3..col_start[c + 1] * 3].chunks_exact(3) {
+                    acc += t[0][p[0] as usize] + t[1][p[1] as usize] + t[2][p[2] as usize];
+                }
+                *cell = acc;
             }
         }
-        let px = sum.iter().zip(&cnt).map(|(s, c)| s / c.max(1.0)).collect();
+        // Pixel counts per cell from the geometry (small integers: exact in f32, as the
+        // former one-by-one f32 counts were).
+        let px = sum
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let (gy, gx) = (i / w, i % w);
+                let c = (row_n[gy] * (col_start[gx + 1] - col_start[gx])) as f32;
+                s / c.max(1.0)
+            })
+            .collect();
         Gray { w, h, px }
     }
 
-    /// Bilinear sample; None outside the image.
-    fn sample(&self, x: f32, y: f32) -> Option<f32> {
-        if x < 0.0 || y < 0.0 || x > (self.w - 1) as f32 || y > (self.h - 1) as f32 {
+    /// Bilinear sampling position on one axis of length `n`: the two neighbours and the
+    /// weight of the second; None outside the image.
+    fn axis(&self, v: f32, n: usize) -> Option<(usize, usize, f32)> {
+        if v < 0.0 || v > (n - 1) as f32 {
             return None;
         }
-        let (x0, y0) = (x.floor() as usize, y.floor() as usize);
-        let (x1, y1) = ((x0 + 1).min(self.w - 1), (y0 + 1).min(self.h - 1));
-        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        // v >= 0 (or NaN, which both floor-then-cast and the cast map to 0): truncation
+        // is the floor.
+        let v0 = v as usize;
+        Some((v0, (v0 + 1).min(n - 1), v - v0 as f32))
+    }
+
+    fn sample_at(&self, x0: usize, x1: usize, fx: f32, y0: usize, y1: usize, fy: f32) -> f32 {
         let p = |x: usize, y: usize| self.px[y * self.w + x];
         let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
         let bot = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
-        Some(top * (1.0 - fy) + bot * fy)
+        top * (1.0 - fy) + bot * fy
     }
 }
 
@@ -94,12 +131,18 @@ fn frame_centre(g: &Gray, prev: Option<(&Gray, &PairMotion)>) -> (f64, f64) {
         };
         let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
         let mut mot = vec![0f32; w * h];
+        // Content at p came from q = c + (p − c − t) / s in the previous frame; qx
+        // depends on x only, qy on y only.
+        let qx: Vec<_> = (0..w)
+            .map(|x| p.axis(cx + (x as f32 - cx - tx) / k, p.w))
+            .collect();
         for y in 0..h {
+            let Some((y0, y1, fy)) = p.axis(cy + (y as f32 - cy - ty) / k, p.h) else {
+                continue;
+            };
             for x in 0..w {
-                // Content at p came from q = c + (p − c − t) / s in the previous frame.
-                let qx = cx + (x as f32 - cx - tx) / k;
-                let qy = cy + (y as f32 - cy - ty) / k;
-                if let Some(v) = p.sample(qx, qy) {
+                if let Some((x0, x1, fx)) = qx[x] {
+                    let v = p.sample_at(x0, x1, fx, y0, y1, fy);
                     mot[y * w + x] = ((g.px[y * w + x] - v).abs() - MOTION_FLOOR).max(0.0);
                 }
             }
