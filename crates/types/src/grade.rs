@@ -48,17 +48,23 @@ pub fn tone_curve(x: f64, highlights: f64, shadows: f64) -> f64 {
     x + 0.25 * h * 4.0 * x * x * (1.0 - x) + 0.25 * s * 4.0 * x * (1.0 - x) * (1.0 - x)
 }
 
+/// Linear-light gains (R, G, B) of steps 1–2, white balance.
+pub fn white_balance_gains(g: &ColorGrade) -> [f64; 3] {
+    [
+        2f64.powf(TEMP_STOPS * g.temperature / 100.0),
+        2f64.powf(-TINT_STOPS * g.tint / 100.0),
+        2f64.powf(-TEMP_STOPS * g.temperature / 100.0),
+    ]
+}
+
 /// Applies the grade to one encoded sRGB pixel (components 0..1).
 pub fn apply(rgb: [f64; 3], g: &ColorGrade) -> [f64; 3] {
     // 1–2: white balance in linear light.
-    let gr = 2f64.powf(TEMP_STOPS * g.temperature / 100.0);
-    let gb = 2f64.powf(-TEMP_STOPS * g.temperature / 100.0);
-    let gg = 2f64.powf(-TINT_STOPS * g.tint / 100.0);
-    let mut p = [
-        linear_to_srgb((srgb_to_linear(rgb[0]) * gr).min(1.0)),
-        linear_to_srgb((srgb_to_linear(rgb[1]) * gg).min(1.0)),
-        linear_to_srgb((srgb_to_linear(rgb[2]) * gb).min(1.0)),
-    ];
+    let gains = white_balance_gains(g);
+    let mut p = [0.0; 3];
+    for i in 0..3 {
+        p[i] = linear_to_srgb((srgb_to_linear(rgb[i]) * gains[i]).min(1.0));
+    }
     // 3: contrast.
     let k = 2f64.powf(g.contrast / 100.0);
     for v in &mut p {
@@ -98,11 +104,7 @@ impl Inverse {
             highlights: g.highlights,
             shadows: g.shadows,
             k: 2f64.powf(g.contrast / 100.0),
-            gains: [
-                2f64.powf(TEMP_STOPS * g.temperature / 100.0),
-                2f64.powf(-TINT_STOPS * g.tint / 100.0),
-                2f64.powf(-TEMP_STOPS * g.temperature / 100.0),
-            ],
+            gains: white_balance_gains(g),
         }
     }
 

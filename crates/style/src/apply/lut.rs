@@ -23,7 +23,7 @@
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
-use stylecut_types::grade::{self, LUMA, TEMP_STOPS, TINT_STOPS};
+use stylecut_types::grade::{self, LUMA};
 use stylecut_types::ColorGrade;
 
 /// Grid size of the rendered LUTs (33³ is the usual .cube resolution).
@@ -187,11 +187,7 @@ pub const MAX_CHROMA: f64 = 10.0;
 pub const TABLE_TOLERANCE: f64 = 1.5e-3;
 
 fn wb_gain(c: usize, g: &ColorGrade) -> f64 {
-    match c {
-        0 => 2f64.powf(TEMP_STOPS * g.temperature / 100.0),
-        1 => 2f64.powf(-TINT_STOPS * g.tint / 100.0),
-        _ => 2f64.powf(-TEMP_STOPS * g.temperature / 100.0),
-    }
+    grade::white_balance_gains(g)[c.min(2)]
 }
 
 /// Steps 1–4 of the forward model on one channel.
