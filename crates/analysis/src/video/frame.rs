@@ -39,16 +39,10 @@ pub struct FrameFeatures {
 impl FrameFeatures {
     pub fn compute(f: &FrameRef<'_>) -> FrameFeatures {
         let (w, h) = (f.width.max(1), f.height.max(1));
-        // Thumbnail column of each x is non-decreasing: each cell column is one run of
-        // pixels in every row. Pixel counts per cell follow from the geometry.
-        let mut col_start = [w; THUMB_W + 1];
+        // Each cell column is one run of pixels in every row. Pixel counts per cell
+        // follow from the geometry.
+        let col_start = cell_runs(w, THUMB_W);
         let mut col_n = [0u32; THUMB_W];
-        for x in (0..w).rev() {
-            col_start[x * THUMB_W / w] = x;
-        }
-        for c in (0..THUMB_W).rev() {
-            col_start[c] = col_start[c].min(col_start[c + 1]);
-        }
         for (c, n) in col_n.iter_mut().enumerate() {
             *n = (col_start[c + 1] - col_start[c]) as u32;
         }
@@ -129,6 +123,20 @@ impl FrameFeatures {
     pub fn is_white(&self) -> bool {
         self.is_solid() && self.luma_mean > 0.85
     }
+}
+
+/// Where each of `cells` equal columns starts when pixel `x` of a row `width` wide falls in
+/// column `x · cells / width` (non-decreasing in `x`, so every column is one run): `cells + 1`
+/// starts, the last `width`; a column no pixel falls in is an empty run.
+pub(crate) fn cell_runs(width: usize, cells: usize) -> Vec<usize> {
+    let mut start = vec![width; cells + 1];
+    for x in (0..width).rev() {
+        start[x * cells / width] = x;
+    }
+    for c in (0..cells).rev() {
+        start[c] = start[c].min(start[c + 1]);
+    }
+    start
 }
 
 /// `RECIP[d] = ⌊2³²/d⌋ + 1`: for `n ≤ 65 280` and `d ≤ 255`, `(n·RECIP[d]) >> 32` is

@@ -50,14 +50,8 @@ impl Gray {
         let w = GW.min(width).max(8);
         let h = ((height * w).div_ceil(width.max(1))).max(4);
         let mut sum = vec![0f32; w * h];
-        // Grey column of each x is non-decreasing: one run of pixels per cell and row.
-        let mut col_start = vec![width; w + 1];
-        for x in (0..width).rev() {
-            col_start[(x * w / width).min(w - 1)] = x;
-        }
-        for c in (0..w).rev() {
-            col_start[c] = col_start[c].min(col_start[c + 1]);
-        }
+        // One run of pixels per cell and row (`x · w / width` is below `w` for x < width).
+        let col_start = super::frame::cell_runs(width, w);
         let mut row_n = vec![0usize; h];
         let t = luma_tables();
         for y in 0..height {
