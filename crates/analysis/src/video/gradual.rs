@@ -460,25 +460,13 @@ fn ramp_span(f: &[FrameFeatures], a: usize, b: usize) -> Option<(f32, f32)> {
     let mut cells = Vec::new();
     for (c, tau) in mw.crossing.iter().enumerate() {
         let r = c * 3..c * 3 + 3;
-        let d: Vec<f32> = fb[r.clone()]
-            .iter()
-            .zip(&fa[r.clone()])
-            .map(|(y, x)| y - x)
-            .collect();
-        let w: f32 = d.iter().map(|v| v * v).sum();
+        let (ca, cb) = (&fa[r.clone()], &fb[r.clone()]);
+        let w: f32 = cb.iter().zip(ca).map(|(y, x)| (y - x) * (y - x)).sum();
         if tau.is_nan() || w < RAMP_CELL_CHANGE {
             continue;
         }
         let al: Vec<f32> = (a..=b)
-            .map(|t| {
-                f[t].thumb[r.clone()]
-                    .iter()
-                    .zip(&fa[r.clone()])
-                    .zip(&d)
-                    .map(|((g, x), d)| (g - x) * d)
-                    .sum::<f32>()
-                    / w
-            })
+            .map(|t| models::blend_weight(&f[t].thumb[r.clone()], ca, cb, w))
             .collect();
         // The up-crossing of 0.5 nearest the model's switch frame.
         let Some(m) = (0..al.len() - 1)

@@ -290,6 +290,16 @@ pub fn fit_mask_wipe(mids: &[&[f32]], a: &[f32], b: &[f32]) -> MaskWipe {
     }
 }
 
+/// Weight of `B` in one cell's colour `g` (3 values): its projection on the line from
+/// `a` to `b`, unclamped (`w` = |b − a|²; 0 when the cell does not change).
+pub fn blend_weight(g: &[f32], a: &[f32], b: &[f32], w: f32) -> f32 {
+    if w > 1e-9 {
+        (0..3).map(|k| (g[k] - a[k]) * (b[k] - a[k])).sum::<f32>() / w
+    } else {
+        0.0
+    }
+}
+
 /// Ramp lengths tried by [`fit_soft_mask_wipe`], as shares of the span.
 const SOFT_RAMPS: [f32; 4] = [0.15, 0.25, 0.375, 0.5];
 
@@ -311,8 +321,7 @@ pub fn fit_soft_mask_wipe(mids: &[&[f32]], a: &[f32], b: &[f32]) -> MaskWipe {
         let mut perp = 0f32;
         for g in mids {
             let g = &g[r.clone()];
-            let num: f32 = (0..3).map(|k| (g[k] - ca[k]) * (cb[k] - ca[k])).sum();
-            let alpha = if w > 1e-9 { num / w } else { 0.0 };
+            let alpha = blend_weight(g, ca, cb, w);
             perp += (0..3)
                 .map(|k| {
                     let d = g[k] - ca[k] - alpha * (cb[k] - ca[k]);
