@@ -26,6 +26,11 @@ pub struct Cut {
     pub index: usize,
     /// 0..1, grows with the margin over the adaptive threshold.
     pub confidence: f32,
+    /// The picture keeps changing by a cut's worth right before or after the step (see
+    /// [`keeps_changing`]): a whip pan, a fast move, or the steep part of a short
+    /// transition. Such a step still bounds the search for gradual transitions, but it is
+    /// no cut of its own.
+    pub sweep: bool,
 }
 
 /// `d[i]` = distance between frames `i − 1` and `i` (`d[0] = 0`).
@@ -65,6 +70,53 @@ fn is_flash(f: &[FrameFeatures], before: usize, after: usize, strength: f32) -> 
         .filter_map(|k| before.checked_sub(k))
         .any(|j| frame_dist(&f[j], &f[after]) < FLASH_RETURN * strength);
     returns || ends
+}
+
+/// A step below this is a repeated frame (frame-rate conversion), not a picture change.
+const REPEAT: f32 = 0.012;
+/// Frames of change looked at on each side of a candidate cut.
+const CONTINUE_SPAN: usize = 2;
+/// Share of the candidate's change that the change just before or after it may reach.
+const CONTINUE_SHARE: f32 = 0.42;
+
+/// Change over `k` frames just before `first` (ending on `first - 1`) and just after
+/// `last` (starting on `last`); one repeated frame (step below [`REPEAT`]) on each side
+/// does not count as one of the `k`.
+fn around(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, k: usize) -> (f32, f32) {
+    let n = f.len();
+    let mut p = first - 1;
+    let mut skipped = false;
+    let mut steps = 0;
+    while steps < k && p > 0 {
+        if d[p] < REPEAT && !skipped {
+            skipped = true;
+        } else {
+            steps += 1;
+        }
+        p -= 1;
+    }
+    let mut q = last;
+    let mut skipped = false;
+    let mut steps = 0;
+    while steps < k && q + 1 < n {
+        q += 1;
+        if d[q] < REPEAT && !skipped {
+            skipped = true;
+        } else {
+            steps += 1;
+        }
+    }
+    (frame_dist(&f[p], &f[first - 1]), frame_dist(&f[last], &f[q]))
+}
+
+/// A whip pan, a fast move or a subject sweeping across the lens: the picture keeps
+/// changing by a cut's worth ([`ABS_FLOOR`]) and by a sizeable share of the candidate's
+/// own change over the [`CONTINUE_SPAN`] frames right before or right after it. At a
+/// cut, both shots are themselves steady next to the junction.
+fn keeps_changing(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, strength: f32) -> bool {
+    let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
+    let next = before.max(after);
+    next >= ABS_FLOOR && next >= CONTINUE_SHARE * strength
 }
 
 /// Finds hard cuts. `d` comes from [`pair_dists`].
@@ -107,6 +159,7 @@ pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
         cuts.push(Cut {
             index: i,
             confidence: (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0),
+            sweep: keeps_changing(f, d, first, last, strength),
         });
     }
     cuts

@@ -8,7 +8,7 @@
 //! cut to black after ordinary motion is not a fade. A fade-out, a short solid hold
 //! (< 0.5 s) and a fade-in form one fade *through* the colour.
 
-use super::frame::{thumb_dist, FrameFeatures};
+use super::frame::{frame_dist, thumb_dist, FrameFeatures};
 use super::models::{self, fit_dissolve};
 use super::Gradual;
 
@@ -21,6 +21,9 @@ const SAME_LAYOUT: f32 = 0.02;
 /// Longest hold between a fade-out and a fade-in merged into one fade-through event.
 const MAX_HOLD_S: f64 = 0.5;
 const MIN_RAMP: usize = 3;
+/// Share of the jump into the solid colour the picture may differ by when it comes back
+/// after a lone ramp (a flash, not a fade; the same share as the hard-cut flash test).
+const FLASH_RETURN: f32 = 0.4;
 
 #[derive(Debug, Clone, Copy)]
 struct Run {
@@ -254,12 +257,23 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
                 out.push(Gradual::new(kind, s, e, prog, 0.9));
             }
             (o, i) => {
+                // A flash: the picture from just before the solid frames comes back after
+                // the ramp out of them (or was there before the ramp into them), so the
+                // colour was a burst of light over one shot, not a fade.
+                let returns = |a: usize, b: usize| {
+                    frame_dist(&f[a], &f[b]) < FLASH_RETURN * frame_dist(&f[a], &f[core])
+                };
                 if let Some((s, p, zoom)) = o {
-                    let kind = if zoom { "zoom" } else { "fade_out" };
-                    out.push(Gradual::new(kind, s, first, p, 0.85));
+                    let flash = !zoom && last + 1 < f.len() && returns(last + 1, s);
+                    if !flash {
+                        let kind = if zoom { "zoom" } else { "fade_out" };
+                        out.push(Gradual::new(kind, s, first, p, 0.85));
+                    }
                 }
                 if let Some((e, w)) = i {
-                    out.push(Gradual::new("fade_in", last, e, w, 0.85));
+                    if !(first > 0 && returns(first - 1, e)) {
+                        out.push(Gradual::new("fade_in", last, e, w, 0.85));
+                    }
                 }
             }
         }
