@@ -8,6 +8,8 @@
 //! (4) not a flash: when the picture returns to the pre-cut frame within three frames
 //! the spike was a flash or a glitch, not a shot change; likewise the step back out of a
 //! flash (the new frame matches one from just before the bright or dark frames) is no cut.
+//! A step the picture keeps changing around (a whip pan, a subject sweeping across the
+//! lens) is marked a sweep: it still bounds the gradual search, but is no cut.
 
 use super::frame::{frame_dist, FrameFeatures};
 
