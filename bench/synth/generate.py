@@ -12,6 +12,9 @@ first frame of the new shot, `transitions` carry type/start/duration, beats are 
   motion/       zooms (zoompan) and pans/tilts (moving crop) of known speed over real stills
   drums/        numpy-synthesised kick/snare/hat patterns at known tempi (60..200 BPM)
   captions/     drawtext captions over a real shot, and the same shot without them
+  robust/       (--only robust, default OUT bench/out/synth-robust) cut-free clips that are
+                no cut and no transition: whip pans with motion blur, rack focus, text
+                fading in and out, push-ins over moving subjects, camera flashes and strobes
 
 Usage: bench/.venv/bin/python bench/synth/generate.py [--media DIR] [--out DIR] [--seed N]
 """
@@ -19,6 +22,7 @@ import argparse
 import json
 import random
 import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -407,6 +411,113 @@ def caption_clips(media, out):
     return gts
 
 
+# Cut-free robustness clips (issue 3: "robust to flashes, fast camera moves, text overlays
+# fading in and out, and rack focus (none of these is a cut)"). Their own RNG, so adding them
+# changes no other clip.
+ROBUST_FRAMES = 100  # 4 s at 25 fps
+ROBUST_BASES = [SHOT_POOL[0], SHOT_POOL[7], SHOT_POOL[9], SHOT_POOL[10]]  # bbb, doc, cockatoo, testvideo
+
+
+def smooth(t0, dur):
+    """ffmpeg expression: smoothstep 0 -> 1 over [t0, t0 + dur] seconds of `t`."""
+    u = f"clip((t-{t0})/{dur},0,1)"
+    return f"({u}*{u}*(3-2*{u}))"
+
+
+def whip_filter(axis, t0, frames, back):
+    """Moving 640x360 crop over a 3x-upscaled picture: hold, whip across two frame widths (or
+    heights) in `frames`, hold (and whip back when `back`), with 5-frame motion blur (tmix)."""
+    dur = frames / FPS
+    pos = smooth(t0, dur)
+    if back:
+        pos = f"({pos}-{smooth(t0 + dur + 1.0, dur)})"
+    x, y = (f"'2*{WIDTH}*{pos}'", f"{HEIGHT}") if axis == "x" else (f"{WIDTH}", f"'2*{HEIGHT}*{pos}'")
+    return (f"scale={3 * WIDTH}:{3 * HEIGHT},crop={WIDTH}:{HEIGHT}:{x}:{y},"
+            "tmix=frames=5")
+
+
+def rack_filter(start, ramp, hold):
+    """Per-frame blur steps: `ramp` frames of growing blur (stacked gblur layers, each enabled
+    over a nested frame range), `hold` frames fully soft, then the same steps back down."""
+    layers = []
+    for k in range(ramp):
+        a, b = start + k, start + 2 * ramp + hold - 1 - k
+        layers.append(f"gblur=sigma=2.5:enable='between(n,{a},{b})'")
+    return ",".join(layers)
+
+
+def text_filter(text, size, y, t_in, t_out, fade, box):
+    alpha = (f"if(lt(t,{t_in}),0,if(lt(t,{t_in + fade}),(t-{t_in})/{fade},"
+             f"if(lt(t,{t_out - fade}),1,if(lt(t,{t_out}),({t_out}-t)/{fade},0))))")
+    extra = ":box=1:boxcolor=black@0.6:boxborderw=20" if box else ":borderw=3:bordercolor=black"
+    return (f"drawtext=fontfile={FONT}:text='{text}':fontsize={size}:fontcolor=white"
+            f"{extra}:x=(w-text_w)/2:y={y}:alpha='{alpha}'")
+
+
+def robust_specs(rng):
+    """name -> (base span, ffmpeg filter on the normalised shot, what it is)."""
+    def base():
+        return rng.choice(ROBUST_BASES)
+    w0 = round(rng.uniform(1.2, 1.8), 2)
+    flash, strobe = rng.randint(40, 60), rng.randint(30, 45)  # first bright frame
+    specs = {
+        "whip-right": (base(), whip_filter("x", w0, rng.randint(6, 9), False),
+                       "whip pan right over two frame widths, 5-frame motion blur"),
+        "whip-right-back": (base(), whip_filter("x", round(rng.uniform(0.8, 1.2), 2),
+                                                rng.randint(5, 8), True),
+                            "whip pan right and, 1 s later, back left"),
+        "whip-tilt": (base(), whip_filter("y", round(rng.uniform(1.2, 1.8), 2),
+                                          rng.randint(6, 9), False),
+                      "whip tilt down over two frame heights, motion blur"),
+        "rack-focus": (base(), rack_filter(rng.randint(35, 45), 8, rng.randint(6, 12)),
+                       "blur ramps up over 8 frames, holds, ramps back down (~1.2 s)"),
+        "rack-focus-fast": (base(), rack_filter(rng.randint(35, 45), 4, rng.randint(3, 6)),
+                            "blur ramps up over 4 frames, holds, ramps back down"),
+        "text-large": (base(), text_filter("STYLECUT", 120, "(h-text_h)/2", 0.8, 3.2, 0.5,
+                                           False),
+                       "large title fading in (0.5 s) and out"),
+        "text-large-box": (base(), text_filter("Chapter One", 72, "(h-text_h)/2", 0.6, 3.4,
+                                               0.3, True),
+                           "title on a dark box fading in (0.3 s) and out"),
+        "text-small": (base(), text_filter("where the river meets the sea", 26, "h-60",
+                                           0.5, 3.5, 0.4, False),
+                       "small lower-third caption fading in and out"),
+        "pushin-cockatoo": (SHOT_POOL[9], "zoompan=z='min(1+0.5*on/25,1.8)':d=1:"
+                            f"s={WIDTH}x{HEIGHT}:fps={FPS}:x='iw/2-(iw/zoom/2)':"
+                            "y='ih/2-(ih/zoom/2)'",
+                            "push-in (log2 0.5/s for 1.6 s) over the moving bird"),
+        "pushin-fast": (base(), "zoompan=z='if(between(on,30,55),1+(on-30)/25,"
+                        "if(gt(on,55),2,1))':d=1:"
+                        f"s={WIDTH}x{HEIGHT}:fps={FPS}:x='iw/2-(iw/zoom/2)':"
+                        "y='ih/2-(ih/zoom/2)'",
+                        "fast push-in 1x -> 2x over 1 s over a moving shot"),
+        "flash-camera": (base(), "eq=brightness='if(between(n,{a},{b}),0.9*exp(-(n-{a})/1.5),"
+                         "0)':eval=frame".format(a=flash, b=flash + 5),
+                         "camera flash: white peak decaying over 6 frames"),
+        "strobe": (base(), "eq=brightness='if(between(n,{a},{b})*lt(mod(n-{a},4),2),0.75,0)'"
+                   ":eval=frame".format(a=strobe, b=strobe + 23),
+                   "strobe: 2 bright frames in every 4 for 24 frames"),
+    }
+    return specs
+
+
+def robust_clips(rng, media, out):
+    gts = []
+    for name, (span, filt, what) in robust_specs(rng).items():
+        length = ROBUST_FRAMES / FPS
+        start = round(rng.uniform(span[1], max(span[1], span[2] - length - 0.2)), 2)
+        clip = f"robust-{name}"
+        run(["ffmpeg", "-y", "-v", "error", "-ss", str(start), "-t", str(length + 1),
+             "-i", str(media / span[0]), "-vf",
+             f"{NORM},{filt},trim=end_frame={ROBUST_FRAMES},setpts=PTS-STARTPTS,format=yuv420p",
+             "-an", *ENCODE, str(out / f"{clip}.mp4")])
+        gts.append(write_gt(out / f"{clip}.mp4", {
+            "media": f"{clip}.mp4", "frame_rate": f"{FPS}/1", "frames": ROBUST_FRAMES,
+            "cuts": [], "transitions": [], "robust": what, "filter": filt,
+            "sources": [{"file": span[0], "start_s": start, "frames": ROBUST_FRAMES}]}))
+    return gts
+
+
 DRUM_TEMPI = [60, 70, 80, 100, 120, 128, 150, 174, 186, 200]
 
 
@@ -416,11 +527,16 @@ def main():
     ap.add_argument("--media", type=Path, default=root.parent / "shared" / "media")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "synth")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--only", nargs="*", help="subset of: transitions grades model-grades motion drums captions")
+    ap.add_argument("--only", nargs="*",
+                    help="subset of: transitions grades model-grades motion drums captions robust "
+                         "(robust is not in the default set; alone it writes to "
+                         "bench/out/synth-robust unless --out is given)")
     args = ap.parse_args()
     check_pool(args.media)
     rng = random.Random(args.seed)
     sets = args.only or ["transitions", "grades", "model-grades", "motion", "drums", "captions"]
+    if sets == ["robust"] and "--out" not in sys.argv:
+        args.out = root / "bench" / "out" / "synth-robust"
     manifest = {"seed": args.seed, "fps": FPS, "sets": {}}
     for s in sets:
         (args.out / s).mkdir(parents=True, exist_ok=True)
@@ -447,6 +563,11 @@ def main():
     if "captions" in sets:
         manifest["sets"]["captions"] = [f"captions/{g['media']}"
                                         for g in caption_clips(args.media, args.out / "captions")]
+    if "robust" in sets:
+        # Own RNG: the other sets' clips do not depend on whether this set is generated.
+        robust_rng = random.Random(f"{args.seed}-robust")
+        manifest["sets"]["robust"] = [f"robust/{g['media']}" for g in
+                                      robust_clips(robust_rng, args.media, args.out / "robust")]
     mpath = args.out / "manifest.json"
     old = json.loads(mpath.read_text()) if mpath.exists() and args.only else {"sets": {}}
     old["sets"].update(manifest["sets"])

@@ -8,6 +8,8 @@
 //! (4) not a flash: when the picture returns to the pre-cut frame within three frames
 //! the spike was a flash or a glitch, not a shot change; likewise the step back out of a
 //! flash (the new frame matches one from just before the bright or dark frames) is no cut.
+//! A step the picture keeps changing around (a whip pan, a subject sweeping across the
+//! lens) is marked a sweep: it still bounds the gradual search, but is no cut.
 
 use super::frame::{frame_dist, FrameFeatures};
 
@@ -26,6 +28,11 @@ pub struct Cut {
     pub index: usize,
     /// 0..1, grows with the margin over the adaptive threshold.
     pub confidence: f32,
+    /// The picture keeps changing by a cut's worth right before or after the step (see
+    /// [`keeps_changing`]): a whip pan, a fast move, or the steep part of a short
+    /// transition. Such a step still bounds the search for gradual transitions, but it is
+    /// no cut of its own.
+    pub sweep: bool,
 }
 
 /// `d[i]` = distance between frames `i − 1` and `i` (`d[0] = 0`).
@@ -65,6 +72,62 @@ fn is_flash(f: &[FrameFeatures], before: usize, after: usize, strength: f32) -> 
         .filter_map(|k| before.checked_sub(k))
         .any(|j| frame_dist(&f[j], &f[after]) < FLASH_RETURN * strength);
     returns || ends
+}
+
+/// A step below this is a repeated frame (frame-rate conversion), not a picture change.
+const REPEAT: f32 = 0.012;
+/// Frames of change looked at on each side of a candidate cut.
+const CONTINUE_SPAN: usize = 2;
+/// Share of the candidate's change that the change just before or after it may reach.
+const CONTINUE_SHARE: f32 = 0.42;
+
+/// Change over `k` frames just before `first` (ending on `first - 1`) and just after
+/// `last` (starting on `last`); one repeated frame (step below [`REPEAT`]) on each side
+/// does not count as one of the `k`.
+fn around(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, k: usize) -> (f32, f32) {
+    let n = f.len();
+    let mut p = first - 1;
+    let mut skipped = false;
+    let mut steps = 0;
+    while steps < k && p > 0 {
+        if d[p] < REPEAT && !skipped {
+            skipped = true;
+        } else {
+            steps += 1;
+        }
+        p -= 1;
+    }
+    let mut q = last;
+    let mut skipped = false;
+    let mut steps = 0;
+    while steps < k && q + 1 < n {
+        q += 1;
+        if d[q] < REPEAT && !skipped {
+            skipped = true;
+        } else {
+            steps += 1;
+        }
+    }
+    (
+        frame_dist(&f[p], &f[first - 1]),
+        frame_dist(&f[last], &f[q]),
+    )
+}
+
+/// A whip pan, a fast move or a subject sweeping across the lens: the picture keeps
+/// changing by a cut's worth ([`ABS_FLOOR`]) and by a sizeable share of the candidate's
+/// own change over the [`CONTINUE_SPAN`] frames right before or right after it. At a
+/// cut, both shots are themselves steady next to the junction.
+fn keeps_changing(
+    f: &[FrameFeatures],
+    d: &[f32],
+    first: usize,
+    last: usize,
+    strength: f32,
+) -> bool {
+    let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
+    let next = before.max(after);
+    next >= ABS_FLOOR && next >= CONTINUE_SHARE * strength
 }
 
 /// Finds hard cuts. `d` comes from [`pair_dists`].
@@ -107,6 +170,7 @@ pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
         cuts.push(Cut {
             index: i,
             confidence: (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0),
+            sweep: keeps_changing(f, d, first, last, strength),
         });
     }
     cuts
@@ -138,6 +202,71 @@ mod tests {
         })
     }
 
+    /// A 32×18 view at `x` (in pixels of a 128-wide panorama of distinct coloured
+    /// stripes), averaged over `blur` positions a pixel apart (motion blur).
+    fn pan_frame(pts: f64, x: f32, blur: usize) -> FrameFeatures {
+        let (w, h) = (32usize, 18usize);
+        let px = |u: f32, y: usize| -> [f32; 3] {
+            let u = u.rem_euclid(128.0);
+            let band = (u / 16.0) as usize;
+            let v = 40.0 + 25.0 * band as f32 + 30.0 * ((u * 0.9 + y as f32 * 0.7).sin());
+            [v, 255.0 - v, (band * 31 % 256) as f32]
+        };
+        let rgb: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let (cx, y) = (i % w, i / w);
+                let mut acc = [0f32; 3];
+                for k in 0..blur {
+                    let p = px(x + cx as f32 + k as f32, y);
+                    (0..3).for_each(|c| acc[c] += p[c] / blur as f32);
+                }
+                acc.map(|c| c.clamp(0.0, 255.0) as u8)
+            })
+            .collect();
+        FrameFeatures::compute(&FrameRef {
+            pts_s: pts,
+            width: w,
+            height: h,
+            rgb: &rgb,
+        })
+    }
+
+    /// A whip pan: still, then the view sweeps three frame widths in five blurred frames,
+    /// then still. Its steep steps are candidates, but the picture keeps changing next
+    /// to each of them: sweeps, no cut. A cut between the two still views is one.
+    #[test]
+    fn a_whip_pan_is_a_sweep_not_a_cut() {
+        let xs: Vec<(f32, usize)> = (0..60)
+            .map(|i| match i {
+                0..30 => (0.0, 1),
+                30..35 => (((i - 29) as f32 / 6.0) * 96.0, 12),
+                _ => (96.0, 1),
+            })
+            .collect();
+        let f: Vec<FrameFeatures> = xs
+            .iter()
+            .enumerate()
+            .map(|(i, &(x, b))| pan_frame(i as f64 / 25.0, x, b))
+            .collect();
+        let d = pair_dists(&f);
+        let cands = detect_cuts(&f, &d);
+        assert!(!cands.is_empty(), "the whip has no steep step: {d:?}");
+        assert!(cands.iter().all(|c| c.sweep), "{cands:?}");
+        let report = crate::video::shots::segment(&f, 25.0, 60.0 / 25.0);
+        assert!(
+            report.transitions.iter().all(|t| t.kind != "cut"),
+            "{:?}",
+            report.transitions
+        );
+        // The same two views joined by a cut.
+        let g: Vec<FrameFeatures> = (0..60)
+            .map(|i| pan_frame(i as f64 / 25.0, if i < 30 { 0.0 } else { 96.0 }, 1))
+            .collect();
+        let cuts = detect_cuts(&g, &pair_dists(&g));
+        assert_eq!(cuts.len(), 1, "{cuts:?}");
+        assert!(cuts[0].index == 30 && !cuts[0].sweep, "{cuts:?}");
+    }
+
     #[test]
     fn finds_a_cut_and_ignores_a_flash() {
         let mut f = Vec::new();
@@ -156,5 +285,6 @@ mod tests {
         let cuts = detect_cuts(&f, &d);
         assert_eq!(cuts.len(), 1, "{cuts:?}");
         assert_eq!(cuts[0].index, 30);
+        assert!(!cuts[0].sweep);
     }
 }

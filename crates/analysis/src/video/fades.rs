@@ -8,7 +8,7 @@
 //! cut to black after ordinary motion is not a fade. A fade-out, a short solid hold
 //! (< 0.5 s) and a fade-in form one fade *through* the colour.
 
-use super::frame::{thumb_dist, FrameFeatures};
+use super::frame::{frame_dist, thumb_dist, FrameFeatures};
 use super::models::{self, fit_dissolve};
 use super::Gradual;
 
@@ -21,6 +21,9 @@ const SAME_LAYOUT: f32 = 0.02;
 /// Longest hold between a fade-out and a fade-in merged into one fade-through event.
 const MAX_HOLD_S: f64 = 0.5;
 const MIN_RAMP: usize = 3;
+/// Share of the jump into the solid colour the picture may differ by when it comes back
+/// after a lone ramp (a flash, not a fade; the same share as the hard-cut flash test).
+const FLASH_RETURN: f32 = 0.4;
 
 #[derive(Debug, Clone, Copy)]
 struct Run {
@@ -254,15 +257,79 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
                 out.push(Gradual::new(kind, s, e, prog, 0.9));
             }
             (o, i) => {
+                // A flash: the picture from just before the solid frames comes back after
+                // the ramp out of them (or was there before the ramp into them), so the
+                // colour was a burst of light over one shot, not a fade.
+                let returns = |a: usize, b: usize| {
+                    frame_dist(&f[a], &f[b]) < FLASH_RETURN * frame_dist(&f[a], &f[core])
+                };
                 if let Some((s, p, zoom)) = o {
-                    let kind = if zoom { "zoom" } else { "fade_out" };
-                    out.push(Gradual::new(kind, s, first, p, 0.85));
+                    let flash = !zoom && last + 1 < f.len() && returns(last + 1, s);
+                    if !flash {
+                        let kind = if zoom { "zoom" } else { "fade_out" };
+                        out.push(Gradual::new(kind, s, first, p, 0.85));
+                    }
                 }
                 if let Some((e, w)) = i {
-                    out.push(Gradual::new("fade_in", last, e, w, 0.85));
+                    if !(first > 0 && returns(first - 1, e)) {
+                        out.push(Gradual::new("fade_in", last, e, w, 0.85));
+                    }
                 }
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::frame::FrameRef;
+
+    /// A textured 64×36 picture (`seed` sets the pattern and colours), mixed with white
+    /// by `white` (0 = the picture, 1 = white).
+    fn frame(n: usize, seed: f32, white: f32) -> FrameFeatures {
+        let (w, h) = (64usize, 36usize);
+        let rgb: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = ((i % w) as f32, (i / w) as f32);
+                let v = 110.0 + 80.0 * (x * 0.21 * seed + y * 0.17 + seed).sin();
+                let p = [v, 0.4 * v + 40.0 * seed, 220.0 - 0.6 * v];
+                p.map(|c| (c + white * (255.0 - c)).clamp(0.0, 255.0) as u8)
+            })
+            .collect();
+        FrameFeatures::compute(&FrameRef {
+            pts_s: n as f64 / 25.0,
+            width: w,
+            height: h,
+            rgb: &rgb,
+        })
+    }
+
+    /// A camera flash: one white frame, then the light decays over five frames back to
+    /// the same picture: no fade. The same decay into another picture is a fade-in.
+    #[test]
+    fn a_camera_flash_is_no_fade() {
+        let clip = |after: f32| -> Vec<FrameFeatures> {
+            (0..80)
+                .map(|n| {
+                    let seed = if n < 40 { 1.0 } else { after };
+                    let white = if (40..46).contains(&n) {
+                        (-((n - 40) as f32) / 1.5).exp()
+                    } else {
+                        0.0
+                    };
+                    frame(n, seed, white)
+                })
+                .collect()
+        };
+        assert!(clip(1.0)[40].is_white());
+        let flash = detect_fades(&clip(1.0), 25.0);
+        assert!(flash.is_empty(), "{flash:?}");
+        let fade = detect_fades(&clip(2.3), 25.0);
+        assert!(
+            fade.iter().any(|g| g.kind == "fade_in" && g.start == 40),
+            "{fade:?}"
+        );
+    }
 }

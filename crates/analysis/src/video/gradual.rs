@@ -37,6 +37,9 @@ const SELF_CHANGE: f32 = 0.5;
 /// Share of clearly changing cells a window needs before the shots' own motion is
 /// allowed for (a cut between two shots replaces nearly every cell).
 const MOVING_CHANGED_SHARE: f32 = 0.67;
+/// Largest raw relative error, as a multiple of the bound, that the allowance for the
+/// shots' own motion may bring under the bound.
+const MAX_EXCUSED: f32 = 1.3;
 
 /// How a model's frames carry the motion inside the two shots (see [`content_drift`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +244,10 @@ fn classify(
     } else {
         MAX_REL_ERR
     };
-    (rel_moving < bound).then_some((kind, curve, rel))
+    // The allowance excuses the shots' own motion, not a model that misses the frames by
+    // far: a push-in over a moving subject or a text box fading over a moving shot only
+    // fits once most of its error is written off as drift.
+    (rel_moving < bound && rel < MAX_EXCUSED * bound).then_some((kind, curve, rel))
 }
 
 /// True when the picture changes across `[s, e]` at least [`SELF_CHANGE`]⁻¹ times as much

@@ -163,9 +163,12 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         grads.extend(g);
     }
     let grads = join_through_colour(grads);
-    // A cut at the junction of a joined transition is its step through the colour.
+    // A cut at the junction of a joined transition is its step through the colour; a
+    // sweep (the picture keeps changing right next to the step: a whip pan, a subject
+    // crossing the lens) bounded the search above but is no cut.
     let hard: Vec<cuts::Cut> = hard
         .into_iter()
+        .filter(|c| !c.sweep)
         .filter(|c| !grads.iter().any(|g| c.index > g.start && c.index < g.end))
         .collect();
     let pts = |i: usize| f[i.min(n - 1)].pts_s;

@@ -1,0 +1,111 @@
+//! Cut-free clips built by ffmpeg from the real shots in `../shared/media` (the same
+//! filters as `bench/synth/generate.py --only robust`): none of them is a cut or a
+//! transition. Skipped when the media directory is absent.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stylecut_analysis::video::frame::{FrameFeatures, FrameRef};
+use stylecut_analysis::video::shots;
+use stylecut_media::{decode, probe, DecodeSpec, RunOpts};
+
+const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
+const NORM: &str = "fps=25,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p";
+
+/// Renders 100 frames of `src` from `start_s` through `filter` into `out`.
+fn render(src: &str, start_s: f64, filter: &str, out: &Path) {
+    let vf = format!("{NORM},{filter},trim=end_frame=100,setpts=PTS-STARTPTS,format=yuv420p");
+    let ok = Command::new("ffmpeg")
+        .args([
+            "-y",
+            "-v",
+            "error",
+            "-ss",
+            &start_s.to_string(),
+            "-t",
+            "5",
+            "-i",
+        ])
+        .arg(Path::new(MEDIA).join(src))
+        .args([
+            "-vf", &vf, "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
+        ])
+        .arg(out)
+        .status()
+        .expect("ffmpeg")
+        .success();
+    assert!(ok, "ffmpeg failed for {filter}");
+}
+
+fn transitions(path: &Path) -> Vec<(String, f64)> {
+    let opts = RunOpts::default();
+    let info = probe::probe_video(path, &opts).expect("probe");
+    let spec = DecodeSpec {
+        audio: false,
+        ..DecodeSpec::default()
+    };
+    let mut feats = Vec::new();
+    decode(
+        path,
+        &info,
+        &spec,
+        &opts,
+        |f| {
+            feats.push(FrameFeatures::compute(&FrameRef {
+                pts_s: f.pts_s,
+                width: f.width as usize,
+                height: f.height as usize,
+                rgb: &f.rgb,
+            }))
+        },
+        |_| {},
+    )
+    .expect("decode");
+    let n = feats.len();
+    let report = shots::segment(&feats, n as f64 / info.duration_s, info.duration_s);
+    report
+        .transitions
+        .into_iter()
+        .map(|t| (t.kind, t.start_s))
+        .collect()
+}
+
+/// A text box fading out over a moving bird, and a camera flash decaying over six frames
+/// (read before as a wipe and a fade-in from white).
+#[test]
+fn text_fade_and_camera_flash_are_no_transition() {
+    if !Path::new(MEDIA).is_dir() {
+        eprintln!("skipped: {MEDIA} absent");
+        return;
+    }
+    let dir: PathBuf = std::env::temp_dir().join(format!("stylecut-robust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "text-box",
+            "video/imageio-cockatoo/cockatoo.mp4",
+            2.42,
+            "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf:\
+             text='Chapter One':fontsize=72:fontcolor=white:box=1:boxcolor=black@0.6:\
+             boxborderw=20:x=(w-text_w)/2:y=(h-text_h)/2:alpha='if(lt(t,0.6),0,\
+             if(lt(t,0.9),(t-0.6)/0.3,if(lt(t,3.1),1,if(lt(t,3.4),(3.4-t)/0.3,0))))'",
+        ),
+        (
+            "flash",
+            "video/pyscenedetect/issue-195-aspect-ratio.mp4",
+            7.59,
+            "eq=brightness='if(between(n,43,48),0.9*exp(-(n-43)/1.5),0)':eval=frame",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, src, start, filter) in cases {
+        let out = dir.join(format!("{name}.mp4"));
+        render(src, start, filter, &out);
+        let t = transitions(&out);
+        if !t.is_empty() {
+            wrong.push((name, t));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(wrong.is_empty(), "false boundaries: {wrong:?}");
+}
