@@ -17,12 +17,15 @@ and with enough evidence. For each window the harness runs `stylecut analyze`, t
 
 An extraction is *reliable* when every applicable check passes. The report gives the reliable
 share per confidence band (the contract: > 0.85 reliable, < 0.6 poor), the ROC AUC of
-confidence against reliability, and, with `--fit`, the logistic fits of the per-field models
-that `crates/style/src/extract.rs` implements (features computed here exactly as there), with
-leave-one-source-out AUC so that the fit is judged on material it did not see.
+confidence against reliability and the Brier score, and, with `--fit`, the fits of the
+per-field models that `crates/style/src/extract.rs` implements (features computed here
+exactly as there), scored in sample, leaving one source out and leaving one whole set out,
+so that the fit is judged on material it did not see. `--models s4` fits session 4's
+models (no motion term, no beat jitter) instead, for comparison.
 
 Usage:
   nice -n 10 bench/.venv/bin/python bench/score/confidence.py --stylecut BIN [--fit]
+      [--models current|s4]
       [--media ../shared/media] [--synth bench/out/synth] [--out bench/out/confidence]
 Writes OUT/confidence.md and OUT/windows.json (every window: checks, features, confidence).
 """
@@ -42,6 +45,7 @@ import metrics as M  # noqa: E402
 from score import log, md_table  # noqa: E402
 
 EXCERPTS_S = (3.0, 6.0, 12.0)
+BEAT_JITTER_FULL = 0.1  # inter-beat CV that counts as no steady pulse at all
 BANDS = ((0.0, 0.6, "< 0.6 (poor)"), (0.6, 0.85, "0.6–0.85"), (0.85, 1.01, "> 0.85 (reliable)"))
 FAMILY = {"cut": "cut", "cut_from_black": "cut", "cut_to_black": "cut", "fade_in": "fade",
           "fade_out": "fade", "fade": "fade", "dissolve": "dissolve", "wipe": "wipe",
@@ -134,8 +138,24 @@ def primary_families(families):
 
 
 # --------------------------------------------------------------------- features (as in Rust)
-def features(doc):
-    """The evidence `extract::extraction_confidence` reads, computed from the analysis JSON."""
+def beat_jitter(beats):
+    """Irregularity of the beat grid (as `extract::beat_jitter`): the coefficient of variation
+    of the inter-beat intervals over BEAT_JITTER_FULL, capped at 1; 1 (no evidence of a
+    steady pulse) with fewer than three beats."""
+    t = sorted(b["time_s"] for b in beats)
+    if len(t) < 3:
+        return 1.0
+    ibi = np.diff(t)
+    mean = float(np.mean(ibi))
+    if mean <= 0.0:
+        return 1.0
+    return min(float(np.std(ibi)) / mean / BEAT_JITTER_FULL, 1.0)
+
+
+def features(doc, style):
+    """The evidence `extract::extraction_confidence` reads, computed from the analysis JSON
+    (motion intensity is the StyleJSON field, i.e. `camera::motion_intensity`, rounded to
+    0.1 there)."""
     trans = doc.get("transitions") or []
     beats = doc.get("beats") or []
     audio = doc.get("audio") or {}
@@ -155,7 +175,9 @@ def features(doc):
         "tempo": doc.get("tempo_bpm"),
         "beats": len(beats),
         "mean_beat_conf": float(np.mean([b["confidence"] for b in beats])) if beats else 0.0,
+        "beat_jitter": beat_jitter(beats),
         "motion": float(motion_level),
+        "motion_intensity": float(style.get("motion_intensity") or 0.0) / 100.0,
     }
 
 
@@ -231,13 +253,27 @@ def field_rows(rows):
 # (the primary-transition model only when boundaries were found, the tempo model only when
 # there is audio):
 # * cut_frequency: the count is right when the boundary errors (misses + false ones) stay
-#   within the 10 % tolerance, floor(0.1 n); errors are Poisson with mean a + b·n, so
-#   P = PoissonCDF(floor(0.1 n); a + b·n). It extrapolates sanely to long, fast-cut clips.
+#   within the 10 % tolerance, floor(0.1 n); errors are Poisson with mean a + b·n + c·m
+#   (m = motion intensity / 100: fast motion is where the detectors miss wipes and slides
+#   and find transitions that are not there), so P = PoissonCDF(floor(0.1 n); a + b·n + c·m).
 # * primary_transition: the measured share (logistic intercept only).
-# * tempo_bpm: logistic on tempo_design.
+# * tempo_bpm: logistic on tempo_design (with the beat grid's jitter).
+# `--models s4` refits the session-4 models (no motion term, no beat jitter) for comparison.
+MODEL_SET = {"name": "current"}
+
+
+def cut_design(f):
+    if MODEL_SET["name"] == "s4":
+        return [1.0, float(f["transitions"])]
+    return [1.0, float(f["transitions"]), f["motion_intensity"]]
+
+
 def tempo_design(f):
     has = 1.0 if f["tempo"] is not None else 0.0
-    return [has, has * math.log(f["duration_s"]), has * f["music_ratio"]]
+    x = [has, has * math.log(f["duration_s"]), has * f["music_ratio"]]
+    if MODEL_SET["name"] == "s4":
+        return x
+    return x + [has * f["beat_jitter"]]
 
 
 def poisson_cdf(k, mean):
@@ -248,9 +284,9 @@ def poisson_cdf(k, mean):
     return total
 
 
-def count_right(params, n):
-    a, b = params
-    return poisson_cdf(int(math.floor(0.1 * n + 1e-9)), max(a + b * n, 1e-9))
+def count_right(params, f):
+    mean = sum(p * x for p, x in zip(params, cut_design(f)))
+    return poisson_cdf(int(math.floor(0.1 * f["transitions"] + 1e-9)), max(mean, 1e-9))
 
 
 MODELS = {
@@ -267,14 +303,15 @@ def _fit(sel, field, kind):
         return [float(min(max(y.mean(), 0.02), 0.98))]
     if kind == "poisson":
         from scipy.optimize import minimize
-        n = [r["features"]["transitions"] for r in sel]
+        feats = [r["features"] for r in sel]
 
         def nll(p):
-            if p[0] < 0 or p[1] < 0:
+            if min(p) < 0:
                 return 1e9
-            pr = np.clip([count_right(p, k) for k in n], 1e-6, 1 - 1e-6)
+            pr = np.clip([count_right(p, f) for f in feats], 1e-6, 1 - 1e-6)
             return -float(np.sum(y * np.log(pr) + (1 - y) * np.log(1 - pr)))
-        res = minimize(nll, [0.05, 0.1], method="Nelder-Mead")
+        res = minimize(nll, [0.1] * len(cut_design(feats[0])), method="Nelder-Mead",
+                       options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8})
         return [float(v) for v in res.x]
     from sklearn.linear_model import LogisticRegression
     x = np.array([tempo_design(r["features"]) for r in sel])
@@ -287,7 +324,7 @@ def _prob(field, model, f):
     if kind == "share":
         return model[0]
     if kind == "poisson":
-        return count_right(model, f["transitions"])
+        return count_right(model, f)
     z = model[0] + sum(c * v for c, v in zip(model[1:], tempo_design(f)))
     return 1.0 / (1.0 + math.exp(-z))
 
@@ -301,26 +338,37 @@ def predict(models, f):
     return p
 
 
-def fit_all(rows, exclude=None):
+def fit_all(rows, exclude=None, key="source"):
     models = {}
     for field, (kind, applies) in MODELS.items():
         sel = [r for r in rows if field in r["checks"] and applies(r["features"])
-               and r["source"] != exclude]
+               and r[key] != exclude]
         models[field] = _fit(sel, field, kind)
     return models
 
 
-def fit_report(rows):
-    """Fitted constants for extract.rs, and the leave-one-source-out check of the product."""
-    models = fit_all(rows)
+def held_out(rows, key):
+    """Every window scored by models fitted without its group (`key`: source or set)."""
     held = {}
-    for src in sorted(set(r["source"] for r in rows)):
-        m = fit_all(rows, exclude=src)
+    for group in sorted(set(r[key] for r in rows)):
+        m = fit_all(rows, exclude=group, key=key)
         for i, r in enumerate(rows):
-            if r["source"] == src:
+            if r[key] == group:
                 held[i] = predict(m, r["features"])
-    loso = [dict(r, confidence=held[i]) for i, r in enumerate(rows)]
-    return models, loso
+    return [dict(r, confidence=held[i]) for i, r in enumerate(rows)]
+
+
+def fit_report(rows):
+    """Fitted constants for extract.rs, the fitted product in sample, and the held-out checks
+    (leave one source out; leave one set out, a harsher one: a whole kind of material
+    unseen)."""
+    models = fit_all(rows)
+    fitted = [dict(r, confidence=predict(models, r["features"])) for r in rows]
+    return models, fitted, held_out(rows, "source"), held_out(rows, "set")
+
+
+def brier(rows):
+    return float(np.mean([(r["confidence"] - float(r["reliable"])) ** 2 for r in rows]))
 
 
 def main():
@@ -331,7 +379,10 @@ def main():
     ap.add_argument("--synth", type=Path, default=root / "bench" / "out" / "synth")
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "confidence")
     ap.add_argument("--fit", action="store_true", help="also fit the per-field models")
+    ap.add_argument("--models", choices=("current", "s4"), default="current",
+                    help="model set to fit: as in extract.rs now, or session 4's (comparison)")
     args = ap.parse_args()
+    MODEL_SET["name"] = args.models
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for src in Sources(args.media, args.synth).items:
@@ -351,7 +402,7 @@ def main():
                 continue
             rows.append({"source": src["name"], "set": src["set"], "window": name,
                          "start_s": start, "length_s": dur, "checks": checks,
-                         "reliable": all(checks.values()), "features": features(doc),
+                         "reliable": all(checks.values()), "features": features(doc, style),
                          "confidence": style["extraction_confidence"]})
     (args.out / "windows.json").write_text(json.dumps(rows, indent=1))
     conf = [r["confidence"] for r in rows]
@@ -363,7 +414,8 @@ def main():
              "## Reliable share per confidence band\n",
              md_table(["confidence", "windows", "reliable", "share reliable", "mean confidence"],
                       band_rows(rows, "confidence")),
-             f"\nROC AUC of confidence for 'reliable': {auc(conf, rel):.3f}\n",
+             f"\nROC AUC of confidence for 'reliable': {auc(conf, rel):.3f}; Brier score: "
+             f"{brier(rows):.4f}\n",
              "## Checks per field\n",
              md_table(["field", "windows checked", "right", "share"], field_rows(rows)),
              "\n## Least reliable windows with the highest confidence\n",
@@ -373,17 +425,31 @@ def main():
                        for r in sorted((r for r in rows if not r["reliable"]),
                                        key=lambda r: -r["confidence"])[:15]])]
     if args.fit:
-        models, loso = fit_report(rows)
+        models, fitted, loso, loseto = fit_report(rows)
         (args.out / "fits.json").write_text(json.dumps(models, indent=1))
-        lc, lr = [r["confidence"] for r in loso], [r["reliable"] for r in loso]
-        lines += ["\n## Refit: leave-one-source-out\n",
-                  "Each source's windows scored by models fitted without that source "
+        lines += ["\n## Refit\n",
+                  "In sample: every window scored by the models fitted on all windows "
                   "(models as in extract.rs).\n",
                   md_table(["confidence", "windows", "reliable", "share reliable",
+                            "mean confidence"], band_rows(fitted, "confidence")),
+                  f"\nROC AUC (in sample): {auc([r['confidence'] for r in fitted], rel):.3f}; "
+                  f"Brier: {brier(fitted):.4f}\n",
+                  "### Leave one source out\n",
+                  "Each source's windows scored by models fitted without that source.\n",
+                  md_table(["confidence", "windows", "reliable", "share reliable",
                             "mean confidence"], band_rows(loso, "confidence")),
-                  f"\nROC AUC (held out): {auc(lc, lr):.3f}\n",
+                  f"\nROC AUC (held out): {auc([r['confidence'] for r in loso], rel):.3f}; "
+                  f"Brier: {brier(loso):.4f}\n",
+                  "### Leave one set out\n",
+                  "Each set's windows (real videos, synthetic transitions, no-cut clips, real "
+                  "music, synthetic drums, speech) scored by models fitted without that set.\n",
+                  md_table(["confidence", "windows", "reliable", "share reliable",
+                            "mean confidence"], band_rows(loseto, "confidence")),
+                  f"\nROC AUC (held out): {auc([r['confidence'] for r in loseto], rel):.3f}; "
+                  f"Brier: {brier(loseto):.4f}\n",
                   "Constants for `crates/style/src/extract.rs` (cut_frequency: Poisson mean "
-                  "a + b·n; primary_transition: share; tempo_bpm: intercept, coefficients):\n",
+                  "a + b·n + c·m; primary_transition: share; tempo_bpm: intercept, "
+                  "coefficients):\n",
                   "```", json.dumps(models, indent=1), "```"]
     text = "\n".join(lines) + "\n"
     (args.out / "confidence.md").write_text(text)

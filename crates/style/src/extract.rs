@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use stylecut_analysis::video::camera;
 use stylecut_types::{
-    audio_map, Analysis, AudioStyle, ColorGrade, StyleBeat, StyleJson, TransitionEvent,
+    audio_map, Analysis, AudioStyle, Beat, ColorGrade, StyleBeat, StyleJson, TransitionEvent,
     TransitionStyle, STYLE_VERSION,
 };
 
@@ -110,19 +110,25 @@ impl Logit {
 
 /// `cut_frequency` is right when the boundary count is within 10 % of the truth, i.e. the
 /// net errors (misses, false boundaries) stay within floor(0.1·n). Errors are modelled as
-/// Poisson with mean `CUT_ERRORS.0 + CUT_ERRORS.1 · n`: every boundary found is a chance
-/// to have missed or added one.
-const CUT_ERRORS: (f64, f64) = (0.1499, 0.0);
-/// Share of windows with boundaries whose `primary_transition` family was right.
-const PRIMARY_RIGHT: f64 = 0.957;
+/// Poisson with mean `a + b·n + c·m`, with n the boundaries found and m the motion intensity
+/// / 100: every boundary found is a chance to have missed or added one, and fast motion is
+/// where the detectors miss wipes and slides (the moving edge reads as motion inside a
+/// shot) and find transitions that are not there.
+const CUT_ERRORS: [f64; 3] = [0.0, 0.01753, 0.2449];
+/// Share of windows with boundaries whose `primary_transition` family was right (115 of
+/// 117; the fit caps a share at 0.98).
+const PRIMARY_RIGHT: f64 = 0.98;
 /// `tempo_bpm` right (within 4 %, or null on speech) when there is audio, against
-/// [tempo reported, tempo reported · ln(duration s), tempo reported · music ratio]: a null
-/// tempo is nearly always right, a reported one more often the longer and the more
-/// music-like the clip.
+/// [tempo reported, · ln(duration s), · music ratio, · beat jitter] (each term zero when no
+/// tempo is reported): a null tempo is nearly always right, a reported one more often the
+/// longer the clip and the steadier its beat grid.
 const TEMPO: Logit = Logit {
-    intercept: 2.525,
-    coef: &[-6.315, 1.019, 3.258],
+    intercept: 2.742,
+    coef: &[-3.351, 1.536, 0.504, -5.363],
 };
+/// Inter-beat-interval coefficient of variation that counts as no steady pulse at all
+/// (`beat_jitter` = 1). Measured: synthetic drums 0.01, music 0.01–0.08, speech 0.04–0.12.
+const BEAT_JITTER_FULL: f64 = 0.1;
 
 /// P(X ≤ k) for X ~ Poisson(mean).
 fn poisson_cdf(k: u32, mean: f64) -> f64 {
@@ -135,6 +141,25 @@ fn poisson_cdf(k: u32, mean: f64) -> f64 {
     total.min(1.0)
 }
 
+/// Irregularity of the beat grid in 0..1: the coefficient of variation (population standard
+/// deviation over mean) of the intervals between consecutive beats, over
+/// `BEAT_JITTER_FULL`, capped at 1. Fewer than three beats give 1: no evidence of a pulse.
+pub fn beat_jitter(beats: &[Beat]) -> f64 {
+    if beats.len() < 3 {
+        return 1.0;
+    }
+    let mut t: Vec<f64> = beats.iter().map(|b| b.time_s).collect();
+    t.sort_by(f64::total_cmp);
+    let ibi: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+    let n = ibi.len() as f64;
+    let mean = ibi.iter().sum::<f64>() / n;
+    if mean <= 0.0 {
+        return 1.0;
+    }
+    let var = ibi.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / n;
+    (var.sqrt() / mean / BEAT_JITTER_FULL).min(1.0)
+}
+
 /// `extraction_confidence` in 0..1 (docs/STYLEJSON.md, *Confidence*): the probability
 /// that the fields with ground truth in the benchmarks (`cut_frequency`,
 /// `primary_transition`, `tempo_bpm`) are all right, as the product of per-field
@@ -143,7 +168,9 @@ fn poisson_cdf(k: u32, mean: f64) -> f64 {
 pub fn extraction_confidence(a: &Analysis) -> f64 {
     let n = a.transitions.len() as f64;
     let tolerance = (0.1 * n + 1e-9).floor() as u32;
-    let mut p = poisson_cdf(tolerance, CUT_ERRORS.0 + CUT_ERRORS.1 * n);
+    let motion = camera::motion_intensity(&a.motion) / 100.0;
+    let errors = CUT_ERRORS[0] + CUT_ERRORS[1] * n + CUT_ERRORS[2] * motion;
+    let mut p = poisson_cdf(tolerance, errors.max(1e-9));
     if !a.transitions.is_empty() {
         p *= PRIMARY_RIGHT;
     }
@@ -153,6 +180,7 @@ pub fn extraction_confidence(a: &Analysis) -> f64 {
             has,
             has * a.duration_s.max(0.1).ln(),
             has * a.audio.music_ratio,
+            has * beat_jitter(&a.beats),
         ];
         p *= TEMPO.p(&x);
     }
@@ -317,26 +345,109 @@ mod tests {
         }
     }
 
+    /// Beats every `period` s over `duration_s`, every other interval stretched by
+    /// `1 + wobble` and the others shrunk by `1 − wobble` (inter-beat CV = `wobble`).
+    fn beats(duration_s: f64, period: f64, wobble: f64) -> Vec<Beat> {
+        let mut out = Vec::new();
+        let mut t = 0.1;
+        let mut i = 0;
+        while t < duration_s {
+            out.push(Beat {
+                time_s: t,
+                confidence: 0.95,
+                band: stylecut_types::Band::Bass,
+            });
+            t += period
+                * if i % 2 == 0 {
+                    1.0 + wobble
+                } else {
+                    1.0 - wobble
+                };
+            i += 1;
+        }
+        out
+    }
+
+    /// A clip whose single shot moves at the given pan speed (% of width per second).
+    fn moving(mut a: Analysis, pan_speed: f64) -> Analysis {
+        let mut m = stylecut_types::ShotMotion::still(0.0, a.duration_s);
+        m.pan_speed = pan_speed;
+        a.motion = vec![m];
+        a
+    }
+
+    fn music(duration_s: f64, music_ratio: f64, wobble: f64) -> Analysis {
+        let mut a = clip(duration_s, 0, Some((Some(120.0), music_ratio)));
+        a.beats = beats(duration_s, 0.5, wobble);
+        a
+    }
+
+    #[test]
+    fn beat_jitter_is_the_inter_beat_spread() {
+        // A steady grid has no jitter, whatever its tempo.
+        assert!(beat_jitter(&beats(10.0, 0.5, 0.0)) < 1e-9);
+        assert!(beat_jitter(&beats(10.0, 0.3, 0.0)) < 1e-9);
+        // Intervals alternating 0.52 / 0.48 s: CV 0.04, i.e. 0.4 of the full-scale 0.1.
+        let j = beat_jitter(&beats(20.0, 0.5, 0.04));
+        assert!((j - 0.4).abs() < 0.02, "{j}");
+        // Saturates at 1; fewer than three beats are no evidence of a pulse.
+        assert_eq!(beat_jitter(&beats(20.0, 0.5, 0.3)), 1.0);
+        assert_eq!(beat_jitter(&beats(0.6, 0.5, 0.0)), 1.0);
+        assert_eq!(beat_jitter(&[]), 1.0);
+        // Order does not matter.
+        let mut shuffled = beats(20.0, 0.5, 0.04);
+        shuffled.reverse();
+        assert!((beat_jitter(&shuffled) - j).abs() < 1e-12);
+    }
+
     #[test]
     fn confidence_follows_the_measured_error_rates() {
-        // Silent single shot: every checked field is usually right.
+        // Silent, still single shot: every checked field is usually right.
         let calm = extraction_confidence(&clip(10.0, 0, None));
-        assert!(calm > 0.8, "{calm}");
+        assert!(calm > 0.9, "{calm}");
         // A boundary adds the chance of a wrong primary transition; the count's error
         // model never pushes a long fast-cut template to zero (the 10 % tolerance grows).
         let cut = extraction_confidence(&clip(10.0, 2, None));
         assert!(cut < calm, "{cut} {calm}");
         let long_fast = extraction_confidence(&clip(180.0, 40, None));
         assert!(long_fast > 0.5, "{long_fast}");
-        // A tempo read from 3 s of music is wrong more often than from 30 s, and one
-        // read on speech-like audio (low music ratio) more often still.
-        let short = extraction_confidence(&clip(3.0, 0, Some((Some(120.0), 1.0))));
-        let long = extraction_confidence(&clip(30.0, 0, Some((Some(120.0), 1.0))));
-        let speechy = extraction_confidence(&clip(10.0, 0, Some((Some(120.0), 0.3))));
-        assert!(short < 0.6 && long > 0.8, "{short} {long}");
-        assert!(speechy < 0.4, "{speechy}");
+        // Fast motion is where boundaries are missed or invented: the same clip with a
+        // fast pan (motion intensity near 100) falls out of the reliable band.
+        let fast = moving(clip(10.0, 0, None), 200.0);
+        let fast_c = extraction_confidence(&fast);
+        assert!(camera::motion_intensity(&fast.motion) > 95.0);
+        assert!(fast_c < 0.85 && fast_c < calm - 0.1, "{fast_c} {calm}");
+        let slow_c = extraction_confidence(&moving(clip(10.0, 0, None), 5.0));
+        assert!(slow_c > fast_c + 0.1, "{slow_c} {fast_c}");
+    }
+
+    #[test]
+    fn tempo_confidence_follows_the_beat_grid() {
+        // A tempo over a steady beat grid from 30 s of music is nearly always right.
+        let steady_long = extraction_confidence(&music(30.0, 1.0, 0.0));
+        assert!(steady_long > 0.9, "{steady_long}");
+        // The same with a jittery grid (inter-beat CV 0.1, as on speech) is not.
+        let jittery_long = extraction_confidence(&music(30.0, 1.0, 0.1));
+        assert!(jittery_long < 0.6, "{jittery_long}");
+        // Shorter is less sure at the same jitter; so is audio that is not mostly music.
+        let steady_short = extraction_confidence(&music(3.0, 1.0, 0.0));
+        assert!(
+            steady_short < steady_long - 0.05,
+            "{steady_short} {steady_long}"
+        );
+        let jittery_short = extraction_confidence(&music(3.0, 1.0, 0.1));
+        assert!(
+            jittery_short < 0.2 && jittery_short < jittery_long,
+            "{jittery_short}"
+        );
+        let speechy = extraction_confidence(&music(10.0, 0.3, 0.03));
+        let musical = extraction_confidence(&music(10.0, 1.0, 0.03));
+        assert!(speechy < musical, "{speechy} {musical}");
+        // A tempo with fewer than three beats behind it counts as no steady pulse.
+        let beatless = extraction_confidence(&clip(30.0, 0, Some((Some(120.0), 1.0))));
+        assert!(beatless < 0.6, "{beatless}");
         // Audio without music and no tempo: the null tempo is nearly always right.
         let null = extraction_confidence(&clip(10.0, 0, Some((None, 0.0))));
-        assert!(null > 0.75 && null > speechy + 0.3, "{null}");
+        assert!(null > 0.9 && null > jittery_long + 0.3, "{null}");
     }
 }
