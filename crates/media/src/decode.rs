@@ -38,9 +38,8 @@ pub struct DecodeSpec {
 
 /// Frames whose in-loop deblocking filter the video decoder skips (ffmpeg's
 /// `-skip_loop_filter`, honoured by ffmpeg's H.264 decoder; decoders without the option
-/// ignore it). Every frame is still
-/// decoded; a skipped filter leaves block edges in that frame's picture, and in frames
-/// predicted from it.
+/// ignore it). Every frame is still decoded; a skipped filter leaves block edges in that
+/// frame's picture, and in frames predicted from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipLoopFilter {
     /// Deblock every frame (a bare decode).
@@ -51,10 +50,11 @@ pub enum SkipLoopFilter {
     /// other B-frames of the same group predict from (x264's B-pyramid), so the error
     /// stops at the next P- or I-frame and never drifts through a GOP. Measured on 90
     /// frames of the 1080p30 x264 benchmark clip (valgrind instruction counts of the
-    /// analysis decode): 17 % below a full decode, 7 % below `NonRef`; shots and transitions of the 9
-    /// shared videos and 121 synthetic clips identical to `NonRef`'s. Skipping P-frames
-    /// too (`all`, 24 % below) lets the error drift until the next keyframe and adds
-    /// false cuts there (cockatoo 7.25 s, wannaworktogether 42.6 s).
+    /// analysis decode): 17 % below a full decode, 7 % below `NonRef`; shots and
+    /// transitions of the 9 shared videos and 121 synthetic clips identical to
+    /// `NonRef`'s. Skipping P-frames too (`all`, 24 % below) lets the error drift until
+    /// the next keyframe and adds false cuts there (cockatoo 7.25 s, wannaworktogether
+    /// 42.6 s).
     Bidir,
 }
 
