@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use stylecut_media::{decode, probe, DecodeSpec, RunOpts};
+use stylecut_media::{decode, probe, DecodeSpec, RunOpts, SkipLoopFilter};
 
 fn media(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -109,4 +109,60 @@ fn cancelling_mid_decode_stops_promptly() {
     );
     assert_eq!(seen, 5, "no frame is delivered after the cancel");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Decodes every analysis frame of `p` with `skip`: (presentation times, pixels).
+fn frames_with(p: &std::path::Path, skip: SkipLoopFilter) -> (Vec<f64>, Vec<Vec<u8>>) {
+    let info = probe::probe_video(p, &RunOpts::default()).unwrap();
+    let spec = DecodeSpec {
+        audio: false,
+        skip_loop_filter: skip,
+        ..DecodeSpec::default()
+    };
+    let (mut pts, mut rgb) = (Vec::new(), Vec::new());
+    decode(
+        p,
+        &info,
+        &spec,
+        &RunOpts::default(),
+        |f| {
+            pts.push(f.pts_s);
+            rgb.push(f.rgb.clone());
+        },
+        |_| {},
+    )
+    .unwrap();
+    (pts, rgb)
+}
+
+#[test]
+fn skipping_the_b_frames_deblocking_keeps_frames_and_times() {
+    // VFR H.264 with B-frames (33 B of the first 45 frames).
+    let p = media("video/pyscenedetect/goldeneye-vfr-drop3.mp4");
+    assert_eq!(
+        DecodeSpec::default().skip_loop_filter,
+        SkipLoopFilter::Bidir
+    );
+    let (pts_full, full) = frames_with(&p, SkipLoopFilter::None);
+    let (pts_skip, skip) = frames_with(&p, SkipLoopFilter::Bidir);
+    assert_eq!(pts_full.len(), 160);
+    assert_eq!(pts_full, pts_skip, "same frames at the same times");
+    // Mean absolute difference per frame, in 8-bit levels of the analysis frame.
+    let mad: Vec<f64> = full
+        .iter()
+        .zip(&skip)
+        .map(|(a, b)| {
+            let s: u64 = a.iter().zip(b).map(|(x, y)| x.abs_diff(*y) as u64).sum();
+            s as f64 / a.len() as f64
+        })
+        .collect();
+    let worst = mad.iter().copied().fold(0.0, f64::max);
+    let changed = mad.iter().filter(|&&d| d > 0.0).count();
+    // The option takes effect (the B-frames' pictures change) ...
+    assert!(changed >= 40, "{changed} frames changed");
+    // ... by much less than a level on average after the reduction to 256 px wide.
+    assert!(
+        worst < 0.5,
+        "worst frame differs by {worst} levels on average"
+    );
 }

@@ -132,15 +132,22 @@ fn zoom_ramp(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>> {
         .map(|(p, q)| (p - q) * (p - q))
         .sum::<f32>()
         .max(1e-6);
-    let zooms: Vec<f32> = (0..=14).map(|k| 1.25f32.powi(k)).collect();
-    let mut buf = vec![0f32; a.len()];
+    // `a` magnified by each candidate zoom, computed once for every frame.
+    let zooms: Vec<(f32, Vec<f32>)> = (0..=14)
+        .map(|k| {
+            let z = 1.25f32.powi(k);
+            let mut buf = vec![0f32; a.len()];
+            models::zoomed(a, z, &mut buf);
+            (z, buf)
+        })
+        .collect();
     let mut zs = Vec::new();
     let (mut err_z, mut err_blend) = (0f32, 0f32);
     for g in &f[pic + 1..core] {
         let mut best = (f32::INFINITY, 1f32);
-        for &z in &zooms {
-            models::zoomed(a, z, &mut buf);
-            let (_, e) = fit_dissolve(&g.thumb, &buf, c);
+        for (z, buf) in &zooms {
+            let z = *z;
+            let (_, e) = fit_dissolve(&g.thumb, buf, c);
             if e < best.0 {
                 best = (e, z);
             }

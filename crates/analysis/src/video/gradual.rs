@@ -159,10 +159,12 @@ fn classify(
         ("slide", models::slide as Model),
     ] {
         for dir in DIRS {
+            // Every frame of the window is matched against the same predictions.
+            let preds = models::predictions(a, b, |a, b, p, o| model(a, b, dir, p, o));
             let mut curve = Vec::new();
             let mut err = 0.0;
             for g in mids {
-                let (p, e) = models::search_p(&g.thumb, a, b, |a, b, p, o| model(a, b, dir, p, o));
+                let (p, e) = models::best_p(&g.thumb, &preds);
                 curve.push(p);
                 err += e;
             }
@@ -184,15 +186,22 @@ fn classify(
         cands.push(("wipe", mw.progress, mw.err * MASK_PENALTY, how));
     }
     // Zoom into A while blending to B; progress = half zoom travel, half blend.
-    let mut zbuf = vec![0f32; a.len()];
+    // A magnified by each candidate zoom, computed once for the whole window.
+    let zooms: Vec<(f32, Vec<f32>)> = (0..=15)
+        .map(|zi| {
+            let z = 1.0 + zi as f32 * 0.1;
+            let mut zbuf = vec![0f32; a.len()];
+            models::zoomed(a, z, &mut zbuf);
+            (z, zbuf)
+        })
+        .collect();
     let mut zfit = Vec::new();
     let mut zerr = 0.0;
     for g in mids {
         let mut best = (0f32, f32::INFINITY, 1f32);
-        for zi in 0..=15 {
-            let z = 1.0 + zi as f32 * 0.1;
-            models::zoomed(a, z, &mut zbuf);
-            let (al, err) = models::fit_dissolve(&g.thumb, &zbuf, b);
+        for (z, zbuf) in &zooms {
+            let z = *z;
+            let (al, err) = models::fit_dissolve(&g.thumb, zbuf, b);
             if err < best.1 {
                 best = (al, err, z);
             }

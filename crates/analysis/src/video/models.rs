@@ -118,15 +118,21 @@ pub fn wipe(a: &[f32], b: &[f32], dir: Dir, p: f32, out: &mut [f32]) {
     }
 }
 
-/// Samples channel `k` of a thumbnail along `dir` at fractional axis position `pos`.
-fn along(img: &[f32], dir: Dir, pos: f32, cx: usize, cy: usize, n: usize, k: usize) -> f32 {
+/// Samples a thumbnail along `dir` at fractional axis position `pos` (all three channels
+/// of the cell at once: the position, the two neighbouring cells and the weight are the
+/// same for each channel).
+#[inline]
+fn along(img: &[f32], dir: Dir, pos: f32, cx: usize, cy: usize, n: usize) -> [f32; 3] {
     let pos = pos.clamp(0.0, (n - 1) as f32);
-    let i0 = pos.floor() as usize;
+    // `pos` is clamped to ≥ 0, so truncation is the floor (without a libm call).
+    let i0 = pos as usize;
     let i1 = (i0 + 1).min(n - 1);
     let t = pos - i0 as f32;
-    let v0 = img[dir.cell(i0, cx, cy) * 3 + k];
-    let v1 = img[dir.cell(i1, cx, cy) * 3 + k];
-    v0 + t * (v1 - v0)
+    let (c0, c1) = (dir.cell(i0, cx, cy) * 3, dir.cell(i1, cx, cy) * 3);
+    std::array::from_fn(|k| {
+        let (v0, v1) = (img[c0 + k], img[c1 + k]);
+        v0 + t * (v1 - v0)
+    })
 }
 
 /// Slide prediction: `B` enters from the side `dir` names as first, pushing `A` out.
@@ -137,14 +143,13 @@ pub fn slide(a: &[f32], b: &[f32], dir: Dir, p: f32, out: &mut [f32]) {
             let shift = p * n as f32;
             let c = cy * THUMB_W + cx;
             let posf = pos as f32 + 0.5;
-            for k in 0..3 {
-                out[c * 3 + k] = if posf < shift {
-                    // B's far edge has travelled `shift` cells in.
-                    along(b, dir, n as f32 - shift + pos as f32, cx, cy, n, k)
-                } else {
-                    along(a, dir, pos as f32 - shift, cx, cy, n, k)
-                };
-            }
+            let v = if posf < shift {
+                // B's far edge has travelled `shift` cells in.
+                along(b, dir, n as f32 - shift + pos as f32, cx, cy, n)
+            } else {
+                along(a, dir, pos as f32 - shift, cx, cy, n)
+            };
+            out[c * 3..c * 3 + 3].copy_from_slice(&v);
         }
     }
 }
@@ -156,7 +161,8 @@ pub fn zoomed(a: &[f32], z: f32, out: &mut [f32]) {
         for cx in 0..THUMB_W {
             let sx = (cxm + (cx as f32 - cxm) / z).clamp(0.0, THUMB_W as f32 - 1.0);
             let sy = (cym + (cy as f32 - cym) / z).clamp(0.0, THUMB_H as f32 - 1.0);
-            let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
+            // Both clamped to ≥ 0: truncation is the floor.
+            let (x0, y0) = (sx as usize, sy as usize);
             let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
             let (tx, ty) = (sx - x0 as f32, sy - y0 as f32);
             let c = cy * THUMB_W + cx;
@@ -341,23 +347,32 @@ pub fn fit_soft_mask_wipe(mids: &[&[f32]], a: &[f32], b: &[f32]) -> MaskWipe {
         let mut progress = vec![0f32; m];
         let mut tau = vec![f32::NAN; THUMB_CELLS];
         let (mut err, mut wsum) = (0f32, 0f32);
-        for (c, (w, al, perp)) in cells.iter().enumerate() {
-            // Crossing frames (after `A`) from half a ramp before the first frame to half
-            // a ramp after the last.
-            let steps = ((m as f32 + 1.0 + len) * 2.0).ceil() as usize;
-            let mut bc = (f32::INFINITY, 0f32);
-            for i in 0..=steps {
+        // Crossing frames (after `A`) from half a ramp before the first frame to half a
+        // ramp after the last. The ramp of each candidate crossing is the same for every
+        // cell: tabulated once per ramp length.
+        let steps = ((m as f32 + 1.0 + len) * 2.0).ceil() as usize;
+        let ramps: Vec<(f32, Vec<f32>)> = (0..=steps)
+            .map(|i| {
                 let t0 = -0.5 * len + 0.5 * i as f32;
+                let ramp = (0..m)
+                    .map(|t| smooth((t as f32 + 1.0 - t0) / len))
+                    .collect();
+                (t0, ramp)
+            })
+            .collect();
+        for (c, (w, al, perp)) in cells.iter().enumerate() {
+            let mut bc = (f32::INFINITY, 0f32);
+            for (t0, ramp) in &ramps {
                 let cost: f32 = al
                     .iter()
-                    .enumerate()
-                    .map(|(t, x)| {
-                        let d = x - smooth((t as f32 + 1.0 - t0) / len);
+                    .zip(ramp)
+                    .map(|(x, r)| {
+                        let d = x - r;
                         d * d
                     })
                     .sum();
                 if cost < bc.0 {
-                    bc = (cost, t0);
+                    bc = (cost, *t0);
                 }
             }
             err += perp + w * bc.0;
@@ -407,6 +422,38 @@ fn roughness(tau: &[f32], m: usize) -> f32 {
     }
 }
 
+/// Steps of the grid search over `p` in 0..1 (`p = step / P_STEPS`).
+pub const P_STEPS: usize = 64;
+
+/// The model's predictions on the grid of [`search_p`], one thumbnail per step. They
+/// depend on `A` and `B` only, so a window computes them once and matches every frame
+/// between `A` and `B` against them ([`best_p`]).
+pub fn predictions(
+    a: &[f32],
+    b: &[f32],
+    model: impl Fn(&[f32], &[f32], f32, &mut [f32]),
+) -> Vec<Vec<f32>> {
+    (0..=P_STEPS)
+        .map(|step| {
+            let mut buf = vec![0f32; THUMB_CELLS * 3];
+            model(a, b, step as f32 / P_STEPS as f32, &mut buf);
+            buf
+        })
+        .collect()
+}
+
+/// The grid step whose prediction fits `f` best (the first on ties); returns (p, error).
+pub fn best_p(f: &[f32], preds: &[Vec<f32>]) -> (f32, f32) {
+    let mut best = (0.0, f32::INFINITY);
+    for (step, pred) in preds.iter().enumerate() {
+        let e = sse(f, pred);
+        if e < best.1 {
+            best = (step as f32 / P_STEPS as f32, e);
+        }
+    }
+    best
+}
+
 /// Grid search of a one-parameter model over `p` in 0..1; returns (best p, error).
 pub fn search_p(
     f: &[f32],
@@ -414,17 +461,7 @@ pub fn search_p(
     b: &[f32],
     model: impl Fn(&[f32], &[f32], f32, &mut [f32]),
 ) -> (f32, f32) {
-    let mut buf = vec![0f32; THUMB_CELLS * 3];
-    let mut best = (0.0, f32::INFINITY);
-    for step in 0..=64 {
-        let p = step as f32 / 64.0;
-        model(a, b, p, &mut buf);
-        let e = sse(f, &buf);
-        if e < best.1 {
-            best = (p, e);
-        }
-    }
-    best
+    best_p(f, &predictions(a, b, model))
 }
 
 #[cfg(test)]
