@@ -330,12 +330,12 @@ def _prob(field, model, f):
 
 
 def predict(models, f):
-    """The product of the applicable per-field probabilities (as in Rust)."""
+    """The product of the applicable per-field probabilities, at most 0.98 (as in Rust)."""
     p = 1.0
     for field, (_, applies) in MODELS.items():
         if applies(f):
             p *= _prob(field, models[field], f)
-    return p
+    return min(p, 0.98)
 
 
 def fit_all(rows, exclude=None, key="source"):

@@ -129,6 +129,9 @@ const TEMPO: Logit = Logit {
 /// Inter-beat-interval coefficient of variation that counts as no steady pulse at all
 /// (`beat_jitter` = 1). Measured: synthetic drums 0.01, music 0.01–0.08, speech 0.04–0.12.
 const BEAT_JITTER_FULL: f64 = 0.1;
+/// Ceiling of `extraction_confidence`: the fit caps every measured share at 0.98, and a
+/// window on which no error was observed (a still, silent single shot) is not certain.
+const CONFIDENCE_MAX: f64 = 0.98;
 
 /// P(X ≤ k) for X ~ Poisson(mean).
 fn poisson_cdf(k: u32, mean: f64) -> f64 {
@@ -184,7 +187,7 @@ pub fn extraction_confidence(a: &Analysis) -> f64 {
         ];
         p *= TEMPO.p(&x);
     }
-    p.clamp(0.0, 1.0)
+    p.clamp(0.0, CONFIDENCE_MAX)
 }
 
 /// Builds the StyleJSON of an analysed video.
@@ -405,6 +408,8 @@ mod tests {
         // Silent, still single shot: every checked field is usually right.
         let calm = extraction_confidence(&clip(10.0, 0, None));
         assert!(calm > 0.9, "{calm}");
+        // ... but never certain: no observed error is not proof of none.
+        assert!(calm <= CONFIDENCE_MAX, "{calm}");
         // A boundary adds the chance of a wrong primary transition; the count's error
         // model never pushes a long fast-cut template to zero (the 10 % tolerance grows).
         let cut = extraction_confidence(&clip(10.0, 2, None));
