@@ -912,37 +912,4 @@ mod tests {
         assert!(camera_explains(&a, &scene(6, 0)), "a pan");
         assert!(camera_explains(&a, &scene(0, 4)), "a tilt");
     }
-
-    /// A short wipe split by a hard cut on its steepest step: the piece before the cut
-    /// runs into the segment's last frame, the piece after starts on the cut. Checked
-    /// again over both segments it is one wipe and the cut is absorbed; a real cut between
-    /// the same moving shots stays.
-    #[test]
-    fn a_cut_inside_a_short_wipe_is_absorbed() {
-        let (s, len, n) = (40usize, 10usize, 100usize);
-        let f = wipe_clip(s, len, n);
-        let c = s + len / 2;
-        let bounds = [0, c, n];
-        let mut taken = vec![false; n];
-        let mut grads = Vec::new();
-        for w in bounds.windows(2) {
-            grads.extend(detect_in_segment(&f, w[0], w[1], 25.0, &mut taken));
-        }
-        let absorbed = bridge_cuts(&f, &bounds, &mut grads);
-        assert_eq!(absorbed, vec![c], "{grads:?}");
-        let w = grads.iter().find(|g| g.kind == "wipe").expect("{grads:?}");
-        assert!(
-            w.start + 2 >= s && w.start <= s + 2 && w.end + 2 >= s + len,
-            "{w:?}"
-        );
-        // A hard cut between the same moving shots (the whole edge in one frame).
-        let f = wipe_clip(s, 1, n);
-        let bounds = [0, s + 1, n];
-        let mut taken = vec![false; n];
-        let mut grads = Vec::new();
-        for w in bounds.windows(2) {
-            grads.extend(detect_in_segment(&f, w[0], w[1], 25.0, &mut taken));
-        }
-        assert!(bridge_cuts(&f, &bounds, &mut grads).is_empty(), "{grads:?}");
-    }
 }
