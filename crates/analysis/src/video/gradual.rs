@@ -26,6 +26,11 @@ const MAX_REL_ERR: f32 = 0.22;
 const MAX_REL_ERR_SLIDE: f32 = 0.34;
 /// A camera move explains `B` from `A` when a warp cuts the error to this share.
 const CAMERA_SHARE: f32 = 0.35;
+/// A camera move must also explain the structure of `B`: after the warp, the residual
+/// of `B` against `A` with each one's mean taken off, over `B`'s own variance on the
+/// overlap, stays below this. Two unrelated pictures give about 1 or more (the warp
+/// found only a region of `A` of similar mean colour, e.g. against a nearly flat `B`).
+const CAMERA_STRUCTURE: f32 = 0.75;
 const MIN_CHANGED_SHARE: f32 = 0.45;
 const MAX_ROUGHNESS: f32 = 0.25;
 /// Share of the error bound under which a dissolve or fade overrules the camera check.
@@ -40,6 +45,13 @@ const MOVING_CHANGED_SHARE: f32 = 0.67;
 /// Largest raw relative error, as a multiple of the bound, that the allowance for the
 /// shots' own motion may bring under the bound.
 const MAX_EXCUSED: f32 = 1.3;
+
+/// `STYLECUT_DEBUG_GRADUAL=1` prints every candidate window, its fits and why it was
+/// kept or dropped to stderr (for tuning; off by default).
+fn debug() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("STYLECUT_DEBUG_GRADUAL").is_some())
+}
 
 /// How a model's frames carry the motion inside the two shots (see [`content_drift`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +141,9 @@ fn classify(
         .count() as f32
         / THUMB_CELLS as f32;
     if changed < MIN_CHANGED_SHARE {
+        if debug() {
+            eprintln!("  classify {s}-{e}: only {changed:.2} of the cells change");
+        }
         return None;
     }
     let mids = &f[s + 1..e];
@@ -244,6 +259,16 @@ fn classify(
         .filter(|c| c.0 == kind)
         .map(rel_of)
         .fold(f32::INFINITY, f32::min);
+    if debug() {
+        let list: Vec<String> = cands
+            .iter()
+            .map(|c| format!("{}:{:.3}/{:.3}", c.0, (c.2 / scale).sqrt(), rel_of(c)))
+            .collect();
+        eprintln!(
+            "  classify {s}-{e}: changed {changed:.2} moving_ok {moving_ok} best {kind} rel_moving {rel_moving:.3} [{}]",
+            list.join(" ")
+        );
+    }
     let (_, curve, err, _) = cands.swap_remove(best_i);
     let rel = (err / scale).sqrt();
     // The slide model shifts whole thumbnail cells while both shots keep moving, so it
@@ -319,9 +344,11 @@ fn content_drift(f: &[FrameFeatures], s: usize, e: usize, lo: usize, hi: usize, 
 /// far better than `a` in place. Such windows are camera moves, not transitions.
 fn camera_explains(a: &[f32], b: &[f32]) -> bool {
     use super::frame::{THUMB_H, THUMB_W};
-    let err = |z: f32, dx: i32, dy: i32| -> f32 {
+    // (mean squared error, structure residual / variance of `b`) over the overlap.
+    let err = |z: f32, dx: i32, dy: i32| -> (f32, f32) {
         let (cxm, cym) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
         let (mut e, mut n) = (0f32, 0usize);
+        let mut m = [[0f64; 5]; 3];
         for cy in 0..THUMB_H {
             for cx in 0..THUMB_W {
                 let sx = (cxm + (cx as f32 - cxm) / z).round() as i32 + dx;
@@ -331,20 +358,39 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
                 }
                 let (ci, si) = (cy * THUMB_W + cx, sy as usize * THUMB_W + sx as usize);
                 for k in 0..3 {
-                    let d = b[ci * 3 + k] - a[si * 3 + k];
+                    let (x, y) = (a[si * 3 + k], b[ci * 3 + k]);
+                    let d = y - x;
                     e += d * d;
+                    let (x, y) = (x as f64, y as f64);
+                    m[k][0] += x;
+                    m[k][1] += y;
+                    m[k][2] += x * x;
+                    m[k][3] += y * y;
+                    m[k][4] += x * y;
                 }
                 n += 1;
             }
         }
         if n * 2 < THUMB_W * THUMB_H {
-            f32::INFINITY
+            (f32::INFINITY, f32::INFINITY)
         } else {
-            e / n as f32
+            let nf = n as f64;
+            let (mut res, mut var) = (0f64, 0f64);
+            for c in m {
+                let (ma, mb) = (c[0] / nf, c[1] / nf);
+                let (va, vb, cab) = (
+                    c[2] - nf * ma * ma,
+                    c[3] - nf * mb * mb,
+                    c[4] - nf * ma * mb,
+                );
+                res += va + vb - 2.0 * cab;
+                var += vb;
+            }
+            (e / n as f32, (res / var.max(1e-9)) as f32)
         }
     };
-    let base = err(1.0, 0, 0);
-    let mut best = f32::INFINITY;
+    let base = err(1.0, 0, 0).0;
+    let mut best = (f32::INFINITY, 0f32, (1f32, 0i32, 0i32));
     for z in [0.8f32, 0.9, 1.0, 1.1, 1.25] {
         // Up to half the frame each way (the overlap check keeps half the cells).
         for dy in -(THUMB_H as i32 / 2)..=THUMB_H as i32 / 2 {
@@ -352,11 +398,22 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
                 if z == 1.0 && dx == 0 && dy == 0 {
                     continue;
                 }
-                best = best.min(err(z, dx, dy));
+                let (e, st) = err(z, dx, dy);
+                if e < best.0 {
+                    best = (e, st, (z, dx, dy));
+                }
             }
         }
     }
-    best < CAMERA_SHARE * base
+    if debug() {
+        eprintln!(
+            "  camera: best {:?} share {:.3} structure {:.3}",
+            best.2,
+            best.0 / base.max(1e-9),
+            best.1
+        );
+    }
+    best.0 < CAMERA_SHARE * base && best.1 < CAMERA_STRUCTURE
 }
 
 /// Ends of a wipe or slide from its cells' own ramps (see [`ramp_span`]), over the
@@ -568,6 +625,56 @@ fn monotone_enough(p: &[f32]) -> bool {
     back < 0.35
 }
 
+/// Hard cuts that are the steepest step of a short gradual transition. A wipe or slide
+/// of a few frames can change the picture between two frames enough to pass as a cut,
+/// which then splits the transition: the part before the cut ends on the segment's last
+/// frame, the part after starts on the cut. For each cut in `bounds` (`[0, cuts…, n]`)
+/// with a transition of [`detect_in_segment`] running into it on either side, the span
+/// from that transition's start (or the frame before the cut) to the other's end (or the
+/// cut) is checked again as one transition, over both segments; when it passes (model,
+/// camera and progress checks) it replaces the pieces and the cut is returned as absorbed.
+pub fn bridge_cuts(f: &[FrameFeatures], bounds: &[usize], grads: &mut Vec<Gradual>) -> Vec<usize> {
+    let mut absorbed = Vec::new();
+    for w in bounds.windows(3) {
+        let (lo, c, hi) = (w[0], w[1], w[2]);
+        if c == 0 || hi <= c + 1 {
+            continue;
+        }
+        let own = |g: &Gradual| !matches!(g.kind, "fade_in" | "fade_out");
+        let before = grads.iter().position(|g| own(g) && g.end + 1 == c);
+        let after = grads.iter().position(|g| own(g) && g.start == c);
+        if before.is_none() && after.is_none() {
+            continue;
+        }
+        let s = before.map_or(c - 1, |i| grads[i].start);
+        let e = after.map_or(c, |i| grads[i].end);
+        let Some((kind, curve, rel)) = classify(f, s, e, lo, hi - 1) else {
+            continue;
+        };
+        let tight_blend = matches!(kind, "dissolve" | "fade") && rel < TIGHT_BLEND * MAX_REL_ERR;
+        if (!tight_blend && camera_explains(&f[s].thumb, &f[e].thumb)) || !monotone_enough(&curve) {
+            continue;
+        }
+        if debug() {
+            eprintln!("  cut {c} absorbed into {kind} {s}-{e} rel {rel:.3}");
+        }
+        let mut drop: Vec<usize> = before.into_iter().chain(after).collect();
+        drop.sort_unstable();
+        for i in drop.into_iter().rev() {
+            grads.remove(i);
+        }
+        let bound = if kind == "slide" {
+            MAX_REL_ERR_SLIDE
+        } else {
+            MAX_REL_ERR
+        };
+        let conf = (1.0 - rel / bound).clamp(0.05, 1.0);
+        grads.push(Gradual::new(kind, s, e, curve, conf));
+        absorbed.push(c);
+    }
+    absorbed
+}
+
 /// Detects gradual transitions inside `[lo, hi)` (a segment between hard cuts),
 /// skipping frames already claimed in `taken`.
 pub fn detect_in_segment(
@@ -598,7 +705,14 @@ pub fn detect_in_segment(
         if taken[c] {
             continue;
         }
-        let Some((s, e)) = locate(f, c, lo, last, k) else {
+        let located = locate(f, c, lo, last, k);
+        if debug() {
+            eprintln!(
+                "gradual peak {c} (segment {lo}-{hi}, long {:.3}): located {located:?}",
+                long[c - lo]
+            );
+        }
+        let Some((s, e)) = located else {
             continue;
         };
         if e < s + 2 || taken[s..=e].iter().any(|t| *t) {
@@ -615,9 +729,15 @@ pub fn detect_in_segment(
         // shots, not a pan.
         let tight_blend = matches!(kind, "dissolve" | "fade") && rel < TIGHT_BLEND * MAX_REL_ERR;
         if !tight_blend && camera_explains(&f[s].thumb, &f[e].thumb) {
+            if debug() {
+                eprintln!("  {kind} {s}-{e} rejected: camera move");
+            }
             continue;
         }
         if !monotone_enough(&curve) {
+            if debug() {
+                eprintln!("  {kind} {s}-{e} rejected: progress not monotone");
+            }
             continue;
         }
         let (s, e) = if matches!(kind, "wipe" | "slide") {
@@ -632,6 +752,9 @@ pub fn detect_in_segment(
             MAX_REL_ERR
         };
         let conf = (1.0 - rel / bound).clamp(0.05, 1.0);
+        if debug() {
+            eprintln!("  found {kind} {s}-{e} rel {rel:.3}");
+        }
         out.push(Gradual::new(kind, s, e, curve, conf));
     }
     out
@@ -765,5 +888,43 @@ mod tests {
         let mut taken = vec![false; f.len()];
         let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    /// Thumbnail of a scene seen through a window at (`ox`, `oy`) cells: bright sky
+    /// above the horizon at scene row 7, dark textured foliage below it.
+    fn scene(ox: i32, oy: i32) -> Vec<f32> {
+        use crate::video::frame::{THUMB_H, THUMB_W};
+        (0..THUMB_H * THUMB_W)
+            .flat_map(|i| {
+                let (x, y) = ((i % THUMB_W) as i32 + ox, (i / THUMB_W) as i32 + oy);
+                if y < 7 {
+                    let v = 0.85 + 0.05 * (x as f32 * 0.3).sin();
+                    [v, 0.75, 0.8]
+                } else {
+                    let t = 0.12 * ((x as f32 * 1.7).sin() * (y as f32 * 1.3).cos());
+                    [0.2 + t, 0.35 + t, 0.15 + 0.5 * t]
+                }
+            })
+            .collect()
+    }
+
+    /// A slide into a nearly flat dark picture (a tyre's tread at thumbnail size) is no
+    /// camera move, although a shift of the old picture onto its dark foliage matches
+    /// the new one's mean far better than the old picture in place; a real pan or tilt
+    /// over the same scene still is one.
+    #[test]
+    fn camera_check_needs_the_structure_of_b() {
+        use crate::video::frame::{THUMB_H, THUMB_W};
+        let a = scene(0, 0);
+        let flat: Vec<f32> = (0..THUMB_H * THUMB_W)
+            .flat_map(|i| {
+                let (x, y) = ((i % THUMB_W) as f32, (i / THUMB_W) as f32);
+                let v = 0.22 + 0.01 * ((x + y) * 0.9).sin();
+                [v, v, v * 0.95]
+            })
+            .collect();
+        assert!(!camera_explains(&a, &flat), "a slide into a flat picture");
+        assert!(camera_explains(&a, &scene(6, 0)), "a pan");
+        assert!(camera_explains(&a, &scene(0, 4)), "a tilt");
     }
 }

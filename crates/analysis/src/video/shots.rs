@@ -162,6 +162,11 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         taken[w[0]..w[1]].copy_from_slice(&own);
         grads.extend(g);
     }
+    let absorbed = gradual::bridge_cuts(f, &bounds, &mut grads);
+    let hard: Vec<cuts::Cut> = hard
+        .into_iter()
+        .filter(|c| !absorbed.contains(&c.index))
+        .collect();
     let grads = join_through_colour(grads);
     // A cut at the junction of a joined transition is its step through the colour; a
     // sweep (the picture keeps changing right next to the step: a whip pan, a subject
