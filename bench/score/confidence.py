@@ -329,6 +329,15 @@ def _prob(field, model, f):
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def scored(scored_rows, label):
+    """The band table, ROC AUC and Brier score of windows scored by one set of models."""
+    rel = [r["reliable"] for r in scored_rows]
+    return [md_table(["confidence", "windows", "reliable", "share reliable",
+                      "mean confidence"], band_rows(scored_rows, "confidence")),
+            f"\nROC AUC ({label}): {auc([r['confidence'] for r in scored_rows], rel):.3f}; "
+            f"Brier: {brier(scored_rows):.4f}\n"]
+
+
 def predict(models, f):
     """The product of the applicable per-field probabilities, at most 0.98 (as in Rust)."""
     p = 1.0
@@ -430,23 +439,14 @@ def main():
         lines += ["\n## Refit\n",
                   "In sample: every window scored by the models fitted on all windows "
                   "(models as in extract.rs).\n",
-                  md_table(["confidence", "windows", "reliable", "share reliable",
-                            "mean confidence"], band_rows(fitted, "confidence")),
-                  f"\nROC AUC (in sample): {auc([r['confidence'] for r in fitted], rel):.3f}; "
-                  f"Brier: {brier(fitted):.4f}\n",
+                  *scored(fitted, "in sample"),
                   "### Leave one source out\n",
                   "Each source's windows scored by models fitted without that source.\n",
-                  md_table(["confidence", "windows", "reliable", "share reliable",
-                            "mean confidence"], band_rows(loso, "confidence")),
-                  f"\nROC AUC (held out): {auc([r['confidence'] for r in loso], rel):.3f}; "
-                  f"Brier: {brier(loso):.4f}\n",
+                  *scored(loso, "held out"),
                   "### Leave one set out\n",
                   "Each set's windows (real videos, synthetic transitions, no-cut clips, real "
                   "music, synthetic drums, speech) scored by models fitted without that set.\n",
-                  md_table(["confidence", "windows", "reliable", "share reliable",
-                            "mean confidence"], band_rows(loseto, "confidence")),
-                  f"\nROC AUC (held out): {auc([r['confidence'] for r in loseto], rel):.3f}; "
-                  f"Brier: {brier(loseto):.4f}\n",
+                  *scored(loseto, "held out"),
                   "Constants for `crates/style/src/extract.rs` (cut_frequency: Poisson mean "
                   "a + b·n + c·m; primary_transition: share; tempo_bpm: intercept, "
                   "coefficients):\n",

@@ -194,11 +194,15 @@ mod tests {
                 [v, v / 2 + pattern * 20, 255 - v]
             })
             .collect();
+        features(pts, w, h, &rgb)
+    }
+
+    fn features(pts_s: f64, width: usize, height: usize, rgb: &[u8]) -> FrameFeatures {
         FrameFeatures::compute(&FrameRef {
-            pts_s: pts,
-            width: w,
-            height: h,
-            rgb: &rgb,
+            pts_s,
+            width,
+            height,
+            rgb,
         })
     }
 
@@ -223,12 +227,7 @@ mod tests {
                 acc.map(|c| c.clamp(0.0, 255.0) as u8)
             })
             .collect();
-        FrameFeatures::compute(&FrameRef {
-            pts_s: pts,
-            width: w,
-            height: h,
-            rgb: &rgb,
-        })
+        features(pts, w, h, &rgb)
     }
 
     /// A whip pan: still, then the view sweeps three frame widths in five blurred frames,
