@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use stylecut_analysis::video::frame::{FrameFeatures, FrameRef, HIST_BINS, THUMB_CELLS};
+use stylecut_analysis::video::frame::{FrameFeatures, HIST_BINS, THUMB_CELLS};
 use stylecut_analysis::video::shots;
 use stylecut_media::{decode, probe, DecodeSpec, RunOpts};
 
@@ -64,12 +64,12 @@ fn load(path: &Path) -> (Vec<FrameFeatures>, f64) {
         &opts,
         |f| {
             last = f.pts_s;
-            feats.push(FrameFeatures::compute(&FrameRef {
-                pts_s: f.pts_s,
-                width: f.width as usize,
-                height: f.height as usize,
-                rgb: &f.rgb,
-            }));
+            feats.push(FrameFeatures::from_rgb(
+                f.pts_s,
+                f.width as usize,
+                f.height as usize,
+                &f.rgb,
+            ));
         },
         |_| {},
     )

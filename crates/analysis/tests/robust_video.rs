@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stylecut_analysis::video::frame::{FrameFeatures, FrameRef};
+use stylecut_analysis::video::frame::FrameFeatures;
 use stylecut_analysis::video::shots;
 use stylecut_media::{decode, probe, DecodeSpec, RunOpts};
 
@@ -51,12 +51,12 @@ fn transitions(path: &Path) -> Vec<(String, f64)> {
         &spec,
         &opts,
         |f| {
-            feats.push(FrameFeatures::compute(&FrameRef {
-                pts_s: f.pts_s,
-                width: f.width as usize,
-                height: f.height as usize,
-                rgb: &f.rgb,
-            }))
+            feats.push(FrameFeatures::from_rgb(
+                f.pts_s,
+                f.width as usize,
+                f.height as usize,
+                &f.rgb,
+            ))
         },
         |_| {},
     )

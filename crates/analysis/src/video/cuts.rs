@@ -179,7 +179,6 @@ pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::video::frame::FrameRef;
 
     fn frame(pts: f64, shade: u8, pattern: u8) -> FrameFeatures {
         let (w, h) = (32usize, 18usize);
@@ -194,16 +193,7 @@ mod tests {
                 [v, v / 2 + pattern * 20, 255 - v]
             })
             .collect();
-        features(pts, w, h, &rgb)
-    }
-
-    fn features(pts_s: f64, width: usize, height: usize, rgb: &[u8]) -> FrameFeatures {
-        FrameFeatures::compute(&FrameRef {
-            pts_s,
-            width,
-            height,
-            rgb,
-        })
+        FrameFeatures::from_rgb(pts, w, h, &rgb)
     }
 
     /// A 32×18 view at `x` (in pixels of a 128-wide panorama of distinct coloured
@@ -227,7 +217,7 @@ mod tests {
                 acc.map(|c| c.clamp(0.0, 255.0) as u8)
             })
             .collect();
-        features(pts, w, h, &rgb)
+        FrameFeatures::from_rgb(pts, w, h, &rgb)
     }
 
     /// A whip pan: still, then the view sweeps three frame widths in five blurred frames,

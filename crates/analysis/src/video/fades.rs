@@ -291,7 +291,6 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::video::frame::FrameRef;
 
     /// A textured 64×36 picture (`seed` sets the pattern and colours), mixed with white
     /// by `white` (0 = the picture, 1 = white).
@@ -305,12 +304,7 @@ mod tests {
                 p.map(|c| (c + white * (255.0 - c)).clamp(0.0, 255.0) as u8)
             })
             .collect();
-        FrameFeatures::compute(&FrameRef {
-            pts_s: n as f64 / 25.0,
-            width: w,
-            height: h,
-            rgb: &rgb,
-        })
+        FrameFeatures::from_rgb(n as f64 / 25.0, w, h, &rgb)
     }
 
     /// A camera flash: one white frame, then the light decays over five frames back to

@@ -37,6 +37,16 @@ pub struct FrameFeatures {
 }
 
 impl FrameFeatures {
+    /// [`FrameFeatures::compute`] of a packed RGB24 picture.
+    pub fn from_rgb(pts_s: f64, width: usize, height: usize, rgb: &[u8]) -> FrameFeatures {
+        FrameFeatures::compute(&FrameRef {
+            pts_s,
+            width,
+            height,
+            rgb,
+        })
+    }
+
     pub fn compute(f: &FrameRef<'_>) -> FrameFeatures {
         let (w, h) = (f.width.max(1), f.height.max(1));
         // Each cell column is one run of pixels in every row. Pixel counts per cell
@@ -243,20 +253,10 @@ mod tests {
     #[test]
     fn features_of_solid_frames() {
         let buf = solid(64, 36, [0, 0, 0]);
-        let f = FrameFeatures::compute(&FrameRef {
-            pts_s: 0.0,
-            width: 64,
-            height: 36,
-            rgb: &buf,
-        });
+        let f = FrameFeatures::from_rgb(0.0, 64, 36, &buf);
         assert!(f.is_black() && !f.is_white());
         let buf = solid(64, 36, [255, 255, 255]);
-        let g = FrameFeatures::compute(&FrameRef {
-            pts_s: 0.0,
-            width: 64,
-            height: 36,
-            rgb: &buf,
-        });
+        let g = FrameFeatures::from_rgb(0.0, 64, 36, &buf);
         assert!(g.is_white());
         assert!((g.luma_mean - 1.0).abs() < 0.01);
         assert!(frame_dist(&f, &g) > 0.6);
@@ -280,14 +280,7 @@ mod tests {
     fn hue_histogram_separates_red_from_blue() {
         let r = solid(32, 18, [200, 20, 20]);
         let b = solid(32, 18, [20, 20, 200]);
-        let fr = |buf: &[u8]| {
-            FrameFeatures::compute(&FrameRef {
-                pts_s: 0.0,
-                width: 32,
-                height: 18,
-                rgb: buf,
-            })
-        };
+        let fr = |buf: &[u8]| FrameFeatures::from_rgb(0.0, 32, 18, buf);
         let (a, c) = (fr(&r), fr(&b));
         assert!(hist_dist(&a, &c) > 0.2);
         assert!(thumb_dist(&a, &c) > 0.3);

@@ -763,7 +763,6 @@ pub fn detect_in_segment(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::video::frame::FrameRef;
 
     const W: usize = 64;
     const H: usize = 36;
@@ -784,12 +783,7 @@ mod tests {
     }
 
     fn features(n: usize, rgb: &[u8]) -> FrameFeatures {
-        FrameFeatures::compute(&FrameRef {
-            pts_s: n as f64 / 25.0,
-            width: W,
-            height: H,
-            rgb,
-        })
+        FrameFeatures::from_rgb(n as f64 / 25.0, W, H, rgb)
     }
 
     /// Shot `A` (seed 1), from `start` for `len` frames a top-to-bottom wipe to shot `B`
