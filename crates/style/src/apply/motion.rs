@@ -235,8 +235,9 @@ pub fn assign(
 /// 1.2–3.0 s (shake 0.39, object motion 75) in its round-trip edit: with `deshake` the
 /// output read shake 0.88 (0.61 unstabilised) and a zoom (0.18 log2/s, `has_zoom`; none
 /// unstabilised), with vid.stab the cut into the next segment was no longer found. On a
-/// still picture shaken synthetically (shake 1.39, object motion 15) vid.stab read shake
-/// 0.04 (object motion 3.5), `deshake` 1.18.
+/// still of the same clip shaken synthetically (shake 3.82, object motion 6.1) the
+/// planned vid.stab left shake 0.017 (intensity 86.7 → 6.4, `tests/motion_synthetic.rs`),
+/// `deshake` 0.43 (→ 44.3).
 pub fn stabilisable(m: &ShotMotion) -> bool {
     m.shake >= MIN_SHAKE && 10.0 * m.shake >= 0.5 * m.object_motion
 }
