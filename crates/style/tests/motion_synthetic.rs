@@ -112,3 +112,65 @@ fn planned_push_in_measures_its_planned_strength() {
     assert!((planned_usage - 50.0).abs() < 1.0, "{planned_usage}");
     assert!((measured - 50.0).abs() <= 10.0, "measured {measured}");
 }
+
+#[test]
+fn calm_template_stabilises_a_shaken_still() {
+    use stylecut_media::{probe, RunOpts};
+    use stylecut_style::apply::{self, motion::Motion};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = still(dir.path());
+    let src = dir.path().join("shaken.mp4");
+    // Hand-held jitter: a 420×212 window jumping by up to ±13 px (≈ 2.6 % of the width)
+    // from frame to frame around a fixed point.
+    ffmpeg(&[
+        "-loop",
+        "1",
+        "-i",
+        &img,
+        "-vf",
+        "fps=24,crop=w=iw-60:h=ih-60:x='30+8*sin(n*1.7)+5*sin(n*0.9)':y='30+6*cos(n*2.3)',scale=480:270,format=yuv420p",
+        "-t",
+        "3",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        &src.display().to_string(),
+    ]);
+    let a = analyze(&src);
+    let before = camera::motion_intensity(&a.motion);
+    let info = probe::probe(&src, &RunOpts::default()).expect("probe");
+    // A calm template (motion_intensity 0, no cuts, cuts only).
+    let st = common::style("16:9", 24, 0.0);
+    let plan = apply::plan(
+        &src,
+        &info,
+        &a,
+        Some(&st),
+        &stylecut_types::config::JobConfig::default(),
+    )
+    .expect("plan");
+    assert_eq!(plan.segments.len(), 1);
+    assert_eq!(
+        plan.segments[0].motion,
+        Motion::Stabilize,
+        "{:?}",
+        plan.notes
+    );
+    assert!(plan.stabilize_detect_graph.is_some());
+    let out = dir.path().join("out.mp4");
+    apply::render(&plan, &out, &RunOpts::default(), |_| {}).expect("render");
+    let b = analyze(&out);
+    let after = camera::motion_intensity(&b.motion);
+    println!(
+        "shaken still: intensity {before:.1} -> {after:.1}\n{:?}\n{:?}",
+        a.motion, b.motion
+    );
+    assert!(b.transitions.is_empty(), "{:?}", b.transitions);
+    assert!(
+        b.motion[0].shake < 0.25 * a.motion[0].shake,
+        "{:?}",
+        b.motion
+    );
+    assert!(after < before - 25.0, "{before} -> {after}");
+}

@@ -60,7 +60,7 @@ pub fn video_graph(g: &GraphInput) -> String {
         s.push(';');
     }
     for (k, seg) in g.segments.iter().enumerate() {
-        let _ = write!(s, "[s{k}]{}[v{k}];", video_branch(g, seg));
+        let _ = write!(s, "[s{k}]{}[v{k}];", video_branch(g, k, seg, false));
     }
     let joined = join(g, &mut s, 'v');
     if g.subtitles {
@@ -74,7 +74,44 @@ pub fn video_graph(g: &GraphInput) -> String {
     s
 }
 
-fn video_branch(g: &GraphInput, seg: &Segment) -> String {
+/// Motion file `vidstabdetect` writes for segment `k` (in the scratch directory).
+pub fn stab_file(k: usize) -> String {
+    format!("{SCRATCH}/stab{k}.trf")
+}
+
+/// Graph of the stabiliser's analysis pass, when a segment is stabilised: each stabilised
+/// segment's branch up to the picture at output size (the frames `vidstabtransform` will
+/// see in the render), into `vidstabdetect` writing [`stab_file`]; the branches are
+/// concatenated into `[vdet]` for one `-f null` run.
+pub fn stabilize_detect_graph(g: &GraphInput) -> Option<String> {
+    let ks: Vec<usize> = (0..g.segments.len())
+        .filter(|&k| g.segments[k].motion == Motion::Stabilize)
+        .collect();
+    if ks.is_empty() {
+        return None;
+    }
+    let mut s = format!("[0:v]split={}", ks.len());
+    for j in 0..ks.len() {
+        let _ = write!(s, "[d{j}]");
+    }
+    s.push(';');
+    for (j, &k) in ks.iter().enumerate() {
+        let _ = write!(
+            s,
+            "[d{j}]{}[e{j}];",
+            video_branch(g, k, &g.segments[k], true)
+        );
+    }
+    for j in 0..ks.len() {
+        let _ = write!(s, "[e{j}]");
+    }
+    let _ = write!(s, "concat=n={}:v=1:a=0[vdet]", ks.len());
+    Some(s)
+}
+
+/// The branch of segment `k`. `detect`: the stabiliser's analysis pass (stops after
+/// `vidstabdetect`, see [`stabilize_detect_graph`]).
+fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String {
     let fmt = g.fmt;
     let (w, h) = (fmt.width, fmt.height);
     let mut f = vec![
@@ -154,7 +191,14 @@ fn video_branch(g: &GraphInput, seg: &Segment) -> String {
         f.push(format!("pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"));
     }
     if seg.motion == Motion::Stabilize {
-        f.push("deshake".into());
+        // Two passes (vid.stab): the motion measured by the analysis pass, smoothed over
+        // ±10 frames, is compensated here; `optzoom=1` (default) zooms in just enough to
+        // hide the moving borders, one fixed zoom per segment.
+        if detect {
+            f.push(format!("vidstabdetect=result={}", stab_file(k)));
+            return f.join(",");
+        }
+        f.push(format!("vidstabtransform=input={}", stab_file(k)));
     }
     f.push("setsar=1".into());
     if let Some(l) = seg.lut.and_then(|i| g.luts.get(i)) {

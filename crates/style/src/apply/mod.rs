@@ -85,6 +85,11 @@ pub struct EditPlan {
     /// Audio-only graph of the loudness measuring pass, when normalisation applies (the
     /// render's audio graph with the measuring filters in the loudness slot).
     pub audio_measure_graph: Option<String>,
+    /// Video-only graph of the stabiliser's analysis pass (`vidstabdetect`), when a
+    /// segment is stabilised; it writes `{scratch}/stab<k>.trf`, which the filtergraph's
+    /// `vidstabtransform` reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stabilize_detect_graph: Option<String>,
 }
 
 /// File name of the filtergraph inside the scratch directory.

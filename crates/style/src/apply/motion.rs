@@ -20,8 +20,11 @@
 //!   zoom `1 + v · duration / 100` (1.05–1.3×) gives the pan speed `v` %/s that lifts the
 //!   segment's energy to the level of the template's intensity. When the template is more
 //!   than 5 points calmer, segments whose shot shakes (shake ≥ 0.2 % of the width, i.e. ≥ 2
-//!   energy points) are stabilised with `deshake` (run at output resolution, after
-//!   scaling), shakiest first, until the prediction reaches the template; the prediction
+//!   energy points) more than its objects move (shake energy `10 · shake` at least the
+//!   object-motion energy `object_motion / 2`: a stabiliser follows moving objects, see
+//!   [`stabilisable`]) are stabilised with vid.stab (`vidstabdetect` in an analysis pass,
+//!   `vidstabtransform` in the render, both at output resolution after scaling), shakiest
+//!   first, until the prediction reaches the template; the prediction
 //!   counts a stabilised segment's shake as removed. Camera pans and object motion of the
 //!   source are not removed here (pacing prefers calmer material instead, see `pacing.rs`).
 //! * A segment followed by a punch-in split of its own shot gets no push-in or pan: its
@@ -65,7 +68,8 @@ pub enum Motion {
         zoom: f64,
         left_to_right: bool,
     },
-    /// `deshake` on the segment.
+    /// Two-pass vid.stab stabilisation of the segment (`vidstabdetect`, then
+    /// `vidstabtransform`; see `graph::stabilize_detect_graph`).
     Stabilize,
 }
 
@@ -201,7 +205,7 @@ pub fn assign(
         }
     } else if motion_intensity < before - INTENSITY_BAND {
         let mut shaky: Vec<usize> = (0..n)
-            .filter(|&i| out[i] == Motion::None && own[i].shake >= MIN_SHAKE)
+            .filter(|&i| out[i] == Motion::None && stabilisable(&own[i]))
             .collect();
         shaky.sort_by(|&a, &b| own[b].shake.total_cmp(&own[a].shake));
         let mut k = 0;
@@ -221,6 +225,21 @@ pub fn assign(
         }
     }
     (out, notes)
+}
+
+/// Whether stabilising a segment with measured motion `m` can calm it: it shakes (≥
+/// [`MIN_SHAKE`]) and its shake carries at least as much of the extractor's energy as its
+/// object motion (`10 · shake ≥ object_motion / 2`, the two terms of
+/// `camera::shot_energy`). A stabiliser estimates the global motion from the picture;
+/// where moving objects dominate, it follows them. Measured on the `bikes.mp4` segment
+/// 1.2–3.0 s (shake 0.39, object motion 75) in its round-trip edit: with `deshake` the
+/// output read shake 0.88 (0.61 unstabilised) and a zoom (0.18 log2/s, `has_zoom`; none
+/// unstabilised), with vid.stab the cut into the next segment was no longer found. On a
+/// still of the same clip shaken synthetically (shake 3.82, object motion 6.1) the
+/// planned vid.stab left shake 0.017 (intensity 86.7 → 6.4, `tests/motion_synthetic.rs`),
+/// `deshake` 0.43 (→ 44.3).
+pub fn stabilisable(m: &ShotMotion) -> bool {
+    m.shake >= MIN_SHAKE && 10.0 * m.shake >= 0.5 * m.object_motion
 }
 
 /// `k` indices of `from`, spread evenly.
@@ -323,6 +342,23 @@ mod tests {
         let lively = vec![shot(0.0, 4.0, false, 40.0, 0.0)];
         let (m, _) = assign(&segs, &lively, 0.0, 60.0);
         assert!(m.iter().all(|x| *x == Motion::None), "{m:?}");
+    }
+
+    #[test]
+    fn object_motion_is_not_stabilised() {
+        // bikes.mp4's riders (shot 1.2–3.04 s: shake 0.39, object motion 75): a stabiliser
+        // follows the riders (measured: more shake and a false zoom on the output).
+        let mut riders = shot(0.0, 1.0, false, 7.4, 0.385);
+        riders.object_motion = 75.0;
+        assert!(!stabilisable(&riders));
+        let (m, _) = assign(&spans(1, 1.0), &[riders], 0.0, 0.0);
+        assert_eq!(m, vec![Motion::None]);
+        // A shaken still (shake 1.39, object motion 15) is stabilised.
+        let mut shaken = shot(0.0, 1.0, false, 1.7, 1.39);
+        shaken.object_motion = 15.0;
+        assert!(stabilisable(&shaken));
+        let (m, _) = assign(&spans(1, 1.0), &[shaken], 0.0, 0.0);
+        assert_eq!(m, vec![Motion::Stabilize]);
     }
 
     #[test]

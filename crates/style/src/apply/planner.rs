@@ -209,6 +209,7 @@ pub fn plan(
     let agraph = graph::audio_graph(&gi);
     let filtergraph = format!("{};{}", graph::video_graph(&gi), agraph);
     let audio_measure_graph = graph::audio_measure_graph(&gi);
+    let stabilize_detect_graph = graph::stabilize_detect_graph(&gi);
     let (preset, crf, abr) = cfg.quality.encoder_settings();
     let encoder = Encoder {
         video_codec: "libx264".into(),
@@ -239,6 +240,7 @@ pub fn plan(
         subtitles,
         filtergraph,
         audio_measure_graph,
+        stabilize_detect_graph,
     })
 }
 

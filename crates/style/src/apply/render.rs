@@ -41,6 +41,14 @@ pub fn render(
         write_subtitles(plan, src, dir, opts)?;
     }
     let dir_arg = dir.display().to_string();
+    if let Some(dg) = &plan.stabilize_detect_graph {
+        stabilize_detect(
+            plan,
+            &dg.replace(SCRATCH, &escape_graph_path(&dir_arg)),
+            dir,
+            opts,
+        )?;
+    }
     let mut graph = plan
         .filtergraph
         .replace(SCRATCH, &escape_graph_path(&dir_arg));
@@ -128,6 +136,36 @@ fn measure(
 /// Escapes a file name for the `FFREPORT` variable: `%` is doubled (ffmpeg expands `%p`,
 /// `%t` in the name), then a backslash goes before `\`, `'` and `:` (the value is a token of
 /// `key=value` pairs split at `:`).
+/// The stabiliser's analysis pass: decodes the source once more (video only) through the
+/// stabilised segments' branches into `vidstabdetect`, which writes one motion file per
+/// segment into the scratch directory for the render's `vidstabtransform`.
+fn stabilize_detect(
+    plan: &EditPlan,
+    graph: &str,
+    dir: &Path,
+    opts: &RunOpts,
+) -> Result<(), StyleError> {
+    let file = dir.join("stabilize.txt");
+    std::fs::write(&file, graph)?;
+    let limit = plan
+        .ffmpeg_args
+        .iter()
+        .position(|a| a == "-t")
+        .and_then(|i| plan.ffmpeg_args.get(i + 1))
+        .cloned();
+    let mut cmd = Command::new(ffmpeg_bin());
+    cmd.args(["-hide_banner", "-nostdin", "-nostats", "-v", "error"]);
+    if let Some(t) = limit {
+        cmd.args(["-t", &t]);
+    }
+    cmd.args(["-an", "-sn", "-dn"]);
+    cmd.arg("-i").arg(&plan.source);
+    cmd.arg("-filter_complex_script").arg(&file);
+    cmd.args(["-map", "[vdet]", "-f", "null", "-"]);
+    run(cmd, "ffmpeg", opts, |_| {})?;
+    Ok(())
+}
+
 fn escape_report_path(p: &str) -> String {
     let mut s = String::new();
     for c in p.chars() {
