@@ -133,9 +133,6 @@ fn measure(
     Ok(std::fs::read_to_string(&report_file)?)
 }
 
-/// Escapes a file name for the `FFREPORT` variable: `%` is doubled (ffmpeg expands `%p`,
-/// `%t` in the name), then a backslash goes before `\`, `'` and `:` (the value is a token of
-/// `key=value` pairs split at `:`).
 /// The stabiliser's analysis pass: decodes the source once more (video only) through the
 /// stabilised segments' branches into `vidstabdetect`, which writes one motion file per
 /// segment into the scratch directory for the render's `vidstabtransform`.
@@ -166,6 +163,9 @@ fn stabilize_detect(
     Ok(())
 }
 
+/// Escapes a file name for the `FFREPORT` variable: `%` is doubled (ffmpeg expands `%p`,
+/// `%t` in the name), then a backslash goes before `\`, `'` and `:` (the value is a token of
+/// `key=value` pairs split at `:`).
 fn escape_report_path(p: &str) -> String {
     let mut s = String::new();
     for c in p.chars() {
