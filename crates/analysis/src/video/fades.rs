@@ -117,6 +117,46 @@ fn ramp_weights(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>
     (rel < 0.3).then_some(w)
 }
 
+/// Largest spread (10th to 90th percentile) of the cells' own weights at mid-ramp for a
+/// lone fade (see [`cells_together`]).
+const MAX_CELL_SPREAD: f32 = 0.25;
+/// Smallest squared RGB change of a cell (thumbnail units) for its own weight to be read.
+const CELL_CHANGE: f32 = 0.03;
+
+/// Spread of the cells' own weights on the ramp frame between `pic` and `core` whose
+/// whole-picture weight is nearest one half: in a fade every part of the picture comes
+/// out of (or goes into) the colour together; a pan out of a flat sky brings the picture
+/// in from one side, so half the cells are already picture while the rest are still sky.
+/// Returns the 10th-to-90th-percentile spread of the weights of the cells that change
+/// clearly (0 when too few do).
+fn cells_together(f: &[FrameFeatures], pic: usize, core: usize) -> f32 {
+    let (lo, hi) = (pic.min(core), pic.max(core));
+    if hi < lo + 2 {
+        return 0.0;
+    }
+    let (c, p) = (&f[core].thumb, &f[pic].thumb);
+    let Some(mid) = (lo + 1..hi).min_by(|&x, &y| {
+        let w = |i: usize| (fit_dissolve(&f[i].thumb, c, p).0 - 0.5).abs();
+        w(x).total_cmp(&w(y))
+    }) else {
+        return 0.0;
+    };
+    let g = &f[mid].thumb;
+    let mut w: Vec<f32> = (0..c.len() / 3)
+        .filter_map(|i| {
+            let r = i * 3..i * 3 + 3;
+            let d: f32 = r.clone().map(|k| (p[k] - c[k]) * (p[k] - c[k])).sum();
+            (d >= CELL_CHANGE).then(|| r.map(|k| (g[k] - c[k]) * (p[k] - c[k])).sum::<f32>() / d)
+        })
+        .collect();
+    if w.len() < 10 {
+        return 0.0;
+    }
+    w.sort_by(f32::total_cmp);
+    let q = |x: f32| w[((w.len() - 1) as f32 * x).round() as usize];
+    q(0.9) - q(0.1)
+}
+
 /// Checks that the frames between `pic` (before) and `core` are `pic` magnified ever
 /// more (a zoom into the picture until one colour fills the frame), optionally blended
 /// with the colour; returns the progress (log zoom share) in time order.
@@ -270,15 +310,19 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
                 let returns = |a: usize, b: usize| {
                     frame_dist(&f[a], &f[b]) < FLASH_RETURN * frame_dist(&f[a], &f[core])
                 };
+                // A lone ramp (no fade through the colour to pair it with) must bring the
+                // whole picture in or out together; a pan out of flat sky does not.
+                let together =
+                    |pic: usize, core: usize| cells_together(f, pic, core) < MAX_CELL_SPREAD;
                 if let Some((s, p, zoom)) = o {
                     let flash = !zoom && last + 1 < f.len() && returns(last + 1, s);
-                    if !flash {
+                    if !flash && (zoom || together(s, first)) {
                         let kind = if zoom { "zoom" } else { "fade_out" };
                         out.push(Gradual::new(kind, s, first, p, 0.85));
                     }
                 }
                 if let Some((e, w)) = i {
-                    if !(first > 0 && returns(first - 1, e)) {
+                    if !(first > 0 && returns(first - 1, e)) && together(e, last) {
                         out.push(Gradual::new("fade_in", last, e, w, 0.85));
                     }
                 }
