@@ -351,6 +351,50 @@ mod tests {
         FrameFeatures::from_rgb(n as f64 / 25.0, w, h, &rgb)
     }
 
+    /// A flat blue-grey card (sky) until frame 30; then, over 8 frames, the picture either
+    /// comes in from the right edge behind a blurred edge as wide as the frame (a pan out
+    /// of the sky: the cells on the right are picture while those on the left are still
+    /// sky) or fades in everywhere at once.
+    /// Only the second is a fade-in.
+    #[test]
+    fn a_pan_out_of_flat_sky_is_no_fade_in() {
+        let (w, h) = (64usize, 36usize);
+        let sky = [150.0f32, 190.0, 225.0];
+        let clip = |pan: bool| -> Vec<FrameFeatures> {
+            (0..80)
+                .map(|n| {
+                    let u = ((n as f32 - 30.0) / 8.0).clamp(0.0, 1.0);
+                    let rgb: Vec<u8> = (0..w * h)
+                        .flat_map(|i| {
+                            let (x, y) = ((i % w) as f32, (i / w) as f32);
+                            let v = 110.0 + 80.0 * (x * 0.21 + y * 0.17).sin();
+                            let p = [v, 0.4 * v + 40.0, 220.0 - 0.6 * v];
+                            // The pan's motion blur softens its edge across the frame.
+                            let a = if pan {
+                                (x / w as f32 + 2.0 * u - 1.0).clamp(0.0, 1.0)
+                            } else {
+                                u
+                            };
+                            [0, 1, 2].map(|k| (sky[k] + a * (p[k] - sky[k])) as u8)
+                        })
+                        .collect();
+                    FrameFeatures::from_rgb(n as f64 / 25.0, w, h, &rgb)
+                })
+                .collect()
+        };
+        let panned = clip(true);
+        assert!(panned[20].is_solid() && !panned[20].is_white());
+        assert!(cells_together(&panned, 38, 30) > MAX_CELL_SPREAD);
+        let found = detect_fades(&panned, 25.0);
+        assert!(found.is_empty(), "{found:?}");
+        let fade = detect_fades(&clip(false), 25.0);
+        assert!(
+            fade.iter()
+                .any(|g| g.kind == "fade_in" && g.start.abs_diff(30) <= 1),
+            "{fade:?}"
+        );
+    }
+
     /// A camera flash: one white frame, then the light decays over five frames back to
     /// the same picture: no fade. The same decay into another picture is a fade-in.
     #[test]

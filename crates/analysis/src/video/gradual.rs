@@ -958,6 +958,49 @@ mod tests {
         assert_eq!(grads, vec![g("wipe", s, e)]);
     }
 
+    /// A textured picture seen through a window `dx` pixels to the right.
+    fn panned(dx: f32) -> Vec<u8> {
+        (0..W * H)
+            .flat_map(|i| {
+                let (x, y) = ((i % W) as f32 + dx, (i / W) as f32);
+                let v = 128.0 + 90.0 * (x * 0.23).sin() * (y * 0.31 + 0.02 * x).cos();
+                [v as u8, (255.0 - v) as u8, (0.5 * v + 60.0) as u8]
+            })
+            .collect()
+    }
+
+    /// A whip pan: held until frame 40, then the view sweeps 5 pixels a frame until 60,
+    /// then held. A "transition" that ends on a sweep step half-way through (44) is
+    /// dropped; the same span ending on a real cut, or a span over the whole sweep, is
+    /// not judged by this rule; a span from the held picture to the held picture passes.
+    #[test]
+    fn held_ends_drops_a_transition_ending_mid_sweep() {
+        let f: Vec<FrameFeatures> = (0..100)
+            .map(|n| {
+                let dx = 5.0 * (n.clamp(40, 60) - 40) as f32;
+                features(n, &panned(dx))
+            })
+            .collect();
+        let mid = g("wipe", 34, 44);
+        assert!(
+            !held_ends(&f, &mid, &[44]),
+            "ends mid-sweep on a sweep step"
+        );
+        assert!(
+            !held_ends(&f, &mid, &[45]),
+            "ends on the frame before the step"
+        );
+        assert!(held_ends(&f, &mid, &[]), "no sweep next to it: not judged");
+        assert!(
+            !held_ends(&f, &g("wipe", 50, 62), &[50]),
+            "starts mid-sweep"
+        );
+        assert!(
+            held_ends(&f, &g("wipe", 39, 61), &[40]),
+            "held before and after"
+        );
+    }
+
     /// Thumbnail of a scene seen through a window at (`ox`, `oy`) cells: bright sky
     /// above the horizon at scene row 7, dark textured foliage below it.
     fn scene(ox: i32, oy: i32) -> Vec<f32> {
