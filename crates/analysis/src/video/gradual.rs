@@ -709,6 +709,23 @@ pub fn held_ends(f: &[FrameFeatures], g: &Gradual, loose: &[usize]) -> bool {
     // `e + 1 + j` and `e + 2 + j`. The clip's own ends count as held.
     let before = !at_start || s < 3 || (0..3).any(|j| s >= j + 2 && held(s - j - 1));
     let after = !at_end || e + 3 >= f.len() || (0..3).any(|j| held(e + 1 + j));
+    if debug() && (at_start || at_end) {
+        // The held measure on each judged side: the smallest over the three offsets of the
+        // larger of the two steps, over the steepest step inside.
+        let side = |ix: &[usize]| {
+            ix.iter()
+                .map(|&i| step(i).max(step(i + 1)) / steepest)
+                .fold(f32::INFINITY, f32::min)
+        };
+        let b: Vec<usize> = (0..3).filter(|&j| s >= j + 2).map(|j| s - j - 1).collect();
+        let a: Vec<usize> = (0..3).map(|j| e + 1 + j).collect();
+        eprintln!(
+            "  held_ends {} {s}-{e}: start on a sweep {at_start} ({:.2}), end on a sweep {at_end} ({:.2})",
+            g.kind,
+            side(&b),
+            side(&a)
+        );
+    }
     if debug() && !(before && after) {
         eprintln!(
             "  {} {s}-{e} dropped: ends on a sweep (held before {before}, after {after})",
