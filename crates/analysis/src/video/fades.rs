@@ -117,6 +117,46 @@ fn ramp_weights(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>
     (rel < 0.3).then_some(w)
 }
 
+/// Largest spread (10th to 90th percentile) of the cells' own weights at mid-ramp for a
+/// lone fade (see [`cells_together`]).
+const MAX_CELL_SPREAD: f32 = 0.25;
+/// Smallest squared RGB change of a cell (thumbnail units) for its own weight to be read.
+const CELL_CHANGE: f32 = 0.03;
+
+/// Spread of the cells' own weights on the ramp frame between `pic` and `core` whose
+/// whole-picture weight is nearest one half: in a fade every part of the picture comes
+/// out of (or goes into) the colour together; a pan out of a flat sky brings the picture
+/// in from one side, so half the cells are already picture while the rest are still sky.
+/// Returns the 10th-to-90th-percentile spread of the weights of the cells that change
+/// clearly (0 when too few do).
+fn cells_together(f: &[FrameFeatures], pic: usize, core: usize) -> f32 {
+    let (lo, hi) = (pic.min(core), pic.max(core));
+    if hi < lo + 2 {
+        return 0.0;
+    }
+    let (c, p) = (&f[core].thumb, &f[pic].thumb);
+    let Some(mid) = (lo + 1..hi).min_by(|&x, &y| {
+        let w = |i: usize| (fit_dissolve(&f[i].thumb, c, p).0 - 0.5).abs();
+        w(x).total_cmp(&w(y))
+    }) else {
+        return 0.0;
+    };
+    let g = &f[mid].thumb;
+    let mut w: Vec<f32> = (0..c.len() / 3)
+        .filter_map(|i| {
+            let r = i * 3..i * 3 + 3;
+            let d: f32 = r.clone().map(|k| (p[k] - c[k]) * (p[k] - c[k])).sum();
+            (d >= CELL_CHANGE).then(|| r.map(|k| (g[k] - c[k]) * (p[k] - c[k])).sum::<f32>() / d)
+        })
+        .collect();
+    if w.len() < 10 {
+        return 0.0;
+    }
+    w.sort_by(f32::total_cmp);
+    let q = |x: f32| w[((w.len() - 1) as f32 * x).round() as usize];
+    q(0.9) - q(0.1)
+}
+
 /// Checks that the frames between `pic` (before) and `core` are `pic` magnified ever
 /// more (a zoom into the picture until one colour fills the frame), optionally blended
 /// with the colour; returns the progress (log zoom share) in time order.
@@ -270,15 +310,19 @@ pub fn detect_fades(f: &[FrameFeatures], fps: f64) -> Vec<Gradual> {
                 let returns = |a: usize, b: usize| {
                     frame_dist(&f[a], &f[b]) < FLASH_RETURN * frame_dist(&f[a], &f[core])
                 };
+                // A lone ramp (no fade through the colour to pair it with) must bring the
+                // whole picture in or out together; a pan out of flat sky does not.
+                let together =
+                    |pic: usize, core: usize| cells_together(f, pic, core) < MAX_CELL_SPREAD;
                 if let Some((s, p, zoom)) = o {
                     let flash = !zoom && last + 1 < f.len() && returns(last + 1, s);
-                    if !flash {
+                    if !flash && (zoom || together(s, first)) {
                         let kind = if zoom { "zoom" } else { "fade_out" };
                         out.push(Gradual::new(kind, s, first, p, 0.85));
                     }
                 }
                 if let Some((e, w)) = i {
-                    if !(first > 0 && returns(first - 1, e)) {
+                    if !(first > 0 && returns(first - 1, e)) && together(e, last) {
                         out.push(Gradual::new("fade_in", last, e, w, 0.85));
                     }
                 }
@@ -305,6 +349,50 @@ mod tests {
             })
             .collect();
         FrameFeatures::from_rgb(n as f64 / 25.0, w, h, &rgb)
+    }
+
+    /// A flat blue-grey card (sky) until frame 30; then, over 8 frames, the picture either
+    /// comes in from the right edge behind a blurred edge as wide as the frame (a pan out
+    /// of the sky: the cells on the right are picture while those on the left are still
+    /// sky) or fades in everywhere at once.
+    /// Only the second is a fade-in.
+    #[test]
+    fn a_pan_out_of_flat_sky_is_no_fade_in() {
+        let (w, h) = (64usize, 36usize);
+        let sky = [150.0f32, 190.0, 225.0];
+        let clip = |pan: bool| -> Vec<FrameFeatures> {
+            (0..80)
+                .map(|n| {
+                    let u = ((n as f32 - 30.0) / 8.0).clamp(0.0, 1.0);
+                    let rgb: Vec<u8> = (0..w * h)
+                        .flat_map(|i| {
+                            let (x, y) = ((i % w) as f32, (i / w) as f32);
+                            let v = 110.0 + 80.0 * (x * 0.21 + y * 0.17).sin();
+                            let p = [v, 0.4 * v + 40.0, 220.0 - 0.6 * v];
+                            // The pan's motion blur softens its edge across the frame.
+                            let a = if pan {
+                                (x / w as f32 + 2.0 * u - 1.0).clamp(0.0, 1.0)
+                            } else {
+                                u
+                            };
+                            [0, 1, 2].map(|k| (sky[k] + a * (p[k] - sky[k])) as u8)
+                        })
+                        .collect();
+                    FrameFeatures::from_rgb(n as f64 / 25.0, w, h, &rgb)
+                })
+                .collect()
+        };
+        let panned = clip(true);
+        assert!(panned[20].is_solid() && !panned[20].is_white());
+        assert!(cells_together(&panned, 38, 30) > MAX_CELL_SPREAD);
+        let found = detect_fades(&panned, 25.0);
+        assert!(found.is_empty(), "{found:?}");
+        let fade = detect_fades(&clip(false), 25.0);
+        assert!(
+            fade.iter()
+                .any(|g| g.kind == "fade_in" && g.start.abs_diff(30) <= 1),
+            "{fade:?}"
+        );
     }
 
     /// A camera flash: one white frame, then the light decays over five frames back to

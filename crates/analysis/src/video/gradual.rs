@@ -675,6 +675,66 @@ pub fn bridge_cuts(f: &[FrameFeatures], bounds: &[usize], grads: &mut Vec<Gradua
     absorbed
 }
 
+/// Largest step per frame, as a share of the transition's steepest step, at which the
+/// picture next to an end counts as held (see [`held_ends`]).
+const HELD_STEP: f32 = 0.25;
+
+/// True unless `g` ends on a sweep: a transition runs between two held pictures, but an
+/// end that the gradual search placed on a step that is no cut (`loose`: sweeps, which
+/// bounded the search, and cuts absorbed by [`bridge_cuts`]) was never checked for that,
+/// because a segment's bound excuses the projection from being flat beyond it. On such
+/// a side (the transition starts on the step or the frame before it, or ends on the step
+/// or the frame before it) the picture must be held within two frames of the end: two
+/// consecutive steps below [`HELD_STEP`] times the steepest step inside `g`. A whip pan or
+/// tilt read as a wipe or dissolve ends half-way through the sweep, where the picture
+/// keeps changing as fast as inside; a slide or circle wipe whose first step is steep
+/// enough to be a sweep has the old picture held right before that step.
+pub fn held_ends(f: &[FrameFeatures], g: &Gradual, loose: &[usize]) -> bool {
+    let step = |i: usize| -> f32 {
+        if i == 0 || i >= f.len() {
+            0.0
+        } else {
+            thumb_dist(&f[i - 1], &f[i])
+        }
+    };
+    let (s, e) = (g.start, g.end);
+    let steepest = (s + 1..=e).map(step).fold(0f32, f32::max);
+    if steepest <= 0.0 {
+        return true;
+    }
+    let held = |i: usize| step(i).max(step(i + 1)) < HELD_STEP * steepest;
+    let at_start = loose.iter().any(|&c| c == s || c == s + 1);
+    let at_end = loose.iter().any(|&c| c == e || c == e + 1);
+    // Before `s`: steps into `s − j − 1` and `s − j` (j = 0..2); after `e`: steps into
+    // `e + 1 + j` and `e + 2 + j`. The clip's own ends count as held.
+    let before = !at_start || s < 3 || (0..3).any(|j| s >= j + 2 && held(s - j - 1));
+    let after = !at_end || e + 3 >= f.len() || (0..3).any(|j| held(e + 1 + j));
+    if debug() && (at_start || at_end) {
+        // The held measure on each judged side: the smallest over the three offsets of the
+        // larger of the two steps, over the steepest step inside.
+        let side = |ix: &[usize]| {
+            ix.iter()
+                .map(|&i| step(i).max(step(i + 1)) / steepest)
+                .fold(f32::INFINITY, f32::min)
+        };
+        let b: Vec<usize> = (0..3).filter(|&j| s >= j + 2).map(|j| s - j - 1).collect();
+        let a: Vec<usize> = (0..3).map(|j| e + 1 + j).collect();
+        eprintln!(
+            "  held_ends {} {s}-{e}: start on a sweep {at_start} ({:.2}), end on a sweep {at_end} ({:.2})",
+            g.kind,
+            side(&b),
+            side(&a)
+        );
+    }
+    if debug() && !(before && after) {
+        eprintln!(
+            "  {} {s}-{e} dropped: ends on a sweep (held before {before}, after {after})",
+            g.kind
+        );
+    }
+    before && after
+}
+
 /// Detects gradual transitions inside `[lo, hi)` (a segment between hard cuts),
 /// skipping frames already claimed in `taken`.
 pub fn detect_in_segment(
@@ -882,6 +942,80 @@ mod tests {
         let mut taken = vec![false; f.len()];
         let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    fn g(kind: &'static str, start: usize, end: usize) -> Gradual {
+        Gradual::new(kind, start, end, Vec::new(), 0.5)
+    }
+
+    /// A short wipe split by a "cut" on its steepest step: the pieces either side become
+    /// one wipe and the cut is absorbed. A wipe that really ends on a cut to a third
+    /// picture keeps its cut.
+    #[test]
+    fn bridge_cuts_joins_a_wipe_split_by_a_cut() {
+        let (s, e, c) = (40usize, 49usize, 45usize);
+        let f = wipe_clip(s, e - s, 100);
+        let mut grads = vec![g("wipe", s, c - 1), g("wipe", c, e)];
+        let absorbed = bridge_cuts(&f, &[0, c, f.len()], &mut grads);
+        assert_eq!(absorbed, vec![c]);
+        assert_eq!(grads.len(), 1, "{grads:?}");
+        assert_eq!(
+            (grads[0].kind, grads[0].start, grads[0].end),
+            ("wipe", s, e)
+        );
+
+        // The same wipe, then a hard cut to a third shot right after it ends.
+        let mut f = wipe_clip(s, e - s, 100);
+        for (n, fr) in f.iter_mut().enumerate().skip(e + 1) {
+            *fr = features(n, &moving(3.7, n as f32, 40.0, 0.1));
+        }
+        let mut grads = vec![g("wipe", s, e)];
+        let absorbed = bridge_cuts(&f, &[0, e + 1, f.len()], &mut grads);
+        assert!(absorbed.is_empty(), "{grads:?}");
+        assert_eq!(grads, vec![g("wipe", s, e)]);
+    }
+
+    /// A textured picture seen through a window `dx` pixels to the right.
+    fn panned(dx: f32) -> Vec<u8> {
+        (0..W * H)
+            .flat_map(|i| {
+                let (x, y) = ((i % W) as f32 + dx, (i / W) as f32);
+                let v = 128.0 + 90.0 * (x * 0.23).sin() * (y * 0.31 + 0.02 * x).cos();
+                [v as u8, (255.0 - v) as u8, (0.5 * v + 60.0) as u8]
+            })
+            .collect()
+    }
+
+    /// A whip pan: held until frame 40, then the view sweeps 5 pixels a frame until 60,
+    /// then held. A "transition" that ends on a sweep step half-way through (44) is
+    /// dropped; the same span ending on a real cut, or a span over the whole sweep, is
+    /// not judged by this rule; a span from the held picture to the held picture passes.
+    #[test]
+    fn held_ends_drops_a_transition_ending_mid_sweep() {
+        let f: Vec<FrameFeatures> = (0..100)
+            .map(|n| {
+                let dx = 5.0 * (n.clamp(40, 60) - 40) as f32;
+                features(n, &panned(dx))
+            })
+            .collect();
+        let mid = g("wipe", 34, 44);
+        assert!(
+            !held_ends(&f, &mid, &[44]),
+            "ends mid-sweep on a sweep step"
+        );
+        assert!(
+            !held_ends(&f, &mid, &[45]),
+            "ends on the frame before the step"
+        );
+        assert!(held_ends(&f, &mid, &[]), "no sweep next to it: not judged");
+        assert!(
+            !held_ends(&f, &g("wipe", 50, 62), &[50]),
+            "starts mid-sweep"
+        );
+        assert!(
+            held_ends(&f, &g("wipe", 39, 61), &[40]),
+            "held before and after"
+        );
     }
 
     /// Thumbnail of a scene seen through a window at (`ox`, `oy`) cells: bright sky

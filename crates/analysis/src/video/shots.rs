@@ -162,12 +162,24 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         taken[w[0]..w[1]].copy_from_slice(&own);
         grads.extend(g);
     }
-    let absorbed = gradual::bridge_cuts(f, &bounds, &mut grads);
+    let mut absorbed = gradual::bridge_cuts(f, &bounds, &mut grads);
+    let mut grads = join_through_colour(grads);
+    // Transitions placed against a step that is no cut must still run between held
+    // pictures (a whip pan read as a wipe or dissolve ends mid-sweep). Judged after the
+    // join, so a zoom into a colour is judged with the fade-in out of it.
+    let loose: Vec<usize> = hard
+        .iter()
+        .filter(|c| c.sweep)
+        .map(|c| c.index)
+        .chain(absorbed.iter().copied())
+        .collect();
+    grads.retain(|g| matches!(g.kind, "fade_in" | "fade_out") || gradual::held_ends(f, g, &loose));
+    // A cut absorbed by a transition dropped here is a cut again (unless it is a sweep).
+    absorbed.retain(|&c| grads.iter().any(|g| g.start <= c && c <= g.end));
     let hard: Vec<cuts::Cut> = hard
         .into_iter()
         .filter(|c| !absorbed.contains(&c.index))
         .collect();
-    let grads = join_through_colour(grads);
     // A cut at the junction of a joined transition is its step through the colour; a
     // sweep (the picture keeps changing right next to the step: a whip pan, a subject
     // crossing the lens) bounded the search above but is no cut.
