@@ -14,6 +14,6 @@ pub mod probe;
 pub mod process;
 pub mod render;
 
-pub use decode::{decode, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter};
+pub use decode::{decode, decode_audio, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter};
 pub use probe::{probe, AudioInfo, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};
