@@ -1,16 +1,17 @@
-//! Analysis of one file: probe, the single decode pass, every analyser fed from it.
+//! Analysis of one file: probe, one decode pass per stream kind, every analyser fed from it.
 //!
-//! The decode pass streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
-//! frame is kept: the analyser stores a few hundred bytes of features per frame) and
-//! writes the audio to scratch files. Then the full-rate audio is metered
+//! The picture's decode streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
+//! frame is kept: the analyser stores a few hundred bytes of features per frame). Beside
+//! it, a second ffmpeg process decodes the audio to scratch files and a thread analyses
+//! it while the picture is still decoding: the full-rate audio is metered
 //! ([`LoudnessMeter`], streamed in chunks) and the mono audio analysed
 //! ([`audio::analyze`]). Last, the video analyser summarises shots, transitions, motion
-//! and colour.
+//! and colour (beside whatever is left of the audio analysis).
 //!
 //! Progress phases: `Video` follows the decode (it carries the per-frame video work:
 //! features, motion estimation, colour samples, captions), `Audio` the loudness meter
-//! and the audio analysis, `Motion` the per-shot summaries (transition models, camera
-//! motion, grade).
+//! and the audio analysis (reported once the picture is decoded, so phases stay in
+//! order), `Motion` the per-shot summaries (transition models, camera motion, grade).
 
 use std::path::Path;
 use std::sync::mpsc;
