@@ -3,8 +3,9 @@
 //! * [`process`]: one wrapper for external programs (timeout, cancellation, kill on drop,
 //!   bounded stderr tail, distinct errors for a missing tool, bad input and our own faults).
 //! * [`probe`]: ffprobe JSON parsed into [`probe::MediaInfo`] (rotation and pixel aspect honoured).
-//! * [`decode`]: the single decode pass per input: reduced RGB frames with presentation
-//!   times over a pipe, plus mono analysis audio and full-rate audio for loudness.
+//! * [`decode`]: the decode pass: reduced RGB frames with presentation times over a
+//!   pipe, plus (optionally) mono analysis audio and full-rate audio for loudness;
+//!   [`decode_audio`] the audio alone (the analysis runs it beside a picture-only decode).
 //! * [`render`]: runs an ffmpeg render command and reports its own progress.
 //!
 //! Nothing here analyses pixels or samples; that is `stylecut-analysis`.
@@ -14,6 +15,6 @@ pub mod probe;
 pub mod process;
 pub mod render;
 
-pub use decode::{decode, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter};
+pub use decode::{decode, decode_audio, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter};
 pub use probe::{probe, AudioInfo, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};

@@ -1,23 +1,24 @@
-//! Analysis of one file: probe, the single decode pass, every analyser fed from it.
+//! Analysis of one file: probe, one decode pass per stream kind, every analyser fed from it.
 //!
-//! The decode pass streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
-//! frame is kept: the analyser stores a few hundred bytes of features per frame) and
-//! writes the audio to scratch files. Then the full-rate audio is metered
+//! The picture's decode streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
+//! frame is kept: the analyser stores a few hundred bytes of features per frame). Beside
+//! it, a second ffmpeg process decodes the audio to scratch files and a thread analyses
+//! it while the picture is still decoding: the full-rate audio is metered
 //! ([`LoudnessMeter`], streamed in chunks) and the mono audio analysed
 //! ([`audio::analyze`]). Last, the video analyser summarises shots, transitions, motion
-//! and colour.
+//! and colour (beside whatever is left of the audio analysis).
 //!
 //! Progress phases: `Video` follows the decode (it carries the per-frame video work:
 //! features, motion estimation, colour samples, captions), `Audio` the loudness meter
-//! and the audio analysis, `Motion` the per-shot summaries (transition models, camera
-//! motion, grade).
+//! and the audio analysis (reported once the picture is decoded, so phases stay in
+//! order), `Motion` the per-shot summaries (transition models, camera motion, grade).
 
 use std::path::Path;
 use std::sync::mpsc;
 
 use stylecut_analysis::audio::{self, LoudnessMeter};
 use stylecut_analysis::video::{FrameRef, VideoAnalyzer};
-use stylecut_media::{decode, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts};
+use stylecut_media::{decode, decode_audio, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts};
 use stylecut_types::{Analysis, AudioFeatures, Loudness};
 
 use crate::StyleError;
@@ -70,46 +71,54 @@ pub fn analyze_file(
         .video
         .clone()
         .ok_or_else(|| StyleError::Unsupported("the file has no video stream".into()))?;
+    // The audio is decoded by a second ffmpeg process and analysed on its own thread
+    // while the picture decodes: its work fills the cores the frame-threaded video
+    // decode leaves idle instead of running after it, and the video process's main
+    // thread (demuxing, scaling, writing frames) no longer decodes and resamples audio.
+    // The samples are the same as from one process (same decoder and resampler).
     let spec = DecodeSpec {
         scratch_dir: scratch.map(Path::to_path_buf),
+        audio: false,
         ..DecodeSpec::default()
     };
-    let mut video = VideoAnalyzer::new();
-    let (mut first_pts, mut last_pts, mut frames) = (0.0f64, 0.0f64, 0usize);
-    let decoded_audio = decode(
-        path,
-        &info,
-        &spec,
-        opts,
-        |f| {
-            if frames == 0 {
-                first_pts = f.pts_s;
-            }
-            frames += 1;
-            last_pts = f.pts_s;
-            video.push(&FrameRef {
-                pts_s: f.pts_s,
-                width: f.width as usize,
-                height: f.height as usize,
-                rgb: &f.rgb,
-            });
-        },
-        |f| progress(Phase::Video, f),
-    )?;
-    progress(Phase::Video, 1.0);
-
-    // The picture's detectors (shots, transitions, per-shot colour) and the audio
-    // analysis are independent: they run side by side. The audio reports its progress
-    // here; the video thread's Motion progress is forwarded once the audio is done.
-    let duration_s = video_duration(info.duration_s, first_pts, last_pts, frames);
+    let (audio_tx, audio_rx) = mpsc::channel::<f64>();
     let (motion_tx, motion_rx) = mpsc::channel::<f64>();
     let (audio_report, report) = std::thread::scope(|scope| {
-        let video_job = scope.spawn(move || {
-            video.finish(duration_s, &mut |f| {
-                let _ = motion_tx.send(f);
+        let audio_job = if info.audio.is_some() {
+            let (info, rate) = (&info, spec.mono_rate);
+            Some(scope.spawn(move || {
+                let decoded = decode_audio(path, info, rate, true, scratch, opts)?;
+                analyze_audio(&decoded, &mut |f| {
+                    let _ = audio_tx.send(f);
+                })
+            }))
+        } else {
+            drop(audio_tx);
+            None
+        };
+        let video_report = decode_video(path, &info, &spec, opts, progress).map(|video| {
+            // The picture's detectors (shots, transitions, per-shot colour) run beside
+            // whatever is left of the audio analysis.
+            scope.spawn(move || {
+                let duration_s = video.duration_s;
+                let report = video.analyzer.finish(duration_s, &mut |f| {
+                    let _ = motion_tx.send(f);
+                });
+                (duration_s, report)
             })
         });
-        let audio_report = analyze_audio(decoded_audio.as_ref(), &mut *progress);
+        // Progress keeps the order Video → Audio → Motion.
+        for f in audio_rx.iter() {
+            progress(Phase::Audio, f);
+        }
+        let audio_report = match audio_job {
+            Some(job) => job
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                .map(Some),
+            None => Ok(None),
+        };
+        let video_job = video_report?;
         progress(Phase::Audio, 1.0);
         for f in motion_rx.iter() {
             progress(Phase::Motion, f);
@@ -119,6 +128,7 @@ pub fn analyze_file(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         audio_report.map(|a| (a, report))
     })?;
+    let (duration_s, report) = report;
     progress(Phase::Motion, 1.0);
 
     let (loudness, tempo_bpm, beats, speech_segments, audio_features) = match audio_report {
@@ -163,15 +173,12 @@ pub fn analyze_file(
     Ok((info, analysis))
 }
 
-/// Loudness on the full-rate signal, everything else on the mono mix; `None` without
-/// audio. Reports [`Phase::Audio`] progress.
+/// Loudness on the full-rate signal, everything else on the mono mix. `progress`
+/// receives the fraction of the audio analysis done.
 fn analyze_audio(
-    decoded: Option<&DecodedAudio>,
-    progress: &mut dyn FnMut(Phase, f64),
-) -> Result<Option<audio::AudioReport>, StyleError> {
-    let Some(a) = decoded else {
-        return Ok(None);
-    };
+    a: &DecodedAudio,
+    progress: &mut dyn FnMut(f64),
+) -> Result<audio::AudioReport, StyleError> {
     let mut meter = LoudnessMeter::new(a.full_rate, a.channels)
         .map_err(|e| StyleError::Unsupported(e.to_string()))?;
     let mut meter_err = None;
@@ -185,15 +192,58 @@ fn analyze_audio(
     if let Some(e) = meter_err {
         return Err(StyleError::Unsupported(e.to_string()));
     }
-    progress(Phase::Audio, 0.2);
+    progress(0.2);
     let loudness = meter.finish();
-    let mut audio_progress = |f: f64| progress(Phase::Audio, 0.2 + 0.8 * f);
-    Ok(Some(audio::analyze(
+    let mut audio_progress = |f: f64| progress(0.2 + 0.8 * f);
+    Ok(audio::analyze(
         &a.mono,
         a.mono_rate,
         loudness,
         &mut audio_progress,
-    )))
+    ))
+}
+
+/// The decoded picture: the analyser holding every frame's features, and the duration.
+struct DecodedVideo {
+    analyzer: VideoAnalyzer,
+    duration_s: f64,
+}
+
+/// Decodes the picture (no audio) into a [`VideoAnalyzer`]. Reports [`Phase::Video`].
+fn decode_video(
+    path: &Path,
+    info: &MediaInfo,
+    spec: &DecodeSpec,
+    opts: &RunOpts,
+    progress: &mut dyn FnMut(Phase, f64),
+) -> Result<DecodedVideo, StyleError> {
+    let mut video = VideoAnalyzer::new();
+    let (mut first_pts, mut last_pts, mut frames) = (0.0f64, 0.0f64, 0usize);
+    decode(
+        path,
+        info,
+        spec,
+        opts,
+        |f| {
+            if frames == 0 {
+                first_pts = f.pts_s;
+            }
+            frames += 1;
+            last_pts = f.pts_s;
+            video.push(&FrameRef {
+                pts_s: f.pts_s,
+                width: f.width as usize,
+                height: f.height as usize,
+                rgb: &f.rgb,
+            });
+        },
+        |f| progress(Phase::Video, f),
+    )?;
+    progress(Phase::Video, 1.0);
+    Ok(DecodedVideo {
+        analyzer: video,
+        duration_s: video_duration(info.duration_s, first_pts, last_pts, frames),
+    })
 }
 
 #[cfg(test)]

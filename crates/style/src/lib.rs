@@ -1,5 +1,5 @@
-//! From media to style and back: [`analyze`] runs the single decode pass of a file and feeds
-//! every analyser; [`extract`] turns an analysis into StyleJSON; [`apply`] turns a source
+//! From media to style and back: [`analyze`] decodes a file (picture and audio side by side) and
+//! feeds every analyser; [`extract`] turns an analysis into StyleJSON; [`apply`] turns a source
 //! analysis and a target StyleJSON into an edit plan and one ffmpeg render.
 
 pub mod analyze;
