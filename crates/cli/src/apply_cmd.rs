@@ -119,8 +119,6 @@ fn analyse(
 /// Plans the edit; returns the plan. Progress covers 0..40 % of the bar.
 fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPlan> {
     let cfg = config(i)?;
-    // The template's unclamped grade reading, when the style is extracted from it here.
-    let mut template_grade = None;
     let style: Option<StyleJson> = if let Some(p) = &i.style {
         let s: StyleJson = serde_json::from_str(&std::fs::read_to_string(p)?)
             .with_context(|| format!("{} is not a StyleJSON", p.display()))?;
@@ -130,7 +128,6 @@ fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPla
         Some(s)
     } else if let Some(t) = &i.template {
         let (_, ta) = analyse(t, pb, "template", (0.0, 0.2))?;
-        template_grade = Some(ta.color_grade);
         pb.set_message("extracting style");
         Some(extract::extract(&ta).context("extracting the template's style")?)
     } else {
@@ -138,14 +135,7 @@ fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPla
     };
     let (info, sa) = analyse(&i.source, pb, "source", (0.2, 0.4))?;
     pb.set_message("planning");
-    Ok(apply::plan_with_template(
-        &i.source,
-        &info,
-        &sa,
-        style.as_ref(),
-        template_grade.as_ref(),
-        &cfg,
-    )?)
+    Ok(apply::plan(&i.source, &info, &sa, style.as_ref(), &cfg)?)
 }
 
 pub fn run_apply(a: ApplyArgs) -> anyhow::Result<()> {

@@ -195,17 +195,8 @@ pub fn run(
     let at = |error: StyleError| StageError { stage: st, error };
     r.stage(st, st.progress_at(0.0));
     opts.check("pipeline").map_err(|e| at(e.into()))?;
-    // With a template video, the colour transfer reads its unclamped grade.
-    let template_grade = template.as_ref().map(|(_, t)| t.color_grade);
-    let plan = apply::plan_with_template(
-        &input.source,
-        &info,
-        &source,
-        style.as_ref(),
-        template_grade.as_ref(),
-        &input.config,
-    )
-    .map_err(at)?;
+    let plan =
+        apply::plan(&input.source, &info, &source, style.as_ref(), &input.config).map_err(at)?;
     let plan_value =
         serde_json::to_value(&plan).map_err(|e| at(StyleError::Unsupported(e.to_string())))?;
     let _ = r.tx.send(Report::Plan(plan_value));

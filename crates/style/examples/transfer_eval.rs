@@ -198,17 +198,21 @@ fn main() {
                 let tmpl = d.join(format!("{prefix}-{a}-{g}.mp4"));
                 let src = d.join(format!("{prefix}-{b}-neutral.mp4"));
                 let truth_p = d.join(format!("{prefix}-{b}-{g}.mp4"));
-                // As `apply --template` sees them: both readings held to
-                // `lut::limit_reading` and rounded to 0.1 (`planner::plan_with_template`).
-                // `CLAMP=stylejson` clamps both to the StyleJSON's ±100 (as a given
-                // StyleJSON, and `apply --template` before session 6), `CLAMP=template` only
+                // As `apply` sees them: both readings clamped to the StyleJSON's ±100 and
+                // rounded to 0.1. `CLAMP=both` holds both to `limit_reading` instead (the
+                // analysis's unclamped readings, session 6 experiment), `CLAMP=template` only
                 // the template's.
                 let clamp = std::env::var("CLAMP").unwrap_or_default();
+                let clamp = if clamp == "both" || clamp == "template" {
+                    clamp
+                } else {
+                    "stylejson".to_string()
+                };
                 let round = |g: ColorGrade, clamp: bool| {
                     let g = if clamp {
                         g.clamped()
                     } else {
-                        lut::limit_reading(&g)
+                        limit_reading(&g)
                     };
                     ColorGrade::from_array(g.as_array().map(|v| (v * 10.0).round() / 10.0))
                 };
@@ -293,7 +297,7 @@ fn main() {
                     };
                     a[k] + d.signum() * m
                 });
-                lut::limit_reading(&ColorGrade::from_array(g))
+                limit_reading(&ColorGrade::from_array(g))
             }),
         ));
     }
@@ -361,6 +365,17 @@ fn main() {
             );
         }
     }
+}
+
+/// A reading held to ±400 on temperature, tint and saturation and ±100 on the tone sliders
+/// (the range the LUT handles; the analysis's readings are not clamped to the StyleJSON's
+/// ±100): used by `CLAMP=both|template`.
+fn limit_reading(g: &ColorGrade) -> ColorGrade {
+    let a = g.as_array();
+    ColorGrade::from_array(std::array::from_fn(|k| {
+        let lim = if k < 3 { 400.0 } else { 100.0 };
+        a[k].clamp(-lim, lim)
+    }))
 }
 
 /// A transfer rule: (source reading, template reading) → the grade the source is moved to.

@@ -295,39 +295,3 @@ fn apply_switches_turn_each_dimension_off() {
         (1920, 1080, 25)
     );
 }
-
-/// With a template video, the colour transfer reads the template's unclamped grade (and the
-/// source's): a warm cast beyond the StyleJSON's +100 is moved, the StyleJSON alone cannot.
-#[test]
-fn template_reading_beyond_the_stylejson_bound_is_transferred() {
-    let mut a = analysis(6.0, 1280, 720, 25.0, &[]);
-    // An ungraded source that reads warm by itself (the documentary shot reads +139).
-    a.color_grade = ColorGrade {
-        temperature: 139.0,
-        ..ColorGrade::NEUTRAL
-    };
-    let mut st = style("16:9", 25, 0.0);
-    st.color_grade = ColorGrade {
-        temperature: 100.0,
-        ..ColorGrade::NEUTRAL
-    };
-    let template = ColorGrade {
-        temperature: 329.0,
-        ..ColorGrade::NEUTRAL
-    };
-    let cfg = JobConfig::default();
-    let src = Path::new("/tmp/in.mp4");
-    let i = info(1280, 720, 25.0, 6.0, false);
-    // StyleJSON only: both readings at +100, nothing to move.
-    let clamped = apply::plan(src, &i, &a, Some(&st), &cfg).unwrap();
-    assert!(clamped.luts.is_empty(), "{:?}", clamped.luts);
-    // The template's own reading: 329 − 139 = 190, beyond the scene spread by 103.
-    let p = apply::plan_with_template(src, &i, &a, Some(&st), Some(&template), &cfg).unwrap();
-    assert_eq!(p.luts.len(), 1);
-    let l = &p.luts[0];
-    assert_eq!(l.from.temperature, 139.0);
-    let moved = l.to.temperature - l.from.temperature;
-    let want = 329.0 - 139.0 - apply::lut::SCENE_SPREAD[0];
-    assert!((moved - want).abs() < 0.11, "moved {moved}, want {want}");
-    assert!(p.segments.iter().all(|s| s.lut == Some(0)));
-}

@@ -249,37 +249,16 @@ fn beyond(v: f64, b: f64) -> f64 {
 /// Both leave a slider alone when the two readings agree, and both are continuous in the
 /// readings. Chosen on the ffmpeg-grade transfers of `bench/score/grade_transfer.py` and
 /// confirmed on the held-out model grades (docs/BENCHMARKS.md, Colour, Session 4).
-///
-/// The readings may lie beyond the StyleJSON range (the unclamped analysis readings of a
-/// template video, [`limit_reading`]); the result is held to [`limit_reading`]'s bounds.
-/// For readings within ±100 the result is within ±100 too.
 pub fn transfer_target(from: &ColorGrade, to: &ColorGrade) -> ColorGrade {
     let (a, b) = (from.as_array(), to.as_array());
-    limit_reading(&ColorGrade::from_array(std::array::from_fn(|k| {
+    ColorGrade::from_array(std::array::from_fn(|k| {
         if BY_DIFFERENCE[k] {
             a[k] + beyond(b[k] - a[k], SCENE_SPREAD[k])
         } else {
             a[k] + beyond(b[k], ORDINARY_BAND[k]) - beyond(a[k], ORDINARY_BAND[k])
         }
-    })))
-}
-
-/// Largest |value| of temperature, tint and saturation that a plan carries when it is built
-/// from readings rather than from a StyleJSON (whose sliders stop at ±100). A strong warm
-/// cast reads +190 to +320 (the ffmpeg `colortemperature=4000` clips); ±400 is a
-/// white-balance gain of 2^1.4 each way and a 5× chroma factor. The tone sliders stay at
-/// ±100: beyond that the model's tone curve is not monotonic (the estimator's tone fit
-/// never leaves ±100 either).
-pub const READING_LIMIT: f64 = 400.0;
-
-/// A grade reading held to the range the LUT handles: temperature, tint and saturation to
-/// ±[`READING_LIMIT`], contrast, highlights and shadows to ±100.
-pub fn limit_reading(g: &ColorGrade) -> ColorGrade {
-    let a = g.as_array();
-    ColorGrade::from_array(std::array::from_fn(|k| {
-        let lim = if k < 3 { READING_LIMIT } else { 100.0 };
-        a[k].clamp(-lim, lim)
     }))
+    .clamped()
 }
 
 /// True when two grades are so close that a LUT would change nothing visible.

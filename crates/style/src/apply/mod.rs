@@ -33,7 +33,7 @@ pub use audio::AudioPlan;
 pub use edl::Segment;
 pub use format::{CropWindow, OutputFormat};
 pub use lut::LutSpec;
-pub use planner::{plan, plan_with_template};
+pub use planner::plan;
 pub use render::render;
 pub use transitions::PlannedTransition;
 

@@ -31,23 +31,6 @@ pub fn plan(
     style: Option<&StyleJson>,
     cfg: &JobConfig,
 ) -> Result<EditPlan, StyleError> {
-    plan_with_template(source_path, info, source, style, None, cfg)
-}
-
-/// [`plan`] when `style` was extracted from a template video in this run: `template_grade`
-/// is that video's whole-video grade reading (`Analysis.color_grade`), which is not clamped
-/// to the StyleJSON's ±100. The colour transfer then works on the unclamped readings of
-/// both template and source ([`lut::limit_reading`]), so a cast stronger than +100 (a warm
-/// template reading +190 to +320) is not cut off at the StyleJSON bound. Every other
-/// dimension is planned from `style` as in [`plan`].
-pub fn plan_with_template(
-    source_path: &Path,
-    info: &MediaInfo,
-    source: &Analysis,
-    style: Option<&StyleJson>,
-    template_grade: Option<&ColorGrade>,
-    cfg: &JobConfig,
-) -> Result<EditPlan, StyleError> {
     let v = info
         .video
         .as_ref()
@@ -202,13 +185,7 @@ pub fn plan_with_template(
         notes.extend(n);
     }
     let luts = match style.filter(|_| sw.color) {
-        Some(st) => assign_luts(
-            &mut segs,
-            source,
-            &st.color_grade,
-            template_grade,
-            &mut notes,
-        ),
+        Some(st) => assign_luts(&mut segs, source, &st.color_grade, &mut notes),
         None => Vec::new(),
     };
     let subtitles = choose_subtitles(source_path, info, style, cfg, &mut notes);
@@ -338,30 +315,12 @@ fn plan_transitions(
 /// Per-segment LUTs: each segment's source grade is its shot's measured grade averaged
 /// with the whole-video grade (per-shot estimates are noisy; the average keeps shots
 /// consistent without per-frame change), rounded to 0.1 and deduplicated.
-///
-/// `style_grade` is the StyleJSON's grade; `template_grade` the template video's unclamped
-/// reading when there is one ([`plan_with_template`]): then both readings are held to
-/// [`lut::limit_reading`] instead of the StyleJSON's ±100.
 fn assign_luts(
     segs: &mut [Segment],
     source: &Analysis,
-    style_grade: &ColorGrade,
-    template_grade: Option<&ColorGrade>,
+    to: &ColorGrade,
     notes: &mut Vec<String>,
 ) -> Vec<LutSpec> {
-    let unclamped = template_grade.is_some();
-    let to = &template_grade.map_or(*style_grade, |g| {
-        lut::limit_reading(&ColorGrade::from_array(
-            g.as_array().map(|v| (v * 10.0).round() / 10.0),
-        ))
-    });
-    let limit = |g: ColorGrade| {
-        if unclamped {
-            lut::limit_reading(&g)
-        } else {
-            g.clamped()
-        }
-    };
     let global = source.color_grade;
     let from_for = |s: &Segment| -> ColorGrade {
         let mid = 0.5 * (s.src_in_s + s.src_out_s);
@@ -374,7 +333,7 @@ fn assign_luts(
             let (a, b) = (sg.as_array(), global.as_array());
             std::array::from_fn(|i| 0.5 * (a[i] + b[i]))
         });
-        limit(ColorGrade::from_array(g.map(|v| (v * 10.0).round() / 10.0)))
+        ColorGrade::from_array(g.map(|v| (v * 10.0).round() / 10.0)).clamped()
     };
     let mut froms: Vec<ColorGrade> = segs.iter().map(from_for).collect();
     let mut distinct: Vec<ColorGrade> = Vec::new();
@@ -389,9 +348,6 @@ fn assign_luts(
     let mut luts: Vec<LutSpec> = Vec::new();
     for (s, f) in segs.iter_mut().zip(&froms) {
         let target = lut::transfer_target(f, to);
-        // From StyleJSON readings (±100) the target never leaves ±100; the whole-video
-        // fallback above is not clamped, so its target is, as before.
-        let target = if unclamped { target } else { target.clamped() };
         if lut::is_identity(f, &target) {
             continue;
         }
