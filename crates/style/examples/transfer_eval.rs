@@ -10,7 +10,11 @@
 //! `within` (the difference beyond [`lut::SCENE_SPREAD`] on every slider, the rule before
 //! session 4), `between` (the same with the between-clip 80th percentile), `wb-within-rest-between`,
 //! `banded-all` (both readings with [`lut::ORDINARY_BAND`] removed, every slider),
-//! `wiener` (`d³/(d² + spread²)`) and `none`.
+//! `wiener` (`d³/(d² + spread²)`), `firm-wb-1.5x|2x|3x` (white balance by firm thresholding:
+//! nothing below `SCENE_SPREAD`, the whole difference beyond k times it, a ramp between;
+//! the rest as `library`) and `none`. `CLAMP=both|template` reads the unclamped estimates
+//! (held to ±400 on white balance and saturation) instead of the StyleJSON's ±100 as `apply`
+//! does (docs/BENCHMARKS.md, Colour, Session 6).
 
 use std::collections::HashMap;
 use std::path::Path;
