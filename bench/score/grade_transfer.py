@@ -117,6 +117,9 @@ def main():
     ap.add_argument("--out", type=Path, default=root / "bench" / "out" / "score")
     ap.add_argument("--dimensions", choices=["colour", "all"], default="colour",
                     help="apply only the colour dimension (default) or every dimension")
+    ap.add_argument("--sets", nargs="+", choices=["grades", "model-grades"],
+                    default=["grades", "model-grades"],
+                    help="grade sets to run (both by default; one each lets two runs share the work)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     config = None
@@ -125,6 +128,7 @@ def main():
         config.write_text(json.dumps(COLOUR_ONLY))
     jobs = [(set_name, prefix, grade)
             for set_name, prefix in (("grades", "grade"), ("model-grades", "model"))
+            if set_name in args.sets
             for grade in sorted({gt["grade"]["name"]
                                  for _, gt in G.synth_clips(args.synth, set_name)} - {"neutral"})]
     methods = ["identity", "color-matcher reinhard", "color-matcher mkl", "stylecut apply"]

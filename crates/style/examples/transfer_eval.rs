@@ -10,7 +10,11 @@
 //! `within` (the difference beyond [`lut::SCENE_SPREAD`] on every slider, the rule before
 //! session 4), `between` (the same with the between-clip 80th percentile), `wb-within-rest-between`,
 //! `banded-all` (both readings with [`lut::ORDINARY_BAND`] removed, every slider),
-//! `wiener` (`d³/(d² + spread²)`) and `none`.
+//! `wiener` (`d³/(d² + spread²)`), `firm-wb-1.5x|2x|3x` (white balance by firm thresholding:
+//! nothing below `SCENE_SPREAD`, the whole difference beyond k times it, a ramp between;
+//! the rest as `library`) and `none`. `CLAMP=both|template` reads the unclamped estimates
+//! (held to ±400 on white balance and saturation) instead of the StyleJSON's ±100 as `apply`
+//! does (docs/BENCHMARKS.md, Colour, Session 6).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -198,19 +202,30 @@ fn main() {
                 let tmpl = d.join(format!("{prefix}-{a}-{g}.mp4"));
                 let src = d.join(format!("{prefix}-{b}-neutral.mp4"));
                 let truth_p = d.join(format!("{prefix}-{b}-{g}.mp4"));
-                // As `apply` sees them: the template's StyleJSON grade and the source's
-                // segment grade are both clamped to ±100 and rounded to 0.1.
-                let round = |g: ColorGrade| {
-                    ColorGrade::from_array(
-                        g.clamped().as_array().map(|v| (v * 10.0).round() / 10.0),
-                    )
+                // As `apply` sees them: both readings clamped to the StyleJSON's ±100 and
+                // rounded to 0.1. `CLAMP=both` holds both to `limit_reading` instead (the
+                // analysis's unclamped readings, session 6 experiment), `CLAMP=template` only
+                // the template's.
+                let clamp = std::env::var("CLAMP").unwrap_or_default();
+                let clamp = if clamp == "both" || clamp == "template" {
+                    clamp
+                } else {
+                    "stylejson".to_string()
+                };
+                let round = |g: ColorGrade, clamp: bool| {
+                    let g = if clamp {
+                        g.clamped()
+                    } else {
+                        limit_reading(&g)
+                    };
+                    ColorGrade::from_array(g.as_array().map(|v| (v * 10.0).round() / 10.0))
                 };
                 pairs.push(Pair {
                     set: dir,
                     grade: g.to_string(),
                     ab: (a, b),
-                    to: round(estimate(&tmpl)),
-                    from: round(estimate(&src)),
+                    to: round(estimate(&tmpl), clamp == "stylejson" || clamp == "template"),
+                    from: round(estimate(&src), clamp == "stylejson"),
                     src: frames(&src),
                     truth: frames(&truth_p),
                 });
@@ -259,6 +274,37 @@ fn main() {
             ColorGrade::from_array(std::array::from_fn(|k| a[k] + sh(b[k], k) - sh(a[k], k)))
         }),
     ));
+    // White balance by firm thresholding of the difference (0 below SCENE_SPREAD, the whole
+    // difference beyond twice it, a linear ramp between), the rest as the library rule.
+    for (name, hi) in [
+        ("firm-wb-2x", 2.0),
+        ("firm-wb-1.5x", 1.5),
+        ("firm-wb-3x", 3.0),
+    ] {
+        rules.push((
+            name,
+            Box::new(move |f: &ColorGrade, t: &ColorGrade| {
+                let lib = lut::transfer_target(f, t).as_array();
+                let (a, b) = (f.as_array(), t.as_array());
+                let g: [f64; 6] = std::array::from_fn(|k| {
+                    if k >= 2 {
+                        return lib[k];
+                    }
+                    let (d, s1) = (b[k] - a[k], lut::SCENE_SPREAD[k]);
+                    let s2 = hi * s1;
+                    let m = if d.abs() <= s1 {
+                        0.0
+                    } else if d.abs() >= s2 {
+                        d.abs()
+                    } else {
+                        s2 * (d.abs() - s1) / (s2 - s1)
+                    };
+                    a[k] + d.signum() * m
+                });
+                limit_reading(&ColorGrade::from_array(g))
+            }),
+        ));
+    }
     let only: Option<String> = std::env::var("RULE").ok();
     for (name, rule) in &rules {
         if only
@@ -323,6 +369,17 @@ fn main() {
             );
         }
     }
+}
+
+/// A reading held to ±400 on temperature, tint and saturation and ±100 on the tone sliders
+/// (the range the LUT handles; the analysis's readings are not clamped to the StyleJSON's
+/// ±100): used by `CLAMP=both|template`.
+fn limit_reading(g: &ColorGrade) -> ColorGrade {
+    let a = g.as_array();
+    ColorGrade::from_array(std::array::from_fn(|k| {
+        let lim = if k < 3 { 400.0 } else { 100.0 };
+        a[k].clamp(-lim, lim)
+    }))
 }
 
 /// A transfer rule: (source reading, template reading) → the grade the source is moved to.
