@@ -207,10 +207,10 @@ fn hinge_expr(t: &[f64]) -> String {
     }
     let slope = |k: usize| (knots[k + 1].1 - knots[k].1) / (knots[k + 1].0 - knots[k].0) as f64;
     let mut e = format!("{:.4}{:+.6}*val", knots[0].1 + 0.5, slope(0));
-    for k in 1..knots.len() - 1 {
+    for (k, knot) in knots.iter().enumerate().take(knots.len() - 1).skip(1) {
         let d = slope(k) - slope(k - 1);
         if d.abs() > 1e-7 {
-            e.push_str(&format!("{d:+.6}*max(val-{},0)", knots[k].0));
+            e.push_str(&format!("{d:+.6}*max(val-{},0)", knot.0));
         }
     }
     e
@@ -242,8 +242,9 @@ fn least_squares<const N: usize>(rows: &[([f64; N], f64)]) -> [f64; N] {
         for row in 0..N {
             if row != col {
                 let f = m[row][col] / d;
-                for k in 0..N {
-                    m[row][k] -= f * m[col][k];
+                let pivot_row = m[col];
+                for (v, p) in m[row].iter_mut().zip(pivot_row) {
+                    *v -= f * p;
                 }
                 r[row] -= f * r[col];
             }
