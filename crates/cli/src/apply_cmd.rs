@@ -116,6 +116,42 @@ fn analyse(
         .with_context(|| format!("analysing {}", path.display()))
 }
 
+/// Analyses `template` (on a second thread) and `source` (on this one) concurrently.
+/// Progress covers 0..40 % of the bar.
+fn analyse_both(
+    template: &Path,
+    source: &Path,
+    pb: &ProgressBar,
+) -> anyhow::Result<(Analysis, (MediaInfo, Analysis))> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    pb.set_message("analysing template and source");
+    // Each input's fraction done, as f64 bits.
+    let done = [AtomicU64::new(0), AtomicU64::new(0)];
+    let show = |k: usize, f: f64| {
+        done[k].store(f.to_bits(), Ordering::Relaxed);
+        let mean = done
+            .iter()
+            .map(|d| f64::from_bits(d.load(Ordering::Relaxed)))
+            .sum::<f64>()
+            / 2.0;
+        pb.set_position((0.4 * mean * 1000.0) as u64);
+    };
+    let run = |path: &Path, k: usize| {
+        let mut report = |_: analyze::Phase, f: f64| show(k, f);
+        analyze::analyze_file(path, &RunOpts::default(), None, &mut report)
+            .with_context(|| format!("analysing {}", path.display()))
+    };
+    let (t, s) = std::thread::scope(|scope| {
+        let th = scope.spawn(|| run(template, 0));
+        let s = run(source, 1);
+        let t = th
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the template's analysis panicked")));
+        (t, s)
+    });
+    Ok((t?.1, s?))
+}
+
 /// Plans the edit; returns the plan. Progress covers 0..40 % of the bar.
 fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPlan> {
     let cfg = config(i)?;
@@ -127,13 +163,18 @@ fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPla
         }
         Some(s)
     } else if let Some(t) = &i.template {
-        let (_, ta) = analyse(t, pb, "template", (0.0, 0.2))?;
+        // The template and the source are analysed at the same time, one thread each (as
+        // the job pipeline does); the bar shows the mean of both fractions.
+        let (ta, source) = analyse_both(t, &i.source, pb)?;
         pb.set_message("extracting style");
-        Some(extract::extract(&ta).context("extracting the template's style")?)
+        let style = extract::extract(&ta).context("extracting the template's style")?;
+        pb.set_message("planning");
+        let (info, sa) = source;
+        return Ok(apply::plan(&i.source, &info, &sa, Some(&style), &cfg)?);
     } else {
         cfg.style_json.clone()
     };
-    let (info, sa) = analyse(&i.source, pb, "source", (0.2, 0.4))?;
+    let (info, sa) = analyse(&i.source, pb, "source", (0.0, 0.4))?;
     pb.set_message("planning");
     Ok(apply::plan(&i.source, &info, &sa, style.as_ref(), &cfg)?)
 }

@@ -65,9 +65,18 @@ impl LutSpec {
         (1.0 + self.to.saturation / 100.0).clamp(0.0, MAX_CHROMA)
     }
 
+    /// The grade as ffmpeg filters: the Y'CbCr form of [`super::lut_yuv`] when it is within
+    /// its tolerance of the exact chain, else the exact chain ([`LutSpec::rgb_filters`]).
+    pub fn filters(&self) -> Vec<String> {
+        match super::lut_yuv::yuv_form(self) {
+            Some(g) => g.filters(),
+            None => self.rgb_filters(),
+        }
+    }
+
     /// The separable mapping as ffmpeg filters: `hue` (YUV), `lutrgb` (packed RGB), `hue`
     /// (YUV).
-    pub fn filters(&self) -> Vec<String> {
+    pub fn rgb_filters(&self) -> Vec<String> {
         let mut f = Vec::new();
         if (self.chroma_in() - 1.0).abs() > 1e-3 {
             f.push(format!("hue=s={:.4}", self.chroma_in()));
@@ -111,6 +120,22 @@ impl LutSpec {
             i = j;
         }
         knots
+    }
+
+    /// The rendered table of channel `c`: the output code (0..255, rounded as `lutrgb`
+    /// rounds) of every input code.
+    pub fn table_codes(&self, c: usize) -> [f64; 256] {
+        let k = self.knots(c);
+        std::array::from_fn(|code| {
+            let x = code as f64;
+            let i = k
+                .iter()
+                .rposition(|p| p.0 <= x)
+                .unwrap_or(0)
+                .min(k.len() - 2);
+            let ((x0, v0), (x1, v1)) = (k[i], k[i + 1]);
+            ((v0 + (v1 - v0) * (x - x0) / (x1 - x0)).clamp(0.0, 1.0) * 255.0).round()
+        })
     }
 
     /// The per-channel map as rendered: linear between the knots (0..1 in, 0..1 out).
@@ -331,7 +356,7 @@ mod tests {
                 assert!((a[i] - b[i]).abs() < 2e-3, "{rgb:?}: {a:?} vs {b:?}");
             }
         }
-        let f = lut.filters().join(",");
+        let f = lut.rgb_filters().join(",");
         assert!(f.starts_with("hue=s=1.4286,format=bgr24,lutrgb=r='"), "{f}");
         assert!(f.ends_with(",format=yuv420p,hue=s=1.2500"), "{f}");
     }

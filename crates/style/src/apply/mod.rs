@@ -17,6 +17,7 @@ pub mod edl;
 pub mod format;
 pub mod graph;
 pub mod lut;
+pub mod lut_yuv;
 pub mod motion;
 pub mod pacing;
 mod planner;
