@@ -15,27 +15,28 @@ fn still(dir: &Path) -> String {
     out
 }
 
+/// Encodes `frames` (e.g. `["-t", "4"]` or `["-frames:v", "90"]`) of the looped still `img`
+/// through the filter `vf` as H.264 at `crf` into `out`.
+fn from_still(img: &str, vf: &str, frames: [&str; 2], crf: &str, out: &str) {
+    ffmpeg(&[
+        "-loop", "1", "-i", img, "-vf", vf, frames[0], frames[1], "-c:v", "libx264", "-crf", crf,
+        out,
+    ]);
+}
+
 #[test]
 fn pan_speed_is_measured_in_percent_of_width_per_second() {
     let dir = tempfile::tempdir().expect("tempdir");
     let img = still(dir.path());
     let out = dir.path().join("pan.mp4").display().to_string();
     // A 400 px window moving 60 px/s: 15 % of the width per second.
-    ffmpeg(&[
-        "-loop",
-        "1",
-        "-i",
+    from_still(
         &img,
-        "-vf",
         "crop=400:170:x='t*60':y=50,fps=25,format=yuv420p",
-        "-t",
-        "4",
-        "-c:v",
-        "libx264",
-        "-crf",
+        ["-t", "4"],
         "16",
         &out,
-    ]);
+    );
     let a = analyze(Path::new(&out));
     assert!(a.transitions.is_empty(), "{:?}", a.transitions);
     let m = &a.motion[0];
@@ -88,21 +89,7 @@ fn planned_push_in_measures_its_planned_strength() {
         "zoompan=z=1+{}*on/89:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s=640x360:fps=30,format=yuv420p",
         zoom - 1.0
     );
-    ffmpeg(&[
-        "-loop",
-        "1",
-        "-i",
-        &img,
-        "-vf",
-        &vf,
-        "-frames:v",
-        "90",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "16",
-        &out,
-    ]);
+    from_still(&img, &vf, ["-frames:v", "90"], "16", &out);
     let a = analyze(Path::new(&out));
     let measured = camera::zoom_usage(&a.motion);
     println!(
@@ -122,21 +109,7 @@ fn calm_template_stabilises_a_shaken_still() {
     let src = dir.path().join("shaken.mp4");
     // Hand-held jitter: a 420×212 window jumping by up to ±13 px (≈ 2.6 % of the width)
     // from frame to frame around a fixed point.
-    ffmpeg(&[
-        "-loop",
-        "1",
-        "-i",
-        &img,
-        "-vf",
-        "fps=24,crop=w=iw-60:h=ih-60:x='30+8*sin(n*1.7)+5*sin(n*0.9)':y='30+6*cos(n*2.3)',scale=480:270,format=yuv420p",
-        "-t",
-        "3",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "18",
-        &src.display().to_string(),
-    ]);
+    from_still(&img, "fps=24,crop=w=iw-60:h=ih-60:x='30+8*sin(n*1.7)+5*sin(n*0.9)':y='30+6*cos(n*2.3)',scale=480:270,format=yuv420p", ["-t", "3"], "18", &src.display().to_string());
     let a = analyze(&src);
     let before = camera::motion_intensity(&a.motion);
     let info = probe::probe(&src, &RunOpts::default()).expect("probe");

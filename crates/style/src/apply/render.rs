@@ -91,18 +91,19 @@ fn measure(
     opts: &RunOpts,
     report: impl Fn(f64) + Send + 'static,
 ) -> Result<String, StyleError> {
-    let file = dir.join("measure.txt");
-    std::fs::write(&file, graph)?;
-    let limit = plan
-        .ffmpeg_args
-        .iter()
-        .position(|a| a == "-t")
-        .and_then(|i| plan.ffmpeg_args.get(i + 1))
-        .cloned();
+    // Input options: the demuxer drops video, subtitle and data packets, so nothing but
+    // the audio is read past the container or decoded.
+    let mut cmd = side_pass(
+        plan,
+        graph,
+        &dir.join("measure.txt"),
+        &["-progress", "pipe:1"],
+        ["-vn", "-sn", "-dn"],
+        "[aout]",
+    )?;
     // The whole log at `info` goes to a report file: loudnorm's JSON and the ebur128
     // summary together are about as long as the error tail `run` keeps.
     let report_file = dir.join("measure.log");
-    let mut cmd = Command::new(ffmpeg_bin());
     cmd.env(
         "FFREPORT",
         format!(
@@ -110,17 +111,6 @@ fn measure(
             escape_report_path(&report_file.display().to_string())
         ),
     );
-    cmd.args(["-hide_banner", "-nostdin", "-nostats", "-v", "error"]);
-    cmd.args(["-progress", "pipe:1"]);
-    if let Some(t) = limit {
-        cmd.args(["-t", &t]);
-    }
-    // Input options: the demuxer drops video, subtitle and data packets, so nothing but
-    // the audio is read past the container or decoded.
-    cmd.args(["-vn", "-sn", "-dn"]);
-    cmd.arg("-i").arg(&plan.source);
-    cmd.arg("-filter_complex_script").arg(&file);
-    cmd.args(["-map", "[aout]", "-f", "null", "-"]);
     let total = plan.output_duration_s.max(1e-3);
     run(cmd, "ffmpeg", opts, move |line| {
         if let Some(us) = line
@@ -142,25 +132,47 @@ fn stabilize_detect(
     dir: &Path,
     opts: &RunOpts,
 ) -> Result<(), StyleError> {
-    let file = dir.join("stabilize.txt");
-    std::fs::write(&file, graph)?;
+    let cmd = side_pass(
+        plan,
+        graph,
+        &dir.join("stabilize.txt"),
+        &[],
+        ["-an", "-sn", "-dn"],
+        "[vdet]",
+    )?;
+    run(cmd, "ffmpeg", opts, |_| {})?;
+    Ok(())
+}
+
+/// The ffmpeg command of a pass beside the render (the loudness measure, the stabiliser's
+/// analysis): `graph` is written to `script`; the source is read up to the render's own
+/// `-t` limit with the input options `skip` (the streams the pass does not need), and the
+/// graph's output `out` goes to the null muxer. `global` goes before the input.
+fn side_pass(
+    plan: &EditPlan,
+    graph: &str,
+    script: &Path,
+    global: &[&str],
+    skip: [&str; 3],
+    out: &str,
+) -> Result<Command, StyleError> {
+    std::fs::write(script, graph)?;
     let limit = plan
         .ffmpeg_args
         .iter()
         .position(|a| a == "-t")
-        .and_then(|i| plan.ffmpeg_args.get(i + 1))
-        .cloned();
+        .and_then(|i| plan.ffmpeg_args.get(i + 1));
     let mut cmd = Command::new(ffmpeg_bin());
     cmd.args(["-hide_banner", "-nostdin", "-nostats", "-v", "error"]);
+    cmd.args(global);
     if let Some(t) = limit {
-        cmd.args(["-t", &t]);
+        cmd.args(["-t", t]);
     }
-    cmd.args(["-an", "-sn", "-dn"]);
+    cmd.args(skip);
     cmd.arg("-i").arg(&plan.source);
-    cmd.arg("-filter_complex_script").arg(&file);
-    cmd.args(["-map", "[vdet]", "-f", "null", "-"]);
-    run(cmd, "ffmpeg", opts, |_| {})?;
-    Ok(())
+    cmd.arg("-filter_complex_script").arg(script);
+    cmd.args(["-map", out, "-f", "null", "-"]);
+    Ok(cmd)
 }
 
 /// Escapes a file name for the `FFREPORT` variable: `%` is doubled (ffmpeg expands `%p`,
