@@ -270,9 +270,86 @@ pub fn tool_version(bin: &str) -> Option<String> {
         .map(|s| s.to_string())
 }
 
+/// The ffmpeg filters a render can use (`stylecut apply`'s filtergraphs, the loudness
+/// measure and the stabiliser pass); `stylecut doctor` checks that `ffmpeg` has each one.
+pub const RENDER_FILTERS: &[&str] = &[
+    "trim",
+    "setpts",
+    "settb",
+    "fps",
+    "scale",
+    "crop",
+    "pad",
+    "setsar",
+    "zoompan",
+    "tpad",
+    "format",
+    "hue",
+    "lutrgb",
+    "lutyuv",
+    "colorcorrect",
+    "vidstabdetect",
+    "vidstabtransform",
+    "subtitles",
+    "xfade",
+    "concat",
+    "split",
+    "null",
+    "atrim",
+    "asetpts",
+    "aresample",
+    "aformat",
+    "asplit",
+    "acrossfade",
+    "volume",
+    "loudnorm",
+    "acompressor",
+    "bass",
+    "equalizer",
+    "highpass",
+    "afftdn",
+    "alimiter",
+    "ebur128",
+    "anull",
+];
+
+/// Which of `names` the ffmpeg at `bin` lacks, from `ffmpeg -filters` (`None` when it
+/// cannot be run).
+pub fn missing_filters(bin: &str, names: &[&str]) -> Option<Vec<String>> {
+    let out = Command::new(bin)
+        .args(["-hide_banner", "-filters"])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Lines look like ` TSC xfade             VV->V      Cross fade one video with another.`
+    let have: std::collections::HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .collect();
+    Some(
+        names
+            .iter()
+            .filter(|n| !have.contains(*n))
+            .map(|n| n.to_string())
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_installed_ffmpeg_has_every_render_filter() {
+        let missing = missing_filters(&ffmpeg_bin(), RENDER_FILTERS).expect("ffmpeg runs");
+        assert!(missing.is_empty(), "ffmpeg lacks {missing:?}");
+        let bogus = missing_filters(&ffmpeg_bin(), &["scale", "no_such_filter_sc"]).unwrap();
+        assert_eq!(bogus, vec!["no_such_filter_sc".to_string()]);
+    }
 
     #[test]
     fn missing_tool_is_distinct() {
