@@ -22,7 +22,8 @@ use std::process::Command;
 
 use stylecut_analysis::video::grade::{self, Thumb};
 use stylecut_style::apply::lut::{self, LutSpec};
-use stylecut_types::grade::{srgb_to_linear, LUMA};
+use stylecut_style::apply::lut_yuv::{ciede2000, lab};
+use stylecut_types::grade::LUMA;
 use stylecut_types::ColorGrade;
 
 /// Thumbnail source frames (the analysis scales to about this size).
@@ -70,63 +71,6 @@ fn frames(path: &Path) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn lab(p: [f64; 3]) -> [f64; 3] {
-    grade::linear_to_lab(p.map(srgb_to_linear))
-}
-
-/// CIEDE2000 (Sharma, Wu, Dalal 2005), kL = kC = kH = 1.
-fn ciede2000(l1: [f64; 3], l2: [f64; 3]) -> f64 {
-    let (deg, rad) = (f64::to_degrees, f64::to_radians);
-    let c1 = l1[1].hypot(l1[2]);
-    let c2 = l2[1].hypot(l2[2]);
-    let cb = 0.5 * (c1 + c2);
-    let g = 0.5 * (1.0 - (cb.powi(7) / (cb.powi(7) + 25f64.powi(7))).sqrt());
-    let (a1, a2) = ((1.0 + g) * l1[1], (1.0 + g) * l2[1]);
-    let (c1p, c2p) = (a1.hypot(l1[2]), a2.hypot(l2[2]));
-    let h1 = deg(l1[2].atan2(a1)).rem_euclid(360.0);
-    let h2 = deg(l2[2].atan2(a2)).rem_euclid(360.0);
-    let dl = l2[0] - l1[0];
-    let dc = c2p - c1p;
-    let mut dh = h2 - h1;
-    if dh > 180.0 {
-        dh -= 360.0;
-    } else if dh < -180.0 {
-        dh += 360.0;
-    }
-    if c1p * c2p == 0.0 {
-        dh = 0.0;
-    }
-    let dhh = 2.0 * (c1p * c2p).sqrt() * rad(dh / 2.0).sin();
-    let lb = 0.5 * (l1[0] + l2[0]);
-    let cbp = 0.5 * (c1p + c2p);
-    let hs = h1 + h2;
-    let hb = if c1p * c2p == 0.0 {
-        hs
-    } else if (h1 - h2).abs() > 180.0 {
-        if hs < 360.0 {
-            (hs + 360.0) / 2.0
-        } else {
-            (hs - 360.0) / 2.0
-        }
-    } else {
-        hs / 2.0
-    };
-    let t = 1.0 - 0.17 * rad(hb - 30.0).cos()
-        + 0.24 * rad(2.0 * hb).cos()
-        + 0.32 * rad(3.0 * hb + 6.0).cos()
-        - 0.20 * rad(4.0 * hb - 63.0).cos();
-    let sl = 1.0 + 0.015 * (lb - 50.0).powi(2) / (20.0 + (lb - 50.0).powi(2)).sqrt();
-    let sc = 1.0 + 0.045 * cbp;
-    let sh = 1.0 + 0.015 * cbp * t;
-    let rt = -2.0
-        * (cbp.powi(7) / (cbp.powi(7) + 25f64.powi(7))).sqrt()
-        * rad(60.0 * (-((hb - 275.0) / 25.0).powi(2)).exp()).sin();
-    ((dl / sl).powi(2) + (dc / sc).powi(2) + (dhh / sh).powi(2) + rt * (dc / sc) * (dhh / sh))
-        .sqrt()
-}
-
-/// The separable mapping of `spec` with exact per-channel tables (as rendered, without
-/// the knot fit).
 fn mapper(spec: &LutSpec) -> impl Fn([f64; 3]) -> [f64; 3] {
     let tables: Vec<Vec<f64>> = (0..3)
         .map(|c| {

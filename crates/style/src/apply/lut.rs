@@ -126,29 +126,12 @@ impl LutSpec {
     /// rounds) of every input code.
     pub fn table_codes(&self, c: usize) -> [f64; 256] {
         let k = self.knots(c);
-        std::array::from_fn(|code| {
-            let x = code as f64;
-            let i = k
-                .iter()
-                .rposition(|p| p.0 <= x)
-                .unwrap_or(0)
-                .min(k.len() - 2);
-            let ((x0, v0), (x1, v1)) = (k[i], k[i + 1]);
-            ((v0 + (v1 - v0) * (x - x0) / (x1 - x0)).clamp(0.0, 1.0) * 255.0).round()
-        })
+        std::array::from_fn(|code| (between_knots(&k, code as f64).clamp(0.0, 1.0) * 255.0).round())
     }
 
     /// The per-channel map as rendered: linear between the knots (0..1 in, 0..1 out).
     pub fn channel_table(&self, c: usize, x: f64) -> f64 {
-        let k = self.knots(c);
-        let code = x.clamp(0.0, 1.0) * 255.0;
-        let i = k
-            .iter()
-            .rposition(|p| p.0 <= code)
-            .unwrap_or(0)
-            .min(k.len() - 2);
-        let ((x0, v0), (x1, v1)) = (k[i], k[i + 1]);
-        v0 + (v1 - v0) * (code - x0) / (x1 - x0)
+        between_knots(&self.knots(c), x.clamp(0.0, 1.0) * 255.0)
     }
 
     /// `lutrgb` expression of channel `c` on 8-bit codes: the piecewise-linear table as a
@@ -292,6 +275,18 @@ pub fn is_identity(from: &ColorGrade, to: &ColorGrade) -> bool {
         .iter()
         .zip(to.as_array())
         .all(|(a, b)| (a - b).abs() < 0.5)
+}
+
+/// The rendered table between its knots (`(input code, output 0..1)` pairs, sorted by
+/// input code): linear interpolation at input code `code`.
+fn between_knots(k: &[(f64, f64)], code: f64) -> f64 {
+    let i = k
+        .iter()
+        .rposition(|p| p.0 <= code)
+        .unwrap_or(0)
+        .min(k.len() - 2);
+    let ((x0, v0), (x1, v1)) = (k[i], k[i + 1]);
+    v0 + (v1 - v0) * (code - x0) / (x1 - x0)
 }
 
 #[cfg(test)]

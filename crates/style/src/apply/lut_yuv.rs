@@ -20,6 +20,7 @@
 //! (BT.601 limited-range conversions as swscale does for untagged video, `lutrgb`'s rounded
 //! tables, `hue`'s chroma scale with clipping).
 
+use stylecut_analysis::video::grade::linear_to_lab;
 use stylecut_types::grade;
 
 use super::lut::{LutSpec, MAX_CHROMA};
@@ -332,21 +333,10 @@ pub fn yuv_form(spec: &LutSpec) -> Option<YuvGrade> {
     e.passes().then_some(g)
 }
 
-/// CIE L*a*b* (D65) of an encoded sRGB / BT.709-primaries pixel (0..1).
+/// CIE L*a*b* (D65) of an encoded sRGB / BT.709-primaries pixel (0..1), by the
+/// extraction's own conversion ([`linear_to_lab`]).
 pub fn lab(rgb: [f64; 3]) -> [f64; 3] {
-    let l = rgb.map(grade::srgb_to_linear);
-    let x = 0.412_456_4 * l[0] + 0.357_576_1 * l[1] + 0.180_437_5 * l[2];
-    let y = 0.212_672_9 * l[0] + 0.715_152_2 * l[1] + 0.072_175_0 * l[2];
-    let z = 0.019_333_9 * l[0] + 0.119_192_0 * l[1] + 0.950_304_1 * l[2];
-    let f = |t: f64| {
-        if t > 216.0 / 24389.0 {
-            t.cbrt()
-        } else {
-            (24389.0 / 27.0 * t + 16.0) / 116.0
-        }
-    };
-    let (fx, fy, fz) = (f(x / 0.950_47), f(y), f(z / 1.088_83));
-    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+    linear_to_lab(rgb.map(grade::srgb_to_linear))
 }
 
 /// CIEDE2000 colour difference of two L*a*b* colours (kL = kC = kH = 1).
