@@ -169,6 +169,7 @@ pub fn analyze_file(
         has_subtitle_stream: info.subtitle_streams > 0,
         burned_in_captions: report.burned_in_captions,
         saliency: report.saliency,
+        picture_change: report.picture_change,
     };
     Ok((info, analysis))
 }

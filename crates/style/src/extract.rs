@@ -345,6 +345,7 @@ mod tests {
             has_subtitle_stream: false,
             burned_in_captions: false,
             saliency: Vec::new(),
+            picture_change: Default::default(),
         }
     }
 

@@ -85,6 +85,36 @@ pub struct SaliencyPoint {
     pub y: f64,
 }
 
+/// How much the picture changes over time, on a fixed grid: `values[k]` is the largest
+/// change between consecutive frames whose later frame falls in `[k·step_s, (k+1)·step_s)`.
+/// The change of a frame pair is the mean absolute difference of their cell thumbnails
+/// (the shot detector's spatial feature), 0..1 of full scale; grid steps without a frame
+/// pair hold 0. A fast move of the camera or the subject reads high, a held picture low.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChangeTrack {
+    pub step_s: f64,
+    pub values: Vec<f32>,
+}
+
+impl ChangeTrack {
+    /// The largest change over `[a, b)` (steps partly inside count), None when the track
+    /// does not reach `a` or `b` lies before `a`.
+    pub fn max_over(&self, a: f64, b: f64) -> Option<f32> {
+        if self.step_s <= 0.0 || b <= a {
+            return None;
+        }
+        // A step boundary read as 2.9999… steps is step 3 (hence the 1e-9).
+        let first = (a.max(0.0) / self.step_s + 1e-9).floor() as usize;
+        let last = ((b / self.step_s - 1e-9).ceil().max(0.0) as usize).min(self.values.len());
+        (first < last).then(|| {
+            self.values[first..last]
+                .iter()
+                .copied()
+                .fold(0.0f32, f32::max)
+        })
+    }
+}
+
 /// Per-shot colour measurement: the grade estimate for that shot plus raw statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShotColor {
@@ -134,4 +164,42 @@ pub struct Analysis {
     /// Saliency centre about every 0.25 s (empty in documents written before it existed).
     #[serde(default)]
     pub saliency: Vec<SaliencyPoint>,
+    /// Picture change on a 0.1 s grid (empty in documents written before it existed).
+    #[serde(default)]
+    pub picture_change: ChangeTrack,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_track_reads_the_steps_a_window_touches() {
+        let t = ChangeTrack {
+            step_s: 0.1,
+            values: vec![0.1, 0.2, 0.5, 0.3],
+        };
+        assert_eq!(t.max_over(0.0, 0.1), Some(0.1));
+        // Partly covered steps count: [0.15, 0.21) touches steps 1 and 2.
+        assert_eq!(t.max_over(0.15, 0.21), Some(0.5));
+        assert_eq!(t.max_over(0.3, 9.0), Some(0.3));
+        // Before the start is clamped; past the end or an empty window reads nothing.
+        assert_eq!(t.max_over(-1.0, 0.05), Some(0.1));
+        assert_eq!(t.max_over(0.5, 0.7), None);
+        assert_eq!(t.max_over(0.2, 0.2), None);
+        assert_eq!(ChangeTrack::default().max_over(0.0, 1.0), None);
+    }
+
+    #[test]
+    fn an_analysis_without_picture_change_still_loads() {
+        let json = r#"{"duration_s":1.0,"width":2,"height":2,"frame_rate":25.0,"shots":[],
+            "transitions":[],"tempo_bpm":null,"beats":[],"loudness":{"integrated_lufs":null,
+            "range_lu":null,"true_peak_dbtp":null},"speech_segments":[],"motion":[],"color":[],
+            "color_grade":{"temperature":0.0,"tint":0.0,"saturation":0.0,"contrast":0.0,
+            "highlights":0.0,"shadows":0.0},"audio":{"has_audio":false,"bass_excess_db":null,
+            "estimated_compression_ratio":null,"speech_ratio":0.0,"music_ratio":0.0,
+            "speech_enhanced":false},"has_subtitle_stream":false,"burned_in_captions":false}"#;
+        let a: Analysis = serde_json::from_str(json).unwrap();
+        assert!(a.picture_change.values.is_empty() && a.saliency.is_empty());
+    }
 }

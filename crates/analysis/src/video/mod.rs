@@ -23,7 +23,7 @@ pub use shots::{Gradual, ShotReport};
 
 use frame::FrameFeatures;
 use rayon::prelude::*;
-use stylecut_types::{ColorGrade, SaliencyPoint, ShotColor, ShotMotion};
+use stylecut_types::{ChangeTrack, ColorGrade, SaliencyPoint, ShotColor, ShotMotion};
 
 /// Everything measured from the pictures of one input.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +43,31 @@ pub struct VideoReport {
     pub burned_in_captions: bool,
     /// Saliency centre per [`saliency::BUCKET_S`] of frames.
     pub saliency: Vec<SaliencyPoint>,
+    /// Picture change on a [`CHANGE_STEP_S`] grid.
+    pub picture_change: ChangeTrack,
+}
+
+/// Grid step of [`VideoReport::picture_change`], seconds.
+pub const CHANGE_STEP_S: f64 = 0.1;
+
+/// The largest thumbnail change of the frame pairs ending in each grid step (rounded to
+/// 1e-4, so the document stays short).
+pub fn picture_change(f: &[FrameFeatures], span_s: f64) -> ChangeTrack {
+    let steps = (span_s / CHANGE_STEP_S).ceil().max(0.0) as usize;
+    let mut values = vec![0.0f32; steps];
+    for w in f.windows(2) {
+        let k = (w[1].pts_s.max(0.0) / CHANGE_STEP_S + 1e-9) as usize;
+        if let Some(v) = values.get_mut(k) {
+            *v = v.max(frame::thumb_dist(&w[0], &w[1]));
+        }
+    }
+    for v in &mut values {
+        *v = (*v * 1e4).round() / 1e4;
+    }
+    ChangeTrack {
+        step_s: CHANGE_STEP_S,
+        values,
+    }
 }
 
 /// Streaming analyser: `push` every frame in presentation order, then `finish`.
@@ -112,6 +137,7 @@ impl VideoAnalyzer {
             .collect();
         let grades: Vec<ColorGrade> = color.iter().map(|c| c.grade).collect();
         let color_grade = grade::aggregate(&grades);
+        let picture_change = picture_change(&self.features, span);
         progress(1.0);
         VideoReport {
             frame_count: n,
@@ -123,6 +149,7 @@ impl VideoAnalyzer {
             caption_share: self.captions.share(),
             burned_in_captions: self.captions.has_captions(),
             saliency: self.saliency.finish(),
+            picture_change,
         }
     }
 }

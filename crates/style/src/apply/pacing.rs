@@ -24,7 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 use stylecut_analysis::video::camera;
-use stylecut_types::{ShotMotion, Span};
+use stylecut_types::{ChangeTrack, ShotMotion, Span};
 
 /// Margin around speech segments that no audio-breaking edit may enter, seconds.
 pub const SPEECH_MARGIN_S: f64 = 0.08;
@@ -34,6 +34,14 @@ pub const DEAD_AIR_PAD_S: f64 = 0.25;
 pub const DEAD_AIR_MIN_S: f64 = 0.5;
 /// Share of the source duration that dropping pieces must keep.
 pub const MIN_KEEP_SHARE: f64 = 0.4;
+/// A split that gets a transition may move this share of the piece's length away from its
+/// middle to find calm ends (see [`split_point`]).
+pub const CALM_SEARCH_SHARE: f64 = 0.25;
+/// Picture change (mean absolute thumbnail difference per frame, [`ChangeTrack`]) at or
+/// below which a transition's end counts as calm: about 5 grey levels.
+pub const CALM_CHANGE: f32 = 0.02;
+/// Margin read beyond each end of a transition, seconds.
+pub const CALM_END_S: f64 = 0.1;
 
 /// Why a piece starts where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +100,8 @@ pub struct PacingInput<'a> {
     /// The template's (`motion_intensity`, `zoom_usage`): dropping prefers pieces whose
     /// own motion is least like it. None: prefer dropping pieces with little motion.
     pub target_motion: Option<(f64, f64)>,
+    /// The source's picture change over time (empty: splits stay at the middle rule).
+    pub change: &'a ChangeTrack,
 }
 
 impl PacingInput<'_> {
@@ -305,7 +315,7 @@ fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
         else {
             break;
         };
-        match split_point(&p[i], inp) {
+        match split_point(&p[i], i, inp) {
             Some(t) => {
                 let second = Piece {
                     in_s: t,
@@ -327,25 +337,54 @@ fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
 /// leaving at least `min_len_s` on both sides. Points outside speech win; a split inside
 /// continuous speech is allowed as a last resort because a split keeps the audio running
 /// (only the framing changes), so no word is lost.
-fn split_point(x: &Piece, inp: &PacingInput) -> Option<f64> {
+///
+/// When the new join `k` will carry a transition, the split may move up to
+/// [`CALM_SEARCH_SHARE`] of the piece's length from the middle to where the whole
+/// transition (the split ± its overlap, plus [`CALM_END_S`] each side) runs over a calm
+/// picture: the largest picture change in that span, floored at [`CALM_CHANGE`], is
+/// least; ties go to the point nearest the middle. A wipe or dissolve over a fast move
+/// reads as a jolt (and one ending mid-move as a cut, to the extractor's held-ends rule);
+/// a hard cut has no span, so it keeps the middle.
+fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
     let (lo, hi) = (x.in_s + inp.min_len_s, x.out_s - inp.min_len_s);
     let mid = 0.5 * (x.in_s + x.out_s);
+    let calm_search =
+        !inp.change.values.is_empty() && inp.overlap(k, mid - x.in_s, x.out_s - mid) > 0.0;
     let mut cands: Vec<f64> = if inp.beats.is_empty() {
         let mut c = vec![mid];
         for s in inp.speech {
             c.push(s.start_s - SPEECH_MARGIN_S - 0.02);
             c.push(s.end_s + SPEECH_MARGIN_S + 0.02);
         }
+        if calm_search {
+            let reach = CALM_SEARCH_SHARE * x.len();
+            let step = inp.change.step_s.max(inp.frame_s);
+            let n = (reach / step).floor() as i64;
+            c.extend((-n..=n).filter(|j| *j != 0).map(|j| mid + j as f64 * step));
+        }
         c
     } else {
         inp.beats.clone()
     };
     cands.retain(|&t| t >= lo && t <= hi);
-    let nearest = |c: &mut dyn Iterator<Item = f64>| {
-        c.min_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()))
+    // Without a transition, or with no calmer point in reach, the candidates' cost is
+    // equal and the middle rule decides.
+    let cost = |t: f64| -> f32 {
+        if !calm_search || (t - mid).abs() > CALM_SEARCH_SHARE * x.len() + 1e-9 {
+            return if calm_search { f32::INFINITY } else { 0.0 };
+        }
+        let ov = inp.overlap(k, t - x.in_s, x.out_s - t);
+        inp.change
+            .max_over(t - ov - CALM_END_S, t + ov + CALM_END_S)
+            .map_or(f32::INFINITY, |c| c.max(CALM_CHANGE))
     };
-    nearest(&mut cands.iter().copied().filter(|&t| !inp.in_speech(t)))
-        .or_else(|| nearest(&mut cands.iter().copied()))
+    let best = |c: &mut dyn Iterator<Item = f64>| {
+        c.map(|t| (cost(t), (t - mid).abs(), t))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
+            .map(|(_, _, t)| t)
+    };
+    best(&mut cands.iter().copied().filter(|&t| !inp.in_speech(t)))
+        .or_else(|| best(&mut cands.iter().copied()))
 }
 
 /// Drops low-value pieces while that moves the rate towards the target.

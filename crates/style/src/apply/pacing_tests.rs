@@ -7,6 +7,11 @@ fn span(a: f64, b: f64) -> Span {
     }
 }
 
+static NO_CHANGE: ChangeTrack = ChangeTrack {
+    step_s: 0.0,
+    values: Vec::new(),
+};
+
 fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
     PacingInput {
         speech,
@@ -16,6 +21,7 @@ fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
         frame_s: 1.0 / 30.0,
         join_overlap_s: [0.0; 2],
         target_motion: None,
+        change: &NO_CHANGE,
     }
 }
 
@@ -169,4 +175,61 @@ fn dropping_keeps_the_pieces_that_move_like_the_template() {
         let keep_lively = lively(&p) > p.len() - lively(&p);
         assert_eq!(keep_lively, want_lively, "template {intensity}: {p:?}");
     }
+}
+
+/// A change track over `len_s` at 0.1 s, calm (0.01) except a fast move over `busy`.
+fn track_with_move(len_s: f64, busy: (f64, f64)) -> ChangeTrack {
+    ChangeTrack {
+        step_s: 0.1,
+        values: (0..(len_s * 10.0).round() as usize)
+            .map(|k| {
+                let t = k as f64 * 0.1;
+                if t >= busy.0 && t < busy.1 {
+                    0.08
+                } else {
+                    0.01
+                }
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_transition_split_moves_off_a_fast_move() {
+    // One 12 s shot with a fast move over 6.9–7.2 s. A 1 s wipe split at the middle (6 s)
+    // spans 5–7 s of the source: its end falls in the move.
+    let change = track_with_move(12.0, (6.9, 7.2));
+    let mut i = inp(&[], vec![]);
+    i.join_overlap_s = [1.0, 1.0];
+    i.change = &change;
+    let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
+    assert_eq!(p.len(), 2, "{p:?}");
+    let t = p[0].out_s;
+    assert!((t - 6.0).abs() > 0.05, "split stayed at the middle: {t}");
+    assert!((t - 6.0).abs() <= CALM_SEARCH_SHARE * 12.0 + 1e-9, "{t}");
+    // The whole wipe (t ± 1 s) runs over a calm picture.
+    let c = change
+        .max_over(t - 1.0 - CALM_END_S, t + 1.0 + CALM_END_S)
+        .unwrap();
+    assert!(c <= CALM_CHANGE, "the wipe around {t} reads {c}");
+    // Without the track the split is the middle.
+    i.change = &NO_CHANGE;
+    let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
+    assert!((p[0].out_s - 6.0).abs() < 1e-9, "{p:?}");
+}
+
+#[test]
+fn a_hard_cut_split_and_a_calm_middle_stay_at_the_middle() {
+    // A hard cut (no overlap) has no ends to protect.
+    let change = track_with_move(12.0, (5.0, 7.0));
+    let mut i = inp(&[], vec![]);
+    i.change = &change;
+    let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
+    assert!((p[0].out_s - 6.0).abs() < 1e-9, "{p:?}");
+    // A transition that is already calm keeps the middle too.
+    let calm = track_with_move(12.0, (1.0, 1.5));
+    i.join_overlap_s = [1.0, 1.0];
+    i.change = &calm;
+    let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
+    assert!((p[0].out_s - 6.0).abs() < 1e-9, "{p:?}");
 }

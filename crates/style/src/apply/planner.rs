@@ -115,6 +115,7 @@ pub fn plan(
                 [0.0; 2]
             },
             target_motion: sw.motion.then_some((st.motion_intensity, st.zoom_usage)),
+            change: &source.picture_change,
         };
         let (p, n) = pacing::pace(pieces, target, &inp);
         pieces = p;

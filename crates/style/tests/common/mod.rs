@@ -104,6 +104,7 @@ pub fn analysis(duration_s: f64, w: u32, h: u32, fps: f64, cuts: &[f64]) -> Anal
         has_subtitle_stream: false,
         burned_in_captions: false,
         saliency: vec![],
+        picture_change: Default::default(),
     }
 }
 
