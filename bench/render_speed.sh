@@ -22,6 +22,9 @@
 #   RUNS=N       runs per contestant (default 3)
 #   STYLECUT_B=BIN  adds a second build's apply as one more interleaved contestant (before /
 #                after comparisons under the same load)
+#   BREAKDOWN=1  afterwards runs bench/render_breakdown.sh on the same binary, style and source
+#                (the plan's graph piece by piece: edit, push-ins, grade, audio, measuring
+#                pass, the styled output's own transcode) and appends its table
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -128,3 +131,7 @@ dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
     awk -v pw="$pw" -v ow="$ow" -v pc="$pc" -v oc="$oc" -v pd="$pd" -v od="$od" \
         'BEGIN{printf "Output durations: plain %.2f s, stylecut %.2f s. Per output second: wall %.2fx, CPU %.2fx.\n", pd, od, (ow/od)/(pw/pd), (oc/od)/(pc/pd)}'
 } | tee "$out/result.md"
+if [ -n "${BREAKDOWN:-}" ]; then
+    echo
+    RUNS=$runs "$root/bench/render_breakdown.sh" "$bin" "$style" "$src" | tee -a "$out/result.md"
+fi

@@ -108,8 +108,16 @@ fn calm_template_stabilises_a_shaken_still() {
     let img = still(dir.path());
     let src = dir.path().join("shaken.mp4");
     // Hand-held jitter: a 420×212 window jumping by up to ±13 px (≈ 2.6 % of the width)
-    // from frame to frame around a fixed point.
-    from_still(&img, "fps=24,crop=w=iw-60:h=ih-60:x='30+8*sin(n*1.7)+5*sin(n*0.9)':y='30+6*cos(n*2.3)',scale=480:270,format=yuv420p", ["-t", "3"], "18", &src.display().to_string());
+    // from frame to frame around a fixed point. With a sound track (pink noise), so the
+    // render runs both side passes, the stabiliser's analysis and the loudness measure,
+    // which go side by side.
+    let src_s = src.display().to_string();
+    common::ffmpeg(&[
+        "-loop", "1", "-i", &img, "-f", "lavfi", "-i",
+        "anoisesrc=color=pink:amplitude=0.05:sample_rate=48000:seed=7",
+        "-vf", "fps=24,crop=w=iw-60:h=ih-60:x='30+8*sin(n*1.7)+5*sin(n*0.9)':y='30+6*cos(n*2.3)',scale=480:270,format=yuv420p",
+        "-t", "3", "-c:v", "libx264", "-crf", "18", "-c:a", "aac", "-b:a", "128k", &src_s,
+    ]);
     let a = analyze(&src);
     let before = camera::motion_intensity(&a.motion);
     let info = probe::probe(&src, &RunOpts::default()).expect("probe");
@@ -131,8 +139,16 @@ fn calm_template_stabilises_a_shaken_still() {
         plan.notes
     );
     assert!(plan.stabilize_detect_graph.is_some());
+    assert!(plan.audio_measure_graph.is_some());
     let out = dir.path().join("out.mp4");
     apply::render(&plan, &out, &RunOpts::default(), |_| {}).expect("render");
+    // The measure run beside the stabiliser still puts the sound on the target.
+    let target = plan.audio.target_lufs.expect("a loudness target");
+    let lufs = common::integrated_lufs(&out);
+    assert!(
+        (lufs - target).abs() <= 0.5,
+        "integrated {lufs} LUFS, target {target}"
+    );
     let b = analyze(&out);
     let after = camera::motion_intensity(&b.motion);
     println!(

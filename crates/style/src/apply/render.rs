@@ -1,5 +1,6 @@
 //! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
-//! pass, then the single encode. Progress: the measuring pass reports 0..0.1 (it decodes
+//! pass (beside the stabiliser's analysis pass when the plan has one), then the single
+//! encode. Progress: the measuring pass reports 0..0.1 (it decodes
 //! audio only), the encode 0.1..1.
 
 use std::path::Path;
@@ -41,19 +42,32 @@ pub fn render(
         write_subtitles(plan, src, dir, opts)?;
     }
     let dir_arg = dir.display().to_string();
-    if let Some(dg) = &plan.stabilize_detect_graph {
-        stabilize_detect(
-            plan,
-            &dg.replace(SCRATCH, &escape_graph_path(&dir_arg)),
-            dir,
-            opts,
-        )?;
+    // The two side passes read different streams of the source (the stabiliser the
+    // picture, the loudness measure the sound) and write different files: they run at
+    // once, so the measure (one core, audio only) hides behind the stabiliser's decode.
+    let (stab, log) = std::thread::scope(|scope| {
+        let stab = plan.stabilize_detect_graph.as_ref().map(|dg| {
+            let dg = dg.replace(SCRATCH, &escape_graph_path(&dir_arg));
+            scope.spawn(move || stabilize_detect(plan, &dg, dir, opts))
+        });
+        let log = plan
+            .audio_measure_graph
+            .as_ref()
+            .map(|mg| measure(plan, mg, dir, opts, report.clone()));
+        let stab = stab.map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (stab, log)
+    });
+    if let Some(r) = stab {
+        r?;
     }
     let mut graph = plan
         .filtergraph
         .replace(SCRATCH, &escape_graph_path(&dir_arg));
-    if let Some(mg) = &plan.audio_measure_graph {
-        let log = measure(plan, mg, dir, opts, report.clone())?;
+    if let Some(log) = log {
+        let log = log?;
         let Some(m) = parse_loudnorm(&log) else {
             return Err(StyleError::Unsupported(format!(
                 "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
