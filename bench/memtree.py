@@ -17,7 +17,7 @@ samples is reported with its last sampled VmHWM (a lower bound on its peak). /us
 
 Writes one JSON object (to --json, else to stderr; CMD keeps stdout): {"cmd", "exit", "wall_s", "samples", "tree_rss_peak_kib",
 "scratch_peak_bytes", "procs": [{"pid", "ppid", "name", "cmd", "hwm_kib", "first_s",
-"last_s"}]}.
+"last_s"}], "timeline": [[seconds, CMD's own VmRSS KiB, the tree's summed VmRSS KiB], ...]}.
 """
 
 import argparse
@@ -90,6 +90,7 @@ def main():
     tree_peak = 0
     scratch_peak = 0
     samples = 0
+    timeline = []  # [seconds, VmRSS of CMD itself in KiB, summed VmRSS of the tree]
     while True:
         alive = child.poll() is None
         now = time.monotonic() - t0
@@ -133,6 +134,8 @@ def main():
             rec["last_s"] = round(now, 2)
             rss_sum += kib(st.get("VmRSS"))
         tree_peak = max(tree_peak, rss_sum)
+        if alive and root in status:
+            timeline.append([round(now, 1), kib(status[root].get("VmRSS")), rss_sum])
         if a.scratch:
             scratch_peak = max(scratch_peak, du_bytes(a.scratch))
         samples += 1
@@ -147,6 +150,7 @@ def main():
         "tree_rss_peak_kib": tree_peak,
         "scratch_peak_bytes": scratch_peak,
         "procs": sorted(procs.values(), key=lambda r: r["first_s"]),
+        "timeline": timeline,
     }
     text = json.dumps(res, indent=1)
     if a.json:
