@@ -15,10 +15,12 @@ import argparse
 import json
 
 
-def role(p):
+def role(p, root_pid=None):
     c = p["cmd"]
     name = p["name"]
-    if name.startswith("stylecut") or (c and c[0].endswith("stylecut")):
+    # The root of the tree is the command itself (the stylecut job), whatever name the
+    # first sample caught (a sample between fork and exec reads the sampler's own name).
+    if p["pid"] == root_pid or name.startswith("stylecut") or (c and c[0].endswith("stylecut")):
         return "stylecut (the job's own process)"
     if name == "ffprobe" or (c and c[0].endswith("ffprobe")):
         return "ffprobe"
@@ -51,8 +53,10 @@ ORDER = [
 
 def peaks(run):
     out = {}
+    pids = {p["pid"] for p in run["procs"]}
+    roots = [p["pid"] for p in run["procs"] if p["ppid"] not in pids]
     for p in run["procs"]:
-        r = role(p)
+        r = role(p, roots[0] if roots else None)
         mib = p["hwm_kib"] / 1024
         n, m = out.get(r, (0, 0.0))
         out[r] = (n + 1, max(m, mib))

@@ -130,6 +130,9 @@ def main():
                     "hwm_kib": 0,
                     "first_s": round(now, 2),
                 }
+            if rec["name"] != st.get("Name", ""):  # sampled between fork and exec
+                rec["name"] = st.get("Name", "")
+                rec["cmd"] = cmdline(p)
             rec["hwm_kib"] = max(rec["hwm_kib"], kib(st.get("VmHWM")))
             rec["last_s"] = round(now, 2)
             rss_sum += kib(st.get("VmRSS"))
