@@ -25,6 +25,7 @@
 #                 render finishes in reasonable time on a loaded machine; the encoder's
 #                 memory depends on the output size, not the duration: give
 #                 APPLY_ARGS="" to render at the source's size)
+#   KEEP=1                     keep the rendered outputs (to compare two builds' pictures)
 # Results: bench/out/memory/TAG/<job>-<len>min.json (raw samples), .stdout (the analysis JSON),
 # .plan.json (the edit plan), TAG/result.md (tables).
 # Run it niced (nice -n 15): the jobs are long and CPU-heavy; wall times are not speed results.
@@ -98,7 +99,7 @@ for job in $jobs; do
         left=$(find "$scratch" -mindepth 1 | wc -l)
         [ "$left" -eq 0 ] || echo "  $left files left in $scratch after the job" >&2
         rm -rf "$scratch"
-        rm -f "$out/$job-${m}min.mp4"
+        [ -n "${KEEP:-}" ] || rm -f "$out/$job-${m}min.mp4"
     done
 done
 

@@ -112,7 +112,11 @@ pub struct DecodedAudio {
 impl DecodedAudio {
     /// Streams the full-rate interleaved audio in chunks of `frames` sample frames (the
     /// last one may be shorter).
-    pub fn for_each_full_chunk(&self, frames: usize, f: impl FnMut(&[f32])) -> Result<(), MediaError> {
+    pub fn for_each_full_chunk(
+        &self,
+        frames: usize,
+        f: impl FnMut(&[f32]),
+    ) -> Result<(), MediaError> {
         let Some(path) = &self.full_file else {
             return Ok(());
         };

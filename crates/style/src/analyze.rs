@@ -91,9 +91,13 @@ pub fn analyze_file(
         let audio_job = if info.audio.is_some() {
             let (info, rate) = (&info, spec.mono_rate);
             Some(scope.spawn(move || {
-                analyze_audio(path, info, rate, scratch, opts, &mut |f| {
+                let report = analyze_audio(path, info, rate, scratch, opts, &mut |f| {
                     let _ = audio_tx.send(f);
-                })
+                });
+                // The audio work is done long before a long picture is: hand what it
+                // freed back to the system, or the allocator keeps it under the peak.
+                release_freed_memory();
+                report
             }))
         } else {
             drop(audio_tx);
@@ -214,6 +218,22 @@ fn analyze_audio(
         loudness,
         &mut audio_progress,
     ))
+}
+
+/// Returns the heap memory freed so far to the system (glibc's `malloc_trim`; nothing
+/// elsewhere). The audio analysis frees its spectrogram (two rows of 64 mel bands per
+/// 11.6 ms, allocated one row at a time) and the mono samples long before a long
+/// picture's decode ends, but glibc keeps freed small blocks in the thread's arena, so
+/// that memory stayed resident under the features the picture's analysis was still
+/// adding: ≈ 57 MiB after a 10-minute source, 5.7 MiB per source minute (measured with
+/// `bench/memory.sh`, `docs/BENCHMARKS.md`). Trimming returns it; nothing is computed
+/// differently.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The decoded picture: the analyser holding every frame's features, and the duration.
