@@ -225,9 +225,8 @@ fn analyze_audio(
 /// 11.6 ms, allocated one row at a time) and the mono samples long before a long
 /// picture's decode ends, but glibc keeps freed small blocks in the thread's arena, so
 /// that memory stayed resident under the features the picture's analysis was still
-/// adding: ≈ 57 MiB after a 10-minute source, 5.7 MiB per source minute (measured with
-/// `bench/memory.sh`, `docs/BENCHMARKS.md`). Trimming returns it; nothing is computed
-/// differently.
+/// adding. Trimming returns it (the peak of a 10-minute 1080p30 analysis went from 234 to
+/// 202 MiB, `bench/memory.sh`, `docs/BENCHMARKS.md`); nothing is computed differently.
 pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of the allocator's arenas.

@@ -255,9 +255,10 @@ pub fn plan(
 /// its own demuxer: from one input, ffmpeg decoded both streams in file order, and while
 /// one chain waited (a transition's second segment lies further on in the source) the
 /// other stream's decoded frames piled up: the render of a 10-minute 1080p source held
-/// 3.3 GB when stopped at a sixth of it, growing ≈ 5 MB per second; opened twice, the
-/// whole render's graph peaked at a few hundred MB (`docs/BENCHMARKS.md`, "Session 7:
-/// memory"). Same decoders, same frames and samples, same timestamps.
+/// 3.3 GB when stopped at a sixth of it, still rising; opened twice, the whole render peaked
+/// at 1.40 GB (what is left grows with the number of segments: `docs/BENCHMARKS.md`,
+/// "Session 7: memory"). Same decoders, same frames and samples, same timestamps: the
+/// rendered file is byte-identical.
 fn encode_args(src: &Path, input_limit: f64, e: &Encoder, has_audio: bool) -> Vec<String> {
     let limit = format!("{input_limit:.3}");
     let src = src.display().to_string();
