@@ -5,7 +5,9 @@
 //! * [`probe`]: ffprobe JSON parsed into [`probe::MediaInfo`] (rotation and pixel aspect honoured).
 //! * [`decode`]: the decode pass: reduced RGB frames with presentation times over a
 //!   pipe, plus (optionally) mono analysis audio and full-rate audio for loudness;
-//!   [`decode_audio`] the audio alone (the analysis runs it beside a picture-only decode).
+//!   [`decode_audio`] the audio alone, [`decode_audio_streamed`] the same with the full-rate
+//!   audio streamed through a pipe instead of a scratch file (the analysis runs it beside a
+//!   picture-only decode).
 //! * [`render`]: runs an ffmpeg render command and reports its own progress.
 //!
 //! Nothing here analyses pixels or samples; that is `stylecut-analysis`.
@@ -15,6 +17,8 @@ pub mod probe;
 pub mod process;
 pub mod render;
 
-pub use decode::{decode, decode_audio, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter};
+pub use decode::{
+    decode, decode_audio, decode_audio_streamed, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter,
+};
 pub use probe::{probe, AudioInfo, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};

@@ -185,9 +185,32 @@ pub struct RunOutput {
 /// A non-zero exit is returned as [`MediaError::ToolFailed`]; callers that can tell a bad
 /// input from our own fault re-map it.
 pub fn run(
+    cmd: Command,
+    tool: &str,
+    opts: &RunOpts,
+    on_stdout_line: impl FnMut(&str) + Send + 'static,
+) -> Result<RunOutput, MediaError> {
+    run_inner(cmd, tool, opts, true, on_stdout_line)
+}
+
+/// [`run`] for a command whose stdout only streams lines to `on_stdout_line` (ffmpeg's
+/// `-progress pipe:1`): the lines are not kept ([`RunOutput::stdout`] is empty), so memory
+/// does not grow with the length of the run (ffmpeg's progress is a ≈ 180-byte block every
+/// 0.5 s of wall time: ≈ 1.3 MB per hour of rendering, kept until the render ended).
+pub fn run_streamed(
+    cmd: Command,
+    tool: &str,
+    opts: &RunOpts,
+    on_stdout_line: impl FnMut(&str) + Send + 'static,
+) -> Result<RunOutput, MediaError> {
+    run_inner(cmd, tool, opts, false, on_stdout_line)
+}
+
+fn run_inner(
     mut cmd: Command,
     tool: &str,
     opts: &RunOpts,
+    keep_stdout: bool,
     mut on_stdout_line: impl FnMut(&str) + Send + 'static,
 ) -> Result<RunOutput, MediaError> {
     cmd.stdin(Stdio::null())
@@ -212,7 +235,9 @@ pub fn run(
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
                     on_stdout_line(String::from_utf8_lossy(&line).trim_end());
-                    all.extend_from_slice(&line);
+                    if keep_stdout {
+                        all.extend_from_slice(&line);
+                    }
                 }
             }
         }
@@ -388,6 +413,27 @@ mod tests {
         let err = run(cmd, "sleep", &opts, |_| {}).unwrap_err();
         assert!(matches!(err, MediaError::Cancelled), "{err:?}");
         assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn streamed_run_passes_lines_on_without_keeping_them() {
+        let script = "i=0; while [ $i -lt 2000 ]; do echo out_time_us=$i; i=$((i+1)); done";
+        let seen = Arc::new(Mutex::new(0usize));
+        let s = seen.clone();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]);
+        let out = run_streamed(cmd, "sh", &RunOpts::default(), move |l| {
+            assert!(l.starts_with("out_time_us="));
+            *s.lock().unwrap() += 1;
+        })
+        .unwrap();
+        assert_eq!(*seen.lock().unwrap(), 2000);
+        assert!(out.stdout.is_empty());
+        // `run` keeps them (ffprobe's JSON is read from there).
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]);
+        let out = run(cmd, "sh", &RunOpts::default(), |_| {}).unwrap();
+        assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 2000);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use crate::process::{ffmpeg_bin, run, MediaError, RunOpts};
+use crate::process::{ffmpeg_bin, run_streamed, MediaError, RunOpts};
 
 /// Runs `ffmpeg <args>` (the caller gives inputs, filters and output; this adds
 /// `-progress pipe:1 -nostats` and `-y`). `on_progress` gets the fraction of
@@ -31,7 +31,7 @@ pub fn run_ffmpeg(
     let on_progress = Arc::new(Mutex::new(on_progress));
     let cb = on_progress.clone();
     let total = expected_duration_s.max(1e-3);
-    let res = run(cmd, "ffmpeg", opts, move |line| {
+    let res = run_streamed(cmd, "ffmpeg", opts, move |line| {
         if let Some(v) = parse_out_time_s(line) {
             let mut f = cb.lock().unwrap_or_else(|p| p.into_inner());
             (f)((v / total).clamp(0.0, 1.0));

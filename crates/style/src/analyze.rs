@@ -1,10 +1,12 @@
 //! Analysis of one file: probe, one decode pass per stream kind, every analyser fed from it.
 //!
 //! The picture's decode streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
-//! frame is kept: the analyser stores a few hundred bytes of features per frame). Beside
-//! it, a second ffmpeg process decodes the audio to scratch files and a thread analyses
+//! frame is kept: the analyser stores ≈ 7.1 KB of features per frame, see
+//! [`stylecut_analysis::video::frame`]). Beside it, a second ffmpeg process decodes the
+//! audio (mono to a scratch file, full rate to a pipe) and a thread analyses
 //! it while the picture is still decoding: the full-rate audio is metered
-//! ([`LoudnessMeter`], streamed in chunks) and the mono audio analysed
+//! ([`LoudnessMeter`]) chunk by chunk as it comes out of ffmpeg's pipe (never written to
+//! disk), and the mono audio (a scratch file, read back whole) analysed
 //! ([`audio::analyze`]). Last, the video analyser summarises shots, transitions, motion
 //! and colour (beside whatever is left of the audio analysis).
 //!
@@ -18,7 +20,9 @@ use std::sync::mpsc;
 
 use stylecut_analysis::audio::{self, LoudnessMeter};
 use stylecut_analysis::video::{FrameRef, VideoAnalyzer};
-use stylecut_media::{decode, decode_audio, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts};
+use stylecut_media::{
+    decode, decode_audio_streamed, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts,
+};
 use stylecut_types::{Analysis, AudioFeatures, Loudness};
 
 use crate::StyleError;
@@ -87,10 +91,13 @@ pub fn analyze_file(
         let audio_job = if info.audio.is_some() {
             let (info, rate) = (&info, spec.mono_rate);
             Some(scope.spawn(move || {
-                let decoded = decode_audio(path, info, rate, true, scratch, opts)?;
-                analyze_audio(&decoded, &mut |f| {
+                let report = analyze_audio(path, info, rate, scratch, opts, &mut |f| {
                     let _ = audio_tx.send(f);
-                })
+                });
+                // The audio work is done long before a long picture is: hand what it
+                // freed back to the system, or the allocator keeps it under the peak.
+                release_freed_memory();
+                report
             }))
         } else {
             drop(audio_tx);
@@ -174,22 +181,32 @@ pub fn analyze_file(
     Ok((info, analysis))
 }
 
-/// Loudness on the full-rate signal, everything else on the mono mix. `progress`
-/// receives the fraction of the audio analysis done.
+/// Decodes the audio and analyses it: loudness on the full-rate signal, metered chunk by
+/// chunk while ffmpeg decodes (streamed through a pipe, never stored), everything else on
+/// the mono mix. `progress` receives the fraction of the audio analysis done.
 fn analyze_audio(
-    a: &DecodedAudio,
+    path: &Path,
+    info: &MediaInfo,
+    rate: u32,
+    scratch: Option<&Path>,
+    opts: &RunOpts,
     progress: &mut dyn FnMut(f64),
 ) -> Result<audio::AudioReport, StyleError> {
-    let mut meter = LoudnessMeter::new(a.full_rate, a.channels)
-        .map_err(|e| StyleError::Unsupported(e.to_string()))?;
+    let (full_rate, channels) = info
+        .audio
+        .as_ref()
+        .map_or((0, 0), |a| (a.sample_rate, a.channels));
+    let mut meter = LoudnessMeter::new(full_rate, channels);
     let mut meter_err = None;
-    a.for_each_full_chunk(LOUDNESS_CHUNK, |chunk| {
-        if meter_err.is_none() {
-            if let Err(e) = meter.add(chunk) {
-                meter_err = Some(e);
+    let decoded: DecodedAudio =
+        decode_audio_streamed(path, info, rate, scratch, opts, LOUDNESS_CHUNK, |chunk| {
+            if let (Ok(m), None) = (&mut meter, &meter_err) {
+                if let Err(e) = m.add(chunk) {
+                    meter_err = Some(e);
+                }
             }
-        }
-    })?;
+        })?;
+    let meter = meter.map_err(|e| StyleError::Unsupported(e.to_string()))?;
     if let Some(e) = meter_err {
         return Err(StyleError::Unsupported(e.to_string()));
     }
@@ -197,11 +214,26 @@ fn analyze_audio(
     let loudness = meter.finish();
     let mut audio_progress = |f: f64| progress(0.2 + 0.8 * f);
     Ok(audio::analyze(
-        &a.mono,
-        a.mono_rate,
+        &decoded.mono,
+        decoded.mono_rate,
         loudness,
         &mut audio_progress,
     ))
+}
+
+/// Returns the heap memory freed so far to the system (glibc's `malloc_trim`; nothing
+/// elsewhere). The audio analysis frees its spectrogram (two rows of 64 mel bands per
+/// 11.6 ms, allocated one row at a time) and the mono samples long before a long
+/// picture's decode ends, but glibc keeps freed small blocks in the thread's arena, so
+/// that memory stayed resident under the features the picture's analysis was still
+/// adding. Trimming returns it (the peak of a 10-minute 1080p30 analysis went from 234 to
+/// 202 MiB, `bench/memory.sh`, `docs/BENCHMARKS.md`); nothing is computed differently.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The decoded picture: the analyser holding every frame's features, and the duration.

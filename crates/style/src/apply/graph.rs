@@ -320,20 +320,27 @@ pub fn easing_expr(easing: &str) -> Option<&'static str> {
     }
 }
 
-/// Audio part of the graph, from `[0:a]` (or a silent source) to `[aout]`.
+/// Input of the render command the audio is read from: the render opens the source twice
+/// (see [`super::planner`]'s `encode_args`), the picture from input 0, the sound from this
+/// one, so each chain reads its own demuxer at its own pace.
+pub const RENDER_AUDIO_INPUT: usize = 1;
+
+/// Audio part of the render graph, from `[1:a]` (the source's second input, see
+/// [`RENDER_AUDIO_INPUT`]; or a silent source) to `[aout]`.
 pub fn audio_graph(g: &GraphInput) -> String {
-    audio_graph_with(g, g.audio.loudness_filter())
+    audio_graph_with(g, g.audio.loudness_filter(), RENDER_AUDIO_INPUT)
 }
 
 /// Graph of the loudness measuring pass (when normalisation applies): the same edit and
-/// processing as [`audio_graph`], the measuring filters in the loudness slot.
+/// processing as [`audio_graph`], the measuring filters in the loudness slot, from `[0:a]`
+/// (the pass opens the source once, audio only).
 pub fn audio_measure_graph(g: &GraphInput) -> Option<String> {
     g.audio
         .measure_filters()
-        .map(|m| audio_graph_with(g, Some(m)))
+        .map(|m| audio_graph_with(g, Some(m), 0))
 }
 
-fn audio_graph_with(g: &GraphInput, loudness: Option<String>) -> String {
+fn audio_graph_with(g: &GraphInput, loudness: Option<String>, input: usize) -> String {
     let n = g.segments.len();
     let total_frames = super::edl::total_frames(g.segments, g.transitions);
     let total = g.fmt.frames_to_samples(total_frames);
@@ -347,7 +354,7 @@ fn audio_graph_with(g: &GraphInput, loudness: Option<String>) -> String {
     }
     let _ = write!(
         s,
-        "[0:a]aresample=48000:async=1:first_pts=0,aformat=sample_fmts=fltp:channel_layouts=stereo"
+        "[{input}:a]aresample=48000:async=1:first_pts=0,aformat=sample_fmts=fltp:channel_layouts=stereo"
     );
     if n == 1 {
         s.push_str("[as0];");

@@ -220,7 +220,12 @@ pub fn plan(
         audio_kbps: abr,
     };
     let input_limit = segs.iter().map(|s| s.src_out_s).fold(0.0, f64::max) + 1.0;
-    let ffmpeg_args = encode_args(source_path, input_limit, &encoder);
+    let ffmpeg_args = encode_args(
+        source_path,
+        input_limit,
+        &encoder,
+        audio_plan.source_has_audio,
+    );
     notes.push(format!(
         "edit: {} segments, {} transitions, {:.3} s",
         segs.len(),
@@ -245,12 +250,29 @@ pub fn plan(
     })
 }
 
-fn encode_args(src: &Path, input_limit: f64, e: &Encoder) -> Vec<String> {
-    let mut a: Vec<String> = vec![
-        "-t".into(),
-        format!("{input_limit:.3}"),
-        "-i".into(),
-        src.display().to_string(),
+/// The render command. With audio the source is opened twice: input 0 for the picture
+/// (its audio, subtitle and data packets dropped by the demuxer), input 1
+/// ([`graph::RENDER_AUDIO_INPUT`]) for the sound (its video dropped). Each chain then pulls
+/// its own demuxer: from one input, ffmpeg decoded both streams in file order, and while
+/// one chain waited (a transition's second segment lies further on in the source) the
+/// other stream's decoded frames piled up: the render of a 10-minute 1080p source held
+/// 3.3 GB when stopped at a sixth of it, still rising; opened twice, the whole render peaked
+/// at 1.40 GB (what is left grows with the number of segments: `docs/BENCHMARKS.md`,
+/// "Session 7: memory"). Same decoders, same frames and samples, same timestamps: the
+/// rendered file is byte-identical.
+fn encode_args(src: &Path, input_limit: f64, e: &Encoder, has_audio: bool) -> Vec<String> {
+    let limit = format!("{input_limit:.3}");
+    let src = src.display().to_string();
+    let mut a: Vec<String> = vec!["-t".into(), limit.clone()];
+    if has_audio {
+        a.extend(["-an", "-sn", "-dn"].map(String::from));
+    }
+    a.extend(["-i".into(), src.clone()]);
+    if has_audio {
+        a.extend(["-t".into(), limit, "-vn".into(), "-sn".into(), "-dn".into()]);
+        a.extend(["-i".into(), src]);
+    }
+    a.extend([
         "-filter_complex_script".into(),
         format!("{SCRATCH}/{GRAPH_FILE}"),
         "-map".into(),
@@ -273,7 +295,7 @@ fn encode_args(src: &Path, input_limit: f64, e: &Encoder) -> Vec<String> {
         "48000".into(),
         "-ac".into(),
         "2".into(),
-    ];
+    ]);
     a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
     a
 }

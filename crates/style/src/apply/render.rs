@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use stylecut_media::process::{ffmpeg_bin, run};
+use stylecut_media::process::{ffmpeg_bin, run_streamed};
 use stylecut_media::render::run_ffmpeg;
 use stylecut_media::RunOpts;
 
@@ -126,7 +126,7 @@ fn measure(
         ),
     );
     let total = plan.output_duration_s.max(1e-3);
-    run(cmd, "ffmpeg", opts, move |line| {
+    run_streamed(cmd, "ffmpeg", opts, move |line| {
         if let Some(us) = line
             .strip_prefix("out_time_us=")
             .and_then(|v| v.trim().parse::<i64>().ok())
@@ -154,7 +154,7 @@ fn stabilize_detect(
         ["-an", "-sn", "-dn"],
         "[vdet]",
     )?;
-    run(cmd, "ffmpeg", opts, |_| {})?;
+    run_streamed(cmd, "ffmpeg", opts, |_| {})?;
     Ok(())
 }
 

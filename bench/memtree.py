@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Peak memory of a command and of every process it starts (issue 4: "memory bounded").
+
+Usage: memtree.py [--interval 0.2] [--scratch DIR] [--json OUT] -- CMD ARGS...
+
+Runs CMD, and every --interval seconds walks /proc for CMD's process tree (children,
+grandchildren: every process whose parent chain reaches CMD). For each process it keeps
+the last VmHWM read from /proc/<pid>/status (the kernel's own peak resident set of that
+process over its whole life, so a peak between two samples is not missed as long as the
+process is still alive at one sample after it) and its command line. It also records the
+peak of the tree's summed VmRSS (what the job holds at one instant) and, with --scratch,
+the peak disk usage (allocated blocks) of the files under DIR.
+
+A process that lives shorter than one interval may be missed; one that exits between two
+samples is reported with its last sampled VmHWM (a lower bound on its peak). /usr/bin/time
+-v reports the largest waited-for child only, so this sampler is the per-process view.
+
+Writes one JSON object (to --json, else to stderr; CMD keeps stdout): {"cmd", "exit", "wall_s", "samples", "tree_rss_peak_kib",
+"scratch_peak_bytes", "procs": [{"pid", "ppid", "name", "cmd", "hwm_kib", "first_s",
+"last_s"}], "timeline": [[seconds, CMD's own VmRSS KiB, the tree's summed VmRSS KiB], ...]}.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def read_status(pid):
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k in ("PPid", "VmHWM", "VmRSS", "Name"):
+                    out[k] = v.strip()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return out
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return []
+
+
+def kib(v):
+    return int(v.split()[0]) if v else 0
+
+
+def du_bytes(root):
+    total = 0
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    try:
+                        if e.is_dir(follow_symlinks=False):
+                            stack.append(e.path)
+                        else:
+                            total += e.stat(follow_symlinks=False).st_blocks * 512
+                    except FileNotFoundError:
+                        pass
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    return total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--interval", type=float, default=0.2)
+    ap.add_argument("--scratch", default=None)
+    ap.add_argument("--json", default=None)
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    if not cmd:
+        ap.error("no command")
+    t0 = time.monotonic()
+    child = subprocess.Popen(cmd)
+    root = child.pid
+    procs = {}  # pid -> record
+    tree_peak = 0
+    scratch_peak = 0
+    samples = 0
+    timeline = []  # [seconds, VmRSS of CMD itself in KiB, summed VmRSS of the tree]
+    while True:
+        alive = child.poll() is None
+        now = time.monotonic() - t0
+        # One pass over /proc: the parent of every process, then the tree under root.
+        parent = {}
+        status = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            st = read_status(int(d))
+            if st is None:
+                continue
+            parent[int(d)] = int(st.get("PPid", "0"))
+            status[int(d)] = st
+        tree = set()
+        if alive:
+            tree.add(root)
+        changed = True
+        while changed:
+            changed = False
+            for p, pp in parent.items():
+                if p not in tree and pp in tree:
+                    tree.add(p)
+                    changed = True
+        rss_sum = 0
+        for p in tree:
+            st = status[p]
+            if st.get("VmHWM") is None:  # a zombie: no memory left to read
+                continue
+            rec = procs.get(p)
+            if rec is None:
+                rec = procs[p] = {
+                    "pid": p,
+                    "ppid": parent.get(p, 0),
+                    "name": st.get("Name", ""),
+                    "cmd": cmdline(p),
+                    "hwm_kib": 0,
+                    "first_s": round(now, 2),
+                }
+            if rec["name"] != st.get("Name", ""):  # sampled between fork and exec
+                rec["name"] = st.get("Name", "")
+                rec["cmd"] = cmdline(p)
+            rec["hwm_kib"] = max(rec["hwm_kib"], kib(st.get("VmHWM")))
+            rec["last_s"] = round(now, 2)
+            rss_sum += kib(st.get("VmRSS"))
+        tree_peak = max(tree_peak, rss_sum)
+        if alive and root in status:
+            timeline.append([round(now, 1), kib(status[root].get("VmRSS")), rss_sum])
+        if a.scratch:
+            scratch_peak = max(scratch_peak, du_bytes(a.scratch))
+        samples += 1
+        if not alive:
+            break
+        time.sleep(a.interval)
+    res = {
+        "cmd": cmd,
+        "exit": child.returncode,
+        "wall_s": round(time.monotonic() - t0, 2),
+        "samples": samples,
+        "tree_rss_peak_kib": tree_peak,
+        "scratch_peak_bytes": scratch_peak,
+        "procs": sorted(procs.values(), key=lambda r: r["first_s"]),
+        "timeline": timeline,
+    }
+    text = json.dumps(res, indent=1)
+    if a.json:
+        with open(a.json, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text, file=sys.stderr)
+    sys.exit(0 if child.returncode == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
