@@ -16,5 +16,5 @@ pub mod process;
 pub mod render;
 
 pub use decode::{decode, decode_audio, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter};
-pub use probe::{probe, AudioInfo, MediaInfo, VideoInfo};
+pub use probe::{probe, AudioInfo, Colour, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};
