@@ -81,6 +81,8 @@ impl LutSpec {
         if (self.chroma_in() - 1.0).abs() > 1e-3 {
             f.push(format!("hue=s={:.4}", self.chroma_in()));
         }
+        // Explicit BT.709 limited-range conversions: the working space of the graph.
+        f.push("scale=in_color_matrix=bt709:in_range=tv".to_string());
         f.push("format=bgr24".to_string());
         f.push(format!(
             "lutrgb=r='{}':g='{}':b='{}'",
@@ -88,6 +90,7 @@ impl LutSpec {
             self.channel_expr(1),
             self.channel_expr(2)
         ));
+        f.push("scale=out_color_matrix=bt709:out_range=tv".to_string());
         f.push("format=yuv420p".to_string());
         if (self.chroma_out() - 1.0).abs() > 1e-3 {
             f.push(format!("hue=s={:.4}", self.chroma_out()));
