@@ -355,8 +355,14 @@ mod tests {
             }
         }
         let f = lut.rgb_filters().join(",");
-        assert!(f.starts_with("hue=s=1.4286,format=bgr24,lutrgb=r='"), "{f}");
-        assert!(f.ends_with(",format=yuv420p,hue=s=1.2500"), "{f}");
+        assert!(
+            f.starts_with("hue=s=1.4286,scale=in_color_matrix=bt709:in_range=tv,format=bgr24,lutrgb=r='"),
+            "{f}"
+        );
+        assert!(
+            f.ends_with(",scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,hue=s=1.2500"),
+            "{f}"
+        );
     }
 
     /// Evaluates a hinge-sum expression as `lutrgb` would (value, then truncation).
