@@ -167,7 +167,9 @@ pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
     if !c.is_hdr() {
         return None;
     }
-    let wh = size.map_or(String::new(), |(w, h)| format!("w={w}:h={h}:filter=bilinear:"));
+    let wh = size.map_or(String::new(), |(w, h)| {
+        format!("w={w}:h={h}:filter=bilinear:")
+    });
     let pin = match c.primaries.as_deref() {
         Some("bt709") => "bt709",
         _ => "bt2020",
@@ -196,9 +198,9 @@ pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
 /// does by default); HDR sources are first tone-mapped to BT.709 SDR ([`hdr_to_sdr`]).
 pub fn rgb_scale(c: &Colour, w: u32, h: u32) -> String {
     match hdr_to_sdr(c, Some((w, h))) {
-        Some(t) => format!(
-            "{t},scale={w}:{h}:flags=area:in_color_matrix=bt709:in_range=tv:out_range=pc"
-        ),
+        Some(t) => {
+            format!("{t},scale={w}:{h}:flags=area:in_color_matrix=bt709:in_range=tv:out_range=pc")
+        }
         None => format!(
             "scale={w}:{h}:flags=area:in_color_matrix={}:in_range={}:out_range=pc",
             c.sws_matrix(),

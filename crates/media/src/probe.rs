@@ -61,8 +61,8 @@ impl Colour {
             v.filter(|t| !matches!(t.as_str(), "" | "unknown" | "unspecified" | "reserved"))
         };
         let range = tag(range);
-        let full_range = range.as_deref() == Some("pc")
-            || pix_fmt.is_some_and(|f| f.starts_with("yuvj"));
+        let full_range =
+            range.as_deref() == Some("pc") || pix_fmt.is_some_and(|f| f.starts_with("yuvj"));
         Colour {
             matrix: tag(space),
             range,

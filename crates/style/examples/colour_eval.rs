@@ -54,11 +54,10 @@ fn main() {
     let mut cache: Vec<HashMap<[u8; 3], [f64; 3]>> = vec![HashMap::new(); plan.luts.len()];
     let mut de = Vec::new();
     for (t, rgb) in &out {
-        let Some(seg) = plan
-            .segments
-            .iter()
-            .find(|s| s.out_start_s - 0.5 / fps <= *t && *t < s.out_start_s + s.frames as f64 / fps - 0.5 / fps)
-        else {
+        let Some(seg) = plan.segments.iter().find(|s| {
+            s.out_start_s - 0.5 / fps <= *t
+                && *t < s.out_start_s + s.frames as f64 / fps - 0.5 / fps
+        }) else {
             continue;
         };
         let k = ((t - seg.out_start_s) * fps).round() as i64;
@@ -79,19 +78,25 @@ fn main() {
         for (p, q) in s.chunks_exact(3).zip(rgb.chunks_exact(3)) {
             let px = [p[0], p[1], p[2]];
             let intended = match seg.lut {
-                Some(l) => *cache[l].entry(px).or_insert_with(|| {
-                    plan.luts[l].map(px.map(|v| f64::from(v) / 255.0))
-                }),
+                Some(l) => *cache[l]
+                    .entry(px)
+                    .or_insert_with(|| plan.luts[l].map(px.map(|v| f64::from(v) / 255.0))),
                 None => px.map(|v| f64::from(v) / 255.0),
             };
             let got = [q[0], q[1], q[2]].map(|v| f64::from(v) / 255.0);
-            de.push(lut_yuv::ciede2000(lut_yuv::lab(intended), lut_yuv::lab(got)));
+            de.push(lut_yuv::ciede2000(
+                lut_yuv::lab(intended),
+                lut_yuv::lab(got),
+            ));
         }
     }
     de.sort_by(f64::total_cmp);
     let n = de.len().max(1);
     let mean = de.iter().sum::<f64>() / n as f64;
-    let p99 = de.get(((n as f64 * 0.99) as usize).min(n - 1)).copied().unwrap_or(f64::NAN);
+    let p99 = de
+        .get(((n as f64 * 0.99) as usize).min(n - 1))
+        .copied()
+        .unwrap_or(f64::NAN);
     let info = probe(Path::new(output), &RunOpts::default()).expect("probe output");
     let c = info.video.expect("video").colour;
     println!(

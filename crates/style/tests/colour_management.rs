@@ -21,7 +21,14 @@ const SOURCE: &str = "testsrc2=s=320x120:r=25:d=2[a];smptehdbars=s=320x60:r=25:d
 /// The four encodings (name, filter after the R'G'B' source, extra output options).
 fn variants() -> Vec<(&'static str, String, Vec<&'static str>)> {
     let x264 = vec!["-c:v", "libx264", "-preset", "veryfast", "-crf", "10"];
-    let tag709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"];
+    let tag709 = [
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+    ];
     vec![
         (
             "untagged",
@@ -107,8 +114,15 @@ fn frames(path: &Path) -> Vec<Vec<u8>> {
         ..DecodeSpec::default()
     };
     let mut out = Vec::new();
-    stylecut_media::decode(path, &info, &spec, &opts, |f| out.push(f.rgb.clone()), |_| {})
-        .unwrap();
+    stylecut_media::decode(
+        path,
+        &info,
+        &spec,
+        &opts,
+        |f| out.push(f.rgb.clone()),
+        |_| {},
+    )
+    .unwrap();
     out
 }
 

@@ -15,7 +15,8 @@
 //! picture (a chroma scale in Y'CbCr is a scale of `x − Y` in R'G'B'; `hue` does it with a
 //! table on the quarter-size chroma planes), `lutrgb` in packed `bgr24` (one 256-entry table
 //! per channel: the composed 1D map, piecewise linear within [`TABLE_TOLERANCE`]; the
-//! conversion merges into the preceding `scale`) and `hue=s=` again. The RGB round trip is the
+//! conversions to and from `bgr24` are explicit BT.709 limited-range `scale`s, the graph's
+//! working space, see [`super::SourceColour`]) and `hue=s=` again. The RGB round trip is the
 //! main cost; `bgr24` + `lutrgb` measured ≈ 25 % cheaper than the earlier `bgr0` + `curves`.
 //! Chroma factors are capped at 10 (`hue`'s limit).
 //! The `.cube` stays available for export (`stylecut plan --cube-dir`).
@@ -356,7 +357,9 @@ mod tests {
         }
         let f = lut.rgb_filters().join(",");
         assert!(
-            f.starts_with("hue=s=1.4286,scale=in_color_matrix=bt709:in_range=tv,format=bgr24,lutrgb=r='"),
+            f.starts_with(
+                "hue=s=1.4286,scale=in_color_matrix=bt709:in_range=tv,format=bgr24,lutrgb=r='"
+            ),
             "{f}"
         );
         assert!(

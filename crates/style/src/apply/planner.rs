@@ -14,7 +14,9 @@ use super::motion;
 use super::pacing::{self, PacingInput, Piece};
 use super::reframe;
 use super::transitions::{self, PlannedTransition};
-use super::{audio, EditPlan, Encoder, SourceColour, SubtitleSource, GRAPH_FILE, OUTPUT_COLOUR_ARGS};
+use super::{
+    audio, EditPlan, Encoder, SourceColour, SubtitleSource, GRAPH_FILE, OUTPUT_COLOUR_ARGS,
+};
 use crate::StyleError;
 
 /// Zoom of the alternate framing used on cuts inside one continuous shot.
