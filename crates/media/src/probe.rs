@@ -415,6 +415,44 @@ mod tests {
     }
 
     #[test]
+    fn colour_tags_are_parsed() {
+        let j = |extra: &str| {
+            format!(
+                r#"{{"format": {{"format_name": "mp4", "duration": "1"}}, "streams": [{{
+                "codec_type": "video", "codec_name": "h264", "width": 64, "height": 36{extra}}}]}}"#
+            )
+        };
+        let c = |extra: &str| {
+            parse_probe_json(j(extra).as_bytes())
+                .unwrap()
+                .video
+                .unwrap()
+                .colour
+        };
+        let untagged = c(r#", "pix_fmt": "yuv420p", "color_space": "unknown""#);
+        assert_eq!(untagged.matrix, None);
+        assert_eq!(
+            (untagged.sws_matrix(), untagged.sws_range()),
+            ("bt601", "tv")
+        );
+        assert!(!untagged.is_hdr());
+        let full = c(r#", "pix_fmt": "yuvj420p", "color_space": "bt709""#);
+        assert_eq!((full.sws_matrix(), full.sws_range()), ("bt709", "pc"));
+        let hlg = c(
+            r#", "pix_fmt": "yuv420p10le", "color_range": "tv", "color_space": "bt2020nc",
+            "color_transfer": "arib-std-b67", "color_primaries": "bt2020""#,
+        );
+        assert!(hlg.is_hdr());
+        assert_eq!((hlg.sws_matrix(), hlg.sws_range()), ("bt2020", "tv"));
+        let f = crate::decode::hdr_to_sdr(&hlg, None).unwrap();
+        assert!(
+            f.starts_with("zscale=tin=arib-std-b67:min=2020_ncl:pin=bt2020:rin=limited"),
+            "{f}"
+        );
+        assert!(crate::decode::hdr_to_sdr(&full, None).is_none());
+    }
+
+    #[test]
     fn garbage_json_is_a_parse_error() {
         assert!(matches!(
             parse_probe_json(b"{not json"),
