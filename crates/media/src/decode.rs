@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::probe::MediaInfo;
+use crate::probe::{Colour, MediaInfo};
 use crate::process::{ffmpeg_bin, read_stderr, spawn, MediaError, RunOpts, StderrTail};
 
 /// What the analysers need from a decode.
@@ -136,6 +136,57 @@ pub fn analysis_size(display_w: u32, display_h: u32, width: u32) -> (u32, u32) {
     (w, h.max(2))
 }
 
+/// Filters that bring an HDR (HLG or PQ, BT.2020) picture to BT.709 SDR Y'CbCr, limited
+/// range, at `w`×`h` (`None`: the source size), or None for SDR video. HLG is converted by
+/// zscale directly (HLG's SDR-compatible rendering at a nominal peak of 100 nits: what
+/// reaches above SDR white clips); PQ goes to linear light, BT.709 primaries, the `hable`
+/// tone curve, then the BT.709 transfer. Colours outside BT.709 clip.
+pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
+    if !c.is_hdr() {
+        return None;
+    }
+    let wh = size.map_or(String::new(), |(w, h)| {
+        format!("w={w}:h={h}:filter=bilinear:")
+    });
+    let pin = match c.primaries.as_deref() {
+        Some("bt709") => "bt709",
+        _ => "bt2020",
+    };
+    let min = match c.matrix.as_deref() {
+        Some("bt709") => "bt709",
+        Some("bt2020c") => "2020_cl",
+        _ => "2020_ncl",
+    };
+    let rin = if c.full_range { "full" } else { "limited" };
+    Some(match c.transfer.as_deref() {
+        Some("smpte2084") => format!(
+            "zscale={wh}tin=smpte2084:min={min}:pin={pin}:rin={rin}:t=linear:npl=100,\
+             format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,\
+             zscale=t=bt709:m=bt709:r=limited,format=yuv420p"
+        ),
+        _ => format!(
+            "zscale={wh}tin=arib-std-b67:min={min}:pin={pin}:rin={rin}:\
+             t=bt709:m=bt709:p=bt709:r=limited:npl=100,format=yuv420p"
+        ),
+    })
+}
+
+/// The analysis decode's scale to `w`×`h` R'G'B': the source's Y'CbCr matrix and range
+/// given to swscale explicitly (untagged video is read as BT.601 limited range, as swscale
+/// does by default); HDR sources are first tone-mapped to BT.709 SDR ([`hdr_to_sdr`]).
+pub fn rgb_scale(c: &Colour, w: u32, h: u32) -> String {
+    match hdr_to_sdr(c, Some((w, h))) {
+        Some(t) => {
+            format!("{t},scale={w}:{h}:flags=area:in_color_matrix=bt709:in_range=tv:out_range=pc")
+        }
+        None => format!(
+            "scale={w}:{h}:flags=area:in_color_matrix={}:in_range={}:out_range=pc",
+            c.sws_matrix(),
+            c.sws_range()
+        ),
+    }
+}
+
 /// Reads a little-endian f32 file in 64 KiB chunks, so the peak is the samples alone
 /// (reading the whole file first held it twice: 2 × 53 MB for 10 min of 22.05 kHz mono).
 fn read_f32_file(path: &Path) -> Result<Vec<f32>, MediaError> {
@@ -227,12 +278,17 @@ pub fn decode(
     if let Some(m) = spec.max_seconds {
         cmd.args(["-t", &format!("{m:.3}")]);
     }
-    // setsar=1 after the scale: the frame is already in display geometry.
+    // setsar=1 after the scale: the frame is already in display geometry. The scale also
+    // converts to RGB (format negotiation passes rgb24 through setsar and showinfo), with
+    // the source's matrix and range made explicit (see `rgb_scale`).
     cmd.args([
         "-map",
         "0:v:0",
         "-vf",
-        &format!("scale={w}:{h}:flags=area,setsar=1,showinfo=checksum=0,format=rgb24"),
+        &format!(
+            "{},setsar=1,showinfo=checksum=0,format=rgb24",
+            rgb_scale(&video.colour, w, h)
+        ),
         "-fps_mode",
         "passthrough",
         "-f",

@@ -20,5 +20,5 @@ pub mod render;
 pub use decode::{
     decode, decode_audio, decode_audio_streamed, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter,
 };
-pub use probe::{probe, AudioInfo, MediaInfo, VideoInfo};
+pub use probe::{probe, AudioInfo, Colour, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};

@@ -28,6 +28,93 @@ pub struct VideoInfo {
     pub nb_frames: Option<u64>,
     pub pix_fmt: Option<String>,
     pub bit_rate: Option<u64>,
+    /// The stream's colour description (ffprobe's `color_*` fields).
+    pub colour: Colour,
+}
+
+/// How a stream's Y'CbCr codes map to colours: ffprobe's `color_space` (matrix),
+/// `color_range`, `color_transfer` and `color_primaries`, `None` when untagged
+/// (`unknown`/`unspecified`/`reserved`). A `yuvj*` pixel format is full range whatever the
+/// range tag says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Colour {
+    pub matrix: Option<String>,
+    pub range: Option<String>,
+    pub transfer: Option<String>,
+    pub primaries: Option<String>,
+    /// Full-range (`pc`/JPEG) codes: the range tag says `pc` or the pixel format is `yuvj*`.
+    pub full_range: bool,
+}
+
+/// Transfer characteristics of high dynamic range video (HLG, PQ).
+pub const HDR_TRANSFERS: [&str; 2] = ["arib-std-b67", "smpte2084"];
+
+impl Colour {
+    fn from_tags(
+        space: Option<String>,
+        range: Option<String>,
+        transfer: Option<String>,
+        primaries: Option<String>,
+        pix_fmt: Option<&str>,
+    ) -> Colour {
+        let tag = |v: Option<String>| {
+            v.filter(|t| !matches!(t.as_str(), "" | "unknown" | "unspecified" | "reserved"))
+        };
+        let range = tag(range);
+        let full_range =
+            range.as_deref() == Some("pc") || pix_fmt.is_some_and(|f| f.starts_with("yuvj"));
+        Colour {
+            matrix: tag(space),
+            range,
+            transfer: tag(transfer),
+            primaries: tag(primaries),
+            full_range,
+        }
+    }
+
+    /// True for HLG or PQ video (the transfer tag).
+    pub fn is_hdr(&self) -> bool {
+        self.transfer
+            .as_deref()
+            .is_some_and(|t| HDR_TRANSFERS.contains(&t))
+    }
+
+    /// The Y'CbCr matrix as swscale's `in_color_matrix` names it: `bt709`, `bt2020`,
+    /// `fcc`, `smpte240m`, else (untagged, `bt470bg`, `smpte170m`) `bt601`, which is also
+    /// what ffmpeg assumes for untagged video.
+    pub fn sws_matrix(&self) -> &'static str {
+        match self.matrix.as_deref() {
+            Some("bt709") => "bt709",
+            Some("bt2020nc") | Some("bt2020c") => "bt2020",
+            Some("fcc") => "fcc",
+            Some("smpte240m") => "smpte240m",
+            _ => "bt601",
+        }
+    }
+
+    /// swscale's range name: `pc` (full) or `tv` (limited, also for untagged video).
+    pub fn sws_range(&self) -> &'static str {
+        if self.full_range {
+            "pc"
+        } else {
+            "tv"
+        }
+    }
+
+    /// Short human-readable description, e.g. `bt709 limited`, `untagged (read as bt601)
+    /// limited`, `HLG bt2020`.
+    pub fn describe(&self) -> String {
+        let m = match &self.matrix {
+            Some(m) => m.clone(),
+            None => format!("untagged (read as {})", self.sws_matrix()),
+        };
+        let r = if self.full_range { "full" } else { "limited" };
+        match self.transfer.as_deref() {
+            Some("arib-std-b67") => format!("HLG {m} {r}"),
+            Some("smpte2084") => format!("PQ {m} {r}"),
+            _ => format!("{m} {r}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +191,10 @@ struct RawStream {
     pix_fmt: Option<String>,
     bit_rate: Option<String>,
     duration: Option<String>,
+    color_space: Option<String>,
+    color_range: Option<String>,
+    color_transfer: Option<String>,
+    color_primaries: Option<String>,
     sample_rate: Option<String>,
     channels: Option<u32>,
     channel_layout: Option<String>,
@@ -191,6 +282,13 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     .and_then(parse_ratio)
                     .unwrap_or(r);
                 stream_duration = s.duration.as_deref().and_then(|d| d.parse().ok());
+                let colour = Colour::from_tags(
+                    s.color_space,
+                    s.color_range,
+                    s.color_transfer,
+                    s.color_primaries,
+                    s.pix_fmt.as_deref(),
+                );
                 video = Some(VideoInfo {
                     codec: s.codec_name.unwrap_or_else(|| "unknown".into()),
                     coded_width: w,
@@ -204,6 +302,7 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     nb_frames: s.nb_frames.and_then(|n| n.parse().ok()),
                     pix_fmt: s.pix_fmt,
                     bit_rate: s.bit_rate.and_then(|b| b.parse().ok()),
+                    colour,
                 });
             }
             Some("audio") if audio.is_none() => {
@@ -313,6 +412,44 @@ mod tests {
         assert_eq!(i.container_for_extension("webm"), "webm");
         assert_eq!(i.video.as_ref().unwrap().codec, "vp8");
         assert!((i.duration_s - 30.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn colour_tags_are_parsed() {
+        let j = |extra: &str| {
+            format!(
+                r#"{{"format": {{"format_name": "mp4", "duration": "1"}}, "streams": [{{
+                "codec_type": "video", "codec_name": "h264", "width": 64, "height": 36{extra}}}]}}"#
+            )
+        };
+        let c = |extra: &str| {
+            parse_probe_json(j(extra).as_bytes())
+                .unwrap()
+                .video
+                .unwrap()
+                .colour
+        };
+        let untagged = c(r#", "pix_fmt": "yuv420p", "color_space": "unknown""#);
+        assert_eq!(untagged.matrix, None);
+        assert_eq!(
+            (untagged.sws_matrix(), untagged.sws_range()),
+            ("bt601", "tv")
+        );
+        assert!(!untagged.is_hdr());
+        let full = c(r#", "pix_fmt": "yuvj420p", "color_space": "bt709""#);
+        assert_eq!((full.sws_matrix(), full.sws_range()), ("bt709", "pc"));
+        let hlg = c(
+            r#", "pix_fmt": "yuv420p10le", "color_range": "tv", "color_space": "bt2020nc",
+            "color_transfer": "arib-std-b67", "color_primaries": "bt2020""#,
+        );
+        assert!(hlg.is_hdr());
+        assert_eq!((hlg.sws_matrix(), hlg.sws_range()), ("bt2020", "tv"));
+        let f = crate::decode::hdr_to_sdr(&hlg, None).unwrap();
+        assert!(
+            f.starts_with("zscale=tin=arib-std-b67:min=2020_ncl:pin=bt2020:rin=limited"),
+            "{f}"
+        );
+        assert!(crate::decode::hdr_to_sdr(&full, None).is_none());
     }
 
     #[test]

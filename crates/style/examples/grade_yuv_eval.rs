@@ -11,8 +11,10 @@
 //! the fit's own figures on the sample grid, both renders against the documented model
 //! (`LutSpec::map` applied in floating point to the untouched frame's pixels), the grade's
 //! size (the model against the untouched frame), and whether `LutSpec::filters` would pick
-//! the Y'CbCr form. ΔE is computed on one pixel per chroma sample (4:2:0, BT.601 limited
-//! range read as sRGB).
+//! the Y'CbCr form. ΔE is computed on one pixel per chroma sample (4:2:0, read as BT.709
+//! limited range, the render's working space since session 7, then as sRGB; the frames are
+//! the untagged source's BT.601 codes, so the figures compare the two forms on the same
+//! codes, not against the source's own colours).
 
 use std::process::Command;
 

@@ -31,6 +31,7 @@ fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
             nb_frames: None,
             pix_fmt: Some("yuv420p".into()),
             bit_rate: None,
+            colour: Default::default(),
         }),
         audio: audio.then(|| AudioInfo {
             codec: "aac".into(),

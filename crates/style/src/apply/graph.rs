@@ -18,6 +18,7 @@ use super::lut::LutSpec;
 use super::motion::Motion;
 use super::reframe::{path_expr, CropKey};
 use super::transitions::PlannedTransition;
+use super::SourceColour;
 
 /// Placeholder for the render scratch directory inside the graph.
 pub const SCRATCH: &str = "{scratch}";
@@ -34,6 +35,8 @@ pub struct GraphInput<'a> {
     pub subtitles: bool,
     /// Source display size (letterbox fit).
     pub src_display: (u32, u32),
+    /// The source's colour encoding (converted to BT.709 limited range in each branch).
+    pub colour: &'a SourceColour,
 }
 
 fn f6(v: f64) -> String {
@@ -50,10 +53,14 @@ fn f6(v: f64) -> String {
 pub fn video_graph(g: &GraphInput) -> String {
     let n = g.segments.len();
     let mut s = String::new();
+    let head = g.colour.hdr_to_sdr.as_deref();
     if n == 1 {
-        let _ = write!(s, "[0:v]null[s0];");
+        let _ = write!(s, "[0:v]{}[s0];", head.unwrap_or("null"));
     } else {
-        let _ = write!(s, "[0:v]split={n}");
+        let _ = match head {
+            Some(h) => write!(s, "[0:v]{h},split={n}"),
+            None => write!(s, "[0:v]split={n}"),
+        };
         for k in 0..n {
             let _ = write!(s, "[s{k}]");
         }
@@ -90,7 +97,10 @@ pub fn stabilize_detect_graph(g: &GraphInput) -> Option<String> {
     if ks.is_empty() {
         return None;
     }
-    let mut s = format!("[0:v]split={}", ks.len());
+    let mut s = match g.colour.hdr_to_sdr.as_deref() {
+        Some(h) => format!("[0:v]{h},split={}", ks.len()),
+        None => format!("[0:v]split={}", ks.len()),
+    };
     for j in 0..ks.len() {
         let _ = write!(s, "[d{j}]");
     }
@@ -165,13 +175,19 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
         (w, h)
     };
     let last = seg.frames.saturating_sub(1).max(1);
+    // The first scale also brings the source's matrix and range to the working space
+    // (BT.709, limited range, 8-bit 4:2:0), explicitly (`SourceColour::to_working_space`):
+    // everything after it (the grade's Y'CbCr form and R'G'B' chain) is modelled there.
     match seg.motion {
-        Motion::PushIn { zoom } => f.push(format!(
+        Motion::PushIn { zoom } => {
+            f.extend(g.colour.to_working_space("scale=w=iw:h=ih"));
+            f.push(format!(
             "zoompan=z=1+{}*on/{last}:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s={pw}x{ph}:fps={}/{}",
-            f6(zoom - 1.0),
-            fmt.fps_num,
-            fmt.fps_den
-        )),
+                f6(zoom - 1.0),
+                fmt.fps_num,
+                fmt.fps_den
+            ));
+        }
         Motion::Pan {
             zoom,
             left_to_right,
@@ -182,10 +198,12 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
             } else {
                 format!("(iw-ow)*(1-n/{last})")
             };
-            f.push(format!("scale={zw}:{zh}"));
+            f.extend(g.colour.to_working_space(&format!("scale={zw}:{zh}")));
             f.push(format!("crop={pw}:{ph}:x={x}:y=(ih-oh)/2"));
         }
-        Motion::None | Motion::Stabilize => f.push(format!("scale={pw}:{ph}")),
+        Motion::None | Motion::Stabilize => {
+            f.extend(g.colour.to_working_space(&format!("scale={pw}:{ph}")));
+        }
     }
     if (pw, ph) != (w, h) {
         f.push(format!("pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"));

@@ -17,8 +17,10 @@
 //! used only when its CIEDE2000 against the exact chain over [`sample_colours`] stays within
 //! [`MAX_MEAN_DE`] (mean) and [`MAX_P99_DE`] (99th percentile); otherwise the grade renders
 //! through the exact chain. Both chains' pixels are modelled here as ffmpeg computes them
-//! (BT.601 limited-range conversions as swscale does for untagged video, `lutrgb`'s rounded
-//! tables, `hue`'s chroma scale with clipping).
+//! (BT.709 limited-range conversions: the graph converts every source to that working space
+//! first and the exact chain's R'G'B' round trip names the matrix explicitly; `lutrgb`'s
+//! rounded tables, `hue`'s chroma scale with clipping). In BT.709 `hue`'s chroma scale is
+//! exactly the model's saturation step (a scale of `x − Y` with the model's luma weights).
 
 use stylecut_analysis::video::grade::linear_to_lab;
 use stylecut_types::grade;
@@ -61,24 +63,30 @@ impl FitError {
     }
 }
 
-/// BT.601 limited-range Y'CbCr codes (0..255 scale, unrounded) → R'G'B' 0..1, clamped.
+/// Luma weights of the working space's matrix (BT.709: the render converts every source to
+/// BT.709 limited range first, see [`super::SourceColour`]).
+const KR: f64 = 0.2126;
+const KB: f64 = 0.0722;
+const KG: f64 = 1.0 - KR - KB;
+
+/// BT.709 limited-range Y'CbCr codes (0..255 scale, unrounded) → R'G'B' 0..1, clamped.
 pub fn ycbcr_to_rgb(p: [f64; 3]) -> [f64; 3] {
     let y = (p[0] - 16.0) / 219.0;
     let pb = (p[1] - 128.0) / 224.0;
     let pr = (p[2] - 128.0) / 224.0;
-    let r = y + 1.402 * pr;
-    let b = y + 1.772 * pb;
-    let g = (y - 0.299 * r - 0.114 * b) / 0.587;
+    let r = y + 2.0 * (1.0 - KR) * pr;
+    let b = y + 2.0 * (1.0 - KB) * pb;
+    let g = (y - KR * r - KB * b) / KG;
     [r, g, b].map(|v| v.clamp(0.0, 1.0))
 }
 
-/// R'G'B' 0..1 → BT.601 limited-range Y'CbCr codes (unrounded).
+/// R'G'B' 0..1 → BT.709 limited-range Y'CbCr codes (unrounded).
 pub fn rgb_to_ycbcr(c: [f64; 3]) -> [f64; 3] {
-    let y = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+    let y = KR * c[0] + KG * c[1] + KB * c[2];
     [
         16.0 + 219.0 * y,
-        128.0 + 224.0 * (c[2] - y) / 1.772,
-        128.0 + 224.0 * (c[0] - y) / 1.402,
+        128.0 + 224.0 * (c[2] - y) / (2.0 * (1.0 - KB)),
+        128.0 + 224.0 * (c[0] - y) / (2.0 * (1.0 - KR)),
     ]
 }
 
@@ -117,7 +125,7 @@ fn rendered_tables(spec: &LutSpec) -> [[f64; 256]; 3] {
 /// The colours the fit is made and judged on: a Y'CbCr grid (luma every 7 codes over
 /// 16..235, Cb and Cr within ±64 codes of neutral every 8) restricted to the R'G'B' gamut.
 /// Ordinary footage sits mostly near the grey axis; ±64 codes reaches well saturated colours
-/// (a pure BT.601 red is Cr 240, +112).
+/// (a pure BT.709 red is Cr 240, +112).
 pub fn sample_colours() -> Vec<[f64; 3]> {
     let mut s = Vec::new();
     let mut y = 16.0;
@@ -126,9 +134,9 @@ pub fn sample_colours() -> Vec<[f64; 3]> {
             for cr in (-8..=8).map(|k| 128.0 + 8.0 * f64::from(k)) {
                 let p = [y, cb, cr];
                 let yn = (y - 16.0) / 219.0;
-                let r = yn + 1.402 * (cr - 128.0) / 224.0;
-                let b = yn + 1.772 * (cb - 128.0) / 224.0;
-                let g = (yn - 0.299 * r - 0.114 * b) / 0.587;
+                let r = yn + 2.0 * (1.0 - KR) * (cr - 128.0) / 224.0;
+                let b = yn + 2.0 * (1.0 - KB) * (cb - 128.0) / 224.0;
+                let g = (yn - KR * r - KB * b) / KG;
                 if [r, g, b].iter().all(|v| (-1e-9..=1.0 + 1e-9).contains(v)) {
                     s.push(p);
                 }
@@ -403,7 +411,7 @@ pub fn ciede2000(p: [f64; 3], q: [f64; 3]) -> f64 {
         .sqrt()
 }
 
-/// CIEDE2000 between two BT.601 limited-range Y'CbCr pixels (codes).
+/// CIEDE2000 between two BT.709 limited-range Y'CbCr pixels (codes).
 pub fn delta_e_ycbcr(p: [f64; 3], q: [f64; 3]) -> f64 {
     ciede2000(lab(ycbcr_to_rgb(p)), lab(ycbcr_to_rgb(q)))
 }

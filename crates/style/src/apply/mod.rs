@@ -91,7 +91,103 @@ pub struct EditPlan {
     /// `vidstabtransform` reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stabilize_detect_graph: Option<String>,
+    /// The source's colour description (the graph converts it to the output convention).
+    #[serde(default)]
+    pub source_colour: SourceColour,
 }
+
+/// The source's colour description as the plan uses it (from the probe's tags), and the
+/// output convention: every render is BT.709 Y'CbCr, limited range, 8-bit 4:2:0, tagged
+/// `bt709` (matrix, primaries, transfer) and `tv`, whatever the source (docs/APPLY.md,
+/// Colour management).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceColour {
+    /// The source's Y'CbCr matrix as swscale names it (`bt601` for untagged video).
+    pub matrix: String,
+    /// Full-range (`pc`) source codes.
+    pub full_range: bool,
+    /// Transfer tag (`bt709`, `arib-std-b67`, `smpte2084`, ...), None when untagged.
+    pub transfer: Option<String>,
+    /// Primaries tag, None when untagged.
+    pub primaries: Option<String>,
+    /// Filters that tone-map an HDR source to BT.709 SDR at the head of the graph (None
+    /// for SDR sources).
+    pub hdr_to_sdr: Option<String>,
+}
+
+impl Default for SourceColour {
+    /// Untagged BT.601 limited range SDR (what ffmpeg assumes for untagged video).
+    fn default() -> Self {
+        SourceColour {
+            matrix: "bt601".into(),
+            full_range: false,
+            transfer: None,
+            primaries: None,
+            hdr_to_sdr: None,
+        }
+    }
+}
+
+impl SourceColour {
+    pub fn from_probe(c: &stylecut_media::Colour) -> SourceColour {
+        SourceColour {
+            matrix: c.sws_matrix().into(),
+            full_range: c.full_range,
+            transfer: c.transfer.clone(),
+            primaries: c.primaries.clone(),
+            hdr_to_sdr: stylecut_media::decode::hdr_to_sdr(c, None),
+        }
+    }
+
+    /// The filters that bring the picture, scaled by `scale` (e.g. `scale=640:360`), from
+    /// the source's encoding (after the HDR tone-map, when there is one) to the working
+    /// space, BT.709 limited range 8-bit 4:2:0: swscale converts the range only (its
+    /// Y'CbCr-to-Y'CbCr matrix change is biased: 1.0 mean ΔE and 2 codes darker on the
+    /// colour-bar clip, where the `colorspace` filter measured 0.17), then `colorspace`
+    /// changes the matrix when the source's is not BT.709. Primaries and transfer are
+    /// not converted (an untagged source is taken as BT.709 primaries, as the analysis
+    /// reads its R'G'B' as sRGB).
+    pub fn to_working_space(&self, scale: &str) -> Vec<String> {
+        let (m, r) = if self.hdr_to_sdr.is_some() {
+            ("bt709", "tv")
+        } else {
+            (
+                self.matrix.as_str(),
+                if self.full_range { "pc" } else { "tv" },
+            )
+        };
+        let mut f = vec![
+            format!("{scale}:in_color_matrix={m}:in_range={r}:out_color_matrix={m}:out_range=tv"),
+            "format=yuv420p".to_string(),
+        ];
+        let ispace = match m {
+            "bt709" => None,
+            "bt2020" => Some("bt2020ncl"),
+            "fcc" => Some("fcc"),
+            "smpte240m" => Some("smpte240m"),
+            _ => Some("bt470bg"),
+        };
+        if let Some(ispace) = ispace {
+            f.push(format!(
+                "colorspace=space=bt709:trc=bt709:primaries=bt709:range=tv:\
+                 ispace={ispace}:itrc=bt709:iprimaries=bt709:irange=tv:fast=1"
+            ));
+        }
+        f
+    }
+}
+
+/// Output options of the output convention (see [`SourceColour`]).
+pub const OUTPUT_COLOUR_ARGS: [&str; 8] = [
+    "-colorspace",
+    "bt709",
+    "-color_primaries",
+    "bt709",
+    "-color_trc",
+    "bt709",
+    "-color_range",
+    "tv",
+];
 
 /// File name of the filtergraph inside the scratch directory.
 pub const GRAPH_FILE: &str = "graph.txt";

@@ -14,7 +14,9 @@ use super::motion;
 use super::pacing::{self, PacingInput, Piece};
 use super::reframe;
 use super::transitions::{self, PlannedTransition};
-use super::{audio, EditPlan, Encoder, SubtitleSource, GRAPH_FILE};
+use super::{
+    audio, EditPlan, Encoder, SourceColour, SubtitleSource, GRAPH_FILE, OUTPUT_COLOUR_ARGS,
+};
 use crate::StyleError;
 
 /// Zoom of the alternate framing used on cuts inside one continuous shot.
@@ -198,6 +200,19 @@ pub fn plan(
     );
     notes.extend(n);
     let output_duration_s = edl::place(&mut segs, &trans, &fmt);
+    let source_colour = SourceColour::from_probe(&v.colour);
+    notes.push(if source_colour.hdr_to_sdr.is_some() {
+        format!(
+            "colour: the source is HDR ({}); it is tone-mapped to BT.709 SDR (zscale) before \
+             any other filter, and the output is SDR BT.709 limited range",
+            v.colour.describe()
+        )
+    } else {
+        format!(
+            "colour: source {}, converted to the output's BT.709 limited range (tagged)",
+            v.colour.describe()
+        )
+    });
     let gi = GraphInput {
         fmt: &fmt,
         segments: &segs,
@@ -206,6 +221,7 @@ pub fn plan(
         audio: &audio_plan,
         subtitles: subtitles.is_some(),
         src_display: display,
+        colour: &source_colour,
     };
     let agraph = graph::audio_graph(&gi);
     let filtergraph = format!("{};{}", graph::video_graph(&gi), agraph);
@@ -247,6 +263,7 @@ pub fn plan(
         filtergraph,
         audio_measure_graph,
         stabilize_detect_graph,
+        source_colour,
     })
 }
 
@@ -287,6 +304,9 @@ fn encode_args(src: &Path, input_limit: f64, e: &Encoder, has_audio: bool) -> Ve
         e.crf.to_string(),
         "-pix_fmt".into(),
         "yuv420p".into(),
+    ]);
+    a.extend(OUTPUT_COLOUR_ARGS.map(String::from));
+    a.extend([
         "-c:a".into(),
         e.audio_codec.clone(),
         "-b:a".into(),
