@@ -59,12 +59,70 @@ fn snapshot(name: &str, plan: &EditPlan) {
     }
     let want = std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1)");
     assert_eq!(text, want, "snapshot {name} changed");
+    check_inputs(plan);
     // The plan is inspectable JSON and round-trips.
     let json = serde_json::to_string(plan).unwrap();
     let back: EditPlan = serde_json::from_str(&json).unwrap();
     assert_eq!(back.filtergraph, plan.filtergraph);
     assert_eq!(back.segments.len(), plan.segments.len());
     assert_eq!(back.ffmpeg_args, plan.ffmpeg_args);
+}
+
+/// The streams each graph reads (`[N:v]`, `[N:a]`), in order of appearance.
+fn stream_refs(graph: &str) -> Vec<(usize, char)> {
+    let mut refs = Vec::new();
+    for part in graph.split('[').skip(1) {
+        let Some((label, _)) = part.split_once(']') else {
+            continue;
+        };
+        if let Some((n, kind)) = label.split_once(':') {
+            if let (Ok(n), Some(k @ ('v' | 'a'))) = (n.parse::<usize>(), kind.chars().next()) {
+                refs.push((n, k));
+            }
+        }
+    }
+    refs
+}
+
+/// The render command's inputs and the graphs agree (the render opens a source with audio
+/// twice, picture from input 0 and sound from input 1; the side passes open it once): every
+/// stream a graph reads comes from an input that exists and whose demuxer keeps that
+/// stream (`-an`/`-vn` before its `-i`), and every input is read.
+fn check_inputs(plan: &EditPlan) {
+    let args = &plan.ffmpeg_args;
+    let mut inputs: Vec<&[String]> = Vec::new();
+    let mut from = 0;
+    for (i, a) in args.iter().enumerate() {
+        if a == "-i" {
+            inputs.push(&args[from..i]);
+            from = i + 2;
+        }
+    }
+    let refs = stream_refs(&plan.filtergraph);
+    for &(n, k) in &refs {
+        let opts = inputs
+            .get(n)
+            .unwrap_or_else(|| panic!("[{n}:{k}] but {} inputs: {args:?}", inputs.len()));
+        let dropped = if k == 'v' { "-vn" } else { "-an" };
+        assert!(
+            !opts.iter().any(|o| o == dropped),
+            "[{n}:{k}] from an input opened with {dropped}: {args:?}"
+        );
+    }
+    for n in 0..inputs.len() {
+        assert!(
+            refs.iter().any(|r| r.0 == n),
+            "input {n} is never read: {args:?}"
+        );
+    }
+    // The side passes open the source once: the measure its sound, the stabiliser its
+    // picture (`render::side_pass`).
+    if let Some(g) = &plan.audio_measure_graph {
+        assert_eq!(stream_refs(g), vec![(0, 'a')], "{g}");
+    }
+    if let Some(g) = &plan.stabilize_detect_graph {
+        assert_eq!(stream_refs(g), vec![(0, 'v')], "{g}");
+    }
 }
 
 #[test]
@@ -288,6 +346,8 @@ fn apply_switches_turn_each_dimension_off() {
         );
     }
     assert_eq!(off.audio_measure_graph, None);
+    check_inputs(&on);
+    check_inputs(&off);
     // The source's own cuts stay; nothing is added or dropped; source size and rate kept.
     assert_eq!(off.segments.len(), 4);
     assert_eq!(off.output_duration_s, 20.0);
@@ -295,4 +355,41 @@ fn apply_switches_turn_each_dimension_off() {
         (off.format.width, off.format.height, off.format.fps_num),
         (1920, 1080, 25)
     );
+}
+
+#[test]
+fn hdr_source_is_tone_mapped_once_at_the_head_of_the_two_input_render() {
+    let a = analysis(10.0, 1920, 1080, 25.0, &[5.0]);
+    let mut inf = info(1920, 1080, 25.0, 10.0, true);
+    let v = inf.video.as_mut().unwrap();
+    v.pix_fmt = Some("yuv420p10le".into());
+    v.colour = stylecut_media::Colour {
+        matrix: Some("bt2020nc".into()),
+        range: Some("tv".into()),
+        transfer: Some("arib-std-b67".into()),
+        primaries: Some("bt2020".into()),
+        full_range: false,
+    };
+    let plan = apply::plan(
+        Path::new("/media/hlg.mp4"),
+        &inf,
+        &a,
+        Some(&style("16:9", 25, 12.0)),
+        &JobConfig::default(),
+    )
+    .unwrap();
+    check_inputs(&plan);
+    let g = &plan.filtergraph;
+    // The tone-map reads the picture input once, before the split into segments; the
+    // branches then take its BT.709 limited-range output as it is (no matrix change).
+    assert!(g.starts_with("[0:v]zscale=tin=arib-std-b67:"), "{g}");
+    assert_eq!(g.matches("zscale=tin=").count(), 1, "{g}");
+    assert!(g.contains("in_color_matrix=bt709:in_range=tv:"), "{g}");
+    assert!(!g.contains("colorspace="), "{g}");
+    assert!(g.contains("[1:a]aresample="), "{g}");
+    assert!(plan.notes.iter().any(|n| n.contains("source is HDR")));
+    assert!(plan
+        .ffmpeg_args
+        .windows(2)
+        .any(|w| w[0] == "-color_trc" && w[1] == "bt709"));
 }
