@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::probe::{Colour, MediaInfo};
+use crate::probe::{AudioInfo, Colour, MediaInfo};
 use crate::process::{ffmpeg_bin, read_stderr, spawn, MediaError, RunOpts, StderrTail};
 
 /// What the analysers need from a decode.
@@ -411,16 +411,15 @@ pub fn decode(
     Ok(audio)
 }
 
-/// Decodes only the audio of a file (music files, or the audio of a video) as mono f32
-/// at `rate`, plus full-rate audio when `full` is set.
-pub fn decode_audio(
+/// What [`decode_audio`] and [`decode_audio_streamed`] share: the audio stream's info, the
+/// scratch directory, a scratch file for the mono analysis audio and the ffmpeg command
+/// writing it there (mono f32 at `rate`); the caller adds the full-rate output.
+fn mono_audio_command<'a>(
     path: &Path,
-    info: &MediaInfo,
+    info: &'a MediaInfo,
     rate: u32,
-    full: bool,
     scratch: Option<&Path>,
-    opts: &RunOpts,
-) -> Result<DecodedAudio, MediaError> {
+) -> Result<(&'a AudioInfo, PathBuf, tempfile::TempPath, Command), MediaError> {
     let ai = info.audio.as_ref().ok_or_else(|| MediaError::BadInput {
         message: "the file has no audio stream".into(),
         stderr_tail: String::new(),
@@ -432,6 +431,27 @@ pub fn decode_audio(
         .prefix("sc-mono-")
         .tempfile_in(&scratch)?
         .into_temp_path();
+    let mut cmd = Command::new(ffmpeg_bin());
+    cmd.args(["-hide_banner", "-nostdin", "-v", "error", "-y", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0", "-ac", "1", "-ar"])
+        .arg(rate.to_string())
+        .args(["-f", "f32le"])
+        .arg(mono_file.as_os_str());
+    Ok((ai, scratch, mono_file, cmd))
+}
+
+/// Decodes only the audio of a file (music files, or the audio of a video) as mono f32
+/// at `rate`, plus full-rate audio when `full` is set.
+pub fn decode_audio(
+    path: &Path,
+    info: &MediaInfo,
+    rate: u32,
+    full: bool,
+    scratch: Option<&Path>,
+    opts: &RunOpts,
+) -> Result<DecodedAudio, MediaError> {
+    let (ai, scratch, mono_file, mut cmd) = mono_audio_command(path, info, rate, scratch)?;
     let full_file = if full {
         Some(
             tempfile::Builder::new()
@@ -442,13 +462,6 @@ pub fn decode_audio(
     } else {
         None
     };
-    let mut cmd = Command::new(ffmpeg_bin());
-    cmd.args(["-hide_banner", "-nostdin", "-v", "error", "-y", "-i"])
-        .arg(path)
-        .args(["-map", "0:a:0", "-ac", "1", "-ar"])
-        .arg(rate.to_string())
-        .args(["-f", "f32le"])
-        .arg(mono_file.as_os_str());
     if let Some(ff) = &full_file {
         cmd.args(["-map", "0:a:0", "-f", "f32le"])
             .arg(ff.as_os_str());
@@ -486,25 +499,8 @@ pub fn decode_audio_streamed(
     chunk_frames: usize,
     on_full: impl FnMut(&[f32]),
 ) -> Result<DecodedAudio, MediaError> {
-    let ai = info.audio.as_ref().ok_or_else(|| MediaError::BadInput {
-        message: "the file has no audio stream".into(),
-        stderr_tail: String::new(),
-    })?;
-    let scratch = scratch
-        .map(Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir);
-    let mono_file = tempfile::Builder::new()
-        .prefix("sc-mono-")
-        .tempfile_in(&scratch)?
-        .into_temp_path();
-    let mut cmd = Command::new(ffmpeg_bin());
-    cmd.args(["-hide_banner", "-nostdin", "-v", "error", "-y", "-i"])
-        .arg(path)
-        .args(["-map", "0:a:0", "-ac", "1", "-ar"])
-        .arg(rate.to_string())
-        .args(["-f", "f32le"])
-        .arg(mono_file.as_os_str())
-        .args(["-map", "0:a:0", "-f", "f32le", "pipe:1"]);
+    let (ai, _, mono_file, mut cmd) = mono_audio_command(path, info, rate, scratch)?;
+    cmd.args(["-map", "0:a:0", "-f", "f32le", "pipe:1"]);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -517,18 +513,23 @@ pub fn decode_audio_streamed(
         |_| {},
     );
     let stdout = child.child.stdout.take().expect("stdout piped");
-    // Cancellation and the deadline are checked between chunks (about 1 s of audio).
+    // Cancellation and the deadline are checked between chunks: when they stop the
+    // decode, ffmpeg is killed at once (the pipe then ends), not drained to the end.
     let mut on_full = on_full;
     let mut stopped = None;
+    let proc = &mut child.child;
     let read = read_chunks(stdout, chunk_frames, ai.channels as usize, |c| {
         if stopped.is_none() {
             match opts.check("ffmpeg") {
                 Ok(()) => on_full(c),
-                Err(e) => stopped = Some(e),
+                Err(e) => {
+                    let _ = proc.kill();
+                    stopped = Some(e);
+                }
             }
         }
     });
-    if stopped.is_some() || read.is_err() {
+    if read.is_err() {
         let _ = child.child.kill();
     }
     let status = child.child.wait()?;

@@ -309,6 +309,9 @@ pub const RENDER_FILTERS: &[&str] = &[
     "zoompan",
     "tpad",
     "format",
+    "colorspace",
+    "zscale",
+    "tonemap",
     "hue",
     "lutrgb",
     "lutyuv",
@@ -336,6 +339,8 @@ pub const RENDER_FILTERS: &[&str] = &[
     "alimiter",
     "ebur128",
     "anull",
+    "apad",
+    "anullsrc",
 ];
 
 /// Which of `names` the ffmpeg at `bin` lacks, from `ffmpeg -filters` (`None` when it

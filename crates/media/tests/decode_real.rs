@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use stylecut_media::{decode, probe, DecodeSpec, RunOpts, SkipLoopFilter};
+use stylecut_media::{
+    decode, decode_audio, decode_audio_streamed, probe, DecodeSpec, MediaError, RunOpts,
+    SkipLoopFilter,
+};
 
 fn media(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -65,6 +68,79 @@ fn rotated_clip_decodes_upright_with_audio() {
         .for_each_full_chunk(4096, |c| full += c.len())
         .unwrap();
     assert!((full as f64 / 2.0 / 44_100.0 - secs).abs() < 0.1);
+}
+
+#[test]
+fn streamed_audio_is_the_stored_audio_and_stops_when_cancelled() {
+    let p = media("video/pyscenedetect/issue-134-rotate.mp4");
+    let opts = RunOpts::default();
+    let info = probe::probe(&p, &opts).unwrap();
+    let stored = decode_audio(&p, &info, 22_050, true, None, &opts).unwrap();
+    let mut want = Vec::new();
+    stored
+        .for_each_full_chunk(4096, |c| want.extend_from_slice(c))
+        .unwrap();
+    let mut got = Vec::new();
+    let mut sizes = Vec::new();
+    let streamed = decode_audio_streamed(&p, &info, 22_050, None, &opts, 4096, |c| {
+        sizes.push(c.len());
+        got.extend_from_slice(c);
+    })
+    .unwrap();
+    assert!(!streamed.has_full());
+    assert_eq!(streamed.mono, stored.mono);
+    assert!(want.len() > 2 * 44_100 * 9, "{}", want.len());
+    assert_eq!(got, want);
+    // Whole chunks of 4096 stereo sample frames but the last.
+    assert!(sizes[..sizes.len() - 1].iter().all(|&n| n == 2 * 4096));
+    // Cancelled after the first chunk: no more chunks, and the error says so.
+    let cancel = RunOpts::default();
+    let mut chunks = 0;
+    let err = decode_audio_streamed(&p, &info, 22_050, None, &cancel, 4096, |_| {
+        chunks += 1;
+        cancel.cancel.cancel();
+    })
+    .unwrap_err();
+    assert_eq!(chunks, 1);
+    assert!(!matches!(err, MediaError::BadInput { .. }), "{err:?}");
+}
+
+#[test]
+fn cancelled_streamed_audio_stops_the_decode() {
+    // 20 minutes of 48 kHz stereo (silence, FLAC: small and quick to write): draining its
+    // 460 MB of f32 after a cancel would take seconds.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.flac");
+    let st = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=48000:cl=stereo",
+        ])
+        .args(["-t", "1200", "-c:a", "flac"])
+        .arg(&p)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let info = probe::probe(&p, &RunOpts::default()).unwrap();
+    let opts = RunOpts::default();
+    let mut chunks = 0;
+    let mut cancelled_at = None;
+    let err = decode_audio_streamed(&p, &info, 22_050, Some(dir.path()), &opts, 4096, |_| {
+        chunks += 1;
+        opts.cancel.cancel();
+        cancelled_at = Some(std::time::Instant::now());
+    })
+    .unwrap_err();
+    // From the cancel to the return: ffmpeg killed, not drained (the drain took 1.4 s at
+    // load 5 before the kill moved into the chunk loop; the kill takes milliseconds).
+    let after = cancelled_at.unwrap().elapsed();
+    assert!(matches!(err, MediaError::Cancelled), "{err:?}");
+    assert_eq!(chunks, 1);
+    assert!(after < std::time::Duration::from_millis(400), "{after:?}");
 }
 
 #[test]

@@ -196,17 +196,18 @@ fn analyze_audio(
         .audio
         .as_ref()
         .map_or((0, 0), |a| (a.sample_rate, a.channels));
-    let mut meter = LoudnessMeter::new(full_rate, channels);
+    // A layout the meter cannot take fails before anything is decoded.
+    let mut meter = LoudnessMeter::new(full_rate, channels)
+        .map_err(|e| StyleError::Unsupported(e.to_string()))?;
     let mut meter_err = None;
     let decoded: DecodedAudio =
         decode_audio_streamed(path, info, rate, scratch, opts, LOUDNESS_CHUNK, |chunk| {
-            if let (Ok(m), None) = (&mut meter, &meter_err) {
-                if let Err(e) = m.add(chunk) {
+            if meter_err.is_none() {
+                if let Err(e) = meter.add(chunk) {
                     meter_err = Some(e);
                 }
             }
         })?;
-    let meter = meter.map_err(|e| StyleError::Unsupported(e.to_string()))?;
     if let Some(e) = meter_err {
         return Err(StyleError::Unsupported(e.to_string()));
     }

@@ -59,12 +59,122 @@ fn snapshot(name: &str, plan: &EditPlan) {
     }
     let want = std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1)");
     assert_eq!(text, want, "snapshot {name} changed");
+    check_inputs(plan);
+    check_filters(plan);
     // The plan is inspectable JSON and round-trips.
     let json = serde_json::to_string(plan).unwrap();
     let back: EditPlan = serde_json::from_str(&json).unwrap();
     assert_eq!(back.filtergraph, plan.filtergraph);
     assert_eq!(back.segments.len(), plan.segments.len());
     assert_eq!(back.ffmpeg_args, plan.ffmpeg_args);
+}
+
+/// The streams each graph reads (`[N:v]`, `[N:a]`), in order of appearance.
+fn stream_refs(graph: &str) -> Vec<(usize, char)> {
+    let mut refs = Vec::new();
+    for part in graph.split('[').skip(1) {
+        let Some((label, _)) = part.split_once(']') else {
+            continue;
+        };
+        if let Some((n, kind)) = label.split_once(':') {
+            if let (Ok(n), Some(k @ ('v' | 'a'))) = (n.parse::<usize>(), kind.chars().next()) {
+                refs.push((n, k));
+            }
+        }
+    }
+    refs
+}
+
+/// The render command's inputs and the graphs agree (the render opens a source with audio
+/// twice, picture from input 0 and sound from input 1; the side passes open it once): every
+/// stream a graph reads comes from an input that exists and whose demuxer keeps that
+/// stream (`-an`/`-vn` before its `-i`), and every input is read.
+fn check_inputs(plan: &EditPlan) {
+    let args = &plan.ffmpeg_args;
+    let mut inputs: Vec<&[String]> = Vec::new();
+    let mut from = 0;
+    for (i, a) in args.iter().enumerate() {
+        if a == "-i" {
+            inputs.push(&args[from..i]);
+            from = i + 2;
+        }
+    }
+    let refs = stream_refs(&plan.filtergraph);
+    for &(n, k) in &refs {
+        let opts = inputs
+            .get(n)
+            .unwrap_or_else(|| panic!("[{n}:{k}] but {} inputs: {args:?}", inputs.len()));
+        let dropped = if k == 'v' { "-vn" } else { "-an" };
+        assert!(
+            !opts.iter().any(|o| o == dropped),
+            "[{n}:{k}] from an input opened with {dropped}: {args:?}"
+        );
+    }
+    for n in 0..inputs.len() {
+        assert!(
+            refs.iter().any(|r| r.0 == n),
+            "input {n} is never read: {args:?}"
+        );
+    }
+    // The side passes open the source once: the measure its sound, the stabiliser its
+    // picture (`render::side_pass`).
+    if let Some(g) = &plan.audio_measure_graph {
+        assert_eq!(stream_refs(g), vec![(0, 'a')], "{g}");
+    }
+    if let Some(g) = &plan.stabilize_detect_graph {
+        assert_eq!(stream_refs(g), vec![(0, 'v')], "{g}");
+    }
+}
+
+/// The filter names of a filtergraph (quoted expressions and escapes skipped).
+fn filter_names(graph: &str) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    let (mut quoted, mut escaped) = (false, false);
+    for c in graph.chars() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '\'' {
+            quoted = !quoted;
+        } else if !quoted && (c == ',' || c == ';') {
+            pieces.push(String::new());
+            continue;
+        }
+        pieces.last_mut().unwrap().push(c);
+    }
+    pieces
+        .iter()
+        .filter_map(|p| {
+            let mut p = p.trim();
+            while let Some(rest) = p.strip_prefix('[') {
+                p = rest.split_once(']').map_or("", |x| x.1);
+            }
+            let name: String = p
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+/// Every filter a plan's graphs use is one `stylecut doctor` checks for
+/// (`stylecut_media::process::RENDER_FILTERS`).
+fn check_filters(plan: &EditPlan) {
+    let graphs = [
+        Some(&plan.filtergraph),
+        plan.audio_measure_graph.as_ref(),
+        plan.stabilize_detect_graph.as_ref(),
+    ];
+    for g in graphs.into_iter().flatten() {
+        for f in filter_names(g) {
+            assert!(
+                stylecut_media::process::RENDER_FILTERS.contains(&f.as_str()),
+                "{f} is not in RENDER_FILTERS ({g})"
+            );
+        }
+    }
 }
 
 #[test]
@@ -288,11 +398,92 @@ fn apply_switches_turn_each_dimension_off() {
         );
     }
     assert_eq!(off.audio_measure_graph, None);
+    check_inputs(&on);
+    check_inputs(&off);
+    check_filters(&on);
+    check_filters(&off);
     // The source's own cuts stay; nothing is added or dropped; source size and rate kept.
     assert_eq!(off.segments.len(), 4);
     assert_eq!(off.output_duration_s, 20.0);
     assert_eq!(
         (off.format.width, off.format.height, off.format.fps_num),
         (1920, 1080, 25)
+    );
+}
+
+#[test]
+fn hdr_source_is_tone_mapped_once_at_the_head_of_the_two_input_render() {
+    let a = analysis(10.0, 1920, 1080, 25.0, &[5.0]);
+    let mut inf = info(1920, 1080, 25.0, 10.0, true);
+    let hlg = stylecut_media::Colour {
+        matrix: Some("bt2020nc".into()),
+        range: Some("tv".into()),
+        transfer: Some("arib-std-b67".into()),
+        primaries: Some("bt2020".into()),
+        full_range: false,
+    };
+    let v = inf.video.as_mut().unwrap();
+    v.pix_fmt = Some("yuv420p10le".into());
+    v.colour = hlg.clone();
+    let plan = apply::plan(
+        Path::new("/media/hlg.mp4"),
+        &inf,
+        &a,
+        Some(&style("16:9", 25, 12.0)),
+        &JobConfig::default(),
+    )
+    .unwrap();
+    check_inputs(&plan);
+    check_filters(&plan);
+    let g = &plan.filtergraph;
+    // The tone-map reads the picture input once, before the split into segments; the
+    // branches then take its BT.709 limited-range output as it is (no matrix change).
+    assert!(g.starts_with("[0:v]zscale=tin=arib-std-b67:"), "{g}");
+    assert_eq!(g.matches("zscale=tin=").count(), 1, "{g}");
+    assert!(g.contains("in_color_matrix=bt709:in_range=tv:"), "{g}");
+    assert!(!g.contains("colorspace="), "{g}");
+    assert!(g.contains("[1:a]aresample="), "{g}");
+    assert!(plan.notes.iter().any(|n| n.contains("source is HDR")));
+    assert!(plan
+        .ffmpeg_args
+        .windows(2)
+        .any(|w| w[0] == "-color_trc" && w[1] == "bt709"));
+    // PQ goes through `tonemap`, which doctor checks for too.
+    let pq = stylecut_media::Colour {
+        transfer: Some("smpte2084".into()),
+        ..hlg
+    };
+    let head = stylecut_media::decode::hdr_to_sdr(&pq, None).unwrap();
+    assert!(head.contains("tonemap="), "{head}");
+    for f in filter_names(&head) {
+        assert!(
+            stylecut_media::process::RENDER_FILTERS.contains(&f.as_str()),
+            "{f} ({head})"
+        );
+    }
+}
+
+#[test]
+fn render_refuses_to_write_over_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("source.mp4");
+    std::fs::write(&src, b"the only copy of the footage").unwrap();
+    let plan = apply::plan(
+        &src,
+        &info(640, 360, 25.0, 4.0, false),
+        &analysis(4.0, 640, 360, 25.0, &[]),
+        None,
+        &JobConfig::default(),
+    )
+    .unwrap();
+    // The same file under another spelling of its path: ffmpeg's own same-name check
+    // misses it, and `-y` would have truncated the source while reading it.
+    let out = dir.path().join(".").join("source.mp4");
+    let err = apply::render(&plan, &out, &stylecut_media::RunOpts::default(), |_| {})
+        .expect_err("rendering over the source");
+    assert!(err.to_string().contains("is the source file"), "{err}");
+    assert_eq!(
+        std::fs::read(&src).unwrap(),
+        b"the only copy of the footage"
     );
 }

@@ -191,3 +191,56 @@ pub const OUTPUT_COLOUR_ARGS: [&str; 8] = [
 
 /// File name of the filtergraph inside the scratch directory.
 pub const GRAPH_FILE: &str = "graph.txt";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stylecut_media::Colour;
+
+    fn colour(matrix: Option<&str>, range: Option<&str>, transfer: Option<&str>) -> Colour {
+        Colour {
+            matrix: matrix.map(Into::into),
+            range: range.map(Into::into),
+            transfer: transfer.map(Into::into),
+            primaries: None,
+            full_range: range == Some("pc"),
+        }
+    }
+
+    #[test]
+    fn every_source_is_brought_to_bt709_limited_range() {
+        let f = |c: &Colour| SourceColour::from_probe(c).to_working_space("scale=64:36");
+        // BT.709 limited: swscale keeps matrix and range, no colorspace filter.
+        assert_eq!(
+            f(&colour(Some("bt709"), Some("tv"), Some("bt709"))),
+            [
+                "scale=64:36:in_color_matrix=bt709:in_range=tv:out_color_matrix=bt709:out_range=tv",
+                "format=yuv420p"
+            ]
+        );
+        // Full range: swscale converts the range, the matrix stays.
+        let full = f(&colour(Some("bt709"), Some("pc"), None));
+        assert!(full[0].contains(":in_range=pc:") && full[0].ends_with(":out_range=tv"));
+        assert_eq!(full.len(), 2, "{full:?}");
+        // Untagged: read as BT.601 limited range; colorspace changes the matrix only.
+        let untagged = f(&Colour::default());
+        assert_eq!(untagged.len(), 3, "{untagged:?}");
+        assert!(untagged[0].contains("in_color_matrix=bt601:in_range=tv:out_color_matrix=bt601"));
+        assert!(untagged[2].starts_with("colorspace=space=bt709:"));
+        assert!(untagged[2].contains(":ispace=bt470bg:"), "{untagged:?}");
+        // BT.2020 SDR: the matrix change from bt2020ncl.
+        let sdr2020 = f(&colour(Some("bt2020nc"), Some("tv"), Some("bt2020-10")));
+        assert!(sdr2020[2].contains(":ispace=bt2020ncl:"), "{sdr2020:?}");
+        // HDR: the graph's head already gives BT.709 limited range, whatever the tags say.
+        let hlg =
+            SourceColour::from_probe(&colour(Some("bt2020nc"), Some("pc"), Some("arib-std-b67")));
+        assert!(hlg.hdr_to_sdr.is_some());
+        assert_eq!(
+            hlg.to_working_space("scale=64:36"),
+            [
+                "scale=64:36:in_color_matrix=bt709:in_range=tv:out_color_matrix=bt709:out_range=tv",
+                "format=yuv420p"
+            ]
+        );
+    }
+}

@@ -19,13 +19,22 @@ use crate::StyleError;
 /// Share of the progress bar given to the measuring pass.
 const MEASURE_SHARE: f64 = 0.1;
 
-/// Renders `plan` to `output` with one encode; `progress` gets 0..1.
+/// Renders `plan` to `output` with one encode; `progress` gets 0..1. An `output` that is
+/// the source file itself (under any spelling of its path, or a hard link) is refused.
 pub fn render(
     plan: &EditPlan,
     output: &Path,
     opts: &RunOpts,
     progress: impl FnMut(f64) + Send + 'static,
 ) -> Result<(), StyleError> {
+    // ffmpeg (`-y`) would truncate the source while reading it, and a failed encode's
+    // output is removed: either way the source would be lost.
+    if same_file(&plan.source, output) {
+        return Err(StyleError::Unsupported(format!(
+            "the output {} is the source file; choose another output path",
+            output.display()
+        )));
+    }
     let progress = Arc::new(Mutex::new(progress));
     let report = {
         let p = progress.clone();
@@ -237,6 +246,26 @@ fn write_subtitles(
     Ok(())
 }
 
+/// True when both paths name one existing file (same device and inode on Unix; the same
+/// canonical path elsewhere).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        matches!(
+            (std::fs::metadata(a), std::fs::metadata(b)),
+            (Ok(x), Ok(y)) if (x.dev(), x.ino()) == (y.dev(), y.ino())
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
+    }
+}
+
 /// Escapes a path for a filter option inside a filtergraph: first the option level
 /// (`\ ' :`), then the graph level (`\ ' [ ] , ;`).
 pub fn escape_graph_path(p: &str) -> String {
@@ -260,6 +289,25 @@ pub fn escape_graph_path(p: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_file_is_found_under_another_spelling_or_a_hard_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.mp4");
+        std::fs::write(&a, b"x").unwrap();
+        let other = dir.path().join("b.mp4");
+        std::fs::write(&other, b"x").unwrap();
+        assert!(same_file(&a, &dir.path().join(".").join("a.mp4")));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.mp4");
+            std::fs::hard_link(&a, &link).unwrap();
+            assert!(same_file(&a, &link));
+        }
+        assert!(!same_file(&a, &other));
+        // An output that does not exist yet is never the source.
+        assert!(!same_file(&a, &dir.path().join("new.mp4")));
+    }
 
     #[test]
     fn escapes_both_levels() {
