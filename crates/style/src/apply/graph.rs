@@ -7,7 +7,7 @@
 //! any pixel work, `crop` is a pointer move, `scale` brings the picture to output size, and
 //! the grade (the LUT's separable form, see [`super::lut`]) runs after it at output
 //! resolution. File paths in the graph use the
-//! `{scratch}` placeholder, replaced (escaped) at render time.
+//! `{scratch}` slot, which the render replaces with the escaped scratch directory.
 
 use std::fmt::Write as _;
 

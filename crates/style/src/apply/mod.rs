@@ -63,7 +63,7 @@ pub enum SubtitleSource {
 pub struct EditPlan {
     /// Expected output duration, seconds.
     pub output_duration_s: f64,
-    /// ffmpeg arguments after `ffmpeg -y`, with the placeholders `{output}` (the output
+    /// ffmpeg arguments after `ffmpeg -y`, with two slots the render fills in: `{output}` (the output
     /// path) and `{scratch}` (the render's scratch directory, which holds the graph file,
     /// LUTs and subtitles).
     pub ffmpeg_args: Vec<String>,
@@ -80,8 +80,8 @@ pub struct EditPlan {
     pub audio: AudioPlan,
     pub subtitles: Option<SubtitleSource>,
     /// The complete filtergraph (written to `{scratch}/graph.txt` at render time), with
-    /// `{scratch}` and the `{measured}` placeholder (the loudness normalisation filters,
-    /// chosen from the measuring pass).
+    /// `{scratch}` and the `{measured}` slot, which the render fills with the loudness
+    /// normalisation filters chosen from the measuring pass.
     pub filtergraph: String,
     /// Audio-only graph of the loudness measuring pass, when normalisation applies (the
     /// render's audio graph with the measuring filters in the loudness slot).
