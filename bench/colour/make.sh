@@ -3,7 +3,10 @@
 #   a) untagged BT.601 limited range (what every shared clip is),
 #   b) BT.709 limited range, tagged bt709 (pixels converted with the 709 matrix),
 #   c) BT.709 full range, tagged bt709 + pc (yuvj420p, pixels really full range),
-#   d) HLG BT.2020 10-bit (libx265), from the same pictures through linear light.
+#   d) HLG BT.2020 10-bit (libx265), from the same pictures through linear light,
+#   e) PQ BT.2020 10-bit (libx265), reference white at 203 cd/m² (ITU-R BT.2408), with
+#      HDR10 metadata (mastering display 1000 cd/m², MaxCLL 203) in the stream's SEI,
+#   f) the same PQ pictures without HDR10 metadata (session 8).
 # The reference is a lossless R'G'B' intermediate (ffv1 gbrp) of each picture, so every
 # variant can be judged against the same R'G'B' values.
 # Usage: bench/colour/make.sh [OUT_DIR]   (default bench/out/colour; needs ../shared/media)
@@ -44,5 +47,15 @@ for p in bbb bars; do
     -x265-params "log-level=error:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc:range=limited" \
     -colorspace bt2020nc -color_primaries bt2020 -color_trc arib-std-b67 -color_range tv \
     "$OUT/$p-d-hlg2020.mp4"
+  # e/f) PQ BT.2020 10-bit: the R'G'B' to linear light with SDR white at 203 cd/m²
+  #      (npl=203), BT.2020 primaries, PQ transfer, BT.2020 NCL matrix, limited range.
+  X265PQ="log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited"
+  PQVF="zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t=smpte2084:p=bt2020:m=2020_ncl:r=tv:npl=203,format=yuv420p10le"
+  PQTAGS=(-colorspace bt2020nc -color_primaries bt2020 -color_trc smpte2084 -color_range tv)
+  "${FF[@]}" -i "$REF" -vf "$PQVF" -c:v libx265 -preset medium -crf 12 -an -tag:v hvc1 \
+    -x265-params "$X265PQ:hdr10=1:max-cll=203,100:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1)" \
+    "${PQTAGS[@]}" "$OUT/$p-e-pq2020.mp4"
+  "${FF[@]}" -i "$REF" -vf "$PQVF" -c:v libx265 -preset medium -crf 12 -an -tag:v hvc1 \
+    -x265-params "$X265PQ" "${PQTAGS[@]}" "$OUT/$p-f-pq2020-nometa.mp4"
 done
 ls -la "$OUT"

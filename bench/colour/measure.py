@@ -4,12 +4,13 @@
 Each file is decoded by ffmpeg to R'G'B' (rgb24) at a common size. How a file is decoded:
   --how tags     the file's own colour tags, made explicit (matrix from color_space,
                  range from color_range / yuvj; untagged = BT.601 limited; HLG/PQ are
-                 tone-mapped to BT.709 SDR with zscale, the inverse of make.sh's (d))
+                 converted to BT.709 SDR with zscale, the inverse of make.sh's (d), (e), (f))
   --how default  what a bare `scale=W:H:flags=area,format=rgb24` does (stylecut's
                  analysis decode on main)
 The reference (first file) is always decoded by its tags. Prints mean and p99 CIEDE2000
 over all pixels of all compared frames (sRGB → Lab D65, as lut_yuv::lab does).
-Usage: measure.py REF TEST [--how tags|default] [--frames N] [--size 320x180]
+  --vf CHAIN     any decode chain ({w}, {h}: the size), e.g. stylecut's HDR tone-map
+Usage: measure.py REF TEST [--how tags|default] [--vf CHAIN] [--frames N] [--size 320x180]
 """
 import argparse, json, subprocess, sys
 import numpy as np
@@ -29,9 +30,10 @@ def tag_filter(s, w, h):
     if pf.startswith("gbr") or pf.startswith("rgb") or pf.startswith("bgr"):
         return f"scale={w}:{h}:flags=area,format=rgb24"
     if trc in ("arib-std-b67", "smpte2084"):
-        t = "arib-std-b67" if trc == "arib-std-b67" else "smpte2084"
+        # The exact inverse of make.sh's (d) and (e/f): PQ's SDR white sits at 203 cd/m².
+        t, npl = ("arib-std-b67", 100) if trc == "arib-std-b67" else ("smpte2084", 203)
         return (f"zscale=w={w}:h={h}:filter=bilinear:tin={t}:min=2020_ncl:pin=bt2020:"
-                f"rin={'full' if full else 'limited'}:t=bt709:m=gbr:p=bt709:r=full:npl=100,format=gbrp,format=rgb24")
+                f"rin={'full' if full else 'limited'}:t=bt709:m=gbr:p=bt709:r=full:npl={npl},format=gbrp,format=rgb24")
     m = {"bt709": "bt709", "bt2020nc": "bt2020", "bt2020c": "bt2020", "fcc": "fcc",
          "smpte240m": "smpte240m"}.get(spc, "bt601")
     return (f"scale={w}:{h}:flags=area:in_color_matrix={m}:in_range={'pc' if full else 'tv'},"
@@ -89,10 +91,14 @@ def main():
     ap.add_argument("--frames", type=int, default=48)
     ap.add_argument("--size", default="320x180")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--vf", help="decode the test file with this filter chain instead ({w} and {h} "
+                    "are replaced by the size; it must end in R'G'B' at that size)")
     a = ap.parse_args()
     w, h = map(int, a.size.split("x"))
     r = frames(a.ref, tag_filter(probe(a.ref), w, h), w, h, a.frames)
     vf = tag_filter(probe(a.test), w, h) if a.how == "tags" else f"scale={w}:{h}:flags=area,format=rgb24"
+    if a.vf:
+        vf = a.vf.replace("{w}", str(w)).replace("{h}", str(h)) + ",format=rgb24"
     t = frames(a.test, vf, w, h, a.frames)
     n = min(len(r), len(t))
     de = ciede2000(lab(r[:n]), lab(t[:n])).ravel()

@@ -10,7 +10,7 @@ BIN=$1; EVAL=$2; OUT=$3
 SRC=bench/out/colour; S=$SRC/styles
 mkdir -p "$OUT"
 for p in bbb bars; do
-  for v in a-untagged b-bt709 c-bt709-full d-hlg2020; do
+  for v in ${VARIANTS:-a-untagged b-bt709 c-bt709-full d-hlg2020 e-pq2020 f-pq2020-nometa}; do
     for kind in graded nocolour; do
       cfg=$S/config.json; [ $kind = nocolour ] && cfg=$S/config-nocolour.json
       o=$OUT/$p-$v-$kind

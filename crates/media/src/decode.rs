@@ -136,11 +136,25 @@ pub fn analysis_size(display_w: u32, display_h: u32, width: u32) -> (u32, u32) {
     (w, h.max(2))
 }
 
+/// PQ reference white, cd/m² (ITU-R BT.2408: HDR graphics white and diffuse white). The
+/// PQ tone-map puts it at SDR white.
+pub const PQ_REFERENCE_WHITE_NITS: f64 = 203.0;
+/// The peak a PQ stream is taken to reach when it carries no HDR10 metadata (cd/m²): the
+/// usual mastering display of HDR10 video.
+pub const PQ_DEFAULT_PEAK_NITS: f64 = 1000.0;
+/// Share of reference white below which the PQ tone curve (`mobius`) leaves the picture
+/// unchanged; brighter light rolls off smoothly so the stream's peak lands on SDR white.
+pub const PQ_KNEE: f64 = 0.6;
+
 /// Filters that bring an HDR (HLG or PQ, BT.2020) picture to BT.709 SDR Y'CbCr, limited
 /// range, at `w`×`h` (`None`: the source size), or None for SDR video. HLG is converted by
 /// zscale directly (HLG's SDR-compatible rendering at a nominal peak of 100 nits: what
-/// reaches above SDR white clips); PQ goes to linear light, BT.709 primaries, the `hable`
-/// tone curve, then the BT.709 transfer. Colours outside BT.709 clip.
+/// reaches above SDR white clips). PQ goes to linear light scaled so that reference white
+/// ([`PQ_REFERENCE_WHITE_NITS`]) is 1, BT.709 primaries, the `mobius` tone curve (unchanged
+/// below [`PQ_KNEE`] of reference white, the stream's peak ([`Colour::peak_nits`], else
+/// [`PQ_DEFAULT_PEAK_NITS`]) at SDR white), then the BT.709 transfer. Colours outside
+/// BT.709 clip. Measured against the SDR original of PQ test pictures: docs/BENCHMARKS.md
+/// (colour, session 8).
 pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
     if !c.is_hdr() {
         return None;
@@ -159,11 +173,16 @@ pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
     };
     let rin = if c.full_range { "full" } else { "limited" };
     Some(match c.transfer.as_deref() {
-        Some("smpte2084") => format!(
-            "zscale={wh}tin=smpte2084:min={min}:pin={pin}:rin={rin}:t=linear:npl=100,\
-             format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,\
-             zscale=t=bt709:m=bt709:r=limited,format=yuv420p"
-        ),
+        Some("smpte2084") => {
+            let peak =
+                (c.peak_nits.unwrap_or(PQ_DEFAULT_PEAK_NITS) / PQ_REFERENCE_WHITE_NITS).max(1.0);
+            format!(
+                "zscale={wh}tin=smpte2084:min={min}:pin={pin}:rin={rin}:t=linear:\
+                 npl={PQ_REFERENCE_WHITE_NITS},format=gbrpf32le,zscale=p=bt709,\
+                 tonemap=tonemap=mobius:param={PQ_KNEE}:peak={peak:.4}:desat=0,\
+                 zscale=t=bt709:m=bt709:r=limited,format=yuv420p"
+            )
+        }
         _ => format!(
             "zscale={wh}tin=arib-std-b67:min={min}:pin={pin}:rin={rin}:\
              t=bt709:m=bt709:p=bt709:r=limited:npl=100,format=yuv420p"

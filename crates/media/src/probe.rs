@@ -44,6 +44,11 @@ pub struct Colour {
     pub primaries: Option<String>,
     /// Full-range (`pc`/JPEG) codes: the range tag says `pc` or the pixel format is `yuvj*`.
     pub full_range: bool,
+    /// PQ only: the brightest the picture gets, in cd/m² (nits), from the stream's HDR10
+    /// static metadata: its content light level (MaxCLL) when given, else the mastering
+    /// display's peak; read from the stream's side data or, failing that, from the first
+    /// frame's. None when the stream carries neither (or is not PQ).
+    pub peak_nits: Option<f64>,
 }
 
 /// Transfer characteristics of high dynamic range video (HLG, PQ).
@@ -69,7 +74,13 @@ impl Colour {
             transfer: tag(transfer),
             primaries: tag(primaries),
             full_range,
+            peak_nits: None,
         }
+    }
+
+    /// True for PQ (SMPTE ST 2084) video.
+    pub fn is_pq(&self) -> bool {
+        self.transfer.as_deref() == Some("smpte2084")
     }
 
     /// True for HLG or PQ video (the transfer tag).
@@ -209,6 +220,45 @@ struct RawStream {
 #[derive(Deserialize)]
 struct RawSideData {
     rotation: Option<f64>,
+    /// Content light level metadata: MaxCLL, cd/m².
+    max_content: Option<f64>,
+    /// Mastering display metadata: peak luminance, a rational string such as
+    /// `10000000/10000` (cd/m²).
+    max_luminance: Option<String>,
+}
+
+/// The HDR10 peak of a side-data list (see [`Colour::peak_nits`]): MaxCLL when positive,
+/// else the mastering display's peak.
+fn hdr_peak(side: &[RawSideData]) -> Option<f64> {
+    let cll = side.iter().filter_map(|d| d.max_content).find(|&v| v > 0.0);
+    let mastering = side
+        .iter()
+        .filter_map(|d| d.max_luminance.as_deref())
+        .filter_map(|r| {
+            let (n, d) = r.split_once('/').unwrap_or((r, "1"));
+            let (n, d): (f64, f64) = (n.trim().parse().ok()?, d.trim().parse().ok()?);
+            (d > 0.0).then(|| n / d)
+        })
+        .find(|&v| v > 0.0);
+    cll.or(mastering)
+}
+
+#[derive(Deserialize)]
+struct RawFrames {
+    #[serde(default)]
+    frames: Vec<RawFrame>,
+}
+
+#[derive(Deserialize)]
+struct RawFrame {
+    #[serde(default)]
+    side_data_list: Vec<RawSideData>,
+}
+
+/// [`hdr_peak`] of ffprobe `-show_frames` JSON (the first frame that carries it).
+pub fn parse_frame_peak_json(json: &[u8]) -> Option<f64> {
+    let raw: RawFrames = serde_json::from_slice(json).ok()?;
+    raw.frames.iter().find_map(|f| hdr_peak(&f.side_data_list))
 }
 
 fn parse_ratio(s: &str) -> Option<f64> {
@@ -282,13 +332,16 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     .and_then(parse_ratio)
                     .unwrap_or(r);
                 stream_duration = s.duration.as_deref().and_then(|d| d.parse().ok());
-                let colour = Colour::from_tags(
+                let mut colour = Colour::from_tags(
                     s.color_space,
                     s.color_range,
                     s.color_transfer,
                     s.color_primaries,
                     s.pix_fmt.as_deref(),
                 );
+                if colour.is_pq() {
+                    colour.peak_nits = hdr_peak(&s.side_data_list);
+                }
                 video = Some(VideoInfo {
                     codec: s.codec_name.unwrap_or_else(|| "unknown".into()),
                     coded_width: w,
@@ -356,7 +409,35 @@ pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
         }
         Err(e) => return Err(e),
     };
-    parse_probe_json(&out.stdout)
+    let mut info = parse_probe_json(&out.stdout)?;
+    // HDR10 metadata usually rides in the first frame's SEI, not in the container: one
+    // more (short) ffprobe for PQ video whose stream side data did not carry it.
+    if let Some(v) = info.video.as_mut() {
+        if v.colour.is_pq() && v.colour.peak_nits.is_none() {
+            v.colour.peak_nits = probe_frame_peak(path, opts);
+        }
+    }
+    Ok(info)
+}
+
+/// The HDR10 peak of the first video frame's side data; None when it carries none or
+/// ffprobe fails (the tone-map then assumes its default peak).
+fn probe_frame_peak(path: &Path, opts: &RunOpts) -> Option<f64> {
+    let mut cmd = Command::new(ffprobe_bin());
+    cmd.args([
+        "-v",
+        "error",
+        "-select_streams",
+        "v:0",
+        "-read_intervals",
+        "%+#1",
+        "-show_frames",
+        "-print_format",
+        "json",
+    ])
+    .arg(path);
+    let out = run(cmd, "ffprobe", opts, |_| {}).ok()?;
+    parse_frame_peak_json(&out.stdout)
 }
 
 /// Probes and insists on a decodable video stream with a positive duration.
@@ -380,6 +461,26 @@ pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// HDR10 static metadata from ffprobe's frame side data: MaxCLL first, else the
+    /// mastering display's peak; none when absent or zero.
+    #[test]
+    fn pq_peak_from_hdr10_metadata() {
+        let both = br#"{"frames": [{"side_data_list": [
+            {"side_data_type": "Mastering display metadata", "red_x": "34000/50000",
+             "min_luminance": "1/10000", "max_luminance": "10000000/10000"},
+            {"side_data_type": "Content light level metadata", "max_content": 203,
+             "max_average": 100}]}]}"#;
+        assert_eq!(parse_frame_peak_json(both), Some(203.0));
+        let mastering = br#"{"frames": [{"side_data_list": [
+            {"side_data_type": "Mastering display metadata", "max_luminance": "40000000/10000"},
+            {"side_data_type": "Content light level metadata", "max_content": 0,
+             "max_average": 0}]}]}"#;
+        assert_eq!(parse_frame_peak_json(mastering), Some(4000.0));
+        assert_eq!(parse_frame_peak_json(br#"{"frames": [{}]}"#), None);
+        assert_eq!(parse_frame_peak_json(br#"{"frames": []}"#), None);
+        assert_eq!(parse_frame_peak_json(b"not json"), None);
+    }
 
     fn fixture(name: &str) -> MediaInfo {
         let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -450,6 +551,36 @@ mod tests {
             "{f}"
         );
         assert!(crate::decode::hdr_to_sdr(&full, None).is_none());
+        // PQ: reference white at 1, the stream's peak (stream side data here) at SDR
+        // white; without metadata the default 1000 cd/m².
+        let pq = c(
+            r#", "pix_fmt": "yuv420p10le", "color_range": "tv", "color_space": "bt2020nc",
+            "color_transfer": "smpte2084", "color_primaries": "bt2020", "side_data_list": [
+            {"side_data_type": "Content light level metadata", "max_content": 1015,
+             "max_average": 300}]"#,
+        );
+        assert!(pq.is_hdr() && pq.is_pq());
+        assert_eq!(pq.peak_nits, Some(1015.0));
+        let f = crate::decode::hdr_to_sdr(&pq, None).unwrap();
+        assert!(f.contains(":t=linear:npl=203,"), "{f}");
+        assert!(
+            f.contains("tonemap=tonemap=mobius:param=0.6:peak=5.0000:desat=0"),
+            "{f}"
+        );
+        let bare = Colour {
+            peak_nits: None,
+            ..pq.clone()
+        };
+        let f = crate::decode::hdr_to_sdr(&bare, None).unwrap();
+        assert!(f.contains(":peak=4.9261:"), "{f}");
+        // A peak below reference white does not brighten the picture.
+        let dim = Colour {
+            peak_nits: Some(100.0),
+            ..pq
+        };
+        let f = crate::decode::hdr_to_sdr(&dim, None).unwrap();
+        assert!(f.contains(":peak=1.0000:"), "{f}");
+        assert!(hlg.peak_nits.is_none());
     }
 
     #[test]

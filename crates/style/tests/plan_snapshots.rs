@@ -421,6 +421,7 @@ fn hdr_source_is_tone_mapped_once_at_the_head_of_the_two_input_render() {
         transfer: Some("arib-std-b67".into()),
         primaries: Some("bt2020".into()),
         full_range: false,
+        peak_nits: None,
     };
     let v = inf.video.as_mut().unwrap();
     v.pix_fmt = Some("yuv420p10le".into());

@@ -80,6 +80,11 @@ const REPEAT: f32 = 0.012;
 const CONTINUE_SPAN: usize = 2;
 /// Share of the candidate's change that the change just before or after it may reach.
 const CONTINUE_SHARE: f32 = 0.42;
+/// Share of the candidate's change that the change on each side of it may both reach.
+/// Measured (docs/BENCHMARKS.md, session 8): at most 0.18 at the true cuts of the shared
+/// and synthetic clips and of our round-trip outputs, 0.56 at a bird flapping out of a
+/// held title picture that read as a cut.
+const BOTH_SHARE: f32 = 0.4;
 
 /// Change over `k` frames just before `first` (ending on `first - 1`) and just after
 /// `last` (starting on `last`); one repeated frame (step below [`REPEAT`]) on each side
@@ -116,8 +121,10 @@ fn around(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, k: usize) -
 
 /// A whip pan, a fast move or a subject sweeping across the lens: the picture keeps
 /// changing by a cut's worth ([`ABS_FLOOR`]) and by a sizeable share of the candidate's
-/// own change over the [`CONTINUE_SPAN`] frames right before or right after it. At a
-/// cut, both shots are themselves steady next to the junction.
+/// own change over the [`CONTINUE_SPAN`] frames right before or right after it; or it
+/// keeps changing on **both** sides by [`BOTH_SHARE`] of the step, however weak the step
+/// (a subject flapping out of a held picture, a jump inside a steady move). At a cut,
+/// both shots are themselves steady next to the junction.
 fn keeps_changing(
     f: &[FrameFeatures],
     d: &[f32],
@@ -127,7 +134,15 @@ fn keeps_changing(
 ) -> bool {
     let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
     let next = before.max(after);
-    next >= ABS_FLOOR && next >= CONTINUE_SHARE * strength
+    (next >= ABS_FLOOR && next >= CONTINUE_SHARE * strength)
+        || before.min(after) >= BOTH_SHARE * strength
+}
+
+/// `STYLECUT_DEBUG_CUTS=1` prints every hard-cut candidate that passes the thresholds:
+/// its step, the adaptive threshold, the change on each side and whether it is a sweep.
+fn debug_cuts() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("STYLECUT_DEBUG_CUTS").is_some())
 }
 
 /// Finds hard cuts. `d` comes from [`pair_dists`].
@@ -167,10 +182,20 @@ pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
         if cuts.last().is_some_and(|c: &Cut| c.index + 1 >= first) {
             continue;
         }
+        let sweep = keeps_changing(f, d, first, last, strength);
+        let confidence = (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0);
+        if debug_cuts() {
+            let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
+            eprintln!(
+                "cutdbg pts={:.4} strength={strength:.4} thr={thr:.4} conf={confidence:.4} \
+                 before={before:.4} after={after:.4} sweep={sweep}",
+                f[i].pts_s
+            );
+        }
         cuts.push(Cut {
             index: i,
-            confidence: (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0),
-            sweep: keeps_changing(f, d, first, last, strength),
+            confidence,
+            sweep,
         });
     }
     cuts
@@ -254,6 +279,50 @@ mod tests {
         let cuts = detect_cuts(&g, &pair_dists(&g));
         assert_eq!(cuts.len(), 1, "{cuts:?}");
         assert!(cuts[0].index == 30 && !cuts[0].sweep, "{cuts:?}");
+    }
+
+    /// A pan at 0.5 px per frame that speeds up to `fast` px per frame for frames 26..34,
+    /// with the view jumping by `jump` px at frame 30.
+    fn jump_in_burst(fast: f32, jump: f32) -> Vec<FrameFeatures> {
+        let mut x = 0.0;
+        (0..60)
+            .map(|i| {
+                x += if (26..34).contains(&i) { fast } else { 0.5 };
+                if i == 30 {
+                    x += jump;
+                }
+                pan_frame(i as f64 / 25.0, x, 2)
+            })
+            .collect()
+    }
+
+    /// A step inside a picture that keeps moving on both sides by a good share of the
+    /// step (a subject flapping out of frame, a jump in a burst of movement) is a sweep,
+    /// even though the move itself is below a cut's worth ([`ABS_FLOOR`]: on the rule
+    /// before [`BOTH_SHARE`] this one read as a cut). A jump cut in a slow move and a cut
+    /// between two moving views stay cuts.
+    #[test]
+    fn a_step_inside_a_move_on_both_sides_is_a_sweep() {
+        let f = jump_in_burst(3.0, 8.0);
+        let d = pair_dists(&f);
+        let (before, after) = around(&f, &d, 30, 30, CONTINUE_SPAN);
+        assert!(before.max(after) < ABS_FLOOR, "{before} {after}");
+        let c = detect_cuts(&f, &d);
+        assert!(c.len() == 1 && c[0].index == 30 && c[0].sweep, "{c:?}");
+        let report = crate::video::shots::segment(&f, 25.0, 60.0 / 25.0);
+        assert!(
+            report.transitions.iter().all(|t| t.kind != "cut"),
+            "{:?}",
+            report.transitions
+        );
+        for (fast, jump) in [(0.5, 10.0), (3.0, 48.0)] {
+            let f = jump_in_burst(fast, jump);
+            let c = detect_cuts(&f, &pair_dists(&f));
+            assert!(
+                c.len() == 1 && c[0].index == 30 && !c[0].sweep,
+                "{fast} {jump}: {c:?}"
+            );
+        }
     }
 
     #[test]

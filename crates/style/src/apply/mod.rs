@@ -204,6 +204,7 @@ mod tests {
             transfer: transfer.map(Into::into),
             primaries: None,
             full_range: range == Some("pc"),
+            peak_nits: None,
         }
     }
 
