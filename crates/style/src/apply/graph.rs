@@ -319,7 +319,8 @@ fn join_items(
     let mut run: Vec<usize> = vec![0];
     let mut run_ends: Vec<usize> = Vec::new();
     for k in 0..n {
-        let boundary = k + 1 == n || trans[k].frames > 0;
+        // The last item, or a join that is a transition.
+        let boundary = trans.get(k).is_none_or(|t| t.frames > 0);
         if boundary {
             let label = format!("r{kind}{}", runs.len());
             let frames: u64 = run.iter().map(|&i| items[i].1).sum();
