@@ -292,6 +292,18 @@ fn a_chunked_render_gives_the_one_process_frames() {
         "{below} of {} shifted frames below 32 dB",
         shifted.len()
     );
+    // A failed chunk fails the render, naming the chunk, and leaves no output.
+    let mut broken = chunked.clone();
+    let ch = broken.chunks.as_mut().unwrap();
+    ch.chunks[1].graph = ch.chunks[1]
+        .graph
+        .replace("[vout]", ",no_such_filter[vout]");
+    let bad = dir.path().join("broken.mp4");
+    let err = apply::render(&broken, &bad, &RunOpts::default(), |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("render chunk 2 of"), "{err}");
+    assert!(!bad.exists());
     // A/V sync of the chunked render.
     let flashes = flash_onsets(&outc);
     let beeps = beep_onsets(&outc);
