@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use stylecut_media::{probe, RunOpts};
-use stylecut_style::apply;
+use stylecut_media::{probe, MediaError, RunOpts};
+use stylecut_style::{apply, StyleError};
 use stylecut_types::{config::JobConfig, Span, TransitionStyle};
 
 fn run_log(args: &[&str], input: &Path) -> String {
@@ -304,6 +304,22 @@ fn a_chunked_render_gives_the_one_process_frames() {
         .to_string();
     assert!(err.contains("render chunk 2 of"), "{err}");
     assert!(!bad.exists());
+    // Cancelled while the chunks run (past the measuring pass's share of the bar): the
+    // running chunk is stopped and the render fails as cancelled, with no output.
+    let opts = RunOpts::default();
+    let cancel = opts.cancel.clone();
+    let cut = dir.path().join("cancelled.mp4");
+    let err = apply::render(&chunked, &cut, &opts, move |f| {
+        if f > 0.3 {
+            cancel.cancel();
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(err, StyleError::Media(MediaError::Cancelled)),
+        "{err}"
+    );
+    assert!(!cut.exists());
     // A/V sync of the chunked render.
     let flashes = flash_onsets(&outc);
     let beeps = beep_onsets(&outc);
