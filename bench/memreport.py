@@ -33,6 +33,10 @@ def role(p, root_pid=None):
             return "ffmpeg: loudness measuring pass"
         if "-an" in c and "null" in c:
             return "ffmpeg: stabiliser detect pass"
+        if "-progress" in c and "mpegts" in c:
+            return "ffmpeg: render chunk (video encode)"
+        if "-progress" in c and "concat" in c:
+            return "ffmpeg: render join (video copied, audio encode)"
         if "-progress" in c:
             return "ffmpeg: render (encode)"
         return "ffmpeg: other"
@@ -47,6 +51,8 @@ ORDER = [
     "ffmpeg: loudness measuring pass",
     "ffmpeg: stabiliser detect pass",
     "ffmpeg: render (encode)",
+    "ffmpeg: render chunk (video encode)",
+    "ffmpeg: render join (video copied, audio encode)",
     "ffmpeg: other",
 ]
 

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use stylecut_media::{probe, RunOpts};
-use stylecut_style::apply;
+use stylecut_media::{probe, MediaError, RunOpts};
+use stylecut_style::{apply, StyleError};
 use stylecut_types::{config::JobConfig, Span, TransitionStyle};
 
 fn run_log(args: &[&str], input: &Path) -> String {
@@ -129,6 +129,204 @@ fn flashes_and_beeps_stay_together_through_the_edit() {
     for f in &flashes {
         assert!(
             beeps.iter().any(|b| (b - f).abs() <= frame + 0.005),
+            "flash at {f:.3} has no beep within one frame: {beeps:?}"
+        );
+    }
+}
+
+/// Frame count, duration and frame rate of the video stream.
+fn video_facts(p: &Path) -> (u64, f64, String) {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v",
+            "-show_entries",
+            "stream=nb_read_frames,duration,r_frame_rate",
+            "-of",
+            "default=nw=1",
+        ])
+        .arg(p)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .unwrap_or_else(|| panic!("no {k} in {text}"))
+            .trim()
+            .to_string()
+    };
+    (
+        get("nb_read_frames=").parse().unwrap(),
+        get("duration=").parse().unwrap(),
+        get("r_frame_rate="),
+    )
+}
+
+/// Per-frame PSNR (dB, 99 for identical frames) of `b`'s frame n against `a`'s frame
+/// n + `shift`, paired by index (not by timestamp).
+fn psnr_by_index(a: &Path, b: &Path, shift: usize) -> Vec<f64> {
+    let dir = tempfile::tempdir().unwrap();
+    let stats = dir.path().join("psnr.txt");
+    let graph = format!(
+        "[0:v]trim=start_frame={shift},settb=1/1000,setpts=N[a];[1:v]settb=1/1000,setpts=N[b];\
+         [a][b]psnr=stats_file={}",
+        stats.display()
+    );
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-v", "error", "-i"])
+        .arg(a)
+        .arg("-i")
+        .arg(b)
+        .args(["-lavfi", &graph, "-f", "null", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&stats)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split("psnr_avg:").nth(1)?.split_whitespace().next())
+        .map(|v| v.parse().unwrap_or(99.0))
+        .collect()
+}
+
+/// The bounded render (the video in chunks, joined with the video copied) gives the
+/// one-process render's output: same frame count, duration, frame rate, A/V sync, and
+/// every frame the one-process frame at the same index within the encoder's tolerance
+/// (a frame dropped or repeated at a chunk join would shift the rest: the moving test
+/// pattern makes neighbouring frames differ by far more than that tolerance).
+#[test]
+fn a_chunked_render_gives_the_one_process_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("sync.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("testsrc2=s=320x180:r=25:d=12,drawbox=c=white:t=fill:enable='between(mod(t\\,1)\\,0.51\\,0.63)'")
+        .args(["-f", "lavfi", "-i"])
+        .arg("aevalsrc='if(between(mod(t\\,1)\\,0.52\\,0.639)\\,0.5*sin(2*PI*880*t)\\,0)':s=48000:d=12")
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
+        .arg(&src)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let info = probe::probe(&src, &RunOpts::default()).unwrap();
+    let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
+    a.audio.has_audio = true;
+    // No speech: every join dissolves (a cut never blocks it), so chunks must end inside
+    // transitions.
+    a.speech_segments = Vec::new();
+    // 25 fps out: every output frame is a distinct source frame.
+    let mut st = style("16:9", 25, 40.0);
+    st.primary_transition = TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 200,
+        easing: "ease-out".into(),
+    };
+    st.audio_style.normalization_level = 0.6;
+    st.audio_style.compression_ratio = 1.0;
+    let cfg = JobConfig::default();
+    let mut one = apply::plan_chunked(&src, &info, &a, Some(&st), &cfg, 1000).unwrap();
+    assert!(one.chunks.is_none());
+    // The smallest chunk limit with a chunk that ends inside a transition (rendered whole
+    // by that chunk, the next one starting after the transition's frames).
+    let mut chunked = (3..6)
+        .map(|k| apply::plan_chunked(&src, &info, &a, Some(&st), &cfg, k).unwrap())
+        .find(|p| {
+            p.chunks
+                .as_ref()
+                .is_some_and(|c| c.chunks.iter().any(|c| c.span.keep_tail.is_some()))
+        })
+        .unwrap_or_else(|| panic!("no chunking splits a transition: {:?}", one.transitions));
+    // The same edit; only the render differs.
+    assert_eq!(chunked.filtergraph, one.filtergraph);
+    assert_eq!(chunked.segments, one.segments);
+    let ch = chunked.chunks.as_ref().expect("chunked");
+    assert!(ch.chunks.len() >= 2, "{:?}", one.notes);
+    assert!(one.transitions.iter().any(|t| t.frames > 0));
+    fast(&mut one);
+    fast(&mut chunked);
+    let (out1, outc) = (dir.path().join("one.mp4"), dir.path().join("chunked.mp4"));
+    apply::render(&one, &out1, &RunOpts::default(), |_| {}).unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    apply::render(&chunked, &outc, &RunOpts::default(), move |f| {
+        s2.lock().unwrap().push(f)
+    })
+    .unwrap();
+    // Progress never goes back across the chunks and ends at 1.
+    let seen = seen.lock().unwrap();
+    assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
+    assert_eq!(seen.last(), Some(&1.0));
+    let (n1, d1, r1) = video_facts(&out1);
+    let (nc, dc, rc) = video_facts(&outc);
+    let expected = (one.output_duration_s * 25.0).round() as u64;
+    assert_eq!(n1, expected);
+    assert_eq!(nc, n1, "frame count");
+    assert_eq!(rc, r1, "frame rate");
+    assert!(
+        (dc - d1).abs() <= 1.0 / 25.0 + 1e-6,
+        "duration {dc} vs {d1}"
+    );
+    // Every frame matches the one-process frame at its index.
+    let same = psnr_by_index(&out1, &outc, 0);
+    assert_eq!(same.len() as u64, n1);
+    let worst = same.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert!(
+        worst >= 32.0,
+        "frame {} differs: {worst:.1} dB",
+        same.iter().position(|&v| v == worst).unwrap()
+    );
+    // The check can fail: the one-process render against itself one frame later.
+    let shifted = psnr_by_index(&out1, &out1, 1);
+    let below = shifted.iter().filter(|&&v| v < 32.0).count();
+    assert!(
+        below * 10 >= shifted.len() * 9,
+        "{below} of {} shifted frames below 32 dB",
+        shifted.len()
+    );
+    // A failed chunk fails the render, naming the chunk, and leaves no output.
+    let mut broken = chunked.clone();
+    let ch = broken.chunks.as_mut().unwrap();
+    ch.chunks[1].graph = ch.chunks[1]
+        .graph
+        .replace("[vout]", ",no_such_filter[vout]");
+    let bad = dir.path().join("broken.mp4");
+    let err = apply::render(&broken, &bad, &RunOpts::default(), |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("render chunk 2 of"), "{err}");
+    assert!(!bad.exists());
+    // Cancelled while the chunks run (past the measuring pass's share of the bar): the
+    // running chunk is stopped and the render fails as cancelled, with no output.
+    let opts = RunOpts::default();
+    let cancel = opts.cancel.clone();
+    let cut = dir.path().join("cancelled.mp4");
+    let err = apply::render(&chunked, &cut, &opts, move |f| {
+        if f > 0.3 {
+            cancel.cancel();
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(err, StyleError::Media(MediaError::Cancelled)),
+        "{err}"
+    );
+    assert!(!cut.exists());
+    // A/V sync of the chunked render.
+    let flashes = flash_onsets(&outc);
+    let beeps = beep_onsets(&outc);
+    assert!(flashes.len() >= 5, "{flashes:?}");
+    for f in &flashes {
+        assert!(
+            beeps.iter().any(|b| (b - f).abs() <= 1.0 / 25.0 + 0.005),
             "flash at {f:.3} has no beep within one frame: {beeps:?}"
         );
     }

@@ -300,6 +300,70 @@ fn keep_source_look_capped_and_resized() {
 
 #[test]
 fn letterboxed_square_on_music_with_eased_dissolves() {
+    let (a, plan) = music_plan(None);
+    // Every cut (start of a segment after the first) lands on a beat of the music.
+    for s in &plan.segments[1..] {
+        assert!(
+            a.beats
+                .iter()
+                .any(|b| (b.time_s - s.src_in_s).abs() <= 1.0 / 24.0),
+            "{}",
+            s.src_in_s
+        );
+    }
+    snapshot("letterboxed_square_music", &plan);
+}
+
+/// The same plan rendered in chunks of at most 2 segments (session 8, the bounded render):
+/// the one-process graph and arguments are unchanged; the snapshot holds each chunk's span,
+/// command and graph, and the join's.
+#[test]
+fn the_music_plan_in_chunks() {
+    let (_, one) = music_plan(None);
+    let (_, plan) = music_plan(Some(2));
+    assert_eq!(plan.filtergraph, one.filtergraph);
+    assert_eq!(plan.ffmpeg_args, one.ffmpeg_args);
+    let ch = plan.chunks.as_ref().expect("chunked");
+    let mut text = String::new();
+    for (i, c) in ch.chunks.iter().enumerate() {
+        text.push_str(&format!(
+            "chunk {i}: {:?}\n{}\n{}\n\n",
+            c.span,
+            c.ffmpeg_args.join(" "),
+            c.graph.replace(';', ";\n")
+        ));
+        for f in filter_names(&c.graph) {
+            assert!(
+                stylecut_media::process::RENDER_FILTERS.contains(&f.as_str()),
+                "{f}"
+            );
+        }
+        // The chunk reads the picture of its one input.
+        assert_eq!(stream_refs(&c.graph), vec![(0, 'v')]);
+    }
+    text.push_str(&format!(
+        "join\n{}\n{}\n",
+        ch.join_args.join(" "),
+        ch.join_graph.replace(';', ";\n")
+    ));
+    assert_eq!(stream_refs(&ch.join_graph), vec![(1, 'a')]);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots/letterboxed_square_music_chunks.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1)");
+    assert_eq!(
+        text, want,
+        "snapshot letterboxed_square_music_chunks changed"
+    );
+    let back: EditPlan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
+    assert_eq!(back.chunks, plan.chunks);
+}
+
+/// The letterboxed square edit on music (beats, eased dissolves), with at most `chunks`
+/// segments per render process (None: the default).
+fn music_plan(chunks: Option<usize>) -> (stylecut_types::Analysis, EditPlan) {
     let mut a = analysis(12.0, 1024, 576, 25.0, &[5.1]);
     a.tempo_bpm = Some(120.0);
     a.audio.music_ratio = 0.9;
@@ -321,25 +385,16 @@ fn letterboxed_square_on_music_with_eased_dissolves() {
         letterbox: true,
         ..JobConfig::default()
     };
-    let plan = apply::plan(
+    let plan = apply::plan_chunked(
         Path::new("/media/m.mp4"),
         &info(1024, 576, 25.0, 12.0, true),
         &a,
         Some(&st),
         &cfg,
+        chunks.unwrap_or(apply::chunks::CHUNK_SEGMENTS),
     )
     .unwrap();
-    // Every cut (start of a segment after the first) lands on a beat of the music.
-    for s in &plan.segments[1..] {
-        assert!(
-            a.beats
-                .iter()
-                .any(|b| (b.time_s - s.src_in_s).abs() <= 1.0 / 24.0),
-            "{}",
-            s.src_in_s
-        );
-    }
-    snapshot("letterboxed_square_music", &plan);
+    (a, plan)
 }
 
 #[test]

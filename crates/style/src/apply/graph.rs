@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 
 use super::audio::AudioPlan;
+use super::chunks::ChunkSpan;
 use super::edl::Segment;
 use super::format::OutputFormat;
 use super::lut::LutSpec;
@@ -74,6 +75,66 @@ pub fn video_graph(g: &GraphInput) -> String {
         let _ = write!(
             s,
             "[{joined}]subtitles=filename={SCRATCH}/{SUBS_FILE},format=yuv420p[vout]"
+        );
+    } else {
+        let _ = write!(s, "[{joined}]null[vout]");
+    }
+    s
+}
+
+/// Video graph of one chunk of a chunked render (see [`super::chunks`]), from `[0:v]` (the
+/// source opened over the chunk's span, timestamps as in the whole render: `-copyts
+/// -start_at_zero`) to `[vout]`: the same branches as [`video_graph`] for segments
+/// `c.first..=c.last` (labels keep the segment's index), the first one without its first
+/// `c.skip_head` frames (the transition into it was rendered by the previous chunk), the
+/// last one cut to its first `c.keep_tail` frames (the head the transition out of the
+/// previous segment needs), joined as in the whole graph. Burned-in subtitles see the
+/// frames at their time on the whole output (`setpts` by the chunk's first frame).
+pub fn chunk_video_graph(g: &GraphInput, c: &ChunkSpan) -> String {
+    let ks: Vec<usize> = (c.first..=c.last).collect();
+    let m = ks.len();
+    let mut s = String::new();
+    let head = g.colour.hdr_to_sdr.as_deref();
+    if m == 1 {
+        let _ = write!(s, "[0:v]{}[s{}];", head.unwrap_or("null"), ks[0]);
+    } else {
+        let _ = match head {
+            Some(h) => write!(s, "[0:v]{h},split={m}"),
+            None => write!(s, "[0:v]split={m}"),
+        };
+        for &k in &ks {
+            let _ = write!(s, "[s{k}]");
+        }
+        s.push(';');
+    }
+    let mut items = Vec::with_capacity(m);
+    for &k in &ks {
+        let seg = &g.segments[k];
+        let mut frames = seg.frames;
+        let mut extra = String::new();
+        if k == c.first && c.skip_head > 0 {
+            let _ = write!(
+                extra,
+                ",trim=start_frame={},setpts=PTS-STARTPTS",
+                c.skip_head
+            );
+            frames -= c.skip_head;
+        }
+        if k == c.last {
+            if let Some(t) = c.keep_tail {
+                let _ = write!(extra, ",trim=end_frame={t}");
+                frames = frames.min(t);
+            }
+        }
+        let _ = write!(s, "[s{k}]{}{extra}[v{k}];", video_branch(g, k, seg, false));
+        items.push((k, frames));
+    }
+    let joined = join_items(g.fmt, &items, &g.transitions[c.first..c.last], &mut s, 'v');
+    if g.subtitles {
+        let o = c.out_start_frame;
+        let _ = write!(
+            s,
+            "[{joined}]setpts=PTS+{o},subtitles=filename={SCRATCH}/{SUBS_FILE},format=yuv420p,setpts=PTS-{o}[vout]"
         );
     } else {
         let _ = write!(s, "[{joined}]null[vout]");
@@ -233,25 +294,46 @@ fn even(v: f64) -> u32 {
 /// Joins the branch outputs `[v0]…` (or `[a0]…`): runs of cuts through concat, runs through
 /// xfade/acrossfade. Returns the label of the joined stream.
 fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
-    let n = g.segments.len();
+    let items: Vec<(usize, u64)> = g
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(k, seg)| (k, seg.frames))
+        .collect();
+    let n = items.len();
+    join_items(g.fmt, &items, &g.transitions[..n - 1], s, kind)
+}
+
+/// [`join`] over `items` (branch index, frames its branch delivers): `trans[i]` sits
+/// between `items[i]` and `items[i + 1]`. The labels of the runs and joins are local to
+/// the graph being written (`r…`, `x…`).
+fn join_items(
+    fmt: &OutputFormat,
+    items: &[(usize, u64)],
+    trans: &[PlannedTransition],
+    s: &mut String,
+    kind: char,
+) -> String {
+    let n = items.len();
     let mut runs: Vec<(String, u64)> = Vec::new();
     let mut run: Vec<usize> = vec![0];
     let mut run_ends: Vec<usize> = Vec::new();
     for k in 0..n {
-        let boundary = k + 1 == n || g.transitions[k].frames > 0;
+        // The last item, or a join that is a transition.
+        let boundary = trans.get(k).is_none_or(|t| t.frames > 0);
         if boundary {
             let label = format!("r{kind}{}", runs.len());
-            let frames: u64 = run.iter().map(|&i| g.segments[i].frames).sum();
+            let frames: u64 = run.iter().map(|&i| items[i].1).sum();
             if run.len() == 1 {
                 let filt = if kind == 'v' { "null" } else { "anull" };
-                let _ = write!(s, "[{kind}{}]{filt}[{label}];", run[0]);
+                let _ = write!(s, "[{kind}{}]{filt}[{label}];", items[run[0]].0);
             } else {
                 for &i in &run {
-                    let _ = write!(s, "[{kind}{i}]");
+                    let _ = write!(s, "[{kind}{}]", items[i].0);
                 }
                 // concat outputs in microseconds; xfade needs both inputs in 1/fps.
                 let (v, a, tb) = if kind == 'v' {
-                    (1, 0, format!(",settb={}/{}", g.fmt.fps_den, g.fmt.fps_num))
+                    (1, 0, format!(",settb={}/{}", fmt.fps_den, fmt.fps_num))
                 } else {
                     (0, 1, String::new())
                 };
@@ -266,14 +348,14 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
     }
     let (mut cur, mut cur_frames) = runs[0].clone();
     for (r, (label, frames)) in runs.iter().enumerate().skip(1) {
-        let t = &g.transitions[run_ends[r - 1]];
+        let t = &trans[run_ends[r - 1]];
         let out = format!("x{kind}{r}");
         if kind == 'v' {
-            let offset = g.fmt.frames_to_s(cur_frames - t.frames);
+            let offset = fmt.frames_to_s(cur_frames - t.frames);
             let tr = format!("transition={}", t.xfade.as_deref().unwrap_or("fade"));
             let xf = format!(
                 "xfade={tr}:duration={}:offset={}",
-                f6(g.fmt.frames_to_s(t.frames)),
+                f6(fmt.frames_to_s(t.frames)),
                 f6(offset)
             );
             match easing_expr(&t.easing) {
@@ -286,7 +368,7 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
                     // integers), pair them with B's frames as usual, then put the joined
                     // stream back on the 1/fps grid (frame n at pts n).
                     let (o, d) = (cur_frames - t.frames, t.frames);
-                    let (num, den) = (g.fmt.fps_num, g.fmt.fps_den);
+                    let (num, den) = (fmt.fps_num, fmt.fps_den);
                     let fine = format!("settb={den}/{}", u64::from(num) * 1000);
                     let p = format!("clip((N-{o})/{d},0,1)");
                     let _ = write!(
@@ -303,7 +385,7 @@ fn join(g: &GraphInput, s: &mut String, kind: char) -> String {
             let _ = write!(
                 s,
                 "[{cur}][{label}]acrossfade=ns={}:c1={c1}:c2={c2}[{out}];",
-                g.fmt.frames_to_samples(t.frames)
+                fmt.frames_to_samples(t.frames)
             );
         }
         cur = out;

@@ -10,9 +10,11 @@
 //! Submodules: [`format`] (size, fps, crop windows), [`pacing`] (cut rate, beats, speech),
 //! [`edl`] (frame-exact segments, placement, duration cap), [`transitions`], [`motion`], [`reframe`] (crop window following the action),
 //! [`lut`] (grade → .cube), [`audio`], [`graph`] (filtergraph builder), [`subs`], and
-//! `render` (the two ffmpeg runs).
+//! [`chunks`] (the bounded render: the video in chunks, then one join), `render` (the
+//! ffmpeg runs).
 
 pub mod audio;
+pub mod chunks;
 pub mod edl;
 pub mod format;
 pub mod graph;
@@ -31,10 +33,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use audio::AudioPlan;
+pub use chunks::{ChunkedRender, RenderChunk};
 pub use edl::Segment;
 pub use format::{CropWindow, OutputFormat};
 pub use lut::LutSpec;
-pub use planner::plan;
+pub use planner::{plan, plan_chunked};
 pub use render::render;
 pub use transitions::PlannedTransition;
 
@@ -94,6 +97,12 @@ pub struct EditPlan {
     /// The source's colour description (the graph converts it to the output convention).
     #[serde(default)]
     pub source_colour: SourceColour,
+    /// The bounded render, when the plan has more segments than one render process runs
+    /// ([`chunks::CHUNK_SEGMENTS`]): the video in chunks (one ffmpeg each, its graph and
+    /// arguments), then one join that copies the video and encodes the sound. None: the
+    /// render is the one process of `ffmpeg_args` and `filtergraph`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunks: Option<ChunkedRender>,
 }
 
 /// The source's colour description as the plan uses it (from the probe's tags), and the

@@ -6,6 +6,7 @@ use stylecut_media::MediaInfo;
 use stylecut_types::config::JobConfig;
 use stylecut_types::{Analysis, ColorGrade, StyleJson, TransitionStyle};
 
+use super::chunks;
 use super::edl::{self, Segment};
 use super::format::{self, fps_fraction, OutputFormat};
 use super::graph::{self, GraphInput, SCRATCH};
@@ -25,13 +26,33 @@ pub const PUNCH_IN_ZOOM: f64 = 1.25;
 const MAX_LUTS: usize = 8;
 
 /// Plans the render of `source` in `style` (None: keep the source's own style; the
-/// config's resolution, duration cap and quality still apply).
+/// config's resolution, duration cap and quality still apply). A plan with more segments
+/// than [`chunks::chunk_segments`] renders in chunks.
 pub fn plan(
     source_path: &Path,
     info: &MediaInfo,
     source: &Analysis,
     style: Option<&StyleJson>,
     cfg: &JobConfig,
+) -> Result<EditPlan, StyleError> {
+    plan_chunked(
+        source_path,
+        info,
+        source,
+        style,
+        cfg,
+        chunks::chunk_segments(),
+    )
+}
+
+/// [`plan`] with at most `chunk_segments` segments per render process (at least 2).
+pub fn plan_chunked(
+    source_path: &Path,
+    info: &MediaInfo,
+    source: &Analysis,
+    style: Option<&StyleJson>,
+    cfg: &JobConfig,
+    chunk_segments: usize,
 ) -> Result<EditPlan, StyleError> {
     let v = info
         .video
@@ -248,6 +269,23 @@ pub fn plan(
         trans.iter().filter(|t| t.frames > 0).count(),
         output_duration_s
     ));
+    let chunks = chunks::chunked(
+        &gi,
+        &source_path.display().to_string(),
+        &encoder,
+        &agraph,
+        audio_plan.source_has_audio,
+        input_limit,
+        chunk_segments,
+    );
+    if let Some(c) = &chunks {
+        notes.push(format!(
+            "render: {} chunks of at most {} segments (one ffmpeg each, video only), joined \
+             with the video copied and the sound encoded once",
+            c.chunks.len(),
+            c.segments_per_chunk
+        ));
+    }
     Ok(EditPlan {
         output_duration_s,
         ffmpeg_args,
@@ -264,6 +302,7 @@ pub fn plan(
         audio_measure_graph,
         stabilize_detect_graph,
         source_colour,
+        chunks,
     })
 }
 

@@ -1,7 +1,9 @@
 //! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
 //! pass (beside the stabiliser's analysis pass when the plan has one), then the single
-//! encode. Progress: the measuring pass reports 0..0.1 (it decodes
-//! audio only), the encode 0.1..1.
+//! encode, or for a chunked plan ([`super::chunks`]) the chunks' video one process after
+//! the other and the join (video copied, sound encoded once). Progress: the measuring pass
+//! reports 0..0.1 (it decodes audio only), the encode 0.1..1 (chunked: the chunks by their
+//! frames up to 0.955, the join the rest); it never goes back.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,15 +11,18 @@ use std::sync::{Arc, Mutex};
 
 use stylecut_media::process::{ffmpeg_bin, run_streamed};
 use stylecut_media::render::run_ffmpeg;
-use stylecut_media::RunOpts;
+use stylecut_media::{MediaError, RunOpts};
 
 use super::audio::{parse_loudnorm, MEASURED_PLACEHOLDER};
 use super::graph::{SCRATCH, SUBS_FILE};
-use super::{subs, EditPlan, SubtitleSource, GRAPH_FILE};
+use super::{chunks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
 
 /// Share of the progress bar given to the measuring pass.
 const MEASURE_SHARE: f64 = 0.1;
+/// Share of the encode's part of the bar given to the join of a chunked render (the
+/// video is copied, the sound encoded).
+const JOIN_SHARE: f64 = 0.05;
 
 /// Renders `plan` to `output` with one encode; `progress` gets 0..1. An `output` that is
 /// the source file itself (under any spelling of its path, or a hard link) is refused.
@@ -35,12 +40,17 @@ pub fn render(
             output.display()
         )));
     }
-    let progress = Arc::new(Mutex::new(progress));
+    // Never backwards: the passes and chunks report their own fractions, mapped onto
+    // consecutive shares of the bar.
+    let progress = Arc::new(Mutex::new((progress, 0.0f64)));
     let report = {
         let p = progress.clone();
         move |f: f64| {
-            let mut cb = p.lock().unwrap_or_else(|e| e.into_inner());
-            (cb)(f.clamp(0.0, 1.0));
+            let mut g = p.lock().unwrap_or_else(|e| e.into_inner());
+            let (cb, last) = &mut *g;
+            let f = f.clamp(0.0, 1.0).max(*last);
+            *last = f;
+            (cb)(f);
         }
     };
     let scratch = tempfile::Builder::new()
@@ -72,36 +82,119 @@ pub fn render(
     if let Some(r) = stab {
         r?;
     }
-    let mut graph = plan
-        .filtergraph
-        .replace(SCRATCH, &escape_graph_path(&dir_arg));
-    if let Some(log) = log {
-        let log = log?;
-        let Some(m) = parse_loudnorm(&log) else {
-            return Err(StyleError::Unsupported(format!(
-                "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
-            )));
-        };
-        graph = graph.replace(MEASURED_PLACEHOLDER, &plan.audio.normalize_filters(&m));
-    }
-    std::fs::write(dir.join(GRAPH_FILE), &graph)?;
+    let measured = match log {
+        Some(log) => {
+            let log = log?;
+            let Some(m) = parse_loudnorm(&log) else {
+                return Err(StyleError::Unsupported(format!(
+                    "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
+                )));
+            };
+            Some(plan.audio.normalize_filters(&m))
+        }
+        None => None,
+    };
+    let fill = |graph: &str| {
+        let g = graph.replace(SCRATCH, &escape_graph_path(&dir_arg));
+        match &measured {
+            Some(m) => g.replace(MEASURED_PLACEHOLDER, m),
+            None => g,
+        }
+    };
     let out = output.display().to_string();
-    let args: Vec<String> = plan
-        .ffmpeg_args
-        .iter()
-        .map(|a| a.replace("{output}", &out).replace(SCRATCH, &dir_arg))
-        .collect();
+    let args = |a: &[String]| -> Vec<String> {
+        a.iter()
+            .map(|a| a.replace("{output}", &out).replace(SCRATCH, &dir_arg))
+            .collect()
+    };
     let start = if plan.audio_measure_graph.is_some() {
         MEASURE_SHARE
     } else {
         0.0
     };
+    let Some(ch) = &plan.chunks else {
+        std::fs::write(dir.join(GRAPH_FILE), fill(&plan.filtergraph))?;
+        let r = report.clone();
+        run_ffmpeg(
+            &args(&plan.ffmpeg_args),
+            output,
+            plan.output_duration_s,
+            opts,
+            move |f| r(start + (1.0 - start) * f),
+        )?;
+        report(1.0);
+        return Ok(());
+    };
+    // The bounded render: each chunk's video into the scratch directory, one after the
+    // other (the bar advances by the chunks' frames), then the join.
+    let n = ch.chunks.len();
+    let total = ch.chunks.iter().map(|c| c.span.frames).sum::<u64>().max(1) as f64;
+    let video_end = start + (1.0 - start) * (1.0 - JOIN_SHARE);
+    for (i, c) in ch.chunks.iter().enumerate() {
+        std::fs::write(dir.join(chunks::chunk_graph_file(i)), fill(&c.graph))?;
+        let (a, len) = (
+            c.span.out_start_frame as f64 / total,
+            c.span.frames as f64 / total,
+        );
+        let r = report.clone();
+        run_ffmpeg(
+            &args(&c.ffmpeg_args),
+            &dir.join(chunks::chunk_file(i)),
+            plan.format.frames_to_s(c.span.frames),
+            opts,
+            move |f| r(start + (video_end - start) * (a + len * f)),
+        )
+        .map_err(|e| chunk_error(e, i, n, &c.span))?;
+    }
+    std::fs::write(
+        dir.join(chunks::CHUNK_LIST),
+        chunks::chunk_list(&ch.chunks, &plan.format),
+    )?;
+    std::fs::write(dir.join(chunks::JOIN_GRAPH_FILE), fill(&ch.join_graph))?;
     let r = report.clone();
-    run_ffmpeg(&args, output, plan.output_duration_s, opts, move |f| {
-        r(start + (1.0 - start) * f)
+    run_ffmpeg(
+        &args(&ch.join_args),
+        output,
+        plan.output_duration_s,
+        opts,
+        move |f| r(video_end + (1.0 - video_end) * f),
+    )
+    .map_err(|e| match e {
+        MediaError::ToolFailed {
+            tool,
+            status,
+            stderr_tail,
+        } => MediaError::ToolFailed {
+            tool: format!("{tool} (joining the {n} render chunks)"),
+            status,
+            stderr_tail,
+        },
+        e => e,
     })?;
     report(1.0);
     Ok(())
+}
+
+/// A failed chunk fails the render, naming the chunk (cancellation and time-outs pass
+/// through unchanged).
+fn chunk_error(e: MediaError, i: usize, n: usize, c: &chunks::ChunkSpan) -> MediaError {
+    match e {
+        MediaError::ToolFailed {
+            tool,
+            status,
+            stderr_tail,
+        } => MediaError::ToolFailed {
+            tool: format!(
+                "{tool} (render chunk {} of {n}: segments {}-{})",
+                i + 1,
+                c.first,
+                c.last
+            ),
+            status,
+            stderr_tail,
+        },
+        e => e,
+    }
 }
 
 /// The audio-only pass: same trims, crossfades and processing as the render, then the

@@ -268,8 +268,14 @@ pub fn make_clip(dir: &Path, name: &str, secs: f64, audio: Option<&Path>) -> Pat
 
 /// Switches a plan's encoder to `ultrafast` (keeps tests quick on shared cores).
 pub fn fast(plan: &mut stylecut_style::apply::EditPlan) {
-    for a in plan.ffmpeg_args.iter_mut() {
-        if a == &plan.encoder.preset {
+    let preset = plan.encoder.preset.clone();
+    let chunk_args = plan
+        .chunks
+        .iter_mut()
+        .flat_map(|c| c.chunks.iter_mut())
+        .flat_map(|c| c.ffmpeg_args.iter_mut());
+    for a in plan.ffmpeg_args.iter_mut().chain(chunk_args) {
+        if a == &preset {
             *a = "ultrafast".into();
         }
     }

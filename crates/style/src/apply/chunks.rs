@@ -1,0 +1,405 @@
+//! The bounded render: a plan with more than [`CHUNK_SEGMENTS`] segments is rendered in
+//! chunks of at most that many segments, one ffmpeg process each, so the render's memory
+//! no longer grows with the number of segments (every branch of the one-process graph
+//! keeps its buffers until the end: ≈ 32 MiB per segment from a 1080p source,
+//! `docs/BENCHMARKS.md`, "Session 7: memory").
+//!
+//! Each chunk opens the source over its own span only (`-ss` before the input, accurate
+//! seek, with `-copyts -start_at_zero` so the graph sees the timestamps of the whole
+//! render and its trims are the whole graph's, character for character), runs its part of
+//! the video graph ([`super::graph::chunk_video_graph`]) and encodes the picture only, with
+//! the plan's x264 settings, into an MPEG-TS file in the scratch directory. The join step
+//! reads the chunks back through the concat demuxer (each file placed at the sum of the
+//! previous chunks' exact durations), copies the video (`-c:v copy`: every frame is
+//! encoded once) and runs the whole audio graph, encoded once (AAC), with `+faststart`.
+//!
+//! Chunks end at a hard cut where one lies in the second half of the window; otherwise at
+//! a transition, rendered whole by the chunk before it: that chunk also renders the head of
+//! the next segment (its first `d` frames, what the xfade needs), and the next chunk starts
+//! with that segment without those `d` frames. The frames are the one-process render's:
+//! same branches, same xfade inputs.
+
+use serde::{Deserialize, Serialize};
+
+use super::edl::Segment;
+use super::format::OutputFormat;
+use super::graph::{self, GraphInput, SCRATCH};
+use super::transitions::PlannedTransition;
+use super::{Encoder, OUTPUT_COLOUR_ARGS};
+
+/// Most segments (branches of the video graph) one render process runs. Plans with at
+/// most this many segments keep the one-process render. Chosen by measurement
+/// (`docs/BENCHMARKS.md`, "Session 8: a bounded render").
+pub const CHUNK_SEGMENTS: usize = 8;
+
+/// Environment variable that overrides [`CHUNK_SEGMENTS`] (at least 2), e.g. to force
+/// chunking on a short clip.
+pub const CHUNK_ENV: &str = "STYLECUT_RENDER_CHUNK_SEGMENTS";
+
+/// File (in the scratch directory) listing the chunks for the concat demuxer.
+pub const CHUNK_LIST: &str = "chunks.ffconcat";
+/// File (in the scratch directory) holding the join step's (audio) graph.
+pub const JOIN_GRAPH_FILE: &str = "join.txt";
+
+/// Seconds of source decoded before a chunk's first frame: the seek lands well before the
+/// first frame any branch keeps, so no trim of the graph depends on the seek's rounding.
+const SEEK_MARGIN_S: f64 = 1.0;
+
+/// The segments per chunk in force: [`CHUNK_ENV`] when set to a number ≥ 2, else
+/// [`CHUNK_SEGMENTS`].
+pub fn chunk_segments() -> usize {
+    std::env::var(CHUNK_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&k| k >= 2)
+        .unwrap_or(CHUNK_SEGMENTS)
+}
+
+/// Where a chunk lies in the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkSpan {
+    /// First and last segment whose branch the chunk runs (inclusive).
+    pub first: usize,
+    pub last: usize,
+    /// Frames of the first segment left out (rendered by the previous chunk, inside the
+    /// transition into it).
+    pub skip_head: u64,
+    /// The last segment only up to this many frames (the head the transition into it
+    /// needs; the next chunk renders the rest).
+    pub keep_tail: Option<u64>,
+    /// Index of the chunk's first frame on the output.
+    pub out_start_frame: u64,
+    /// Frames the chunk writes.
+    pub frames: u64,
+}
+
+/// One chunk of a chunked render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenderChunk {
+    #[serde(flatten)]
+    pub span: ChunkSpan,
+    /// Its video graph (written to `{scratch}/chunk<i>.txt`).
+    pub graph: String,
+    /// ffmpeg arguments (after `ffmpeg -y`), with the `{scratch}` slot.
+    pub ffmpeg_args: Vec<String>,
+}
+
+/// A render in chunks: the chunks, then the join.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChunkedRender {
+    /// The limit the chunks were cut with ([`chunk_segments`]).
+    pub segments_per_chunk: usize,
+    pub chunks: Vec<RenderChunk>,
+    /// The join step's graph: the whole audio graph (with the `{measured}` slot), from
+    /// `[1:a]`, or a silent source.
+    pub join_graph: String,
+    /// ffmpeg arguments of the join (with the `{scratch}` and `{output}` slots): the chunk
+    /// list ([`CHUNK_LIST`], written by the render) as input 0, the source's sound as input
+    /// 1, the video copied.
+    pub join_args: Vec<String>,
+}
+
+/// Cuts segments `0..n` into chunks of at most `k` branches. A chunk ends at the last hard
+/// cut of its window when that lies in the window's second half; otherwise at a transition,
+/// which the chunk renders whole with the next segment's head.
+pub fn spans(segs: &[Segment], trans: &[PlannedTransition], k: usize) -> Vec<ChunkSpan> {
+    let n = segs.len();
+    let k = k.max(2);
+    let mut out = Vec::new();
+    let (mut first, mut skip, mut out_frame) = (0usize, 0u64, 0u64);
+    loop {
+        let (last, keep_tail) = if n - first <= k {
+            (n - 1, None)
+        } else {
+            // Joins first..first+k-1 (the join after segment j is trans[j]).
+            let cut = (first + k / 2..first + k)
+                .rev()
+                .find(|&j| j + 1 < n && trans[j].frames == 0);
+            match cut {
+                Some(j) => (j, None),
+                None => {
+                    // At most k branches: segments first..=j plus the head of j + 1.
+                    let j = first + k - 2;
+                    if trans[j].frames == 0 {
+                        (j, None)
+                    } else {
+                        (j + 1, Some(trans[j].frames))
+                    }
+                }
+            }
+        };
+        // Frames the chunk writes: its segments joined, minus each inner transition.
+        let mut frames = 0u64;
+        for s in first..=last {
+            let mut f = segs[s].frames;
+            if s == first {
+                f -= skip;
+            }
+            if s == last {
+                if let Some(t) = keep_tail {
+                    f = f.min(t);
+                }
+            }
+            frames += f;
+            if s > first {
+                frames -= trans[s - 1].frames;
+            }
+        }
+        out.push(ChunkSpan {
+            first,
+            last,
+            skip_head: skip,
+            keep_tail,
+            out_start_frame: out_frame,
+            frames,
+        });
+        out_frame += frames;
+        if last + 1 >= n && keep_tail.is_none() {
+            break;
+        }
+        match keep_tail {
+            Some(t) => {
+                first = last;
+                skip = t;
+            }
+            None => {
+                first = last + 1;
+                skip = 0;
+            }
+        }
+    }
+    out
+}
+
+/// The chunked render of a plan with more than `k` segments (None otherwise).
+pub fn chunked(
+    g: &GraphInput,
+    source: &str,
+    encoder: &Encoder,
+    audio_graph: &str,
+    has_audio: bool,
+    input_limit: f64,
+    k: usize,
+) -> Option<ChunkedRender> {
+    if g.segments.len() <= k.max(2) {
+        return None;
+    }
+    let chunks = spans(g.segments, g.transitions, k)
+        .into_iter()
+        .enumerate()
+        .map(|(i, span)| RenderChunk {
+            graph: graph::chunk_video_graph(g, &span),
+            ffmpeg_args: chunk_args(g.segments, &span, i, source, encoder),
+            span,
+        })
+        .collect();
+    Some(ChunkedRender {
+        segments_per_chunk: k,
+        chunks,
+        join_graph: audio_graph.to_string(),
+        join_args: join_args(source, encoder, has_audio, input_limit),
+    })
+}
+
+/// Name of chunk `i`'s video file and graph file in the scratch directory.
+pub fn chunk_file(i: usize) -> String {
+    format!("chunk{i:03}.ts")
+}
+pub fn chunk_graph_file(i: usize) -> String {
+    format!("chunk{i:03}.txt")
+}
+
+/// The concat demuxer's list: each chunk with its exact duration, so chunk `i` starts at
+/// the sum of the previous chunks' frames on the output grid.
+pub fn chunk_list(chunks: &[RenderChunk], fmt: &OutputFormat) -> String {
+    let mut s = String::from("ffconcat version 1.0\n");
+    for (i, c) in chunks.iter().enumerate() {
+        s.push_str(&format!(
+            "file '{}'\nduration {:.6}\n",
+            chunk_file(i),
+            fmt.frames_to_s(c.span.frames)
+        ));
+    }
+    s
+}
+
+fn chunk_args(segs: &[Segment], c: &ChunkSpan, i: usize, source: &str, e: &Encoder) -> Vec<String> {
+    let part = &segs[c.first..=c.last];
+    let start = part
+        .iter()
+        .map(|s| s.video_in_s.min(s.src_in_s))
+        .fold(f64::INFINITY, f64::min);
+    let start = (start - SEEK_MARGIN_S).max(0.0);
+    let end = part
+        .iter()
+        .map(|s| s.video_out_s.max(s.src_out_s))
+        .fold(0.0, f64::max)
+        + 1.0;
+    let mut a: Vec<String> = vec![
+        "-copyts".into(),
+        "-start_at_zero".into(),
+        "-ss".into(),
+        format!("{start:.3}"),
+        "-t".into(),
+        format!("{:.3}", end - start),
+        "-an".into(),
+        "-sn".into(),
+        "-dn".into(),
+        "-i".into(),
+        source.to_string(),
+        "-filter_complex_script".into(),
+        format!("{SCRATCH}/{}", chunk_graph_file(i)),
+        "-map".into(),
+        "[vout]".into(),
+        "-c:v".into(),
+        e.video_codec.clone(),
+        "-preset".into(),
+        e.preset.clone(),
+        "-crf".into(),
+        e.crf.to_string(),
+        "-pix_fmt".into(),
+        "yuv420p".into(),
+    ];
+    a.extend(OUTPUT_COLOUR_ARGS.map(String::from));
+    a.extend(["-f".into(), "mpegts".into()]);
+    a.push(format!("{SCRATCH}/{}", chunk_file(i)));
+    a
+}
+
+fn join_args(source: &str, e: &Encoder, has_audio: bool, input_limit: f64) -> Vec<String> {
+    let mut a: Vec<String> = vec![
+        "-f".into(),
+        "concat".into(),
+        "-safe".into(),
+        "0".into(),
+        "-i".into(),
+        format!("{SCRATCH}/{CHUNK_LIST}"),
+    ];
+    if has_audio {
+        a.extend(
+            [
+                "-t",
+                &format!("{input_limit:.3}"),
+                "-vn",
+                "-sn",
+                "-dn",
+                "-i",
+                source,
+            ]
+            .map(String::from),
+        );
+    }
+    a.extend([
+        "-filter_complex_script".into(),
+        format!("{SCRATCH}/{JOIN_GRAPH_FILE}"),
+        "-map".into(),
+        "0:v".into(),
+        "-map".into(),
+        "[aout]".into(),
+        "-c:v".into(),
+        "copy".into(),
+    ]);
+    a.extend(OUTPUT_COLOUR_ARGS.map(String::from));
+    a.extend([
+        "-c:a".into(),
+        e.audio_codec.clone(),
+        "-b:a".into(),
+        format!("{}k", e.audio_kbps),
+        "-ar".into(),
+        "48000".into(),
+        "-ac".into(),
+        "2".into(),
+    ]);
+    a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(frames: u64) -> Segment {
+        Segment {
+            src_in_s: 0.0,
+            src_out_s: 1.0,
+            video_in_s: 0.0,
+            video_out_s: 1.0,
+            frames,
+            out_start_s: 0.0,
+            shot: 0,
+            origin: super::super::pacing::Origin::Shot,
+            crop: super::super::CropWindow::FULL,
+            crop_path: Vec::new(),
+            punch_in: false,
+            motion: super::super::motion::Motion::None,
+            lut: None,
+        }
+    }
+
+    fn tr(k: usize, frames: u64) -> PlannedTransition {
+        PlannedTransition {
+            after_segment: k,
+            kind: if frames > 0 { "fade" } else { "cut" }.into(),
+            xfade: (frames > 0).then(|| "fade".into()),
+            frames,
+            duration_s: frames as f64 / 30.0,
+            easing: "linear".into(),
+        }
+    }
+
+    /// Every output frame belongs to exactly one chunk, chunks follow each other, each
+    /// runs at most `k` branches, and every transition lies inside one chunk.
+    fn check(segs: &[Segment], trans: &[PlannedTransition], k: usize) -> Vec<ChunkSpan> {
+        let sp = spans(segs, trans, k);
+        let total = super::super::edl::total_frames(segs, trans);
+        let mut next = 0;
+        for (i, c) in sp.iter().enumerate() {
+            assert_eq!(c.out_start_frame, next, "{sp:?}");
+            assert!(c.last - c.first < k, "{sp:?}");
+            next += c.frames;
+            if i > 0 {
+                let p = sp[i - 1];
+                match p.keep_tail {
+                    Some(t) => {
+                        assert_eq!((c.first, c.skip_head), (p.last, t));
+                        assert_eq!(t, trans[p.last - 1].frames);
+                        assert!(t > 0);
+                    }
+                    None => {
+                        assert_eq!((c.first, c.skip_head), (p.last + 1, 0));
+                        assert_eq!(trans[p.last].frames, 0, "a chunk ends at a cut");
+                    }
+                }
+            }
+        }
+        assert_eq!(next, total, "{sp:?}");
+        assert_eq!(sp.last().unwrap().last, segs.len() - 1);
+        assert!(sp.last().unwrap().keep_tail.is_none());
+        sp
+    }
+
+    #[test]
+    fn chunks_cover_the_output_once() {
+        let segs: Vec<Segment> = (0..23).map(|i| seg(30 + 7 * (i % 5))).collect();
+        // All transitions.
+        let all: Vec<PlannedTransition> = (0..22).map(|k| tr(k, 9)).collect();
+        let sp = check(&segs, &all, 8);
+        assert!(sp.len() >= 3);
+        assert!(sp.iter().all(|c| c.first == 0 || c.skip_head == 9));
+        // All cuts: windows of exactly k.
+        let cuts: Vec<PlannedTransition> = (0..22).map(|k| tr(k, 0)).collect();
+        let sp = check(&segs, &cuts, 8);
+        assert_eq!(sp.len(), 3);
+        assert_eq!((sp[0].first, sp[0].last), (0, 7));
+        // Mixed, and the smallest k.
+        let mixed: Vec<PlannedTransition> = (0..22).map(|k| tr(k, [0, 6, 8][k % 3])).collect();
+        for k in 2..10 {
+            check(&segs, &mixed, k);
+            check(&segs, &all, k);
+            check(&segs, &cuts, k);
+        }
+        // A cut in the window's second half is preferred over a transition.
+        let sp = check(&segs, &mixed, 8);
+        assert!(sp[0].keep_tail.is_none() && sp[0].last >= 4, "{sp:?}");
+    }
+}
