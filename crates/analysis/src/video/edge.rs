@@ -165,9 +165,9 @@ fn best_path(e: &[Vec<f32>], order: &[usize], a: usize, b: usize, gap: usize) ->
         for t in 0..l {
             let from = t.saturating_sub(gap);
             let (mut bj, mut bv) = (from, f32::NEG_INFINITY);
-            for j in from..=t {
-                if dp[x - 1][j] > bv {
-                    (bj, bv) = (j, dp[x - 1][j]);
+            for (j, &v) in dp[x - 1].iter().enumerate().take(t + 1).skip(from) {
+                if v > bv {
+                    (bj, bv) = (j, v);
                 }
             }
             dp[x][t] = bv + e[a + t][order[x]];
