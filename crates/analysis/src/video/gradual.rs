@@ -269,6 +269,22 @@ fn classify(
             list.join(" ")
         );
     }
+    // A blend replaces the whole picture, so most cells change clearly, even once the
+    // camera's drift over the window is taken off. A small move of the picture (a crop
+    // window sliding by a fraction of a cell) changes every textured cell a little: that
+    // counts in `changed`, and lets a title fading over a part of the frame pass as a
+    // dissolve of the whole. See [`clear_share`].
+    if matches!(kind, "dissolve" | "fade") {
+        let clear = clear_share(f, s, e);
+        if clear < MIN_CHANGED_SHARE {
+            if debug() {
+                eprintln!(
+                    "  classify {s}-{e}: {kind}, but only {clear:.2} of the cells change clearly"
+                );
+            }
+            return None;
+        }
+    }
     let (_, curve, err, _) = cands.swap_remove(best_i);
     let rel = (err / scale).sqrt();
     // The slide model shifts whole thumbnail cells while both shots keep moving, so it
@@ -282,6 +298,86 @@ fn classify(
     // far: a push-in over a moving subject or a text box fading over a moving shot only
     // fits once most of its error is written off as drift.
     (rel_moving < bound && rel < MAX_EXCUSED * bound).then_some((kind, curve, rel))
+}
+
+/// Largest camera drift over a window, in cells each way, that [`clear_share`] takes off
+/// (beyond it the first-order estimate means nothing and the frames are compared in place).
+const MAX_DRIFT: f32 = 2.0;
+
+/// Translation `(dx, dy)` in cells that carries thumbnail `a` onto `b` to first order
+/// (`b(x) ≈ a(x + d)`): least squares of `b − a` on `a`'s spatial gradient, over the
+/// inner cells and all three channels. Good for shifts well under a cell, as between
+/// consecutive frames.
+fn drift(a: &[f32], b: &[f32]) -> (f32, f32) {
+    use super::frame::{THUMB_H, THUMB_W};
+    let (mut sxx, mut sxy, mut syy, mut sx, mut sy) = (0f64, 0f64, 0f64, 0f64, 0f64);
+    for cy in 1..THUMB_H - 1 {
+        for cx in 1..THUMB_W - 1 {
+            let i = (cy * THUMB_W + cx) * 3;
+            for k in 0..3 {
+                let gx = 0.5 * (a[i + 3 + k] - a[i - 3 + k]) as f64;
+                let gy = 0.5 * (a[i + THUMB_W * 3 + k] - a[i - THUMB_W * 3 + k]) as f64;
+                let d = (b[i + k] - a[i + k]) as f64;
+                sxx += gx * gx;
+                sxy += gx * gy;
+                syy += gy * gy;
+                sx += gx * d;
+                sy += gy * d;
+            }
+        }
+    }
+    let det = sxx * syy - sxy * sxy;
+    if det <= 1e-12 {
+        return (0.0, 0.0);
+    }
+    (
+        ((sx * syy - sy * sxy) / det) as f32,
+        ((sy * sxx - sx * sxy) / det) as f32,
+    )
+}
+
+/// Share of the cells whose colour changes clearly (squared RGB change ≥
+/// [`RAMP_CELL_CHANGE`]) from `f[s]` to `f[e]` once the camera's drift over the window is
+/// taken off: the frame-to-frame [`drift`]s summed over the window (a slow crop move or
+/// pan of a fraction of a cell per frame), `f[s]` shifted by it (bilinear, over the cells
+/// it still covers). A drift beyond [`MAX_DRIFT`] is not taken off.
+fn clear_share(f: &[FrameFeatures], s: usize, e: usize) -> f32 {
+    use super::frame::{THUMB_H, THUMB_W};
+    let (mut dx, mut dy) = (0f32, 0f32);
+    for t in s + 1..=e {
+        let (x, y) = drift(&f[t - 1].thumb, &f[t].thumb);
+        dx += x;
+        dy += y;
+    }
+    if dx.abs() > MAX_DRIFT || dy.abs() > MAX_DRIFT {
+        (dx, dy) = (0.0, 0.0);
+    }
+    let (a, b) = (&f[s].thumb, &f[e].thumb);
+    let (mut clear, mut n) = (0usize, 0usize);
+    for cy in 0..THUMB_H {
+        for cx in 0..THUMB_W {
+            let (sx, sy) = (cx as f32 + dx, cy as f32 + dy);
+            if sx < 0.0 || sy < 0.0 || sx > (THUMB_W - 1) as f32 || sy > (THUMB_H - 1) as f32 {
+                continue;
+            }
+            let (x0, y0) = (sx as usize, sy as usize);
+            let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
+            let (tx, ty) = (sx - x0 as f32, sy - y0 as f32);
+            let c = (cy * THUMB_W + cx) * 3;
+            let sq: f32 = (0..3)
+                .map(|k| {
+                    let g = |x: usize, y: usize| a[(y * THUMB_W + x) * 3 + k];
+                    let top = g(x0, y0) + tx * (g(x1, y0) - g(x0, y0));
+                    let bot = g(x0, y1) + tx * (g(x1, y1) - g(x0, y1));
+                    let d = b[c + k] - (top + ty * (bot - top));
+                    d * d
+                })
+                .sum();
+            clear += (sq >= RAMP_CELL_CHANGE) as usize;
+            n += 1;
+        }
+    }
+    clear as f32 / n.max(1) as f32
 }
 
 /// True when the picture changes across `[s, e]` at least [`SELF_CHANGE`]⁻¹ times as much
@@ -1054,5 +1150,84 @@ mod tests {
         assert!(!camera_explains(&a, &flat), "a slide into a flat picture");
         assert!(camera_explains(&a, &scene(6, 0)), "a pan");
         assert!(camera_explains(&a, &scene(0, 4)), "a tilt");
+    }
+
+    /// A textured picture seen through a crop window `(ox, oy)` pixels off, with a bright
+    /// striped title block over its upper third at opacity `title`.
+    fn titled(ox: f32, oy: f32, title: f32) -> Vec<u8> {
+        (0..W * H)
+            .flat_map(|i| {
+                let (x, y) = ((i % W) as f32, (i / W) as f32);
+                let (sx, sy) = (x + ox, y + oy);
+                let v = 120.0
+                    + 50.0
+                        * (sx * 0.9 + 2.0 * (sy * 0.13).sin()).sin()
+                        * (sy * 0.7 + 0.05 * sx).cos()
+                    + 35.0 * (sx * 0.31 - sy * 0.43 + 1.5 * (sx * 0.07).cos()).sin()
+                    + 20.0 * (sx * 0.053 * sy).sin();
+                let mut px = [v, 0.8 * v + 30.0, 200.0 - 0.5 * v];
+                if (4.0..16.0).contains(&y) && (6.0..58.0).contains(&x) {
+                    let t = if (x * 1.3).sin() > -0.2 { 245.0 } else { 200.0 };
+                    px = px.map(|c| c + title * (t - c));
+                }
+                px.map(|c| c.clamp(0.0, 255.0) as u8)
+            })
+            .collect()
+    }
+
+    /// A title fading out over a shot whose crop window holds still and then, over the
+    /// fade's last `moving` frames, moves by (`dx`, `dy`) pixels (the reframing of a
+    /// punch-in); the clip ends with the move.
+    fn fading_title(moving: usize, dx: f32, dy: f32) -> Vec<FrameFeatures> {
+        let (hold, fade) = (40usize, 34usize);
+        (0..hold + fade + 1)
+            .map(|n| {
+                let u = (n.saturating_sub(hold) as f32 / fade as f32).min(1.0);
+                let m = (n as f32 - (hold + fade - moving) as f32).clamp(0.0, moving as f32)
+                    / moving as f32;
+                features(n, &titled(m * dx, m * dy, 1.0 - u))
+            })
+            .collect()
+    }
+
+    /// A dissolve between two shots that keep moving is still read as one, over its span.
+    #[test]
+    fn a_dissolve_between_two_shots_is_a_dissolve() {
+        let (s, len) = (40usize, 24usize);
+        let f: Vec<FrameFeatures> = (0..100)
+            .map(|n| {
+                let t = n as f32;
+                let (a, b) = (moving(1.0, t, 10.0, 0.1), moving(2.0, t, 10.0, 0.1));
+                let u = ((t - s as f32) / len as f32).clamp(0.0, 1.0);
+                let rgb: Vec<u8> = a
+                    .iter()
+                    .zip(&b)
+                    .map(|(x, y)| (*x as f32 + u * (*y as f32 - *x as f32)).round() as u8)
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect();
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), 25.0, &mut taken);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let g = &found[0];
+        assert_eq!(g.kind, "dissolve", "{g:?}");
+        assert!(
+            g.start.abs_diff(s) <= 1 && g.end.abs_diff(s + len) <= 1,
+            "{g:?}"
+        );
+    }
+
+    /// A title fading out while the crop window slowly moves is no dissolve: the move
+    /// changes the textured picture a little everywhere (so most cells "change"), but only
+    /// the title's cells change clearly, as with the window held still.
+    #[test]
+    fn a_title_fading_over_a_moving_crop_is_no_dissolve() {
+        for (dx, dy) in [(0.0, 0.0), (1.4, 1.2)] {
+            let f = fading_title(12, dx, dy);
+            let mut taken = vec![false; f.len()];
+            let found = detect_in_segment(&f, 0, f.len(), 24.0, &mut taken);
+            assert!(found.is_empty(), "move ({dx}, {dy}): {found:?}");
+        }
     }
 }

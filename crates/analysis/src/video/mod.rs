@@ -9,6 +9,7 @@
 pub mod camera;
 pub mod captions;
 pub mod cuts;
+pub mod edge;
 pub mod fades;
 pub mod frame;
 pub mod grade;

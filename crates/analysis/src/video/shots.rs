@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use stylecut_types::{Span, TransitionEvent};
 
 use super::frame::FrameFeatures;
-use super::{cuts, fades, gradual};
+use super::{cuts, edge, fades, gradual};
 
 /// A gradual transition in frame indices: `start` is the last frame of the old picture,
 /// `end` the first frame of the new one.
@@ -154,7 +154,9 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         .par_windows(2)
         .map(|w| {
             let mut own = taken.clone();
-            let g = gradual::detect_in_segment(f, w[0], w[1], fps, &mut own);
+            let mut g = gradual::detect_in_segment(f, w[0], w[1], fps, &mut own);
+            // Straight wipes the model fits cannot read, found by their moving edge.
+            g.extend(edge::detect_in_segment(f, w[0], w[1], fps, &mut own));
             (g, own[w[0]..w[1]].to_vec())
         })
         .collect();

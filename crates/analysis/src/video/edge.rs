@@ -1,0 +1,533 @@
+//! Straight wipes found by their moving edge, for the wipes the model fits of
+//! [`super::gradual`] cannot read: between two framings of one picture (a plain shot and
+//! its punch-in), whose end frames hardly differ over the whole picture, or over shots
+//! that keep moving, so that no frame in between is a mix of the two end frames.
+//!
+//! A straight wipe has a signature of its own in the frame-to-frame change: the cells
+//! that change are those the edge crosses, a narrow band of columns (left/right wipes)
+//! or rows (up/down wipes) whose position moves monotonically across the frame, while
+//! the picture on either side of the edge holds still. For every column (row) of the
+//! thumbnail and every frame the *step* is measured: how far the mean of the next
+//! [`STEP_SPAN`] frames lies from the mean of the previous ones, less how much each of
+//! the two groups varies in itself (a cell crossed by the edge jumps once from one
+//! steady picture to another; a moving subject changes it over many frames). The edge's
+//! path is the monotone assignment of a crossing frame to every column that collects the
+//! most step (dynamic programming over windows of up to [`MAX_SPAN_S`]). It is a wipe
+//! when, on most columns ([`MIN_CLEAR`]), the step at the crossing is clear: a visible
+//! change, [`TIME_CONTRAST`] times any other step of that column within [`FAR`] frames
+//! (the two sides held still), and [`SPACE_CONTRAST`] times the median step of the
+//! columns away from the edge at that frame (a band, not the whole picture); the edge
+//! spends at least [`MIN_FRAMES`] frames crossing and never stalls for more than
+//! [`MAX_STALL`] of that time. A cut, a whip pan or a flash changes every column at
+//! once; a subject moving through the shot crosses a few columns, not all of them in order.
+
+use super::frame::{FrameFeatures, THUMB_H, THUMB_W};
+use super::Gradual;
+
+/// Frames averaged on each side of a step.
+const STEP_SPAN: usize = 3;
+/// Longest wipe looked for, seconds (the search window).
+const MAX_SPAN_S: f64 = 2.5;
+/// Fewest frames from the first crossing to the last: at most an eighth of the width
+/// (32 columns) per frame, so the change of a frame stays a narrow band.
+const MIN_FRAMES: usize = 8;
+/// Largest wait between the crossings of two neighbouring columns, as a share of the
+/// edge's whole travel (the edge moves on, eased or not; two separate events with a
+/// pause between them are no wipe).
+const MAX_STALL: f32 = 0.25;
+/// Largest wait between two neighbouring crossings, in multiples of the median one (at
+/// least 3 frames): an eased edge slows down gradually, it does not stop and restart.
+const STALL_PACES: usize = 3;
+/// Smallest step (mean absolute change of the column, 0..1) that counts as visible.
+const MIN_STEP: f32 = 0.02;
+/// A crossing's step over the largest other step of its column within [`FAR`] frames
+/// (but more than [`NEAR`] frames away).
+const TIME_CONTRAST: f32 = 1.5;
+const NEAR: usize = 2;
+const FAR: usize = 10;
+/// A crossing's step over the median step, at the same frame, of the columns more than
+/// three columns away from it.
+const SPACE_CONTRAST: f32 = 3.0;
+/// A line has changed back (or had already changed) when its look at the far end of the
+/// wipe is this much closer to its look on the other side of its own crossing.
+const REVERTED: f32 = 0.5;
+/// Share of the columns whose crossing must be clear.
+const MIN_CLEAR: f32 = 0.6;
+/// Share of the columns whose crossing must stand out from the rest of the frame.
+const MIN_BAND: f32 = 0.8;
+
+fn debug() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("STYLECUT_DEBUG_GRADUAL").is_some())
+}
+
+/// Which lines of the thumbnail the edge crosses, and in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Travel {
+    /// Columns from the left edge of the frame to the right.
+    Right,
+    Left,
+    /// Rows from the top down.
+    Down,
+    Up,
+}
+
+impl Travel {
+    fn lines(self) -> usize {
+        match self {
+            Travel::Right | Travel::Left => THUMB_W,
+            Travel::Down | Travel::Up => THUMB_H,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Travel::Right => "right",
+            Travel::Left => "left",
+            Travel::Down => "down",
+            Travel::Up => "up",
+        }
+    }
+}
+
+/// Step strength per frame and line, for frames `lo..hi` (row `t − lo`) along one axis:
+/// `columns` true for the thumbnail's columns, else its rows. Frames too close to the
+/// segment's ends for a full step on both sides read −1.
+fn steps(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f32>> {
+    let (lines, len) = if columns {
+        (THUMB_W, THUMB_H)
+    } else {
+        (THUMB_H, THUMB_W)
+    };
+    let cell = |line: usize, i: usize| -> usize {
+        if columns {
+            i * THUMB_W + line
+        } else {
+            line * THUMB_W + i
+        }
+    };
+    let m = STEP_SPAN;
+    let n = hi - lo;
+    let mut out = vec![vec![-1f32; lines]; n];
+    if n < 2 * m {
+        return out;
+    }
+    let vals = (len * 3) as f32;
+    let mut mb = vec![0f32; len * 3];
+    let mut ma = vec![0f32; len * 3];
+    for t in lo + m..=hi - m {
+        for (line, o) in out[t - lo].iter_mut().enumerate() {
+            mb.iter_mut().for_each(|v| *v = 0.0);
+            ma.iter_mut().for_each(|v| *v = 0.0);
+            for j in 0..m {
+                let (b, a) = (&f[t - m + j].thumb, &f[t + j].thumb);
+                for i in 0..len {
+                    let c = cell(line, i) * 3;
+                    for k in 0..3 {
+                        mb[i * 3 + k] += b[c + k];
+                        ma[i * 3 + k] += a[c + k];
+                    }
+                }
+            }
+            mb.iter_mut()
+                .chain(ma.iter_mut())
+                .for_each(|v| *v /= m as f32);
+            let jump: f32 = mb.iter().zip(&ma).map(|(x, y)| (x - y).abs()).sum::<f32>() / vals;
+            let mut spread = 0f32;
+            for j in 0..m {
+                let (b, a) = (&f[t - m + j].thumb, &f[t + j].thumb);
+                for i in 0..len {
+                    let c = cell(line, i) * 3;
+                    for k in 0..3 {
+                        spread +=
+                            (b[c + k] - mb[i * 3 + k]).abs() + (a[c + k] - ma[i * 3 + k]).abs();
+                    }
+                }
+            }
+            *o = jump - spread / (vals * m as f32);
+        }
+    }
+    out
+}
+
+/// The edge's path in `e[a..b]` (rows = frames relative to the segment start, columns
+/// = lines in the order the edge crosses them): the crossing frame of every line,
+/// non-decreasing along the lines and never more than `gap` frames after the previous
+/// one, that collects the most step.
+fn best_path(e: &[Vec<f32>], order: &[usize], a: usize, b: usize, gap: usize) -> Vec<usize> {
+    let l = b - a;
+    let n = order.len();
+    let mut dp = vec![vec![f32::NEG_INFINITY; l]; n];
+    let mut back = vec![vec![0usize; l]; n];
+    for t in 0..l {
+        dp[0][t] = e[a + t][order[0]];
+    }
+    for x in 1..n {
+        for t in 0..l {
+            let from = t.saturating_sub(gap);
+            let (mut bj, mut bv) = (from, f32::NEG_INFINITY);
+            for (j, &v) in dp[x - 1].iter().enumerate().take(t + 1).skip(from) {
+                if v > bv {
+                    (bj, bv) = (j, v);
+                }
+            }
+            dp[x][t] = bv + e[a + t][order[x]];
+            back[x][t] = bj;
+        }
+    }
+    let mut t = (0..l)
+        .max_by(|&p, &q| dp[n - 1][p].total_cmp(&dp[n - 1][q]))
+        .unwrap_or(0);
+    let mut path = vec![0usize; n];
+    for x in (0..n).rev() {
+        path[x] = a + t;
+        t = back[x][t];
+    }
+    path
+}
+
+/// Mean of one line of the thumbnail (a column when `columns`, else a row) over the
+/// frames `from..to`.
+fn line_mean(f: &[FrameFeatures], columns: bool, line: usize, from: usize, to: usize) -> Vec<f32> {
+    let len = if columns { THUMB_H } else { THUMB_W };
+    let mut out = vec![0f32; len * 3];
+    for g in &f[from..to] {
+        for i in 0..len {
+            let c = if columns {
+                i * THUMB_W + line
+            } else {
+                line * THUMB_W + i
+            } * 3;
+            for k in 0..3 {
+                out[i * 3 + k] += g.thumb[c + k];
+            }
+        }
+    }
+    let n = (to - from).max(1) as f32;
+    out.iter_mut().for_each(|v| *v /= n);
+    out
+}
+
+fn line_dist(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len() as f32
+}
+
+/// Which lines' crossings are clear, and the share of the lines whose crossing stands
+/// out of the frame. A crossing is clear when its step is visible ([`MIN_STEP`]), alone
+/// in its line over time ([`TIME_CONTRAST`]), stands out of the frame
+/// ([`SPACE_CONTRAST`]), and the line keeps its two looks for the whole wipe: before the
+/// edge came (at the path's first crossing) it looked like just before its own crossing,
+/// and after the edge left (at the path's last crossing) like just after it: neither
+/// look is [`REVERTED`] times closer to the other side's (the shots may move, so only a
+/// clear return counts). A subject
+/// moving across the shot changes a column back once it has passed; a wipe's new
+/// picture stays. `e` holds the steps of frames `lo..hi`; `path` is relative to `lo`.
+#[allow(clippy::too_many_arguments)]
+fn clear_lines(
+    e: &[Vec<f32>],
+    f: &[FrameFeatures],
+    lo: usize,
+    hi: usize,
+    columns: bool,
+    order: &[usize],
+    path: &[usize],
+) -> (Vec<bool>, f32) {
+    let n = order.len();
+    let m = STEP_SPAN;
+    let mut band = 0usize;
+    let mut clear = Vec::with_capacity(n);
+    let mut others = Vec::with_capacity(n);
+    let (first, last) = (lo + path[0], lo + path[n - 1]);
+    for (x, (&line, &t)) in order.iter().zip(path).enumerate() {
+        let v = e[t][line];
+        let from = t.saturating_sub(FAR);
+        let to = (t + FAR + 1).min(e.len());
+        let bg = (from..to)
+            .filter(|&u| u.abs_diff(t) > NEAR)
+            .map(|u| e[u][line])
+            .fold(f32::NEG_INFINITY, f32::max)
+            .max(0.0);
+        others.clear();
+        others.extend(
+            order
+                .iter()
+                .enumerate()
+                .filter(|(y, _)| y.abs_diff(x) > 3)
+                .map(|(_, &l)| e[t][l]),
+        );
+        others.sort_by(f32::total_cmp);
+        let median = others
+            .get(others.len() / 2)
+            .copied()
+            .unwrap_or(0.0)
+            .max(0.0);
+        let stands_out = v >= SPACE_CONTRAST * median;
+        band += stands_out as usize;
+        let mut ok = stands_out && v >= MIN_STEP && v >= TIME_CONTRAST * bg;
+        if ok {
+            let at = lo + t;
+            let mean = |a: usize, b: usize| line_mean(f, columns, line, a.max(lo), b.min(hi));
+            let (pre, post) = (mean(at.saturating_sub(m), at), mean(at, at + m));
+            let (old, new) = (mean(first.saturating_sub(m), first), mean(last, last + m));
+            let reverted = line_dist(&new, &pre) < REVERTED * line_dist(&new, &post);
+            let early = line_dist(&old, &post) < REVERTED * line_dist(&old, &pre);
+            ok = !reverted && !early;
+        }
+        clear.push(ok);
+    }
+    (clear, band as f32 / n as f32)
+}
+
+/// One edge path that passed.
+#[derive(Debug, Clone)]
+struct Track {
+    travel: Travel,
+    /// Crossing frame per line, in the order the edge crosses them.
+    path: Vec<usize>,
+    clear: f32,
+}
+
+impl Track {
+    /// Last frame of the old picture and first frame of the new one: a line's crossing
+    /// frame is where the edge passes its middle, so the edge entered the frame half a
+    /// line's time before the first crossing and left it half a line's time after the
+    /// last (the pace over the four lines at that end, rounded down).
+    fn span(&self) -> (usize, usize) {
+        let p = &self.path;
+        let n = p.len();
+        let k = 4.min(n - 1);
+        let pace_in = (p[k] - p[0]) as f32 / k as f32;
+        let pace_out = (p[n - 1] - p[n - 1 - k]) as f32 / k as f32;
+        let s = p[0].saturating_sub(1 + (0.5 * pace_in) as usize);
+        let e = p[n - 1] + (0.5 * pace_out) as usize;
+        (s, e)
+    }
+
+    /// Share of the lines the edge has crossed, for every frame strictly between `s` and `e`.
+    fn progress(&self, s: usize, e: usize) -> Vec<f32> {
+        let n = self.path.len() as f32;
+        (s + 1..e)
+            .map(|t| self.path.iter().filter(|&&c| c <= t).count() as f32 / n)
+            .collect()
+    }
+}
+
+/// Straight wipes in `[lo, hi)` (a segment between hard cuts) whose frames are all still
+/// free in `taken` (marked taken when found).
+pub fn detect_in_segment(
+    f: &[FrameFeatures],
+    lo: usize,
+    hi: usize,
+    fps: f64,
+    taken: &mut [bool],
+) -> Vec<Gradual> {
+    let win = ((MAX_SPAN_S * fps).round() as usize).max(MIN_FRAMES + 2);
+    let gap = ((0.25 * fps).round() as usize).max(3);
+    if hi < lo + 2 * STEP_SPAN + MIN_FRAMES {
+        return Vec::new();
+    }
+    let mut tracks: Vec<Track> = Vec::new();
+    for columns in [true, false] {
+        let e = steps(f, lo, hi, columns);
+        let travels = if columns {
+            [Travel::Right, Travel::Left]
+        } else {
+            [Travel::Down, Travel::Up]
+        };
+        for travel in travels {
+            let n = travel.lines();
+            let order: Vec<usize> = match travel {
+                Travel::Right | Travel::Down => (0..n).collect(),
+                Travel::Left | Travel::Up => (0..n).rev().collect(),
+            };
+            let stride = (win / 4).max(1);
+            let mut a = 0;
+            while a + MIN_FRAMES < e.len() {
+                let b = (a + win).min(e.len());
+                let path = best_path(&e, &order, a, b, gap);
+                let travelled = path[n - 1] - path[0];
+                let mut paces: Vec<usize> = path.windows(2).map(|w| w[1] - w[0]).collect();
+                paces.sort_unstable();
+                let stall = paces[paces.len() - 1];
+                let pace = paces[paces.len() / 2];
+                if travelled >= MIN_FRAMES
+                    && stall as f32 <= MAX_STALL * travelled as f32
+                    && stall <= (STALL_PACES * pace).max(3)
+                {
+                    let (lines, band) = clear_lines(&e, f, lo, hi, columns, &order, &path);
+                    let clear = lines.iter().filter(|c| **c).count() as f32 / n as f32;
+                    if debug() && clear >= 0.4 {
+                        let marks: String = path
+                            .iter()
+                            .zip(&lines)
+                            .map(|(t, c)| format!("{}{}", lo + t, if *c { "" } else { "?" }))
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        eprintln!(
+                            "edge {} {}-{}: clear {clear:.2} band {band:.2} stall {stall} [{marks}]",
+                            travel.name(),
+                            lo + path[0],
+                            lo + path[n - 1]
+                        );
+                    }
+                    if clear >= MIN_CLEAR && band >= MIN_BAND {
+                        tracks.push(Track {
+                            travel,
+                            path: path.iter().map(|t| lo + t).collect(),
+                            clear,
+                        });
+                    }
+                }
+                if b == e.len() {
+                    break;
+                }
+                a += stride;
+            }
+        }
+    }
+    // The clearest tracks first; overlapping windows find the same edge more than once.
+    tracks.sort_by(|x, y| y.clear.total_cmp(&x.clear));
+    let mut out = Vec::new();
+    for tr in tracks {
+        let (s, e) = tr.span();
+        let e = e.min(hi - 1);
+        let s = s.max(lo);
+        if taken[s..=e].iter().any(|t| *t) || f[s..=e].iter().any(|g| g.is_solid()) {
+            continue;
+        }
+        taken[s..=e].iter_mut().for_each(|t| *t = true);
+        if debug() {
+            eprintln!(
+                "  found wipe {s}-{e} from its edge ({}, clear {:.2}, crossings {}-{})",
+                tr.travel.name(),
+                tr.clear,
+                tr.path[0],
+                tr.path[tr.path.len() - 1]
+            );
+        }
+        let progress = tr.progress(s, e);
+        out.push(Gradual::new("wipe", s, e, progress, tr.clear));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::gradual;
+    use crate::video::shots;
+
+    const W: usize = 64;
+    const H: usize = 36;
+    const FPS: f64 = 25.0;
+
+    /// A textured picture at continuous position (`x`, `y`) whose texture drifts a little
+    /// with time `t` (the shot keeps moving).
+    fn picture(x: f32, y: f32, t: f32) -> [u8; 3] {
+        let v = 128.0
+            + 60.0 * (x * 0.21 + 0.4 * (y * 0.17).sin()).sin() * (y * 0.27 + 0.03 * x).cos()
+            + 25.0 * (x * 0.05 + y * 0.09 + 0.15 * t).sin();
+        let v = v.clamp(0.0, 255.0);
+        [v as u8, (0.8 * v + 20.0) as u8, (255.0 - v) as u8]
+    }
+
+    /// `picture` magnified `z` times about (0.6, 0.6) of the frame: a punch-in.
+    fn punched(x: f32, y: f32, t: f32, z: f32) -> [u8; 3] {
+        let (cx, cy) = (0.6 * W as f32, 0.6 * H as f32);
+        picture(cx + (x - cx) / z, cy + (y - cy) / z, t)
+    }
+
+    fn features(n: usize, rgb: &[u8]) -> FrameFeatures {
+        FrameFeatures::from_rgb(n as f64 / FPS, W, H, rgb)
+    }
+
+    /// One picture, then from frame `start` over `len` frames an eased (`u·(2 − u)`)
+    /// wipe to the left, to its 1.25× punch-in; both framings keep moving.
+    fn framing_wipe(start: usize, len: usize, total: usize) -> Vec<FrameFeatures> {
+        (0..total)
+            .map(|n| {
+                let t = n as f32;
+                let u = ((t - start as f32) / len as f32).clamp(0.0, 1.0);
+                let edge = W as f32 * (1.0 - u * (2.0 - u));
+                let rgb: Vec<u8> = (0..W * H)
+                    .flat_map(|i| {
+                        let (x, y) = ((i % W) as f32, (i / W) as f32);
+                        if x >= edge {
+                            punched(x, y, t, 1.25)
+                        } else {
+                            picture(x, y, t)
+                        }
+                    })
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect()
+    }
+
+    /// A wipe between a picture and its punch-in: the model fits over the end frames read
+    /// nothing (the two framings share their colours, so the long-range change is small),
+    /// the edge finds the wipe, within a frame of its start and two of its end (the
+    /// eased end moves slowly).
+    #[test]
+    fn a_wipe_between_two_framings_of_one_picture_is_found() {
+        let (s, len) = (40usize, 30usize);
+        let f = framing_wipe(s, len, 110);
+        let mut taken = vec![false; f.len()];
+        let models = gradual::detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
+        assert!(models.is_empty(), "the models read it: {models:?}");
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let g = &found[0];
+        assert_eq!(g.kind, "wipe");
+        assert!(g.start.abs_diff(s) <= 1, "{g:?}");
+        assert!(g.end.abs_diff(s + len) <= 3, "{g:?}");
+        assert_eq!(g.easing, "ease-out", "{g:?}");
+        // The whole detector reports it as the one transition, no cut.
+        let report = shots::segment(&f, FPS, f.len() as f64 / FPS);
+        let kinds: Vec<&str> = report.transitions.iter().map(|t| t.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["wipe"]);
+    }
+
+    /// A still shot with a subject (a box half the frame high and 13 columns wide) moving
+    /// across it from the left edge to the right at a column per frame: its leading edge
+    /// sweeps every column in order, but each column changes back once it has passed.
+    #[test]
+    fn a_subject_crossing_the_shot_is_no_wipe() {
+        let f: Vec<FrameFeatures> = (0..110)
+            .map(|n| {
+                let left = 2.0 * (n as f32 - 30.0) - 26.0;
+                let rgb: Vec<u8> = (0..W * H)
+                    .flat_map(|i| {
+                        let (x, y) = ((i % W) as f32, (i / W) as f32);
+                        if x >= left && x < left + 26.0 && (9.0..27.0).contains(&y) {
+                            [200, 40, 40]
+                        } else {
+                            picture(x, y, 0.0)
+                        }
+                    })
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect();
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    /// A whip pan: every column changes at once, no band moves across the picture.
+    #[test]
+    fn a_pan_is_no_wipe() {
+        let f: Vec<FrameFeatures> = (0..110)
+            .map(|n| {
+                let dx = 3.0 * (n.clamp(40, 70) - 40) as f32;
+                let rgb: Vec<u8> = (0..W * H)
+                    .flat_map(|i| picture((i % W) as f32 + dx, (i / W) as f32, 0.0))
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect();
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
+        assert!(found.is_empty(), "{found:?}");
+    }
+}
