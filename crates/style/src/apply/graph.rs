@@ -180,7 +180,14 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
     // everything after it (the grade's Y'CbCr form and R'G'B' chain) is modelled there.
     match seg.motion {
         Motion::PushIn { zoom } => {
-            f.extend(g.colour.to_working_space("scale=w=iw:h=ih"));
+            // zoompan takes the picture at its own size, but the working-space conversion
+            // needs even sides (`colorspace` refuses an odd size): an odd source (853×479)
+            // or an odd crop of a 4:4:4 source (crop rounds to the chroma grid only) is
+            // trimmed by its last column or row. Even sizes pass unchanged.
+            f.extend(
+                g.colour
+                    .to_working_space("scale=w=trunc(iw/2)*2:h=trunc(ih/2)*2"),
+            );
             f.push(format!(
             "zoompan=z=1+{}*on/{last}:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s={pw}x{ph}:fps={}/{}",
                 f6(zoom - 1.0),
