@@ -191,6 +191,7 @@ struct RawStream {
     pix_fmt: Option<String>,
     bit_rate: Option<String>,
     duration: Option<String>,
+    start_time: Option<String>,
     color_space: Option<String>,
     color_range: Option<String>,
     color_transfer: Option<String>,
@@ -336,6 +337,37 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
 
 /// Runs ffprobe on `path`. A file ffprobe cannot read at all is [`MediaError::BadInput`].
 pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
+    probe_with_span(path, opts).map(|(info, _)| info)
+}
+
+/// Probes and insists on a decodable video stream with a positive duration, whose data
+/// reaches the end its index declares (see [`check_complete`]).
+pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
+    let (info, span) = probe_with_span(path, opts)?;
+    if info.video.is_none() {
+        return Err(MediaError::BadInput {
+            message: "the file has no video stream".into(),
+            stderr_tail: String::new(),
+        });
+    }
+    if info.duration_s.is_nan() || info.duration_s <= 0.0 {
+        return Err(MediaError::BadInput {
+            message: "the video has no duration".into(),
+            stderr_tail: String::new(),
+        });
+    }
+    if let Some((start, duration)) = span {
+        check_complete(path, start, duration, opts)?;
+    }
+    Ok(info)
+}
+
+/// [`probe`], plus the first video stream's declared `(start_time, duration)` when the
+/// container states both (MP4/MOV track durations; Matroska usually has none).
+fn probe_with_span(
+    path: &Path,
+    opts: &RunOpts,
+) -> Result<(MediaInfo, Option<(f64, f64)>), MediaError> {
     let mut cmd = Command::new(ffprobe_bin());
     cmd.args([
         "-v",
@@ -356,25 +388,100 @@ pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
         }
         Err(e) => return Err(e),
     };
-    parse_probe_json(&out.stdout)
+    let info = parse_probe_json(&out.stdout)?;
+    Ok((info, video_span(&out.stdout)))
 }
 
-/// Probes and insists on a decodable video stream with a positive duration.
-pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
-    let info = probe(path, opts)?;
-    if info.video.is_none() {
+/// The declared `(start_time, duration)` of the first video stream (cover art excluded).
+fn video_span(json: &[u8]) -> Option<(f64, f64)> {
+    let raw: RawProbe = serde_json::from_slice(json).ok()?;
+    let s = raw.streams.into_iter().find(|s| {
+        s.codec_type.as_deref() == Some("video")
+            && s.disposition.get("attached_pic").copied() != Some(1)
+    })?;
+    let start: f64 = s.start_time.as_deref()?.parse().ok()?;
+    let duration: f64 = s.duration.as_deref()?.parse().ok()?;
+    (start.is_finite() && duration.is_finite() && duration > 0.0).then_some((start, duration))
+}
+
+/// Declared video (seconds) a file may lack at its end before it counts as truncated: more
+/// than a frame or two of rounding between a track's duration and its last packet, less
+/// than anything a viewer would miss.
+pub const TRUNCATION_TOLERANCE_S: f64 = 0.5;
+
+/// Fails with [`MediaError::BadInput`] when the video's data stops well before the end its
+/// index declares: a file cut short after its index (an MP4 written with the index first,
+/// `+faststart`, then truncated) probes with the full duration, and a decode silently stops
+/// where the data does. Only the last two seconds are demuxed (from the keyframe before
+/// them; no decoding), so the check costs one short ffprobe run; when that finds no packet
+/// at all, the whole file is demuxed.
+pub fn check_complete(
+    path: &Path,
+    start: f64,
+    duration: f64,
+    opts: &RunOpts,
+) -> Result<(), MediaError> {
+    let declared_end = start + duration;
+    let packets = |from: Option<f64>| -> Result<(String, String), MediaError> {
+        let mut cmd = Command::new(ffprobe_bin());
+        cmd.args(["-v", "error", "-select_streams", "v:0"]);
+        if let Some(t) = from {
+            cmd.arg("-read_intervals").arg(format!("{t:.3}%"));
+        }
+        cmd.args([
+            "-show_entries",
+            "packet=pts_time,duration_time",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path);
+        let out = run(cmd, "ffprobe", opts, |_| {})?;
+        Ok((
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.stderr_tail,
+        ))
+    };
+    let (mut csv, mut tail) = packets(Some((declared_end - 2.0).max(start)))?;
+    if csv.trim().is_empty() {
+        // Nothing after the seek: the keyframe it lands on lies past the data, or the
+        // format does not seek. Demux the whole file (still no decoding) to tell which.
+        (csv, tail) = packets(None)?;
+    }
+    let end = if csv.trim().is_empty() {
+        start
+    } else {
+        match demuxed_end(&csv) {
+            Some(e) => e,
+            // Packets without times: nothing to compare (the decode will tell).
+            None => return Ok(()),
+        }
+    };
+    if declared_end - end > TRUNCATION_TOLERANCE_S {
         return Err(MediaError::BadInput {
-            message: "the file has no video stream".into(),
-            stderr_tail: String::new(),
+            message: format!(
+                "the file is truncated: its video data stops at {end:.2} s of the {declared_end:.2} s its index declares"
+            ),
+            stderr_tail: tail,
         });
     }
-    if info.duration_s.is_nan() || info.duration_s <= 0.0 {
-        return Err(MediaError::BadInput {
-            message: "the video has no duration".into(),
-            stderr_tail: String::new(),
-        });
-    }
-    Ok(info)
+    Ok(())
+}
+
+/// The end (`pts + duration`) of the latest packet in ffprobe's `pts_time,duration_time`
+/// CSV lines; packets without a time are skipped.
+fn demuxed_end(csv: &str) -> Option<f64> {
+    csv.lines()
+        .filter_map(|l| {
+            let mut it = l.split(',');
+            let pts: f64 = it.next()?.trim().parse().ok()?;
+            let d: f64 = it
+                .next()
+                .and_then(|d| d.trim().parse().ok())
+                .unwrap_or(0.0);
+            Some(pts + d)
+        })
+        .filter(|e| e.is_finite())
+        .reduce(f64::max)
 }
 
 #[cfg(test)]
@@ -450,6 +557,32 @@ mod tests {
             "{f}"
         );
         assert!(crate::decode::hdr_to_sdr(&full, None).is_none());
+    }
+
+    #[test]
+    fn demuxed_end_is_the_latest_packet_end() {
+        // B-frames come out of order; a packet without a time is skipped.
+        let csv = "4.938000,0.033367\n5.005000,0.033367\n4.971633,0.033367\nN/A,N/A\n";
+        assert!((demuxed_end(csv).unwrap() - 5.038367).abs() < 1e-9);
+        assert_eq!(demuxed_end(""), None);
+        assert_eq!(demuxed_end("N/A,N/A\n"), None);
+    }
+
+    #[test]
+    fn video_span_needs_a_stated_start_and_duration() {
+        let j = |extra: &str| {
+            format!(
+                r#"{{"format": {{"format_name": "mp4", "duration": "6"}}, "streams": [
+                {{"codec_type": "audio", "start_time": "0", "duration": "9"}},
+                {{"codec_type": "video", "width": 64, "height": 36{extra}}}]}}"#
+            )
+        };
+        assert_eq!(
+            video_span(j(r#", "start_time": "0.5", "duration": "6.006""#).as_bytes()),
+            Some((0.5, 6.006))
+        );
+        assert_eq!(video_span(j(r#", "start_time": "0""#).as_bytes()), None);
+        assert_eq!(video_span(j("").as_bytes()), None);
     }
 
     #[test]
