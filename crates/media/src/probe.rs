@@ -30,6 +30,9 @@ pub struct VideoInfo {
     pub bit_rate: Option<u64>,
     /// The stream's colour description (ffprobe's `color_*` fields).
     pub colour: Colour,
+    /// Interlaced (ffprobe's `field_order` is `tt`, `bb`, `tb` or `bt`): each frame holds
+    /// two fields from different instants.
+    pub interlaced: bool,
 }
 
 /// How a stream's Y'CbCr codes map to colours: ffprobe's `color_space` (matrix),
@@ -192,6 +195,7 @@ struct RawStream {
     bit_rate: Option<String>,
     duration: Option<String>,
     start_time: Option<String>,
+    field_order: Option<String>,
     color_space: Option<String>,
     color_range: Option<String>,
     color_transfer: Option<String>,
@@ -304,6 +308,10 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     pix_fmt: s.pix_fmt,
                     bit_rate: s.bit_rate.and_then(|b| b.parse().ok()),
                     colour,
+                    interlaced: matches!(
+                        s.field_order.as_deref(),
+                        Some("tt" | "bb" | "tb" | "bt")
+                    ),
                 });
             }
             Some("audio") if audio.is_none() => {

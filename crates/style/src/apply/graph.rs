@@ -37,6 +37,27 @@ pub struct GraphInput<'a> {
     pub src_display: (u32, u32),
     /// The source's colour encoding (converted to BT.709 limited range in each branch).
     pub colour: &'a SourceColour,
+    /// The source is interlaced: its fields are woven back into frames first ([`DEINTERLACE`]).
+    pub deinterlace: bool,
+}
+
+/// Deinterlaces an interlaced source at the head of the graph, one frame per frame (the
+/// output rate is set later by each branch's `fps`): `bwdif` (motion-adaptive, w3fdif
+/// and yadif ideas combined), field order from the frames. Without it an interlaced
+/// source's combing was scaled into the output (`idet` read 44 of 96 output frames as
+/// interlaced on a true 25i clip).
+pub const DEINTERLACE: &str = "bwdif=mode=send_frame:parity=auto:deint=all";
+
+/// The filters every branch shares at the head of the graph: the deinterlacer, then the
+/// HDR tone-map (None when neither applies).
+fn head(g: &GraphInput) -> Option<String> {
+    let parts: Vec<&str> = g
+        .deinterlace
+        .then_some(DEINTERLACE)
+        .into_iter()
+        .chain(g.colour.hdr_to_sdr.as_deref())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(","))
 }
 
 fn f6(v: f64) -> String {
@@ -53,7 +74,8 @@ fn f6(v: f64) -> String {
 pub fn video_graph(g: &GraphInput) -> String {
     let n = g.segments.len();
     let mut s = String::new();
-    let head = g.colour.hdr_to_sdr.as_deref();
+    let head = head(g);
+    let head = head.as_deref();
     if n == 1 {
         let _ = write!(s, "[0:v]{}[s0];", head.unwrap_or("null"));
     } else {
@@ -97,7 +119,7 @@ pub fn stabilize_detect_graph(g: &GraphInput) -> Option<String> {
     if ks.is_empty() {
         return None;
     }
-    let mut s = match g.colour.hdr_to_sdr.as_deref() {
+    let mut s = match head(g).as_deref() {
         Some(h) => format!("[0:v]{h},split={}", ks.len()),
         None => format!("[0:v]split={}", ks.len()),
     };
