@@ -308,10 +308,7 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     pix_fmt: s.pix_fmt,
                     bit_rate: s.bit_rate.and_then(|b| b.parse().ok()),
                     colour,
-                    interlaced: matches!(
-                        s.field_order.as_deref(),
-                        Some("tt" | "bb" | "tb" | "bt")
-                    ),
+                    interlaced: matches!(s.field_order.as_deref(), Some("tt" | "bb" | "tb" | "bt")),
                 });
             }
             Some("audio") if audio.is_none() => {
@@ -482,10 +479,7 @@ fn demuxed_end(csv: &str) -> Option<f64> {
         .filter_map(|l| {
             let mut it = l.split(',');
             let pts: f64 = it.next()?.trim().parse().ok()?;
-            let d: f64 = it
-                .next()
-                .and_then(|d| d.trim().parse().ok())
-                .unwrap_or(0.0);
+            let d: f64 = it.next().and_then(|d| d.trim().parse().ok()).unwrap_or(0.0);
             Some(pts + d)
         })
         .filter(|e| e.is_finite())

@@ -251,14 +251,27 @@ fn truncated_file_with_its_index_first_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole.mp4");
     let out = std::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostdin", "-y", "-v", "error", "-f", "lavfi", "-i"])
+        .args([
+            "-hide_banner",
+            "-nostdin",
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
         .arg("testsrc2=s=320x180:r=30:d=6")
         .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "30"])
         .args(["-movflags", "+faststart"])
         .arg(&whole)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&whole).unwrap();
     // The complete file passes.
     probe::probe_video(&whole, &RunOpts::default()).unwrap();

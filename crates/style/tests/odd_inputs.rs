@@ -57,12 +57,18 @@ fn push_in_on_an_odd_sized_source_renders() {
     let out = dir.path().join("out.mp4");
     apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
     let (vd, ad) = durations(&out);
-    assert!((vd - plan.output_duration_s).abs() <= 1.0 / 30.0 + 1e-6, "{vd}");
+    assert!(
+        (vd - plan.output_duration_s).abs() <= 1.0 / 30.0 + 1e-6,
+        "{vd}"
+    );
     assert!((vd - ad).abs() <= 0.05, "video {vd} audio {ad}");
     let v = stream(&out, "v:0", "width,height");
     assert_eq!(
         (get(&v, "width"), get(&v, "height")),
-        (plan.format.width.to_string(), plan.format.height.to_string())
+        (
+            plan.format.width.to_string(),
+            plan.format.height.to_string()
+        )
     );
 }
 
@@ -124,7 +130,10 @@ fn an_interlaced_source_is_deinterlaced() {
         src.to_str().unwrap(),
     ]);
     let (il, all) = idet(&src);
-    assert!(il * 10 > all * 9, "the source reads interlaced: {il} of {all}");
+    assert!(
+        il * 10 > all * 9,
+        "the source reads interlaced: {il} of {all}"
+    );
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     assert!(info.video.as_ref().unwrap().interlaced);
     let a = analysis(3.0, 720, 576, 25.0, &[]);
@@ -134,10 +143,17 @@ fn an_interlaced_source_is_deinterlaced() {
         ..JobConfig::default()
     };
     let mut plan = apply::plan(&src, &info, &a, Some(&st), &cfg).unwrap();
-    assert!(plan.filtergraph.starts_with("[0:v]bwdif="), "{}", plan.filtergraph);
+    assert!(
+        plan.filtergraph.starts_with("[0:v]bwdif="),
+        "{}",
+        plan.filtergraph
+    );
     fast(&mut plan);
     let out = dir.path().join("out.mp4");
     apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
     let (il, all) = idet(&out);
-    assert!(all > 0 && il * 20 <= all, "{il} of {all} output frames read interlaced");
+    assert!(
+        all > 0 && il * 20 <= all,
+        "{il} of {all} output frames read interlaced"
+    );
 }

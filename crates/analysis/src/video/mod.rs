@@ -116,7 +116,11 @@ impl VideoAnalyzer {
         // sound starts first, an edit that delays the video) does not count the gap before
         // it, or 180 frames at 29.97 fps starting at 2 s read as 22.5 fps.
         let first = self.features.first().map_or(0.0, |f| f.pts_s.max(0.0));
-        let covered = if span - first > 0.0 { span - first } else { span };
+        let covered = if span - first > 0.0 {
+            span - first
+        } else {
+            span
+        };
         let frame_rate = if covered > 0.0 {
             n as f64 / covered
         } else {
