@@ -30,6 +30,9 @@ pub struct VideoInfo {
     pub bit_rate: Option<u64>,
     /// The stream's colour description (ffprobe's `color_*` fields).
     pub colour: Colour,
+    /// Interlaced (ffprobe's `field_order` is `tt`, `bb`, `tb` or `bt`): each frame holds
+    /// two fields from different instants.
+    pub interlaced: bool,
 }
 
 /// How a stream's Y'CbCr codes map to colours: ffprobe's `color_space` (matrix),
@@ -202,6 +205,8 @@ struct RawStream {
     pix_fmt: Option<String>,
     bit_rate: Option<String>,
     duration: Option<String>,
+    start_time: Option<String>,
+    field_order: Option<String>,
     color_space: Option<String>,
     color_range: Option<String>,
     color_transfer: Option<String>,
@@ -356,6 +361,7 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     pix_fmt: s.pix_fmt,
                     bit_rate: s.bit_rate.and_then(|b| b.parse().ok()),
                     colour,
+                    interlaced: matches!(s.field_order.as_deref(), Some("tt" | "bb" | "tb" | "bt")),
                 });
             }
             Some("audio") if audio.is_none() => {
@@ -389,6 +395,37 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
 
 /// Runs ffprobe on `path`. A file ffprobe cannot read at all is [`MediaError::BadInput`].
 pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
+    probe_with_span(path, opts).map(|(info, _)| info)
+}
+
+/// Probes and insists on a decodable video stream with a positive duration, whose data
+/// reaches the end its index declares (see [`check_complete`]).
+pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
+    let (info, span) = probe_with_span(path, opts)?;
+    if info.video.is_none() {
+        return Err(MediaError::BadInput {
+            message: "the file has no video stream".into(),
+            stderr_tail: String::new(),
+        });
+    }
+    if info.duration_s.is_nan() || info.duration_s <= 0.0 {
+        return Err(MediaError::BadInput {
+            message: "the video has no duration".into(),
+            stderr_tail: String::new(),
+        });
+    }
+    if let Some((start, duration)) = span {
+        check_complete(path, start, duration, opts)?;
+    }
+    Ok(info)
+}
+
+/// [`probe`], plus the first video stream's declared `(start_time, duration)` when the
+/// container states both (MP4/MOV track durations; Matroska usually has none).
+fn probe_with_span(
+    path: &Path,
+    opts: &RunOpts,
+) -> Result<(MediaInfo, Option<(f64, f64)>), MediaError> {
     let mut cmd = Command::new(ffprobe_bin());
     cmd.args([
         "-v",
@@ -410,6 +447,7 @@ pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
         Err(e) => return Err(e),
     };
     let mut info = parse_probe_json(&out.stdout)?;
+    let span = video_span(&out.stdout);
     // HDR10 metadata usually rides in the first frame's SEI, not in the container: one
     // more (short) ffprobe for PQ video whose stream side data did not carry it.
     if let Some(v) = info.video.as_mut() {
@@ -417,7 +455,7 @@ pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
             v.colour.peak_nits = probe_frame_peak(path, opts);
         }
     }
-    Ok(info)
+    Ok((info, span))
 }
 
 /// The HDR10 peak of the first video frame's side data; None when it carries none or
@@ -440,22 +478,93 @@ fn probe_frame_peak(path: &Path, opts: &RunOpts) -> Option<f64> {
     parse_frame_peak_json(&out.stdout)
 }
 
-/// Probes and insists on a decodable video stream with a positive duration.
-pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
-    let info = probe(path, opts)?;
-    if info.video.is_none() {
+/// The declared `(start_time, duration)` of the first video stream (cover art excluded).
+fn video_span(json: &[u8]) -> Option<(f64, f64)> {
+    let raw: RawProbe = serde_json::from_slice(json).ok()?;
+    let s = raw.streams.into_iter().find(|s| {
+        s.codec_type.as_deref() == Some("video")
+            && s.disposition.get("attached_pic").copied() != Some(1)
+    })?;
+    let start: f64 = s.start_time.as_deref()?.parse().ok()?;
+    let duration: f64 = s.duration.as_deref()?.parse().ok()?;
+    (start.is_finite() && duration.is_finite() && duration > 0.0).then_some((start, duration))
+}
+
+/// Declared video (seconds) a file may lack at its end before it counts as truncated: more
+/// than a frame or two of rounding between a track's duration and its last packet, less
+/// than anything a viewer would miss.
+pub const TRUNCATION_TOLERANCE_S: f64 = 0.5;
+
+/// Fails with [`MediaError::BadInput`] when the video's data stops well before the end its
+/// index declares: a file cut short after its index (an MP4 written with the index first,
+/// `+faststart`, then truncated) probes with the full duration, and a decode silently stops
+/// where the data does. Only the last two seconds are demuxed (from the keyframe before
+/// them; no decoding), so the check costs one short ffprobe run; when that finds no packet
+/// at all, the whole file is demuxed.
+pub fn check_complete(
+    path: &Path,
+    start: f64,
+    duration: f64,
+    opts: &RunOpts,
+) -> Result<(), MediaError> {
+    let declared_end = start + duration;
+    let packets = |from: Option<f64>| -> Result<(String, String), MediaError> {
+        let mut cmd = Command::new(ffprobe_bin());
+        cmd.args(["-v", "error", "-select_streams", "v:0"]);
+        if let Some(t) = from {
+            cmd.arg("-read_intervals").arg(format!("{t:.3}%"));
+        }
+        cmd.args([
+            "-show_entries",
+            "packet=pts_time,duration_time",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path);
+        let out = run(cmd, "ffprobe", opts, |_| {})?;
+        Ok((
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.stderr_tail,
+        ))
+    };
+    let (mut csv, mut tail) = packets(Some((declared_end - 2.0).max(start)))?;
+    if csv.trim().is_empty() {
+        // Nothing after the seek: the keyframe it lands on lies past the data, or the
+        // format does not seek. Demux the whole file (still no decoding) to tell which.
+        (csv, tail) = packets(None)?;
+    }
+    let end = if csv.trim().is_empty() {
+        start
+    } else {
+        match demuxed_end(&csv) {
+            Some(e) => e,
+            // Packets without times: nothing to compare (the decode will tell).
+            None => return Ok(()),
+        }
+    };
+    if declared_end - end > TRUNCATION_TOLERANCE_S {
         return Err(MediaError::BadInput {
-            message: "the file has no video stream".into(),
-            stderr_tail: String::new(),
+            message: format!(
+                "the file is truncated: its video data stops at {end:.2} s of the {declared_end:.2} s its index declares"
+            ),
+            stderr_tail: tail,
         });
     }
-    if info.duration_s.is_nan() || info.duration_s <= 0.0 {
-        return Err(MediaError::BadInput {
-            message: "the video has no duration".into(),
-            stderr_tail: String::new(),
-        });
-    }
-    Ok(info)
+    Ok(())
+}
+
+/// The end (`pts + duration`) of the latest packet in ffprobe's `pts_time,duration_time`
+/// CSV lines; packets without a time are skipped.
+fn demuxed_end(csv: &str) -> Option<f64> {
+    csv.lines()
+        .filter_map(|l| {
+            let mut it = l.split(',');
+            let pts: f64 = it.next()?.trim().parse().ok()?;
+            let d: f64 = it.next().and_then(|d| d.trim().parse().ok()).unwrap_or(0.0);
+            Some(pts + d)
+        })
+        .filter(|e| e.is_finite())
+        .reduce(f64::max)
 }
 
 #[cfg(test)]
@@ -581,6 +690,32 @@ mod tests {
         let f = crate::decode::hdr_to_sdr(&dim, None).unwrap();
         assert!(f.contains(":peak=1.0000:"), "{f}");
         assert!(hlg.peak_nits.is_none());
+    }
+
+    #[test]
+    fn demuxed_end_is_the_latest_packet_end() {
+        // B-frames come out of order; a packet without a time is skipped.
+        let csv = "4.938000,0.033367\n5.005000,0.033367\n4.971633,0.033367\nN/A,N/A\n";
+        assert!((demuxed_end(csv).unwrap() - 5.038367).abs() < 1e-9);
+        assert_eq!(demuxed_end(""), None);
+        assert_eq!(demuxed_end("N/A,N/A\n"), None);
+    }
+
+    #[test]
+    fn video_span_needs_a_stated_start_and_duration() {
+        let j = |extra: &str| {
+            format!(
+                r#"{{"format": {{"format_name": "mp4", "duration": "6"}}, "streams": [
+                {{"codec_type": "audio", "start_time": "0", "duration": "9"}},
+                {{"codec_type": "video", "width": 64, "height": 36{extra}}}]}}"#
+            )
+        };
+        assert_eq!(
+            video_span(j(r#", "start_time": "0.5", "duration": "6.006""#).as_bytes()),
+            Some((0.5, 6.006))
+        );
+        assert_eq!(video_span(j(r#", "start_time": "0""#).as_bytes()), None);
+        assert_eq!(video_span(j("").as_bytes()), None);
     }
 
     #[test]

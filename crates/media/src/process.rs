@@ -307,6 +307,7 @@ pub const RENDER_FILTERS: &[&str] = &[
     "pad",
     "setsar",
     "zoompan",
+    "bwdif",
     "tpad",
     "format",
     "colorspace",

@@ -242,3 +242,49 @@ fn skipping_the_b_frames_deblocking_keeps_frames_and_times() {
         "worst frame differs by {worst} levels on average"
     );
 }
+
+/// An MP4 with its index first (`+faststart`) cut to 30 %: ffprobe reads the whole index
+/// (full duration) and the decode used to stop silently where the data does, so a job
+/// "completed" on 1 s of a 6 s upload. It is invalid media, at the probe already.
+#[test]
+fn truncated_file_with_its_index_first_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.mp4");
+    let out = std::process::Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-nostdin",
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg("testsrc2=s=320x180:r=30:d=6")
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "30"])
+        .args(["-movflags", "+faststart"])
+        .arg(&whole)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&whole).unwrap();
+    // The complete file passes.
+    probe::probe_video(&whole, &RunOpts::default()).unwrap();
+    let cut = dir.path().join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() * 3 / 10]).unwrap();
+    // ffprobe alone sees the full declared duration.
+    let info = probe::probe(&cut, &RunOpts::default()).unwrap();
+    assert!(info.duration_s > 5.9, "{}", info.duration_s);
+    let err = probe::probe_video(&cut, &RunOpts::default()).unwrap_err();
+    match err {
+        MediaError::BadInput { message, .. } => {
+            assert!(message.contains("truncated"), "{message}")
+        }
+        e => panic!("{e:?}"),
+    }
+}

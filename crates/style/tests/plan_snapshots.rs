@@ -32,6 +32,7 @@ fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
             pix_fmt: Some("yuv420p".into()),
             bit_rate: None,
             colour: Default::default(),
+            interlaced: false,
         }),
         audio: audio.then(|| AudioInfo {
             codec: "aac".into(),

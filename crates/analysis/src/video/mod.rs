@@ -113,7 +113,20 @@ impl VideoAnalyzer {
         } else {
             self.features.last().map_or(0.0, |f| f.pts_s)
         };
-        let frame_rate = if span > 0.0 { n as f64 / span } else { 0.0 };
+        // Frames over the time they cover: a picture whose first frame comes late (the
+        // sound starts first, an edit that delays the video) does not count the gap before
+        // it, or 180 frames at 29.97 fps starting at 2 s read as 22.5 fps.
+        let first = self.features.first().map_or(0.0, |f| f.pts_s.max(0.0));
+        let covered = if span - first > 0.0 {
+            span - first
+        } else {
+            span
+        };
+        let frame_rate = if covered > 0.0 {
+            n as f64 / covered
+        } else {
+            0.0
+        };
         let shots = shots::segment(&self.features, frame_rate.max(1.0), span);
         progress(0.4);
         let motion: Vec<ShotMotion> = shots
@@ -152,5 +165,40 @@ impl VideoAnalyzer {
             saliency: self.saliency.finish(),
             picture_change,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` frames at `fps` from `start_s`, a moving gradient (32×18).
+    fn push_frames(v: &mut VideoAnalyzer, n: usize, fps: f64, start_s: f64) {
+        let (w, h) = (32usize, 18usize);
+        for k in 0..n {
+            let rgb: Vec<u8> = (0..w * h * 3)
+                .map(|i| ((i / 3 % w) * 6 + k) as u8)
+                .collect();
+            v.push(&FrameRef {
+                pts_s: start_s + k as f64 / fps,
+                width: w,
+                height: h,
+                rgb: &rgb,
+            });
+        }
+    }
+
+    #[test]
+    fn frame_rate_does_not_count_a_late_start() {
+        // 120 frames at 30 fps from 2 s (the audio starts at 0): the container runs to 6 s.
+        let mut late = VideoAnalyzer::new();
+        push_frames(&mut late, 120, 30.0, 2.0);
+        let r = late.finish(6.0, &mut |_| {});
+        assert!((r.frame_rate - 30.0).abs() < 0.01, "{}", r.frame_rate);
+        // From 0: unchanged.
+        let mut zero = VideoAnalyzer::new();
+        push_frames(&mut zero, 120, 30.0, 0.0);
+        let r = zero.finish(4.0, &mut |_| {});
+        assert!((r.frame_rate - 30.0).abs() < 1e-9, "{}", r.frame_rate);
     }
 }

@@ -38,6 +38,27 @@ pub struct GraphInput<'a> {
     pub src_display: (u32, u32),
     /// The source's colour encoding (converted to BT.709 limited range in each branch).
     pub colour: &'a SourceColour,
+    /// The source is interlaced: its fields are woven back into frames first ([`DEINTERLACE`]).
+    pub deinterlace: bool,
+}
+
+/// Deinterlaces an interlaced source at the head of the graph, one frame per frame (the
+/// output rate is set later by each branch's `fps`): `bwdif` (motion-adaptive, w3fdif
+/// and yadif ideas combined), field order from the frames. Without it an interlaced
+/// source's combing was scaled into the output (`idet` read 44 of 96 output frames as
+/// interlaced on a true 25i clip).
+pub const DEINTERLACE: &str = "bwdif=mode=send_frame:parity=auto:deint=all";
+
+/// The filters every branch shares at the head of the graph: the deinterlacer, then the
+/// HDR tone-map (None when neither applies).
+fn head(g: &GraphInput) -> Option<String> {
+    let parts: Vec<&str> = g
+        .deinterlace
+        .then_some(DEINTERLACE)
+        .into_iter()
+        .chain(g.colour.hdr_to_sdr.as_deref())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(","))
 }
 
 fn f6(v: f64) -> String {
@@ -54,7 +75,8 @@ fn f6(v: f64) -> String {
 pub fn video_graph(g: &GraphInput) -> String {
     let n = g.segments.len();
     let mut s = String::new();
-    let head = g.colour.hdr_to_sdr.as_deref();
+    let head = head(g);
+    let head = head.as_deref();
     if n == 1 {
         let _ = write!(s, "[0:v]{}[s0];", head.unwrap_or("null"));
     } else {
@@ -158,7 +180,7 @@ pub fn stabilize_detect_graph(g: &GraphInput) -> Option<String> {
     if ks.is_empty() {
         return None;
     }
-    let mut s = match g.colour.hdr_to_sdr.as_deref() {
+    let mut s = match head(g).as_deref() {
         Some(h) => format!("[0:v]{h},split={}", ks.len()),
         None => format!("[0:v]split={}", ks.len()),
     };
@@ -241,7 +263,14 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
     // everything after it (the grade's Y'CbCr form and R'G'B' chain) is modelled there.
     match seg.motion {
         Motion::PushIn { zoom } => {
-            f.extend(g.colour.to_working_space("scale=w=iw:h=ih"));
+            // zoompan takes the picture at its own size, but the working-space conversion
+            // needs even sides (`colorspace` refuses an odd size): an odd source (853×479)
+            // or an odd crop of a 4:4:4 source (crop rounds to the chroma grid only) is
+            // trimmed by its last column or row. Even sizes pass unchanged.
+            f.extend(
+                g.colour
+                    .to_working_space("scale=w=trunc(iw/2)*2:h=trunc(ih/2)*2"),
+            );
             f.push(format!(
             "zoompan=z=1+{}*on/{last}:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s={pw}x{ph}:fps={}/{}",
                 f6(zoom - 1.0),

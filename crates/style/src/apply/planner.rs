@@ -243,7 +243,14 @@ pub fn plan_chunked(
         subtitles: subtitles.is_some(),
         src_display: display,
         colour: &source_colour,
+        deinterlace: v.interlaced,
     };
+    if v.interlaced {
+        notes.push(format!(
+            "format: interlaced source, deinterlaced first ({})",
+            graph::DEINTERLACE
+        ));
+    }
     let agraph = graph::audio_graph(&gi);
     let filtergraph = format!("{};{}", graph::video_graph(&gi), agraph);
     let audio_measure_graph = graph::audio_measure_graph(&gi);
