@@ -12,7 +12,7 @@ a, b = sys.argv[1], sys.argv[2]
 media = Path("../shared/media"); synth = Path("bench/out/synth"); robust = Path("bench/out/synth-robust/robust")
 clips = [g["path"] for g in G.shared_videos(media) + G.synth_videos(synth) + G.robust_videos(robust) + G.synth_videos(Path("bench/out/synth-seed11"))]
 clips += [str(p) for p in sorted(Path("bench/out/roundtrip-s7-main").glob("*.mp4"))]
-clips += [str(p) for p in sorted(media / "video".rglob("*.mp4")) if str(p) not in clips]
+clips += [str(p) for p in sorted((media / "video").rglob("*.mp4")) if str(p) not in clips]
 def an(binary, p):
     r = subprocess.run(["nice", "-n", "5", binary, "analyze", p], capture_output=True, text=True)
     try:
