@@ -56,10 +56,7 @@ const MIN_CLEAR: f32 = 0.6;
 /// Share of the columns whose crossing must stand out from the rest of the frame.
 const MIN_BAND: f32 = 0.8;
 
-fn debug() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("STYLECUT_DEBUG_GRADUAL").is_some())
-}
+use super::gradual::debug;
 
 /// Which lines of the thumbnail the edge crosses, and in which order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -47,8 +47,9 @@ const MOVING_CHANGED_SHARE: f32 = 0.67;
 const MAX_EXCUSED: f32 = 1.3;
 
 /// `STYLECUT_DEBUG_GRADUAL=1` prints every candidate window, its fits and why it was
-/// kept or dropped to stderr (for tuning; off by default).
-fn debug() -> bool {
+/// kept or dropped to stderr (for tuning; off by default). The edge path ([`super::edge`])
+/// prints with it too.
+pub(crate) fn debug() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("STYLECUT_DEBUG_GRADUAL").is_some())
 }

@@ -299,18 +299,7 @@ fn join_args(source: &str, e: &Encoder, has_audio: bool, input_limit: f64) -> Ve
         "-c:v".into(),
         "copy".into(),
     ]);
-    a.extend(OUTPUT_COLOUR_ARGS.map(String::from));
-    a.extend([
-        "-c:a".into(),
-        e.audio_codec.clone(),
-        "-b:a".into(),
-        format!("{}k", e.audio_kbps),
-        "-ar".into(),
-        "48000".into(),
-        "-ac".into(),
-        "2".into(),
-    ]);
-    a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
+    a.extend(e.output_tail_args());
     a
 }
 

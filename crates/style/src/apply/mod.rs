@@ -51,6 +51,27 @@ pub struct Encoder {
     pub audio_kbps: u32,
 }
 
+impl Encoder {
+    /// The last options of every final encode (the one-process render and the chunks'
+    /// join): the output's colour tags, the AAC sound, the MP4 container with its index
+    /// first, and the `{output}` slot.
+    pub(crate) fn output_tail_args(&self) -> Vec<String> {
+        let mut a: Vec<String> = OUTPUT_COLOUR_ARGS.map(String::from).to_vec();
+        a.extend([
+            "-c:a".into(),
+            self.audio_codec.clone(),
+            "-b:a".into(),
+            format!("{}k", self.audio_kbps),
+            "-ar".into(),
+            "48000".into(),
+            "-ac".into(),
+            "2".into(),
+        ]);
+        a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
+        a
+    }
+}
+
 /// Where burned-in subtitles come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

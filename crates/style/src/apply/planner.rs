@@ -15,9 +15,7 @@ use super::motion;
 use super::pacing::{self, PacingInput, Piece};
 use super::reframe;
 use super::transitions::{self, PlannedTransition};
-use super::{
-    audio, EditPlan, Encoder, SourceColour, SubtitleSource, GRAPH_FILE, OUTPUT_COLOUR_ARGS,
-};
+use super::{audio, EditPlan, Encoder, SourceColour, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
 
 /// Zoom of the alternate framing used on cuts inside one continuous shot.
@@ -351,18 +349,7 @@ fn encode_args(src: &Path, input_limit: f64, e: &Encoder, has_audio: bool) -> Ve
         "-pix_fmt".into(),
         "yuv420p".into(),
     ]);
-    a.extend(OUTPUT_COLOUR_ARGS.map(String::from));
-    a.extend([
-        "-c:a".into(),
-        e.audio_codec.clone(),
-        "-b:a".into(),
-        format!("{}k", e.audio_kbps),
-        "-ar".into(),
-        "48000".into(),
-        "-ac".into(),
-        "2".into(),
-    ]);
-    a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
+    a.extend(e.output_tail_args());
     a
 }
 
