@@ -47,56 +47,55 @@ fn variants() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ),
         (
             "hlg2020",
-            "zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t=arib-std-b67:p=bt2020:m=2020_ncl:\
-             r=tv:npl=100,format=yuv420p10le"
-                .into(),
-            vec![
-                "-c:v",
-                "libx265",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "10",
-                "-x265-params",
+            hdr_zscale("arib-std-b67", 100),
+            hdr_x265(
                 "log-level=error:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc",
-                "-colorspace",
-                "bt2020nc",
-                "-color_primaries",
-                "bt2020",
-                "-color_trc",
                 "arib-std-b67",
-                "-color_range",
-                "tv",
-            ],
+            ),
         ),
         (
             // PQ with SDR white at 203 cd/m² (ITU-R BT.2408) and HDR10 metadata saying so
             // (MaxCLL 203): the tone-map should give the SDR picture back.
             "pq2020",
-            "zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t=smpte2084:p=bt2020:m=2020_ncl:\
-             r=tv:npl=203,format=yuv420p10le"
-                .into(),
-            vec![
-                "-c:v",
-                "libx265",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "10",
-                "-x265-params",
+            hdr_zscale("smpte2084", 203),
+            hdr_x265(
                 "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:\
                  hdr10=1:max-cll=203,100:master-display=G(13250,34500)B(7500,3000)\
                  R(34000,16000)WP(15635,16450)L(10000000,1)",
-                "-colorspace",
-                "bt2020nc",
-                "-color_primaries",
-                "bt2020",
-                "-color_trc",
                 "smpte2084",
-                "-color_range",
-                "tv",
-            ],
+            ),
         ),
+    ]
+}
+
+/// The R'G'B' source (BT.709 transfer assumed) to 10-bit BT.2020 limited-range Y'CbCr with
+/// the HDR transfer `trc`, SDR white at `npl` cd/m².
+fn hdr_zscale(trc: &str, npl: u32) -> String {
+    format!(
+        "zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t={trc}:p=bt2020:m=2020_ncl:r=tv:\
+         npl={npl},format=yuv420p10le"
+    )
+}
+
+/// HEVC options of an HDR encoding, tagged BT.2020 with the transfer `trc`.
+fn hdr_x265(params: &'static str, trc: &'static str) -> Vec<&'static str> {
+    vec![
+        "-c:v",
+        "libx265",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "10",
+        "-x265-params",
+        params,
+        "-colorspace",
+        "bt2020nc",
+        "-color_primaries",
+        "bt2020",
+        "-color_trc",
+        trc,
+        "-color_range",
+        "tv",
     ]
 }
 
