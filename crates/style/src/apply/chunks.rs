@@ -251,15 +251,8 @@ fn chunk_args(segs: &[Segment], c: &ChunkSpan, i: usize, source: &str, e: &Encod
         format!("{SCRATCH}/{}", chunk_graph_file(i)),
         "-map".into(),
         "[vout]".into(),
-        "-c:v".into(),
-        e.video_codec.clone(),
-        "-preset".into(),
-        e.preset.clone(),
-        "-crf".into(),
-        e.crf.to_string(),
-        "-pix_fmt".into(),
-        "yuv420p".into(),
     ];
+    a.extend(e.video_args());
     a.extend(OUTPUT_COLOUR_ARGS.map(String::from));
     a.extend(["-f".into(), "mpegts".into()]);
     a.push(format!("{SCRATCH}/{}", chunk_file(i)));

@@ -52,6 +52,21 @@ pub struct Encoder {
 }
 
 impl Encoder {
+    /// The picture's encoder options (codec, preset, CRF, 8-bit 4:2:0), the same for the
+    /// one-process render and every chunk.
+    pub(crate) fn video_args(&self) -> [String; 8] {
+        [
+            "-c:v".into(),
+            self.video_codec.clone(),
+            "-preset".into(),
+            self.preset.clone(),
+            "-crf".into(),
+            self.crf.to_string(),
+            "-pix_fmt".into(),
+            "yuv420p".into(),
+        ]
+    }
+
     /// The last options of every final encode (the one-process render and the chunks'
     /// join): the output's colour tags, the AAC sound, the MP4 container with its index
     /// first, and the `{output}` slot.

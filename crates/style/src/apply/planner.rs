@@ -340,15 +340,8 @@ fn encode_args(src: &Path, input_limit: f64, e: &Encoder, has_audio: bool) -> Ve
         "[vout]".into(),
         "-map".into(),
         "[aout]".into(),
-        "-c:v".into(),
-        e.video_codec.clone(),
-        "-preset".into(),
-        e.preset.clone(),
-        "-crf".into(),
-        e.crf.to_string(),
-        "-pix_fmt".into(),
-        "yuv420p".into(),
     ]);
+    a.extend(e.video_args());
     a.extend(e.output_tail_args());
     a
 }
