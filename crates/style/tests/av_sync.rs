@@ -76,22 +76,28 @@ fn beep_onsets(p: &Path) -> Vec<f64> {
         .collect()
 }
 
+/// Writes 12 s of `picture` (a 25 fps lavfi source) with a white flash and an 880 Hz
+/// beep for 0.12 s at 0.52 s past every second, to `path`.
+fn flash_beep_source(path: &Path, picture: &str) {
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("{picture},drawbox=c=white:t=fill:enable='between(mod(t\\,1)\\,0.51\\,0.63)'"))
+        .args(["-f", "lavfi", "-i"])
+        .arg("aevalsrc='if(between(mod(t\\,1)\\,0.52\\,0.639)\\,0.5*sin(2*PI*880*t)\\,0)':s=48000:d=12")
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 #[test]
 fn flashes_and_beeps_stay_together_through_the_edit() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("sync.mp4");
     // Flash and beep for 0.12 s at 0.52 s past every second (on the 25 fps frame grid; the
     // picture's window starts half a frame early so float rounding of `t` cannot drop it).
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("color=c=black:s=320x180:r=25:d=12,drawbox=c=white:t=fill:enable='between(mod(t\\,1)\\,0.51\\,0.63)'")
-        .args(["-f", "lavfi", "-i"])
-        .arg("aevalsrc='if(between(mod(t\\,1)\\,0.52\\,0.639)\\,0.5*sin(2*PI*880*t)\\,0)':s=48000:d=12")
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
-        .arg(&src)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    flash_beep_source(&src, "color=c=black:s=320x180:r=25:d=12");
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
     a.audio.has_audio = true;
@@ -207,16 +213,7 @@ fn psnr_by_index(a: &Path, b: &Path, shift: usize) -> Vec<f64> {
 fn a_chunked_render_gives_the_one_process_frames() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("sync.mp4");
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc2=s=320x180:r=25:d=12,drawbox=c=white:t=fill:enable='between(mod(t\\,1)\\,0.51\\,0.63)'")
-        .args(["-f", "lavfi", "-i"])
-        .arg("aevalsrc='if(between(mod(t\\,1)\\,0.52\\,0.639)\\,0.5*sin(2*PI*880*t)\\,0)':s=48000:d=12")
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
-        .arg(&src)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    flash_beep_source(&src, "testsrc2=s=320x180:r=25:d=12");
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
     a.audio.has_audio = true;
