@@ -383,7 +383,11 @@ fn the_music_plan_in_chunks() {
 fn check_audio_chunks(plan: &EditPlan) {
     let ch = plan.chunks.as_ref().expect("chunked");
     let fmt = &plan.format;
-    assert_eq!(ch.audio_chunks.len(), ch.chunks.len(), "one audio chunk per chunk");
+    assert_eq!(
+        ch.audio_chunks.len(),
+        ch.chunks.len(),
+        "one audio chunk per chunk"
+    );
     let source = plan.source.display().to_string();
     let mut samples = 0;
     for (i, (a, v)) in ch.audio_chunks.iter().zip(&ch.chunks).enumerate() {
@@ -398,10 +402,16 @@ fn check_audio_chunks(plan: &EditPlan) {
         assert!(args.iter().position(|x| x == "-ss").unwrap() < input);
         assert!(args.iter().position(|x| x == "-t").unwrap() < input);
         assert!(args[..input].iter().any(|x| x == "-vn"), "{args:?}");
-        let lo = segs.iter().map(|s| s.src_in_s).fold(f64::INFINITY, f64::min);
+        let lo = segs
+            .iter()
+            .map(|s| s.src_in_s)
+            .fold(f64::INFINITY, f64::min);
         let hi = segs.iter().map(|s| s.src_out_s).fold(0.0, f64::max);
         // Its own span with the margins, nothing more.
-        assert!(ss <= (lo - 0.98).max(0.0) + 1e-9 && ss >= lo - 1.02, "{ss} for {lo}");
+        assert!(
+            ss <= (lo - 0.98).max(0.0) + 1e-9 && ss >= lo - 1.02,
+            "{ss} for {lo}"
+        );
         assert!((ss * 50.0 - (ss * 50.0).round()).abs() < 1e-9, "{ss}");
         assert!((ss + t - (hi + 1.0)).abs() < 2e-3, "{ss} + {t} for {hi}");
         // Only its branches, from its one input, with the start on the render's time line

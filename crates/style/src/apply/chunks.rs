@@ -268,8 +268,13 @@ pub fn chunked(
 /// edited into 32-bit float PCM.
 fn audio_chunk(g: &GraphInput, c: &ChunkSpan, i: usize, source: &str, rate: u32) -> AudioChunk {
     let part = &g.segments[c.first..=c.last];
-    let first = part.iter().map(|s| s.src_in_s).fold(f64::INFINITY, f64::min);
-    let steps = ((first - SEEK_MARGIN_S) / AUDIO_START_STEP_S).floor().max(0.0);
+    let first = part
+        .iter()
+        .map(|s| s.src_in_s)
+        .fold(f64::INFINITY, f64::min);
+    let steps = ((first - SEEK_MARGIN_S) / AUDIO_START_STEP_S)
+        .floor()
+        .max(0.0);
     let start = steps * AUDIO_START_STEP_S;
     let end = part.iter().map(|s| s.src_out_s).fold(0.0, f64::max) + 1.0;
     let graph = graph::chunk_audio_graph(g, c, start, rate);
@@ -415,8 +420,15 @@ fn join_args(e: &Encoder, has_audio: bool) -> Vec<String> {
     ];
     if has_audio {
         a.extend(
-            ["-f", "concat", "-safe", "0", "-i", &format!("{SCRATCH}/{AUDIO_LIST}")]
-                .map(String::from),
+            [
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                &format!("{SCRATCH}/{AUDIO_LIST}"),
+            ]
+            .map(String::from),
         );
     }
     a.extend([

@@ -501,7 +501,13 @@ fn audio_graph_with(g: &GraphInput, loudness: Option<String>, input: usize) -> S
 /// its source span, padded or cut to its exact sample count, the first without its first
 /// `c.skip_head` frames' samples, the last cut to its first `c.keep_tail` frames'
 /// samples), joined as the picture (concat, acrossfade). Returns the joined label.
-fn audio_edit(g: &GraphInput, c: &ChunkSpan, input: usize, first_pts: u64, s: &mut String) -> String {
+fn audio_edit(
+    g: &GraphInput,
+    c: &ChunkSpan,
+    input: usize,
+    first_pts: u64,
+    s: &mut String,
+) -> String {
     let ks: Vec<usize> = (c.first..=c.last).collect();
     let m = ks.len();
     let _ = write!(

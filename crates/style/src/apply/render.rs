@@ -289,7 +289,9 @@ fn source_input(plan: &EditPlan) -> Vec<String> {
 
 /// Input options and file of a pass reading a concat demuxer list (the audio chunks).
 fn concat_input(list: &Path) -> Vec<String> {
-    let mut a: Vec<String> = ["-f", "concat", "-safe", "0", "-i"].map(String::from).to_vec();
+    let mut a: Vec<String> = ["-f", "concat", "-safe", "0", "-i"]
+        .map(String::from)
+        .to_vec();
     a.push(list.display().to_string());
     a
 }
