@@ -1,7 +1,8 @@
 //! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
 //! pass (beside the stabiliser's analysis pass when the plan has one), then the single
-//! encode, or for a chunked plan ([`super::chunks`]) the chunks' video one process after
-//! the other and the join (video copied, sound encoded once). Progress: the measuring pass
+//! encode, or for a chunked plan ([`super::chunks`]) the chunks' sound (edited into PCM,
+//! before the measuring pass, which then reads it) and video one process after the other,
+//! and the join (video copied, the chunks' sound processed and encoded once). Progress: the measuring pass
 //! reports 0..0.1 (it decodes audio only), the encode 0.1..1 (chunked: the chunks by their
 //! frames up to 0.955, the join the rest); it never goes back.
 
