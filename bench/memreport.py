@@ -5,7 +5,7 @@ Usage: memreport.py SHORT.json LONG.json [--minutes 1 10] [--label NAME]
 
 Each process of a run is given a role from its command line (stylecut itself, ffprobe,
 the analysis picture decode, the analysis audio decode, the loudness measuring pass, the
-stabiliser's detect pass, the render); the table gives each role's largest VmHWM (MiB)
+stabiliser's detect pass, the render, a chunked render's audio chunks, video chunks and join); the table gives each role's largest VmHWM (MiB)
 in both runs, the number of such processes, and the growth per minute of source between
 the two runs: (long - short) / (long minutes - short minutes). Also the tree's summed
 VmRSS peak and the scratch directory's peak disk usage.
@@ -29,6 +29,12 @@ def role(p, root_pid=None):
             return "ffmpeg: analysis picture decode"
         if "f32le" in c:
             return "ffmpeg: analysis audio decode"
+        # The render's graph scripts name the pass (render.rs / chunks.rs file names).
+        script = next((a.rsplit("/", 1)[-1] for a in c if a.endswith(".txt")), "")
+        if script == "measure.txt":
+            return "ffmpeg: loudness measuring pass"
+        if script.startswith("audio") and "wav" in c:
+            return "ffmpeg: render audio chunk (sound edit to PCM)"
         if "-vn" in c and "null" in c:
             return "ffmpeg: loudness measuring pass"
         if "-an" in c and "null" in c:
@@ -51,6 +57,7 @@ ORDER = [
     "ffmpeg: loudness measuring pass",
     "ffmpeg: stabiliser detect pass",
     "ffmpeg: render (encode)",
+    "ffmpeg: render audio chunk (sound edit to PCM)",
     "ffmpeg: render chunk (video encode)",
     "ffmpeg: render join (video copied, audio encode)",
     "ffmpeg: other",

@@ -16,7 +16,7 @@ samples is reported with its last sampled VmHWM (a lower bound on its peak). /us
 -v reports the largest waited-for child only, so this sampler is the per-process view.
 
 Writes one JSON object (to --json, else to stderr; CMD keeps stdout): {"cmd", "exit", "wall_s", "samples", "tree_rss_peak_kib",
-"scratch_peak_bytes", "procs": [{"pid", "ppid", "name", "cmd", "hwm_kib", "first_s",
+"scratch_peak_bytes", "procs": [{"pid", "ppid", "name", "cmd", "hwm_kib", "cpu_s" (user + system seconds at the last sample), "first_s",
 "last_s"}], "timeline": [[seconds, CMD's own VmRSS KiB, the tree's summed VmRSS KiB], ...]}.
 """
 
@@ -39,6 +39,17 @@ def read_status(pid):
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return None
     return out
+
+
+def cpu_s(pid):
+    """user + system CPU seconds of a live process so far (/proc/<pid>/stat), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # Fields after "(comm)": state is index 0, utime 11, stime 12 (man 5 proc: 14, 15).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cmdline(pid):
@@ -134,6 +145,10 @@ def main():
                 rec["name"] = st.get("Name", "")
                 rec["cmd"] = cmdline(p)
             rec["hwm_kib"] = max(rec["hwm_kib"], kib(st.get("VmHWM")))
+            # CPU at the last sample the process was alive (misses at most one interval).
+            c = cpu_s(p)
+            if c is not None:
+                rec["cpu_s"] = round(c, 2)
             rec["last_s"] = round(now, 2)
             rss_sum += kib(st.get("VmRSS"))
         tree_peak = max(tree_peak, rss_sum)

@@ -79,11 +79,16 @@ fn beep_onsets(p: &Path) -> Vec<f64> {
 /// Writes 12 s of `picture` (a 25 fps lavfi source) with a white flash and an 880 Hz
 /// beep for 0.12 s at 0.52 s past every second, to `path`.
 fn flash_beep_source(path: &Path, picture: &str) {
+    flash_beep_source_at(path, picture, 48_000);
+}
+
+/// [`flash_beep_source`] with the sound at `rate` Hz.
+fn flash_beep_source_at(path: &Path, picture: &str, rate: u32) {
     let status = Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
         .arg(format!("{picture},drawbox=c=white:t=fill:enable='between(mod(t\\,1)\\,0.51\\,0.63)'"))
         .args(["-f", "lavfi", "-i"])
-        .arg("aevalsrc='if(between(mod(t\\,1)\\,0.52\\,0.639)\\,0.5*sin(2*PI*880*t)\\,0)':s=48000:d=12")
+        .arg(format!("aevalsrc='if(between(mod(t\\,1)\\,0.52\\,0.639)\\,0.5*sin(2*PI*880*t)\\,0)':s={rate}:d=12"))
         .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"])
         .arg(path)
         .status()
@@ -204,16 +209,45 @@ fn psnr_by_index(a: &Path, b: &Path, shift: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The bounded render (the video in chunks, joined with the video copied) gives the
-/// one-process render's output: same frame count, duration, frame rate, A/V sync, and
-/// every frame the one-process frame at the same index within the encoder's tolerance
-/// (a frame dropped or repeated at a chunk join would shift the rest: the moving test
-/// pattern makes neighbouring frames differ by far more than that tolerance).
+/// The decoded sound of `p`, mono 32-bit float at 48 kHz.
+fn pcm(p: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(p)
+        .args(["-vn", "-ac", "1", "-ar", "48000", "-f", "f32le", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Integrated loudness (LUFS) of `p`'s sound, from `ebur128`'s summary.
+fn integrated_lufs(p: &Path) -> f64 {
+    let log = run_log(&["-vn", "-af", "ebur128", "-f", "null", "-"], p);
+    let i = log.rfind("Integrated loudness:").unwrap();
+    log[i..]
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("I:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
+/// The bounded render (the video in chunks, joined with the video copied; the sound
+/// edited in the same chunks, each from its own span of the source, then processed and
+/// encoded once) gives the one-process render's output: same frame count, duration,
+/// frame rate, A/V sync, every frame the one-process frame at the same index within the
+/// encoder's tolerance (a frame dropped or repeated at a chunk join would shift the rest:
+/// the moving test pattern makes neighbouring frames differ by far more than that
+/// tolerance), and the same sound. The source's sound is at 44.1 kHz, so each audio
+/// chunk's start is converted to the source's samples (`aresample`'s `first_pts`).
 #[test]
 fn a_chunked_render_gives_the_one_process_frames() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("sync.mp4");
-    flash_beep_source(&src, "testsrc2=s=320x180:r=25:d=12");
+    flash_beep_source_at(&src, "testsrc2=s=320x180:r=25:d=12", 44_100);
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
     a.audio.has_audio = true;
@@ -289,6 +323,18 @@ fn a_chunked_render_gives_the_one_process_frames() {
         "{below} of {} shifted frames below 32 dB",
         shifted.len()
     );
+    // The same sound: the audio chunks' edit, processed as one stream, is the one-process
+    // render's (same samples into the same AAC encoder), and as loud.
+    let (p1, pc) = (pcm(&out1), pcm(&outc));
+    assert_eq!(pc.len(), p1.len(), "audio samples");
+    let energy = |v: &[f32]| v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>();
+    let diff: Vec<f32> = p1.iter().zip(&pc).map(|(a, b)| a - b).collect();
+    let snr = 10.0 * (energy(&p1) / energy(&diff).max(1e-30)).log10();
+    assert!(snr >= 60.0, "chunked sound differs: {snr:.1} dB SNR");
+    let (l1, lc) = (integrated_lufs(&out1), integrated_lufs(&outc));
+    assert!((l1 - lc).abs() <= 0.1, "loudness {lc} vs {l1}");
+    let ch = chunked.chunks.as_ref().unwrap();
+    assert_eq!(ch.audio_chunks.len(), ch.chunks.len());
     // A failed chunk fails the render, naming the chunk, and leaves no output.
     let mut broken = chunked.clone();
     let ch = broken.chunks.as_mut().unwrap();
@@ -300,6 +346,17 @@ fn a_chunked_render_gives_the_one_process_frames() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("render chunk 2 of"), "{err}");
+    assert!(!bad.exists());
+    // So does a failed audio chunk.
+    let mut broken = chunked.clone();
+    let ch = broken.chunks.as_mut().unwrap();
+    ch.audio_chunks[1].graph = ch.audio_chunks[1]
+        .graph
+        .replace("[aout]", ",no_such_filter[aout]");
+    let err = apply::render(&broken, &bad, &RunOpts::default(), |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("render audio chunk 2 of"), "{err}");
     assert!(!bad.exists());
     // Cancelled while the chunks run (past the measuring pass's share of the bar): the
     // running chunk is stopped and the render fails as cancelled, with no output.

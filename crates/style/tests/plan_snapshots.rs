@@ -342,6 +342,17 @@ fn the_music_plan_in_chunks() {
         // The chunk reads the picture of its one input.
         assert_eq!(stream_refs(&c.graph), vec![(0, 'v')]);
     }
+    check_audio_chunks(&plan);
+    for (i, c) in ch.audio_chunks.iter().enumerate() {
+        text.push_str(&format!(
+            "audio chunk {i}: {} samples\n{}\n{}\n\n",
+            c.samples,
+            c.ffmpeg_args.join(" "),
+            c.graph.replace(';', ";\n")
+        ));
+    }
+    let measure = ch.audio_measure_graph.as_deref().expect("normalised");
+    text.push_str(&format!("measure\n{}\n\n", measure.replace(';', ";\n")));
     text.push_str(&format!(
         "join\n{}\n{}\n",
         ch.join_args.join(" "),
@@ -360,6 +371,102 @@ fn the_music_plan_in_chunks() {
     );
     let back: EditPlan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
     assert_eq!(back.chunks, plan.chunks);
+}
+
+/// The sound of a chunked plan is edited chunk by chunk, each chunk's process reading the
+/// source over its own span only (session 9: the passes that ran the whole audio graph
+/// from the source grew by ≈ 14.5 MiB per source minute): one audio chunk per video
+/// chunk, each opening the source's sound with `-ss`/`-t` around its segments' source
+/// spans (1 s margins) and running only their branches into PCM in the scratch directory;
+/// the chunks' samples add up to the one-process edit's; the measuring pass and the join
+/// read those files (concat demuxer), never the source.
+fn check_audio_chunks(plan: &EditPlan) {
+    let ch = plan.chunks.as_ref().expect("chunked");
+    let fmt = &plan.format;
+    assert_eq!(
+        ch.audio_chunks.len(),
+        ch.chunks.len(),
+        "one audio chunk per chunk"
+    );
+    let source = plan.source.display().to_string();
+    let mut samples = 0;
+    for (i, (a, v)) in ch.audio_chunks.iter().zip(&ch.chunks).enumerate() {
+        let segs = &plan.segments[v.span.first..=v.span.last];
+        let args = &a.ffmpeg_args;
+        let at = |k: &str| args.iter().position(|x| x == k).map(|p| &args[p + 1]);
+        let input = args.iter().position(|x| x == "-i").expect("an input");
+        assert_eq!(args.iter().filter(|x| *x == "-i").count(), 1, "{args:?}");
+        assert_eq!(args[input + 1], source);
+        let ss: f64 = at("-ss").expect("-ss").parse().unwrap();
+        let t: f64 = at("-t").expect("-t").parse().unwrap();
+        assert!(args.iter().position(|x| x == "-ss").unwrap() < input);
+        assert!(args.iter().position(|x| x == "-t").unwrap() < input);
+        assert!(args[..input].iter().any(|x| x == "-vn"), "{args:?}");
+        let lo = segs
+            .iter()
+            .map(|s| s.src_in_s)
+            .fold(f64::INFINITY, f64::min);
+        let hi = segs.iter().map(|s| s.src_out_s).fold(0.0, f64::max);
+        // Its own span with the margins, nothing more.
+        assert!(
+            ss <= (lo - 0.98).max(0.0) + 1e-9 && ss >= lo - 1.02,
+            "{ss} for {lo}"
+        );
+        assert!((ss * 50.0 - (ss * 50.0).round()).abs() < 1e-9, "{ss}");
+        assert!((ss + t - (hi + 1.0)).abs() < 2e-3, "{ss} + {t} for {hi}");
+        // Only its branches, from its one input, with the start on the render's time line
+        // (`first_pts` in samples of the source's rate, 44.1 kHz here).
+        assert_eq!(stream_refs(&a.graph), vec![(0, 'a')]);
+        assert_eq!(a.graph.matches("atrim=start=").count(), segs.len());
+        assert!(
+            a.graph
+                .contains(&format!("first_pts={}", (ss * 44_100.0).round() as u64)),
+            "{}",
+            a.graph
+        );
+        for f in filter_names(&a.graph) {
+            assert!(
+                stylecut_media::process::RENDER_FILTERS.contains(&f.as_str()),
+                "{f}"
+            );
+        }
+        assert_eq!(
+            args.last().unwrap(),
+            &format!("{{scratch}}/audio{i:03}.wav")
+        );
+        samples += a.samples;
+    }
+    // The one-process edit's length: every segment's samples minus each crossfade's.
+    let edit: u64 = plan
+        .segments
+        .iter()
+        .map(|s| fmt.frames_to_samples(s.frames))
+        .sum::<u64>()
+        - plan
+            .transitions
+            .iter()
+            .map(|t| fmt.frames_to_samples(t.frames))
+            .sum::<u64>();
+    assert_eq!(samples, edit);
+    // The join and the measuring pass read the chunks' sound, not the source.
+    assert!(!ch.join_args.contains(&source), "{:?}", ch.join_args);
+    let inputs: Vec<&String> = ch
+        .join_args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| *a == "-i")
+        .map(|(i, _)| &ch.join_args[i + 1])
+        .collect();
+    assert_eq!(
+        inputs,
+        vec!["{scratch}/chunks.ffconcat", "{scratch}/audio.ffconcat"]
+    );
+    assert_eq!(stream_refs(&ch.join_graph), vec![(1, 'a')]);
+    assert!(!ch.join_graph.contains("asplit"), "{}", ch.join_graph);
+    if let Some(m) = &ch.audio_measure_graph {
+        assert_eq!(stream_refs(m), vec![(0, 'a')]);
+        assert!(!m.contains("asplit") && m.contains("loudnorm="), "{m}");
+    }
 }
 
 /// The letterboxed square edit on music (beats, eased dissolves), with at most `chunks`

@@ -11,7 +11,18 @@
 //! the plan's x264 settings, into an MPEG-TS file in the scratch directory. The join step
 //! reads the chunks back through the concat demuxer (each file placed at the sum of the
 //! previous chunks' exact durations), copies the video (`-c:v copy`: every frame is
-//! encoded once) and runs the whole audio graph, encoded once (AAC), with `+faststart`.
+//! encoded once) and the sound, encoded once (AAC), with `+faststart`.
+//!
+//! The sound is edited in the same chunks, before anything else: each audio chunk opens
+//! the source's sound over its span only and writes its segments' edited sound (trims,
+//! crossfades, no processing: [`super::graph::chunk_audio_graph`]) as 32-bit float PCM
+//! (WAV) into the scratch directory. The loudness measuring pass and the join read those
+//! files back one after the other (concat demuxer) and run the processing chain on them as
+//! one stream ([`super::graph::audio_tail_graph`]), so the filters that carry state across
+//! the whole sound (compressor, loudness) see what the one-process render feeds them.
+//! Before, both passes ran the whole audio graph from the source, one `asplit` branch per
+//! segment, and their memory grew by ≈ 14.5 MiB per source minute on the 10-minute plan
+//! (`docs/BENCHMARKS.md`, "Session 8: a bounded render" and "Session 9").
 //!
 //! Chunks end at a hard cut where one lies in the second half of the window; otherwise at
 //! a transition, rendered whole by the chunk before it: that chunk also renders the head of
@@ -40,6 +51,14 @@ pub const CHUNK_ENV: &str = "STYLECUT_RENDER_CHUNK_SEGMENTS";
 pub const CHUNK_LIST: &str = "chunks.ffconcat";
 /// File (in the scratch directory) holding the join step's (audio) graph.
 pub const JOIN_GRAPH_FILE: &str = "join.txt";
+/// File (in the scratch directory) listing the audio chunks for the concat demuxer.
+pub const AUDIO_LIST: &str = "audio.ffconcat";
+
+/// An audio chunk starts on a multiple of this many seconds: a whole number of samples at
+/// 48 kHz and at every common source rate (8, 11.025, 16, 22.05, 32, 44.1, 48, 88.2, 96
+/// kHz), so the resampler meets the source's samples at the phase it has in the
+/// one-process render, and `first_pts` (in source samples) is exact.
+pub const AUDIO_START_STEP_S: f64 = 0.02;
 
 /// Seconds of source decoded before a chunk's first frame: the seek lands well before the
 /// first frame any branch keeps, so no trim of the graph depends on the seek's rounding.
@@ -84,18 +103,39 @@ pub struct RenderChunk {
     pub ffmpeg_args: Vec<String>,
 }
 
-/// A render in chunks: the chunks, then the join.
+/// One audio chunk of a chunked render: the edited sound of the same segments as the
+/// video chunk with the same index, into `{scratch}/audio<i>.wav`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioChunk {
+    /// Its audio graph (written to `{scratch}/audio<i>.txt`).
+    pub graph: String,
+    /// ffmpeg arguments (after `ffmpeg -y`), with the `{scratch}` slot.
+    pub ffmpeg_args: Vec<String>,
+    /// Samples (48 kHz) it writes.
+    pub samples: u64,
+}
+
+/// A render in chunks: the audio chunks, the chunks, then the join.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChunkedRender {
     /// The limit the chunks were cut with ([`chunk_segments`]).
     pub segments_per_chunk: usize,
     pub chunks: Vec<RenderChunk>,
-    /// The join step's graph: the whole audio graph (with the `{measured}` slot), from
-    /// `[1:a]`, or a silent source.
+    /// The sound edited chunk by chunk (empty for a source without sound, and in plans
+    /// written before session 9, whose join and measuring pass read the source).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audio_chunks: Vec<AudioChunk>,
+    /// Graph of the loudness measuring pass over the audio chunks (from `[0:a]`, the list
+    /// [`AUDIO_LIST`]), when normalisation applies; it replaces the plan's
+    /// `audio_measure_graph`, which reads the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_measure_graph: Option<String>,
+    /// The join step's graph (with the `{measured}` slot): the processing of the audio
+    /// chunks from `[1:a]`, or a silent source.
     pub join_graph: String,
     /// ffmpeg arguments of the join (with the `{scratch}` and `{output}` slots): the chunk
-    /// list ([`CHUNK_LIST`], written by the render) as input 0, the source's sound as input
-    /// 1, the video copied.
+    /// list ([`CHUNK_LIST`], written by the render) as input 0, the audio chunks' list
+    /// ([`AUDIO_LIST`]) as input 1, the video copied.
     pub join_args: Vec<String>,
 }
 
@@ -172,19 +212,29 @@ pub fn spans(segs: &[Segment], trans: &[PlannedTransition], k: usize) -> Vec<Chu
 }
 
 /// The chunked render of a plan with more than `k` segments (None otherwise).
+/// `source_rate`: the sample rate of the source's sound (None: no sound).
 pub fn chunked(
     g: &GraphInput,
     source: &str,
+    source_rate: Option<u32>,
     encoder: &Encoder,
-    audio_graph: &str,
-    has_audio: bool,
-    input_limit: f64,
     k: usize,
 ) -> Option<ChunkedRender> {
     if g.segments.len() <= k.max(2) {
         return None;
     }
-    let chunks = spans(g.segments, g.transitions, k)
+    let spans = spans(g.segments, g.transitions, k);
+    let has_audio = g.audio.source_has_audio;
+    let audio_chunks = if has_audio {
+        spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| audio_chunk(g, span, i, source, source_rate.unwrap_or(48_000)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let chunks = spans
         .into_iter()
         .enumerate()
         .map(|(i, span)| RenderChunk {
@@ -193,12 +243,112 @@ pub fn chunked(
             span,
         })
         .collect();
+    let (join_graph, audio_measure_graph) = if has_audio {
+        (
+            graph::audio_tail_graph(g, g.audio.loudness_filter(), 1),
+            g.audio
+                .measure_filters()
+                .map(|m| graph::audio_tail_graph(g, Some(m), 0)),
+        )
+    } else {
+        (graph::audio_graph(g), None)
+    };
     Some(ChunkedRender {
         segments_per_chunk: k,
         chunks,
-        join_graph: audio_graph.to_string(),
-        join_args: join_args(source, encoder, has_audio, input_limit),
+        audio_chunks,
+        audio_measure_graph,
+        join_graph,
+        join_args: join_args(encoder, has_audio),
     })
+}
+
+/// Audio chunk `i` over `c`: the source's sound from [`SEEK_MARGIN_S`] before the chunk's
+/// first segment (rounded down to [`AUDIO_START_STEP_S`]) to 1 s after its last one's end,
+/// edited into 32-bit float PCM.
+fn audio_chunk(g: &GraphInput, c: &ChunkSpan, i: usize, source: &str, rate: u32) -> AudioChunk {
+    let part = &g.segments[c.first..=c.last];
+    let first = part
+        .iter()
+        .map(|s| s.src_in_s)
+        .fold(f64::INFINITY, f64::min);
+    let steps = ((first - SEEK_MARGIN_S) / AUDIO_START_STEP_S)
+        .floor()
+        .max(0.0);
+    let start = steps * AUDIO_START_STEP_S;
+    let end = part.iter().map(|s| s.src_out_s).fold(0.0, f64::max) + 1.0;
+    let graph = graph::chunk_audio_graph(g, c, start, rate);
+    let ffmpeg_args = [
+        "-copyts",
+        "-start_at_zero",
+        "-ss",
+        &format!("{start:.3}"),
+        "-t",
+        &format!("{:.3}", end - start),
+        "-vn",
+        "-sn",
+        "-dn",
+        "-i",
+        source,
+        "-filter_complex_script",
+        &format!("{SCRATCH}/{}", audio_graph_file(i)),
+        "-map",
+        "[aout]",
+        "-c:a",
+        "pcm_f32le",
+        "-f",
+        "wav",
+        &format!("{SCRATCH}/{}", audio_file(i)),
+    ]
+    .map(String::from)
+    .to_vec();
+    AudioChunk {
+        graph,
+        ffmpeg_args,
+        samples: audio_chunk_samples(g, c),
+    }
+}
+
+/// Samples chunk `c`'s edited sound holds: its segments' samples (each branch is cut or
+/// padded to exactly that), minus each inner crossfade's overlap, with the head and tail
+/// the chunk leaves out or cuts.
+fn audio_chunk_samples(g: &GraphInput, c: &ChunkSpan) -> u64 {
+    let fmt = g.fmt;
+    let mut n = 0u64;
+    for k in c.first..=c.last {
+        let mut s = fmt.frames_to_samples(g.segments[k].frames);
+        if k == c.first {
+            s -= fmt.frames_to_samples(c.skip_head);
+        }
+        if k == c.last {
+            if let Some(t) = c.keep_tail {
+                s = s.min(fmt.frames_to_samples(t));
+            }
+        }
+        n += s;
+        if k > c.first {
+            n -= fmt.frames_to_samples(g.transitions[k - 1].frames);
+        }
+    }
+    n
+}
+
+/// Names of audio chunk `i`'s PCM file and graph file in the scratch directory.
+pub fn audio_file(i: usize) -> String {
+    format!("audio{i:03}.wav")
+}
+pub fn audio_graph_file(i: usize) -> String {
+    format!("audio{i:03}.txt")
+}
+
+/// The concat demuxer's list of the audio chunks (their sound follows one another; the
+/// tail graph renumbers the samples, so the files' rounded offsets do not matter).
+pub fn audio_list(n: usize) -> String {
+    let mut s = String::from("ffconcat version 1.0\n");
+    for i in 0..n {
+        s.push_str(&format!("file '{}'\n", audio_file(i)));
+    }
+    s
 }
 
 /// Name of chunk `i`'s video file and graph file in the scratch directory.
@@ -259,7 +409,7 @@ fn chunk_args(segs: &[Segment], c: &ChunkSpan, i: usize, source: &str, e: &Encod
     a
 }
 
-fn join_args(source: &str, e: &Encoder, has_audio: bool, input_limit: f64) -> Vec<String> {
+fn join_args(e: &Encoder, has_audio: bool) -> Vec<String> {
     let mut a: Vec<String> = vec![
         "-f".into(),
         "concat".into(),
@@ -271,13 +421,12 @@ fn join_args(source: &str, e: &Encoder, has_audio: bool, input_limit: f64) -> Ve
     if has_audio {
         a.extend(
             [
-                "-t",
-                &format!("{input_limit:.3}"),
-                "-vn",
-                "-sn",
-                "-dn",
+                "-f",
+                "concat",
+                "-safe",
+                "0",
                 "-i",
-                source,
+                &format!("{SCRATCH}/{AUDIO_LIST}"),
             ]
             .map(String::from),
         );

@@ -471,45 +471,133 @@ pub fn audio_measure_graph(g: &GraphInput) -> Option<String> {
 
 fn audio_graph_with(g: &GraphInput, loudness: Option<String>, input: usize) -> String {
     let n = g.segments.len();
-    let total_frames = super::edl::total_frames(g.segments, g.transitions);
-    let total = g.fmt.frames_to_samples(total_frames);
     let mut s = String::new();
     if !g.audio.source_has_audio {
+        let total = g
+            .fmt
+            .frames_to_samples(super::edl::total_frames(g.segments, g.transitions));
         let _ = write!(
             s,
             "anullsrc=r=48000:cl=stereo,atrim=end_sample={total}[aout]"
         );
         return s;
     }
+    let span = ChunkSpan {
+        first: 0,
+        last: n - 1,
+        skip_head: 0,
+        keep_tail: None,
+        out_start_frame: 0,
+        frames: 0,
+    };
+    let joined = audio_edit(g, &span, input, 0, &mut s);
+    let _ = write!(s, "[{joined}]{}[aout]", audio_chain(g, loudness));
+    s
+}
+
+/// The edit of the sound (no processing): the source's audio at 48 kHz on the render's
+/// time line (`first_pts`: the time of the input's first sample, in samples of the
+/// source's rate; 0 when the source is read from its start), one branch per segment `c.first..=c.last` (trimmed to
+/// its source span, padded or cut to its exact sample count, the first without its first
+/// `c.skip_head` frames' samples, the last cut to its first `c.keep_tail` frames'
+/// samples), joined as the picture (concat, acrossfade). Returns the joined label.
+fn audio_edit(
+    g: &GraphInput,
+    c: &ChunkSpan,
+    input: usize,
+    first_pts: u64,
+    s: &mut String,
+) -> String {
+    let ks: Vec<usize> = (c.first..=c.last).collect();
+    let m = ks.len();
     let _ = write!(
         s,
-        "[{input}:a]aresample=48000:async=1:first_pts=0,aformat=sample_fmts=fltp:channel_layouts=stereo"
+        "[{input}:a]aresample=48000:async=1:first_pts={first_pts},aformat=sample_fmts=fltp:channel_layouts=stereo"
     );
-    if n == 1 {
-        s.push_str("[as0];");
+    if m == 1 {
+        let _ = write!(s, "[as{}];", ks[0]);
     } else {
-        let _ = write!(s, ",asplit={n}");
-        for k in 0..n {
+        let _ = write!(s, ",asplit={m}");
+        for &k in &ks {
             let _ = write!(s, "[as{k}]");
         }
         s.push(';');
     }
-    for (k, seg) in g.segments.iter().enumerate() {
+    let mut items = Vec::with_capacity(m);
+    for &k in &ks {
+        let seg = &g.segments[k];
         let samples = g.fmt.frames_to_samples(seg.frames);
+        let mut frames = seg.frames;
+        let mut extra = String::new();
+        if k == c.first && c.skip_head > 0 {
+            // The samples of the transition's frames, as the previous chunk's acrossfade
+            // took them (`ns` = the same conversion).
+            let _ = write!(
+                extra,
+                ",atrim=start_sample={},asetpts=PTS-STARTPTS",
+                g.fmt.frames_to_samples(c.skip_head)
+            );
+            frames -= c.skip_head;
+        }
+        if k == c.last {
+            if let Some(t) = c.keep_tail {
+                let _ = write!(extra, ",atrim=end_sample={}", g.fmt.frames_to_samples(t));
+                frames = frames.min(t);
+            }
+        }
         let _ = write!(
             s,
-            "[as{k}]atrim=start={}:end={},asetpts=PTS-STARTPTS,apad=whole_len={samples},atrim=end_sample={samples}[a{k}];",
+            "[as{k}]atrim=start={}:end={},asetpts=PTS-STARTPTS,apad=whole_len={samples},atrim=end_sample={samples}{extra}[a{k}];",
             f6(seg.src_in_s),
             f6(seg.src_out_s)
         );
+        items.push((k, frames));
     }
-    let joined = join(g, &mut s, 'a');
+    join_items(g.fmt, &items, &g.transitions[c.first..c.last], s, 'a')
+}
+
+/// The processing after the edit: the chain's filters, the loudness slot, then the exact
+/// length of the whole output.
+fn audio_chain(g: &GraphInput, loudness: Option<String>) -> String {
+    let total = g
+        .fmt
+        .frames_to_samples(super::edl::total_frames(g.segments, g.transitions));
     let mut chain = g.audio.pre_filters();
     chain.extend(loudness);
     chain.push(format!("apad=whole_len={total}"));
     chain.push(format!("atrim=end_sample={total}"));
-    let _ = write!(s, "[{joined}]{}[aout]", chain.join(","));
+    chain.join(",")
+}
+
+/// Audio graph of one chunk of a chunked render (see [`super::chunks`]), from `[0:a]` (the
+/// source's sound opened over the chunk's span from `start_s`, timestamps as in the whole
+/// render: `-copyts -start_at_zero`) to `[aout]`: the edit of segments `c.first..=c.last`
+/// exactly as [`audio_graph`] makes it (same branches, the transition that ends the chunk
+/// whole, the one that starts it left out), with no processing: the chunks' sound, one
+/// after the other, is the whole edit, which [`audio_tail_graph`] processes as one stream.
+/// `source_rate` is the source's sample rate: `aresample`'s `first_pts` counts samples of
+/// its *input* (checked on ffmpeg 5.1: `first_pts=2148480` on a 44.1 kHz input seeked
+/// to 44.76 s dropped the first 3.96 s, i.e. it read 2148480 / 44100 = 48.72 s). With the
+/// first sample's time given, a source whose sound starts after `start_s` is padded from
+/// there, as the whole render pads it from 0. `start_s` should be a whole number of
+/// samples at both rates (`chunks::AUDIO_START_STEP_S`).
+pub fn chunk_audio_graph(g: &GraphInput, c: &ChunkSpan, start_s: f64, source_rate: u32) -> String {
+    let mut s = String::new();
+    let first_pts = (start_s * f64::from(source_rate)).round() as u64;
+    let joined = audio_edit(g, c, 0, first_pts, &mut s);
+    let _ = write!(s, "[{joined}]anull[aout]");
     s
+}
+
+/// The processing of a chunked render's sound, from `[{input}:a]` (the chunks' edited
+/// sound read back one after the other, see [`chunk_audio_graph`]) to `[aout]`: samples
+/// renumbered from 0 (the concat demuxer's file offsets are rounded to microseconds),
+/// then the same chain, `loudness` slot and exact length as [`audio_graph`].
+pub fn audio_tail_graph(g: &GraphInput, loudness: Option<String>, input: usize) -> String {
+    format!(
+        "[{input}:a]asetpts=N/SR/TB,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,{}[aout]",
+        audio_chain(g, loudness)
+    )
 }
 
 #[cfg(test)]

@@ -277,18 +277,21 @@ pub fn plan_chunked(
     let chunks = chunks::chunked(
         &gi,
         &source_path.display().to_string(),
+        info.audio.as_ref().map(|a| a.sample_rate),
         &encoder,
-        &agraph,
-        audio_plan.source_has_audio,
-        input_limit,
         chunk_segments,
     );
     if let Some(c) = &chunks {
         notes.push(format!(
-            "render: {} chunks of at most {} segments (one ffmpeg each, video only), joined \
-             with the video copied and the sound encoded once",
+            "render: {} chunks of at most {} segments (one ffmpeg each for the picture{}), \
+             joined with the video copied and the sound processed and encoded once",
             c.chunks.len(),
-            c.segments_per_chunk
+            c.segments_per_chunk,
+            if c.audio_chunks.is_empty() {
+                ""
+            } else {
+                " and one for the sound's edit, into PCM"
+            }
         ));
     }
     Ok(EditPlan {

@@ -1,7 +1,8 @@
 //! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
 //! pass (beside the stabiliser's analysis pass when the plan has one), then the single
-//! encode, or for a chunked plan ([`super::chunks`]) the chunks' video one process after
-//! the other and the join (video copied, sound encoded once). Progress: the measuring pass
+//! encode, or for a chunked plan ([`super::chunks`]) the chunks' sound (edited into PCM,
+//! before the measuring pass, which then reads it) and video one process after the other,
+//! and the join (video copied, the chunks' sound processed and encoded once). Progress: the measuring pass
 //! reports 0..0.1 (it decodes audio only), the encode 0.1..1 (chunked: the chunks by their
 //! frames up to 0.955, the join the rest); it never goes back.
 
@@ -64,15 +65,41 @@ pub fn render(
     // The two side passes read different streams of the source (the stabiliser the
     // picture, the loudness measure the sound) and write different files: they run at
     // once, so the measure (one core, audio only) hides behind the stabiliser's decode.
+    // A chunked plan edits its sound chunk by chunk into PCM first; the measuring pass and
+    // the join then read those files instead of the source.
+    let audio_chunks = plan
+        .chunks
+        .as_ref()
+        .map_or(&[][..], |c| c.audio_chunks.as_slice());
+    let measure_graph = match &plan.chunks {
+        Some(c) if !audio_chunks.is_empty() => c.audio_measure_graph.as_ref(),
+        _ => plan.audio_measure_graph.as_ref(),
+    };
     let (stab, log) = std::thread::scope(|scope| {
         let stab = plan.stabilize_detect_graph.as_ref().map(|dg| {
             let dg = dg.replace(SCRATCH, &escape_graph_path(&dir_arg));
             scope.spawn(move || stabilize_detect(plan, &dg, dir, opts))
         });
-        let log = plan
-            .audio_measure_graph
-            .as_ref()
-            .map(|mg| measure(plan, mg, dir, opts, report.clone()));
+        let log = (|| {
+            // The audio chunks take the first half of the measuring pass's share (they
+            // decode the same sound), the measure the rest.
+            let measure_from = if audio_chunks.is_empty() {
+                0.0
+            } else {
+                edit_audio_chunks(audio_chunks, dir, &dir_arg, opts, report.clone())?;
+                MEASURE_SHARE / 2.0
+            };
+            measure_graph
+                .map(|mg| {
+                    let input = if audio_chunks.is_empty() {
+                        source_input(plan)
+                    } else {
+                        concat_input(&dir.join(chunks::AUDIO_LIST))
+                    };
+                    measure(plan, mg, &input, dir, opts, measure_from, report.clone())
+                })
+                .transpose()
+        })();
         let stab = stab.map(|h| {
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -82,9 +109,8 @@ pub fn render(
     if let Some(r) = stab {
         r?;
     }
-    let measured = match log {
+    let measured = match log? {
         Some(log) => {
-            let log = log?;
             let Some(m) = parse_loudnorm(&log) else {
                 return Err(StyleError::Unsupported(format!(
                     "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
@@ -107,7 +133,7 @@ pub fn render(
             .map(|a| a.replace("{output}", &out).replace(SCRATCH, &dir_arg))
             .collect()
     };
-    let start = if plan.audio_measure_graph.is_some() {
+    let start = if measure_graph.is_some() || !audio_chunks.is_empty() {
         MEASURE_SHARE
     } else {
         0.0
@@ -197,24 +223,99 @@ fn chunk_error(e: MediaError, i: usize, n: usize, c: &chunks::ChunkSpan) -> Medi
     }
 }
 
+/// Runs a chunked plan's audio chunks one after the other (each opens the source's sound
+/// over its span and writes its edited sound into the scratch directory), then writes
+/// their list for the concat demuxer. Progress: 0 .. half the measuring pass's share, by
+/// the chunks' samples.
+fn edit_audio_chunks(
+    audio: &[chunks::AudioChunk],
+    dir: &Path,
+    dir_arg: &str,
+    opts: &RunOpts,
+    report: impl Fn(f64) + Clone + Send + 'static,
+) -> Result<(), StyleError> {
+    let n = audio.len();
+    let total = audio.iter().map(|c| c.samples).sum::<u64>().max(1) as f64;
+    let mut done = 0u64;
+    for (i, c) in audio.iter().enumerate() {
+        std::fs::write(dir.join(chunks::audio_graph_file(i)), &c.graph)?;
+        let args: Vec<String> = c
+            .ffmpeg_args
+            .iter()
+            .map(|a| a.replace(SCRATCH, dir_arg))
+            .collect();
+        let (a, len) = (done as f64 / total, c.samples as f64 / total);
+        let r = report.clone();
+        run_ffmpeg(
+            &args,
+            &dir.join(chunks::audio_file(i)),
+            c.samples as f64 / 48_000.0,
+            opts,
+            move |f| r(MEASURE_SHARE / 2.0 * (a + len * f)),
+        )
+        .map_err(|e| match e {
+            MediaError::ToolFailed {
+                tool,
+                status,
+                stderr_tail,
+            } => MediaError::ToolFailed {
+                tool: format!("{tool} (render audio chunk {} of {n})", i + 1),
+                status,
+                stderr_tail,
+            },
+            e => e,
+        })?;
+        done += c.samples;
+    }
+    std::fs::write(dir.join(chunks::AUDIO_LIST), chunks::audio_list(n))?;
+    Ok(())
+}
+
+/// Input options and file of the measuring pass reading the source: up to the render's
+/// own `-t` limit, and the demuxer drops video, subtitle and data packets, so nothing but
+/// the audio is read past the container or decoded.
+fn source_input(plan: &EditPlan) -> Vec<String> {
+    let limit = plan
+        .ffmpeg_args
+        .iter()
+        .position(|a| a == "-t")
+        .and_then(|i| plan.ffmpeg_args.get(i + 1));
+    let mut a: Vec<String> = limit
+        .map(|t| vec!["-t".to_string(), t.clone()])
+        .unwrap_or_default();
+    a.extend(["-vn", "-sn", "-dn", "-i"].map(String::from));
+    a.push(plan.source.display().to_string());
+    a
+}
+
+/// Input options and file of a pass reading a concat demuxer list (the audio chunks).
+fn concat_input(list: &Path) -> Vec<String> {
+    let mut a: Vec<String> = ["-f", "concat", "-safe", "0", "-i"]
+        .map(String::from)
+        .to_vec();
+    a.push(list.display().to_string());
+    a
+}
+
 /// The audio-only pass: same trims, crossfades and processing as the render, then the
-/// measuring filters ([`super::AudioPlan::measure_filters`]). Returns ffmpeg's log at
-/// `info` (loudnorm's JSON and the ebur128 summary).
+/// measuring filters ([`super::AudioPlan::measure_filters`]), reading `input` (the
+/// source, or a chunked plan's audio chunks). Progress from `from` to the end of the
+/// measuring pass's share. Returns ffmpeg's log at `info` (loudnorm's JSON and the
+/// ebur128 summary).
 fn measure(
     plan: &EditPlan,
     graph: &str,
+    input: &[String],
     dir: &Path,
     opts: &RunOpts,
+    from: f64,
     report: impl Fn(f64) + Send + 'static,
 ) -> Result<String, StyleError> {
-    // Input options: the demuxer drops video, subtitle and data packets, so nothing but
-    // the audio is read past the container or decoded.
     let mut cmd = side_pass(
-        plan,
         graph,
         &dir.join("measure.txt"),
         &["-progress", "pipe:1"],
-        ["-vn", "-sn", "-dn"],
+        input,
         "[aout]",
     )?;
     // The whole log at `info` goes to a report file: loudnorm's JSON and the ebur128
@@ -233,7 +334,7 @@ fn measure(
             .strip_prefix("out_time_us=")
             .and_then(|v| v.trim().parse::<i64>().ok())
         {
-            report(MEASURE_SHARE * (us as f64 / 1e6 / total).clamp(0.0, 1.0));
+            report(from + (MEASURE_SHARE - from) * (us as f64 / 1e6 / total).clamp(0.0, 1.0));
         }
     })?;
     Ok(std::fs::read_to_string(&report_file)?)
@@ -248,44 +349,30 @@ fn stabilize_detect(
     dir: &Path,
     opts: &RunOpts,
 ) -> Result<(), StyleError> {
-    let cmd = side_pass(
-        plan,
-        graph,
-        &dir.join("stabilize.txt"),
-        &[],
-        ["-an", "-sn", "-dn"],
-        "[vdet]",
-    )?;
+    let mut input = source_input(plan);
+    // The picture only: the same limit, audio instead of video dropped.
+    let skip = input.iter().position(|a| a == "-vn").unwrap_or(0);
+    input[skip] = "-an".into();
+    let cmd = side_pass(graph, &dir.join("stabilize.txt"), &[], &input, "[vdet]")?;
     run_streamed(cmd, "ffmpeg", opts, |_| {})?;
     Ok(())
 }
 
 /// The ffmpeg command of a pass beside the render (the loudness measure, the stabiliser's
-/// analysis): `graph` is written to `script`; the source is read up to the render's own
-/// `-t` limit with the input options `skip` (the streams the pass does not need), and the
-/// graph's output `out` goes to the null muxer. `global` goes before the input.
+/// analysis): `graph` is written to `script`; `input` holds the input options and file,
+/// and the graph's output `out` goes to the null muxer. `global` goes before the input.
 fn side_pass(
-    plan: &EditPlan,
     graph: &str,
     script: &Path,
     global: &[&str],
-    skip: [&str; 3],
+    input: &[String],
     out: &str,
 ) -> Result<Command, StyleError> {
     std::fs::write(script, graph)?;
-    let limit = plan
-        .ffmpeg_args
-        .iter()
-        .position(|a| a == "-t")
-        .and_then(|i| plan.ffmpeg_args.get(i + 1));
     let mut cmd = Command::new(ffmpeg_bin());
     cmd.args(["-hide_banner", "-nostdin", "-nostats", "-v", "error"]);
     cmd.args(global);
-    if let Some(t) = limit {
-        cmd.args(["-t", t]);
-    }
-    cmd.args(skip);
-    cmd.arg("-i").arg(&plan.source);
+    cmd.args(input);
     cmd.arg("-filter_complex_script").arg(script);
     cmd.args(["-map", out, "-f", "null", "-"]);
     Ok(cmd)
