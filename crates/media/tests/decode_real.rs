@@ -288,3 +288,107 @@ fn truncated_file_with_its_index_first_is_bad_input() {
         e => panic!("{e:?}"),
     }
 }
+
+/// Runs ffmpeg with `args` (quiet, overwriting), panicking with its stderr on failure.
+fn ffmpeg(args: &[&str]) {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-y", "-v", "error"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn assert_truncated(p: &std::path::Path) {
+    match probe::probe_video(p, &RunOpts::default()) {
+        Err(MediaError::BadInput { message, .. }) => {
+            assert!(message.contains("truncated"), "{}: {message}", p.display())
+        }
+        other => panic!("{}: {other:?}", p.display()),
+    }
+}
+
+/// Matroska and WebM cut in half, mid-cluster: the header still declares the full 6 s (the
+/// segment's duration, the streams' `DURATION` tags) and the demuxer drops the unfinished
+/// cluster, so main's probe accepted them and the analysis read 1–3 s. Refused now, and
+/// the complete files pass. A Matroska file written to a pipe declares no duration: it is
+/// measured by demuxing (6 s), and refused when it is cut short mid-cluster.
+#[test]
+fn truncated_matroska_and_webm_are_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| dir.path().join(n);
+    let src = "testsrc2=s=320x180:r=30:d=6";
+    let tone = "sine=f=440:d=6";
+    let mkv = d("whole.mkv");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        src,
+        "-f",
+        "lavfi",
+        "-i",
+        tone,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "30",
+        "-c:a",
+        "aac",
+        mkv.to_str().unwrap(),
+    ]);
+    let webm = d("whole.webm");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        src,
+        "-f",
+        "lavfi",
+        "-i",
+        tone,
+        "-c:v",
+        "libvpx",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-g",
+        "30",
+        "-c:a",
+        "libopus",
+        webm.to_str().unwrap(),
+    ]);
+    // Written to a pipe: no duration, no index.
+    let piped = d("piped.mkv");
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-v", "error", "-i"])
+        .arg(&mkv)
+        .args(["-c", "copy", "-f", "matroska", "pipe:1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::write(&piped, &out.stdout).unwrap();
+    for whole in [&mkv, &webm, &piped] {
+        let info = probe::probe_video(whole, &RunOpts::default()).unwrap();
+        assert!(
+            (info.duration_s - 6.0).abs() < 0.1,
+            "{}: {}",
+            whole.display(),
+            info.duration_s
+        );
+        let bytes = std::fs::read(whole).unwrap();
+        let cut = d(&format!(
+            "cut-{}",
+            whole.file_name().unwrap().to_str().unwrap()
+        ));
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        assert_truncated(&cut);
+    }
+}
