@@ -190,6 +190,15 @@ pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
     })
 }
 
+/// Deinterlacer of interlaced sources (ffprobe's `field_order` says so,
+/// [`crate::probe::VideoInfo::interlaced`]), shared by the analysis decode and the render:
+/// `bwdif` (w3fdif and yadif ideas combined), one frame out per frame in, field order from
+/// the frames. In the analysis decode, the area scale to 256 px wide otherwise averaged the
+/// two fields of each frame (two instants 20 ms apart in 25i) into one ghosted picture: on
+/// a 25i `testsrc2` clip its frames were 34.4 dB from the progressive frames of the first
+/// field's instant, 43.4 dB after `bwdif` (docs/BENCHMARKS.md, "Session 9: odd inputs").
+pub const DEINTERLACE: &str = "bwdif=mode=send_frame:parity=auto:deint=all";
+
 /// The analysis decode's scale to `w`×`h` R'G'B': the source's Y'CbCr matrix and range
 /// given to swscale explicitly (untagged video is read as BT.601 limited range, as swscale
 /// does by default); HDR sources are first tone-mapped to BT.709 SDR ([`hdr_to_sdr`]).
@@ -305,7 +314,12 @@ pub fn decode(
         "0:v:0",
         "-vf",
         &format!(
-            "{},setsar=1,showinfo=checksum=0,format=rgb24",
+            "{}{},setsar=1,showinfo=checksum=0,format=rgb24",
+            if video.interlaced {
+                format!("{DEINTERLACE},")
+            } else {
+                String::new()
+            },
             rgb_scale(&video.colour, w, h)
         ),
         "-fps_mode",
@@ -314,15 +328,19 @@ pub fn decode(
         "rawvideo",
         "pipe:1",
     ]);
+    // The probe's audio stream (the default-flagged one), as in the render.
+    let amap = info
+        .audio
+        .as_ref()
+        .map_or("0:a:0".into(), AudioInfo::map_spec);
     if let Some(mf) = &mono_file {
-        cmd.args(["-map", "0:a:0", "-ac", "1", "-ar"])
+        cmd.args(["-map", &amap, "-ac", "1", "-ar"])
             .arg(spec.mono_rate.to_string())
             .args(["-f", "f32le"])
             .arg(mf.as_os_str());
     }
     if let Some(ff) = &full_file {
-        cmd.args(["-map", "0:a:0", "-f", "f32le"])
-            .arg(ff.as_os_str());
+        cmd.args(["-map", &amap, "-f", "f32le"]).arg(ff.as_os_str());
     }
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -453,7 +471,9 @@ fn mono_audio_command<'a>(
     let mut cmd = Command::new(ffmpeg_bin());
     cmd.args(["-hide_banner", "-nostdin", "-v", "error", "-y", "-i"])
         .arg(path)
-        .args(["-map", "0:a:0", "-ac", "1", "-ar"])
+        .arg("-map")
+        .arg(ai.map_spec())
+        .args(["-ac", "1", "-ar"])
         .arg(rate.to_string())
         .args(["-f", "f32le"])
         .arg(mono_file.as_os_str());
@@ -482,7 +502,9 @@ pub fn decode_audio(
         None
     };
     if let Some(ff) = &full_file {
-        cmd.args(["-map", "0:a:0", "-f", "f32le"])
+        cmd.arg("-map")
+            .arg(ai.map_spec())
+            .args(["-f", "f32le"])
             .arg(ff.as_os_str());
     }
     crate::process::run(cmd, "ffmpeg", opts, |_| {}).map_err(|e| match e {
@@ -519,7 +541,9 @@ pub fn decode_audio_streamed(
     on_full: impl FnMut(&[f32]),
 ) -> Result<DecodedAudio, MediaError> {
     let (ai, _, mono_file, mut cmd) = mono_audio_command(path, info, rate, scratch)?;
-    cmd.args(["-map", "0:a:0", "-f", "f32le", "pipe:1"]);
+    cmd.arg("-map")
+        .arg(ai.map_spec())
+        .args(["-f", "f32le", "pipe:1"]);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

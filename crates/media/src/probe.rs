@@ -133,10 +133,22 @@ impl Colour {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudioInfo {
+    /// Which of the file's audio streams this is, counting audio streams only from 0:
+    /// ffmpeg's stream specifier `a:N` (`-map 0:a:N`, `[0:a:N]`). The probe picks the
+    /// stream flagged default (its disposition), else the first, as players do; the
+    /// analysis decode and the render read this same stream.
+    pub stream: usize,
     pub codec: String,
     pub sample_rate: u32,
     pub channels: u32,
     pub channel_layout: Option<String>,
+}
+
+impl AudioInfo {
+    /// `-map` specifier of this stream in the first input: `0:a:N`.
+    pub fn map_spec(&self) -> String {
+        format!("0:a:{}", self.stream)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -301,6 +313,7 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
     let mut video = None;
     let mut audio = None;
     let mut subtitle_streams = 0;
+    let (mut audio_streams, mut audio_is_default) = (0usize, false);
     let mut stream_duration: Option<f64> = None;
     for s in raw.streams {
         match s.codec_type.as_deref() {
@@ -369,8 +382,17 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     interlaced: matches!(s.field_order.as_deref(), Some("tt" | "bb" | "tb" | "bt")),
                 });
             }
-            Some("audio") if audio.is_none() => {
+            Some("audio") => {
+                let n = audio_streams;
+                audio_streams += 1;
+                let is_default = s.disposition.get("default").copied() == Some(1);
+                // The first default-flagged stream wins; the first stream until one is.
+                if audio.is_some() && (audio_is_default || !is_default) {
+                    continue;
+                }
+                audio_is_default = is_default;
                 audio = Some(AudioInfo {
+                    stream: n,
                     codec: s.codec_name.unwrap_or_else(|| "unknown".into()),
                     sample_rate: s.sample_rate.and_then(|r| r.parse().ok()).unwrap_or(48_000),
                     channels: s.channels.unwrap_or(2),

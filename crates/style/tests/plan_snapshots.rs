@@ -35,6 +35,7 @@ fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
             interlaced: false,
         }),
         audio: audio.then(|| AudioInfo {
+            stream: 0,
             codec: "aac".into(),
             sample_rate: 44_100,
             channels: 2,
@@ -499,7 +500,7 @@ fn hdr_source_is_tone_mapped_once_at_the_head_of_the_two_input_render() {
     assert_eq!(g.matches("zscale=tin=").count(), 1, "{g}");
     assert!(g.contains("in_color_matrix=bt709:in_range=tv:"), "{g}");
     assert!(!g.contains("colorspace="), "{g}");
-    assert!(g.contains("[1:a]aresample="), "{g}");
+    assert!(g.contains("[1:a:0]aresample="), "{g}");
     assert!(plan.notes.iter().any(|n| n.contains("source is HDR")));
     assert!(plan
         .ffmpeg_args
