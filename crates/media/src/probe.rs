@@ -33,6 +33,8 @@ pub struct VideoInfo {
     /// Interlaced (ffprobe's `field_order` is `tt`, `bb`, `tb` or `bt`): each frame holds
     /// two fields from different instants.
     pub interlaced: bool,
+    /// Interlaced with the bottom field shown first (`field_order` `bb` or `tb`).
+    pub bottom_field_first: bool,
 }
 
 /// How a stream's Y'CbCr codes map to colours: ffprobe's `color_space` (matrix),
@@ -380,6 +382,7 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     bit_rate: s.bit_rate.and_then(|b| b.parse().ok()),
                     colour,
                     interlaced: matches!(s.field_order.as_deref(), Some("tt" | "bb" | "tb" | "bt")),
+                    bottom_field_first: matches!(s.field_order.as_deref(), Some("bb" | "tb")),
                 });
             }
             Some("audio") => {

@@ -415,9 +415,10 @@ fn analysis_frames(p: &std::path::Path) -> Vec<Vec<u8>> {
 
 /// A true 25i clip (`testsrc2` at 50p woven into top-field-first frames) decodes for the
 /// analysis as the progressive 25p clip of its top fields' instants does: deinterlaced
-/// first. Before, the area scale to 256 px averaged each frame's two fields (two instants)
-/// into a ghosted picture, 1.52 levels from the progressive frame on average over the
-/// whole picture, most of it still (the deinterlaced one 0.86).
+/// first (its top field). Before, the area scale to 256 px averaged each frame's two fields
+/// (two instants) into a ghosted picture, 1.52 levels from the progressive frame on average
+/// over the whole picture, most of it still (1.05 with the top field, 0.86 with the
+/// render's `bwdif`).
 #[test]
 fn an_interlaced_source_is_deinterlaced_for_the_analysis() {
     let dir = tempfile::tempdir().unwrap();
@@ -488,5 +489,5 @@ fn an_interlaced_source_is_deinterlaced_for_the_analysis() {
         n += a.len() as u64;
     }
     let mad = sum as f64 / n as f64;
-    assert!(mad < 1.2, "mean absolute difference {mad:.2} levels");
+    assert!(mad < 1.25, "mean absolute difference {mad:.2} levels");
 }

@@ -33,6 +33,7 @@ fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
             bit_rate: None,
             colour: Default::default(),
             interlaced: false,
+            bottom_field_first: false,
         }),
         audio: audio.then(|| AudioInfo {
             stream: 0,
