@@ -201,7 +201,7 @@ pub const DEINTERLACE: &str = "bwdif=mode=send_frame:parity=auto:deint=all";
 /// ghosted picture. The analysis frames have far fewer lines than one field, so the field's
 /// half height loses nothing the analysers see. Measured on a 25i `testsrc2` clip against the
 /// progressive frames of the first field's instant (256 px): 34.4 dB without deinterlacing,
-/// 41.7 dB with one field, 43.4 dB with the render's `bwdif`, which cost 45 % more CPU for
+/// 41.7 dB with one field, 43.4 dB with the render's `bwdif`, which cost 44 % more CPU for
 /// the whole analysis of a 1080i clip; one field costs no more than no deinterlacing
 /// (docs/BENCHMARKS.md, "Session 9: odd inputs").
 pub fn analysis_deinterlace(video: &VideoInfo) -> Option<&'static str> {
