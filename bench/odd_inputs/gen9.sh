@@ -24,6 +24,8 @@ $F -t 60 -i $M/video/openboard-cc/wannaworktogether.mp4 -vf scale=1920:1080,sets
 $F -i hd60.mp4 -c copy hd60.mkv
 $F -i hd60.mp4 -c copy -f matroska - > hd60-piped.mkv
 for f in hd60.mkv hd60-piped.mkv; do s=$(stat -c %s $f); head -c $((s / 2)) $f > cut50-$f; done
+# 1080i, 20 s (cost of deinterlacing in the analysis)
+$F -t 20 -i hd60.mp4 -vf "fps=50,tinterlace=mode=interleave_top,setfield=tff" -flags +ildct+ilme -c:v libx264 -preset ultrafast -b:v 12M -x264-params tff=1 -pix_fmt yuv420p -c:a aac hd20-25i.mp4
 # 2. two audio streams, the second (base's music) flagged default; the first is src's speech
 $F -i src.mp4 -i base.mp4 -map 1:v -map 0:a -map 1:a -c copy -disposition:a:0 0 -disposition:a:1 default two-audio-default2.mp4
 # 3. 25i from testvideo (50p by frame repetition, woven into top-field-first frames) and the
