@@ -7,7 +7,7 @@ import json, os, subprocess, sys, time, urllib.request, uuid, shutil, hashlib
 BIN = sys.argv[1]
 DATA = sys.argv[2]
 names = sys.argv[3:]
-IN = "/tmp/s8c/in"
+IN = os.environ.get("ODD_IN", "/tmp/s8c/in")  # inputs directory
 shutil.rmtree(DATA, ignore_errors=True)
 env = {k: v for k, v in os.environ.items() if k != "RUST_BACKTRACE"}
 env["MAX_CONCURRENT_JOBS"] = "1"

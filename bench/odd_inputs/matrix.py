@@ -6,7 +6,7 @@ import json, os, subprocess, sys, time, glob
 BIN = sys.argv[1]
 OUT = sys.argv[2]
 only = sys.argv[3:]  # optional input names
-IN = "/tmp/s8c/in"
+IN = os.environ.get("ODD_IN", "/tmp/s8c/in")  # inputs directory
 STYLE = "/tmp/s6/style24.json"
 SRC = f"{IN}/src.mp4"
 TIMEOUT = 150

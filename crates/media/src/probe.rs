@@ -33,6 +33,8 @@ pub struct VideoInfo {
     /// Interlaced (ffprobe's `field_order` is `tt`, `bb`, `tb` or `bt`): each frame holds
     /// two fields from different instants.
     pub interlaced: bool,
+    /// Interlaced with the bottom field shown first (`field_order` `bb` or `tb`).
+    pub bottom_field_first: bool,
 }
 
 /// How a stream's Y'CbCr codes map to colours: ffprobe's `color_space` (matrix),
@@ -133,10 +135,22 @@ impl Colour {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudioInfo {
+    /// Which of the file's audio streams this is, counting audio streams only from 0:
+    /// ffmpeg's stream specifier `a:N` (`-map 0:a:N`, `[0:a:N]`). The probe picks the
+    /// stream flagged default (its disposition), else the first, as players do; the
+    /// analysis decode and the render read this same stream.
+    pub stream: usize,
     pub codec: String,
     pub sample_rate: u32,
     pub channels: u32,
     pub channel_layout: Option<String>,
+}
+
+impl AudioInfo {
+    /// `-map` specifier of this stream in the first input: `0:a:N`.
+    pub fn map_spec(&self) -> String {
+        format!("0:a:{}", self.stream)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +178,11 @@ impl MediaInfo {
             return "mkv".into();
         }
         names.first().copied().unwrap_or("unknown").to_string()
+    }
+
+    /// True for the Matroska family (`.mkv`, `.webm`).
+    pub fn is_matroska(&self) -> bool {
+        self.format_name.split(',').any(|n| n == "matroska")
     }
 
     /// Overall bit rate in kb/s (container's, else estimated from size and duration).
@@ -296,6 +315,7 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
     let mut video = None;
     let mut audio = None;
     let mut subtitle_streams = 0;
+    let (mut audio_streams, mut audio_is_default) = (0usize, false);
     let mut stream_duration: Option<f64> = None;
     for s in raw.streams {
         match s.codec_type.as_deref() {
@@ -362,10 +382,20 @@ pub fn parse_probe_json(json: &[u8]) -> Result<MediaInfo, MediaError> {
                     bit_rate: s.bit_rate.and_then(|b| b.parse().ok()),
                     colour,
                     interlaced: matches!(s.field_order.as_deref(), Some("tt" | "bb" | "tb" | "bt")),
+                    bottom_field_first: matches!(s.field_order.as_deref(), Some("bb" | "tb")),
                 });
             }
-            Some("audio") if audio.is_none() => {
+            Some("audio") => {
+                let n = audio_streams;
+                audio_streams += 1;
+                let is_default = s.disposition.get("default").copied() == Some(1);
+                // The first default-flagged stream wins; the first stream until one is.
+                if audio.is_some() && (audio_is_default || !is_default) {
+                    continue;
+                }
+                audio_is_default = is_default;
                 audio = Some(AudioInfo {
+                    stream: n,
                     codec: s.codec_name.unwrap_or_else(|| "unknown".into()),
                     sample_rate: s.sample_rate.and_then(|r| r.parse().ok()).unwrap_or(48_000),
                     channels: s.channels.unwrap_or(2),
@@ -399,14 +429,23 @@ pub fn probe(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
 }
 
 /// Probes and insists on a decodable video stream with a positive duration, whose data
-/// reaches the end its index declares (see [`check_complete`]).
+/// reaches the end the file declares (see [`check_complete`]). A Matroska/WebM file that
+/// declares no duration at all (written to a pipe or live, e.g. a browser's MediaRecorder)
+/// gets the end of its demuxed packets as its duration, and is refused when its demuxer
+/// reports it ended inside an element (cut short mid-cluster; see [`matroska_span`]).
 pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError> {
-    let (info, span) = probe_with_span(path, opts)?;
+    let (mut info, declared) = probe_with_span(path, opts)?;
     if info.video.is_none() {
         return Err(MediaError::BadInput {
             message: "the file has no video stream".into(),
             stderr_tail: String::new(),
         });
+    }
+    if declared.is_none()
+        && info.is_matroska()
+        && (info.duration_s.is_nan() || info.duration_s <= 0.0)
+    {
+        info.duration_s = matroska_span(path, opts)?;
     }
     if info.duration_s.is_nan() || info.duration_s <= 0.0 {
         return Err(MediaError::BadInput {
@@ -414,18 +453,17 @@ pub fn probe_video(path: &Path, opts: &RunOpts) -> Result<MediaInfo, MediaError>
             stderr_tail: String::new(),
         });
     }
-    if let Some((start, duration)) = span {
-        check_complete(path, start, duration, opts)?;
+    if let Some(d) = declared {
+        check_complete(path, &d, opts)?;
     }
     Ok(info)
 }
 
-/// [`probe`], plus the first video stream's declared `(start_time, duration)` when the
-/// container states both (MP4/MOV track durations; Matroska usually has none).
+/// [`probe`], plus the end the container declares for its data (see [`declared_end`]).
 fn probe_with_span(
     path: &Path,
     opts: &RunOpts,
-) -> Result<(MediaInfo, Option<(f64, f64)>), MediaError> {
+) -> Result<(MediaInfo, Option<DeclaredEnd>), MediaError> {
     let mut cmd = Command::new(ffprobe_bin());
     cmd.args([
         "-v",
@@ -447,7 +485,7 @@ fn probe_with_span(
         Err(e) => return Err(e),
     };
     let mut info = parse_probe_json(&out.stdout)?;
-    let span = video_span(&out.stdout);
+    let declared = declared_end(&out.stdout);
     // HDR10 metadata usually rides in the first frame's SEI, not in the container: one
     // more (short) ffprobe for PQ video whose stream side data did not carry it.
     if let Some(v) = info.video.as_mut() {
@@ -455,7 +493,7 @@ fn probe_with_span(
             v.colour.peak_nits = probe_frame_peak(path, opts);
         }
     }
-    Ok((info, span))
+    Ok((info, declared))
 }
 
 /// The HDR10 peak of the first video frame's side data; None when it carries none or
@@ -478,16 +516,145 @@ fn probe_frame_peak(path: &Path, opts: &RunOpts) -> Option<f64> {
     parse_frame_peak_json(&out.stdout)
 }
 
-/// The declared `(start_time, duration)` of the first video stream (cover art excluded).
-fn video_span(json: &[u8]) -> Option<(f64, f64)> {
+/// Where a file says its data ends, for [`check_complete`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeclaredEnd {
+    /// The first video stream's start time (where a whole-file demux that finds nothing
+    /// leaves the data's end).
+    pub start: f64,
+    /// The declared end, seconds on the streams' time line.
+    pub end: f64,
+    /// True when `end` is the video stream's own; false when it is the container's (the
+    /// latest stream's end), so that every stream's packets are compared with it.
+    pub video_only: bool,
+}
+
+/// What the container declares about the end of its data. MP4/MOV: the first video
+/// stream's `start_time + duration` (track durations). Matroska/WebM: no stream duration,
+/// but the muxer's per-stream `DURATION` tag (ffmpeg and mkvmerge write the stream's end
+/// time there) or, failing that, the segment's `Duration` element (ffprobe's format
+/// duration, the end of the longest stream), both written when the file is finalised; so a
+/// Matroska file cut short still declares the full length. None when neither is stated
+/// (Matroska written to a pipe), and for other containers, whose format duration may be an
+/// estimate from the bit rate. Cover art is not the video stream.
+fn declared_end(json: &[u8]) -> Option<DeclaredEnd> {
     let raw: RawProbe = serde_json::from_slice(json).ok()?;
+    let matroska = raw
+        .format
+        .as_ref()
+        .and_then(|f| f.format_name.as_deref())
+        .is_some_and(|n| n.split(',').any(|n| n == "matroska"));
+    let format_duration = raw
+        .format
+        .as_ref()
+        .and_then(|f| f.duration.as_deref())
+        .and_then(|d| d.parse::<f64>().ok());
     let s = raw.streams.into_iter().find(|s| {
         s.codec_type.as_deref() == Some("video")
             && s.disposition.get("attached_pic").copied() != Some(1)
     })?;
     let start: f64 = s.start_time.as_deref()?.parse().ok()?;
-    let duration: f64 = s.duration.as_deref()?.parse().ok()?;
-    (start.is_finite() && duration.is_finite() && duration > 0.0).then_some((start, duration))
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    if let Some(duration) = s.duration.as_deref().and_then(|d| d.parse::<f64>().ok()) {
+        return (start.is_finite() && ok(duration)).then_some(DeclaredEnd {
+            start,
+            end: start + duration,
+            video_only: true,
+        });
+    }
+    if !matroska || !start.is_finite() {
+        return None;
+    }
+    let tag = s
+        .tags
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("DURATION"))
+        .and_then(|(_, v)| parse_clock(v))
+        .filter(|&v| ok(v));
+    match (tag, format_duration.filter(|&v| ok(v))) {
+        (Some(end), _) => Some(DeclaredEnd {
+            start,
+            end,
+            video_only: true,
+        }),
+        (None, Some(end)) => Some(DeclaredEnd {
+            start,
+            end,
+            video_only: false,
+        }),
+        (None, None) => None,
+    }
+}
+
+/// `HH:MM:SS.fffffffff` (Matroska's `DURATION` tag) in seconds.
+fn parse_clock(s: &str) -> Option<f64> {
+    let mut parts = s.trim().split(':').rev();
+    let sec: f64 = parts.next()?.parse().ok()?;
+    let min: f64 = parts.next().map_or(Some(0.0), |m| m.parse().ok())?;
+    let hour: f64 = parts.next().map_or(Some(0.0), |h| h.parse().ok())?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(hour * 3600.0 + min * 60.0 + sec)
+}
+
+/// What ffmpeg's Matroska demuxer logs (at error level) when the file ends inside an
+/// element: a file cut short mid-cluster. The demuxer then drops the whole unfinished
+/// cluster (up to 5 s of picture with ffmpeg's muxer), so such a file is not decodable up
+/// to its cut either.
+const MATROSKA_CUT_SHORT: &str = "File ended prematurely";
+
+/// The end of the data of a Matroska file that declares no duration: every stream's
+/// packets demuxed (no decoding), the latest `pts + duration`. Fails with
+/// [`MediaError::BadInput`] when the demuxer reports the file cut short mid-element
+/// ([`MATROSKA_CUT_SHORT`]), or when it finds no timed packet.
+fn matroska_span(path: &Path, opts: &RunOpts) -> Result<f64, MediaError> {
+    let (csv, tail) = demux_packets(path, None, false, opts)?;
+    if tail.contains(MATROSKA_CUT_SHORT) {
+        let upto = demuxed_end(&csv).map_or(String::new(), |e| format!(" after {e:.2} s"));
+        return Err(MediaError::BadInput {
+            message: format!(
+                "the file is truncated: it declares no duration and its data is cut short \
+                 mid-cluster{upto}"
+            ),
+            stderr_tail: tail,
+        });
+    }
+    demuxed_end(&csv).ok_or_else(|| MediaError::BadInput {
+        message: "the video has no duration".into(),
+        stderr_tail: tail,
+    })
+}
+
+/// Demuxes (no decoding) the packets of `path` from `from` seconds (the keyframe before
+/// it; the whole file when None), the first video stream only or every stream; returns
+/// ffprobe's `pts_time,duration_time` CSV lines and its stderr tail.
+fn demux_packets(
+    path: &Path,
+    from: Option<f64>,
+    video_only: bool,
+    opts: &RunOpts,
+) -> Result<(String, String), MediaError> {
+    let mut cmd = Command::new(ffprobe_bin());
+    cmd.args(["-v", "error"]);
+    if video_only {
+        cmd.args(["-select_streams", "v:0"]);
+    }
+    if let Some(t) = from {
+        cmd.arg("-read_intervals").arg(format!("{t:.3}%"));
+    }
+    cmd.args([
+        "-show_entries",
+        "packet=pts_time,duration_time",
+        "-of",
+        "csv=p=0",
+    ])
+    .arg(path);
+    let out = run(cmd, "ffprobe", opts, |_| {})?;
+    Ok((
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.stderr_tail,
+    ))
 }
 
 /// Declared video (seconds) a file may lack at its end before it counts as truncated: more
@@ -495,43 +662,31 @@ fn video_span(json: &[u8]) -> Option<(f64, f64)> {
 /// than anything a viewer would miss.
 pub const TRUNCATION_TOLERANCE_S: f64 = 0.5;
 
-/// Fails with [`MediaError::BadInput`] when the video's data stops well before the end its
-/// index declares: a file cut short after its index (an MP4 written with the index first,
-/// `+faststart`, then truncated) probes with the full duration, and a decode silently stops
-/// where the data does. Only the last two seconds are demuxed (from the keyframe before
-/// them; no decoding), so the check costs one short ffprobe run; when that finds no packet
-/// at all, the whole file is demuxed.
+/// Fails with [`MediaError::BadInput`] when the data stops well before the end the file
+/// declares ([`DeclaredEnd`]): a file cut short after its index (an MP4 written with the
+/// index first, `+faststart`, then truncated; any Matroska/WebM file, whose header states
+/// the length and whose index comes last) probes with the full duration, and a decode
+/// silently stops where the data does. Only the last two seconds are demuxed (from the
+/// keyframe before them; no decoding), so the check costs one short ffprobe run; when that
+/// finds no packet at all (the seek landed past the data; a Matroska file cut short has
+/// lost its index, and its demuxer then reads clusters up to the target), the whole file
+/// is demuxed.
 pub fn check_complete(
     path: &Path,
-    start: f64,
-    duration: f64,
+    declared: &DeclaredEnd,
     opts: &RunOpts,
 ) -> Result<(), MediaError> {
-    let declared_end = start + duration;
-    let packets = |from: Option<f64>| -> Result<(String, String), MediaError> {
-        let mut cmd = Command::new(ffprobe_bin());
-        cmd.args(["-v", "error", "-select_streams", "v:0"]);
-        if let Some(t) = from {
-            cmd.arg("-read_intervals").arg(format!("{t:.3}%"));
-        }
-        cmd.args([
-            "-show_entries",
-            "packet=pts_time,duration_time",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(path);
-        let out = run(cmd, "ffprobe", opts, |_| {})?;
-        Ok((
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            out.stderr_tail,
-        ))
-    };
-    let (mut csv, mut tail) = packets(Some((declared_end - 2.0).max(start)))?;
+    let DeclaredEnd {
+        start,
+        end: declared_end,
+        video_only,
+    } = *declared;
+    let from = (declared_end - 2.0).max(start);
+    let (mut csv, mut tail) = demux_packets(path, Some(from), video_only, opts)?;
     if csv.trim().is_empty() {
         // Nothing after the seek: the keyframe it lands on lies past the data, or the
         // format does not seek. Demux the whole file (still no decoding) to tell which.
-        (csv, tail) = packets(None)?;
+        (csv, tail) = demux_packets(path, None, video_only, opts)?;
     }
     let end = if csv.trim().is_empty() {
         start
@@ -543,9 +698,10 @@ pub fn check_complete(
         }
     };
     if declared_end - end > TRUNCATION_TOLERANCE_S {
+        let what = if video_only { "video data" } else { "data" };
         return Err(MediaError::BadInput {
             message: format!(
-                "the file is truncated: its video data stops at {end:.2} s of the {declared_end:.2} s its index declares"
+                "the file is truncated: its {what} stops at {end:.2} s of the {declared_end:.2} s it declares"
             ),
             stderr_tail: tail,
         });
@@ -702,7 +858,7 @@ mod tests {
     }
 
     #[test]
-    fn video_span_needs_a_stated_start_and_duration() {
+    fn declared_end_needs_a_stated_start_and_duration() {
         let j = |extra: &str| {
             format!(
                 r#"{{"format": {{"format_name": "mp4", "duration": "6"}}, "streams": [
@@ -711,11 +867,55 @@ mod tests {
             )
         };
         assert_eq!(
-            video_span(j(r#", "start_time": "0.5", "duration": "6.006""#).as_bytes()),
-            Some((0.5, 6.006))
+            declared_end(j(r#", "start_time": "0.5", "duration": "6.006""#).as_bytes()),
+            Some(DeclaredEnd {
+                start: 0.5,
+                end: 6.506,
+                video_only: true
+            })
         );
-        assert_eq!(video_span(j(r#", "start_time": "0""#).as_bytes()), None);
-        assert_eq!(video_span(j("").as_bytes()), None);
+        // MP4 without a track duration: the format duration may be an estimate, no check.
+        assert_eq!(declared_end(j(r#", "start_time": "0""#).as_bytes()), None);
+        assert_eq!(declared_end(j("").as_bytes()), None);
+    }
+
+    /// Matroska states no stream duration: the video's `DURATION` tag (an end time) is
+    /// its declared end; without it the segment's duration, compared with every stream.
+    #[test]
+    fn matroska_declares_its_end_in_tags_or_the_segment() {
+        let j = |fmt_duration: &str, tags: &str| {
+            format!(
+                r#"{{"format": {{"format_name": "matroska,webm"{fmt_duration}}}, "streams": [
+                {{"codec_type": "video", "width": 64, "height": 36, "start_time": "0.021",
+                  "tags": {{{tags}}}}}]}}"#
+            )
+        };
+        assert_eq!(
+            declared_end(
+                j(
+                    r#", "duration": "6.027""#,
+                    r#""DURATION": "00:00:06.027000000""#
+                )
+                .as_bytes()
+            ),
+            Some(DeclaredEnd {
+                start: 0.021,
+                end: 6.027,
+                video_only: true
+            })
+        );
+        assert_eq!(
+            declared_end(j(r#", "duration": "30.003""#, "").as_bytes()),
+            Some(DeclaredEnd {
+                start: 0.021,
+                end: 30.003,
+                video_only: false
+            })
+        );
+        assert_eq!(declared_end(j("", "").as_bytes()), None);
+        assert_eq!(parse_clock("01:02:03.500000000"), Some(3723.5));
+        assert_eq!(parse_clock("6.5"), Some(6.5));
+        assert_eq!(parse_clock("x:00:01"), None);
     }
 
     #[test]

@@ -157,3 +157,88 @@ fn an_interlaced_source_is_deinterlaced() {
         "{il} of {all} output frames read interlaced"
     );
 }
+
+/// Two audio streams, the second flagged default (the first silent, the second a tone):
+/// players play the second, and so must the analysis and the render. Before, the probe,
+/// the analysis decode (`-map 0:a:0`) and the render (`[1:a]`) all took the first: the
+/// analysis measured silence and the output was silent.
+#[test]
+fn the_default_audio_stream_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("two-audio-default2.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=25:d=3",
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=48000:cl=stereo:d=3",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=440:r=48000:d=3",
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-map",
+        "2:a",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-disposition:a:0",
+        "0",
+        "-disposition:a:1",
+        "default",
+        "-t",
+        "3",
+        src.to_str().unwrap(),
+    ]);
+    let info = probe::probe(&src, &RunOpts::default()).unwrap();
+    assert_eq!(info.audio.as_ref().unwrap().stream, 1);
+    let a = analyze(&src);
+    let lufs = a.loudness.integrated_lufs.expect("the tone is measured");
+    assert!(lufs > -30.0, "{lufs}");
+    let st = style("16:9", 25, 0.0);
+    let cfg = JobConfig {
+        quality: Quality::Low,
+        ..JobConfig::default()
+    };
+    let mut plan = apply::plan(&src, &info, &a, Some(&st), &cfg).unwrap();
+    assert!(plan.filtergraph.contains("[1:a:1]"), "{}", plan.filtergraph);
+    fast(&mut plan);
+    let out = dir.path().join("out.mp4");
+    apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
+    let out_lufs = integrated_lufs(&out);
+    assert!(out_lufs > -40.0, "the output carries the tone: {out_lufs}");
+}
+
+/// The default-flagged audio stream is the probe's choice, else the first; with several
+/// flagged (Matroska flags every track by default), the first of them.
+#[test]
+fn probe_prefers_the_default_audio_stream() {
+    let j = |d0: i64, d1: i64| {
+        format!(
+            r#"{{"format": {{"format_name": "mov", "duration": "3"}}, "streams": [
+            {{"codec_type": "video", "width": 64, "height": 36, "disposition": {{"default": 1}}}},
+            {{"codec_type": "audio", "codec_name": "aac", "disposition": {{"default": {d0}}}}},
+            {{"codec_type": "audio", "codec_name": "opus", "disposition": {{"default": {d1}}}}}]}}"#
+        )
+    };
+    let pick = |d0, d1| {
+        let a = probe::parse_probe_json(j(d0, d1).as_bytes())
+            .unwrap()
+            .audio
+            .unwrap();
+        (a.stream, a.codec)
+    };
+    assert_eq!(pick(0, 1), (1, "opus".to_string()));
+    assert_eq!(pick(1, 1), (0, "aac".to_string()));
+    assert_eq!(pick(1, 0), (0, "aac".to_string()));
+    assert_eq!(pick(0, 0), (0, "aac".to_string()));
+}

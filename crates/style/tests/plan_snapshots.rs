@@ -33,8 +33,10 @@ fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
             bit_rate: None,
             colour: Default::default(),
             interlaced: false,
+            bottom_field_first: false,
         }),
         audio: audio.then(|| AudioInfo {
+            stream: 0,
             codec: "aac".into(),
             sample_rate: 44_100,
             channels: 2,
@@ -606,7 +608,7 @@ fn hdr_source_is_tone_mapped_once_at_the_head_of_the_two_input_render() {
     assert_eq!(g.matches("zscale=tin=").count(), 1, "{g}");
     assert!(g.contains("in_color_matrix=bt709:in_range=tv:"), "{g}");
     assert!(!g.contains("colorspace="), "{g}");
-    assert!(g.contains("[1:a]aresample="), "{g}");
+    assert!(g.contains("[1:a:0]aresample="), "{g}");
     assert!(plan.notes.iter().any(|n| n.contains("source is HDR")));
     assert!(plan
         .ffmpeg_args

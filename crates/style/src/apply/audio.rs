@@ -61,6 +61,11 @@ pub struct Compressor {
 pub struct AudioPlan {
     /// The source has an audio stream (else the output gets silent AAC).
     pub source_has_audio: bool,
+    /// Which of the source's audio streams is read (`a:N`, counting audio streams): the
+    /// probe's choice, the default-flagged stream (`media::probe::AudioInfo::stream`), the
+    /// same one the analysis decoded.
+    #[serde(default)]
+    pub source_audio_stream: usize,
     pub highpass_hz: Option<f64>,
     pub denoise: bool,
     pub presence_db: Option<f64>,
@@ -95,6 +100,7 @@ pub fn plan(
 ) -> (AudioPlan, Vec<String>) {
     let mut p = AudioPlan {
         source_has_audio: has_audio,
+        source_audio_stream: 0,
         highpass_hz: None,
         denoise: false,
         presence_db: None,
@@ -313,6 +319,7 @@ mod tests {
     fn plan_at(target: f64) -> AudioPlan {
         AudioPlan {
             source_has_audio: true,
+            source_audio_stream: 0,
             highpass_hz: None,
             denoise: false,
             presence_db: None,

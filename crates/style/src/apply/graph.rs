@@ -47,7 +47,7 @@ pub struct GraphInput<'a> {
 /// and yadif ideas combined), field order from the frames. Without it an interlaced
 /// source's combing was scaled into the output (`idet` read 44 of 96 output frames as
 /// interlaced on a true 25i clip).
-pub const DEINTERLACE: &str = "bwdif=mode=send_frame:parity=auto:deint=all";
+pub const DEINTERLACE: &str = stylecut_media::decode::DEINTERLACE;
 
 /// The filters every branch shares at the head of the graph: the deinterlacer, then the
 /// HDR tone-map (None when neither applies).
@@ -454,14 +454,16 @@ pub fn easing_expr(easing: &str) -> Option<&'static str> {
 /// one, so each chain reads its own demuxer at its own pace.
 pub const RENDER_AUDIO_INPUT: usize = 1;
 
-/// Audio part of the render graph, from `[1:a]` (the source's second input, see
-/// [`RENDER_AUDIO_INPUT`]; or a silent source) to `[aout]`.
+/// Audio part of the render graph, from `[1:a:N]` (the source's second input, see
+/// [`RENDER_AUDIO_INPUT`], its audio stream `N` of [`AudioPlan::source_audio_stream`]:
+/// a bare `[1:a]` would read the first audio stream, not the default-flagged one the
+/// analysis measured; or a silent source) to `[aout]`.
 pub fn audio_graph(g: &GraphInput) -> String {
     audio_graph_with(g, g.audio.loudness_filter(), RENDER_AUDIO_INPUT)
 }
 
 /// Graph of the loudness measuring pass (when normalisation applies): the same edit and
-/// processing as [`audio_graph`], the measuring filters in the loudness slot, from `[0:a]`
+/// processing as [`audio_graph`], the measuring filters in the loudness slot, from `[0:a:N]`
 /// (the pass opens the source once, audio only).
 pub fn audio_measure_graph(g: &GraphInput) -> Option<String> {
     g.audio
@@ -512,7 +514,8 @@ fn audio_edit(
     let m = ks.len();
     let _ = write!(
         s,
-        "[{input}:a]aresample=48000:async=1:first_pts={first_pts},aformat=sample_fmts=fltp:channel_layouts=stereo"
+        "[{input}:a:{}]aresample=48000:async=1:first_pts={first_pts},aformat=sample_fmts=fltp:channel_layouts=stereo",
+        g.audio.source_audio_stream
     );
     if m == 1 {
         let _ = write!(s, "[as{}];", ks[0]);
@@ -569,7 +572,7 @@ fn audio_chain(g: &GraphInput, loudness: Option<String>) -> String {
     chain.join(",")
 }
 
-/// Audio graph of one chunk of a chunked render (see [`super::chunks`]), from `[0:a]` (the
+/// Audio graph of one chunk of a chunked render (see [`super::chunks`]), from `[0:a:N]` (the
 /// source's sound opened over the chunk's span from `start_s`, timestamps as in the whole
 /// render: `-copyts -start_at_zero`) to `[aout]`: the edit of segments `c.first..=c.last`
 /// exactly as [`audio_graph`] makes it (same branches, the transition that ends the chunk

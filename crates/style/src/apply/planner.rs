@@ -211,12 +211,13 @@ pub fn plan_chunked(
         None => Vec::new(),
     };
     let subtitles = choose_subtitles(source_path, info, style, cfg, &mut notes);
-    let (audio_plan, n) = audio::plan(
+    let (mut audio_plan, n) = audio::plan(
         style.map(|s| &s.audio_style),
         source,
         info.audio.is_some(),
         sw.audio,
     );
+    audio_plan.source_audio_stream = info.audio.as_ref().map_or(0, |a| a.stream);
     notes.extend(n);
     let output_duration_s = edl::place(&mut segs, &trans, &fmt);
     let source_colour = SourceColour::from_probe(&v.colour);
