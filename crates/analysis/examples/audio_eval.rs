@@ -151,9 +151,36 @@ fn dump_candidates(mono: &[f32], file: &serde_json::Value, truth: impl serde::Se
     }
     for c in cs {
         println!(
-            "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} c2L {:.2} c3L {:.2} alt {:.2} bb {:+.2} n {} score {:.3}",
-            c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.c2_low, c.c3_low, c.alt, c.backbeat, c.beats.len(), c.score
+            "    {:>7.2} acf {:.3} on {:.2} c2 {:.2} c3 {:.2} s2 {:.2} s3 {:.2} P {:.2} R {:.2} c2L {:.2} c3L {:.2} c2B {:.2} c3B {:.2} alt {:.2} bb {:+.2} n {} score {:.3}",
+            c.bpm, c.acf, c.on, c.off / c.on, c.off3 / c.on, c.sim2, c.sim3, c.precision, c.recall, c.c2_low, c.c3_low, c.c2_bass, c.c3_bass, c.alt, c.backbeat, c.beats.len(), c.score
         );
+    }
+}
+
+/// `--files F...`: tempo and beat count of arbitrary audio files (any path ffmpeg reads),
+/// e.g. clipped or limited copies of the annotated pieces; with `--candidates` every
+/// tempo candidate too.
+fn files(paths: &[String], show: bool) {
+    let none = Loudness {
+        integrated_lufs: None,
+        range_lu: None,
+        true_peak_dbtp: None,
+    };
+    for p in paths.iter().filter(|p| !p.starts_with("--")) {
+        let opts = RunOpts::default();
+        let info = probe::probe(std::path::Path::new(p), &opts).expect("probe");
+        let mono = decode_audio(std::path::Path::new(p), &info, 22_050, false, None, &opts)
+            .expect("decode")
+            .mono;
+        let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+        println!(
+            "{p:<60} tempo {:>7.2} beats {}",
+            rep.tempo_bpm.unwrap_or(0.0),
+            rep.beats.len()
+        );
+        if show {
+            dump_candidates(&mono, &serde_json::json!(p), "none");
+        }
     }
 }
 
@@ -204,6 +231,10 @@ fn main() {
         return;
     }
     let show = std::env::args().any(|a| a == "--candidates");
+    if let Some(i) = std::env::args().position(|a| a == "--files") {
+        files(&std::env::args().skip(i + 1).collect::<Vec<_>>(), show);
+        return;
+    }
     let none = Loudness {
         integrated_lufs: None,
         range_lu: None,

@@ -50,6 +50,10 @@ pub struct Candidate {
     pub c2_low: f64,
     /// Mean bass+mid onset strength at the thirds between beats over that at the beats.
     pub c3_low: f64,
+    /// [`Candidate::c2_low`] measured on the bass band (< 150 Hz) alone.
+    pub c2_bass: f64,
+    /// [`Candidate::c3_low`] measured on the bass band (< 150 Hz) alone.
+    pub c3_bass: f64,
     /// Kick/snare alternation across consecutive beats: minus the correlation between
     /// the change of bass onset strength and the change of mid onset strength from one
     /// beat to the next (see [`backbeat`]). Near 1 when the bass (kick) and the mid
@@ -160,20 +164,21 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
     let norm = beats::normalize(&det);
     let salient = salient_onsets(&det, fps);
     let det_low = super::onset::detrend(&onsets.low, (fps * 1.0).round() as usize);
-    let low = beats::normalize(&det_low);
     let band = |k: usize| {
         beats::normalize(&super::onset::detrend(
             &onsets.band[k],
             (fps * 1.0).round() as usize,
         ))
     };
+    let (bass, mid) = (band(0), band(1));
+    let low = beats::normalize(&det_low);
     let env = Envelopes {
         det: &det,
         norm: &norm,
         timbre: &onsets.timbre,
         low: &low,
-        bass: &band(0),
-        mid: &band(1),
+        bass: &bass,
+        mid: &mid,
     };
     let mut out: Vec<Candidate> = lags
         .into_iter()
@@ -198,6 +203,18 @@ pub fn candidates(onsets: &Onsets, fps: f64) -> Vec<Candidate> {
 /// level is taken for a grouping of a faster, even pulse.
 pub const SPLIT_LEVEL: f64 = 0.9;
 
+/// At or above this ratio of bass (< 150 Hz) onset strength half-way (a third of the
+/// way) between beats to that at the beats ([`Candidate::c2_bass`],
+/// [`Candidate::c3_bass`]) the in-between points are not "as strong as the beats" but
+/// clearly stronger: the chain sits off the beat, between the kicks or bass notes, and
+/// is not split. Hard clipping makes this happen: it turns each hi-hat into a full-scale
+/// broadband noise burst, so the off-beat hats carry as much bass+mid flux as the
+/// kicks (`c2_low` ≥ [`SPLIT_LEVEL`]) and the strongest flux overall, and the tracker
+/// can settle on them; only the bass band still tells the kicks (a techno loop at
+/// 125 BPM clipped by +30 dB: `c2_bass` 9.0, read 250 BPM without this guard). On the
+/// one annotated piece that is split (the jazz trio's walking bass) `c2_bass` is 1.0.
+pub const OFFBEAT_BASS: f64 = 1.5;
+
 /// Above this kick/snare alternation ([`Candidate::backbeat`]) a level is a backbeat's
 /// quarter note and is never split.
 pub const BACKBEAT_PRESENT: f64 = 0.5;
@@ -219,9 +236,9 @@ fn promote_split_level(kept: &mut Vec<Candidate>, mut evaluate: impl FnMut(f64) 
         if best.score <= 0.0 || best.backbeat > BACKBEAT_PRESENT {
             return;
         }
-        let m = if best.c2_low >= SPLIT_LEVEL {
+        let m = if best.c2_low >= SPLIT_LEVEL && best.c2_bass < OFFBEAT_BASS {
             2.0
-        } else if best.c3_low >= SPLIT_LEVEL {
+        } else if best.c3_low >= SPLIT_LEVEL && best.c3_bass < OFFBEAT_BASS {
             3.0
         } else {
             return;
@@ -445,6 +462,15 @@ fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64
     } else {
         0.0
     };
+    let on_bass = mean_in(env.bass, &mut beats.iter().copied());
+    let (c2_bass, c3_bass) = if on_bass > 0.0 {
+        (
+            mean_in(env.bass, &mut halves()) / on_bass,
+            mean_in(env.bass, &mut thirds()) / on_bass,
+        )
+    } else {
+        (0.0, 0.0)
+    };
     let recall = if covered.is_empty() {
         0.0
     } else {
@@ -470,6 +496,8 @@ fn evaluate(r: &[f64], env: &Envelopes, salient: &[usize], fps: f64, period: f64
         alt,
         c2_low,
         c3_low,
+        c2_bass,
+        c3_bass,
         backbeat,
         score: 0.0,
     };
@@ -603,6 +631,8 @@ mod tests {
             alt,
             c2_low,
             c3_low: 0.0,
+            c2_bass: c2_low,
+            c3_bass: 0.0,
             backbeat,
             score,
         }
@@ -633,6 +663,13 @@ mod tests {
         ];
         promote_split_level(&mut c, none);
         assert_eq!(c[0].bpm, 100.0);
+        // Half-way points carrying far more bass than the beats: the chain sits on the
+        // off-beats (hats made broadband by clipping, kicks in between): kept.
+        let mut offbeat = level(125.0, 1.16, 0.04, 0.6, 0.56);
+        offbeat.c2_bass = 9.0;
+        let mut c = vec![offbeat, level(250.0, 0.28, -0.02, 0.86, 0.52)];
+        promote_split_level(&mut c, none);
+        assert_eq!(c[0].bpm, 125.0);
         // The doubled level is a subdivision (uneven): kept.
         let mut c = vec![
             level(145.0, 1.2, -0.1, 0.9, 0.54),
