@@ -464,6 +464,22 @@ mod tests {
         FrameFeatures::from_rgb(n as f64 / FPS, W, H, rgb)
     }
 
+    /// 110 frames painted pixel by pixel by `paint(frame, x, y)`: the edge path finds
+    /// no wipe in them.
+    fn assert_no_wipe(paint: impl Fn(usize, f32, f32) -> [u8; 3]) {
+        let f: Vec<FrameFeatures> = (0..110)
+            .map(|n| {
+                let rgb: Vec<u8> = (0..W * H)
+                    .flat_map(|i| paint(n, (i % W) as f32, (i / W) as f32))
+                    .collect();
+                features(n, &rgb)
+            })
+            .collect();
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
     /// One picture, then from frame `start` over `len` frames an eased (`u·(2 − u)`)
     /// wipe to the left, to its 1.25× punch-in; both framings keep moving.
     fn framing_wipe(start: usize, len: usize, total: usize) -> Vec<FrameFeatures> {
@@ -517,25 +533,14 @@ mod tests {
     /// sweeps every column in order, but each column changes back once it has passed.
     #[test]
     fn a_subject_crossing_the_shot_is_no_wipe() {
-        let f: Vec<FrameFeatures> = (0..110)
-            .map(|n| {
-                let left = 2.0 * (n as f32 - 30.0) - 26.0;
-                let rgb: Vec<u8> = (0..W * H)
-                    .flat_map(|i| {
-                        let (x, y) = ((i % W) as f32, (i / W) as f32);
-                        if x >= left && x < left + 26.0 && (9.0..27.0).contains(&y) {
-                            [200, 40, 40]
-                        } else {
-                            picture(x, y, 0.0)
-                        }
-                    })
-                    .collect();
-                features(n, &rgb)
-            })
-            .collect();
-        let mut taken = vec![false; f.len()];
-        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
-        assert!(found.is_empty(), "{found:?}");
+        assert_no_wipe(|n, x, y| {
+            let left = 2.0 * (n as f32 - 30.0) - 26.0;
+            if x >= left && x < left + 26.0 && (9.0..27.0).contains(&y) {
+                [200, 40, 40]
+            } else {
+                picture(x, y, 0.0)
+            }
+        });
     }
 
     /// Objects rising together over a still background (a column of icons scrolling up
@@ -545,41 +550,19 @@ mod tests {
     /// column covers.
     #[test]
     fn objects_rising_over_a_still_background_are_no_wipe() {
-        let f: Vec<FrameFeatures> = (0..110)
-            .map(|n| {
-                let top = H as f32 + 10.0 - (n as f32 - 30.0);
-                let rgb: Vec<u8> = (0..W * H)
-                    .flat_map(|i| {
-                        let (x, y) = ((i % W) as f32, (i / W) as f32);
-                        if (22.0..44.0).contains(&x) && y >= top {
-                            [150, 150, 150]
-                        } else {
-                            picture(x, y, 0.0)
-                        }
-                    })
-                    .collect();
-                features(n, &rgb)
-            })
-            .collect();
-        let mut taken = vec![false; f.len()];
-        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
-        assert!(found.is_empty(), "{found:?}");
+        assert_no_wipe(|n, x, y| {
+            let top = H as f32 + 10.0 - (n as f32 - 30.0);
+            if (22.0..44.0).contains(&x) && y >= top {
+                [150, 150, 150]
+            } else {
+                picture(x, y, 0.0)
+            }
+        });
     }
 
     /// A whip pan: every column changes at once, no band moves across the picture.
     #[test]
     fn a_pan_is_no_wipe() {
-        let f: Vec<FrameFeatures> = (0..110)
-            .map(|n| {
-                let dx = 3.0 * (n.clamp(40, 70) - 40) as f32;
-                let rgb: Vec<u8> = (0..W * H)
-                    .flat_map(|i| picture((i % W) as f32 + dx, (i / W) as f32, 0.0))
-                    .collect();
-                features(n, &rgb)
-            })
-            .collect();
-        let mut taken = vec![false; f.len()];
-        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
-        assert!(found.is_empty(), "{found:?}");
+        assert_no_wipe(|n, x, y| picture(x + 3.0 * (n.clamp(40, 70) - 40) as f32, y, 0.0));
     }
 }

@@ -185,18 +185,7 @@ pub fn render(
         opts,
         move |f| r(video_end + (1.0 - video_end) * f),
     )
-    .map_err(|e| match e {
-        MediaError::ToolFailed {
-            tool,
-            status,
-            stderr_tail,
-        } => MediaError::ToolFailed {
-            tool: format!("{tool} (joining the {n} render chunks)"),
-            status,
-            stderr_tail,
-        },
-        e => e,
-    })?;
+    .map_err(|e| naming_step(e, &format!("joining the {n} render chunks")))?;
     report(1.0);
     Ok(())
 }
@@ -204,18 +193,27 @@ pub fn render(
 /// A failed chunk fails the render, naming the chunk (cancellation and time-outs pass
 /// through unchanged).
 fn chunk_error(e: MediaError, i: usize, n: usize, c: &chunks::ChunkSpan) -> MediaError {
+    naming_step(
+        e,
+        &format!(
+            "render chunk {} of {n}: segments {}-{}",
+            i + 1,
+            c.first,
+            c.last
+        ),
+    )
+}
+
+/// A failed tool's error with the step of the render it ran (`ffmpeg (step)`), so the
+/// job's error says which process failed; cancellation and time-outs pass through.
+fn naming_step(e: MediaError, step: &str) -> MediaError {
     match e {
         MediaError::ToolFailed {
             tool,
             status,
             stderr_tail,
         } => MediaError::ToolFailed {
-            tool: format!(
-                "{tool} (render chunk {} of {n}: segments {}-{})",
-                i + 1,
-                c.first,
-                c.last
-            ),
+            tool: format!("{tool} ({step})"),
             status,
             stderr_tail,
         },
@@ -253,18 +251,7 @@ fn edit_audio_chunks(
             opts,
             move |f| r(MEASURE_SHARE / 2.0 * (a + len * f)),
         )
-        .map_err(|e| match e {
-            MediaError::ToolFailed {
-                tool,
-                status,
-                stderr_tail,
-            } => MediaError::ToolFailed {
-                tool: format!("{tool} (render audio chunk {} of {n})", i + 1),
-                status,
-                stderr_tail,
-            },
-            e => e,
-        })?;
+        .map_err(|e| naming_step(e, &format!("render audio chunk {} of {n}", i + 1)))?;
         done += c.samples;
     }
     std::fs::write(dir.join(chunks::AUDIO_LIST), chunks::audio_list(n))?;
