@@ -34,6 +34,6 @@ pub fn analyze_with_progress(
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     let analysis = analyze_with_progress(&args.video, args.progress)?;
-    println!("{}", serde_json::to_string_pretty(&analysis)?);
+    crate::output::line(serde_json::to_string_pretty(&analysis)?)?;
     Ok(())
 }

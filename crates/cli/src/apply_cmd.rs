@@ -213,6 +213,6 @@ pub fn run_plan(a: PlanArgs) -> anyhow::Result<()> {
             std::fs::write(dir.join(apply::LutSpec::file_name(k)), l.to_cube())?;
         }
     }
-    println!("{}", serde_json::to_string_pretty(&plan)?);
+    crate::output::line(serde_json::to_string_pretty(&plan)?)?;
     Ok(())
 }

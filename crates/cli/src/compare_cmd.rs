@@ -114,6 +114,6 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     ]);
     let longest = analyses.iter().map(|(d, _)| *d).fold(0.0, f64::max);
     run_ffmpeg(&args, &a.sheet, longest, &opts, |_| {})?;
-    println!("{}", a.sheet.display());
+    crate::output::line(a.sheet.display())?;
     Ok(())
 }

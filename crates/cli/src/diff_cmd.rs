@@ -111,10 +111,10 @@ pub fn run(a: DiffArgs) -> anyhow::Result<()> {
     let (va, vb) = (load(&a.a)?, load(&a.b)?);
     let lines = diff_values(&va, &vb);
     if lines.is_empty() {
-        println!("identical");
+        crate::output::line("identical")?;
     }
     for l in &lines {
-        println!("{l}");
+        crate::output::line(l)?;
     }
     Ok(())
 }

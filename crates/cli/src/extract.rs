@@ -47,6 +47,6 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give a VIDEO or --from-analysis FILE"),
     };
     let style = stylecut_style::extract::extract(&analysis)?;
-    println!("{}", serde_json::to_string_pretty(&style)?);
+    crate::output::line(serde_json::to_string_pretty(&style)?)?;
     Ok(())
 }

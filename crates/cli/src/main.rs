@@ -1,6 +1,7 @@
 //! The `stylecut` binary. Each subcommand lives in its own module.
 
 mod doctor;
+mod output;
 mod runtime;
 mod serve;
 mod settings;
