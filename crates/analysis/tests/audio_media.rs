@@ -25,17 +25,28 @@ fn loudness_of(rel: &str) -> Loudness {
     m.finish()
 }
 
-fn analyze(rel: &str) -> AudioReport {
+/// The shared file's mono sound at 22.05 kHz, as the analysis decodes it.
+fn decoded(rel: &str) -> (Vec<f32>, u32) {
     let p = media(rel);
     let opts = RunOpts::default();
     let info = probe::probe(&p, &opts).unwrap();
     let a = decode_audio(&p, &info, 22_050, false, None, &opts).unwrap();
+    (a.mono, a.mono_rate)
+}
+
+/// The audio analysis of `mono` without loudness figures (none of these tests reads them).
+fn analyze_mono(mono: &[f32], rate: u32) -> AudioReport {
     let none = Loudness {
         integrated_lufs: None,
         range_lu: None,
         true_peak_dbtp: None,
     };
-    audio::analyze(&a.mono, a.mono_rate, none, &mut |_| {})
+    audio::analyze(mono, rate, none, &mut |_| {})
+}
+
+fn analyze(rel: &str) -> AudioReport {
+    let (mono, rate) = decoded(rel);
+    analyze_mono(&mono, rate)
 }
 
 fn gt_beats(rel: &str) -> Vec<f64> {
@@ -220,24 +231,13 @@ fn speech_is_found_in_speech_and_not_in_instrumental_music() {
 /// for a faster pulse (`tempo::OFFBEAT_BASS`).
 #[test]
 fn clipped_loop_keeps_its_tempo() {
-    let p = media("music/essentia/techno_loop.mp3");
-    let opts = RunOpts::default();
-    let info = probe::probe(&p, &opts).unwrap();
-    let a = decode_audio(&p, &info, 22_050, false, None, &opts).unwrap();
-    let none = Loudness {
-        integrated_lufs: None,
-        range_lu: None,
-        true_peak_dbtp: None,
-    };
+    let (mono, rate) = decoded("music/essentia/techno_loop.mp3");
     for seconds in [6.0, f64::INFINITY] {
-        let n = ((seconds * a.mono_rate as f64) as usize).min(a.mono.len());
+        let n = ((seconds * rate as f64) as usize).min(mono.len());
         for gain_db in [0.0f32, 10.0, 20.0, 30.0] {
             let g = 10f32.powf(gain_db / 20.0);
-            let x: Vec<f32> = a.mono[..n]
-                .iter()
-                .map(|v| (v * g).clamp(-1.0, 1.0))
-                .collect();
-            let r = audio::analyze(&x, a.mono_rate, none, &mut |_| {});
+            let x: Vec<f32> = mono[..n].iter().map(|v| (v * g).clamp(-1.0, 1.0)).collect();
+            let r = analyze_mono(&x, rate);
             let t = r.tempo_bpm.unwrap_or(0.0);
             assert!(
                 metrics::tempo_ok(t, 125.0, 0.04),
