@@ -182,7 +182,7 @@ impl MediaInfo {
 
     /// True for the Matroska family (`.mkv`, `.webm`).
     pub fn is_matroska(&self) -> bool {
-        self.format_name.split(',').any(|n| n == "matroska")
+        names_matroska(&self.format_name)
     }
 
     /// Overall bit rate in kb/s (container's, else estimated from size and duration).
@@ -537,13 +537,19 @@ pub struct DeclaredEnd {
 /// Matroska file cut short still declares the full length. None when neither is stated
 /// (Matroska written to a pipe), and for other containers, whose format duration may be an
 /// estimate from the bit rate. Cover art is not the video stream.
+/// Whether ffprobe's `format_name` (a comma-separated list) names the Matroska demuxer
+/// (`matroska,webm` for both Matroska and WebM files).
+fn names_matroska(format_name: &str) -> bool {
+    format_name.split(',').any(|n| n == "matroska")
+}
+
 fn declared_end(json: &[u8]) -> Option<DeclaredEnd> {
     let raw: RawProbe = serde_json::from_slice(json).ok()?;
     let matroska = raw
         .format
         .as_ref()
         .and_then(|f| f.format_name.as_deref())
-        .is_some_and(|n| n.split(',').any(|n| n == "matroska"));
+        .is_some_and(names_matroska);
     let format_duration = raw
         .format
         .as_ref()
