@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Args;
 use stylecut_media::RunOpts;
 use stylecut_style::analyze::{analyze_file, Phase};
@@ -20,6 +21,7 @@ pub fn analyze_with_progress(
     video: &std::path::Path,
     show: bool,
 ) -> anyhow::Result<stylecut_types::Analysis> {
+    crate::paths::input_file(video, "video")?;
     let mut last = (None, -1i64);
     let mut report = |phase: Phase, f: f64| {
         let pct = (f * 100.0).round() as i64;
@@ -28,7 +30,8 @@ pub fn analyze_with_progress(
             last = (Some(phase), pct);
         }
     };
-    let (_, analysis) = analyze_file(video, &RunOpts::default(), None, &mut report)?;
+    let (_, analysis) = analyze_file(video, &RunOpts::default(), None, &mut report)
+        .with_context(|| format!("analysing {}", video.display()))?;
     Ok(analysis)
 }
 

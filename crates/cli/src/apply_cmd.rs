@@ -152,11 +152,38 @@ fn analyse_both(
     Ok((t?.1, s?))
 }
 
+/// Every input of `i` exists and can be read (checked before any analysis starts).
+fn check_inputs(i: &PlanInputs) -> anyhow::Result<()> {
+    crate::paths::input_file(&i.source, "source video")?;
+    if let Some(t) = &i.template {
+        crate::paths::input_file(t, "template video")?;
+    }
+    if let Some(s) = &i.style {
+        crate::paths::input_file(s, "StyleJSON")?;
+    }
+    if let Some(c) = &i.config {
+        crate::paths::input_file(c, "config")?;
+    }
+    Ok(())
+}
+
+/// The files `i` reads, which no output may overwrite.
+fn input_paths(i: &PlanInputs) -> Vec<&Path> {
+    std::iter::once(i.source.as_path())
+        .chain(i.template.as_deref())
+        .chain(i.style.as_deref())
+        .chain(i.config.as_deref())
+        .collect()
+}
+
 /// Plans the edit; returns the plan. Progress covers 0..40 % of the bar.
 fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPlan> {
+    check_inputs(i)?;
     let cfg = config(i)?;
     let style: Option<StyleJson> = if let Some(p) = &i.style {
-        let s: StyleJson = serde_json::from_str(&std::fs::read_to_string(p)?)
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let s: StyleJson = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a StyleJSON", p.display()))?;
         if let Err(errs) = s.validate() {
             bail!("invalid StyleJSON {}: {}", p.display(), errs.join("; "));
@@ -180,6 +207,12 @@ fn build_plan(i: &PlanInputs, pb: &ProgressBar) -> anyhow::Result<apply::EditPla
 }
 
 pub fn run_apply(a: ApplyArgs) -> anyhow::Result<()> {
+    // The outputs are checked first: the analysis before the render can take minutes.
+    let inputs = input_paths(&a.inputs);
+    crate::paths::output_file(&a.output, "output", &inputs)?;
+    if let Some(p) = &a.plan_out {
+        crate::paths::output_file(p, "plan output", &inputs)?;
+    }
     let pb = bar(false);
     let plan = build_plan(&a.inputs, &pb)?;
     if let Some(p) = &a.plan_out {

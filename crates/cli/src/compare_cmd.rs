@@ -82,6 +82,18 @@ pub fn sheet_graph(rows: &[(&str, f64, &Analysis)]) -> String {
 }
 
 pub fn run(a: CompareArgs) -> anyhow::Result<()> {
+    for (p, what) in [
+        (&a.template, "template video"),
+        (&a.source, "source video"),
+        (&a.output, "output video"),
+    ] {
+        crate::paths::input_file(p, what)?;
+    }
+    crate::paths::output_file(
+        &a.sheet,
+        "contact sheet",
+        &[&a.template, &a.source, &a.output],
+    )?;
     let opts = RunOpts::default();
     let mut analyses = Vec::new();
     for p in [&a.template, &a.source, &a.output] {

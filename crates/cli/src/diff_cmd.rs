@@ -15,6 +15,7 @@ pub struct DiffArgs {
 }
 
 fn load(p: &PathBuf) -> anyhow::Result<Value> {
+    crate::paths::input_file(p, "StyleJSON")?;
     let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
     let v: Value =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))?;

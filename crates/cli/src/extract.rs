@@ -29,6 +29,7 @@ pub struct ExtractArgs {
 }
 
 fn read_analysis(path: &std::path::Path) -> anyhow::Result<stylecut_types::Analysis> {
+    crate::paths::input_file(path, "analysis document")?;
     let mut text = String::new();
     if path.as_os_str() == "-" {
         std::io::stdin().read_to_string(&mut text)?;

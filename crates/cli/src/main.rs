@@ -2,6 +2,7 @@
 
 mod doctor;
 mod output;
+mod paths;
 mod runtime;
 mod serve;
 mod settings;

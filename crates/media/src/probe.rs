@@ -477,10 +477,14 @@ fn probe_with_span(
     let out = match run(cmd, "ffprobe", opts, |_| {}) {
         Ok(o) => o,
         Err(MediaError::ToolFailed { stderr_tail, .. }) => {
+            let message = match probe_failure_reason(&stderr_tail, path) {
+                Some(why) => format!("ffprobe could not read the file ({why})"),
+                None => "ffprobe could not read the file".into(),
+            };
             return Err(MediaError::BadInput {
-                message: "ffprobe could not read the file".into(),
+                message,
                 stderr_tail,
-            })
+            });
         }
         Err(e) => return Err(e),
     };
@@ -494,6 +498,31 @@ fn probe_with_span(
         }
     }
     Ok((info, declared))
+}
+
+/// Why ffprobe refused a file, from the last two lines of its error output, e.g.
+/// "moov atom not found; Invalid data found when processing input". The lines are
+/// stripped of the demuxer's `[mov,mp4,... @ 0x55…]` prefix and of the file's path, which
+/// on the server is an internal storage path that must not reach a client.
+fn probe_failure_reason(stderr_tail: &str, path: &Path) -> Option<String> {
+    let shown = path.display().to_string();
+    let lines: Vec<String> = stderr_tail
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let l = match (l.starts_with('['), l.find("] ")) {
+                (true, Some(end)) => &l[end + 2..],
+                _ => l,
+            };
+            let l = l.strip_prefix(&format!("{shown}: ")).unwrap_or(l);
+            l.replace(&shown, "the file")
+        })
+        .collect();
+    let mut last: Vec<String> = lines.into_iter().rev().take(2).collect();
+    last.reverse();
+    last.dedup();
+    (!last.is_empty()).then(|| last.join("; "))
 }
 
 /// The HDR10 peak of the first video frame's side data; None when it carries none or
@@ -732,6 +761,21 @@ fn demuxed_end(csv: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ffprobe's own words reach the message, without the demuxer prefix or the path.
+    #[test]
+    fn a_refused_file_says_why_without_its_path() {
+        let path = Path::new("/srv/stylecut/blobs/ab/cd/upload-1.mp4");
+        let tail = "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x564824cf21c0] moov atom not found\n\
+                    /srv/stylecut/blobs/ab/cd/upload-1.mp4: Invalid data found when processing input\n";
+        let why = probe_failure_reason(tail, path).unwrap();
+        assert_eq!(
+            why,
+            "moov atom not found; Invalid data found when processing input"
+        );
+        assert!(!why.contains("/srv"), "{why}");
+        assert_eq!(probe_failure_reason("\n  \n", path), None);
+    }
 
     /// HDR10 static metadata from ffprobe's frame side data: MaxCLL first, else the
     /// mastering display's peak; none when absent or zero.

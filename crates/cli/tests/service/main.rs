@@ -2,6 +2,7 @@
 //! directory, real ffmpeg and real media from `../shared/media`.
 
 mod cli_output;
+mod cli_paths;
 mod common;
 mod errors;
 mod jobs_control;
