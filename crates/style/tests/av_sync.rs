@@ -335,18 +335,20 @@ fn a_chunked_render_gives_the_one_process_frames() {
     assert!((l1 - lc).abs() <= 0.1, "loudness {lc} vs {l1}");
     let ch = chunked.chunks.as_ref().unwrap();
     assert_eq!(ch.audio_chunks.len(), ch.chunks.len());
-    // A failed chunk fails the render, naming the chunk, and leaves no output.
+    // A failed chunk fails the render, naming the chunk, and leaves no output: an earlier
+    // file at the output path survives untouched.
     let mut broken = chunked.clone();
     let ch = broken.chunks.as_mut().unwrap();
     ch.chunks[1].graph = ch.chunks[1]
         .graph
         .replace("[vout]", ",no_such_filter[vout]");
     let bad = dir.path().join("broken.mp4");
+    std::fs::write(&bad, b"an earlier render").unwrap();
     let err = apply::render(&broken, &bad, &RunOpts::default(), |_| {})
         .unwrap_err()
         .to_string();
     assert!(err.contains("render chunk 2 of"), "{err}");
-    assert!(!bad.exists());
+    assert_eq!(std::fs::read(&bad).unwrap(), b"an earlier render");
     // So does a failed audio chunk.
     let mut broken = chunked.clone();
     let ch = broken.chunks.as_mut().unwrap();
@@ -357,7 +359,17 @@ fn a_chunked_render_gives_the_one_process_frames() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("render audio chunk 2 of"), "{err}");
-    assert!(!bad.exists());
+    assert_eq!(std::fs::read(&bad).unwrap(), b"an earlier render");
+    // And a join that fails after every chunk is done: the MP4 it had begun is dropped,
+    // the earlier file stays.
+    let mut broken = chunked.clone();
+    let ch = broken.chunks.as_mut().unwrap();
+    ch.join_graph = format!("{};no_such_filter", ch.join_graph);
+    let err = apply::render(&broken, &bad, &RunOpts::default(), |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("joining the"), "{err}");
+    assert_eq!(std::fs::read(&bad).unwrap(), b"an earlier render");
     // Cancelled while the chunks run (past the measuring pass's share of the bar): the
     // running chunk is stopped and the render fails as cancelled, with no output.
     let opts = RunOpts::default();
@@ -374,6 +386,14 @@ fn a_chunked_render_gives_the_one_process_frames() {
         "{err}"
     );
     assert!(!cut.exists());
+    // No half-written file is left behind in the output's folder.
+    let hidden: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
     // A/V sync of the chunked render.
     let flashes = flash_onsets(&outc);
     let beeps = beep_onsets(&outc);

@@ -27,6 +27,11 @@ const JOIN_SHARE: f64 = 0.05;
 
 /// Renders `plan` to `output` with one encode; `progress` gets 0..1. An `output` that is
 /// the source file itself (under any spelling of its path, or a hard link) is refused.
+///
+/// The MP4 is written under a hidden name next to `output` ([`partial_path`]) and renamed
+/// over `output` only when the render has succeeded: a file already at `output` (an
+/// earlier render) survives a failed or cancelled one, and nobody watching the folder
+/// sees a half-written MP4 under the final name.
 pub fn render(
     plan: &EditPlan,
     output: &Path,
@@ -41,6 +46,35 @@ pub fn render(
             output.display()
         )));
     }
+    let part = partial_path(output);
+    match render_to(plan, &part, opts, progress) {
+        Ok(()) => std::fs::rename(&part, output).map_err(|e| {
+            let _ = std::fs::remove_file(&part);
+            StyleError::Io(e)
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            Err(e)
+        }
+    }
+}
+
+/// The hidden file a render of `output` writes before it is renamed into place: in the
+/// same folder (so the rename is atomic), named after the output and this process.
+pub fn partial_path(output: &Path) -> std::path::PathBuf {
+    let name = output
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    output.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// [`render`] into `output` directly.
+fn render_to(
+    plan: &EditPlan,
+    output: &Path,
+    opts: &RunOpts,
+    progress: impl FnMut(f64) + Send + 'static,
+) -> Result<(), StyleError> {
     // Never backwards: the passes and chunks report their own fractions, mapped onto
     // consecutive shares of the bar.
     let progress = Arc::new(Mutex::new((progress, 0.0f64)));
