@@ -55,7 +55,16 @@ async fn serve(a: ServeArgs, layers: Layers) -> anyhow::Result<()> {
         .trim_end_matches('/')
         .to_string();
     let settings = layers.settings(data_dir, base)?;
-    let svc = Service::open(settings).await?;
+    let dir = settings.data_dir.clone();
+    // The service's Display of an internal error is the API's terse "Internal error"; an
+    // operator starting it needs the cause (an unwritable or full data directory, ...).
+    let svc = Service::open(settings).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the data directory {}: {}",
+            dir.display(),
+            e.detail()
+        )
+    })?;
     let http = HttpOptions {
         api_token: layers.get("API_TOKEN"),
         cors_origins: layers

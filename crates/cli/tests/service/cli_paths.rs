@@ -13,6 +13,25 @@ fn stylecut(args: &[&std::ffi::OsStr]) -> Output {
         .expect("stylecut runs")
 }
 
+/// [`stylecut`] for a command that would run until stopped if it started: killed after
+/// `limit` (then it reports failure with whatever it printed).
+fn stylecut_bounded(args: &[&std::ffi::OsStr], limit: std::time::Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stylecut"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("stylecut runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() && start.elapsed() < limit {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    child.wait_with_output().expect("stylecut ends")
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -82,4 +101,28 @@ fn an_output_into_a_missing_folder_or_over_the_source_fails_before_any_work() {
     let e = stderr(&o);
     assert!(e.contains("is also an input"), "{e}");
     assert_eq!(std::fs::read(&src).unwrap(), b"the user's footage");
+}
+
+#[test]
+fn a_data_directory_that_cannot_be_made_is_named_with_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("occupied");
+    std::fs::write(&file, b"a file where the data directory should go").unwrap();
+    let data = file.join("data");
+    for cmd in ["serve", "worker"] {
+        let mut args: Vec<&std::ffi::OsStr> = vec![cmd.as_ref(), "--data-dir".as_ref()];
+        args.push(data.as_os_str());
+        if cmd == "serve" {
+            args.push("--bind".as_ref());
+            args.push("127.0.0.1:0".as_ref());
+        }
+        let o = stylecut_bounded(&args, std::time::Duration::from_secs(30));
+        assert!(!o.status.success(), "{cmd} started");
+        let e = stderr(&o);
+        assert!(
+            e.contains("cannot open the data directory") && e.contains("occupied"),
+            "{cmd}: {e}"
+        );
+        assert!(!e.contains("Error: Internal error"), "{cmd}: {e}");
+    }
 }
