@@ -3,7 +3,7 @@ media with ground truth, the synthetic suite, seed 11, the robustness set, round
 outputs, every other shared video): prints the files whose cuts/transitions differ.
 Usage (from the repo root): bench/.venv/bin/python bench/score/shots_diff.py BASE_BIN NEW_BIN
 Paths: ../shared/media, bench/out/synth, bench/out/synth-robust/robust, bench/out/synth-seed11,
-bench/out/roundtrip-s7-main (those present)."""
+bench/out/roundtrip-s9-main (those present)."""
 import json, subprocess, sys
 from pathlib import Path
 sys.path.insert(0, "bench/score")
@@ -11,7 +11,7 @@ import groundtruth as G
 a, b = sys.argv[1], sys.argv[2]
 media = Path("../shared/media"); synth = Path("bench/out/synth"); robust = Path("bench/out/synth-robust/robust")
 clips = [g["path"] for g in G.shared_videos(media) + G.synth_videos(synth) + G.robust_videos(robust) + G.synth_videos(Path("bench/out/synth-seed11"))]
-clips += [str(p) for p in sorted(Path("bench/out/roundtrip-s7-main").glob("*.mp4"))]
+clips += [str(p) for p in sorted(Path("bench/out/roundtrip-s9-main").glob("*.mp4"))]
 clips += [str(p) for p in sorted((media / "video").rglob("*.mp4")) if str(p) not in clips]
 def an(binary, p):
     r = subprocess.run(["nice", "-n", "5", binary, "analyze", p], capture_output=True, text=True)

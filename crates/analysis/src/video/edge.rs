@@ -337,12 +337,19 @@ impl Track {
 
 /// Straight wipes in `[lo, hi)` (a segment between hard cuts) whose frames are all still
 /// free in `taken` (marked taken when found).
+///
+/// `found` holds what the model fits of [`super::gradual`] found in the segment. A wipe
+/// there that wholly contains an edge track (one that passes every test above) takes the
+/// track's span and progress: the track's crossings are the frames the edge passes each line,
+/// while the model's located span can run early or late over a moving shot (a wipe
+/// between two framings of BBB's 24–28 s read 13 frames early).
 pub fn detect_in_segment(
     f: &[FrameFeatures],
     lo: usize,
     hi: usize,
     fps: f64,
     taken: &mut [bool],
+    found: &mut [Gradual],
 ) -> Vec<Gradual> {
     let win = ((MAX_SPAN_S * fps).round() as usize).max(MIN_FRAMES + 2);
     let gap = ((0.25 * fps).round() as usize).max(3);
@@ -411,11 +418,18 @@ pub fn detect_in_segment(
     // The clearest tracks first; overlapping windows find the same edge more than once.
     tracks.sort_by(|x, y| y.clear.total_cmp(&x.clear));
     let mut out = Vec::new();
+    // Which of `found` took an edge's span already (the clearest track refines a wipe;
+    // the weaker tracks of the same edge in other windows must not refine it again).
+    let mut refined = vec![false; found.len()];
     for tr in tracks {
         let (s, e) = tr.span();
         let e = e.min(hi - 1);
         let s = s.max(lo);
-        if taken[s..=e].iter().any(|t| *t) || f[s..=e].iter().any(|g| g.is_solid()) {
+        if f[s..=e].iter().any(|g| g.is_solid()) {
+            continue;
+        }
+        if taken[s..=e].iter().any(|t| *t) {
+            refine(found, &mut refined, &tr, s, e, taken);
             continue;
         }
         taken[s..=e].iter_mut().for_each(|t| *t = true);
@@ -432,6 +446,50 @@ pub fn detect_in_segment(
         out.push(Gradual::new("wipe", s, e, progress, tr.clear));
     }
     out
+}
+
+/// Gives the model-found wipe of `found` that covers most of `[s, e]` the track's span
+/// and progress, and updates `taken`: frees the frames it no longer covers, takes the few
+/// the track adds (only if they are free). A wipe already within a frame of the track's
+/// span, or a transition of another kind, is left as found.
+fn refine(
+    found: &mut [Gradual],
+    refined: &mut [bool],
+    tr: &Track,
+    s: usize,
+    e: usize,
+    taken: &mut [bool],
+) {
+    let overlap = |g: &Gradual| (e.min(g.end) + 1).saturating_sub(s.max(g.start));
+    let Some(k) = found
+        .iter()
+        .position(|g| g.kind == "wipe" && 2 * overlap(g) >= e + 1 - s)
+    else {
+        return;
+    };
+    if std::mem::replace(&mut refined[k], true) {
+        return;
+    }
+    let g = &mut found[k];
+    if g.start.abs_diff(s) <= 1 && g.end.abs_diff(e) <= 1 {
+        return;
+    }
+    if (s..g.start).chain(g.end + 1..=e).any(|i| taken[i]) {
+        return;
+    }
+    if debug() {
+        eprintln!(
+            "  wipe {}-{} takes the span {s}-{e} of its edge ({}, clear {:.2})",
+            g.start,
+            g.end,
+            tr.travel.name(),
+            tr.clear
+        );
+    }
+    taken[g.start..=g.end].iter_mut().for_each(|t| *t = false);
+    taken[s..=e].iter_mut().for_each(|t| *t = true);
+    let confidence = g.confidence.max(tr.clear);
+    *g = Gradual::new("wipe", s, e, tr.progress(s, e), confidence);
 }
 
 #[cfg(test)]
@@ -476,7 +534,7 @@ mod tests {
             })
             .collect();
         let mut taken = vec![false; f.len()];
-        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut []);
         assert!(found.is_empty(), "{found:?}");
     }
 
@@ -515,7 +573,7 @@ mod tests {
         let models = gradual::detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
         assert!(models.is_empty(), "the models read it: {models:?}");
         let mut taken = vec![false; f.len()];
-        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut []);
         assert_eq!(found.len(), 1, "{found:?}");
         let g = &found[0];
         assert_eq!(g.kind, "wipe");
@@ -526,6 +584,35 @@ mod tests {
         let report = shots::segment(&f, FPS, f.len() as f64 / FPS);
         let kinds: Vec<&str> = report.transitions.iter().map(|t| t.kind.as_str()).collect();
         assert_eq!(kinds, vec!["wipe"]);
+    }
+
+    /// A wipe the model fits found with a span that runs early and late (frames 25–75 for
+    /// a wipe over 40–70) takes the span of its clear edge, and frees the frames it no
+    /// longer covers; a transition of another kind is left alone.
+    #[test]
+    fn a_found_wipe_takes_the_span_of_its_edge() {
+        let (s, len) = (40usize, 30usize);
+        let f = framing_wipe(s, len, 110);
+        let model = |kind: &'static str| Gradual::new(kind, 25, 75, vec![0.5; 49], 0.3);
+        let mut taken = vec![false; f.len()];
+        taken[25..=75].iter_mut().for_each(|t| *t = true);
+        let mut found = vec![model("wipe")];
+        let new = detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut found);
+        assert!(new.is_empty(), "{new:?}");
+        let g = &found[0];
+        assert!(g.start.abs_diff(s) <= 1, "{g:?}");
+        assert!(g.end.abs_diff(s + len) <= 3, "{g:?}");
+        assert_eq!(g.easing, "ease-out", "{g:?}");
+        assert!(g.confidence >= MIN_CLEAR, "{g:?}");
+        assert!(!taken[25..g.start].iter().any(|t| *t));
+        assert!(taken[g.start..=g.end].iter().all(|t| *t));
+        assert!(!taken[g.end + 1..=75].iter().any(|t| *t));
+
+        let mut taken = vec![false; f.len()];
+        taken[25..=75].iter_mut().for_each(|t| *t = true);
+        let mut found = vec![model("dissolve")];
+        detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut found);
+        assert_eq!((found[0].start, found[0].end), (25, 75));
     }
 
     /// A still shot with a subject (a box half the frame high and 13 columns wide) moving

@@ -156,7 +156,8 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
             let mut own = taken.clone();
             let mut g = gradual::detect_in_segment(f, w[0], w[1], fps, &mut own);
             // Straight wipes the model fits cannot read, found by their moving edge.
-            g.extend(edge::detect_in_segment(f, w[0], w[1], fps, &mut own));
+            let edges = edge::detect_in_segment(f, w[0], w[1], fps, &mut own, &mut g);
+            g.extend(edges);
             (g, own[w[0]..w[1]].to_vec())
         })
         .collect();
