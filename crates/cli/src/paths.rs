@@ -42,7 +42,7 @@ pub fn output_file(output: &Path, what: &str, inputs: &[&Path]) -> anyhow::Resul
         );
     }
     for input in inputs {
-        if same_file(input, output) {
+        if stylecut_style::apply::same_file(input, output) {
             bail!(
                 "{what} {} is also an input; choose another output path",
                 output.display()
@@ -74,14 +74,6 @@ fn folder_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    }
-}
-
-/// True when both paths name the same existing file (through links, `.` and `..`).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
     }
 }
 

@@ -47,3 +47,19 @@ pub fn owner_id() -> String {
         &stylecut_types::ids::new_job_id()[4..]
     )
 }
+
+/// Opens the service on `settings`' data directory. The service's Display of an internal
+/// error is the API's terse "Internal error"; an operator starting it needs the cause (an
+/// unwritable or full data directory, a database that cannot be opened, ...).
+pub async fn open_service(
+    settings: stylecut_jobs::Settings,
+) -> anyhow::Result<stylecut_jobs::Service> {
+    let dir = settings.data_dir.clone();
+    stylecut_jobs::Service::open(settings).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the data directory {}: {}",
+            dir.display(),
+            e.detail()
+        )
+    })
+}

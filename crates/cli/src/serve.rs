@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use stylecut_api::HttpOptions;
 use stylecut_jobs::CancellationToken;
-use stylecut_jobs::{webhook, worker, Service};
+use stylecut_jobs::{webhook, worker};
 
 use crate::runtime;
 use crate::settings::Layers;
@@ -55,16 +55,7 @@ async fn serve(a: ServeArgs, layers: Layers) -> anyhow::Result<()> {
         .trim_end_matches('/')
         .to_string();
     let settings = layers.settings(data_dir, base)?;
-    let dir = settings.data_dir.clone();
-    // The service's Display of an internal error is the API's terse "Internal error"; an
-    // operator starting it needs the cause (an unwritable or full data directory, ...).
-    let svc = Service::open(settings).await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the data directory {}: {}",
-            dir.display(),
-            e.detail()
-        )
-    })?;
+    let svc = crate::runtime::open_service(settings).await?;
     let http = HttpOptions {
         api_token: layers.get("API_TOKEN"),
         cors_origins: layers

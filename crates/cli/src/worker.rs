@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use stylecut_jobs::CancellationToken;
-use stylecut_jobs::{webhook, worker, Service};
+use stylecut_jobs::{webhook, worker};
 
 use crate::runtime;
 use crate::settings::Layers;
@@ -33,16 +33,7 @@ pub fn run(a: WorkerArgs) -> anyhow::Result<()> {
     let settings = layers.settings(data_dir, base.trim_end_matches('/').to_string())?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let dir = settings.data_dir.clone();
-        // The service's Display of an internal error is the API's terse "Internal error"; an
-        // operator starting it needs the cause (an unwritable or full data directory, ...).
-        let svc = Service::open(settings).await.map_err(|e| {
-            anyhow::anyhow!(
-                "cannot open the data directory {}: {}",
-                dir.display(),
-                e.detail()
-            )
-        })?;
+        let svc = crate::runtime::open_service(settings).await?;
         let shutdown = CancellationToken::new();
         runtime::on_shutdown_signal(shutdown.clone());
         let reclaim = tokio::spawn(worker::reclaim_loop(svc.clone(), shutdown.clone()));

@@ -2,6 +2,7 @@
 //! "ffprobe could not read the file"), and an output into a missing folder, or over an
 //! input, fails at once, before the minutes of analysis an `apply` spends first.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn stylecut(args: &[&std::ffi::OsStr]) -> Output {
@@ -32,6 +33,18 @@ fn stylecut_bounded(args: &[&std::ffi::OsStr], limit: std::time::Duration) -> Ou
     child.wait_with_output().expect("stylecut ends")
 }
 
+/// `stylecut apply --style STYLE SRC -o OUT`.
+fn apply_style(style: &Path, src: &Path, out: &Path) -> Output {
+    stylecut(&[
+        "apply".as_ref(),
+        "--style".as_ref(),
+        style.as_os_str(),
+        src.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ])
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -50,14 +63,7 @@ fn a_missing_input_is_named_as_missing() {
     std::fs::write(&src, b"not decoded: the check comes first").unwrap();
     let style = dir.path().join("style.json");
     let out = dir.path().join("out.mp4");
-    let o = stylecut(&[
-        "apply".as_ref(),
-        "--style".as_ref(),
-        style.as_os_str(),
-        src.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-    ]);
+    let o = apply_style(&style, &src, &out);
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(
@@ -75,28 +81,14 @@ fn an_output_into_a_missing_folder_or_over_the_source_fails_before_any_work() {
     let style = dir.path().join("style.json");
     std::fs::write(&style, b"{}").unwrap();
     let into_missing = dir.path().join("renders").join("out.mp4");
-    let o = stylecut(&[
-        "apply".as_ref(),
-        "--style".as_ref(),
-        style.as_os_str(),
-        src.as_os_str(),
-        "-o".as_ref(),
-        into_missing.as_os_str(),
-    ]);
+    let o = apply_style(&style, &src, &into_missing);
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(e.contains("renders") && e.contains("does not exist"), "{e}");
 
     // The source spelt another way: refused, and the source is untouched.
     let same = dir.path().join(".").join("src.mp4");
-    let o = stylecut(&[
-        "apply".as_ref(),
-        "--style".as_ref(),
-        style.as_os_str(),
-        src.as_os_str(),
-        "-o".as_ref(),
-        same.as_os_str(),
-    ]);
+    let o = apply_style(&style, &src, &same);
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(e.contains("is also an input"), "{e}");

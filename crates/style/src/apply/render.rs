@@ -449,7 +449,7 @@ fn write_subtitles(
 
 /// True when both paths name one existing file (same device and inode on Unix; the same
 /// canonical path elsewhere).
-fn same_file(a: &Path, b: &Path) -> bool {
+pub fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
