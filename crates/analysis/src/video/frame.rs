@@ -5,7 +5,7 @@
 //! the input, so they grow with its length. The thumbnail is most of it, so it is kept
 //! as each cell's exact channel sums in `u16` (3.4 KB a frame, half the former 1 728 f32)
 //! and read back as the very f32 means it used to hold (see [`FrameFeatures::thumb`]):
-//! ≈ 3.7 KB a frame in all, 6.4 MiB per minute at 30 fps (`docs/BENCHMARKS.md`,
+//! ≈ 3.7 KB a frame in all, 6.3 MiB per minute at 30 fps (`docs/BENCHMARKS.md`,
 //! "Session 10: analysis feature memory").
 
 use std::cell::RefCell;
