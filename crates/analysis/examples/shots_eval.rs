@@ -37,13 +37,14 @@ fn load(path: &Path) -> (Vec<FrameFeatures>, f64) {
                 .map(|r| {
                     let mut hist = [0f32; HIST_BINS];
                     hist.copy_from_slice(&r[3..3 + HIST_BINS]);
-                    FrameFeatures {
-                        pts_s: f64::from(r[0]),
-                        luma_mean: r[1],
-                        luma_std: r[2],
+                    FrameFeatures::from_parts(
+                        f64::from(r[0]),
+                        r[1],
+                        r[2],
                         hist,
-                        thumb: r[3 + HIST_BINS..].to_vec(),
-                    }
+                        &r[3 + HIST_BINS..],
+                    )
+                    .expect("a cache record holds a whole thumbnail")
                 })
                 .collect();
             return (feats, duration);
@@ -83,7 +84,7 @@ fn load(path: &Path) -> (Vec<FrameFeatures>, f64) {
     for g in &feats {
         out.extend([g.pts_s as f32, g.luma_mean, g.luma_std]);
         out.extend_from_slice(&g.hist);
-        out.extend_from_slice(&g.thumb);
+        out.extend_from_slice(&g.thumb());
     }
     let bytes: Vec<u8> = out.iter().flat_map(|x| x.to_le_bytes()).collect();
     let _ = std::fs::write(&file, bytes);

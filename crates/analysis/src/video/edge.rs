@@ -23,7 +23,7 @@
 //! moving through the shot crosses a few columns, not all of them in order; objects moving
 //! together across the frame change only their own part of each line they cross.
 
-use super::frame::{FrameFeatures, THUMB_H, THUMB_W};
+use super::frame::{FrameFeatures, Thumb, THUMB_H, THUMB_W};
 use super::Gradual;
 
 /// Frames averaged on each side of a step.
@@ -122,12 +122,19 @@ fn steps(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f3
     let vals = (len * 3) as f32;
     let mut mb = vec![0f32; len * 3];
     let mut ma = vec![0f32; len * 3];
+    // The 2m frames `t − m .. t + m` decoded, frame `x` in slot `(x − lo) % 2m`: each
+    // frame of the segment is decoded once as the window slides, not once per line.
+    let slot = |x: usize| (x - lo) % (2 * m);
+    let mut ring: Vec<Thumb> = f[lo..lo + 2 * m].iter().map(FrameFeatures::thumb).collect();
     for t in lo + m..=hi - m {
+        if t > lo + m {
+            ring[slot(t + m - 1)] = f[t + m - 1].thumb();
+        }
         for (line, o) in out[t - lo].iter_mut().enumerate() {
             mb.iter_mut().for_each(|v| *v = 0.0);
             ma.iter_mut().for_each(|v| *v = 0.0);
             for j in 0..m {
-                let (b, a) = (&f[t - m + j].thumb, &f[t + j].thumb);
+                let (b, a) = (&ring[slot(t - m + j)], &ring[slot(t + j)]);
                 for i in 0..len {
                     let c = cell(line, i) * 3;
                     for k in 0..3 {
@@ -142,7 +149,7 @@ fn steps(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f3
             let jump: f32 = mb.iter().zip(&ma).map(|(x, y)| (x - y).abs()).sum::<f32>() / vals;
             let mut spread = 0f32;
             for j in 0..m {
-                let (b, a) = (&f[t - m + j].thumb, &f[t + j].thumb);
+                let (b, a) = (&ring[slot(t - m + j)], &ring[slot(t + j)]);
                 for i in 0..len {
                     let c = cell(line, i) * 3;
                     for k in 0..3 {
@@ -206,7 +213,7 @@ fn line_mean(f: &[FrameFeatures], columns: bool, line: usize, from: usize, to: u
                 line * THUMB_W + i
             } * 3;
             for k in 0..3 {
-                out[i * 3 + k] += g.thumb[c + k];
+                out[i * 3 + k] += g.thumb_at(c + k);
             }
         }
     }
@@ -520,6 +527,81 @@ mod tests {
 
     fn features(n: usize, rgb: &[u8]) -> FrameFeatures {
         FrameFeatures::from_rgb(n as f64 / FPS, W, H, rgb)
+    }
+
+    /// [`steps`] as written before its decoded sliding window: every value read from the
+    /// features one by one.
+    fn steps_reference(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f32>> {
+        let (lines, len) = if columns {
+            (THUMB_W, THUMB_H)
+        } else {
+            (THUMB_H, THUMB_W)
+        };
+        let cell = |line: usize, i: usize| {
+            if columns {
+                i * THUMB_W + line
+            } else {
+                line * THUMB_W + i
+            }
+        };
+        let m = STEP_SPAN;
+        let mut out = vec![vec![-1f32; lines]; hi - lo];
+        if hi - lo < 2 * m {
+            return out;
+        }
+        let vals = (len * 3) as f32;
+        for t in lo + m..=hi - m {
+            for (line, o) in out[t - lo].iter_mut().enumerate() {
+                let (mut mb, mut ma) = (vec![0f32; len * 3], vec![0f32; len * 3]);
+                for j in 0..m {
+                    for i in 0..len {
+                        for k in 0..3 {
+                            let c = cell(line, i) * 3 + k;
+                            mb[i * 3 + k] += f[t - m + j].thumb_at(c);
+                            ma[i * 3 + k] += f[t + j].thumb_at(c);
+                        }
+                    }
+                }
+                mb.iter_mut()
+                    .chain(ma.iter_mut())
+                    .for_each(|v| *v /= m as f32);
+                let jump: f32 = mb.iter().zip(&ma).map(|(x, y)| (x - y).abs()).sum::<f32>() / vals;
+                let mut spread = 0f32;
+                for j in 0..m {
+                    for i in 0..len {
+                        for k in 0..3 {
+                            let c = cell(line, i) * 3 + k;
+                            spread += (f[t - m + j].thumb_at(c) - mb[i * 3 + k]).abs()
+                                + (f[t + j].thumb_at(c) - ma[i * 3 + k]).abs();
+                        }
+                    }
+                }
+                *o = jump - spread / (vals * m as f32);
+            }
+        }
+        out
+    }
+
+    /// The sliding window of decoded frames gives every step exactly as reading each
+    /// frame's values one by one does, on segments starting anywhere (not only on a
+    /// multiple of the window) and as short as one window.
+    #[test]
+    fn step_window_matches_per_frame_reads() {
+        let f = framing_wipe(20, 12, 60);
+        for (lo, hi) in [(0, 60), (7, 53), (13, 19), (25, 31), (4, 9)] {
+            for columns in [true, false] {
+                let got = steps(&f, lo, hi, columns);
+                let want = steps_reference(&f, lo, hi, columns);
+                assert_eq!(got.len(), want.len());
+                for (t, (g, w)) in got.iter().zip(&want).enumerate() {
+                    let (g, w): (Vec<u32>, Vec<u32>) = (
+                        g.iter().map(|v| v.to_bits()).collect(),
+                        w.iter().map(|v| v.to_bits()).collect(),
+                    );
+                    assert_eq!(g, w, "{lo}..{hi} columns {columns} frame {t}");
+                }
+            }
+        }
     }
 
     /// 110 frames painted pixel by pixel by `paint(frame, x, y)`: the edge path finds

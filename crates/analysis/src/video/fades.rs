@@ -99,17 +99,17 @@ fn follow_ramp(
 fn ramp_weights(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>> {
     let (lo, hi) = (pic.min(core), pic.max(core));
     // Each ramp frame is `core + a·(pic − core)`: a blend of the picture and the colour.
-    let norm: f32 = f[pic]
-        .thumb
+    let (p, c) = (f[pic].thumb(), f[core].thumb());
+    let norm: f32 = p
         .iter()
-        .zip(&f[core].thumb)
+        .zip(&c)
         .map(|(p, c)| (p - c) * (p - c))
         .sum::<f32>()
         .max(1e-6);
     let mut w = Vec::new();
     let mut err_sum = 0.0;
     for g in &f[lo + 1..hi] {
-        let (a, e) = fit_dissolve(&g.thumb, &f[core].thumb, &f[pic].thumb);
+        let (a, e) = fit_dissolve(&g.thumb(), &c, &p);
         w.push(a.clamp(0.0, 1.0));
         err_sum += e / norm;
     }
@@ -134,14 +134,14 @@ fn cells_together(f: &[FrameFeatures], pic: usize, core: usize) -> f32 {
     if hi < lo + 2 {
         return 0.0;
     }
-    let (c, p) = (&f[core].thumb, &f[pic].thumb);
+    let (c, p) = (&f[core].thumb(), &f[pic].thumb());
     let Some(mid) = (lo + 1..hi).min_by(|&x, &y| {
-        let w = |i: usize| (fit_dissolve(&f[i].thumb, c, p).0 - 0.5).abs();
+        let w = |i: usize| (fit_dissolve(&f[i].thumb(), c, p).0 - 0.5).abs();
         w(x).total_cmp(&w(y))
     }) else {
         return 0.0;
     };
-    let g = &f[mid].thumb;
+    let g = &f[mid].thumb();
     let mut w: Vec<f32> = (0..c.len() / 3)
         .filter_map(|i| {
             let r = i * 3..i * 3 + 3;
@@ -164,8 +164,8 @@ fn zoom_ramp(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>> {
     if core <= pic + 1 {
         return None;
     }
-    let a = &f[pic].thumb;
-    let c = &f[core].thumb;
+    let a = &f[pic].thumb();
+    let c = &f[core].thumb();
     let norm: f32 = a
         .iter()
         .zip(c)
@@ -184,16 +184,17 @@ fn zoom_ramp(f: &[FrameFeatures], pic: usize, core: usize) -> Option<Vec<f32>> {
     let mut zs = Vec::new();
     let (mut err_z, mut err_blend) = (0f32, 0f32);
     for g in &f[pic + 1..core] {
+        let g = g.thumb();
         let mut best = (f32::INFINITY, 1f32);
         for (z, buf) in &zooms {
             let z = *z;
-            let (_, e) = fit_dissolve(&g.thumb, buf, c);
+            let (_, e) = fit_dissolve(&g, buf, c);
             if e < best.0 {
                 best = (e, z);
             }
         }
         err_z += best.0;
-        err_blend += fit_dissolve(&g.thumb, c, a).1;
+        err_blend += fit_dissolve(&g, c, a).1;
         zs.push(best.1);
     }
     let n = zs.len() as f32;

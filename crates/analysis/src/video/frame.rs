@@ -1,9 +1,15 @@
 //! Per-frame features computed once from each reduced RGB frame and kept for the
 //! whole video: a 32×18 RGB thumbnail (cell means), an HSV histogram, mean and spread
 //! of luma. Everything the shot and transition detectors need later is derived from
-//! these ≈ 7.1 KB (the thumbnail's 1 728 f32 are 6.9 KB of it), so the frames themselves
-//! are never held; the features are, for every frame of the input, so they grow with its
-//! length: 12.8 MB per minute at 30 fps, 0.77 GB per hour (`docs/BENCHMARKS.md`, memory).
+//! these, so the frames themselves are never held; the features are, for every frame of
+//! the input, so they grow with its length. The thumbnail is most of it, so it is kept
+//! as each cell's exact channel sums in `u16` (3.4 KB a frame, half the former 1 728 f32)
+//! and read back as the very f32 means it used to hold (see [`FrameFeatures::thumb`]):
+//! ≈ 3.7 KB a frame in all, 6.3 MiB per minute at 30 fps (`docs/BENCHMARKS.md`,
+//! "Session 10: analysis feature memory").
+
+use std::cell::RefCell;
+use std::sync::Arc;
 
 /// Thumbnail grid (cells across × down), independent of the frame's aspect.
 pub const THUMB_W: usize = 32;
@@ -25,6 +31,38 @@ pub struct FrameRef<'a> {
     pub rgb: &'a [u8],
 }
 
+/// Values of a thumbnail: `THUMB_CELLS * 3` cell means (R, G, B per cell), 0..1.
+pub const THUMB_LEN: usize = THUMB_CELLS * 3;
+
+/// A decoded thumbnail ([`FrameFeatures::thumb`]).
+pub type Thumb = [f32; THUMB_LEN];
+
+/// Largest cell (pixels) whose channel sums fit a `u16`: 257 · 255 = 65 535. Every
+/// analysis frame 256 wide and at most 576 high (16:9 and 9:16 included) has cells of at
+/// most 8 × 32 pixels.
+const MAX_U16_CELL: u32 = u16::MAX as u32 / 255;
+
+/// How the thumbnail is stored.
+#[derive(Debug, Clone)]
+enum Cells {
+    /// Each cell's channel sums (exact), with the frame geometry's divisors: the mean of
+    /// value `i` is `sums[i] as f32 / div[i]`, the expression the f32 thumbnail was
+    /// computed with, so it reads back bit for bit.
+    Sums {
+        sums: Box<[u16; THUMB_LEN]>,
+        div: Arc<CellDivisors>,
+    },
+    /// The means themselves: frames with cells of more than [`MAX_U16_CELL`] pixels
+    /// (taller than about 2.25:1 at 256 wide), and features built from means
+    /// ([`FrameFeatures::from_parts`]).
+    Means(Box<Thumb>),
+}
+
+/// Per thumbnail value, its cell's pixel count (at least 1) × 255 as f32: what the
+/// channel sum is divided by. One per value rather than per cell, so decoding is one
+/// straight (vectorised) loop.
+type CellDivisors = [f32; THUMB_LEN];
+
 /// Compact features of one frame.
 #[derive(Debug, Clone)]
 pub struct FrameFeatures {
@@ -34,8 +72,43 @@ pub struct FrameFeatures {
     pub luma_std: f32,
     /// HSV histogram, each group (H, S, V) normalised to sum 1.
     pub hist: [f32; HIST_BINS],
-    /// Cell-mean RGB thumbnail, `THUMB_CELLS * 3` values in 0..1.
-    pub thumb: Vec<f32>,
+    /// Cell-mean RGB thumbnail, read through [`FrameFeatures::thumb`] and
+    /// [`FrameFeatures::thumb_at`].
+    cells: Cells,
+}
+
+thread_local! {
+    /// The divisors of the last frame size seen on this thread: every frame of an input has
+    /// the same size, so its features share one table.
+    static LAST_DIVISORS: RefCell<Option<(usize, usize, Arc<CellDivisors>)>> =
+        const { RefCell::new(None) };
+}
+
+/// The shared divisor table of a `w`×`h` frame whose cell pixel counts are
+/// `row_n[cy] * col_n[cx]`.
+fn divisors(
+    w: usize,
+    h: usize,
+    row_n: &[u32; THUMB_H],
+    col_n: &[u32; THUMB_W],
+) -> Arc<CellDivisors> {
+    LAST_DIVISORS.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((lw, lh, d)) = last.as_ref() {
+            if (*lw, *lh) == (w, h) {
+                return Arc::clone(d);
+            }
+        }
+        let mut d = [0f32; THUMB_LEN];
+        for (i, v) in d.iter_mut().enumerate() {
+            let cell = i / 3;
+            let count = row_n[cell / THUMB_W] * col_n[cell % THUMB_W];
+            *v = count.max(1) as f32 * 255.0;
+        }
+        let d = Arc::new(d);
+        *last = Some((w, h, Arc::clone(&d)));
+        d
+    })
 }
 
 impl FrameFeatures {
@@ -96,15 +169,23 @@ impl FrameFeatures {
         let n = (w.div_ceil(2) * h.div_ceil(2)) as f64;
         let mean = lsum / n;
         let var = (lsq / n - mean * mean).max(0.0);
-        let thumb = sums
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let cell = i / 3;
-                let count = row_n[cell / THUMB_W] * col_n[cell % THUMB_W];
-                *s as f32 / (count.max(1) as f32 * 255.0)
-            })
-            .collect();
+        let max_cell =
+            row_n.iter().max().copied().unwrap_or(0) * col_n.iter().max().copied().unwrap_or(0);
+        let div = divisors(w, h, &row_n, &col_n);
+        let cells = if max_cell <= MAX_U16_CELL {
+            let mut packed = Box::new([0u16; THUMB_LEN]);
+            for (p, s) in packed.iter_mut().zip(&sums) {
+                // At most 255 · 257: exact.
+                *p = *s as u16;
+            }
+            Cells::Sums { sums: packed, div }
+        } else {
+            let mut means = Box::new([0f32; THUMB_LEN]);
+            for (i, (m, s)) in means.iter_mut().zip(&sums).enumerate() {
+                *m = *s as f32 / div[i];
+            }
+            Cells::Means(means)
+        };
         // Counts of at most a few hundred thousand: exact as f32, as the former
         // one-by-one f32 increments were.
         let hist = hcount.map(|c| c as f32 / n as f32);
@@ -113,14 +194,57 @@ impl FrameFeatures {
             luma_mean: mean as f32,
             luma_std: var.sqrt() as f32,
             hist,
-            thumb,
+            cells,
+        }
+    }
+
+    /// Features from stored values (a cache of earlier features): `thumb` holds
+    /// [`THUMB_LEN`] means, anything else is refused.
+    pub fn from_parts(
+        pts_s: f64,
+        luma_mean: f32,
+        luma_std: f32,
+        hist: [f32; HIST_BINS],
+        thumb: &[f32],
+    ) -> Option<FrameFeatures> {
+        let thumb: Thumb = thumb.try_into().ok()?;
+        Some(FrameFeatures {
+            pts_s,
+            luma_mean,
+            luma_std,
+            hist,
+            cells: Cells::Means(Box::new(thumb)),
+        })
+    }
+
+    /// Thumbnail value `i` (cell `i / 3`, channel `i % 3`), 0..1.
+    #[inline]
+    pub fn thumb_at(&self, i: usize) -> f32 {
+        match &self.cells {
+            Cells::Sums { sums, div } => sums[i] as f32 / div[i],
+            Cells::Means(m) => m[i],
+        }
+    }
+
+    /// The whole thumbnail, decoded ([`THUMB_LEN`] values, 0..1): the detectors that fit
+    /// models to whole thumbnails take it as a slice.
+    pub fn thumb(&self) -> Thumb {
+        match &self.cells {
+            Cells::Sums { sums, div } => {
+                let mut out = [0f32; THUMB_LEN];
+                for ((o, s), d) in out.iter_mut().zip(sums.iter()).zip(div.iter()) {
+                    *o = *s as f32 / d;
+                }
+                out
+            }
+            Cells::Means(m) => **m,
         }
     }
 
     /// Thumbnail luma of cell `i`, 0..1.
     pub fn cell_luma(&self, i: usize) -> f32 {
-        let t = &self.thumb[i * 3..i * 3 + 3];
-        0.2126 * t[0] + 0.7152 * t[1] + 0.0722 * t[2]
+        let t = |k: usize| self.thumb_at(i * 3 + k);
+        0.2126 * t(0) + 0.7152 * t(1) + 0.0722 * t(2)
     }
 
     /// A nearly uniform frame (black, white, a colour card): low spatial spread.
@@ -227,12 +351,19 @@ pub fn hist_dist(a: &FrameFeatures, b: &FrameFeatures) -> f32 {
 
 /// Mean absolute thumbnail difference, 0..1.
 pub fn thumb_dist(a: &FrameFeatures, b: &FrameFeatures) -> f32 {
-    a.thumb
-        .iter()
-        .zip(&b.thumb)
-        .map(|(x, y)| (x - y).abs())
-        .sum::<f32>()
-        / a.thumb.len() as f32
+    let sum = match (&a.cells, &b.cells) {
+        // The common case, both frames in sums (one table or two), without a branch per value.
+        (Cells::Sums { sums: sa, div: da }, Cells::Sums { sums: sb, div: db }) => sa
+            .iter()
+            .zip(sb.iter())
+            .zip(da.iter().zip(db.iter()))
+            .map(|((x, y), (p, q))| (*x as f32 / p - *y as f32 / q).abs())
+            .sum::<f32>(),
+        _ => (0..THUMB_LEN)
+            .map(|i| (a.thumb_at(i) - b.thumb_at(i)).abs())
+            .sum::<f32>(),
+    };
+    sum / THUMB_LEN as f32
 }
 
 /// The frame-pair distance the detectors threshold: histogram and spatial change
@@ -275,6 +406,82 @@ mod tests {
             for n in [-65_280i32, -65_279, -257, -256, -255, -1, 0, 1, 255, 256] {
                 assert_eq!(div_small_i(n, d), n / d as i32, "{n} / {d}");
             }
+        }
+    }
+
+    /// Reference cell means, straight from the definition: the pixels `(x, y)` with
+    /// `x · THUMB_W / w == cx` and `y · THUMB_H / h == cy`, summed per channel and
+    /// divided by their count × 255 (as f32, as the thumbnail always was).
+    fn reference_thumb(w: usize, h: usize, rgb: &[u8]) -> Vec<f32> {
+        let mut sums = vec![0u64; THUMB_LEN];
+        let mut counts = vec![0u64; THUMB_CELLS];
+        for y in 0..h {
+            for x in 0..w {
+                let cell = (y * THUMB_H / h) * THUMB_W + x * THUMB_W / w;
+                counts[cell] += 1;
+                for k in 0..3 {
+                    sums[cell * 3 + k] += rgb[(y * w + x) * 3 + k] as u64;
+                }
+            }
+        }
+        (0..THUMB_LEN)
+            .map(|i| sums[i] as f32 / (counts[i / 3].max(1) as f32 * 255.0))
+            .collect()
+    }
+
+    /// Pseudo-random pixels (xorshift); with `bright` the top half is pure white, so its
+    /// cells reach the largest sums (255 × their pixel count).
+    fn noise(w: usize, h: usize, seed: u32, bright: bool) -> Vec<u8> {
+        let mut x = seed.max(1);
+        (0..w * h * 3)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                if bright && i / (w * 3) < h / 2 {
+                    255
+                } else {
+                    (x >> 24) as u8
+                }
+            })
+            .collect()
+    }
+
+    /// The compact thumbnail reads back bit for bit as the cell means of the picture, on
+    /// the usual analysis sizes (16:9, 9:16, 4:3, a small odd one) and on both sides of
+    /// the largest cell whose sums fit a u16 (32 × 4 626: cells of 257 pixels, sums up to
+    /// 65 535; 32 × 4 644: 258 pixels, kept as f32), half of them pure white so a wrapped sum shows.
+    #[test]
+    fn thumbnail_round_trip_is_exact() {
+        for (w, h, bright) in [
+            (256, 144, false),
+            (256, 456, false),
+            (256, 192, true),
+            (30, 20, false),
+            (32, 18 * 257, true),
+            (32, 18 * 258, true),
+            (256, 602, true),
+        ] {
+            let rgb = noise(w, h, (w * 7 + h) as u32, bright);
+            let f = FrameFeatures::from_rgb(0.0, w, h, &rgb);
+            let want = reference_thumb(w, h, &rgb);
+            let got = f.thumb();
+            for i in 0..THUMB_LEN {
+                assert_eq!(got[i].to_bits(), want[i].to_bits(), "{w}x{h} value {i}");
+                assert_eq!(f.thumb_at(i).to_bits(), want[i].to_bits(), "{w}x{h} at {i}");
+            }
+            // Built from the means (a cache) it reads the same, and every pair distance
+            // is the same whichever way each side is stored.
+            let copy = FrameFeatures::from_parts(0.0, f.luma_mean, f.luma_std, f.hist, &got)
+                .expect("whole thumbnail");
+            let other = FrameFeatures::from_rgb(0.0, w, h, &noise(w, h, 99, bright));
+            let d = thumb_dist(&f, &other);
+            assert_eq!(thumb_dist(&copy, &other).to_bits(), d.to_bits(), "{w}x{h}");
+            assert_eq!(
+                thumb_dist(&other, &copy).to_bits(),
+                thumb_dist(&other, &f).to_bits()
+            );
+            assert!(FrameFeatures::from_parts(0.0, 0.0, 0.0, f.hist, &got[1..]).is_none());
         }
     }
 

@@ -14,7 +14,7 @@
 //! leaves on a rigid model is measured on the shots themselves and allowed for
 //! (`content_drift`) when the window clearly changes the whole picture.
 
-use super::frame::{frame_dist, thumb_dist, FrameFeatures, THUMB_CELLS};
+use super::frame::{frame_dist, thumb_dist, FrameFeatures, Thumb, THUMB_CELLS, THUMB_LEN};
 use super::models::{self, Dir, DIRS};
 use super::Gradual;
 
@@ -73,7 +73,7 @@ enum Drift {
 
 /// Share of the way from `a` to `b` for frame `g` (projection on `b − a`).
 fn progress(g: &FrameFeatures, a: &FrameFeatures, b: &FrameFeatures) -> f32 {
-    models::fit_dissolve(&g.thumb, &a.thumb, &b.thumb).0
+    models::fit_dissolve(&g.thumb(), &a.thumb(), &b.thumb()).0
 }
 
 /// Locates the transition around `c` within `[lo, hi]`; returns (last A, first B).
@@ -127,7 +127,7 @@ fn classify(
     lo: usize,
     hi: usize,
 ) -> Option<(&'static str, Vec<f32>, f32)> {
-    let (a, b) = (&f[s].thumb, &f[e].thumb);
+    let (a, b) = (&f[s].thumb(), &f[e].thumb());
     let norm: f32 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>();
     if norm < 1e-4 {
         return None;
@@ -147,17 +147,18 @@ fn classify(
         }
         return None;
     }
-    let mids = &f[s + 1..e];
+    // The window's frames decoded once: every model below reads all of them.
+    let mids: Vec<Thumb> = f[s + 1..e].iter().map(FrameFeatures::thumb).collect();
     let mut cands: Vec<(&'static str, Vec<f32>, f32, Drift)> = Vec::new();
     // Dissolve and fades through black / white.
     let mut dis = (Vec::new(), 0.0);
     let mut dips = [(Vec::new(), 0.0, 1f32), (Vec::new(), 0.0, 1f32)];
-    for g in mids {
-        let (al, err) = models::fit_dissolve(&g.thumb, a, b);
+    for g in &mids {
+        let (al, err) = models::fit_dissolve(g, a, b);
         dis.0.push(al);
         dis.1 += err;
         for (slot, o) in dips.iter_mut().zip([0.0, 1.0]) {
-            let (ca, cb, err) = models::fit_mix(&g.thumb, a, b, o);
+            let (ca, cb, err) = models::fit_mix(g, a, b, o);
             slot.0.push(cb / (ca + cb).max(1e-3));
             slot.1 += err;
             slot.2 = slot.2.min(ca + cb);
@@ -179,8 +180,8 @@ fn classify(
             let preds = models::predictions(a, b, |a, b, p, o| model(a, b, dir, p, o));
             let mut curve = Vec::new();
             let mut err = 0.0;
-            for g in mids {
-                let (p, e) = models::best_p(&g.thumb, &preds);
+            for g in &mids {
+                let (p, e) = models::best_p(g, &preds);
                 curve.push(p);
                 err += e;
             }
@@ -190,7 +191,7 @@ fn classify(
     // Any other wipe shape: a smooth map of per-cell switch frames, with a hard edge
     // (each cell switches within a frame) or a soft one (each cell blends over a ramp),
     // whichever fits better.
-    let views: Vec<&[f32]> = mids.iter().map(|g| g.thumb.as_slice()).collect();
+    let views: Vec<&[f32]> = mids.iter().map(|g| g.as_slice()).collect();
     let hard = models::fit_mask_wipe(&views, a, b);
     let soft = models::fit_soft_mask_wipe(&views, a, b);
     let (mw, how) = if soft.err < hard.err {
@@ -213,11 +214,11 @@ fn classify(
         .collect();
     let mut zfit = Vec::new();
     let mut zerr = 0.0;
-    for g in mids {
+    for g in &mids {
         let mut best = (0f32, f32::INFINITY, 1f32);
         for (z, zbuf) in &zooms {
             let z = *z;
-            let (al, err) = models::fit_dissolve(&g.thumb, zbuf, b);
+            let (al, err) = models::fit_dissolve(g, zbuf, b);
             if err < best.1 {
                 best = (al, err, z);
             }
@@ -346,14 +347,14 @@ fn clear_share(f: &[FrameFeatures], s: usize, e: usize) -> f32 {
     use super::frame::{THUMB_H, THUMB_W};
     let (mut dx, mut dy) = (0f32, 0f32);
     for t in s + 1..=e {
-        let (x, y) = drift(&f[t - 1].thumb, &f[t].thumb);
+        let (x, y) = drift(&f[t - 1].thumb(), &f[t].thumb());
         dx += x;
         dy += y;
     }
     if dx.abs() > MAX_DRIFT || dy.abs() > MAX_DRIFT {
         (dx, dy) = (0.0, 0.0);
     }
-    let (a, b) = (&f[s].thumb, &f[e].thumb);
+    let (a, b) = (&f[s].thumb(), &f[e].thumb());
     let (mut clear, mut n) = (0usize, 0usize);
     for cy in 0..THUMB_H {
         for cx in 0..THUMB_W {
@@ -394,9 +395,8 @@ fn shots_hold_still(
     norm: f32,
 ) -> bool {
     let sq = |x: usize, y: usize| -> f32 {
-        f[x].thumb
-            .iter()
-            .zip(&f[y].thumb)
+        (0..THUMB_LEN)
+            .map(|i| (f[x].thumb_at(i), f[y].thumb_at(i)))
             .map(|(p, q)| (p - q) * (p - q))
             .sum()
     };
@@ -416,9 +416,8 @@ fn content_drift(f: &[FrameFeatures], s: usize, e: usize, lo: usize, hi: usize, 
         return 0.0;
     }
     let sq = |x: &FrameFeatures, y: &FrameFeatures| -> f32 {
-        x.thumb
-            .iter()
-            .zip(&y.thumb)
+        (0..THUMB_LEN)
+            .map(|i| (x.thumb_at(i), y.thumb_at(i)))
             .map(|(p, q)| (p - q) * (p - q))
             .sum()
     };
@@ -623,8 +622,9 @@ fn ramp_span(f: &[FrameFeatures], a: usize, b: usize) -> Option<(f32, f32)> {
     if b < a + 3 {
         return None;
     }
-    let (fa, fb) = (&f[a].thumb, &f[b].thumb);
-    let views: Vec<&[f32]> = f[a + 1..b].iter().map(|g| g.thumb.as_slice()).collect();
+    let (fa, fb) = (&f[a].thumb(), &f[b].thumb());
+    let mids: Vec<Thumb> = f[a + 1..b].iter().map(FrameFeatures::thumb).collect();
+    let views: Vec<&[f32]> = mids.iter().map(|g| g.as_slice()).collect();
     let mw = models::fit_mask_wipe(&views, fa, fb);
     let mut cells = Vec::new();
     for (c, tau) in mw.crossing.iter().enumerate() {
@@ -635,7 +635,10 @@ fn ramp_span(f: &[FrameFeatures], a: usize, b: usize) -> Option<(f32, f32)> {
             continue;
         }
         let al: Vec<f32> = (a..=b)
-            .map(|t| models::blend_weight(&f[t].thumb[r.clone()], ca, cb, w))
+            .map(|t| {
+                let g: [f32; 3] = std::array::from_fn(|k| f[t].thumb_at(r.start + k));
+                models::blend_weight(&g, ca, cb, w)
+            })
             .collect();
         // The up-crossing of 0.5 nearest the model's switch frame.
         let Some(m) = (0..al.len() - 1)
@@ -749,7 +752,9 @@ pub fn bridge_cuts(f: &[FrameFeatures], bounds: &[usize], grads: &mut Vec<Gradua
             continue;
         };
         let tight_blend = matches!(kind, "dissolve" | "fade") && rel < TIGHT_BLEND * MAX_REL_ERR;
-        if (!tight_blend && camera_explains(&f[s].thumb, &f[e].thumb)) || !monotone_enough(&curve) {
+        if (!tight_blend && camera_explains(&f[s].thumb(), &f[e].thumb()))
+            || !monotone_enough(&curve)
+        {
             continue;
         }
         if debug() {
@@ -885,7 +890,7 @@ pub fn detect_in_segment(
         // the frames tightly, end frames that also match under a shift are two similar
         // shots, not a pan.
         let tight_blend = matches!(kind, "dissolve" | "fade") && rel < TIGHT_BLEND * MAX_REL_ERR;
-        if !tight_blend && camera_explains(&f[s].thumb, &f[e].thumb) {
+        if !tight_blend && camera_explains(&f[s].thumb(), &f[e].thumb()) {
             if debug() {
                 eprintln!("  {kind} {s}-{e} rejected: camera move");
             }
