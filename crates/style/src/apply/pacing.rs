@@ -451,8 +451,8 @@ fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
         if i < trial.len() && i > 0 {
             trial[i].origin = Origin::JumpCut;
         }
+        n += p.len() - trial.len();
         *p = trial;
-        n += 1;
     }
     n
 }
