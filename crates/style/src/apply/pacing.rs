@@ -403,7 +403,9 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
 fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let total: f64 = p.iter().map(Piece::len).sum();
     let score = |x: &Piece| {
-        x.len() * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s)) * inp.motion_value(x.in_s, x.out_s)
+        x.len()
+            * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s))
+            * inp.motion_value(x.in_s, x.out_s)
     };
     let mut n = 0;
     loop {
