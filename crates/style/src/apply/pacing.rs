@@ -8,7 +8,8 @@
 //!    every new cut is visible.
 //! 3. Too many cuts: drop the weakest pieces (short, no speech, motion least like the
 //!    template's) while that brings the rate closer to the target, keeping at least 40 %
-//!    of the source.
+//!    of the source; where no single piece can go without breaking a word, a run of
+//!    neighbouring pieces whose outer edges lie outside speech goes instead.
 //! 4. No edit point that breaks the audio (a jump cut, a dropped piece, a beat move) lies
 //!    inside a speech segment (80 ms margin); speech protection wins over beat snapping.
 //!    Splits keep the audio continuous, so they prefer pauses but may fall inside
@@ -388,8 +389,24 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
 }
 
 /// Drops low-value pieces while that moves the rate towards the target.
+///
+/// First the weakest single piece whose removal breaks no word (rule 3). When no single
+/// piece can go closer to the target (on a talk edited with cutaways every source cut
+/// lies inside speech, so removing any one piece would join two halves of words), a
+/// **run** of neighbouring pieces goes instead: the run whose outer edges are outside
+/// speech (or are the start or end of the edit), with the lowest mean score, that moves the
+/// rate closer. Its inner cuts, which lie in speech, disappear with it, so the words
+/// stay whole and the edit keeps the source's clean cuts. Measured on
+/// `issue-195-aspect-ratio.mp4` (six shots, five cuts, three of them inside speech) under
+/// the Big Buck Bunny template (6 cuts/min): 12.4 → 10.7 cuts/min with single pieces only
+/// (nothing else could go), 8.5 with runs.
 fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let total: f64 = p.iter().map(Piece::len).sum();
+    let score = |x: &Piece| {
+        x.len()
+            * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s))
+            * inp.motion_value(x.in_s, x.out_s)
+    };
     let mut n = 0;
     loop {
         let r = inp.rate(p);
@@ -397,31 +414,47 @@ fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
             break;
         }
         let kept: f64 = p.iter().map(Piece::len).sum();
-        let score = |x: &Piece| {
-            x.len()
-                * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s))
-                * inp.motion_value(x.in_s, x.out_s)
+        // The edit that removing pieces `i..=j` creates must not break a word.
+        let clean = |i: usize, j: usize| {
+            let left_ok = i == 0 || !inp.in_speech(p[i - 1].out_s);
+            let right_ok = j + 1 == p.len() || !inp.in_speech(p[j + 1].in_s);
+            left_ok && right_ok
         };
-        let cand = (0..p.len())
-            .filter(|&i| kept - p[i].len() >= MIN_KEEP_SHARE * total)
-            .filter(|&i| {
-                // The edit this drop creates must not break a word.
-                let left_ok = i == 0 || !inp.in_speech(p[i - 1].out_s);
-                let right_ok = i + 1 == p.len() || !inp.in_speech(p[i + 1].in_s);
-                left_ok && right_ok
-            })
-            .min_by(|&a, &b| score(&p[a]).total_cmp(&score(&p[b])));
-        let Some(i) = cand else { break };
-        let mut trial = p.clone();
-        trial.remove(i);
-        if (inp.rate(&trial) - target).abs() >= (r - target).abs() {
-            break;
-        }
+        let closer = |i: usize, j: usize| {
+            let mut trial = p.clone();
+            trial.drain(i..=j);
+            ((inp.rate(&trial) - target).abs() < (r - target).abs()).then_some(trial)
+        };
+        let single = (0..p.len())
+            .filter(|&i| kept - p[i].len() >= MIN_KEEP_SHARE * total && clean(i, i))
+            .min_by(|&a, &b| score(&p[a]).total_cmp(&score(&p[b])))
+            .and_then(|i| closer(i, i).map(|t| (i, t)));
+        let chosen = single.or_else(|| {
+            let mut runs: Vec<(f64, usize, usize)> = Vec::new();
+            for i in 0..p.len() {
+                let mut len = 0.0;
+                let mut sum = 0.0;
+                for j in i..p.len() {
+                    len += p[j].len();
+                    sum += score(&p[j]);
+                    if kept - len < MIN_KEEP_SHARE * total || (i == 0 && j + 1 == p.len()) {
+                        break;
+                    }
+                    if j > i && clean(i, j) {
+                        runs.push((sum / (j - i + 1) as f64, i, j));
+                    }
+                }
+            }
+            runs.sort_by(|a, b| a.0.total_cmp(&b.0).then((a.2 - a.1).cmp(&(b.2 - b.1))));
+            runs.into_iter()
+                .find_map(|(_, i, j)| closer(i, j).map(|t| (i, t)))
+        });
+        let Some((i, mut trial)) = chosen else { break };
         if i < trial.len() && i > 0 {
             trial[i].origin = Origin::JumpCut;
         }
+        n += p.len() - trial.len();
         *p = trial;
-        n += 1;
     }
     n
 }

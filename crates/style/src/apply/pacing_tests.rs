@@ -127,6 +127,47 @@ fn too_many_cuts_drops_weakest_pieces() {
 }
 
 #[test]
+fn cuts_inside_speech_go_as_runs_of_pieces() {
+    // The shots and speech of `issue-195-aspect-ratio.mp4` (its analysis): a talk with six
+    // shots (12.4 cuts/min) whose cuts at 6.8, 12.04 and 19.36 s fall inside speech,
+    // against a 6 cuts/min template. Only the first shot can go on its own (its cut at 2.8
+    // s is in a pause); removing any other single piece would join two halves of words,
+    // so single drops stop at 4 cuts in 22.3 s (10.7/min). Dropping the last two shots
+    // together ends the edit at the clean cut at 16.84 s: 2 cuts in 14.0 s.
+    let shots = [
+        span(0.0, 2.8),
+        span(2.8, 6.8),
+        span(6.8, 12.04),
+        span(12.04, 16.84),
+        span(16.84, 19.36),
+        span(19.36, 25.12),
+    ];
+    let speech = [
+        span(0.0, 2.3),
+        span(3.81, 10.22),
+        span(11.22, 15.07),
+        span(16.07, 16.6),
+        span(17.6, 17.88),
+        span(18.88, 25.11),
+    ];
+    let i = inp(&speech, vec![]);
+    let (p, notes) = pace(from_shots(&shots, 25.12), 6.0, &i);
+    let r = rate(&p);
+    assert!(r < 9.0, "rate {r}: {p:?} {notes:?}");
+    assert_eq!(
+        p.iter().map(|x| (x.in_s, x.out_s)).collect::<Vec<_>>(),
+        vec![(2.8, 6.8), (6.8, 12.04), (12.04, 16.84)]
+    );
+    assert_speech_safe(&p, &i);
+    let kept: f64 = p.iter().map(Piece::len).sum();
+    assert!(kept >= MIN_KEEP_SHARE * 25.12 - 1e-9, "{kept}");
+    // Without speech to protect, single pieces go and get closer still.
+    let free = inp(&[], vec![]);
+    let (q, _) = pace(from_shots(&shots, 25.12), 6.0, &free);
+    assert!(rate(&q) < r, "{q:?}");
+}
+
+#[test]
 fn transition_overlaps_count_in_the_measured_rate() {
     // 60 s single shot, 10 cuts/min wanted, every join a 1 s dissolve: the output is shorter
     // than the pieces by the overlaps, so fewer splits reach the measured target.
