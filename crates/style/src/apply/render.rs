@@ -181,8 +181,7 @@ pub fn render(
                     output,
                     dir,
                     opts,
-                    n,
-                    loudness_passes,
+                    (n, loudness_passes),
                     |n| make_up(n, &measure_input),
                     |n| reencode_sound(plan, output, dir, opts, n),
                 )
@@ -233,8 +232,7 @@ pub fn render(
                 output,
                 dir,
                 opts,
-                nm,
-                loudness_passes,
+                (nm, loudness_passes),
                 |nm| make_up(nm, &measure_input),
                 |nm| {
                     // The join again with the new slot: the chunks' video copied, the
@@ -263,8 +261,7 @@ pub fn render(
 /// The check passes on the limited sound (at most [`MAX_LOUDNESS_PASSES`]): the
 /// measuring graph with candidate `n` in its slot, measured, then the next candidate
 /// ([`Normalization::next`]) until one lands within the tolerance or the limiter's cap
-/// is reached. Returns the
-/// normalisation to render with and the passes run. A plan written before session 10
+/// is reached. Returns the normalisation to render with and the passes run. A plan written before session 10
 /// has no slot in its measuring graph: nothing to check, `n` as it is.
 fn make_up_loudness(
     plan: &EditPlan,
@@ -307,7 +304,8 @@ fn make_up_loudness(
 }
 
 /// Measures the encoded sound of `output` (decoded AAC: integrated loudness and true
-/// peak); while its true peak is over the plan's ceiling, lowers the limit by the excess
+/// peak) rendered with `n` after `loudness_passes` check passes; while its true peak is
+/// over the plan's ceiling, lowers the limit by the excess
 /// ([`Normalization::lowered`]), has `make_up` solve the gain again for it (the check
 /// passes, [`make_up_loudness`]) and `reencode` write the sound again (at most
 /// [`MAX_SOUND_REENCODES`] times). The encoder's overshoot is not known before the
@@ -317,8 +315,7 @@ fn deliver(
     output: &Path,
     dir: &Path,
     opts: &RunOpts,
-    mut n: Normalization,
-    mut loudness_passes: usize,
+    (mut n, mut loudness_passes): (Normalization, usize),
     mut make_up: impl FnMut(Normalization) -> Result<(Normalization, usize), StyleError>,
     mut reencode: impl FnMut(&Normalization) -> Result<(), StyleError>,
 ) -> Result<DeliveredAudio, StyleError> {
