@@ -13,8 +13,13 @@
 //!   A first, audio-only pass measures the *edited and processed* audio
 //!   ([`AudioPlan::measure_filters`]); the render then applies the gain that puts it on the
 //!   target, `volume=G dB` with `G = target − measured I` ([`AudioPlan::normalize_filters`]).
-//!   When that gain would push the true peak over −1 dBTP, an `alimiter` (lookahead, delay
-//!   compensated) holds the sample peaks [`LIMITER_HEADROOM_DB`] below it.
+//!   When that gain would push the true peak within [`LIMITER_HEADROOM_DB`] of −1 dBTP, an
+//!   `alimiter` (lookahead, delay compensated) on the sound upsampled 4× holds the true
+//!   peak that far below it ([`Normalization`]). The limiter takes loudness away: check
+//!   passes measure the limited sound and raise the gain ([`Normalization::next`], capped
+//!   by [`MAX_MAKEUP_DB`]); after the encode the render measures the delivered file and,
+//!   when the AAC encoder pushed the true peak over the ceiling, lowers the limit and
+//!   encodes the sound again ([`Normalization::lowered`], [`DeliveredAudio`]).
 //! * The measuring pass runs `loudnorm` in its linear mode at unity gain (its `measured_*`
 //!   options set to the target, a low true peak and a narrow range, so the gain is 0 dB and
 //!   the linear-mode test passes), which measures integrated loudness, range and threshold
