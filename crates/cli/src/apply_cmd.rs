@@ -221,7 +221,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<()> {
     pb.set_message("rendering");
     let started = std::time::Instant::now();
     let rb = pb.clone();
-    apply::render(&plan, &a.output, &RunOpts::default(), move |f| {
+    let delivered = apply::render(&plan, &a.output, &RunOpts::default(), move |f| {
         rb.set_position(((0.4 + 0.6 * f) * 1000.0) as u64);
     })?;
     pb.finish_with_message("done");
@@ -231,6 +231,27 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<()> {
         plan.output_duration_s,
         started.elapsed().as_secs_f64()
     );
+    if let Some(d) = &delivered {
+        // What the encoded file measures, not what the plan aimed at.
+        eprintln!(
+            "  audio delivered: {:.1} LUFS (target {:.1}), true peak {:.1} dBTP (ceiling {:.1}); gain {:+.2} dB, limit {}, {} check pass(es), {} re-encode(s){}",
+            d.integrated_lufs,
+            d.target_lufs,
+            d.true_peak_dbtp,
+            plan.audio.true_peak_dbtp,
+            d.normalization.gain_db,
+            d.normalization
+                .limit_dbfs
+                .map_or("none".to_string(), |l| format!("{l:.2} dBTP")),
+            d.loudness_passes,
+            d.sound_reencodes,
+            if d.on_target(plan.audio.true_peak_dbtp) {
+                ""
+            } else {
+                " - off target, see docs/APPLY.md (Audio chain)"
+            }
+        );
+    }
     for n in &plan.notes {
         eprintln!("  {n}");
     }

@@ -199,14 +199,14 @@ pub fn run(
         apply::plan(&input.source, &info, &source, style.as_ref(), &input.config).map_err(at)?;
     let plan_value =
         serde_json::to_value(&plan).map_err(|e| at(StyleError::Unsupported(e.to_string())))?;
-    let _ = r.tx.send(Report::Plan(plan_value));
+    let _ = r.tx.send(Report::Plan(plan_value.clone()));
     r.progress(st.progress_at(1.0));
 
     let st = Stage::Rendering;
     r.stage(st, st.progress_at(0.0));
     let tx = r.tx.clone();
     let mut last = st.progress_at(0.0);
-    apply::render(&plan, &input.output, opts, move |f| {
+    let delivered = apply::render(&plan, &input.output, opts, move |f| {
         let p = st.progress_at(f);
         if p > last {
             last = p;
@@ -217,6 +217,16 @@ pub fn run(
         let _ = std::fs::remove_file(&input.output);
         StageError { stage: st, error }
     })?;
+    // The stored plan says what the encoded file's sound measured (`audio.delivered`),
+    // not only the target it aimed at.
+    if let (Some(d), serde_json::Value::Object(mut p)) = (delivered, plan_value) {
+        if let (Some(serde_json::Value::Object(a)), Ok(d)) =
+            (p.get_mut("audio"), serde_json::to_value(d))
+        {
+            a.insert("delivered".into(), d);
+        }
+        let _ = r.tx.send(Report::Plan(serde_json::Value::Object(p)));
+    }
     Ok(Outcome::Rendered)
 }
 

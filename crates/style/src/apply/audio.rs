@@ -13,8 +13,13 @@
 //!   A first, audio-only pass measures the *edited and processed* audio
 //!   ([`AudioPlan::measure_filters`]); the render then applies the gain that puts it on the
 //!   target, `volume=G dB` with `G = target − measured I` ([`AudioPlan::normalize_filters`]).
-//!   When that gain would push the true peak over −1 dBTP, an `alimiter` (lookahead, delay
-//!   compensated) holds the sample peaks [`LIMITER_HEADROOM_DB`] below it.
+//!   When that gain would push the true peak within [`LIMITER_HEADROOM_DB`] of −1 dBTP, an
+//!   `alimiter` (lookahead, delay compensated) on the sound upsampled 4× holds the true
+//!   peak that far below it ([`Normalization`]). The limiter takes loudness away: check
+//!   passes measure the limited sound and raise the gain ([`Normalization::next`], capped
+//!   by [`MAX_MAKEUP_DB`]); after the encode the render measures the delivered file and,
+//!   when the AAC encoder pushed the true peak over the ceiling, lowers the limit and
+//!   encodes the sound again ([`Normalization::lowered`], [`DeliveredAudio`]).
 //! * The measuring pass runs `loudnorm` in its linear mode at unity gain (its `measured_*`
 //!   options set to the target, a low true peak and a narrow range, so the gain is 0 dB and
 //!   the linear-mode test passes), which measures integrated loudness, range and threshold
@@ -42,11 +47,19 @@ use stylecut_types::{audio_map, Analysis, AudioStyle};
 /// measuring pass ([`AudioPlan::normalize_filters`]).
 pub const MEASURED_PLACEHOLDER: &str = "{measured}";
 
-/// Sample-peak limit of the render's `alimiter` below the true-peak target, dB. The
-/// limiter works on 48 kHz samples; the peaks between them (and the AAC encode) come out
-/// higher: on the BBB 30 s edit (+6.2 dB gain) a −1.5 dBFS limit measured −1.3 dBTP after
-/// AAC (`ebur128=peak=true`).
-pub const LIMITER_HEADROOM_DB: f64 = 0.5;
+/// First limit of the render's `alimiter` below the true-peak ceiling, dB (the limiter
+/// also engages when the measured true peak plus the gain passes the ceiling). The
+/// limiter runs on the sound upsampled 4× ([`LIMITER_OVERSAMPLE_HZ`]), so the limit
+/// holds the true peak before the AAC encode; the headroom is for the encoder, which
+/// overshoots transients (0.2 to 2.9 dB, session 9) and whose result the render measures
+/// and corrects ([`MAX_SOUND_REENCODES`]). On 48 kHz samples (before session 10) the
+/// limit held the sample peak only: a clipped burst came out at +1.0 dBTP before AAC
+/// with a −1.5 dBFS limit, and +0.5 to +2.1 dBTP after it on the session 10 test sound.
+pub const LIMITER_HEADROOM_DB: f64 = 1.0;
+
+/// Rate the limiter runs at: 4× the output's 48 kHz, the oversampling of ITU-R BS.1770's
+/// true-peak meter (and `ebur128=peak=true`), so the limited samples bound the true peak.
+pub const LIMITER_OVERSAMPLE_HZ: u32 = 192_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Compressor {
@@ -208,22 +221,167 @@ impl AudioPlan {
         })
     }
 
-    /// The normalisation filters for the measured audio: the gain to the target, plus a
-    /// limiter when the gain would push the true peak over [`Self::true_peak_dbtp`];
+    /// The measuring pass's loudness slot: [`MEASURED_PLACEHOLDER`] (`anull` on the first
+    /// pass, a candidate [`Normalization`] on the check passes that measure what the
+    /// limiter left, see [`Normalization::next`]), then [`Self::measure_filters`].
+    pub fn measure_slot(&self) -> Option<String> {
+        self.measure_filters()
+            .map(|m| format!("{MEASURED_PLACEHOLDER},{m}"))
+    }
+
+    /// The first normalisation for the measured audio: the gain to the target, plus a
+    /// limiter when the gain would push the true peak within [`LIMITER_HEADROOM_DB`] of
+    /// [`Self::true_peak_dbtp`]; None
+    /// for silence (nothing to normalise) or without a target.
+    pub fn normalization(&self, m: &LoudnormMeasure) -> Option<Normalization> {
+        let t = self.target_lufs.filter(|_| !m.is_silent())?;
+        let gain_db = t - m.input_i;
+        let limit_dbfs =
+            (m.input_tp + gain_db > self.limiter_limit_dbfs()).then_some(self.limiter_limit_dbfs());
+        Some(Normalization {
+            gain_db,
+            limit_dbfs,
+        })
+    }
+
+    /// The limiter's first limit: [`LIMITER_HEADROOM_DB`] under the true-peak ceiling.
+    pub fn limiter_limit_dbfs(&self) -> f64 {
+        self.true_peak_dbtp - LIMITER_HEADROOM_DB
+    }
+
+    /// The normalisation filters for the measured audio ([`Self::normalization`]);
     /// `anull` for silence (nothing to normalise) or without a target.
     pub fn normalize_filters(&self, m: &LoudnormMeasure) -> String {
-        let Some(t) = self.target_lufs.filter(|_| !m.is_silent()) else {
-            return "anull".into();
-        };
-        let gain = t - m.input_i;
-        if m.input_tp + gain <= self.true_peak_dbtp {
-            format!("volume={gain:.2}dB")
-        } else {
-            let limit = 10f64.powf((self.true_peak_dbtp - LIMITER_HEADROOM_DB) / 20.0);
-            format!(
-                "volume={gain:.2}dB,alimiter=limit={limit:.6}:attack=10:release=100:level=0:latency=1"
-            )
+        self.normalization(m)
+            .map_or_else(|| "anull".into(), |n| n.filters())
+    }
+}
+
+/// Most check passes the render runs on the limited sound before the encode (each
+/// measures one candidate gain; see [`Normalization::next`]).
+pub const MAX_LOUDNESS_PASSES: usize = 3;
+
+/// Integrated loudness within this of the target needs no further pass, LU. Half the
+/// issue's ±0.5 LU, leaving room for the AAC encode (−0.05..+0.05 LU measured on the
+/// session 10 renders) and the measurement.
+pub const LOUDNESS_TOLERANCE_LU: f64 = 0.2;
+
+/// Most gain the check passes add on top of the first pass's (target − measured
+/// loudness), dB: the loudness the limiter may take away and the gain make up. Beyond it
+/// the gain is not raised further and the target is missed, which the render reports
+/// ([`DeliveredAudio`]): a limiter that eats more than this of the integrated loudness is
+/// holding the whole mix down, not catching peaks, and pumps and flattens it audibly.
+/// Measured (session 10): music sources to −12 LUFS needed 1–3 dB, a source whose
+/// loudness is all in clipped bursts 6 dB and more.
+pub const MAX_MAKEUP_DB: f64 = 6.0;
+
+/// Most re-encodes of the sound after the render's own, when the delivered file's true
+/// peak is over the ceiling (each decodes and measures the encoded sound again).
+pub const MAX_SOUND_REENCODES: usize = 2;
+
+/// Extra lowering of the limit, dB, on top of the measured excess when the encoded
+/// sound passed the ceiling: the AAC encoder's overshoot is not proportional to the
+/// limit (session 9: lowering it by 0.5 dB moved the overshoot by −1.3 to +0.3 dB).
+pub const TRUE_PEAK_MARGIN_DB: f64 = 0.3;
+
+/// Gain and limiter of the render's loudness slot.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Normalization {
+    pub gain_db: f64,
+    /// `alimiter`'s limit on the 4× upsampled sound, dBFS; None: the gain alone.
+    pub limit_dbfs: Option<f64>,
+}
+
+impl Normalization {
+    /// The filters of the loudness slot: `volume`, then a lookahead `alimiter` (delay
+    /// compensated) on the sound upsampled to [`LIMITER_OVERSAMPLE_HZ`], holding its
+    /// true peak at the limit, and back to 48 kHz.
+    pub fn filters(&self) -> String {
+        match self.limit_dbfs {
+            None => format!("volume={:.2}dB", self.gain_db),
+            Some(l) => format!(
+                "volume={:.2}dB,aresample={LIMITER_OVERSAMPLE_HZ},alimiter=limit={:.6}:attack=10:release=100:level=0:latency=1,aresample=48000",
+                self.gain_db,
+                10f64.powf(l / 20.0)
+            ),
         }
+    }
+
+    /// The next candidate when this one, measured, came out `measured_i` LUFS against
+    /// `target` (None: close enough, or no more gain allowed). Without a limiter the gain
+    /// is exact and nothing changes. With one, the gain is raised by the shortfall, or
+    /// along the secant through `previous` (an earlier candidate and its loudness) when
+    /// there is one: the limited loudness grows slower than the gain (never faster, so
+    /// the steps approach the target from below). The gain stays under `first_gain`
+    /// (the first pass's gain to the target) plus [`MAX_MAKEUP_DB`].
+    pub fn next(
+        &self,
+        measured_i: f64,
+        target: f64,
+        first_gain: f64,
+        previous: Option<(Normalization, f64)>,
+    ) -> Option<Normalization> {
+        self.limit_dbfs?;
+        let short = target - measured_i;
+        if short.abs() <= LOUDNESS_TOLERANCE_LU {
+            return None;
+        }
+        let slope = previous
+            .map(|(p, i)| (measured_i - i) / (self.gain_db - p.gain_db))
+            .filter(|s| s.is_finite() && *s > 0.05)
+            .unwrap_or(1.0)
+            .min(1.0);
+        let max_gain = first_gain + MAX_MAKEUP_DB;
+        let gain_db = (self.gain_db + short / slope).min(max_gain);
+        ((gain_db - self.gain_db).abs() >= 0.01).then_some(Normalization { gain_db, ..*self })
+    }
+
+    /// This normalisation after the encoded sound's true peak `tp` passed `ceiling`: the
+    /// limit (which engages when there was none, from `first_limit`) lowered by the
+    /// excess, at most [`MAX_LIMIT_STEP_DB`], plus [`TRUE_PEAK_MARGIN_DB`]. The gain is
+    /// then solved again for the new limit ([`Self::next`]).
+    pub fn lowered(&self, tp: f64, ceiling: f64, first_limit: f64) -> Normalization {
+        let limit = self.limit_dbfs.unwrap_or(first_limit);
+        let step = (tp - ceiling).clamp(0.0, MAX_LIMIT_STEP_DB) + TRUE_PEAK_MARGIN_DB;
+        Normalization {
+            limit_dbfs: Some(limit - step),
+            ..*self
+        }
+    }
+}
+
+/// Most the limit is lowered by one re-encode, dB (before the margin). The AAC encoder's
+/// (twoloop) overshoot is mostly 0.5–1.5 dB over a limited sound's true peak, but now
+/// and then one frame comes out far higher (session 10: +3.9 dBTP from a sound limited
+/// to −1.5 dBTP, in one frame of a techno loop; the same sound encoded with other gains
+/// peaked 0.6–1.0 dB over the limit): lowering the limit by such an outlier would take
+/// loudness for a frame that the next encode does not repeat.
+pub const MAX_LIMIT_STEP_DB: f64 = 1.5;
+
+/// The sound the render delivered, measured on the encoded file (decoded AAC): what
+/// the plan's loudness target and true-peak ceiling came to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveredAudio {
+    /// The plan's target, LUFS.
+    pub target_lufs: f64,
+    /// Integrated loudness of the delivered sound, LUFS.
+    pub integrated_lufs: f64,
+    /// True peak of the delivered sound, dBTP (rounded up as [`LoudnormMeasure::input_tp`]).
+    pub true_peak_dbtp: f64,
+    /// The normalisation the delivered sound was made with.
+    pub normalization: Normalization,
+    /// Check passes run on the limited sound before the encode.
+    pub loudness_passes: usize,
+    /// Times the sound was encoded again because its true peak passed the ceiling.
+    pub sound_reencodes: usize,
+}
+
+impl DeliveredAudio {
+    /// Loudness within the issue's ±0.5 LU of the target and the true peak under the
+    /// plan's ceiling.
+    pub fn on_target(&self, ceiling: f64) -> bool {
+        (self.integrated_lufs - self.target_lufs).abs() <= 0.5
+            && self.true_peak_dbtp <= ceiling + TRUE_PEAK_ROUNDING_DB
     }
 }
 
@@ -242,6 +400,19 @@ pub fn parse_loudnorm(log: &str) -> Option<LoudnormMeasure> {
     let map: HashMap<String, String> = serde_json::from_str(&log[start..=end]).ok()?;
     let get = |k: &str| -> Option<f64> { map.get(k)?.trim().parse::<f64>().ok() };
     let sample_peak = get("input_tp")?;
+    let tp = parse_true_peak(log)?;
+    Some(LoudnormMeasure {
+        input_i: get("input_i")?,
+        input_tp: tp.max(sample_peak),
+        input_lra: get("input_lra")?,
+        input_thresh: get("input_thresh")?,
+    })
+}
+
+/// The true peak of the last `ebur128` summary in a log (`True peak:` then `Peak: -6.5
+/// dBFS`), plus [`TRUE_PEAK_ROUNDING_DB`] (half its print step, so a check against a
+/// ceiling never passes on rounding).
+pub fn parse_true_peak(log: &str) -> Option<f64> {
     let tp = log[log.rfind("True peak:")?..]
         .lines()
         .find_map(|l| l.trim().strip_prefix("Peak:"))?
@@ -249,12 +420,7 @@ pub fn parse_loudnorm(log: &str) -> Option<LoudnormMeasure> {
         .next()?
         .parse::<f64>()
         .ok()?;
-    Some(LoudnormMeasure {
-        input_i: get("input_i")?,
-        input_tp: (tp + TRUE_PEAK_ROUNDING_DB).max(sample_peak),
-        input_lra: get("input_lra")?,
-        input_thresh: get("input_thresh")?,
-    })
+    Some(tp + TRUE_PEAK_ROUNDING_DB)
 }
 
 #[cfg(test)]
@@ -363,17 +529,25 @@ mod tests {
         let p = plan_at(-18.69);
         // −9 + 6.22 = −2.78 dBTP: the gain alone.
         assert_eq!(p.normalize_filters(&m), "volume=6.22dB");
-        // −6.45 + 6.22 = −0.23 dBTP > −1: gain, then samples held at −1.5 dBFS.
+        // −6.45 + 6.22 = −0.23 dBTP > −1: gain, then the limiter.
         let loud = LoudnormMeasure {
             input_tp: -6.45,
             ..m.clone()
         };
         let f = p.normalize_filters(&loud);
+        // The 4× upsampled sound held at −2 dBFS (its true peak), back to 48 kHz.
         assert!(
-            f.starts_with("volume=6.22dB,alimiter=limit=0.841395:"),
+            f.starts_with("volume=6.22dB,aresample=192000,alimiter=limit=0.794328:"),
             "{f}"
         );
         assert!(f.contains("level=0") && f.contains("latency=1"), "{f}");
+        assert!(f.ends_with(",aresample=48000"), "{f}");
+        // −7.8 + 6.22 = −1.58 dBTP: under −1 but within the encoder's headroom: limited.
+        let near = LoudnormMeasure {
+            input_tp: -7.8,
+            ..m.clone()
+        };
+        assert!(p.normalize_filters(&near).contains("alimiter"));
         let silent = LoudnormMeasure {
             input_i: f64::NEG_INFINITY,
             ..m
@@ -383,5 +557,56 @@ mod tests {
             .loudness_filter()
             .unwrap()
             .starts_with(MEASURED_PLACEHOLDER));
+    }
+
+    #[test]
+    fn the_gain_makes_up_what_the_limiter_took_within_the_cap() {
+        let limited = Normalization {
+            gain_db: 6.0,
+            limit_dbfs: Some(-1.5),
+        };
+        // 1.2 LU short: the gain rises by the shortfall (slope 1 without a second point).
+        let n = limited.next(-13.2, -12.0, 6.0, None).unwrap();
+        assert!((n.gain_db - 7.2).abs() < 1e-9, "{n:?}");
+        assert_eq!(n.limit_dbfs, Some(-1.5));
+        // +1.2 dB of gain gave +0.6 LU: the secant's slope 0.5 doubles the next step.
+        let n2 = n.next(-12.6, -12.0, 6.0, Some((limited, -13.2))).unwrap();
+        assert!((n2.gain_db - 8.4).abs() < 1e-9, "{n2:?}");
+        // Within the tolerance: done.
+        assert_eq!(n.next(-12.1, -12.0, 6.0, None), None);
+        // Never more than MAX_MAKEUP_DB over the first gain; at the cap, no new candidate.
+        let capped = limited.next(-20.0, -12.0, 6.0, None).unwrap();
+        assert!((capped.gain_db - (6.0 + MAX_MAKEUP_DB)).abs() < 1e-9);
+        assert_eq!(capped.next(-18.0, -12.0, 6.0, None), None);
+        // Without a limiter the gain is exact: nothing to make up.
+        let linear = Normalization {
+            gain_db: 6.0,
+            limit_dbfs: None,
+        };
+        assert_eq!(linear.next(-13.0, -12.0, 6.0, None), None);
+    }
+
+    #[test]
+    fn an_encoded_peak_over_the_ceiling_lowers_the_limit_by_the_excess_and_a_margin() {
+        let n = Normalization {
+            gain_db: 3.0,
+            limit_dbfs: Some(-1.5),
+        };
+        // +0.25 dBTP against −1: 1.25 dB over, lowered by that and the margin.
+        let l = n.lowered(0.25, -1.0, -1.5);
+        assert_eq!(l.gain_db, 3.0);
+        assert!((l.limit_dbfs.unwrap() - (-1.5 - 1.25 - TRUE_PEAK_MARGIN_DB)).abs() < 1e-9);
+        // An encoder outlier 4.9 dB over: one step of at most MAX_LIMIT_STEP_DB.
+        let o = n.lowered(3.9, -1.0, -1.5);
+        assert!(
+            (o.limit_dbfs.unwrap() - (-1.5 - MAX_LIMIT_STEP_DB - TRUE_PEAK_MARGIN_DB)).abs() < 1e-9
+        );
+        // The gain alone went over after AAC: a limiter from the first limit down.
+        let g = Normalization {
+            gain_db: 3.0,
+            limit_dbfs: None,
+        }
+        .lowered(-0.6, -1.0, -1.5);
+        assert!((g.limit_dbfs.unwrap() - (-1.5 - 0.4 - TRUE_PEAK_MARGIN_DB)).abs() < 1e-9);
     }
 }

@@ -247,7 +247,7 @@ pub fn chunked(
         (
             graph::audio_tail_graph(g, g.audio.loudness_filter(), 1),
             g.audio
-                .measure_filters()
+                .measure_slot()
                 .map(|m| graph::audio_tail_graph(g, Some(m), 0)),
         )
     } else {

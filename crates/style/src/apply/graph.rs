@@ -463,11 +463,12 @@ pub fn audio_graph(g: &GraphInput) -> String {
 }
 
 /// Graph of the loudness measuring pass (when normalisation applies): the same edit and
-/// processing as [`audio_graph`], the measuring filters in the loudness slot, from `[0:a:N]`
-/// (the pass opens the source once, audio only).
+/// processing as [`audio_graph`], the measuring slot ([`AudioPlan::measure_slot`]: the
+/// `{measured}` placeholder, then the measuring filters) in the loudness slot, from
+/// `[0:a:N]` (the pass opens the source once, audio only).
 pub fn audio_measure_graph(g: &GraphInput) -> Option<String> {
     g.audio
-        .measure_filters()
+        .measure_slot()
         .map(|m| audio_graph_with(g, Some(m), 0))
 }
 

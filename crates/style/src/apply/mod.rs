@@ -32,7 +32,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use audio::AudioPlan;
+pub use audio::{AudioPlan, DeliveredAudio, Normalization};
 pub use chunks::{ChunkedRender, RenderChunk};
 pub use edl::Segment;
 pub use format::{CropWindow, OutputFormat};

@@ -14,7 +14,10 @@ use stylecut_media::process::{ffmpeg_bin, run_streamed};
 use stylecut_media::render::run_ffmpeg;
 use stylecut_media::{MediaError, RunOpts};
 
-use super::audio::{parse_loudnorm, MEASURED_PLACEHOLDER};
+use super::audio::{
+    parse_loudnorm, DeliveredAudio, Normalization, MAX_LOUDNESS_PASSES, MAX_SOUND_REENCODES,
+    MEASURED_PLACEHOLDER, TRUE_PEAK_ROUNDING_DB,
+};
 use super::graph::{SCRATCH, SUBS_FILE};
 use super::{chunks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
@@ -32,12 +35,15 @@ const JOIN_SHARE: f64 = 0.05;
 /// over `output` only when the render has succeeded: a file already at `output` (an
 /// earlier render) survives a failed or cancelled one, and nobody watching the folder
 /// sees a half-written MP4 under the final name.
+///
+/// Returns the delivered sound's loudness and true peak, measured on the encoded file,
+/// when the plan normalises loudness (None: no target, or silence).
 pub fn render(
     plan: &EditPlan,
     output: &Path,
     opts: &RunOpts,
     progress: impl FnMut(f64) + Send + 'static,
-) -> Result<(), StyleError> {
+) -> Result<Option<DeliveredAudio>, StyleError> {
     // ffmpeg (`-y`) would truncate the source while reading it, and a failed encode's
     // output is removed: either way the source would be lost.
     if same_file(&plan.source, output) {
@@ -48,10 +54,13 @@ pub fn render(
     }
     let part = partial_path(output);
     match render_to(plan, &part, opts, progress) {
-        Ok(()) => std::fs::rename(&part, output).map_err(|e| {
-            let _ = std::fs::remove_file(&part);
-            StyleError::Io(e)
-        }),
+        Ok(delivered) => match std::fs::rename(&part, output) {
+            Ok(()) => Ok(delivered),
+            Err(e) => {
+                let _ = std::fs::remove_file(&part);
+                Err(StyleError::Io(e))
+            }
+        },
         Err(e) => {
             let _ = std::fs::remove_file(&part);
             Err(e)
@@ -74,7 +83,7 @@ fn render_to(
     output: &Path,
     opts: &RunOpts,
     progress: impl FnMut(f64) + Send + 'static,
-) -> Result<(), StyleError> {
+) -> Result<Option<DeliveredAudio>, StyleError> {
     // Never backwards: the passes and chunks report their own fractions, mapped onto
     // consecutive shares of the bar.
     let progress = Arc::new(Mutex::new((progress, 0.0f64)));
@@ -143,17 +152,38 @@ fn render_to(
     if let Some(r) = stab {
         r?;
     }
-    let measured = match log? {
-        Some(log) => {
-            let Some(m) = parse_loudnorm(&log) else {
-                return Err(StyleError::Unsupported(format!(
-                    "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
-                )));
-            };
-            Some(plan.audio.normalize_filters(&m))
-        }
-        None => None,
+    let measure_input = if audio_chunks.is_empty() {
+        source_input(plan)
+    } else {
+        concat_input(&dir.join(chunks::AUDIO_LIST))
     };
+    let first = log?
+        .map(|log| {
+            parse_loudnorm(&log).ok_or_else(|| {
+                StyleError::Unsupported(format!(
+                    "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
+                ))
+            })
+        })
+        .transpose()?;
+    let norm = first.as_ref().and_then(|m| plan.audio.normalization(m));
+    // The limiter takes loudness away: measure what it left and raise the gain.
+    let (norm, loudness_passes) = match (norm, measure_graph) {
+        (Some(n), Some(mg)) if n.limit_dbfs.is_some() => {
+            let (n, passes) = make_up_loudness(plan, mg, &measure_input, dir, opts, n)?;
+            (Some(n), passes)
+        }
+        (n, ..) => (n, 0),
+    };
+    // The check passes again for a lowered limit (after the encoded sound passed the
+    // ceiling); a plan without a measuring graph keeps its gain.
+    let make_up = |n: Normalization, input: &[String]| match measure_graph {
+        Some(mg) => make_up_loudness(plan, mg, input, dir, opts, n),
+        None => Ok((n, 0)),
+    };
+    let measured = norm
+        .map(|n| n.filters())
+        .or_else(|| first.as_ref().map(|_| "anull".to_string()));
     let fill = |graph: &str| {
         let g = graph.replace(SCRATCH, &escape_graph_path(&dir_arg));
         match &measured {
@@ -182,8 +212,21 @@ fn render_to(
             opts,
             move |f| r(start + (1.0 - start) * f),
         )?;
+        let delivered = norm
+            .map(|n| {
+                deliver(
+                    plan,
+                    output,
+                    dir,
+                    opts,
+                    (n, loudness_passes),
+                    |n| make_up(n, &measure_input),
+                    |n| reencode_sound(plan, output, dir, opts, n),
+                )
+            })
+            .transpose()?;
         report(1.0);
-        return Ok(());
+        return Ok(delivered);
     };
     // The bounded render: each chunk's video into the scratch directory, one after the
     // other (the bar advances by the chunks' frames), then the join.
@@ -220,9 +263,220 @@ fn render_to(
         move |f| r(video_end + (1.0 - video_end) * f),
     )
     .map_err(|e| naming_step(e, &format!("joining the {n} render chunks")))?;
+    let delivered = norm
+        .map(|nm| {
+            deliver(
+                plan,
+                output,
+                dir,
+                opts,
+                (nm, loudness_passes),
+                |nm| make_up(nm, &measure_input),
+                |nm| {
+                    // The join again with the new slot: the chunks' video copied, the
+                    // sound processed and encoded once more.
+                    let g = ch
+                        .join_graph
+                        .replace(SCRATCH, &escape_graph_path(&dir_arg))
+                        .replace(MEASURED_PLACEHOLDER, &nm.filters());
+                    std::fs::write(dir.join(chunks::JOIN_GRAPH_FILE), g)?;
+                    run_ffmpeg(
+                        &args(&ch.join_args),
+                        output,
+                        plan.output_duration_s,
+                        opts,
+                        |_| {},
+                    )
+                    .map_err(|e| naming_step(e, "encoding the sound again").into())
+                },
+            )
+        })
+        .transpose()?;
     report(1.0);
+    Ok(delivered)
+}
+
+/// The check passes on the limited sound (at most [`MAX_LOUDNESS_PASSES`]): the
+/// measuring graph with candidate `n` in its slot, measured, then the next candidate
+/// ([`Normalization::next`]) until one lands within the tolerance or the limiter's cap
+/// is reached. Returns the normalisation to render with and the passes run. A plan written before session 10
+/// has no slot in its measuring graph: nothing to check, `n` as it is.
+fn make_up_loudness(
+    plan: &EditPlan,
+    graph: &str,
+    input: &[String],
+    dir: &Path,
+    opts: &RunOpts,
+    n: Normalization,
+) -> Result<(Normalization, usize), StyleError> {
+    let Some(target) = plan.audio.target_lufs else {
+        return Ok((n, 0));
+    };
+    if !graph.contains(MEASURED_PLACEHOLDER) {
+        return Ok((n, 0));
+    }
+    let (mut cur, mut previous, mut passes) = (n, None, 0);
+    while passes < MAX_LOUDNESS_PASSES {
+        let log = meter(
+            &graph.replace(MEASURED_PLACEHOLDER, &cur.filters()),
+            input,
+            dir,
+            "check",
+            opts,
+        )?;
+        passes += 1;
+        let m = parse_loudnorm(&log).ok_or_else(|| {
+            StyleError::Unsupported(format!(
+                "loudness check pass printed no loudnorm/ebur128 summary: {log}"
+            ))
+        })?;
+        match cur.next(m.input_i, target, n.gain_db, previous) {
+            Some(next) => {
+                previous = Some((cur, m.input_i));
+                cur = next;
+            }
+            None => break,
+        }
+    }
+    Ok((cur, passes))
+}
+
+/// Measures the encoded sound of `output` (decoded AAC: integrated loudness and true
+/// peak) rendered with `n` after `loudness_passes` check passes; while its true peak is
+/// over the plan's ceiling, lowers the limit by the excess
+/// ([`Normalization::lowered`]), has `make_up` solve the gain again for it (the check
+/// passes, [`make_up_loudness`]) and `reencode` write the sound again (at most
+/// [`MAX_SOUND_REENCODES`] times). The encoder's overshoot is not known before the
+/// encode (0.2 to 2.9 dB on transients, session 9), so it is measured, not predicted.
+fn deliver(
+    plan: &EditPlan,
+    output: &Path,
+    dir: &Path,
+    opts: &RunOpts,
+    (mut n, mut loudness_passes): (Normalization, usize),
+    mut make_up: impl FnMut(Normalization) -> Result<(Normalization, usize), StyleError>,
+    mut reencode: impl FnMut(&Normalization) -> Result<(), StyleError>,
+) -> Result<DeliveredAudio, StyleError> {
+    let ceiling = plan.audio.true_peak_dbtp;
+    let filters = plan
+        .audio
+        .measure_filters()
+        .ok_or_else(|| StyleError::Unsupported("no loudness target to verify".into()))?;
+    let input: Vec<String> = ["-vn", "-sn", "-dn", "-i"]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([output.display().to_string()])
+        .collect();
+    let mut reencodes = 0;
+    loop {
+        let log = meter(
+            &format!("[0:a]{filters}[aout]"),
+            &input,
+            dir,
+            "delivered",
+            opts,
+        )?;
+        let m = parse_loudnorm(&log).ok_or_else(|| {
+            StyleError::Unsupported(format!(
+                "measuring the delivered sound printed no loudnorm/ebur128 summary: {log}"
+            ))
+        })?;
+        let delivered = DeliveredAudio {
+            target_lufs: plan.audio.target_lufs.unwrap_or(m.input_i),
+            integrated_lufs: m.input_i,
+            true_peak_dbtp: m.input_tp,
+            normalization: n,
+            loudness_passes,
+            sound_reencodes: reencodes,
+        };
+        if m.input_tp <= ceiling + TRUE_PEAK_ROUNDING_DB || reencodes == MAX_SOUND_REENCODES {
+            return Ok(delivered);
+        }
+        // A lower limit takes loudness: the gain is solved again for it.
+        let (next, passes) =
+            make_up(n.lowered(m.input_tp, ceiling, plan.audio.limiter_limit_dbfs()))?;
+        n = next;
+        loudness_passes += passes;
+        reencode(&n)?;
+        reencodes += 1;
+    }
+}
+
+/// Encodes the sound of a one-process render again with normalisation `n`: the source's
+/// sound through the measuring graph's edit and chain (its measuring filters replaced by
+/// the output format) into AAC, muxed with the picture of `output` copied, into a file
+/// beside `output` that then replaces it (`+faststart` kept).
+fn reencode_sound(
+    plan: &EditPlan,
+    output: &Path,
+    dir: &Path,
+    opts: &RunOpts,
+    n: &Normalization,
+) -> Result<(), StyleError> {
+    let (Some(graph), Some(meter)) = (&plan.audio_measure_graph, plan.audio.measure_filters())
+    else {
+        return Err(StyleError::Unsupported(
+            "the plan has no loudness measuring graph to encode the sound from".into(),
+        ));
+    };
+    if !graph.contains(&meter) {
+        return Err(StyleError::Unsupported(
+            "the plan's measuring graph does not end in its measuring filters".into(),
+        ));
+    }
+    let graph = graph.replace(&meter, &format!("{},{}", n.filters(), OUTPUT_AUDIO_FORMAT));
+    let graph = if graph.contains(MEASURED_PLACEHOLDER) {
+        graph.replace(MEASURED_PLACEHOLDER, "anull")
+    } else {
+        graph
+    };
+    let script = dir.join("sound.txt");
+    std::fs::write(&script, graph)?;
+    let name = output
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = output.with_file_name(format!(".{name}.sound.tmp"));
+    let e = &plan.encoder;
+    let mut args = source_input(plan);
+    args.extend(["-i".to_string(), output.display().to_string()]);
+    args.extend(
+        [
+            "-filter_complex_script",
+            &script.display().to_string(),
+            "-map",
+            "1:v",
+            "-map",
+            "[aout]",
+            "-c:v",
+            "copy",
+            "-c:a",
+            &e.audio_codec,
+            "-b:a",
+            &format!("{}k", e.audio_kbps),
+            "-ar",
+            "48000",
+            "-ac",
+            "2",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            &tmp.display().to_string(),
+        ]
+        .map(String::from),
+    );
+    run_ffmpeg(&args, &tmp, plan.output_duration_s, opts, |_| {})
+        .map_err(|e| naming_step(e, "encoding the sound again"))?;
+    std::fs::rename(&tmp, output).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
     Ok(())
 }
+
+/// The output's sample format, rate and layout (the end of the render's loudness slot).
+const OUTPUT_AUDIO_FORMAT: &str =
+    "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo";
 
 /// A failed chunk fails the render, naming the chunk (cancellation and time-outs pass
 /// through unchanged).
@@ -332,8 +586,10 @@ fn measure(
     from: f64,
     report: impl Fn(f64) + Send + 'static,
 ) -> Result<String, StyleError> {
+    // The first pass measures the sound before any gain.
+    let graph = graph.replace(MEASURED_PLACEHOLDER, "anull");
     let mut cmd = side_pass(
-        graph,
+        &graph,
         &dir.join("measure.txt"),
         &["-progress", "pipe:1"],
         input,
@@ -358,6 +614,35 @@ fn measure(
             report(from + (MEASURE_SHARE - from) * (us as f64 / 1e6 / total).clamp(0.0, 1.0));
         }
     })?;
+    Ok(std::fs::read_to_string(&report_file)?)
+}
+
+/// A metering pass without progress (the loudness check passes, the delivered file's
+/// measure): `graph` from `input` to the null muxer, its log at `info` through a report
+/// file `{name}.log`, returned.
+fn meter(
+    graph: &str,
+    input: &[String],
+    dir: &Path,
+    name: &str,
+    opts: &RunOpts,
+) -> Result<String, StyleError> {
+    let mut cmd = side_pass(
+        graph,
+        &dir.join(format!("{name}.txt")),
+        &[],
+        input,
+        "[aout]",
+    )?;
+    let report_file = dir.join(format!("{name}.log"));
+    cmd.env(
+        "FFREPORT",
+        format!(
+            "file={}:level=32",
+            escape_report_path(&report_file.display().to_string())
+        ),
+    );
+    run_streamed(cmd, "ffmpeg", opts, |_| {})?;
     Ok(std::fs::read_to_string(&report_file)?)
 }
 
