@@ -199,7 +199,8 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
             let n = remove_dead_air(&mut p, target_cpm, inp);
             if n > 0 {
                 notes.push(format!(
-                    "pacing: removed {n} stretches of dead air as jump cuts"
+                    "pacing: removed {} of dead air as jump cuts",
+                    counted(n, "stretch", "stretches")
                 ));
             }
         }
@@ -207,7 +208,8 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
         alternate_framing(&mut p);
         if n > 0 {
             notes.push(format!(
-                "pacing: split {n} times inside shots (alternating punch-in framing{})",
+                "pacing: split {} inside shots (alternating punch-in framing{})",
+                counted(n, "time", "times"),
                 if inp.beats.is_empty() {
                     ""
                 } else {
@@ -219,19 +221,23 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
         let n = drop_weakest(&mut p, target_cpm, inp);
         if n > 0 {
             notes.push(format!(
-                "pacing: dropped {n} weakest pieces to slow the cut rate"
+                "pacing: dropped the {} to slow the cut rate",
+                counted(n, "weakest piece", "weakest pieces")
             ));
         }
     }
     if !inp.beats.is_empty() {
         let n = snap_to_beats(&mut p, inp);
-        notes.push(format!("pacing: moved {n} cuts onto beats"));
+        notes.push(format!(
+            "pacing: moved {} onto beats",
+            counted(n, "cut", "cuts")
+        ));
     }
     notes.push(format!(
-        "pacing: {} pieces at {:.1} cuts/min -> {} pieces at {:.1} cuts/min (target {:.1})",
-        before.0,
+        "pacing: {} at {:.1} cuts/min -> {} at {:.1} cuts/min (target {:.1})",
+        counted(before.0, "piece", "pieces"),
         before.1,
-        p.len(),
+        counted(p.len(), "piece", "pieces"),
         inp.rate(&p),
         target_cpm
     ));
@@ -489,6 +495,11 @@ fn snap_to_beats(p: &mut [Piece], inp: &PacingInput) -> usize {
         }
     }
     moved
+}
+
+/// "1 piece", "3 pieces": a count with its noun, for the plan's notes.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]
