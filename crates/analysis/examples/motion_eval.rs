@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use stylecut_analysis::video::{camera, motion::MotionTracker};
-use stylecut_media::{decode, probe, DecodeSpec, RunOpts};
+use stylecut_media::{decode_picture, RunOpts};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -16,24 +16,12 @@ fn main() {
     let window: f64 = args.next().map_or(1.0, |w| w.parse().expect("WINDOW_S"));
     let opts = RunOpts::default();
     let path = Path::new(&file);
-    let info = probe::probe_video(path, &opts).expect("probe");
-    let spec = DecodeSpec {
-        audio: false,
-        ..DecodeSpec::default()
-    };
     let mut tracker = MotionTracker::default();
     let mut last = 0.0;
-    decode(
-        path,
-        &info,
-        &spec,
-        &opts,
-        |f| {
-            last = f.pts_s;
-            tracker.push(f.pts_s, &f.rgb, f.width as usize, f.height as usize);
-        },
-        |_| {},
-    )
+    decode_picture(path, &opts, |f| {
+        last = f.pts_s;
+        tracker.push(f.pts_s, &f.rgb, f.width as usize, f.height as usize);
+    })
     .expect("decode");
     if std::env::var_os("MOTION_EVAL_PAIRS").is_some() {
         for p in &tracker.pairs {

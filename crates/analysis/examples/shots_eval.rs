@@ -10,7 +10,7 @@ use std::path::Path;
 
 use stylecut_analysis::video::frame::{FrameFeatures, HIST_BINS, THUMB_CELLS};
 use stylecut_analysis::video::shots;
-use stylecut_media::{decode, probe, DecodeSpec, RunOpts};
+use stylecut_media::{decode_picture, RunOpts};
 
 const REC: usize = 3 + HIST_BINS + THUMB_CELLS * 3;
 
@@ -51,29 +51,17 @@ fn load(path: &Path) -> (Vec<FrameFeatures>, f64) {
         }
     }
     let opts = RunOpts::default();
-    let info = probe::probe_video(path, &opts).expect("probe");
-    let spec = DecodeSpec {
-        audio: false,
-        ..DecodeSpec::default()
-    };
     let mut feats = Vec::new();
     let mut last = 0.0;
-    decode(
-        path,
-        &info,
-        &spec,
-        &opts,
-        |f| {
-            last = f.pts_s;
-            feats.push(FrameFeatures::from_rgb(
-                f.pts_s,
-                f.width as usize,
-                f.height as usize,
-                &f.rgb,
-            ));
-        },
-        |_| {},
-    )
+    let info = decode_picture(path, &opts, |f| {
+        last = f.pts_s;
+        feats.push(FrameFeatures::from_rgb(
+            f.pts_s,
+            f.width as usize,
+            f.height as usize,
+            &f.rgb,
+        ));
+    })
     .expect("decode");
     let duration = if info.duration_s > 0.0 {
         info.duration_s

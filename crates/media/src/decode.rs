@@ -265,6 +265,23 @@ fn showinfo_pts(line: &str) -> Option<f64> {
     rest.split_whitespace().next()?.parse().ok()
 }
 
+/// Probes `path` and decodes its picture only (the default analysis size, no audio, no
+/// progress), handing each frame to `on_frame`: what the evaluation examples and the
+/// detector tests need. Returns the probe.
+pub fn decode_picture(
+    path: &Path,
+    opts: &RunOpts,
+    on_frame: impl FnMut(&Frame),
+) -> Result<MediaInfo, MediaError> {
+    let info = crate::probe::probe_video(path, opts)?;
+    let spec = DecodeSpec {
+        audio: false,
+        ..DecodeSpec::default()
+    };
+    decode(path, &info, &spec, opts, on_frame, |_| {})?;
+    Ok(info)
+}
+
 /// Decodes `path` once. Every analysis frame goes to `on_frame` in order; `on_progress`
 /// receives the fraction of the input decoded (0..1). Returns the audio (None when the
 /// input has none or `spec.audio` is false).

@@ -18,7 +18,8 @@ pub mod process;
 pub mod render;
 
 pub use decode::{
-    decode, decode_audio, decode_audio_streamed, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter,
+    decode, decode_audio, decode_audio_streamed, decode_picture, DecodeSpec, DecodedAudio, Frame,
+    SkipLoopFilter,
 };
 pub use probe::{probe, AudioInfo, Colour, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};
