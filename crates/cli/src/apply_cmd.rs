@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use stylecut_media::{MediaInfo, RunOpts};
+use stylecut_media::MediaInfo;
 use stylecut_style::{analyze, apply, extract};
 use stylecut_types::config::{JobConfig, Quality, Resolution};
 use stylecut_types::{Analysis, StyleJson};
@@ -108,7 +108,7 @@ fn analyse(
     span: (f64, f64),
 ) -> anyhow::Result<(MediaInfo, Analysis)> {
     pb.set_message(format!("analysing {label}"));
-    let opts = RunOpts::default();
+    let opts = crate::interrupt::run_opts();
     let mut report = |_: analyze::Phase, f: f64| {
         pb.set_position(((span.0 + (span.1 - span.0) * f) * 1000.0) as u64);
     };
@@ -138,7 +138,7 @@ fn analyse_both(
     };
     let run = |path: &Path, k: usize| {
         let mut report = |_: analyze::Phase, f: f64| show(k, f);
-        analyze::analyze_file(path, &RunOpts::default(), None, &mut report)
+        analyze::analyze_file(path, &crate::interrupt::run_opts(), None, &mut report)
             .with_context(|| format!("analysing {}", path.display()))
     };
     let (t, s) = std::thread::scope(|scope| {
@@ -221,7 +221,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<()> {
     pb.set_message("rendering");
     let started = std::time::Instant::now();
     let rb = pb.clone();
-    let delivered = apply::render(&plan, &a.output, &RunOpts::default(), move |f| {
+    let delivered = apply::render(&plan, &a.output, &crate::interrupt::run_opts(), move |f| {
         rb.set_position(((0.4 + 0.6 * f) * 1000.0) as u64);
     })?;
     pb.finish_with_message("done");

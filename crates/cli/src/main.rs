@@ -1,6 +1,7 @@
 //! The `stylecut` binary. Each subcommand lives in its own module.
 
 mod doctor;
+mod interrupt;
 mod output;
 mod paths;
 mod runtime;
@@ -58,9 +59,19 @@ fn main() -> anyhow::Result<()> {
         Command::Worker(a) => worker::run(a),
         Command::Analyze(args) => analyze::run(args),
         Command::Extract(args) => extract::run(args),
-        Command::Apply(a) => apply_cmd::run_apply(a),
-        Command::Plan(a) => apply_cmd::run_plan(a),
+        Command::Apply(a) => interruptible(apply_cmd::run_apply(a)),
+        Command::Plan(a) => interruptible(apply_cmd::run_plan(a)),
         Command::Diff(a) => diff_cmd::run(a),
         Command::Compare(a) => compare_cmd::run(a),
     }
+}
+
+/// A command's result, or the interrupted exit status when a signal cancelled it (the
+/// error it ended with is then only the cancellation's echo).
+fn interruptible(r: anyhow::Result<()>) -> anyhow::Result<()> {
+    if r.is_err() && interrupt::interrupted() {
+        eprintln!("interrupted");
+        std::process::exit(interrupt::EXIT_INTERRUPTED);
+    }
+    r
 }
