@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use stylecut_media::RunOpts;
 use stylecut_style::analyze::{analyze_file, Phase};
 
 #[derive(Args)]
@@ -30,7 +29,7 @@ pub fn analyze_with_progress(
             last = (Some(phase), pct);
         }
     };
-    let (_, analysis) = analyze_file(video, &RunOpts::default(), None, &mut report)
+    let (_, analysis) = analyze_file(video, &crate::interrupt::run_opts(), None, &mut report)
         .with_context(|| format!("analysing {}", video.display()))?;
     Ok(analysis)
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use stylecut_media::{probe, render::run_ffmpeg, RunOpts};
+use stylecut_media::{probe, render::run_ffmpeg};
 use stylecut_style::analyze;
 use stylecut_types::Analysis;
 
@@ -94,7 +94,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         "contact sheet",
         &[&a.template, &a.source, &a.output],
     )?;
-    let opts = RunOpts::default();
+    let opts = crate::interrupt::run_opts();
     let mut analyses = Vec::new();
     for p in [&a.template, &a.source, &a.output] {
         let (info, an) = analyze::analyze_file(p, &opts, None, &mut |_, _| {})

@@ -1,8 +1,9 @@
-//! Ctrl-C (SIGINT) and SIGTERM for the one-shot commands (`apply`, `plan`): the first
-//! signal cancels the running ffmpeg processes through the shared cancel flag, so the
-//! command unwinds normally: the render's hidden partial MP4 and its scratch directory
-//! (chunk files, PCM: hundreds of MB on a long source) are removed instead of being left
-//! behind by a killed process. A second signal exits at once.
+//! Ctrl-C (SIGINT) and SIGTERM for the one-shot commands (`analyze`, `extract`, `apply`,
+//! `plan`, `compare`): the first signal cancels the running ffmpeg processes through the
+//! shared cancel flag, so the command unwinds normally: the render's hidden partial MP4,
+//! its scratch directory (chunk files, PCM: hundreds of MB on a long source) and the
+//! analysis' temporary audio files are removed instead of being left behind by a killed
+//! process. A second signal exits at once.
 
 use std::sync::OnceLock;
 

@@ -57,12 +57,12 @@ fn main() -> anyhow::Result<()> {
         Command::Doctor => doctor::run(),
         Command::Serve(a) => serve::run(a),
         Command::Worker(a) => worker::run(a),
-        Command::Analyze(args) => analyze::run(args),
-        Command::Extract(args) => extract::run(args),
+        Command::Analyze(args) => interruptible(analyze::run(args)),
+        Command::Extract(args) => interruptible(extract::run(args)),
         Command::Apply(a) => interruptible(apply_cmd::run_apply(a)),
         Command::Plan(a) => interruptible(apply_cmd::run_plan(a)),
         Command::Diff(a) => diff_cmd::run(a),
-        Command::Compare(a) => compare_cmd::run(a),
+        Command::Compare(a) => interruptible(compare_cmd::run(a)),
     }
 }
 

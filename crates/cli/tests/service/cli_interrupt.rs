@@ -58,3 +58,37 @@ fn an_interrupted_apply_cleans_up_and_exits_130() {
     assert!(names(&out_dir).is_empty(), "{:?}", names(&out_dir));
     assert!(names(&tmp).is_empty(), "{:?}", names(&tmp));
 }
+
+/// The same for `stylecut analyze`: the decode's temporary audio files go with it.
+#[test]
+fn an_interrupted_analysis_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stylecut"))
+        .arg("analyze")
+        .arg(media("video/moviepy-bbb/big_buck_bunny_0_30.webm"))
+        .env("TMPDIR", &tmp)
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stylecut analyze starts");
+    // The decode's first temporary file marks the analysis under way.
+    let start = Instant::now();
+    while names(&tmp).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "analyze ended before decoding"
+        );
+        assert!(start.elapsed() < Duration::from_secs(60), "no decode began");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = child.id() as libc::pid_t;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().expect("analyze ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(out.stdout.is_empty(), "no analysis is printed");
+    assert!(names(&tmp).is_empty(), "{:?}", names(&tmp));
+}
