@@ -71,10 +71,16 @@ pub fn render(
 /// The hidden file a render of `output` writes before it is renamed into place: in the
 /// same folder (so the rename is atomic), named after the output and this process.
 pub fn partial_path(output: &Path) -> std::path::PathBuf {
-    let name = output
+    hidden_sibling(output, &format!("partial-{}", std::process::id()))
+}
+
+/// `.NAME.SUFFIX` in `path`'s folder: a hidden working file beside `path`, on the same
+/// file system, so it can be renamed over `path`.
+fn hidden_sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let name = path
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    output.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+    path.with_file_name(format!(".{name}.{suffix}"))
 }
 
 /// [`render`] into `output` directly.
@@ -432,11 +438,7 @@ fn reencode_sound(
     };
     let script = dir.join("sound.txt");
     std::fs::write(&script, graph)?;
-    let name = output
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let tmp = output.with_file_name(format!(".{name}.sound.tmp"));
+    let tmp = hidden_sibling(output, "sound.tmp");
     let e = &plan.encoder;
     let mut args = source_input(plan);
     args.extend(["-i".to_string(), output.display().to_string()]);
