@@ -564,8 +564,12 @@ pub struct DeclaredEnd {
 /// time there) or, failing that, the segment's `Duration` element (ffprobe's format
 /// duration, the end of the longest stream), both written when the file is finalised; so a
 /// Matroska file cut short still declares the full length. None when neither is stated
-/// (Matroska written to a pipe), and for other containers, whose format duration may be an
-/// estimate from the bit rate. Cover art is not the video stream.
+/// (Matroska written to a pipe). AVI: its header states the video's frame count (the
+/// stream header's length), which a file cut short keeps while ffprobe's durations shrink
+/// to the data it finds, so the declared end is `start + frames / frame rate` when that is
+/// later than the stream's duration. Other containers (MPEG-TS among them) declare nothing:
+/// their format duration may be an estimate from the bit rate or the data itself, so a
+/// file cut short is simply a shorter file. Cover art is not the video stream.
 /// Whether ffprobe's `format_name` (a comma-separated list) names the Matroska demuxer
 /// (`matroska,webm` for both Matroska and WebM files).
 fn names_matroska(format_name: &str) -> bool {
@@ -574,11 +578,9 @@ fn names_matroska(format_name: &str) -> bool {
 
 fn declared_end(json: &[u8]) -> Option<DeclaredEnd> {
     let raw: RawProbe = serde_json::from_slice(json).ok()?;
-    let matroska = raw
-        .format
-        .as_ref()
-        .and_then(|f| f.format_name.as_deref())
-        .is_some_and(names_matroska);
+    let format_name = raw.format.as_ref().and_then(|f| f.format_name.as_deref());
+    let matroska = format_name.is_some_and(names_matroska);
+    let avi = format_name.is_some_and(|n| n.split(',').any(|n| n == "avi"));
     let format_duration = raw
         .format
         .as_ref()
@@ -590,7 +592,13 @@ fn declared_end(json: &[u8]) -> Option<DeclaredEnd> {
     })?;
     let start: f64 = s.start_time.as_deref()?.parse().ok()?;
     let ok = |v: f64| v.is_finite() && v > 0.0;
-    if let Some(duration) = s.duration.as_deref().and_then(|d| d.parse::<f64>().ok()) {
+    let duration = s.duration.as_deref().and_then(|d| d.parse::<f64>().ok());
+    let counted = avi.then(|| avi_frames_span(&s)).flatten().filter(|&v| ok(v));
+    let duration = match (duration.filter(|&v| ok(v)), counted) {
+        (Some(d), Some(c)) => Some(d.max(c)),
+        (d, c) => d.or(c).or(duration),
+    };
+    if let Some(duration) = duration {
         return (start.is_finite() && ok(duration)).then_some(DeclaredEnd {
             start,
             end: start + duration,
@@ -619,6 +627,19 @@ fn declared_end(json: &[u8]) -> Option<DeclaredEnd> {
         }),
         (None, None) => None,
     }
+}
+
+/// The length an AVI's header states for its video: the frame count (`nb_frames`, the
+/// stream header's `dwLength`) over the frame rate (`avg_frame_rate`, else `r_frame_rate`;
+/// AVI runs at a constant rate, a dropped frame being an empty chunk that still counts).
+fn avi_frames_span(s: &RawStream) -> Option<f64> {
+    let frames: f64 = s.nb_frames.as_deref()?.parse::<u64>().ok()? as f64;
+    let fps = [s.avg_frame_rate.as_deref(), s.r_frame_rate.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(parse_ratio)
+        .find(|r| r.is_finite() && *r > 0.0)?;
+    (frames > 0.0).then(|| frames / fps)
 }
 
 /// `HH:MM:SS.fffffffff` (Matroska's `DURATION` tag) in seconds.
@@ -927,6 +948,31 @@ mod tests {
         // MP4 without a track duration: the format duration may be an estimate, no check.
         assert_eq!(declared_end(j(r#", "start_time": "0""#).as_bytes()), None);
         assert_eq!(declared_end(j("").as_bytes()), None);
+    }
+
+    /// An AVI cut short keeps its header's frame count while ffprobe's durations shrink to
+    /// the data: the count over the frame rate is the declared end. MPEG-TS declares
+    /// nothing of its own, so its measured duration is not a declaration to check.
+    #[test]
+    fn avi_declares_its_frame_count() {
+        let j = |fmt: &str, frames: &str| {
+            format!(
+                r#"{{"format": {{"format_name": "{fmt}", "duration": "3.041667"}}, "streams": [
+                {{"codec_type": "video", "width": 64, "height": 36, "start_time": "0.000000",
+                  "duration": "3.041667", "avg_frame_rate": "24/1", "r_frame_rate": "24/1"{frames}}}]}}"#
+            )
+        };
+        let cut = declared_end(j("avi", r#", "nb_frames": "145""#).as_bytes()).unwrap();
+        assert!((cut.end - 145.0 / 24.0).abs() < 1e-9, "{cut:?}");
+        assert!(cut.video_only);
+        // A whole AVI: the count and the duration agree.
+        let whole = declared_end(j("avi", r#", "nb_frames": "73""#).as_bytes()).unwrap();
+        assert!((whole.end - 3.041667).abs() < 1e-9, "{whole:?}");
+        // Without a count, or in another container, the stream's duration stands.
+        let none = declared_end(j("avi", "").as_bytes()).unwrap();
+        assert!((none.end - 3.041667).abs() < 1e-9);
+        let ts = declared_end(j("mpegts", r#", "nb_frames": "145""#).as_bytes()).unwrap();
+        assert!((ts.end - 3.041667).abs() < 1e-9);
     }
 
     /// Matroska states no stream duration: the video's `DURATION` tag (an end time) is

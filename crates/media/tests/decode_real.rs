@@ -393,6 +393,70 @@ fn truncated_matroska_and_webm_are_bad_input() {
     }
 }
 
+/// An AVI cut in half (its index, at the end, gone): ffprobe's durations shrink to the data
+/// it finds (3 s), so main's probe accepted it and the analysis read half the upload as if
+/// it were the whole. Its header still counts every frame: refused now. MPEG-TS declares no
+/// length at all, so half a transport stream is a shorter, valid file (documented in
+/// docs/ANALYSIS.md); the complete files pass.
+#[test]
+fn truncated_avi_is_bad_input_and_a_cut_transport_stream_is_shorter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| dir.path().join(n);
+    let avi = d("whole.avi");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=24:d=6",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=440:d=6",
+        "-c:v",
+        "mpeg4",
+        "-q:v",
+        "5",
+        "-c:a",
+        "pcm_s16le",
+        avi.to_str().unwrap(),
+    ]);
+    let ts = d("whole.ts");
+    ffmpeg(&[
+        "-i",
+        avi.to_str().unwrap(),
+        "-c:v",
+        "copy",
+        "-c:a",
+        "mp2",
+        "-f",
+        "mpegts",
+        ts.to_str().unwrap(),
+    ]);
+    for whole in [&avi, &ts] {
+        let info = probe::probe_video(whole, &RunOpts::default()).unwrap();
+        assert!(
+            (info.duration_s - 6.0).abs() < 0.1,
+            "{}: {}",
+            whole.display(),
+            info.duration_s
+        );
+    }
+    let half = |whole: &std::path::Path, name: &str| {
+        let bytes = std::fs::read(whole).unwrap();
+        let cut = d(name);
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        cut
+    };
+    assert_truncated(&half(&avi, "cut.avi"));
+    let cut_ts = half(&ts, "cut.ts");
+    let info = probe::probe_video(&cut_ts, &RunOpts::default()).unwrap();
+    assert!(
+        info.duration_s > 1.0 && info.duration_s < 4.5,
+        "{}",
+        info.duration_s
+    );
+}
+
 /// The analysis frames of `p` (256 px wide RGB).
 fn analysis_frames(p: &std::path::Path) -> Vec<Vec<u8>> {
     let info = probe::probe_video(p, &RunOpts::default()).unwrap();
