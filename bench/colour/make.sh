@@ -6,7 +6,9 @@
 #   d) HLG BT.2020 10-bit (libx265), from the same pictures through linear light,
 #   e) PQ BT.2020 10-bit (libx265), reference white at 203 cd/m² (ITU-R BT.2408), with
 #      HDR10 metadata (mastering display 1000 cd/m², MaxCLL 203) in the stream's SEI,
-#   f) the same PQ pictures without HDR10 metadata (session 8).
+#   f) the same PQ pictures without HDR10 metadata (session 8),
+#   g) SDR with BT.2020 primaries, 10-bit (libx265): BT.2020 transfer and NCL matrix,
+#   h) SDR with Display P3 primaries (smpte432), BT.709 transfer and matrix, 8-bit (session 11).
 # The reference is a lossless R'G'B' intermediate (ffv1 gbrp) of each picture, so every
 # variant can be judged against the same R'G'B' values.
 # Usage: bench/colour/make.sh [OUT_DIR]   (default bench/out/colour; needs ../shared/media)
@@ -57,5 +59,15 @@ for p in bbb bars; do
     "${PQTAGS[@]}" "$OUT/$p-e-pq2020.mp4"
   "${FF[@]}" -i "$REF" -vf "$PQVF" -c:v libx265 -preset medium -crf 12 -an -tag:v hvc1 \
     -x265-params "$X265PQ" "${PQTAGS[@]}" "$OUT/$p-f-pq2020-nometa.mp4"
+  # g) BT.2020 SDR 10-bit: to linear light, BT.709 to BT.2020 primaries, BT.2020 transfer.
+  "${FF[@]}" -i "$REF" -vf "zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t=2020_10:p=bt2020:m=2020_ncl:r=tv,format=yuv420p10le" \
+    -c:v libx265 -preset medium -crf 12 -an -tag:v hvc1 \
+    -x265-params "log-level=error:colorprim=bt2020:transfer=bt2020-10:colormatrix=bt2020nc:range=limited" \
+    -colorspace bt2020nc -color_primaries bt2020 -color_trc bt2020-10 -color_range tv \
+    "$OUT/$p-g-sdr2020.mp4"
+  # h) Display P3 SDR 8-bit (smpte432 primaries, BT.709 transfer and matrix).
+  "${FF[@]}" -i "$REF" -vf "zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t=bt709:p=smpte432:m=709:r=tv,format=yuv420p" \
+    "${X264[@]}" -colorspace bt709 -color_primaries smpte432 -color_trc bt709 -color_range tv \
+    "$OUT/$p-h-p3.mp4"
 done
 ls -la "$OUT"

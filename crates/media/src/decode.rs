@@ -146,29 +146,37 @@ pub const PQ_DEFAULT_PEAK_NITS: f64 = 1000.0;
 /// unchanged; brighter light rolls off smoothly so the stream's peak lands on SDR white.
 pub const PQ_KNEE: f64 = 0.6;
 
-/// Filters that bring an HDR (HLG or PQ, BT.2020) picture to BT.709 SDR Y'CbCr, limited
-/// range, at `w`×`h` (`None`: the source size), or None for SDR video. HLG is converted by
-/// zscale directly (HLG's SDR-compatible rendering at a nominal peak of 100 nits: what
-/// reaches above SDR white clips). PQ goes to linear light scaled so that reference white
+/// Filters that bring an HDR (HLG or PQ, BT.2020) or wide-gamut SDR picture to BT.709 SDR
+/// Y'CbCr, limited range, at `w`×`h` (`None`: the source size), or None for SDR video with
+/// BT.709 primaries (or untagged ones, read as BT.709). HLG is converted by zscale directly
+/// (HLG's SDR-compatible rendering at a nominal peak of 100 nits: what reaches above SDR
+/// white clips). PQ goes to linear light scaled so that reference white
 /// ([`PQ_REFERENCE_WHITE_NITS`]) is 1, BT.709 primaries, the `mobius` tone curve (unchanged
 /// below [`PQ_KNEE`] of reference white, the stream's peak ([`Colour::peak_nits`], else
-/// [`PQ_DEFAULT_PEAK_NITS`]) at SDR white), then the BT.709 transfer. Colours outside
-/// BT.709 clip. Measured against the SDR original of PQ test pictures: docs/BENCHMARKS.md
-/// (colour, session 8).
-pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
-    if !c.is_hdr() {
+/// [`PQ_DEFAULT_PEAK_NITS`]) at SDR white), then the BT.709 transfer. SDR with BT.2020 or P3
+/// primaries ([`Colour::wide_gamut`]) has its primaries converted in linear light by zscale
+/// (its transfer undone and redone); read as BT.709 it looked washed out, the wider
+/// primaries' colours pulled towards grey. Colours outside BT.709 clip. Measured against the
+/// SDR original of test pictures: docs/BENCHMARKS.md (colour, sessions 8 and 11).
+/// The render's form: at the source's size, 8-bit 4:2:0 out.
+pub fn to_sdr_bt709(c: &Colour) -> Option<String> {
+    sdr_head(c, "yuv420p")
+}
+
+/// [`to_sdr_bt709`]'s filters at the incoming picture's size, ending in `out_pix`.
+fn sdr_head(c: &Colour, out_pix: &str) -> Option<String> {
+    if !c.is_hdr() && !c.wide_gamut() {
         return None;
     }
-    let wh = size.map_or(String::new(), |(w, h)| {
-        format!("w={w}:h={h}:filter=bilinear:")
-    });
     let pin = match c.primaries.as_deref() {
         Some("bt709") => "bt709",
+        Some(p @ ("smpte432" | "smpte431")) => p,
         _ => "bt2020",
     };
     let min = match c.matrix.as_deref() {
         Some("bt709") => "bt709",
         Some("bt2020c") => "2020_cl",
+        Some("smpte170m" | "bt470bg") => "170m",
         _ => "2020_ncl",
     };
     let rin = if c.full_range { "full" } else { "limited" };
@@ -177,16 +185,31 @@ pub fn hdr_to_sdr(c: &Colour, size: Option<(u32, u32)>) -> Option<String> {
             let peak =
                 (c.peak_nits.unwrap_or(PQ_DEFAULT_PEAK_NITS) / PQ_REFERENCE_WHITE_NITS).max(1.0);
             format!(
-                "zscale={wh}tin=smpte2084:min={min}:pin={pin}:rin={rin}:t=linear:\
+                "zscale=tin=smpte2084:min={min}:pin={pin}:rin={rin}:t=linear:\
                  npl={PQ_REFERENCE_WHITE_NITS},format=gbrpf32le,zscale=p=bt709,\
                  tonemap=tonemap=mobius:param={PQ_KNEE}:peak={peak:.4}:desat=0,\
-                 zscale=t=bt709:m=bt709:r=limited,format=yuv420p"
+                 zscale=t=bt709:m=bt709:r=limited,format={out_pix}"
             )
         }
-        _ => format!(
-            "zscale={wh}tin=arib-std-b67:min={min}:pin={pin}:rin={rin}:\
-             t=bt709:m=bt709:p=bt709:r=limited:npl=100,format=yuv420p"
+        Some("arib-std-b67") => format!(
+            "zscale=tin=arib-std-b67:min={min}:pin={pin}:rin={rin}:\
+             t=bt709:m=bt709:p=bt709:r=limited:npl=100,format={out_pix}"
         ),
+        sdr => {
+            // zscale's names for the SDR transfers ffprobe reports; untagged is BT.709's.
+            let tin = match sdr {
+                Some("smpte170m" | "bt470bg") => "601",
+                Some("bt2020-10") => "2020_10",
+                Some("bt2020-12") => "2020_12",
+                Some("iec61966-2-1") => "iec61966-2-1",
+                Some("linear") => "linear",
+                _ => "709",
+            };
+            format!(
+                "zscale=tin={tin}:min={min}:pin={pin}:rin={rin}:\
+                 t=bt709:m=bt709:p=bt709:r=limited,format={out_pix}"
+            )
+        }
     })
 }
 
@@ -214,12 +237,22 @@ pub fn analysis_deinterlace(video: &VideoInfo) -> Option<&'static str> {
 
 /// The analysis decode's scale to `w`×`h` R'G'B': the source's Y'CbCr matrix and range
 /// given to swscale explicitly (untagged video is read as BT.601 limited range, as swscale
-/// does by default); HDR sources are first tone-mapped to BT.709 SDR ([`hdr_to_sdr`]).
+/// does by default). HDR and wide-gamut sources ([`to_sdr_bt709`]) are first reduced to the
+/// analysis size in their own Y'CbCr (area average, 4:4:4, 10 bits), then converted to
+/// BT.709 SDR there. Until session 11 the conversion ran first, resizing with zscale's
+/// bilinear filter and subsampling the chroma again: on the colour bars that smeared the
+/// saturated edges (p99 19.8 ΔE) and the grey-edge white balance, which reads edges, found
+/// a tint of 2 where the untagged bars read 100 (docs/BENCHMARKS.md, "Session 11: wide-gamut
+/// and HDR sources in the analysis").
 pub fn rgb_scale(c: &Colour, w: u32, h: u32) -> String {
-    match hdr_to_sdr(c, Some((w, h))) {
-        Some(t) => {
-            format!("{t},scale={w}:{h}:flags=area:in_color_matrix=bt709:in_range=tv:out_range=pc")
-        }
+    match sdr_head(c, "yuv444p") {
+        // The first scale keeps the codes' range (a `yuvj` source would otherwise be
+        // moved to limited range while zscale still reads it as full).
+        Some(t) => format!(
+            "scale={w}:{h}:flags=area:in_range={r}:out_range={r},format=yuv444p10le,{t},\
+             scale={w}:{h}:flags=area:in_color_matrix=bt709:in_range=tv:out_range=pc",
+            r = c.sws_range()
+        ),
         None => format!(
             "scale={w}:{h}:flags=area:in_color_matrix={}:in_range={}:out_range=pc",
             c.sws_matrix(),

@@ -88,6 +88,17 @@ impl Colour {
         self.transfer.as_deref() == Some("smpte2084")
     }
 
+    /// True for SDR video whose primaries are wider than BT.709's: BT.2020, or P3 (DCI
+    /// `smpte431`, Display P3 `smpte432`). HDR video is BT.2020 too, but is converted by its
+    /// own path ([`Colour::is_hdr`]).
+    pub fn wide_gamut(&self) -> bool {
+        !self.is_hdr()
+            && matches!(
+                self.primaries.as_deref(),
+                Some("bt2020" | "smpte431" | "smpte432")
+            )
+    }
+
     /// True for HLG or PQ video (the transfer tag).
     pub fn is_hdr(&self) -> bool {
         self.transfer
@@ -881,12 +892,32 @@ mod tests {
         );
         assert!(hlg.is_hdr());
         assert_eq!((hlg.sws_matrix(), hlg.sws_range()), ("bt2020", "tv"));
-        let f = crate::decode::hdr_to_sdr(&hlg, None).unwrap();
+        let f = crate::decode::to_sdr_bt709(&hlg).unwrap();
         assert!(
             f.starts_with("zscale=tin=arib-std-b67:min=2020_ncl:pin=bt2020:rin=limited"),
             "{f}"
         );
-        assert!(crate::decode::hdr_to_sdr(&full, None).is_none());
+        assert!(crate::decode::to_sdr_bt709(&full).is_none());
+        // SDR with wider primaries than BT.709's: converted in linear light, no tone map.
+        let sdr2020 = c(
+            r#", "pix_fmt": "yuv420p10le", "color_range": "tv", "color_space": "bt2020nc",
+            "color_transfer": "bt2020-10", "color_primaries": "bt2020""#,
+        );
+        assert!(sdr2020.wide_gamut() && !sdr2020.is_hdr());
+        let f = crate::decode::to_sdr_bt709(&sdr2020).unwrap();
+        assert!(
+            f.starts_with("zscale=tin=2020_10:min=2020_ncl:pin=bt2020:rin=limited:t=bt709")
+                && !f.contains("tonemap"),
+            "{f}"
+        );
+        let p3 = c(
+            r#", "pix_fmt": "yuv420p", "color_space": "bt709", "color_transfer": "bt709",
+            "color_primaries": "smpte432""#,
+        );
+        let f = crate::decode::to_sdr_bt709(&p3).unwrap();
+        assert!(f.starts_with("zscale=tin=709:min=bt709:pin=smpte432"), "{f}");
+        // HDR is not "wide gamut": it has its own path.
+        assert!(!hlg.wide_gamut());
         // PQ: reference white at 1, the stream's peak (stream side data here) at SDR
         // white; without metadata the default 1000 cd/m².
         let pq = c(
@@ -897,7 +928,7 @@ mod tests {
         );
         assert!(pq.is_hdr() && pq.is_pq());
         assert_eq!(pq.peak_nits, Some(1015.0));
-        let f = crate::decode::hdr_to_sdr(&pq, None).unwrap();
+        let f = crate::decode::to_sdr_bt709(&pq).unwrap();
         assert!(f.contains(":t=linear:npl=203,"), "{f}");
         assert!(
             f.contains("tonemap=tonemap=mobius:param=0.6:peak=5.0000:desat=0"),
@@ -907,14 +938,14 @@ mod tests {
             peak_nits: None,
             ..pq.clone()
         };
-        let f = crate::decode::hdr_to_sdr(&bare, None).unwrap();
+        let f = crate::decode::to_sdr_bt709(&bare).unwrap();
         assert!(f.contains(":peak=4.9261:"), "{f}");
         // A peak below reference white does not brighten the picture.
         let dim = Colour {
             peak_nits: Some(100.0),
             ..pq
         };
-        let f = crate::decode::hdr_to_sdr(&dim, None).unwrap();
+        let f = crate::decode::to_sdr_bt709(&dim).unwrap();
         assert!(f.contains(":peak=1.0000:"), "{f}");
         assert!(hlg.peak_nits.is_none());
     }

@@ -619,7 +619,7 @@ fn hdr_source_is_tone_mapped_once_at_the_head_of_the_two_input_render() {
         transfer: Some("smpte2084".into()),
         ..hlg
     };
-    let head = stylecut_media::decode::hdr_to_sdr(&pq, None).unwrap();
+    let head = stylecut_media::decode::to_sdr_bt709(&pq).unwrap();
     assert!(head.contains("tonemap="), "{head}");
     for f in filter_names(&head) {
         assert!(

@@ -56,7 +56,7 @@ fn head(g: &GraphInput) -> Option<String> {
         .deinterlace
         .then_some(DEINTERLACE)
         .into_iter()
-        .chain(g.colour.hdr_to_sdr.as_deref())
+        .chain(g.colour.to_sdr_bt709.as_deref())
         .collect();
     (!parts.is_empty()).then(|| parts.join(","))
 }
@@ -116,7 +116,7 @@ pub fn chunk_video_graph(g: &GraphInput, c: &ChunkSpan) -> String {
     let ks: Vec<usize> = (c.first..=c.last).collect();
     let m = ks.len();
     let mut s = String::new();
-    let head = g.colour.hdr_to_sdr.as_deref();
+    let head = g.colour.to_sdr_bt709.as_deref();
     if m == 1 {
         let _ = write!(s, "[0:v]{}[s{}];", head.unwrap_or("null"), ks[0]);
     } else {

@@ -155,9 +155,9 @@ pub struct SourceColour {
     pub transfer: Option<String>,
     /// Primaries tag, None when untagged.
     pub primaries: Option<String>,
-    /// Filters that tone-map an HDR source to BT.709 SDR at the head of the graph (None
-    /// for SDR sources).
-    pub hdr_to_sdr: Option<String>,
+    /// Filters at the head of the graph that tone-map an HDR source, or convert a
+    /// wide-gamut SDR source's primaries, to BT.709 SDR (None for BT.709 SDR sources).
+    pub to_sdr_bt709: Option<String>,
 }
 
 impl Default for SourceColour {
@@ -168,7 +168,7 @@ impl Default for SourceColour {
             full_range: false,
             transfer: None,
             primaries: None,
-            hdr_to_sdr: None,
+            to_sdr_bt709: None,
         }
     }
 }
@@ -180,7 +180,7 @@ impl SourceColour {
             full_range: c.full_range,
             transfer: c.transfer.clone(),
             primaries: c.primaries.clone(),
-            hdr_to_sdr: stylecut_media::decode::hdr_to_sdr(c, None),
+            to_sdr_bt709: stylecut_media::decode::to_sdr_bt709(c),
         }
     }
 
@@ -190,10 +190,11 @@ impl SourceColour {
     /// Y'CbCr-to-Y'CbCr matrix change is biased: 1.0 mean ΔE and 2 codes darker on the
     /// colour-bar clip, where the `colorspace` filter measured 0.17), then `colorspace`
     /// changes the matrix when the source's is not BT.709. Primaries and transfer are
-    /// not converted (an untagged source is taken as BT.709 primaries, as the analysis
+    /// converted only by the head conversion ([`SourceColour::to_sdr_bt709`]) of HDR and
+    /// wide-gamut sources (an untagged source is taken as BT.709 primaries, as the analysis
     /// reads its R'G'B' as sRGB).
     pub fn to_working_space(&self, scale: &str) -> Vec<String> {
-        let (m, r) = if self.hdr_to_sdr.is_some() {
+        let (m, r) = if self.to_sdr_bt709.is_some() {
             ("bt709", "tv")
         } else {
             (
@@ -280,7 +281,7 @@ mod tests {
         // HDR: the graph's head already gives BT.709 limited range, whatever the tags say.
         let hlg =
             SourceColour::from_probe(&colour(Some("bt2020nc"), Some("pc"), Some("arib-std-b67")));
-        assert!(hlg.hdr_to_sdr.is_some());
+        assert!(hlg.to_sdr_bt709.is_some());
         assert_eq!(
             hlg.to_working_space("scale=64:36"),
             [
