@@ -604,7 +604,10 @@ fn declared_end(json: &[u8]) -> Option<DeclaredEnd> {
     let start: f64 = s.start_time.as_deref()?.parse().ok()?;
     let ok = |v: f64| v.is_finite() && v > 0.0;
     let duration = s.duration.as_deref().and_then(|d| d.parse::<f64>().ok());
-    let counted = avi.then(|| avi_frames_span(&s)).flatten().filter(|&v| ok(v));
+    let counted = avi
+        .then(|| avi_frames_span(&s))
+        .flatten()
+        .filter(|&v| ok(v));
     let duration = match (duration.filter(|&v| ok(v)), counted) {
         (Some(d), Some(c)) => Some(d.max(c)),
         (d, c) => d.or(c).or(duration),
@@ -915,7 +918,10 @@ mod tests {
             "color_primaries": "smpte432""#,
         );
         let f = crate::decode::to_sdr_bt709(&p3).unwrap();
-        assert!(f.starts_with("zscale=tin=709:min=bt709:pin=smpte432"), "{f}");
+        assert!(
+            f.starts_with("zscale=tin=709:min=bt709:pin=smpte432"),
+            "{f}"
+        );
         // HDR is not "wide gamut": it has its own path.
         assert!(!hlg.wide_gamut());
         // PQ: reference white at 1, the stream's peak (stream side data here) at SDR

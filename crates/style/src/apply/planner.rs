@@ -221,25 +221,27 @@ pub fn plan_chunked(
     notes.extend(n);
     let output_duration_s = edl::place(&mut segs, &trans, &fmt);
     let source_colour = SourceColour::from_probe(&v.colour);
-    notes.push(if source_colour.to_sdr_bt709.is_some() && v.colour.wide_gamut() {
-        format!(
-            "colour: the source is SDR with wide-gamut primaries ({}); they are converted to \
+    notes.push(
+        if source_colour.to_sdr_bt709.is_some() && v.colour.wide_gamut() {
+            format!(
+                "colour: the source is SDR with wide-gamut primaries ({}); they are converted to \
              BT.709 in linear light (zscale) before any other filter, and the output is SDR \
              BT.709 limited range",
-            v.colour.describe()
-        )
-    } else if source_colour.to_sdr_bt709.is_some() {
-        format!(
-            "colour: the source is HDR ({}); it is tone-mapped to BT.709 SDR (zscale) before \
+                v.colour.describe()
+            )
+        } else if source_colour.to_sdr_bt709.is_some() {
+            format!(
+                "colour: the source is HDR ({}); it is tone-mapped to BT.709 SDR (zscale) before \
              any other filter, and the output is SDR BT.709 limited range",
-            v.colour.describe()
-        )
-    } else {
-        format!(
-            "colour: source {}, converted to the output's BT.709 limited range (tagged)",
-            v.colour.describe()
-        )
-    });
+                v.colour.describe()
+            )
+        } else {
+            format!(
+                "colour: source {}, converted to the output's BT.709 limited range (tagged)",
+                v.colour.describe()
+            )
+        },
+    );
     let gi = GraphInput {
         fmt: &fmt,
         segments: &segs,
