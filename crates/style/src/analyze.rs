@@ -3,7 +3,7 @@
 //! The picture's decode streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
 //! frame is kept: the analyser stores ≈ 3.7 KB of features per frame, see
 //! [`stylecut_analysis::video::frame`], and past
-//! [`DEFAULT_SPILL_AFTER`](stylecut_analysis::video::spill::DEFAULT_SPILL_AFTER) frames moves the
+//! [`DEFAULT_SPILL_AFTER`] frames (or [`SPILL_AFTER_ENV`]) moves the
 //! thumbnails and colour samples to unnamed scratch files in the scratch directory, so it
 //! holds ≈ 0.2 KB a frame: [`stylecut_analysis::video::spill`]). Beside it, a second ffmpeg process decodes the
 //! audio (mono to a scratch file, full rate to a pipe) and a thread analyses
@@ -22,6 +22,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use stylecut_analysis::audio::{self, LoudnessMeter};
+use stylecut_analysis::video::spill::DEFAULT_SPILL_AFTER;
 use stylecut_analysis::video::{FrameRef, SpillConfig, VideoAnalyzer};
 use stylecut_media::{
     decode, decode_audio_streamed, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts,
@@ -59,6 +60,23 @@ fn video_duration(container_s: f64, first_pts: f64, last_pts: f64, frames: usize
         container_s.min(end)
     } else {
         end
+    }
+}
+
+/// Environment variable setting the frame count past which the analysis spills its
+/// thumbnails and colour samples to scratch files (default [`DEFAULT_SPILL_AFTER`]; `0`
+/// spills every input from its first frame, which the benchmarks use to compare the
+/// spilled analysis with the in-memory one on short clips).
+pub const SPILL_AFTER_ENV: &str = "STYLECUT_SPILL_AFTER";
+
+/// [`SPILL_AFTER_ENV`] when set to a number, else [`DEFAULT_SPILL_AFTER`].
+fn spill_after() -> usize {
+    match std::env::var(SPILL_AFTER_ENV) {
+        Ok(v) => v.trim().parse().unwrap_or_else(|_| {
+            tracing::warn!("{SPILL_AFTER_ENV}={v:?} is not a frame count: using {DEFAULT_SPILL_AFTER}");
+            DEFAULT_SPILL_AFTER
+        }),
+        Err(_) => DEFAULT_SPILL_AFTER,
     }
 }
 
@@ -259,7 +277,10 @@ fn decode_video(
         .scratch_dir
         .clone()
         .unwrap_or_else(std::env::temp_dir);
-    let mut video = VideoAnalyzer::with_spill(SpillConfig::new(dir));
+    let mut video = VideoAnalyzer::with_spill(SpillConfig {
+        dir,
+        after_frames: spill_after(),
+    });
     let (mut first_pts, mut last_pts, mut frames) = (0.0f64, 0.0f64, 0usize);
     decode(
         path,
