@@ -73,7 +73,9 @@ pub const SPILL_AFTER_ENV: &str = "STYLECUT_SPILL_AFTER";
 fn spill_after() -> usize {
     match std::env::var(SPILL_AFTER_ENV) {
         Ok(v) => v.trim().parse().unwrap_or_else(|_| {
-            tracing::warn!("{SPILL_AFTER_ENV}={v:?} is not a frame count: using {DEFAULT_SPILL_AFTER}");
+            tracing::warn!(
+                "{SPILL_AFTER_ENV}={v:?} is not a frame count: using {DEFAULT_SPILL_AFTER}"
+            );
             DEFAULT_SPILL_AFTER
         }),
         Err(_) => DEFAULT_SPILL_AFTER,
@@ -273,10 +275,7 @@ fn decode_video(
     opts: &RunOpts,
     progress: &mut dyn FnMut(Phase, f64),
 ) -> Result<DecodedVideo, StyleError> {
-    let dir = spec
-        .scratch_dir
-        .clone()
-        .unwrap_or_else(std::env::temp_dir);
+    let dir = spec.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
     let mut video = VideoAnalyzer::with_spill(SpillConfig {
         dir,
         after_frames: spill_after(),

@@ -68,7 +68,9 @@ enum Cells {
 }
 
 /// A thumbnail ready to read: the sums (borrowed, or copied out of the scratch file's
-/// cache) with their divisors, or the means.
+/// cache) with their divisors, or the means. Lives on the stack for one call (never
+/// stored), so the copied sums stay inline: boxing them would allocate per distance.
+#[allow(clippy::large_enum_variant)]
 enum View<'a> {
     Sums(Cow<'a, [u16; THUMB_LEN]>, &'a CellDivisors),
     Means(&'a Thumb),
@@ -259,7 +261,8 @@ impl FrameFeatures {
             Cells::Means(m) => View::Means(m),
             Cells::Stored { file, idx } => {
                 let sums: [u16; THUMB_LEN] = file.with_sums(*idx, |s| {
-                    s.try_into().expect("a stored frame holds a whole thumbnail")
+                    s.try_into()
+                        .expect("a stored frame holds a whole thumbnail")
                 });
                 View::Sums(Cow::Owned(sums), &file.div)
             }

@@ -155,8 +155,7 @@ impl VideoAnalyzer {
             None => {
                 // The file takes the frames of the newest frame's size (every frame of
                 // an input has one size); others stay in memory.
-                let Some((_, div)) = self.features.last().and_then(|f| f.sums_in_memory())
-                else {
+                let Some((_, div)) = self.features.last().and_then(|f| f.sums_in_memory()) else {
                     return;
                 };
                 match spill::ThumbWriter::create(&sp.config.dir, Arc::clone(div)) {
@@ -398,14 +397,29 @@ mod tests {
         assert!(spilled.features.iter().all(FrameFeatures::is_spilled));
         assert!(!mem.features.iter().any(FrameFeatures::is_spilled));
         // The last partial page is written by `finish`; write it now to read it here.
-        spilled.spill.as_mut().unwrap().thumbs.as_mut().unwrap().flush().unwrap();
+        spilled
+            .spill
+            .as_mut()
+            .unwrap()
+            .thumbs
+            .as_mut()
+            .unwrap()
+            .flush()
+            .unwrap();
         let thumbs = n as u64 * frame::THUMB_LEN as u64 * 2;
-        assert!(spilled.spilled_bytes() > thumbs, "{}", spilled.spilled_bytes());
+        assert!(
+            spilled.spilled_bytes() > thumbs,
+            "{}",
+            spilled.spilled_bytes()
+        );
         let (a, b) = (&mem.features, &spilled.features);
         // A scattered order: 97 is coprime with n, so every frame comes up once.
         for i in (0..n).map(|k| k * 97 % n) {
             let (x, y) = (a[i].thumb(), b[i].thumb());
-            assert!(x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()), "frame {i}");
+            assert!(
+                x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()),
+                "frame {i}"
+            );
             for v in [0, 1, 700, frame::THUMB_LEN - 1] {
                 assert_eq!(a[i].thumb_at(v).to_bits(), b[i].thumb_at(v).to_bits());
             }
@@ -416,7 +430,10 @@ mod tests {
             let d = frame::frame_dist(&a[i], &a[j]).to_bits();
             assert_eq!(frame::frame_dist(&b[i], &b[j]).to_bits(), d);
         }
-        let (rm, rs) = (mem.finish(8.0, &mut |_| {}), spilled.finish(8.0, &mut |_| {}));
+        let (rm, rs) = (
+            mem.finish(8.0, &mut |_| {}),
+            spilled.finish(8.0, &mut |_| {}),
+        );
         assert!(rm.shots.shots.len() >= 3, "{:?}", rm.shots);
         assert!(!rm.color.is_empty());
         assert_eq!(rm, rs);
@@ -436,7 +453,11 @@ mod tests {
         let mut done = VideoAnalyzer::with_spill(config.clone());
         scenes(&mut done, 60);
         assert!(done.spilled_bytes() > 0);
-        assert_eq!(open_under(dir.path()), 2, "the thumbnails' and colour samples' files");
+        assert_eq!(
+            open_under(dir.path()),
+            2,
+            "the thumbnails' and colour samples' files"
+        );
         assert_eq!(listed(), 0);
         let report = done.finish(2.0, &mut |_| {});
         assert_eq!(open_under(dir.path()), 0);
