@@ -9,7 +9,8 @@ the last VmHWM read from /proc/<pid>/status (the kernel's own peak resident set 
 process over its whole life, so a peak between two samples is not missed as long as the
 process is still alive at one sample after it) and its command line. It also records the
 peak of the tree's summed VmRSS (what the job holds at one instant) and, with --scratch,
-the peak disk usage (allocated blocks) of the files under DIR.
+the peak disk usage (allocated blocks) of the files under DIR, unnamed ones the tree holds
+open included.
 
 A process that lives shorter than one interval may be missed; one that exits between two
 samples is reported with its last sampled VmHWM (a lower bound on its peak). /usr/bin/time
@@ -84,6 +85,31 @@ def du_bytes(root):
     return total
 
 
+def open_unlinked_bytes(root, pids):
+    """Disk blocks of the files under `root` that the processes `pids` hold open but that
+    have no name any more (the analysis' unnamed scratch files: O_TMPFILE, or created and
+    unlinked at once), which a walk of the directory cannot see. Each file counted once."""
+    prefix = os.path.abspath(root).rstrip("/") + "/"
+    seen = {}
+    for p in pids:
+        fd_dir = f"/proc/{p}/fd"
+        try:
+            fds = os.listdir(fd_dir)
+        except (FileNotFoundError, PermissionError, ProcessLookupError):
+            continue
+        for fd in fds:
+            path = f"{fd_dir}/{fd}"
+            try:
+                target = os.readlink(path)
+                if not (target.startswith(prefix) and target.endswith(" (deleted)")):
+                    continue
+                st = os.stat(path)
+            except (FileNotFoundError, PermissionError, ProcessLookupError):
+                continue
+            seen[(st.st_dev, st.st_ino)] = st.st_blocks * 512
+    return sum(seen.values())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--interval", type=float, default=0.2)
@@ -155,7 +181,9 @@ def main():
         if alive and root in status:
             timeline.append([round(now, 1), kib(status[root].get("VmRSS")), rss_sum])
         if a.scratch:
-            scratch_peak = max(scratch_peak, du_bytes(a.scratch))
+            scratch_peak = max(
+                scratch_peak, du_bytes(a.scratch) + open_unlinked_bytes(a.scratch, tree)
+            )
         samples += 1
         if not alive:
             break

@@ -3,7 +3,8 @@ media with ground truth, the synthetic suite, seed 11, the robustness set, round
 outputs, every other shared video): prints the files whose cuts/transitions differ.
 Usage (from the repo root): bench/.venv/bin/python bench/score/shots_diff.py BASE_BIN NEW_BIN
 Paths: ../shared/media, bench/out/synth, bench/out/synth-robust/robust, bench/out/synth-seed11,
-bench/out/roundtrip-s9-main (those present)."""
+bench/out/roundtrip-s9-main (those present). Also counts the files whose whole analysis JSON
+is byte-identical (a stricter check, for changes that must not move any number)."""
 import json, subprocess, sys
 from pathlib import Path
 sys.path.insert(0, "bench/score")
@@ -18,11 +19,13 @@ def an(binary, p):
     try:
         d = json.loads(r.stdout)
     except Exception:
-        return ("error", r.stderr[-300:])
-    return d["transitions"], d["shots"]
+        return ("error", r.stderr[-300:]), r.stdout
+    return (d["transitions"], d["shots"]), r.stdout
 same = 0
+whole = 0
 for p in clips:
-    x, y = an(a, p), an(b, p)
+    (x, xs), (y, ys) = an(a, p), an(b, p)
+    whole += xs == ys
     if x == y:
         same += 1
     else:
@@ -30,3 +33,4 @@ for p in clips:
         xt = {(t["type"], t["start_s"]) for t in x[0]}; yt = {(t["type"], t["start_s"]) for t in y[0]}
         print("  only base:", sorted(xt - yt)); print("  only new:", sorted(yt - xt))
 print(f"{same}/{len(clips)} identical")
+print(f"{whole}/{len(clips)} whole analysis JSON byte-identical")

@@ -1,8 +1,11 @@
 //! Analysis of one file: probe, one decode pass per stream kind, every analyser fed from it.
 //!
 //! The picture's decode streams reduced RGB frames into [`VideoAnalyzer`] one at a time (no
-//! frame is kept: the analyser stores ≈ 7.1 KB of features per frame, see
-//! [`stylecut_analysis::video::frame`]). Beside it, a second ffmpeg process decodes the
+//! frame is kept: the analyser stores ≈ 3.7 KB of features per frame, see
+//! [`stylecut_analysis::video::frame`], and past
+//! [`DEFAULT_SPILL_AFTER`] frames (or [`SPILL_AFTER_ENV`]) moves the
+//! thumbnails and colour samples to unnamed scratch files in the scratch directory, so it
+//! holds ≈ 0.2 KB a frame: [`stylecut_analysis::video::spill`]). Beside it, a second ffmpeg process decodes the
 //! audio (mono to a scratch file, full rate to a pipe) and a thread analyses
 //! it while the picture is still decoding: the full-rate audio is metered
 //! ([`LoudnessMeter`]) chunk by chunk as it comes out of ffmpeg's pipe (never written to
@@ -19,7 +22,8 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use stylecut_analysis::audio::{self, LoudnessMeter};
-use stylecut_analysis::video::{FrameRef, VideoAnalyzer};
+use stylecut_analysis::video::spill::DEFAULT_SPILL_AFTER;
+use stylecut_analysis::video::{FrameRef, SpillConfig, VideoAnalyzer};
 use stylecut_media::{
     decode, decode_audio_streamed, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts,
 };
@@ -59,11 +63,31 @@ fn video_duration(container_s: f64, first_pts: f64, last_pts: f64, frames: usize
     }
 }
 
+/// Environment variable setting the frame count past which the analysis spills its
+/// thumbnails and colour samples to scratch files (default [`DEFAULT_SPILL_AFTER`]; `0`
+/// spills every input from its first frame, which the benchmarks use to compare the
+/// spilled analysis with the in-memory one on short clips).
+pub const SPILL_AFTER_ENV: &str = "STYLECUT_SPILL_AFTER";
+
+/// [`SPILL_AFTER_ENV`] when set to a number, else [`DEFAULT_SPILL_AFTER`].
+fn spill_after() -> usize {
+    match std::env::var(SPILL_AFTER_ENV) {
+        Ok(v) => v.trim().parse().unwrap_or_else(|_| {
+            tracing::warn!(
+                "{SPILL_AFTER_ENV}={v:?} is not a frame count: using {DEFAULT_SPILL_AFTER}"
+            );
+            DEFAULT_SPILL_AFTER
+        }),
+        Err(_) => DEFAULT_SPILL_AFTER,
+    }
+}
+
 /// Sample frames per loudness chunk.
 const LOUDNESS_CHUNK: usize = 48_000;
 
 /// Analyses `path`. `progress(phase, fraction)` reports work inside each phase in order
-/// Video → Audio → Motion. `scratch` holds temporary decode files.
+/// Video → Audio → Motion. `scratch` holds temporary decode files and the analysis'
+/// spilled features (default: the system's temporary directory).
 pub fn analyze_file(
     path: &Path,
     opts: &RunOpts,
@@ -251,7 +275,11 @@ fn decode_video(
     opts: &RunOpts,
     progress: &mut dyn FnMut(Phase, f64),
 ) -> Result<DecodedVideo, StyleError> {
-    let mut video = VideoAnalyzer::new();
+    let dir = spec.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let mut video = VideoAnalyzer::with_spill(SpillConfig {
+        dir,
+        after_frames: spill_after(),
+    });
     let (mut first_pts, mut last_pts, mut frames) = (0.0f64, 0.0f64, 0usize);
     decode(
         path,
@@ -274,6 +302,9 @@ fn decode_video(
         |f| progress(Phase::Video, f),
     )?;
     progress(Phase::Video, 1.0);
+    if let Some(e) = video.spill_error() {
+        tracing::warn!("analysis kept its features in memory past a scratch file error: {e}");
+    }
     Ok(DecodedVideo {
         analyzer: video,
         duration_s: video_duration(info.duration_s, first_pts, last_pts, frames),

@@ -6,10 +6,16 @@
 //! as each cell's exact channel sums in `u16` (3.4 KB a frame, half the former 1 728 f32)
 //! and read back as the very f32 means it used to hold (see [`FrameFeatures::thumb`]):
 //! ≈ 3.7 KB a frame in all, 6.3 MiB per minute at 30 fps (`docs/BENCHMARKS.md`,
-//! "Session 10: analysis feature memory").
+//! "Session 10: analysis feature memory"). On a long input the [`super::VideoAnalyzer`]
+//! moves the sums to a scratch file ([`super::spill`]) and the features keep only the
+//! frame's place in it (≈ 200 B a frame in memory); the accessors read them back, the
+//! same values whichever way they are stored.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
+
+use super::spill::ThumbFile;
 
 /// Thumbnail grid (cells across × down), independent of the frame's aspect.
 pub const THUMB_W: usize = 32;
@@ -56,12 +62,34 @@ enum Cells {
     /// (taller than about 2.25:1 at 256 wide), and features built from means
     /// ([`FrameFeatures::from_parts`]).
     Means(Box<Thumb>),
+    /// Sums spilled to a scratch file: frame `idx` of `file`, whose divisor table is
+    /// the one the sums were taken with.
+    Stored { file: Arc<ThumbFile>, idx: usize },
+}
+
+/// A thumbnail ready to read: the sums (borrowed, or copied out of the scratch file's
+/// cache) with their divisors, or the means. Lives on the stack for one call (never
+/// stored), so the copied sums stay inline: boxing them would allocate per distance.
+#[allow(clippy::large_enum_variant)]
+enum View<'a> {
+    Sums(Cow<'a, [u16; THUMB_LEN]>, &'a CellDivisors),
+    Means(&'a Thumb),
+}
+
+impl View<'_> {
+    #[inline]
+    fn at(&self, i: usize) -> f32 {
+        match self {
+            View::Sums(s, d) => s[i] as f32 / d[i],
+            View::Means(m) => m[i],
+        }
+    }
 }
 
 /// Per thumbnail value, its cell's pixel count (at least 1) × 255 as f32: what the
 /// channel sum is divided by. One per value rather than per cell, so decoding is one
 /// straight (vectorised) loop.
-type CellDivisors = [f32; THUMB_LEN];
+pub(crate) type CellDivisors = [f32; THUMB_LEN];
 
 /// Compact features of one frame.
 #[derive(Debug, Clone)]
@@ -223,7 +251,54 @@ impl FrameFeatures {
         match &self.cells {
             Cells::Sums { sums, div } => sums[i] as f32 / div[i],
             Cells::Means(m) => m[i],
+            Cells::Stored { file, idx } => file.with_sums(*idx, |s| s[i] as f32 / file.div[i]),
         }
+    }
+
+    fn view(&self) -> View<'_> {
+        match &self.cells {
+            Cells::Sums { sums, div } => View::Sums(Cow::Borrowed(sums), div),
+            Cells::Means(m) => View::Means(m),
+            Cells::Stored { file, idx } => {
+                let sums: [u16; THUMB_LEN] = file.with_sums(*idx, |s| {
+                    s.try_into()
+                        .expect("a stored frame holds a whole thumbnail")
+                });
+                View::Sums(Cow::Owned(sums), &file.div)
+            }
+        }
+    }
+
+    /// The channel sums and their divisor table when the thumbnail is held in memory as
+    /// sums (what a scratch file can take).
+    pub(crate) fn sums_in_memory(&self) -> Option<(&[u16; THUMB_LEN], &Arc<CellDivisors>)> {
+        match &self.cells {
+            Cells::Sums { sums, div } => Some((sums, div)),
+            _ => None,
+        }
+    }
+
+    /// The thumbnail is frame `idx` of `file` now (its sums were written there).
+    pub(crate) fn set_stored(&mut self, file: Arc<ThumbFile>, idx: usize) {
+        self.cells = Cells::Stored { file, idx };
+    }
+
+    /// The thumbnail is held in memory again, as `sums` with the divisors `div`.
+    pub(crate) fn set_sums(&mut self, sums: Box<[u16; THUMB_LEN]>, div: Arc<CellDivisors>) {
+        self.cells = Cells::Sums { sums, div };
+    }
+
+    /// The frame's index in its scratch file, when spilled.
+    pub(crate) fn stored_index(&self) -> Option<usize> {
+        match &self.cells {
+            Cells::Stored { idx, .. } => Some(*idx),
+            _ => None,
+        }
+    }
+
+    /// Whether the thumbnail is in a scratch file.
+    pub fn is_spilled(&self) -> bool {
+        matches!(self.cells, Cells::Stored { .. })
     }
 
     /// The whole thumbnail, decoded ([`THUMB_LEN`] values, 0..1): the detectors that fit
@@ -238,6 +313,13 @@ impl FrameFeatures {
                 out
             }
             Cells::Means(m) => **m,
+            Cells::Stored { file, idx } => file.with_sums(*idx, |sums| {
+                let mut out = [0f32; THUMB_LEN];
+                for ((o, s), d) in out.iter_mut().zip(sums).zip(file.div.iter()) {
+                    *o = *s as f32 / d;
+                }
+                out
+            }),
         }
     }
 
@@ -351,16 +433,18 @@ pub fn hist_dist(a: &FrameFeatures, b: &FrameFeatures) -> f32 {
 
 /// Mean absolute thumbnail difference, 0..1.
 pub fn thumb_dist(a: &FrameFeatures, b: &FrameFeatures) -> f32 {
-    let sum = match (&a.cells, &b.cells) {
-        // The common case, both frames in sums (one table or two), without a branch per value.
-        (Cells::Sums { sums: sa, div: da }, Cells::Sums { sums: sb, div: db }) => sa
+    let (va, vb) = (a.view(), b.view());
+    let sum = match (&va, &vb) {
+        // The common case, both frames in sums (one table or two, in memory or spilled),
+        // without a branch per value.
+        (View::Sums(sa, da), View::Sums(sb, db)) => sa
             .iter()
             .zip(sb.iter())
             .zip(da.iter().zip(db.iter()))
             .map(|((x, y), (p, q))| (*x as f32 / p - *y as f32 / q).abs())
             .sum::<f32>(),
         _ => (0..THUMB_LEN)
-            .map(|i| (a.thumb_at(i) - b.thumb_at(i)).abs())
+            .map(|i| (va.at(i) - vb.at(i)).abs())
             .sum::<f32>(),
     };
     sum / THUMB_LEN as f32

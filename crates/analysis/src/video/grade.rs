@@ -29,8 +29,13 @@
 //! Per-shot estimates are combined with a median across shots, so one sunset shot does
 //! not read as a warm grade of the whole video.
 
+use std::io;
+use std::path::Path;
+
 use stylecut_types::grade::{self, LUMA, TEMP_STOPS, TINT_STOPS};
 use stylecut_types::ColorGrade;
+
+use super::spill::BlobFile;
 
 /// Luma quantile levels used for the tone fit.
 pub const Q_LEVELS: [f64; NQ] = [
@@ -130,29 +135,139 @@ impl Thumb {
     }
 }
 
-/// Keeps colour thumbnails frame by frame (at most one per [`THUMB_EVERY_S`]).
+/// Keeps colour thumbnails frame by frame (at most one per [`THUMB_EVERY_S`]): in memory,
+/// or once [`ColorSampler::spill_to`] was called, their pixels in a scratch file (6.9 KB
+/// a sample, 2 MiB per source minute, that the analysis no longer holds).
 #[derive(Default)]
 pub struct ColorSampler {
-    pub thumbs: Vec<Thumb>,
+    samples: Vec<Sample>,
+    file: Option<BlobFile>,
+}
+
+/// One colour sample: its place and size, its pixels in memory or in the scratch file.
+struct Sample {
+    pts_s: f64,
+    w: usize,
+    h: usize,
+    rgb: Pixels,
+}
+
+enum Pixels {
+    Memory(Vec<u8>),
+    /// Offset in the scratch file (`w · h · 3` bytes).
+    File(u64),
 }
 
 impl ColorSampler {
     pub fn push(&mut self, pts_s: f64, rgb: &[u8], width: usize, height: usize) {
-        if let Some(last) = self.thumbs.last() {
+        if let Some(last) = self.samples.last() {
             if pts_s - last.pts_s < THUMB_EVERY_S - 1e-6 {
                 return;
             }
         }
-        self.thumbs
-            .push(Thumb::from_frame(pts_s, rgb, width, height));
+        let t = Thumb::from_frame(pts_s, rgb, width, height);
+        let pixels = match &mut self.file {
+            // A sample the file cannot take stays in memory (its error surfaces through
+            // the next spill attempt's caller, `spill_to`, only; reading is unaffected).
+            Some(file) => match file.append(&t.rgb) {
+                Ok(at) => Pixels::File(at),
+                Err(_) => Pixels::Memory(t.rgb),
+            },
+            None => Pixels::Memory(t.rgb),
+        };
+        self.samples.push(Sample {
+            pts_s,
+            w: t.w,
+            h: t.h,
+            rgb: pixels,
+        });
     }
 
-    /// Thumbnails of frames with presentation time in `[start, end)`.
-    pub fn range(&self, start: f64, end: f64) -> Vec<&Thumb> {
-        self.thumbs
-            .iter()
-            .filter(|t| t.pts_s >= start - 1e-4 && t.pts_s < end - 1e-4)
+    /// From now on keeps the samples' pixels in a new unnamed scratch file in `dir`,
+    /// moving those held so far there too. On an error nothing moves (the samples stay
+    /// in memory).
+    pub fn spill_to(&mut self, dir: &Path) -> io::Result<()> {
+        if self.file.is_some() {
+            return Ok(());
+        }
+        let mut file = BlobFile::create(dir)?;
+        let mut places = Vec::with_capacity(self.samples.len());
+        for s in &self.samples {
+            if let Pixels::Memory(rgb) = &s.rgb {
+                places.push(Some(file.append(rgb)?));
+            } else {
+                places.push(None);
+            }
+        }
+        for (s, at) in self.samples.iter_mut().zip(places) {
+            if let Some(at) = at {
+                s.rgb = Pixels::File(at);
+            }
+        }
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Bytes of pixels in the scratch file.
+    pub fn spilled_bytes(&self) -> u64 {
+        self.file.as_ref().map_or(0, BlobFile::bytes)
+    }
+
+    /// Sample `i` as a thumbnail (read back from the scratch file when spilled).
+    fn thumb(&self, i: usize) -> Thumb {
+        let s = &self.samples[i];
+        let rgb = match &s.rgb {
+            Pixels::Memory(rgb) => rgb.clone(),
+            Pixels::File(at) => self
+                .file
+                .as_ref()
+                .expect("a spilled sample has a file")
+                .read(*at, s.w * s.h * 3),
+        };
+        Thumb {
+            pts_s: s.pts_s,
+            w: s.w,
+            h: s.h,
+            rgb,
+        }
+    }
+
+    /// Indices of the samples with presentation time in `[start, end)`.
+    fn range(&self, start: f64, end: f64) -> Vec<usize> {
+        (0..self.samples.len())
+            .filter(|&i| {
+                let t = self.samples[i].pts_s;
+                t >= start - 1e-4 && t < end - 1e-4
+            })
             .collect()
+    }
+
+    /// Thumbnails of frames with presentation time in `[start, end)`, all read at once.
+    pub fn thumbs_in(&self, start: f64, end: f64) -> Vec<Thumb> {
+        self.range(start, end)
+            .into_iter()
+            .map(|i| self.thumb(i))
+            .collect()
+    }
+
+    /// The grade estimate ([`estimate`]) and mean Lab colour ([`mean_lab`] of
+    /// [`pixels`]) of the samples in `[start, end)`, None when [`estimate`] has none.
+    /// The same numbers as from [`ColorSampler::thumbs_in`], but holding one sample at a
+    /// time beside the few the estimate reads: a shot can be the whole input.
+    pub fn shot_color(&self, start: f64, end: f64) -> Option<(ColorGrade, [f64; 3])> {
+        let idx = self.range(start, end);
+        let n: usize = idx
+            .iter()
+            .map(|&i| self.samples[i].w * self.samples[i].h)
+            .sum();
+        let step = idx.len().div_ceil(MAX_THUMBS).max(1);
+        let picked: Vec<Thumb> = idx.iter().step_by(step).map(|&i| self.thumb(i)).collect();
+        let g = estimate_picked(n, &picked)?;
+        let mut m = [0.0f64; 3];
+        for &i in &idx {
+            add_linear(&mut m, &self.thumb(i));
+        }
+        Some((g, lab_of_sum(m, n)))
     }
 }
 
@@ -332,11 +447,18 @@ fn reading(grids: &[Grid]) -> [f64; 6] {
 /// bounds on footage far from the neutral quantiles, so it is not used.)
 pub fn estimate(thumbs: &[&Thumb]) -> Option<ColorGrade> {
     let n: usize = thumbs.iter().map(|t| t.w * t.h).sum();
+    let step = thumbs.len().div_ceil(MAX_THUMBS).max(1);
+    let picked: Vec<Thumb> = thumbs.iter().step_by(step).map(|t| (*t).clone()).collect();
+    estimate_picked(n, &picked)
+}
+
+/// [`estimate`] of thumbnails holding `n` pixels in all, of which `picked` are the ones
+/// it reads (every `⌈len / MAX_THUMBS⌉`-th from the first).
+fn estimate_picked(n: usize, picked: &[Thumb]) -> Option<ColorGrade> {
     if n < 200 {
         return None;
     }
-    let step = thumbs.len().div_ceil(MAX_THUMBS);
-    let grids: Vec<Grid> = thumbs.iter().step_by(step).map(|t| Grid::of(t)).collect();
+    let grids: Vec<Grid> = picked.iter().map(Grid::of).collect();
     // White balance and saturation off the observed pixels. (Undoing the first reading's
     // saturation and tone before reading white balance was measured: it removes the
     // cross-talk of a saturation grade into temperature, but it also scales the measured
@@ -399,16 +521,34 @@ pub fn aggregate(shots: &[ColorGrade]) -> ColorGrade {
 
 /// Mean CIE L*a*b* (D65) of encoded sRGB samples.
 pub fn mean_lab(px: &[[f64; 3]]) -> [f64; 3] {
-    if px.is_empty() {
-        return [0.0; 3];
-    }
     let mut m = [0.0; 3];
     for p in px {
-        for k in 0..3 {
-            m[k] += grade::srgb_to_linear(p[k]);
-        }
+        add_linear_px(&mut m, p);
     }
-    linear_to_lab(m.map(|v| v / px.len() as f64))
+    lab_of_sum(m, px.len())
+}
+
+#[inline]
+fn add_linear_px(m: &mut [f64; 3], p: &[f64; 3]) {
+    for k in 0..3 {
+        m[k] += grade::srgb_to_linear(p[k]);
+    }
+}
+
+/// Adds every pixel of `t` in linear light to `m`, in [`pixels`]' order (so the sum is
+/// the one [`mean_lab`] of [`pixels`] takes).
+fn add_linear(m: &mut [f64; 3], t: &Thumb) {
+    for i in 0..t.w * t.h {
+        add_linear_px(m, &t.px(i));
+    }
+}
+
+/// Lab of the mean of `n` pixels whose linear-light sum is `m`.
+fn lab_of_sum(m: [f64; 3], n: usize) -> [f64; 3] {
+    if n == 0 {
+        return [0.0; 3];
+    }
+    linear_to_lab(m.map(|v| v / n as f64))
 }
 
 /// CIE L*a*b* (D65) of a linear-light sRGB / BT.709 colour.

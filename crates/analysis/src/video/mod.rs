@@ -4,7 +4,9 @@
 //! compact per-frame features ([`frame`]), the running global-motion estimate
 //! ([`motion`]), colour samples for the grade ([`grade`]) and caption evidence
 //! ([`captions`]). [`VideoAnalyzer::finish`] runs the shot/transition detectors over the
-//! features and summarises motion and colour per shot. Pure code: no I/O.
+//! features and summarises motion and colour per shot. Pure code, no I/O, except the
+//! scratch files a long input's thumbnails and colour samples are spilled to when the
+//! caller gives a directory ([`VideoAnalyzer::with_spill`], [`spill`]).
 
 pub mod camera;
 pub mod captions;
@@ -18,9 +20,13 @@ pub mod models;
 pub mod motion;
 pub mod saliency;
 pub mod shots;
+pub mod spill;
 
 pub use frame::FrameRef;
 pub use shots::{Gradual, ShotReport};
+pub use spill::SpillConfig;
+
+use std::sync::Arc;
 
 use frame::FrameFeatures;
 use rayon::prelude::*;
@@ -79,11 +85,39 @@ pub struct VideoAnalyzer {
     color: grade::ColorSampler,
     captions: captions::CaptionDetector,
     saliency: saliency::SaliencyTracker,
+    spill: Option<Spill>,
+}
+
+/// The spilling state of an analyser given a scratch directory.
+struct Spill {
+    config: SpillConfig,
+    /// The thumbnails' file, once spilling started.
+    thumbs: Option<spill::ThumbWriter>,
+    /// Whether the colour samples went to their file.
+    color: bool,
+    /// The first error met: spilling stopped there and the rest stays in memory.
+    error: Option<String>,
 }
 
 impl VideoAnalyzer {
+    /// An analyser keeping everything in memory.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An analyser that spills the thumbnails and colour samples to scratch files in
+    /// `config.dir` once it holds more than `config.after_frames` frames, keeping its
+    /// memory bounded on long inputs; the report is the same as [`VideoAnalyzer::new`]'s.
+    pub fn with_spill(config: SpillConfig) -> Self {
+        VideoAnalyzer {
+            spill: Some(Spill {
+                config,
+                thumbs: None,
+                color: false,
+                error: None,
+            }),
+            ..Self::default()
+        }
     }
 
     pub fn push(&mut self, f: &FrameRef<'_>) {
@@ -97,6 +131,83 @@ impl VideoAnalyzer {
         self.saliency.push(f.pts_s, f.rgb, f.width, f.height, pair);
         self.color.push(f.pts_s, f.rgb, f.width, f.height);
         self.captions.push(f.pts_s, f.rgb, f.width, f.height);
+        self.spill_new_frame();
+    }
+
+    /// Moves the newest frame's thumbnail to the scratch file, first creating the files
+    /// (and moving everything held so far) when the frame count passes the threshold.
+    fn spill_new_frame(&mut self) {
+        let Some(sp) = &mut self.spill else {
+            return;
+        };
+        if sp.error.is_some() || self.features.len() <= sp.config.after_frames {
+            return;
+        }
+        if !sp.color {
+            sp.color = true;
+            if let Err(e) = self.color.spill_to(&sp.config.dir) {
+                sp.error = Some(format!("colour samples: {e}"));
+                return;
+            }
+        }
+        let first = match &sp.thumbs {
+            Some(_) => self.features.len() - 1,
+            None => {
+                // The file takes the frames of the newest frame's size (every frame of
+                // an input has one size); others stay in memory.
+                let Some((_, div)) = self.features.last().and_then(|f| f.sums_in_memory()) else {
+                    return;
+                };
+                match spill::ThumbWriter::create(&sp.config.dir, Arc::clone(div)) {
+                    Ok(w) => sp.thumbs = Some(w),
+                    Err(e) => {
+                        sp.error = Some(format!("thumbnails: {e}"));
+                        return;
+                    }
+                }
+                0
+            }
+        };
+        let w = sp.thumbs.as_mut().expect("created above");
+        for i in first..self.features.len() {
+            let f = &mut self.features[i];
+            let Some((sums, div)) = f.sums_in_memory() else {
+                continue;
+            };
+            if !Arc::ptr_eq(div, &w.file().div) && **div != *w.file().div {
+                continue;
+            }
+            match w.push(sums) {
+                Ok(idx) => f.set_stored(Arc::clone(w.file()), idx),
+                Err(e) => {
+                    sp.error = Some(format!("thumbnails: {e}"));
+                    break;
+                }
+            }
+        }
+        if sp.error.is_some() {
+            Self::keep_pending(&mut self.features, w);
+        }
+    }
+
+    /// After a failed write: the frames taken by `w` but not written are kept in memory
+    /// again (the last ones marked stored, in file order).
+    fn keep_pending(features: &mut [FrameFeatures], w: &spill::ThumbWriter) {
+        let written = w.frames() - w.pending_sums().count();
+        let div = Arc::clone(&w.file().div);
+        let mut pending = w.pending_sums().enumerate();
+        // Stored frames are in file order, so the pending ones are the last stored.
+        let mut owners: Vec<&mut FrameFeatures> = features
+            .iter_mut()
+            .rev()
+            .filter(|f| f.stored_index().is_some_and(|i| i >= written))
+            .collect();
+        owners.reverse();
+        for f in owners {
+            if let Some((_, sums)) = pending.next() {
+                f.set_sums(sums, Arc::clone(&div));
+            }
+        }
     }
 
     /// Frames pushed so far.
@@ -104,9 +215,33 @@ impl VideoAnalyzer {
         self.features.len()
     }
 
+    /// Bytes spilled to scratch files so far (thumbnails written and colour samples).
+    pub fn spilled_bytes(&self) -> u64 {
+        let thumbs = self
+            .spill
+            .as_ref()
+            .and_then(|s| s.thumbs.as_ref())
+            .map_or(0, spill::ThumbWriter::bytes);
+        thumbs + self.color.spilled_bytes()
+    }
+
+    /// Why spilling stopped, if it did (the data it could not take stayed in memory).
+    pub fn spill_error(&self) -> Option<&str> {
+        self.spill.as_ref().and_then(|s| s.error.as_deref())
+    }
+
     /// `duration_s` is the container duration (the end of the last frame);
     /// `progress` receives 0..1 over the summarising work.
-    pub fn finish(self, duration_s: f64, progress: &mut dyn FnMut(f64)) -> VideoReport {
+    pub fn finish(mut self, duration_s: f64, progress: &mut dyn FnMut(f64)) -> VideoReport {
+        // The last partial page of thumbnails goes to the file too; the writer goes (the
+        // frames hold the file open until they are dropped at the end of this call).
+        if let Some(sp) = &mut self.spill {
+            if let Some(mut w) = sp.thumbs.take() {
+                if w.flush().is_err() {
+                    Self::keep_pending(&mut self.features, &w);
+                }
+            }
+        }
         let n = self.features.len();
         let span = if duration_s > 0.0 {
             duration_s
@@ -140,12 +275,12 @@ impl VideoAnalyzer {
             .shots
             .par_iter()
             .filter_map(|s| {
-                let thumbs = self.color.range(s.start_s, s.end_s);
-                grade::estimate(&thumbs).map(|g| ShotColor {
+                let (grade, mean_lab) = self.color.shot_color(s.start_s, s.end_s)?;
+                Some(ShotColor {
                     start_s: s.start_s,
                     end_s: s.end_s,
-                    grade: g,
-                    mean_lab: grade::mean_lab(&grade::pixels(&thumbs)),
+                    grade,
+                    mean_lab,
                 })
             })
             .collect();
@@ -200,5 +335,148 @@ mod tests {
         push_frames(&mut zero, 120, 30.0, 0.0);
         let r = zero.finish(4.0, &mut |_| {});
         assert!((r.frame_rate - 30.0).abs() < 1e-9, "{}", r.frame_rate);
+    }
+
+    /// `n` frames (128×72 at 30 fps) of six scenes: each its own colour and pattern,
+    /// drifting a little every frame, so the detectors find cuts, shots and colours.
+    fn scenes(v: &mut VideoAnalyzer, n: usize) {
+        let (w, h) = (128usize, 72usize);
+        for k in 0..n {
+            let scene = (k * 6 / n) as f32;
+            let t = k as f32;
+            let rgb: Vec<u8> = (0..w * h)
+                .flat_map(|p| {
+                    let (x, y) = ((p % w) as f32, (p / w) as f32);
+                    let a = ((x + 0.7 * t) * (0.05 + 0.02 * scene)).sin();
+                    let b = ((y - 0.3 * t) * (0.09 - 0.01 * scene)).cos();
+                    let base = 40.0 + 30.0 * scene;
+                    [
+                        base + 60.0 * a,
+                        200.0 - base + 50.0 * b,
+                        90.0 + 40.0 * a * b + 10.0 * scene,
+                    ]
+                    .map(|c| c.clamp(0.0, 255.0) as u8)
+                })
+                .collect();
+            v.push(&FrameRef {
+                pts_s: t as f64 / 30.0,
+                width: w,
+                height: h,
+                rgb: &rgb,
+            });
+        }
+    }
+
+    /// File descriptors of this process open on a file under `dir` (an unnamed
+    /// scratch file reads `dir/#inode (deleted)` or `dir/.tmpXXXX (deleted)`).
+    fn open_under(dir: &std::path::Path) -> usize {
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter(|t| t.starts_with(dir))
+            .count()
+    }
+
+    /// Spilled (from frame 10 on, so the first frames move to the file when it is made),
+    /// every thumbnail reads back bit for bit as held in memory, whatever the order and
+    /// however many pages apart (the per-thread cache holds 8 pages of 16 frames), and the
+    /// whole report (shots, transitions, per-shot colour from the spilled colour samples,
+    /// picture change) is the same.
+    #[test]
+    fn spilled_features_read_back_like_memory() {
+        let n = 16 * 14 + 5;
+        let dir = tempfile::tempdir().unwrap();
+        let mut mem = VideoAnalyzer::new();
+        let mut spilled = VideoAnalyzer::with_spill(SpillConfig {
+            dir: dir.path().to_path_buf(),
+            after_frames: 10,
+        });
+        scenes(&mut mem, n);
+        scenes(&mut spilled, n);
+        assert_eq!(spilled.spill_error(), None);
+        assert!(spilled.features.iter().all(FrameFeatures::is_spilled));
+        assert!(!mem.features.iter().any(FrameFeatures::is_spilled));
+        // The last partial page is written by `finish`; write it now to read it here.
+        spilled
+            .spill
+            .as_mut()
+            .unwrap()
+            .thumbs
+            .as_mut()
+            .unwrap()
+            .flush()
+            .unwrap();
+        let thumbs = n as u64 * frame::THUMB_LEN as u64 * 2;
+        assert!(
+            spilled.spilled_bytes() > thumbs,
+            "{}",
+            spilled.spilled_bytes()
+        );
+        let (a, b) = (&mem.features, &spilled.features);
+        // A scattered order: 97 is coprime with n, so every frame comes up once.
+        for i in (0..n).map(|k| k * 97 % n) {
+            let (x, y) = (a[i].thumb(), b[i].thumb());
+            assert!(
+                x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()),
+                "frame {i}"
+            );
+            for v in [0, 1, 700, frame::THUMB_LEN - 1] {
+                assert_eq!(a[i].thumb_at(v).to_bits(), b[i].thumb_at(v).to_bits());
+            }
+            let j = (i * 31 + 7) % n;
+            let d = frame::thumb_dist(&a[i], &a[j]).to_bits();
+            assert_eq!(frame::thumb_dist(&b[i], &b[j]).to_bits(), d, "{i}-{j}");
+            assert_eq!(frame::thumb_dist(&a[i], &b[j]).to_bits(), d, "{i}-{j}");
+            let d = frame::frame_dist(&a[i], &a[j]).to_bits();
+            assert_eq!(frame::frame_dist(&b[i], &b[j]).to_bits(), d);
+        }
+        let (rm, rs) = (
+            mem.finish(8.0, &mut |_| {}),
+            spilled.finish(8.0, &mut |_| {}),
+        );
+        assert!(rm.shots.shots.len() >= 3, "{:?}", rm.shots);
+        assert!(!rm.color.is_empty());
+        assert_eq!(rm, rs);
+    }
+
+    /// The scratch files are unnamed (nothing ever shows in the directory) and closed
+    /// when the analysis ends, or when it is dropped half-way (an error or Ctrl-C unwinds
+    /// so); a directory that cannot take them leaves everything in memory, same report.
+    #[test]
+    fn scratch_files_go_when_the_analysis_ends_or_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SpillConfig {
+            dir: dir.path().to_path_buf(),
+            after_frames: 0,
+        };
+        let listed = || std::fs::read_dir(dir.path()).unwrap().count();
+        let mut done = VideoAnalyzer::with_spill(config.clone());
+        scenes(&mut done, 60);
+        assert!(done.spilled_bytes() > 0);
+        assert_eq!(
+            open_under(dir.path()),
+            2,
+            "the thumbnails' and colour samples' files"
+        );
+        assert_eq!(listed(), 0);
+        let report = done.finish(2.0, &mut |_| {});
+        assert_eq!(open_under(dir.path()), 0);
+        assert_eq!(listed(), 0);
+
+        let mut failed = VideoAnalyzer::with_spill(config);
+        scenes(&mut failed, 60);
+        assert_eq!(open_under(dir.path()), 2);
+        drop(failed);
+        assert_eq!(open_under(dir.path()), 0);
+        assert_eq!(listed(), 0);
+
+        let mut nowhere = VideoAnalyzer::with_spill(SpillConfig {
+            dir: dir.path().join("missing"),
+            after_frames: 0,
+        });
+        scenes(&mut nowhere, 60);
+        assert!(nowhere.spill_error().is_some());
+        assert_eq!(nowhere.spilled_bytes(), 0);
+        assert_eq!(nowhere.finish(2.0, &mut |_| {}), report);
     }
 }
