@@ -168,8 +168,10 @@ fn shifted(src: &Thumb, d: [f32; 2], out: &mut Thumb) {
 }
 
 /// Step strength per frame and line, for frames `lo..hi` (row `t − lo`) along one axis:
-/// `columns` true for the thumbnail's columns, else its rows. Frames too close to the
-/// segment's ends for a full step on both sides read −1.
+/// `columns` true for the thumbnail's columns, else its rows, each frame seen from the
+/// camera position of the step's frame (`cam`, see [`camera`]). Frames too close to the
+/// segment's ends for a full step on both sides, and lines whose picture the camera
+/// took out of the frame ([`inside`]), read −1.
 fn steps(
     f: &[FrameFeatures],
     cam: &[[f32; 2]],
