@@ -67,6 +67,21 @@ const MIN_BAND: f32 = 0.8;
 /// `wannaworktogether` template.
 const MIN_ACROSS: f32 = 0.45;
 
+/// Largest camera move between two frames that [`camera`] takes out, thumbnail cells (a
+/// cell is 1/32 of the width, 1/18 of the height): the jitter and the short jerks of a
+/// hand-held camera (the cockatoo's 0.2–1.6 cells a frame, a phone following cyclists
+/// 1–1.6); a whip moves further, and the motion estimate searches no further than about
+/// 3 cells.
+const MAX_SHAKE: f32 = 2.5;
+/// How far (cells) a line may have been outside the frame and still be measured: its
+/// stand-in, the border cell, is then at most a cell away, no worse than the bilinear
+/// reading elsewhere; a camera that moved further over the frames compared (a tilt
+/// carrying a motion graphic out of the frame, `wannaworktogether` 19.9 s) would
+/// otherwise move that stand-in across the lines like an edge.
+const OUTSIDE: f32 = 1.0;
+/// Resolution of the camera offsets, cells: offsets below half of it read as none.
+const ALIGN_STEP: f32 = 0.05;
+
 use super::gradual::debug;
 
 /// Which lines of the thumbnail the edge crosses, and in which order.
@@ -97,10 +112,73 @@ impl Travel {
     }
 }
 
+/// The camera's position at every frame of `lo..hi` (index `x − lo`), in thumbnail cells
+/// from its position at `lo`: the sum of the frames' [`FrameFeatures::shift`]. A frame
+/// that moved more than [`MAX_SHAKE`] (a whip) adds nothing: its estimate is the least
+/// reliable, and a whip is no shake to take out.
+fn camera(f: &[FrameFeatures], lo: usize, hi: usize) -> Vec<[f32; 2]> {
+    let mut at = [0f32; 2];
+    f[lo..hi]
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let [dx, dy] = g.shift;
+            if i > 0 && dx.abs() <= MAX_SHAKE && dy.abs() <= MAX_SHAKE {
+                at = [at[0] + dx, at[1] + dy];
+            }
+            at
+        })
+        .collect()
+}
+
+/// Where the picture of frame `x` lies relative to frame `r` (indices into `cam`),
+/// rounded to [`ALIGN_STEP`] of a cell: zero (no resampling) on a camera that held
+/// still, so steady footage is measured exactly as without the compensation.
+fn offset(cam: &[[f32; 2]], x: usize, r: usize) -> [f32; 2] {
+    let q = |v: f32| (v / ALIGN_STEP).round() * ALIGN_STEP;
+    [q(cam[x][0] - cam[r][0]), q(cam[x][1] - cam[r][1])]
+}
+
+/// Thumbnail value of cell (`cx`, `cy`), channel `k`, of a picture that moved by `d`
+/// cells: read at (`cx + dx`, `cy + dy`) of `get` (a thumbnail by value index),
+/// bilinearly, the border cells standing in for what moved in from outside.
+fn sample(get: impl Fn(usize) -> f32, cx: usize, cy: usize, k: usize, d: [f32; 2]) -> f32 {
+    let axis = |p: usize, d: f32, n: usize| -> (usize, usize, f32) {
+        let v = (p as f32 + d).clamp(0.0, (n - 1) as f32);
+        let a = v.floor() as usize;
+        (a, (a + 1).min(n - 1), v - a as f32)
+    };
+    let (x0, x1, wx) = axis(cx, d[0], THUMB_W);
+    let (y0, y1, wy) = axis(cy, d[1], THUMB_H);
+    let at = |x: usize, y: usize| get((y * THUMB_W + x) * 3 + k);
+    let top = at(x0, y0) + wx * (at(x1, y0) - at(x0, y0));
+    let bottom = at(x0, y1) + wx * (at(x1, y1) - at(x0, y1));
+    top + wy * (bottom - top)
+}
+
+/// `src` as seen from a camera position `d` cells away (see [`sample`]), into `out`.
+fn shifted(src: &Thumb, d: [f32; 2], out: &mut Thumb) {
+    for cy in 0..THUMB_H {
+        for cx in 0..THUMB_W {
+            for k in 0..3 {
+                out[(cy * THUMB_W + cx) * 3 + k] = sample(|c| src[c], cx, cy, k, d);
+            }
+        }
+    }
+}
+
 /// Step strength per frame and line, for frames `lo..hi` (row `t − lo`) along one axis:
-/// `columns` true for the thumbnail's columns, else its rows. Frames too close to the
-/// segment's ends for a full step on both sides read −1.
-fn steps(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f32>> {
+/// `columns` true for the thumbnail's columns, else its rows, each frame seen from the
+/// camera position of the step's frame (`cam`, see [`camera`]). Frames too close to the
+/// segment's ends for a full step on both sides, and lines whose picture the camera
+/// took out of the frame ([`inside`]), read −1.
+fn steps(
+    f: &[FrameFeatures],
+    cam: &[[f32; 2]],
+    lo: usize,
+    hi: usize,
+    columns: bool,
+) -> Vec<Vec<f32>> {
     let (lines, len) = if columns {
         (THUMB_W, THUMB_H)
     } else {
@@ -126,15 +204,44 @@ fn steps(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f3
     // frame of the segment is decoded once as the window slides, not once per line.
     let slot = |x: usize| (x - lo) % (2 * m);
     let mut ring: Vec<Thumb> = f[lo..lo + 2 * m].iter().map(FrameFeatures::thumb).collect();
+    // The window's frames as seen from frame `t`'s camera position: frame `t − m + j` in
+    // `win[j]`, the decoded thumbnail itself when the camera stood still.
+    let mut moved: Vec<Thumb> = vec![[0f32; super::frame::THUMB_LEN]; 2 * m];
+    let mut still = [true; 2 * STEP_SPAN];
     for t in lo + m..=hi - m {
         if t > lo + m {
             ring[slot(t + m - 1)] = f[t + m - 1].thumb();
         }
+        // The range of the window's offsets along the axis the lines are numbered on:
+        // a line whose picture was outside the frame in one of the window's frames is
+        // not measured (its border stand-in would move across the lines as the camera
+        // does, like an edge).
+        let (mut least, mut most) = (0f32, 0f32);
+        for j in 0..2 * m {
+            let x = t - m + j;
+            let d = offset(cam, x - lo, t - lo);
+            still[j] = d == [0.0; 2];
+            if !still[j] {
+                shifted(&ring[slot(x)], d, &mut moved[j]);
+            }
+            let along = if columns { d[0] } else { d[1] };
+            (least, most) = (least.min(along), most.max(along));
+        }
+        let win = |j: usize| -> &Thumb {
+            if still[j] {
+                &ring[slot(t - m + j)]
+            } else {
+                &moved[j]
+            }
+        };
         for (line, o) in out[t - lo].iter_mut().enumerate() {
+            if !inside(line, least, lines) || !inside(line, most, lines) {
+                continue;
+            }
             mb.iter_mut().for_each(|v| *v = 0.0);
             ma.iter_mut().for_each(|v| *v = 0.0);
             for j in 0..m {
-                let (b, a) = (&ring[slot(t - m + j)], &ring[slot(t + j)]);
+                let (b, a) = (win(j), win(m + j));
                 for i in 0..len {
                     let c = cell(line, i) * 3;
                     for k in 0..3 {
@@ -149,7 +256,7 @@ fn steps(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f3
             let jump: f32 = mb.iter().zip(&ma).map(|(x, y)| (x - y).abs()).sum::<f32>() / vals;
             let mut spread = 0f32;
             for j in 0..m {
-                let (b, a) = (&ring[slot(t - m + j)], &ring[slot(t + j)]);
+                let (b, a) = (win(j), win(m + j));
                 for i in 0..len {
                     let c = cell(line, i) * 3;
                     for k in 0..3 {
@@ -200,26 +307,53 @@ fn best_path(e: &[Vec<f32>], order: &[usize], a: usize, b: usize, gap: usize) ->
     path
 }
 
+/// Whether line `line` of `lines`, seen from a camera `d` cells away along them, shows
+/// picture that was inside the frame, give or take [`OUTSIDE`].
+fn inside(line: usize, d: f32, lines: usize) -> bool {
+    let at = line as f32 + d;
+    at >= -OUTSIDE && at <= (lines - 1) as f32 + OUTSIDE
+}
+
 /// Mean of one line of the thumbnail (a column when `columns`, else a row) over the
-/// frames `from..to`.
-fn line_mean(f: &[FrameFeatures], columns: bool, line: usize, from: usize, to: usize) -> Vec<f32> {
-    let len = if columns { THUMB_H } else { THUMB_W };
+/// frames `from..to`, each seen from the camera position of frame `at` (`cam` holds the
+/// positions of the frames from `lo` on); `None` when the line's picture was outside the
+/// frame in one of them.
+#[allow(clippy::too_many_arguments)]
+fn line_mean(
+    f: &[FrameFeatures],
+    cam: &[[f32; 2]],
+    lo: usize,
+    at: usize,
+    columns: bool,
+    line: usize,
+    from: usize,
+    to: usize,
+) -> Option<Vec<f32>> {
+    let (len, lines) = if columns {
+        (THUMB_H, THUMB_W)
+    } else {
+        (THUMB_W, THUMB_H)
+    };
     let mut out = vec![0f32; len * 3];
-    for g in &f[from..to] {
+    for (x, g) in f.iter().enumerate().take(to).skip(from) {
+        let d = offset(cam, x - lo, at - lo);
+        if !inside(line, if columns { d[0] } else { d[1] }, lines) {
+            return None;
+        }
         for i in 0..len {
-            let c = if columns {
-                i * THUMB_W + line
-            } else {
-                line * THUMB_W + i
-            } * 3;
+            let (cx, cy) = if columns { (line, i) } else { (i, line) };
             for k in 0..3 {
-                out[i * 3 + k] += g.thumb_at(c + k);
+                out[i * 3 + k] += if d == [0.0; 2] {
+                    g.thumb_at((cy * THUMB_W + cx) * 3 + k)
+                } else {
+                    sample(|c| g.thumb_at(c), cx, cy, k, d)
+                };
             }
         }
     }
     let n = (to - from).max(1) as f32;
     out.iter_mut().for_each(|v| *v /= n);
-    out
+    Some(out)
 }
 
 fn line_dist(a: &[f32], b: &[f32]) -> f32 {
@@ -250,6 +384,7 @@ fn participation(c: &[f32]) -> f32 {
 fn clear_lines(
     e: &[Vec<f32>],
     f: &[FrameFeatures],
+    cam: &[[f32; 2]],
     lo: usize,
     hi: usize,
     columns: bool,
@@ -291,15 +426,24 @@ fn clear_lines(
         let mut ok = stands_out && v >= MIN_STEP && v >= TIME_CONTRAST * bg;
         if ok {
             let at = lo + t;
-            let mean = |a: usize, b: usize| line_mean(f, columns, line, a.max(lo), b.min(hi));
-            let (pre, post) = (mean(at.saturating_sub(m), at), mean(at, at + m));
-            let (old, new) = (mean(first.saturating_sub(m), first), mean(last, last + m));
-            let reverted = line_dist(&new, &pre) < REVERTED * line_dist(&new, &post);
-            let early = line_dist(&old, &post) < REVERTED * line_dist(&old, &pre);
-            ok = !reverted && !early;
-            if ok {
-                for (i, (x, y)) in pre.chunks_exact(3).zip(post.chunks_exact(3)).enumerate() {
-                    along[i] += x.iter().zip(y).map(|(p, q)| (p - q).abs()).sum::<f32>();
+            let mean =
+                |a: usize, b: usize| line_mean(f, cam, lo, at, columns, line, a.max(lo), b.min(hi));
+            let looks = (
+                mean(at.saturating_sub(m), at),
+                mean(at, at + m),
+                mean(first.saturating_sub(m), first),
+                mean(last, last + m),
+            );
+            // A line the camera took out of the frame during the wipe is not clear.
+            ok = false;
+            if let (Some(pre), Some(post), Some(old), Some(new)) = looks {
+                let reverted = line_dist(&new, &pre) < REVERTED * line_dist(&new, &post);
+                let early = line_dist(&old, &post) < REVERTED * line_dist(&old, &pre);
+                ok = !reverted && !early;
+                if ok {
+                    for (i, (x, y)) in pre.chunks_exact(3).zip(post.chunks_exact(3)).enumerate() {
+                        along[i] += x.iter().zip(y).map(|(p, q)| (p - q).abs()).sum::<f32>();
+                    }
                 }
             }
         }
@@ -363,9 +507,22 @@ pub fn detect_in_segment(
     if hi < lo + 2 * STEP_SPAN + MIN_FRAMES {
         return Vec::new();
     }
+    // Measured twice when the camera moved: as the frames are, and with the camera's
+    // motion taken out (see [`camera`]). The motion estimate is wrong on the frames of
+    // the wipe itself when the edge is the strongest thing moving (a wipe up over a still
+    // picture reads as the camera tilting), which spoils the second measure of wipes a
+    // still camera shows clearly; shake spoils the first. Tracks of both pass the same
+    // tests and are pooled, the clearest first.
+    let held = vec![[0f32; 2]; hi - lo];
+    let moved = camera(f, lo, hi);
+    let cams: &[&[[f32; 2]]] = if moved.iter().any(|d| *d != [0.0; 2]) {
+        &[&held, &moved]
+    } else {
+        &[&held]
+    };
     let mut tracks: Vec<Track> = Vec::new();
-    for columns in [true, false] {
-        let e = steps(f, lo, hi, columns);
+    for (cam, columns) in cams.iter().flat_map(|c| [(*c, true), (*c, false)]) {
+        let e = steps(f, cam, lo, hi, columns);
         let travels = if columns {
             [Travel::Right, Travel::Left]
         } else {
@@ -391,7 +548,8 @@ pub fn detect_in_segment(
                     && stall as f32 <= MAX_STALL * travelled as f32
                     && stall <= (STALL_PACES * pace).max(3)
                 {
-                    let (lines, band, across) = clear_lines(&e, f, lo, hi, columns, &order, &path);
+                    let (lines, band, across) =
+                        clear_lines(&e, f, cam, lo, hi, columns, &order, &path);
                     let clear = lines.iter().filter(|c| **c).count() as f32 / n as f32;
                     if debug() && clear >= 0.4 {
                         let marks: String = path
@@ -590,7 +748,7 @@ mod tests {
         let f = framing_wipe(20, 12, 60);
         for (lo, hi) in [(0, 60), (7, 53), (13, 19), (25, 31), (4, 9)] {
             for columns in [true, false] {
-                let got = steps(&f, lo, hi, columns);
+                let got = steps(&f, &camera(&f, lo, hi), lo, hi, columns);
                 let want = steps_reference(&f, lo, hi, columns);
                 assert_eq!(got.len(), want.len());
                 for (t, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -641,6 +799,104 @@ mod tests {
                 features(n, &rgb)
             })
             .collect()
+    }
+
+    /// A hand-held camera's path over `n` frames, pixels of the test frames (x, y): a
+    /// mean-reverting random walk with seeded (xorshift) kicks, moving 0.8 px a frame on
+    /// average and up to 2.5 px (0.4 and 1.2 thumbnail cells; the cockatoo's 0.2–1.6)
+    /// within ±3.4 px of its centre (5 % of the width).
+    fn shake(n: usize) -> Vec<[f32; 2]> {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut kick = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let (mut p, mut v) = ([0f32; 2], [0f32; 2]);
+        (0..n)
+            .map(|_| {
+                for k in 0..2 {
+                    v[k] = 0.4 * v[k] + 3.0 * kick() - 0.4 * p[k];
+                    p[k] += v[k];
+                }
+                p
+            })
+            .collect()
+    }
+
+    /// `paint(frame, x, y)` over 110 frames seen through [`shake`]: the picture moves by
+    /// the camera's path, and every frame carries the move since the previous one as the
+    /// motion estimate would (in cells: 2 px of the 64×36 frame).
+    fn shaken(paint: impl Fn(usize, f32, f32) -> [u8; 3]) -> Vec<FrameFeatures> {
+        let cam = shake(110);
+        (0..110)
+            .map(|n| {
+                let [dx, dy] = cam[n];
+                let rgb: Vec<u8> = (0..W * H)
+                    .flat_map(|i| paint(n, (i % W) as f32 - dx, (i / W) as f32 - dy))
+                    .collect();
+                let mut g = features(n, &rgb);
+                if n > 0 {
+                    let c = (W / THUMB_W) as f32;
+                    g.shift = [(dx - cam[n - 1][0]) / c, (dy - cam[n - 1][1]) / c];
+                }
+                g
+            })
+            .collect()
+    }
+
+    /// A linear wipe to the left (as ffmpeg's `xfade` draws them) between a still picture
+    /// and its 1.5× punch-in filmed hand-held: the shake
+    /// moves every column of the picture in every frame, so without the camera's motion
+    /// no crossing stands out and nothing is found; with it taken out, the wipe is found
+    /// within a frame of its start and three of its end. The edge itself stays put on the
+    /// screen, as an editor's wipe over shaky footage does.
+    #[test]
+    fn a_wipe_over_a_shaking_camera_is_found() {
+        let (s, len) = (40usize, 30usize);
+        let edge = |n: usize| {
+            let u = ((n as f32 - s as f32) / len as f32).clamp(0.0, 1.0);
+            W as f32 * (1.0 - u)
+        };
+        let cam = shake(110);
+        let f = shaken(|n, x, y| {
+            // `x`, `y` are picture coordinates; the edge is at a screen column.
+            if x + cam[n][0] >= edge(n) {
+                punched(x, y, 0.0, 1.5)
+            } else {
+                picture(x, y, 0.0)
+            }
+        });
+        let mut still = f.clone();
+        still.iter_mut().for_each(|g| g.shift = [0.0; 2]);
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&still, 0, f.len(), FPS, &mut taken, &mut []);
+        assert!(found.is_empty(), "found without the camera: {found:?}");
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut []);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let g = &found[0];
+        assert_eq!(g.kind, "wipe");
+        assert!(g.start.abs_diff(s) <= 1, "{g:?}");
+        assert!(g.end.abs_diff(s + len) <= 3, "{g:?}");
+    }
+
+    /// The same shaking camera over the subject crossing a still shot of
+    /// [`a_subject_crossing_the_shot_is_no_wipe`] reads no wipe with its motion taken out.
+    #[test]
+    fn a_shaking_camera_alone_is_no_wipe() {
+        let f = shaken(|n, x, y| {
+            let left = 2.0 * (n as f32 - 30.0) - 26.0;
+            if x >= left && x < left + 26.0 && (9.0..27.0).contains(&y) {
+                [200, 40, 40]
+            } else {
+                picture(x, y, 0.0)
+            }
+        });
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut []);
+        assert!(found.is_empty(), "{found:?}");
     }
 
     /// A wipe between a picture and its punch-in: the model fits over the end frames read

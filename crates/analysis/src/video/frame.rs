@@ -103,6 +103,11 @@ pub struct FrameFeatures {
     /// Cell-mean RGB thumbnail, read through [`FrameFeatures::thumb`] and
     /// [`FrameFeatures::thumb_at`].
     cells: Cells,
+    /// Camera translation since the previous frame, in thumbnail cells (x, y; + = the
+    /// picture moved right / down), from [`super::motion`]; zero when unknown (the first
+    /// frame, a pair the estimator could not match, features built without it). The edge
+    /// detector ([`super::edge`]) takes handheld shake out of the thumbnails with it.
+    pub shift: [f32; 2],
 }
 
 thread_local! {
@@ -223,6 +228,7 @@ impl FrameFeatures {
             luma_std: var.sqrt() as f32,
             hist,
             cells,
+            shift: [0.0; 2],
         }
     }
 
@@ -242,6 +248,7 @@ impl FrameFeatures {
             luma_std,
             hist,
             cells: Cells::Means(Box::new(thumb)),
+            shift: [0.0; 2],
         })
     }
 

@@ -128,6 +128,9 @@ impl VideoAnalyzer {
         let pairs_before = self.motion.pairs.len();
         self.motion.push(f.pts_s, f.rgb, f.width, f.height);
         let pair = self.motion.pairs[pairs_before..].last();
+        if let (Some(m), Some(g)) = (pair.filter(|m| m.valid), self.features.last_mut()) {
+            g.shift = [m.tx * frame::THUMB_W as f32, m.ty * frame::THUMB_H as f32];
+        }
         self.saliency.push(f.pts_s, f.rgb, f.width, f.height, pair);
         self.color.push(f.pts_s, f.rgb, f.width, f.height);
         self.captions.push(f.pts_s, f.rgb, f.width, f.height);
