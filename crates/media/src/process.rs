@@ -306,7 +306,6 @@ pub const RENDER_FILTERS: &[&str] = &[
     "crop",
     "pad",
     "setsar",
-    "zoompan",
     "bwdif",
     "tpad",
     "format",
