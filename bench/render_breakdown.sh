@@ -3,7 +3,8 @@
 #
 # Plans the job once (`stylecut plan --style STYLE --quality medium SRC`), cuts the plan's
 # graph into its video part (`[vout]`) and audio part (`[aout]`), and makes variants of the
-# video part with the push-ins (`zoompan`) and/or the grade (`lutyuv`, `colorcorrect`, the
+# video part with the push-ins (`zoompan`, or since session 11 the per-frame `scale` +
+# `crop`) and/or the grade (`lutyuv`, `colorcorrect`, the
 # exact `hue`/`lutrgb` chain) taken out. Then times, interleaved, RUNS rounds (default 2):
 #   plain / plain_v    the plain transcode of the source (with / without its audio)
 #   decode             the source's video decode alone (-f null)
@@ -66,7 +67,9 @@ at = mg.find("loudnorm=")
 meter = mg[at:mg.index(",apad=whole_len", at) if ",apad=whole_len" in mg[at:] else mg.index("[aout]", at)] if at >= 0 else "anull"
 open("delivered.txt", "w").write(f"[0:a]{meter}[aout]")
 def nozoom(s):
-    return re.sub(r"zoompan=[^,\[\];]*,", "", s)
+    # zoompan (until session 11) or the per-frame scale + centred crop (session 11)
+    s = re.sub(r"zoompan=[^,\[\];]*,", "", s)
+    return re.sub(r"scale=w='[^']*':h='[^']*':eval=frame,crop=\d+:\d+:x='[^']*':y='[^']*',", "", s)
 def nograde(s):
     s = re.sub(r"lutyuv=y='[^']*':u='[^']*':v='[^']*',", "", s)
     s = re.sub(r"colorcorrect=[^,\[\];]*,", "", s)
@@ -78,7 +81,7 @@ for name, s in [("edit", nograde(nozoom(vid))), ("zoom", nograde(vid)), ("grade"
 args = p["ffmpeg_args"]
 t = args[args.index("-t") + 1] if "-t" in args else "100000"
 open("limit.txt", "w").write(t)
-print(f"push-ins: {vid.count('zoompan')}, grades: {vid.count('lutyuv') + vid.count('lutrgb')}, "
+print(f"push-ins: {vid.count('zoompan') + vid.count(':eval=frame,crop=')}, grades: {vid.count('lutyuv') + vid.count('lutrgb')}, "
       f"frames out: {p['output_duration_s']:.2f} s, loudness slot: {norm}, check passes: {checks}")
 EOF
 t=$(cat limit.txt)

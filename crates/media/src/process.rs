@@ -306,6 +306,7 @@ pub const RENDER_FILTERS: &[&str] = &[
     "crop",
     "pad",
     "setsar",
+    "zoompan",
     "bwdif",
     "tpad",
     "format",
