@@ -3,14 +3,21 @@
 #
 # Plans the job once (`stylecut plan --style STYLE --quality medium SRC`), cuts the plan's
 # graph into its video part (`[vout]`) and audio part (`[aout]`), and makes variants of the
-# video part with the push-ins (`zoompan`) and/or the grade (`lutyuv`, `colorcorrect`, the
+# video part with the push-ins (`zoompan`, or since session 11 the per-frame `scale` +
+# `crop`) and/or the grade (`lutyuv`, `colorcorrect`, the
 # exact `hue`/`lutrgb` chain) taken out. Then times, interleaved, RUNS rounds (default 2):
 #   plain / plain_v    the plain transcode of the source (with / without its audio)
 #   decode             the source's video decode alone (-f null)
 #   f_*                the video graph to -f null (filters only): edit, +zoom, +grade, whole
 #   x_*                the same with the x264 encode (libx264 veryfast CRF 23)
-#   audio              the plan's audio graph + AAC (the measured gain replaced by `anull`)
+#   audio              the plan's audio graph + AAC (the loudness slot filled with the gain
+#                      and limiter the apply printed, `anull` when it printed none)
 #   measure            the loudness measuring pass (the plan's audio_measure_graph)
+#   check              one loudness check pass as the render runs it (the measuring graph
+#                      with that gain and limiter; the apply ran `check passes` of them,
+#                      printed above the table)
+#   delivered          the measure of the delivered sound (decode of the output's AAC +
+#                      the measuring filters)
 #   restyled / _v      the plain transcode of BIN's own output (with / without audio)
 #   dec_out            the decode of BIN's own output
 # Prints medians of wall and CPU (user + sys) as a Markdown table, also written to
@@ -31,18 +38,38 @@ mkdir -p "$out"
 cd "$out"
 
 "$bin" plan --style "$style" --quality medium "$src" >plan.json
-"$bin" apply --style "$style" --quality medium "$src" -o styled.mp4 >/dev/null 2>&1
+"$bin" apply --style "$style" --quality medium "$src" -o styled.mp4 >/dev/null 2>apply.log
 python3 - <<'EOF'
 import json, re
 p = json.load(open("plan.json"))
 g = p["filtergraph"]
 vid = g[:g.index("[vout]") + 6]
-aud = g[g.index("[vout]") + 7:].replace("{measured}", "anull")
+# The loudness slot as the apply filled it (its printed gain and limit), or anull; the
+# sound is the graph's second input since session 9 (`-vn -i SRC`), the first here.
+m = re.search(r"gain ([+-][0-9.]+) dB, limit (-?[0-9.]+) dBTP, (\d+) check", open("apply.log").read())
+norm = "anull"
+checks = 0
+if m:
+    norm = f"volume={float(m[1]):.2f}dB,aresample=192000,alimiter=limit={10 ** (float(m[2]) / 20):.6f}:attack=10:release=100:level=0:latency=1,aresample=48000"
+    checks = int(m[3])
+else:
+    m = re.search(r"gain ([+-][0-9.]+) dB, limit none", open("apply.log").read())
+    if m:
+        norm = f"volume={float(m[1]):.2f}dB"
+aud = g[g.index("[vout]") + 7:].replace("{measured}", norm).replace("[1:a", "[0:a")
+mg = p.get("audio_measure_graph") or "[0:a]anull[aout]"
 open("video.txt", "w").write(vid)
 open("audio.txt", "w").write(aud)
-open("measure.txt", "w").write(p.get("audio_measure_graph") or "[0:a]anull[aout]")
+open("measure.txt", "w").write(mg.replace("{measured}", "anull"))
+open("check.txt", "w").write(mg.replace("{measured}", norm))
+open("checks.txt", "w").write(str(checks))
+at = mg.find("loudnorm=")
+meter = mg[at:mg.index(",apad=whole_len", at) if ",apad=whole_len" in mg[at:] else mg.index("[aout]", at)] if at >= 0 else "anull"
+open("delivered.txt", "w").write(f"[0:a]{meter}[aout]")
 def nozoom(s):
-    return re.sub(r"zoompan=[^,\[\];]*,", "", s)
+    # zoompan (until session 11) or the per-frame scale + centred crop (session 11)
+    s = re.sub(r"zoompan=[^,\[\];]*,", "", s)
+    return re.sub(r"scale=w='[^']*':h='[^']*':eval=frame,crop=\d+:\d+:x='[^']*':y='[^']*',", "", s)
 def nograde(s):
     s = re.sub(r"lutyuv=y='[^']*':u='[^']*':v='[^']*',", "", s)
     s = re.sub(r"colorcorrect=[^,\[\];]*,", "", s)
@@ -54,8 +81,8 @@ for name, s in [("edit", nograde(nozoom(vid))), ("zoom", nograde(vid)), ("grade"
 args = p["ffmpeg_args"]
 t = args[args.index("-t") + 1] if "-t" in args else "100000"
 open("limit.txt", "w").write(t)
-print(f"push-ins: {vid.count('zoompan')}, grades: {vid.count('lutyuv') + vid.count('lutrgb')}, "
-      f"frames out: {p['output_duration_s']:.2f} s")
+print(f"push-ins: {vid.count('zoompan') + vid.count(':eval=frame,crop=')}, grades: {vid.count('lutyuv') + vid.count('lutrgb')}, "
+      f"frames out: {p['output_duration_s']:.2f} s, loudness slot: {norm}, check passes: {checks}")
 EOF
 t=$(cat limit.txt)
 X="-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p"
@@ -72,6 +99,8 @@ for v in edit zoom grade video; do
 done
 add audio "ffmpeg -y -nostdin -v error -t $t -vn -sn -dn -i $src -filter_complex_script audio.txt -map [aout] -c:a aac -b:a 128k -ar 48000 -ac 2 audio.m4a"
 add measure "ffmpeg -nostdin -v error -t $t -vn -sn -dn -i $src -filter_complex_script measure.txt -map [aout] -f null -"
+add check "ffmpeg -nostdin -v error -t $t -vn -sn -dn -i $src -filter_complex_script check.txt -map [aout] -f null -"
+add delivered "ffmpeg -nostdin -v error -vn -sn -dn -i styled.mp4 -filter_complex_script delivered.txt -map [aout] -f null -"
 add restyled "ffmpeg -y -nostdin -v error -i styled.mp4 -c:v libx264 -preset veryfast -crf 23 -c:a aac -b:a 128k -movflags +faststart restyled.mp4"
 add restyled_v "ffmpeg -y -nostdin -v error -i styled.mp4 -an -c:v libx264 -preset veryfast -crf 23 -movflags +faststart restyled_v.mp4"
 add dec_out "ffmpeg -nostdin -v error -an -i styled.mp4 -f null -"

@@ -204,9 +204,17 @@ impl AudioPlan {
     /// alone, then `ebur128` for the true peak (per-frame log at `verbose`, summary at
     /// `info`).
     pub fn measure_filters(&self) -> Option<String> {
+        self.loudness_meter()
+            .map(|l| format!("{l},ebur128=peak=true:framelog=verbose"))
+    }
+
+    /// The integrated-loudness meter of [`Self::measure_filters`] alone (loudnorm at
+    /// unity gain, its JSON's `input_i`): what a loudness check pass reads
+    /// ([`parse_integrated`]); the check passes need no true peak.
+    pub fn loudness_meter(&self) -> Option<String> {
         let t = self.target_lufs?;
         Some(format!(
-            "loudnorm=I={t}:TP={}:LRA=50:linear=true:measured_I={t}:measured_TP=-99:measured_LRA=1:measured_thresh=-99:print_format=json,ebur128=peak=true:framelog=verbose",
+            "loudnorm=I={t}:TP={}:LRA=50:linear=true:measured_I={t}:measured_TP=-99:measured_LRA=1:measured_thresh=-99:print_format=json",
             self.true_peak_dbtp
         ))
     }
@@ -395,9 +403,7 @@ impl LoudnormMeasure {
 /// Parses the measuring pass's log: loudnorm's JSON block, and the true peak of the
 /// `ebur128` summary (`True peak:` then `Peak: -6.5 dBFS`). None when either is missing.
 pub fn parse_loudnorm(log: &str) -> Option<LoudnormMeasure> {
-    let start = log.rfind('{')?;
-    let end = start + log[start..].find('}')?;
-    let map: HashMap<String, String> = serde_json::from_str(&log[start..=end]).ok()?;
+    let map = loudnorm_json(log)?;
     let get = |k: &str| -> Option<f64> { map.get(k)?.trim().parse::<f64>().ok() };
     let sample_peak = get("input_tp")?;
     let tp = parse_true_peak(log)?;
@@ -407,6 +413,19 @@ pub fn parse_loudnorm(log: &str) -> Option<LoudnormMeasure> {
         input_lra: get("input_lra")?,
         input_thresh: get("input_thresh")?,
     })
+}
+
+/// The integrated loudness (`input_i`) of the last loudnorm JSON in a log: what a check
+/// pass with [`AudioPlan::loudness_meter`] alone prints.
+pub fn parse_integrated(log: &str) -> Option<f64> {
+    loudnorm_json(log)?.get("input_i")?.trim().parse().ok()
+}
+
+/// The last loudnorm JSON object of a log, as strings.
+fn loudnorm_json(log: &str) -> Option<HashMap<String, String>> {
+    let start = log.rfind('{')?;
+    let end = start + log[start..].find('}')?;
+    serde_json::from_str(&log[start..=end]).ok()
 }
 
 /// The true peak of the last `ebur128` summary in a log (`True peak:` then `Peak: -6.5
@@ -479,6 +498,22 @@ mod tests {
         assert_eq!(
             parse_loudnorm(&LOG[LOG.find("[Parsed_loudnorm").unwrap()..]),
             None
+        );
+    }
+
+    #[test]
+    fn a_check_pass_reads_loudnorm_alone() {
+        // A check pass runs loudnorm without ebur128: its integrated loudness is enough.
+        let check = &LOG[LOG.find("[Parsed_loudnorm").unwrap()..];
+        assert_eq!(parse_integrated(check), Some(-24.91));
+        assert_eq!(parse_integrated(LOG), Some(-24.91));
+        assert_eq!(parse_integrated("no summary"), None);
+        let p = plan_at(-12.0);
+        let meter = p.loudness_meter().unwrap();
+        assert!(!meter.contains("ebur128"), "{meter}");
+        assert_eq!(
+            p.measure_filters().unwrap(),
+            format!("{meter},ebur128=peak=true:framelog=verbose")
         );
     }
 

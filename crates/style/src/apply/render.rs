@@ -15,8 +15,8 @@ use stylecut_media::render::run_ffmpeg;
 use stylecut_media::{MediaError, RunOpts};
 
 use super::audio::{
-    parse_loudnorm, DeliveredAudio, Normalization, MAX_LOUDNESS_PASSES, MAX_SOUND_REENCODES,
-    MEASURED_PLACEHOLDER, TRUE_PEAK_ROUNDING_DB,
+    parse_integrated, parse_loudnorm, AudioPlan, DeliveredAudio, Normalization,
+    MAX_LOUDNESS_PASSES, MAX_SOUND_REENCODES, MEASURED_PLACEHOLDER, TRUE_PEAK_ROUNDING_DB,
 };
 use super::graph::{SCRATCH, SUBS_FILE};
 use super::{chunks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
@@ -27,6 +27,102 @@ const MEASURE_SHARE: f64 = 0.1;
 /// Share of the encode's part of the bar given to the join of a chunked render (the
 /// video is copied, the sound encoded).
 const JOIN_SHARE: f64 = 0.05;
+
+/// File (in the scratch directory) holding the processed sound: what reaches the
+/// loudness slot (edit, crossfades, chain), kept by the first measuring pass.
+pub const PROCESSED_SOUND_FILE: &str = "processed.wav";
+
+/// The processed sound, kept once: the first measuring pass writes what reaches the
+/// loudness slot of its graph (the edit, the crossfades and the chain, before any gain)
+/// as 32-bit float PCM into the scratch directory, beside its measure. The loudness check
+/// passes and a one-process render's sound-only re-encode then read that file and run
+/// only the slot and what follows it; before session 11 each of them decoded the source's
+/// sound (or read a chunked render's PCM) and ran the edit and the chain again. The
+/// delivered file's own sound is still decoded and measured: that is the point of it.
+struct ProcessedSound {
+    file: std::path::PathBuf,
+    /// The measuring graph from its loudness slot on: `{measured},` the measuring
+    /// filters, the exact length, `[aout]`.
+    tail: String,
+    /// The measuring filters in `tail` ([`AudioPlan::measure_filters`]).
+    meter: String,
+}
+
+impl ProcessedSound {
+    /// Where the measuring graph `graph` keeps its processed sound: None when the graph
+    /// has no loudness slot followed by the measuring filters (plans written before
+    /// session 10), whose passes keep reading the source.
+    fn plan(graph: &str, audio: &AudioPlan, dir: &Path) -> Option<Self> {
+        let meter = audio.measure_filters()?;
+        let at = graph.find(MEASURED_PLACEHOLDER)?;
+        let tail = &graph[at..];
+        tail.strip_prefix(MEASURED_PLACEHOLDER)?
+            .strip_prefix(',')?
+            .starts_with(&meter)
+            .then(|| Self {
+                file: dir.join(PROCESSED_SOUND_FILE),
+                tail: tail.to_string(),
+                meter,
+            })
+    }
+
+    /// The first measuring pass's graph: `graph` with its slot's input split, one copy
+    /// to the measuring filters (slot `anull`), one to the label `[processed]`.
+    fn first_pass_graph(&self, graph: &str) -> String {
+        let head = &graph[..graph.len() - self.tail.len()];
+        format!(
+            "{head}asplit=2[processed][tometer];[tometer]{}",
+            self.tail.replacen(MEASURED_PLACEHOLDER, "anull", 1)
+        )
+    }
+
+    /// The first pass's extra output: `[processed]` into [`PROCESSED_SOUND_FILE`]
+    /// (RF64 when it outgrows WAV's 4 GiB).
+    fn output_args(&self) -> Vec<String> {
+        let mut a: Vec<String> = [
+            "-map",
+            "[processed]",
+            "-c:a",
+            "pcm_f32le",
+            "-rf64",
+            "auto",
+            "-f",
+            "wav",
+        ]
+        .map(String::from)
+        .to_vec();
+        a.push(self.file.display().to_string());
+        a
+    }
+
+    /// Input options and file of a pass reading the kept sound.
+    fn input(&self) -> Vec<String> {
+        vec!["-i".into(), self.file.display().to_string()]
+    }
+
+    /// A check pass's graph: candidate `n` in the slot, then the integrated-loudness
+    /// meter only (`check_meter`, [`AudioPlan::loudness_meter`]; a check reads no true
+    /// peak).
+    fn check_graph(&self, n: &Normalization, check_meter: &str) -> String {
+        format!(
+            "[0:a]{}",
+            self.tail
+                .replacen(MEASURED_PLACEHOLDER, &n.filters(), 1)
+                .replacen(&self.meter, check_meter, 1)
+        )
+    }
+
+    /// The sound's graph for an encode with `n`: the slot filled, the measuring filters
+    /// replaced by the output format (the render graph's own tail).
+    fn encode_graph(&self, n: &Normalization) -> String {
+        format!(
+            "[0:a]{}",
+            self.tail
+                .replacen(MEASURED_PLACEHOLDER, &n.filters(), 1)
+                .replacen(&self.meter, OUTPUT_AUDIO_FORMAT, 1)
+        )
+    }
+}
 
 /// Renders `plan` to `output` with one encode; `progress` gets 0..1. An `output` that is
 /// the source file itself (under any spelling of its path, or a hard link) is refused.
@@ -124,6 +220,8 @@ fn render_to(
         Some(c) if !audio_chunks.is_empty() => c.audio_measure_graph.as_ref(),
         _ => plan.audio_measure_graph.as_ref(),
     };
+    // The first measuring pass keeps the processed sound for the passes after it.
+    let processed = measure_graph.and_then(|mg| ProcessedSound::plan(mg, &plan.audio, dir));
     let (stab, log) = std::thread::scope(|scope| {
         let stab = plan.stabilize_detect_graph.as_ref().map(|dg| {
             let dg = dg.replace(SCRATCH, &escape_graph_path(&dir_arg));
@@ -145,7 +243,16 @@ fn render_to(
                     } else {
                         concat_input(&dir.join(chunks::AUDIO_LIST))
                     };
-                    measure(plan, mg, &input, dir, opts, measure_from, report.clone())
+                    measure(
+                        plan,
+                        mg,
+                        &input,
+                        processed.as_ref(),
+                        dir,
+                        opts,
+                        measure_from,
+                        report.clone(),
+                    )
                 })
                 .transpose()
         })();
@@ -174,17 +281,27 @@ fn render_to(
         .transpose()?;
     let norm = first.as_ref().and_then(|m| plan.audio.normalization(m));
     // The limiter takes loudness away: measure what it left and raise the gain.
-    let (norm, loudness_passes) = match (norm, measure_graph) {
-        (Some(n), Some(mg)) if n.limit_dbfs.is_some() => {
-            let (n, passes) = make_up_loudness(plan, mg, &measure_input, dir, opts, n)?;
+    // What the check passes read: the kept sound, or (plans without the slot) the
+    // source again through the whole measuring graph.
+    let checked = match (&processed, measure_graph) {
+        (Some(p), _) => Some(Checked::Kept(p)),
+        (None, Some(mg)) => Some(Checked::Again {
+            graph: mg,
+            input: &measure_input,
+        }),
+        (None, None) => None,
+    };
+    let (norm, loudness_passes) = match (norm, &checked) {
+        (Some(n), Some(c)) if n.limit_dbfs.is_some() => {
+            let (n, passes) = make_up_loudness(plan, c, dir, opts, n)?;
             (Some(n), passes)
         }
         (n, ..) => (n, 0),
     };
     // The check passes again for a lowered limit (after the encoded sound passed the
     // ceiling); a plan without a measuring graph keeps its gain.
-    let make_up = |n: Normalization, input: &[String]| match measure_graph {
-        Some(mg) => make_up_loudness(plan, mg, input, dir, opts, n),
+    let make_up = |n: Normalization| match &checked {
+        Some(c) => make_up_loudness(plan, c, dir, opts, n),
         None => Ok((n, 0)),
     };
     let measured = norm
@@ -226,8 +343,8 @@ fn render_to(
                     dir,
                     opts,
                     (n, loudness_passes),
-                    |n| make_up(n, &measure_input),
-                    |n| reencode_sound(plan, output, dir, opts, n),
+                    make_up,
+                    |n| reencode_sound(plan, output, processed.as_ref(), dir, opts, n),
                 )
             })
             .transpose()?;
@@ -277,7 +394,7 @@ fn render_to(
                 dir,
                 opts,
                 (nm, loudness_passes),
-                |nm| make_up(nm, &measure_input),
+                make_up,
                 |nm| {
                     // The join again with the new slot: the chunks' video copied, the
                     // sound processed and encoded once more.
@@ -302,43 +419,66 @@ fn render_to(
     Ok(delivered)
 }
 
+/// What a loudness check pass reads.
+enum Checked<'a> {
+    /// The processed sound the first measuring pass kept: the slot and the loudness
+    /// meter only.
+    Kept(&'a ProcessedSound),
+    /// The whole measuring graph from `input` again (a plan whose measuring graph has
+    /// no slot before its measuring filters).
+    Again { graph: &'a str, input: &'a [String] },
+}
+
 /// The check passes on the limited sound (at most [`MAX_LOUDNESS_PASSES`]): the
-/// measuring graph with candidate `n` in its slot, measured, then the next candidate
-/// ([`Normalization::next`]) until one lands within the tolerance or the limiter's cap
-/// is reached. Returns the normalisation to render with and the passes run. A plan written before session 10
-/// has no slot in its measuring graph: nothing to check, `n` as it is.
+/// processed sound with candidate `n` in the loudness slot, its integrated loudness
+/// measured, then the next candidate ([`Normalization::next`]) until one lands within
+/// the tolerance or the limiter's cap is reached. Returns the normalisation to render
+/// with and the passes run. A plan written before session 10 has no slot in its
+/// measuring graph: nothing to check, `n` as it is.
 fn make_up_loudness(
     plan: &EditPlan,
-    graph: &str,
-    input: &[String],
+    checked: &Checked,
     dir: &Path,
     opts: &RunOpts,
     n: Normalization,
 ) -> Result<(Normalization, usize), StyleError> {
-    let Some(target) = plan.audio.target_lufs else {
+    let (Some(target), Some(loudness_meter)) =
+        (plan.audio.target_lufs, plan.audio.loudness_meter())
+    else {
         return Ok((n, 0));
     };
-    if !graph.contains(MEASURED_PLACEHOLDER) {
-        return Ok((n, 0));
+    if let Checked::Again { graph, .. } = checked {
+        if !graph.contains(MEASURED_PLACEHOLDER) {
+            return Ok((n, 0));
+        }
     }
     let (mut cur, mut previous, mut passes) = (n, None, 0);
     while passes < MAX_LOUDNESS_PASSES {
-        let log = meter(
-            &graph.replace(MEASURED_PLACEHOLDER, &cur.filters()),
-            input,
-            dir,
-            "check",
-            opts,
-        )?;
+        let log = match checked {
+            Checked::Kept(p) => meter(
+                &p.check_graph(&cur, &loudness_meter),
+                &p.input(),
+                dir,
+                "check",
+                opts,
+            )?,
+            Checked::Again { graph, input } => meter(
+                &graph.replace(MEASURED_PLACEHOLDER, &cur.filters()),
+                input,
+                dir,
+                "check",
+                opts,
+            )?,
+        };
         passes += 1;
-        let m = parse_loudnorm(&log).ok_or_else(|| {
+        let input_i = parse_integrated(&log).ok_or_else(|| {
             StyleError::Unsupported(format!(
-                "loudness check pass printed no loudnorm/ebur128 summary: {log}"
+                "loudness check pass printed no loudnorm summary: {log}"
             ))
         })?;
-        match cur.next(m.input_i, target, n.gain_db, previous) {
+        match cur.next(input_i, target, n.gain_db, previous) {
             Some(next) => {
-                previous = Some((cur, m.input_i));
+                previous = Some((cur, input_i));
                 cur = next;
             }
             None => break,
@@ -408,39 +548,27 @@ fn deliver(
     }
 }
 
-/// Encodes the sound of a one-process render again with normalisation `n`: the source's
-/// sound through the measuring graph's edit and chain (its measuring filters replaced by
-/// the output format) into AAC, muxed with the picture of `output` copied, into a file
-/// beside `output` that then replaces it (`+faststart` kept).
+/// Encodes the sound of a one-process render again with normalisation `n`: the processed
+/// sound the first measuring pass kept (or, for a plan without the loudness slot, the
+/// source's sound through the measuring graph's edit and chain) with `n` and the output
+/// format (the measuring filters' place) into AAC, muxed with the picture of `output`
+/// copied, into a file beside `output` that then replaces it (`+faststart` kept).
 fn reencode_sound(
     plan: &EditPlan,
     output: &Path,
+    processed: Option<&ProcessedSound>,
     dir: &Path,
     opts: &RunOpts,
     n: &Normalization,
 ) -> Result<(), StyleError> {
-    let (Some(graph), Some(meter)) = (&plan.audio_measure_graph, plan.audio.measure_filters())
-    else {
-        return Err(StyleError::Unsupported(
-            "the plan has no loudness measuring graph to encode the sound from".into(),
-        ));
-    };
-    if !graph.contains(&meter) {
-        return Err(StyleError::Unsupported(
-            "the plan's measuring graph does not end in its measuring filters".into(),
-        ));
-    }
-    let graph = graph.replace(&meter, &format!("{},{}", n.filters(), OUTPUT_AUDIO_FORMAT));
-    let graph = if graph.contains(MEASURED_PLACEHOLDER) {
-        graph.replace(MEASURED_PLACEHOLDER, "anull")
-    } else {
-        graph
+    let (graph, mut args) = match processed {
+        Some(p) => (p.encode_graph(n), p.input()),
+        None => (source_sound_graph(plan, n)?, source_input(plan)),
     };
     let script = dir.join("sound.txt");
     std::fs::write(&script, graph)?;
     let tmp = hidden_sibling(output, "sound.tmp");
     let e = &plan.encoder;
-    let mut args = source_input(plan);
     args.extend(["-i".to_string(), output.display().to_string()]);
     args.extend(
         [
@@ -474,6 +602,24 @@ fn reencode_sound(
         let _ = std::fs::remove_file(&tmp);
     })?;
     Ok(())
+}
+
+/// The sound's graph of [`reencode_sound`] from the source: the measuring graph with its
+/// measuring filters replaced by `n` and the output format.
+fn source_sound_graph(plan: &EditPlan, n: &Normalization) -> Result<String, StyleError> {
+    let (Some(graph), Some(meter)) = (&plan.audio_measure_graph, plan.audio.measure_filters())
+    else {
+        return Err(StyleError::Unsupported(
+            "the plan has no loudness measuring graph to encode the sound from".into(),
+        ));
+    };
+    if !graph.contains(&meter) {
+        return Err(StyleError::Unsupported(
+            "the plan's measuring graph does not end in its measuring filters".into(),
+        ));
+    }
+    let graph = graph.replace(&meter, &format!("{},{}", n.filters(), OUTPUT_AUDIO_FORMAT));
+    Ok(graph.replace(MEASURED_PLACEHOLDER, "anull"))
 }
 
 /// The output's sample format, rate and layout (the end of the render's loudness slot).
@@ -576,20 +722,25 @@ fn concat_input(list: &Path) -> Vec<String> {
 
 /// The audio-only pass: same trims, crossfades and processing as the render, then the
 /// measuring filters ([`super::AudioPlan::measure_filters`]), reading `input` (the
-/// source, or a chunked plan's audio chunks). Progress from `from` to the end of the
-/// measuring pass's share. Returns ffmpeg's log at `info` (loudnorm's JSON and the
-/// ebur128 summary).
+/// source, or a chunked plan's audio chunks); with `keep`, it also writes the processed
+/// sound ([`ProcessedSound`]). Progress from `from` to the end of the measuring pass's
+/// share. Returns ffmpeg's log at `info` (loudnorm's JSON and the ebur128 summary).
+#[allow(clippy::too_many_arguments)]
 fn measure(
     plan: &EditPlan,
     graph: &str,
     input: &[String],
+    keep: Option<&ProcessedSound>,
     dir: &Path,
     opts: &RunOpts,
     from: f64,
     report: impl Fn(f64) + Send + 'static,
 ) -> Result<String, StyleError> {
     // The first pass measures the sound before any gain.
-    let graph = graph.replace(MEASURED_PLACEHOLDER, "anull");
+    let graph = match keep {
+        Some(k) => k.first_pass_graph(graph),
+        None => graph.replace(MEASURED_PLACEHOLDER, "anull"),
+    };
     let mut cmd = side_pass(
         &graph,
         &dir.join("measure.txt"),
@@ -597,6 +748,9 @@ fn measure(
         input,
         "[aout]",
     )?;
+    if let Some(k) = keep {
+        cmd.args(k.output_args());
+    }
     // The whole log at `info` goes to a report file: loudnorm's JSON and the ebur128
     // summary together are about as long as the error tail `run` keeps.
     let report_file = dir.join("measure.log");

@@ -1,0 +1,146 @@
+//! The loudness passes after the first one work from the processed sound that pass kept
+//! (`render::PROCESSED_SOUND_FILE`), not from the source: a render whose limiter needs
+//! check passes and a sound-only re-encode opens the source twice only (the first
+//! measuring pass and the encode), and a check pass on the kept sound measures what the
+//! whole measuring graph from the source measures. Every ffmpeg the render runs goes
+//! through a logging wrapper (`STYLECUT_FFMPEG`), which also copies the kept sound aside.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use stylecut_media::{probe, RunOpts};
+use stylecut_style::apply::{self, audio::MEASURED_PLACEHOLDER};
+use stylecut_types::config::JobConfig;
+
+/// 6 s of a 320×180 picture with a loud sound: a 330 Hz tone swelling between −16 and
+/// −10 dBFS and, every 0.5 s, a 4 ms full-scale 1 kHz square burst (as
+/// `delivered_loudness.rs`: the limiter and a re-encode are needed at −12 LUFS).
+fn clipped_burst_source(path: &Path) {
+    let ch = "0.3*sin(2*PI*330*t)*(0.6+0.4*sin(2*PI*0.7*t))+if(lt(mod(t\\,0.5)\\,0.004)\\,sgn(sin(2*PI*1000*t))\\,0)";
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=gray:s=320x180:r=25:d=6",
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("aevalsrc='{ch}|{ch}':s=48000:d=6"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "pcm_f32le",
+        "-shortest",
+        path.to_str().unwrap(),
+    ]);
+}
+
+/// loudnorm's integrated loudness of `graph` (to `[aout]`) run on `input`.
+fn integrated(input: &[&str], graph: &str, dir: &Path) -> f64 {
+    let script = dir.join("graph.txt");
+    std::fs::write(&script, graph).unwrap();
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats"])
+        .args(input)
+        .arg("-filter_complex_script")
+        .arg(&script)
+        .args(["-map", "[aout]", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    apply::audio::parse_integrated(&log).unwrap_or_else(|| panic!("no loudnorm JSON: {log}"))
+}
+
+#[test]
+fn check_passes_and_the_reencode_read_the_kept_sound() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("bursts.mkv");
+    clipped_burst_source(&src);
+    let log = dir.path().join("ffmpeg.log");
+    let kept = dir.path().join("kept.wav");
+    let wrapper = dir.path().join("ffmpeg.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nfor a in \"$@\"; do case \"$a\" in */processed.wav) [ -f \"$a\" ] && cp \"$a\" '{}' ;; esac; done\nexec ffmpeg \"$@\"\n",
+            log.display(),
+            kept.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // The only test in this binary: no other render sees the wrapper.
+    std::env::set_var("STYLECUT_FFMPEG", &wrapper);
+
+    let info = probe::probe(&src, &RunOpts::default()).unwrap();
+    let mut a = analysis(6.0, 320, 180, 25.0, &[2.0, 4.0]);
+    a.audio.has_audio = true;
+    let mut st = style("16:9", 25, 30.0);
+    st.audio_style.normalization_level = 0.8;
+    st.audio_style.compression_ratio = 1.0;
+    st.audio_style.bass_boost = 0.0;
+    let mut plan = apply::plan(&src, &info, &a, Some(&st), &JobConfig::default()).unwrap();
+    fast(&mut plan);
+    assert!(plan.chunks.is_none());
+    let out = dir.path().join("out.mp4");
+    let d = apply::render(&plan, &out, &RunOpts::default(), |_| {})
+        .unwrap()
+        .expect("a normalised render reports its sound");
+    assert!(d.loudness_passes >= 1, "{d:?}");
+
+    let runs = std::fs::read_to_string(&log).unwrap();
+    let src_s = src.display().to_string();
+    let from_source: Vec<&str> = runs.lines().filter(|l| l.contains(&src_s)).collect();
+    // The first measuring pass and the encode; before session 11 also every check pass
+    // and every sound-only re-encode.
+    assert_eq!(
+        from_source.len(),
+        2,
+        "{} check pass(es), {} re-encode(s); runs reading the source:\n{}",
+        d.loudness_passes,
+        d.sound_reencodes,
+        from_source.join("\n")
+    );
+    let from_kept = runs.lines().filter(|l| l.contains("processed.wav")).count();
+    // Written once, then read by every check pass and re-encode.
+    assert_eq!(
+        from_kept,
+        1 + d.loudness_passes + d.sound_reencodes,
+        "{runs}"
+    );
+
+    // A check pass on the kept sound measures what the whole measuring graph from the
+    // source measures, for the gain and limiter the render ended with.
+    let n = d.normalization.filters();
+    let meter = plan.audio.loudness_meter().unwrap();
+    let again = integrated(
+        &["-vn", "-sn", "-dn", "-i", &src_s],
+        &plan
+            .audio_measure_graph
+            .as_ref()
+            .unwrap()
+            .replace(MEASURED_PLACEHOLDER, &n),
+        dir.path(),
+    );
+    let kept_s = kept.display().to_string();
+    let from_pcm = integrated(
+        &["-i", &kept_s],
+        &format!("[0:a]{n},{meter}[aout]"),
+        dir.path(),
+    );
+    println!("{d:?}: check on the kept sound {from_pcm} LUFS, from the source {again} LUFS");
+    assert!(
+        (from_pcm - again).abs() <= 0.01,
+        "kept sound {from_pcm} LUFS, source {again} LUFS"
+    );
+}
