@@ -376,21 +376,29 @@ fn truncated_matroska_and_webm_are_bad_input() {
     assert!(out.status.success());
     std::fs::write(&piped, &out.stdout).unwrap();
     for whole in [&mkv, &webm, &piped] {
-        let info = probe::probe_video(whole, &RunOpts::default()).unwrap();
-        assert!(
-            (info.duration_s - 6.0).abs() < 0.1,
-            "{}: {}",
-            whole.display(),
-            info.duration_s
-        );
-        let bytes = std::fs::read(whole).unwrap();
-        let cut = d(&format!(
-            "cut-{}",
-            whole.file_name().unwrap().to_str().unwrap()
-        ));
-        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-        assert_truncated(&cut);
+        assert_six_seconds(whole);
+        assert_truncated(&first_half(whole));
     }
+}
+
+/// A generated 6 s file probes as 6 s.
+fn assert_six_seconds(whole: &std::path::Path) {
+    let info = probe::probe_video(whole, &RunOpts::default()).unwrap();
+    assert!(
+        (info.duration_s - 6.0).abs() < 0.1,
+        "{}: {}",
+        whole.display(),
+        info.duration_s
+    );
+}
+
+/// The first half of `whole`'s bytes, written beside it as `cut-NAME`.
+fn first_half(whole: &std::path::Path) -> std::path::PathBuf {
+    let bytes = std::fs::read(whole).unwrap();
+    let name = whole.file_name().unwrap().to_str().unwrap();
+    let cut = whole.with_file_name(format!("cut-{name}"));
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    cut
 }
 
 /// An AVI cut in half (its index, at the end, gone): ffprobe's durations shrink to the data
@@ -433,22 +441,10 @@ fn truncated_avi_is_bad_input_and_a_cut_transport_stream_is_shorter() {
         ts.to_str().unwrap(),
     ]);
     for whole in [&avi, &ts] {
-        let info = probe::probe_video(whole, &RunOpts::default()).unwrap();
-        assert!(
-            (info.duration_s - 6.0).abs() < 0.1,
-            "{}: {}",
-            whole.display(),
-            info.duration_s
-        );
+        assert_six_seconds(whole);
     }
-    let half = |whole: &std::path::Path, name: &str| {
-        let bytes = std::fs::read(whole).unwrap();
-        let cut = d(name);
-        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-        cut
-    };
-    assert_truncated(&half(&avi, "cut.avi"));
-    let cut_ts = half(&ts, "cut.ts");
+    assert_truncated(&first_half(&avi));
+    let cut_ts = first_half(&ts);
     let info = probe::probe_video(&cut_ts, &RunOpts::default()).unwrap();
     assert!(
         info.duration_s > 1.0 && info.duration_s < 4.5,

@@ -36,31 +36,6 @@ fn loudness_and_peak(path: &Path) -> (f64, f64) {
     (value("I:"), value("Peak:"))
 }
 
-/// 6 s of a 320×180 picture with a loud sound: a 330 Hz tone swelling between −16 and
-/// −10 dBFS and, every 0.5 s, a 4 ms full-scale 1 kHz square burst (hard-clipped
-/// transients, whose true peak lies ≈ 3 dB above their samples).
-fn clipped_burst_source(path: &Path) {
-    let ch = "0.3*sin(2*PI*330*t)*(0.6+0.4*sin(2*PI*0.7*t))+if(lt(mod(t\\,0.5)\\,0.004)\\,sgn(sin(2*PI*1000*t))\\,0)";
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=gray:s=320x180:r=25:d=6",
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("aevalsrc='{ch}|{ch}':s=48000:d=6"),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-c:a",
-        "pcm_f32le",
-        "-shortest",
-        path.to_str().unwrap(),
-    ]);
-}
-
 /// Renders the clipped-burst source to −12 LUFS (`normalization_level` 0.8) with at
 /// most `chunk_segments` segments per render process (`chunked`: the plan must be a
 /// chunked render) and checks the delivered sound.

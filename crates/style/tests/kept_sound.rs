@@ -15,31 +15,6 @@ use stylecut_media::{probe, RunOpts};
 use stylecut_style::apply::{self, audio::MEASURED_PLACEHOLDER};
 use stylecut_types::config::JobConfig;
 
-/// 6 s of a 320×180 picture with a loud sound: a 330 Hz tone swelling between −16 and
-/// −10 dBFS and, every 0.5 s, a 4 ms full-scale 1 kHz square burst (as
-/// `delivered_loudness.rs`: the limiter and a re-encode are needed at −12 LUFS).
-fn clipped_burst_source(path: &Path) {
-    let ch = "0.3*sin(2*PI*330*t)*(0.6+0.4*sin(2*PI*0.7*t))+if(lt(mod(t\\,0.5)\\,0.004)\\,sgn(sin(2*PI*1000*t))\\,0)";
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=gray:s=320x180:r=25:d=6",
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("aevalsrc='{ch}|{ch}':s=48000:d=6"),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-c:a",
-        "pcm_f32le",
-        "-shortest",
-        path.to_str().unwrap(),
-    ]);
-}
-
 /// loudnorm's integrated loudness of `graph` (to `[aout]`) run on `input`.
 fn integrated(input: &[&str], graph: &str, dir: &Path) -> f64 {
     let script = dir.join("graph.txt");

@@ -167,6 +167,16 @@ fn shifted(src: &Thumb, d: [f32; 2], out: &mut Thumb) {
     }
 }
 
+/// The thumbnail's lines along one axis and the cells along each line: its columns
+/// (`columns`), each `THUMB_H` cells long, else its rows, each `THUMB_W` long.
+fn axis(columns: bool) -> (usize, usize) {
+    if columns {
+        (THUMB_W, THUMB_H)
+    } else {
+        (THUMB_H, THUMB_W)
+    }
+}
+
 /// Step strength per frame and line, for frames `lo..hi` (row `t − lo`) along one axis:
 /// `columns` true for the thumbnail's columns, else its rows, each frame seen from the
 /// camera position of the step's frame (`cam`, see [`camera`]). Frames too close to the
@@ -179,11 +189,7 @@ fn steps(
     hi: usize,
     columns: bool,
 ) -> Vec<Vec<f32>> {
-    let (lines, len) = if columns {
-        (THUMB_W, THUMB_H)
-    } else {
-        (THUMB_H, THUMB_W)
-    };
+    let (lines, len) = axis(columns);
     let cell = |line: usize, i: usize| -> usize {
         if columns {
             i * THUMB_W + line
@@ -329,11 +335,7 @@ fn line_mean(
     from: usize,
     to: usize,
 ) -> Option<Vec<f32>> {
-    let (len, lines) = if columns {
-        (THUMB_H, THUMB_W)
-    } else {
-        (THUMB_W, THUMB_H)
-    };
+    let (lines, len) = axis(columns);
     let mut out = vec![0f32; len * 3];
     for (x, g) in f.iter().enumerate().take(to).skip(from) {
         let d = offset(cam, x - lo, at - lo);
@@ -690,11 +692,7 @@ mod tests {
     /// [`steps`] as written before its decoded sliding window: every value read from the
     /// features one by one.
     fn steps_reference(f: &[FrameFeatures], lo: usize, hi: usize, columns: bool) -> Vec<Vec<f32>> {
-        let (lines, len) = if columns {
-            (THUMB_W, THUMB_H)
-        } else {
-            (THUMB_H, THUMB_W)
-        };
+        let (lines, len) = axis(columns);
         let cell = |line: usize, i: usize| {
             if columns {
                 i * THUMB_W + line
