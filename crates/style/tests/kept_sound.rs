@@ -58,12 +58,7 @@ fn check_passes_and_the_reencode_read_the_kept_sound() {
     std::env::set_var("STYLECUT_FFMPEG", &wrapper);
 
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
-    let mut a = analysis(6.0, 320, 180, 25.0, &[2.0, 4.0]);
-    a.audio.has_audio = true;
-    let mut st = style("16:9", 25, 30.0);
-    st.audio_style.normalization_level = 0.8;
-    st.audio_style.compression_ratio = 1.0;
-    st.audio_style.bass_boost = 0.0;
+    let (a, st) = loud_burst_inputs();
     let mut plan = apply::plan(&src, &info, &a, Some(&st), &JobConfig::default()).unwrap();
     fast(&mut plan);
     assert!(plan.chunks.is_none());

@@ -823,6 +823,19 @@ mod tests {
             .collect()
     }
 
+    /// The one transition the edge detector finds in `f`: a wipe within a frame of
+    /// `start` and three of `start + len` (an eased end moves slowly).
+    fn the_one_wipe(f: &[FrameFeatures], start: usize, len: usize) -> Gradual {
+        let mut taken = vec![false; f.len()];
+        let found = detect_in_segment(f, 0, f.len(), FPS, &mut taken, &mut []);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let g = found.into_iter().next().unwrap();
+        assert_eq!(g.kind, "wipe");
+        assert!(g.start.abs_diff(start) <= 1, "{g:?}");
+        assert!(g.end.abs_diff(start + len) <= 3, "{g:?}");
+        g
+    }
+
     /// `paint(frame, x, y)` over 110 frames seen through [`shake`]: the picture moves by
     /// the camera's path, and every frame carries the move since the previous one as the
     /// motion estimate would (in cells: 2 px of the 64×36 frame).
@@ -871,13 +884,7 @@ mod tests {
         let mut taken = vec![false; f.len()];
         let found = detect_in_segment(&still, 0, f.len(), FPS, &mut taken, &mut []);
         assert!(found.is_empty(), "found without the camera: {found:?}");
-        let mut taken = vec![false; f.len()];
-        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut []);
-        assert_eq!(found.len(), 1, "{found:?}");
-        let g = &found[0];
-        assert_eq!(g.kind, "wipe");
-        assert!(g.start.abs_diff(s) <= 1, "{g:?}");
-        assert!(g.end.abs_diff(s + len) <= 3, "{g:?}");
+        the_one_wipe(&f, s, len);
     }
 
     /// The same shaking camera over the subject crossing a still shot of
@@ -908,13 +915,7 @@ mod tests {
         let mut taken = vec![false; f.len()];
         let models = gradual::detect_in_segment(&f, 0, f.len(), FPS, &mut taken);
         assert!(models.is_empty(), "the models read it: {models:?}");
-        let mut taken = vec![false; f.len()];
-        let found = detect_in_segment(&f, 0, f.len(), FPS, &mut taken, &mut []);
-        assert_eq!(found.len(), 1, "{found:?}");
-        let g = &found[0];
-        assert_eq!(g.kind, "wipe");
-        assert!(g.start.abs_diff(s) <= 1, "{g:?}");
-        assert!(g.end.abs_diff(s + len) <= 3, "{g:?}");
+        let g = the_one_wipe(&f, s, len);
         assert_eq!(g.easing, "ease-out", "{g:?}");
         // The whole detector reports it as the one transition, no cut.
         let report = shots::segment(&f, FPS, f.len() as f64 / FPS);

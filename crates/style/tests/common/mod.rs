@@ -306,3 +306,16 @@ pub fn clipped_burst_source(path: &Path) {
         path.to_str().unwrap(),
     ]);
 }
+
+/// The analysis and style of the clipped-burst renders (`delivered_loudness.rs`,
+/// `kept_sound.rs`): 6 s at 320×180 and 25 fps with cuts at 2 and 4 s and sound, rendered to
+/// −12 LUFS (`normalization_level` 0.8) with no compression and no bass shelf.
+pub fn loud_burst_inputs() -> (Analysis, StyleJson) {
+    let mut a = analysis(6.0, 320, 180, 25.0, &[2.0, 4.0]);
+    a.audio.has_audio = true;
+    let mut st = style("16:9", 25, 30.0);
+    st.audio_style.normalization_level = 0.8;
+    st.audio_style.compression_ratio = 1.0;
+    st.audio_style.bass_boost = 0.0;
+    (a, st)
+}
