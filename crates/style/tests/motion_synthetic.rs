@@ -1,5 +1,6 @@
 //! Camera moves of known speed made with ffmpeg from a real still: a pan (`crop` with a
-//! moving x) and a push-in (`zoompan` with a constant zoom factor per frame).
+//! moving x), a push-in (`zoompan` with a constant zoom factor per frame) and the render's
+//! own push-in (`graph::push_in_filters`).
 
 mod common;
 
@@ -73,7 +74,7 @@ fn planned_push_in_measures_its_planned_strength() {
     let dir = tempfile::tempdir().expect("tempdir");
     let img = still(dir.path());
     // The planner's push-in for half of a full-strength zoom move on one 3 s segment,
-    // rendered with the graph's linear zoompan at 30 fps.
+    // rendered at 30 fps with the graph's own push-in filters.
     let seg = [SegmentSpan {
         mid_s: 1.5,
         dur_s: 3.0,
@@ -86,8 +87,8 @@ fn planned_push_in_measures_its_planned_strength() {
     let (planned_usage, _) = motion::predicted_scores(&seg, &[], &moves);
     let out = dir.path().join("push.mp4").display().to_string();
     let vf = format!(
-        "zoompan=z=1+{}*on/89:x=iw/2-iw/zoom/2:y=ih/2-ih/zoom/2:d=1:s=640x360:fps=30,format=yuv420p",
-        zoom - 1.0
+        "fps=30,{},format=yuv420p",
+        stylecut_style::apply::graph::push_in_filters(zoom, 89, 640, 360)
     );
     from_still(&img, &vf, ["-frames:v", "90"], "16", &out);
     let a = analyze(Path::new(&out));

@@ -49,7 +49,7 @@ fn push_in_on_an_odd_sized_source_renders() {
     };
     let mut plan = apply::plan(&src, &info, &a, Some(&st), &cfg).unwrap();
     assert!(
-        plan.filtergraph.contains("zoompan=") && plan.filtergraph.contains("colorspace="),
+        plan.filtergraph.contains(":eval=frame,crop=") && plan.filtergraph.contains("colorspace="),
         "{}",
         plan.filtergraph
     );

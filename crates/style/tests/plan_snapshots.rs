@@ -531,7 +531,7 @@ fn apply_switches_turn_each_dimension_off() {
     )
     .unwrap();
     assert!(on.filtergraph.contains("lutrgb=") && on.filtergraph.contains("crop="));
-    assert!(on.filtergraph.contains("xfade=") && on.filtergraph.contains("zoompan="));
+    assert!(on.filtergraph.contains("xfade=") && on.filtergraph.contains(":eval=frame,crop="));
     // Loudness: measured in a first pass, the gain goes into the `{measured}` slot.
     assert!(on.filtergraph.contains("{measured}") && on.segments.len() > 4);
     assert!(on
@@ -551,7 +551,7 @@ fn apply_switches_turn_each_dimension_off() {
         "lutrgb=",
         "crop=",
         "xfade=",
-        "zoompan=",
+        ":eval=frame,crop=",
         "{measured}",
         "acompressor",
         "subtitles=",

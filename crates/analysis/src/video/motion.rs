@@ -28,6 +28,7 @@ pub struct PairMotion {
     pub valid: bool,
 }
 
+#[derive(Clone)]
 struct Gray {
     w: usize,
     h: usize,
@@ -124,10 +125,101 @@ fn to_gray(rgb: &[u8], width: usize, height: usize) -> Gray {
     Gray { w, h, px }
 }
 
+/// Longest run of frames measured against one key frame.
+const KEY_SPAN: usize = 45;
+/// Largest displacement (px of the 128-px image, at a corner) between a key frame and the
+/// current frame; beyond it the next frame starts a new run.
+const KEY_REACH: f32 = 8.0;
+/// Largest disagreement (px, at the image's corners) between the pair measured through
+/// the key and the pair measured directly for the key's measurement to be used.
+const KEY_AGREE: f32 = 0.75;
+/// Search radius (px) around a block's predicted place in the key frame.
+const KEY_R: i32 = 2;
+
+/// Where a frame's content was in a reference frame: position `p` (relative to the
+/// image centre, px) came from `a·p + b`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Map {
+    a: f32,
+    bx: f32,
+    by: f32,
+}
+
+impl Map {
+    const IDENTITY: Map = Map {
+        a: 1.0,
+        bx: 0.0,
+        by: 0.0,
+    };
+
+    /// From a fit of the content displacement `d = p − p_ref = t + k·p`.
+    fn from_fit(f: &Fit) -> Map {
+        Map {
+            a: 1.0 - f.k,
+            bx: -f.tx,
+            by: -f.ty,
+        }
+    }
+
+    /// `self` (previous → reference) after `inner` (current → previous).
+    fn then(self, inner: Map) -> Map {
+        Map {
+            a: self.a * inner.a,
+            bx: self.a * inner.bx + self.bx,
+            by: self.a * inner.by + self.by,
+        }
+    }
+
+    /// Current → previous, from current → reference (`self`) and previous → reference.
+    fn relative_to(self, prev: Map) -> Map {
+        Map {
+            a: self.a / prev.a,
+            bx: (self.bx - prev.bx) / prev.a,
+            by: (self.by - prev.by) / prev.a,
+        }
+    }
+
+    fn apply(self, x: f32, y: f32) -> (f32, f32) {
+        (self.a * x + self.bx, self.a * y + self.by)
+    }
+
+    /// Largest distance between where `self` and `other` take the corners of a `w`×`h`
+    /// image.
+    fn corner_gap(self, other: Map, w: f32, h: f32) -> f32 {
+        [(-0.5, -0.5), (0.5, -0.5), (-0.5, 0.5), (0.5, 0.5)]
+            .iter()
+            .map(|&(u, v)| {
+                let (p, q) = (self.apply(u * w, v * h), other.apply(u * w, v * h));
+                (p.0 - q.0).hypot(p.1 - q.1)
+            })
+            .fold(0.0, f32::max)
+    }
+}
+
+/// The frame a run of slow motion is measured against.
+struct Key {
+    gray: Gray,
+    /// The previous frame's map to the key.
+    prev: Map,
+    /// Frames from the key to the previous frame.
+    age: usize,
+}
+
 /// Streaming estimator: feed frames in order.
+///
+/// Every pair is measured directly (previous → current frame) and, inside a run of
+/// frames, also against the run's first frame (the key). A block's sub-pixel position is
+/// biased towards whole pixels; when a slow move shifts the picture by a tenth of a pixel
+/// a frame (a push-in's edges, a slow pan on this 128-px image), each pair on its own
+/// read about half the move. Against the key the displacement grows along the run, and a
+/// pair's motion is the difference of two key measurements, so the bias no longer adds
+/// up over the run. The direct pair gives the validity, the residual (object motion) and
+/// the key measurement's prediction; where the two disagree by more than [`KEY_AGREE`]
+/// the direct pair stands and a new run starts.
 #[derive(Default)]
 pub struct MotionTracker {
     prev: Option<(Gray, Gray)>,
+    key: Option<Key>,
     pub pairs: Vec<PairMotion>,
 }
 
@@ -135,9 +227,62 @@ impl MotionTracker {
     pub fn push(&mut self, pts_s: f64, rgb: &[u8], width: usize, height: usize) {
         let g = to_gray(rgb, width, height);
         let half = g.half();
+        let (w, h) = (g.w as f32, g.h as f32);
+        let mut next = None;
         if let Some((pg, ph)) = &self.prev {
-            let m = estimate(pg, ph, &g, &half, pts_s);
-            self.pairs.push(m);
+            let direct = estimate(pg, ph, &g, &half);
+            let mut fit = direct;
+            if let (Some(d), Some(key)) = (&direct, &self.key) {
+                let step = Map::from_fit(d);
+                if key.age == 0 {
+                    next = Some(step);
+                } else if let Some(cur) = estimate_keyed(&key.gray, &g, key.prev.then(step)) {
+                    let pair = cur.relative_to(key.prev);
+                    if pair.corner_gap(step, w, h) <= KEY_AGREE {
+                        fit = Some(Fit {
+                            tx: -pair.bx,
+                            ty: -pair.by,
+                            k: 1.0 - pair.a,
+                            resid: d.resid,
+                        });
+                        next = Some(cur);
+                    }
+                }
+            }
+            self.pairs.push(match fit {
+                Some(f) => PairMotion {
+                    pts_s,
+                    tx: f.tx / w,
+                    ty: f.ty / h,
+                    scale: 1.0 + f.k,
+                    residual: f.resid / w,
+                    valid: true,
+                },
+                None => PairMotion {
+                    pts_s,
+                    tx: 0.0,
+                    ty: 0.0,
+                    scale: 1.0,
+                    residual: 0.0,
+                    valid: false,
+                },
+            });
+        }
+        match (next, self.key.as_mut()) {
+            (Some(map), Some(key))
+                if key.age + 1 < KEY_SPAN
+                    && map.corner_gap(Map::IDENTITY, w, h) <= KEY_REACH =>
+            {
+                key.prev = map;
+                key.age += 1;
+            }
+            _ => {
+                self.key = Some(Key {
+                    gray: g.clone(),
+                    prev: Map::IDENTITY,
+                    age: 0,
+                })
+            }
         }
         self.prev = Some((g, half));
     }
@@ -151,60 +296,81 @@ struct Vector {
     dy: f32,
 }
 
-fn estimate(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray, pts_s: f64) -> PairMotion {
-    let mut vecs = Vec::new();
-    let (cx, cy) = (g.w as f32 / 2.0, g.h as f32 / 2.0);
-    let step = BLOCK;
-    let mut by = BLOCK / 2;
-    while by + BLOCK + BLOCK / 2 <= g.h {
-        let mut bx = BLOCK / 2;
-        while bx + BLOCK + BLOCK / 2 <= g.w {
-            if let Some((dx, dy)) = match_block(pg, ph, g, half, bx as i32, by as i32) {
-                vecs.push(Vector {
-                    x: bx as f32 + BLOCK as f32 / 2.0 - cx,
-                    y: by as f32 + BLOCK as f32 / 2.0 - cy,
-                    dx,
-                    dy,
-                });
-            }
-            bx += step;
-        }
-        by += step;
-    }
-    let invalid = PairMotion {
-        pts_s,
-        tx: 0.0,
-        ty: 0.0,
-        scale: 1.0,
-        residual: 0.0,
-        valid: false,
-    };
-    if vecs.len() < 6 {
-        return invalid;
-    }
-    let (tx, ty, k, resid) = fit(&vecs);
-    PairMotion {
-        pts_s,
-        tx: tx / g.w as f32,
-        ty: ty / g.h as f32,
-        scale: 1.0 + k,
-        residual: resid / g.w as f32,
-        valid: true,
-    }
+/// A fitted pair: translation (px), scale change and mean residual (px).
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    tx: f32,
+    ty: f32,
+    k: f32,
+    resid: f32,
 }
 
-/// Where the block at (bx, by) of the current frame came from in the previous frame,
-/// as the content displacement (current − previous). None for flat blocks.
-fn match_block(
-    pg: &Gray,
-    ph: &Gray,
-    g: &Gray,
-    half: &Gray,
-    bx: i32,
-    by: i32,
-) -> Option<(f32, f32)> {
+/// Top-left corners of the blocks matched in a `g.w`×`g.h` image.
+fn block_grid(g: &Gray) -> impl Iterator<Item = (i32, i32)> {
+    let (w, h) = (g.w, g.h);
+    (BLOCK / 2..)
+        .step_by(BLOCK)
+        .take_while(move |by| by + BLOCK + BLOCK / 2 <= h)
+        .flat_map(move |by| {
+            (BLOCK / 2..)
+                .step_by(BLOCK)
+                .take_while(move |bx| bx + BLOCK + BLOCK / 2 <= w)
+                .map(move |bx| (bx as i32, by as i32))
+        })
+}
+
+fn fit_vectors(g: &Gray, vecs: Vec<(i32, i32, f32, f32)>) -> Option<Fit> {
+    let (cx, cy) = (g.w as f32 / 2.0, g.h as f32 / 2.0);
+    let vecs: Vec<Vector> = vecs
+        .into_iter()
+        .map(|(bx, by, dx, dy)| Vector {
+            x: bx as f32 + BLOCK as f32 / 2.0 - cx,
+            y: by as f32 + BLOCK as f32 / 2.0 - cy,
+            dx,
+            dy,
+        })
+        .collect();
+    if vecs.len() < 6 {
+        return None;
+    }
+    let (tx, ty, k, resid) = fit(&vecs);
+    Some(Fit { tx, ty, k, resid })
+}
+
+/// The pair previous → current, searched around no motion.
+fn estimate(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray) -> Option<Fit> {
+    let vecs = block_grid(g)
+        .filter(|&(bx, by)| textured(g, bx, by))
+        .map(|(bx, by)| {
+            let (dx, dy) = match_block(pg, ph, g, half, bx, by);
+            (bx, by, dx, dy)
+        })
+        .collect();
+    fit_vectors(g, vecs)
+}
+
+/// Current → key, each block searched within [`KEY_R`] of where `predicted` puts it.
+fn estimate_keyed(key: &Gray, g: &Gray, predicted: Map) -> Option<Map> {
+    let (cx, cy) = (g.w as f32 / 2.0, g.h as f32 / 2.0);
+    let half = BLOCK as f32 / 2.0;
+    let vecs = block_grid(g)
+        .filter(|&(bx, by)| textured(g, bx, by))
+        .map(|(bx, by)| {
+            let (px, py) = predicted.apply(bx as f32 + half - cx, by as f32 + half - cy);
+            let (ox, oy) = (
+                (px + cx - half - bx as f32).round() as i32,
+                (py + cy - half - by as f32).round() as i32,
+            );
+            let (dx, dy) = refine(key, g, bx, by, ox, oy, KEY_R);
+            (bx, by, dx, dy)
+        })
+        .collect();
+    fit_vectors(g, vecs).map(|f| Map::from_fit(&f))
+}
+
+/// Flat blocks match anywhere: only textured ones are measured.
+fn textured(g: &Gray, bx: i32, by: i32) -> bool {
     let size = BLOCK as i32;
-    // Texture check: flat blocks match anywhere.
     let mean: i32 = (by..by + size)
         .flat_map(|y| (bx..bx + size).map(move |x| (x, y)))
         .map(|(x, y)| g.at(x, y))
@@ -215,10 +381,13 @@ fn match_block(
         .map(|(x, y)| (g.at(x, y) - mean).abs())
         .sum::<i32>()
         / (size * size);
-    if dev < 4 {
-        return None;
-    }
-    let (hx, hy, hs) = (bx / 2, by / 2, size / 2);
+    dev >= 4
+}
+
+/// Where the block at (bx, by) of the current frame came from in the previous frame,
+/// as the content displacement (current − previous).
+fn match_block(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray, bx: i32, by: i32) -> (f32, f32) {
+    let (hx, hy, hs) = (bx / 2, by / 2, BLOCK as i32 / 2);
     let mut best = (i32::MAX, 0, 0);
     for dy in -COARSE_R..=COARSE_R {
         for dx in -COARSE_R..=COARSE_R {
@@ -228,18 +397,23 @@ fn match_block(
             }
         }
     }
-    let (mut bdx, mut bdy) = (best.1 * 2, best.2 * 2);
+    refine(pg, g, bx, by, best.1 * 2, best.2 * 2, 1)
+}
+
+/// Best whole-pixel offset within `r` of (ox, oy), then a parabolic sub-pixel peak; the
+/// content displacement (current − reference) of the block at (bx, by).
+fn refine(pg: &Gray, g: &Gray, bx: i32, by: i32, ox: i32, oy: i32, r: i32) -> (f32, f32) {
+    let size = BLOCK as i32;
     let mut fine = (i32::MAX, 0, 0);
-    for dy in -1..=1 {
-        for dx in -1..=1 {
-            let s = g.sad(pg, bx, by, bdx + dx, bdy + dy, size);
+    for dy in -r..=r {
+        for dx in -r..=r {
+            let s = g.sad(pg, bx, by, ox + dx, oy + dy, size);
             if s < fine.0 {
                 fine = (s, dx, dy);
             }
         }
     }
-    bdx += fine.1;
-    bdy += fine.2;
+    let (bdx, bdy) = (ox + fine.1, oy + fine.2);
     let sub = |a: i32, b: i32, c: i32| -> f32 {
         let den = (a - 2 * b + c) as f32;
         if den > 0.0 {
@@ -260,7 +434,7 @@ fn match_block(
         g.sad(pg, bx, by, bdx, bdy + 1, size),
     );
     // The block sits at (bx, by) now and matched (bx + d) before: content moved by −d.
-    Some((-(bdx as f32 + sx), -(bdy as f32 + sy)))
+    (-(bdx as f32 + sx), -(bdy as f32 + sy))
 }
 
 /// IRLS fit of `d = t + k·p` (translation + scale about the centre) with Tukey weights.
@@ -351,5 +525,33 @@ mod tests {
         z.push(0.04, &texture(w, h, 0.0, 0.0, 1.05), w, h);
         let m = z.pairs[0];
         assert!((m.scale - 1.05).abs() < 0.015, "{m:?}");
+    }
+
+    /// A slow push-in and a slow pan (a tenth of a pixel a frame on the 128-px image)
+    /// are read at their rate over a run of frames. Measured pair by pair, whole-pixel
+    /// bias swallowed about half of such moves (session 12).
+    #[test]
+    fn slow_moves_are_read_at_their_rate() {
+        let (w, h) = (256, 144);
+        let frames = 90;
+        // 0.06 log2 per second at 30 fps, about the centre.
+        let rate = 0.06f32 / 30.0;
+        let mut z = MotionTracker::default();
+        for i in 0..frames {
+            z.push(i as f64 / 30.0, &texture(w, h, 0.0, 0.0, 2f32.powf(rate * i as f32)), w, h);
+        }
+        assert!(z.pairs.iter().all(|p| p.valid));
+        let read: f32 = z.pairs.iter().map(|p| p.scale.log2()).sum();
+        let truth = rate * (frames - 1) as f32;
+        assert!((read / truth - 1.0).abs() < 0.05, "zoom read {read} for {truth}");
+        // A pan of 0.2 px a frame at 256 px (0.1 px on the 128-px image).
+        let step = 0.2f32;
+        let mut p = MotionTracker::default();
+        for i in 0..frames {
+            p.push(i as f64 / 30.0, &texture(w, h, step * i as f32, 0.0, 1.0), w, h);
+        }
+        let read: f32 = p.pairs.iter().map(|m| m.tx).sum::<f32>() * w as f32;
+        let truth = step * (frames - 1) as f32;
+        assert!((read / truth - 1.0).abs() < 0.05, "pan read {read} px for {truth}");
     }
 }

@@ -11,8 +11,9 @@
 //!   shots) is spread over `k = clamp(⌊Δ / 0.35⌋, 1, free)` segments without a zoom of their
 //!   own (evenly along the timeline), each a push-in of strength `Δ / k` (at least 0.35, so
 //!   its rate 0.0525 log2/s clears the detector's 0.04): measured rate `strength · 0.15`
-//!   log2/s, planned rate `r` = that / [`MEASURED_ZOOM_GAIN`] (the estimator reads a slow
-//!   push-in at 0.56–0.74 of its rate), final zoom `2^(r · duration)`, at most 1.5×.
+//!   log2/s, which is also the planned rate `r` (the estimator reads a push-in at its
+//!   rate: 0.98–1.03 of it, see the note above [`MAX_PUSH_ZOOM`]), final zoom
+//!   `2^(r · duration)`, at most 1.5×.
 //!   Nothing is added when `Δ` is below half the smallest strength.
 //! * `motion_intensity`: when the template is more than 5 points livelier than the
 //!   prediction, still segments (no zoom, no added move) get a constant-speed lateral pan,
@@ -35,14 +36,13 @@ use serde::{Deserialize, Serialize};
 use stylecut_analysis::video::camera;
 use stylecut_types::ShotMotion;
 
-/// Share of a slow push-in's zoom rate that the extractor's motion estimator reads
-/// (block matching on 128-px-wide frames under-reads sub-pixel scale changes). Linear
-/// `zoompan` push-ins on stills at 30 fps: cockatoo frame 1280×720, 0.098 and 0.150 log2/s
-/// read 0.054 and 0.087 (0.56, 0.58); bikes frame 640×360, 0.132 read 0.097 (0.74). The
-/// mean, 0.63, is used; `tests/motion_synthetic.rs::planned_push_in_measures_its_planned_strength`
-/// checks a planned strength is measured within 10 points. Push-ins are planned at the
-/// measured rate divided by this gain.
-pub const MEASURED_ZOOM_GAIN: f64 = 0.63;
+// Push-ins are planned at the rate the extractor is to read. Its motion estimator reads
+// a push-in at its true rate (since session 12 it measures slow moves against a key
+// frame): linear push-ins of 0.06, 0.12 and 0.2 log2/s on four stills (cockatoo and BBB
+// 1280×720, bikes and the documentary still 640×360), as the render draws them and as
+// `zoompan` draws them, read 0.975–1.031 of their rate (docs/BENCHMARKS.md, "Session 12:
+// camera motion read at its true rate"). Until then it read 0.31–0.83 of it and push-ins
+// were planned faster by a fitted gain (0.63).
 /// Largest final zoom of a push-in.
 pub const MAX_PUSH_ZOOM: f64 = 1.5;
 /// Smallest push-in strength (share of a full-strength zoom move).
@@ -98,7 +98,7 @@ pub fn predict(src: Option<&ShotMotion>, mv: &Motion, dur: f64) -> ShotMotion {
     match *mv {
         Motion::None => {}
         Motion::PushIn { zoom } => {
-            m.zoom_rate += MEASURED_ZOOM_GAIN * zoom.log2() / dur;
+            m.zoom_rate += zoom.log2() / dur;
             m.has_zoom = m.zoom_rate.abs() >= camera::ZOOM_MIN_RATE;
         }
         // The window travels (zoom − 1) output widths over the segment.
@@ -159,7 +159,7 @@ pub fn assign(
     if deficit >= 0.5 * MIN_PUSH_STRENGTH && !free.is_empty() {
         let k = ((deficit / MIN_PUSH_STRENGTH).floor() as usize).clamp(1, free.len());
         let strength = (deficit / k as f64).clamp(MIN_PUSH_STRENGTH, 1.0);
-        let rate = strength * camera::ZOOM_FULL_RATE / MEASURED_ZOOM_GAIN;
+        let rate = strength * camera::ZOOM_FULL_RATE;
         for &i in &spread(&free, k) {
             let zoom = 2f64.powf(rate * segs[i].dur_s).min(MAX_PUSH_ZOOM);
             out[i] = Motion::PushIn {
@@ -282,9 +282,8 @@ mod tests {
 
     #[test]
     fn push_ins_reach_the_measured_zoom_usage() {
-        // Two 4 s segments of a still shot, template zoom_usage 37.8: a fixed 1.15× push-in
-        // (0.05 log2/s, read as 0.032) would not even be detected; the planned ones must
-        // measure 37.8.
+        // Two 4 s segments of a still shot, template zoom_usage 37.8: a fixed 1.07× push-in
+        // (0.025 log2/s) would not even be detected; the planned ones must measure 37.8.
         let segs = spans(2, 4.0);
         let (m, _) = assign(&segs, &[], 37.8, 0.0);
         let (zu, _) = predicted_scores(&segs, &[], &m);
@@ -293,14 +292,14 @@ mod tests {
             let Motion::PushIn { zoom } = *mv else {
                 panic!("{m:?}")
             };
-            let read = MEASURED_ZOOM_GAIN * zoom.log2() / 4.0;
+            let read = zoom.log2() / 4.0;
             assert!(
                 read >= camera::ZOOM_MIN_RATE && zoom <= MAX_PUSH_ZOOM,
                 "{m:?}"
             );
         }
         // Long segments: the zoom is capped and the prediction says so.
-        let segs = spans(2, 7.0);
+        let segs = spans(2, 12.0);
         let (m, _) = assign(&segs, &[], 37.8, 0.0);
         assert!(m.iter().all(|x| *x
             == Motion::PushIn {
@@ -309,7 +308,7 @@ mod tests {
         let (zu, _) = predicted_scores(&segs, &[], &m);
         assert!(zu < 37.8 && zu > 30.0, "{zu}");
         // A split into a punch-in keeps its cut visible: no push-in before it.
-        let mut segs = spans(2, 7.0);
+        let mut segs = spans(2, 12.0);
         segs[0].before_punch_in = true;
         let (m, _) = assign(&segs, &[], 37.8, 0.0);
         assert_eq!(m[0], Motion::None);
