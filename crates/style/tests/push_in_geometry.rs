@@ -2,7 +2,7 @@
 //! render's push-in filters (`graph::push_in_filters`) on a still test pattern is
 //! compared with the exact zoom. The pattern is Gaussian dots on a dark ground; each
 //! dot's centroid in output frame `n` must lie where `z(n) = 1 + (Z − 1)·n/last` about
-//! the centre puts it. `zoompan` (the form until session 11) cut its window at whole
+//! the centre puts it. `zoompan` (the form until session 12) cut its window at whole
 //! source pixels with the corner rounded down to even ones: its picture sat up to 4 px
 //! off (centre drift 3.7 px, jumps of 2.9 px between frames at 640×360 → 1.5×).
 
