@@ -9,8 +9,8 @@
 //! audio (mono to a scratch file, full rate to a pipe) and a thread analyses
 //! it while the picture is still decoding: the full-rate audio is metered
 //! ([`LoudnessMeter`]) chunk by chunk as it comes out of ffmpeg's pipe (never written to
-//! disk), and the mono audio (a scratch file, read back whole) analysed
-//! ([`audio::analyze`]). Last, the video analyser summarises shots, transitions, motion
+//! disk), and the mono audio (a scratch file, streamed back in chunks) analysed
+//! ([`audio::AudioAnalyzer`], its spectrogram rows spilled past ≈ 48 s). Last, the video analyser summarises shots, transitions, motion
 //! and colour (beside whatever is left of the audio analysis).
 //!
 //! Progress phases: `Video` follows the decode (it carries the per-frame video work:
@@ -277,8 +277,8 @@ fn audio_spill_after() -> usize {
 }
 
 /// Returns the heap memory freed so far to the system (glibc's `malloc_trim`; nothing
-/// elsewhere). The audio analysis frees its spectrogram (two rows of 64 mel bands per
-/// 11.6 ms, allocated one row at a time) and the mono samples long before a long
+/// elsewhere). The audio analysis frees its per-frame values (band powers, onset
+/// envelopes; until session 12 also the spectrogram and the mono samples) long before a long
 /// picture's decode ends, but glibc keeps freed small blocks in the thread's arena, so
 /// that memory stayed resident under the features the picture's analysis was still
 /// adding. Trimming returns it (the peak of a 10-minute 1080p30 analysis went from 234 to
