@@ -14,11 +14,11 @@ media="$root/../shared/media"
 a=$1; b=$2; out=${3:-$root/bench/out/audio-json-diff}
 mkdir -p "$out/src" "$out/json"
 same=0; diff=0; failed=0
-while IFS= read -r rel; do
+while IFS= read -r -u 3 rel; do
     key=$(echo "$rel" | tr '/' '_')
     src="$out/src/$key.mkv"
     if [ ! -s "$src" ]; then
-        ffmpeg -hide_banner -v error -y -f lavfi -i color=black:s=64x36:r=5 -i "$media/$rel" \
+        ffmpeg -nostdin -hide_banner -v error -y -f lavfi -i color=black:s=64x36:r=5 -i "$media/$rel" \
             -map 0:v -map 1:a:0 -c:v libx264 -preset ultrafast -c:a copy -shortest "$src" \
             || { echo "$rel: cannot mux"; failed=$((failed+1)); continue; }
     fi
@@ -31,7 +31,7 @@ while IFS= read -r rel; do
     else
         echo "DIFFERENT  $rel"; diff=$((diff+1))
     fi
-done < <(cd "$media" && find music speech loudness -type f \
+done 3< <(cd "$media" && find music speech loudness -type f \
     \( -iname '*.wav' -o -iname '*.mp3' -o -iname '*.flac' -o -iname '*.ogg' \) | sort)
 echo "total: $same identical, $diff different, $failed failed"
 [ "$diff" -eq 0 ] && [ "$failed" -eq 0 ]
