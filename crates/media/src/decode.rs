@@ -100,8 +100,11 @@ pub struct Frame {
 #[derive(Debug)]
 pub struct DecodedAudio {
     pub mono_rate: u32,
-    /// Mono mix at `mono_rate`.
+    /// Mono mix at `mono_rate`; empty when the samples stayed in their scratch file
+    /// ([`decode_audio_streamed`]): [`DecodedAudio::for_each_mono_chunk`] reads either.
     pub mono: Vec<f32>,
+    /// The mono mix, not read back ([`decode_audio_streamed`]).
+    mono_file: Option<tempfile::TempPath>,
     pub full_rate: u32,
     pub channels: u32,
     pub channel_layout: Option<String>,
@@ -122,6 +125,22 @@ impl DecodedAudio {
         };
         let file = std::fs::File::open(path)?;
         read_chunks(file, frames, self.channels as usize, f)
+    }
+
+    /// Hands the mono mix to `f` in chunks of `frames` samples (the last one may be
+    /// shorter), from memory or streamed from its scratch file a chunk at a time.
+    pub fn for_each_mono_chunk(
+        &self,
+        frames: usize,
+        mut f: impl FnMut(&[f32]),
+    ) -> Result<(), MediaError> {
+        match &self.mono_file {
+            Some(path) => read_chunks(std::fs::File::open(path)?, frames, 1, f),
+            None => {
+                self.mono.chunks(frames.max(1)).for_each(&mut f);
+                Ok(())
+            }
+        }
     }
 
     pub fn has_full(&self) -> bool {
@@ -497,6 +516,7 @@ pub fn decode(
         (Some(mf), Some(ai)) => Some(DecodedAudio {
             mono_rate: spec.mono_rate,
             mono: read_f32_file(&mf)?,
+            mono_file: None,
             full_rate: ai.sample_rate,
             channels: ai.channels,
             channel_layout: ai.channel_layout.clone(),
@@ -576,6 +596,7 @@ pub fn decode_audio(
     Ok(DecodedAudio {
         mono_rate: rate,
         mono: read_f32_file(&mono_file)?,
+        mono_file: None,
         full_rate: ai.sample_rate,
         channels: ai.channels,
         channel_layout: ai.channel_layout.clone(),
@@ -584,7 +605,8 @@ pub fn decode_audio(
 }
 
 /// [`decode_audio`] with the full-rate audio streamed instead of stored: ffmpeg writes the
-/// mono analysis audio to a scratch file (read back whole, as [`decode_audio`] does) and
+/// mono analysis audio to a scratch file (not read back: the caller streams it with
+/// [`DecodedAudio::for_each_mono_chunk`], so 10 minutes of it are not 53 MB of memory) and
 /// the full-rate interleaved f32 audio to a pipe, which is handed to `on_full` in chunks
 /// of exactly `chunk_frames` sample frames (the last one may be shorter) while ffmpeg
 /// decodes. Nothing of the full-rate audio is written to disk or kept: a scratch file of
@@ -648,7 +670,8 @@ pub fn decode_audio_streamed(
     }
     Ok(DecodedAudio {
         mono_rate: rate,
-        mono: read_f32_file(&mono_file)?,
+        mono: Vec::new(),
+        mono_file: Some(mono_file),
         full_rate: ai.sample_rate,
         channels: ai.channels,
         channel_layout: ai.channel_layout.clone(),

@@ -9,8 +9,8 @@
 //! audio (mono to a scratch file, full rate to a pipe) and a thread analyses
 //! it while the picture is still decoding: the full-rate audio is metered
 //! ([`LoudnessMeter`]) chunk by chunk as it comes out of ffmpeg's pipe (never written to
-//! disk), and the mono audio (a scratch file, read back whole) analysed
-//! ([`audio::analyze`]). Last, the video analyser summarises shots, transitions, motion
+//! disk), and the mono audio (a scratch file, streamed back in chunks) analysed
+//! ([`audio::AudioAnalyzer`], its spectrogram rows spilled past ≈ 48 s). Last, the video analyser summarises shots, transitions, motion
 //! and colour (beside whatever is left of the audio analysis).
 //!
 //! Progress phases: `Video` follows the decode (it carries the per-frame video work:
@@ -237,18 +237,48 @@ fn analyze_audio(
     }
     progress(0.2);
     let loudness = meter.finish();
-    let mut audio_progress = |f: f64| progress(0.2 + 0.8 * f);
-    Ok(audio::analyze(
-        &decoded.mono,
+    // The mono mix is streamed from its scratch file in chunks and the spectrogram's
+    // rows spill past a minute, so the analysis holds ≈ 0.1 KB per 11.6 ms hop of the
+    // programme, not its samples and spectrogram (`docs/BENCHMARKS.md`, session 12).
+    let dir = scratch
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir);
+    let mut analyzer = audio::AudioAnalyzer::new(
         decoded.mono_rate,
-        loudness,
-        &mut audio_progress,
-    ))
+        Some(SpillConfig {
+            dir,
+            after_frames: audio_spill_after(),
+        }),
+    );
+    decoded.for_each_mono_chunk(MONO_CHUNK, |c| analyzer.push(c))?;
+    if let Some(e) = analyzer.spill_error() {
+        tracing::warn!(
+            "audio analysis kept its spectrogram in memory past a scratch file error: {e}"
+        );
+    }
+    let mut audio_progress = |f: f64| progress(0.2 + 0.8 * f);
+    Ok(analyzer.finish(loudness, &mut audio_progress))
+}
+
+/// Mono samples read and analysed at a time (64 KiB).
+const MONO_CHUNK: usize = 16_384;
+
+/// Mel rows the audio analysis holds before it spills them (≈ 48 s at 22.05 kHz, 1 MiB):
+/// templates and short clips never touch the disk.
+const AUDIO_SPILL_AFTER: usize = 4096;
+
+/// [`SPILL_AFTER_ENV`] when set to a number (the same override as the picture's: `0`
+/// spills from the first row), else [`AUDIO_SPILL_AFTER`].
+fn audio_spill_after() -> usize {
+    match std::env::var(SPILL_AFTER_ENV) {
+        Ok(v) => v.trim().parse().unwrap_or(AUDIO_SPILL_AFTER),
+        Err(_) => AUDIO_SPILL_AFTER,
+    }
 }
 
 /// Returns the heap memory freed so far to the system (glibc's `malloc_trim`; nothing
-/// elsewhere). The audio analysis frees its spectrogram (two rows of 64 mel bands per
-/// 11.6 ms, allocated one row at a time) and the mono samples long before a long
+/// elsewhere). The audio analysis frees its per-frame values (band powers, onset
+/// envelopes; until session 12 also the spectrogram and the mono samples) long before a long
 /// picture's decode ends, but glibc keeps freed small blocks in the thread's arena, so
 /// that memory stayed resident under the features the picture's analysis was still
 /// adding. Trimming returns it (the peak of a 10-minute 1080p30 analysis went from 234 to

@@ -47,29 +47,73 @@ pub fn bass_excess_db(spec: &Spectrogram, active: &[bool]) -> Option<f64> {
 
 /// Compression ratio estimate from the spread of 400 ms block levels.
 pub fn compression_ratio(mono: &[f32], rate: u32) -> Option<f64> {
-    let block = (rate as f64 * 0.4) as usize;
-    if block == 0 || mono.len() < block * 5 {
-        return None;
+    let mut m = BlockLevels::new(rate);
+    m.push(mono);
+    m.compression_ratio()
+}
+
+/// The levels of consecutive 400 ms blocks of the mono signal, measured as the samples
+/// arrive (a partial last block is left out), for [`BlockLevels::compression_ratio`]:
+/// 2.5 values a second instead of the samples.
+#[derive(Debug, Clone)]
+pub struct BlockLevels {
+    block: usize,
+    /// Sum of squares of the current block's samples so far, and their count.
+    acc: f64,
+    filled: usize,
+    samples: usize,
+    levels: Vec<f64>,
+}
+
+impl BlockLevels {
+    pub fn new(rate: u32) -> BlockLevels {
+        BlockLevels {
+            block: (rate as f64 * 0.4) as usize,
+            acc: 0.0,
+            filled: 0,
+            samples: 0,
+            levels: Vec::new(),
+        }
     }
-    let levels: Vec<f64> = mono
-        .chunks_exact(block)
-        .map(|c| db(c.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / block as f64))
-        .collect();
-    // Relative gate as in EBU R128 LRA: ignore blocks 20 dB under the mean power and
-    // near-silence.
-    let mean_pow = levels.iter().map(|l| 10f64.powf(l / 10.0)).sum::<f64>() / levels.len() as f64;
-    let gate = db(mean_pow) - 20.0;
-    let mut kept: Vec<f64> = levels
-        .into_iter()
-        .filter(|&l| l > gate && l > -70.0)
-        .collect();
-    if kept.len() < 5 {
-        return None;
+
+    pub fn push(&mut self, mono: &[f32]) {
+        self.samples += mono.len();
+        if self.block == 0 {
+            return;
+        }
+        for &x in mono {
+            self.acc += (x as f64).powi(2);
+            self.filled += 1;
+            if self.filled == self.block {
+                self.levels.push(db(self.acc / self.block as f64));
+                (self.acc, self.filled) = (0.0, 0);
+            }
+        }
     }
-    kept.sort_by(f64::total_cmp);
-    let q = |p: f64| kept[((kept.len() - 1) as f64 * p).round() as usize];
-    let spread = (q(0.95) - q(0.10)).max(0.5);
-    Some((REFERENCE_SPREAD_DB / spread).clamp(1.0, 20.0))
+
+    /// The compression ratio of the programme so far (see the module documentation).
+    pub fn compression_ratio(&self) -> Option<f64> {
+        let block = self.block;
+        if block == 0 || self.samples < block * 5 {
+            return None;
+        }
+        let levels = &self.levels;
+        let mean_pow =
+            levels.iter().map(|l| 10f64.powf(l / 10.0)).sum::<f64>() / levels.len() as f64;
+        let gate = db(mean_pow) - 20.0;
+        let mut kept: Vec<f64> = levels
+            .iter()
+            .copied()
+            .filter(|&l| l > gate && l > -70.0)
+            .collect();
+        if kept.len() < 5 {
+            return None;
+        }
+        kept.sort_by(f64::total_cmp);
+        let q = |p: f64| kept[((kept.len() - 1) as f64 * p).round() as usize];
+        let spread = (q(0.95) - q(0.10)).max(0.5);
+        Some((REFERENCE_SPREAD_DB / spread).clamp(1.0, 20.0))
+    }
 }
 
 /// Evidence that speech was processed (see module docs).

@@ -13,6 +13,7 @@ pub mod loudness;
 pub mod metrics;
 pub mod onset;
 pub mod presence;
+pub mod rows;
 pub mod spectrum;
 pub mod tempo;
 
@@ -21,6 +22,8 @@ use stylecut_types::Band;
 use stylecut_types::{AudioFeatures, Beat, Loudness, Span};
 
 pub use loudness::LoudnessMeter;
+
+use crate::video::spill::SpillConfig;
 
 /// Share of music windows below which the programme has no tempo and no beats.
 pub const MIN_MUSIC_RATIO: f64 = 0.4;
@@ -35,73 +38,133 @@ pub struct AudioReport {
     pub features: AudioFeatures,
 }
 
-/// Analyses mono samples at `rate` Hz. `loudness` comes from a [`LoudnessMeter`] fed
-/// with the full-rate audio of the same input. `progress` receives 0..1.
+/// Analyses mono samples at `rate` Hz, all in memory: [`AudioAnalyzer`] fed the whole
+/// buffer at once. `loudness` comes from a [`LoudnessMeter`] fed with the full-rate audio
+/// of the same input. `progress` receives 0..1.
 pub fn analyze(
     mono: &[f32],
     rate: u32,
     loudness: Loudness,
     progress: &mut dyn FnMut(f64),
 ) -> AudioReport {
-    // Decoders never emit NaN or infinities, but a corrupt buffer must not poison every
-    // statistic downstream.
-    let clean: Vec<f32>;
-    let mono = if mono.iter().all(|x| x.is_finite()) {
-        mono
-    } else {
-        clean = mono
-            .iter()
-            .map(|&x| if x.is_finite() { x } else { 0.0 })
-            .collect();
-        &clean
-    };
-    let spec = spectrum::compute(mono, rate);
-    progress(0.4);
-    let on = onset::compute(&spec);
-    let pres = presence::analyze(&spec, &on.all);
-    progress(0.6);
-    // No tempo without music: a programme needs at least [`MIN_MUSIC_RATIO`] of
-    // music windows before beats are tracked.
-    let cands = if pres.music_ratio >= MIN_MUSIC_RATIO {
-        tempo::candidates(&on, spec.fps)
-    } else {
-        Vec::new()
-    };
-    progress(0.9);
-    let reach = (0.035 * spec.fps).round() as usize;
-    let window = (4.0 * spec.fps).round() as usize;
-    let means = on
-        .band
-        .each_ref()
-        .map(|b| b.iter().sum::<f32>() / b.len().max(1) as f32);
-    let (tempo_bpm, beat_list) = match cands.first().filter(|c| c.score > 0.0) {
-        Some(c) => (
-            Some(c.bpm),
-            tempo::final_beats(&on, spec.fps, c.period)
-                .iter()
-                .map(|&f| Beat {
-                    time_s: spec.time(f),
-                    confidence: beats::confidence(&on.all, f, reach, window),
-                    band: beats::band_at(&on.band, means, f, reach),
-                })
-                .collect(),
-        ),
-        None => (None, Vec::new()),
-    };
-    progress(1.0);
-    AudioReport {
-        loudness,
-        tempo_bpm,
-        beats: beat_list,
-        features: AudioFeatures {
-            has_audio: true,
-            bass_excess_db: dynamics::bass_excess_db(&spec, &pres.active),
-            estimated_compression_ratio: dynamics::compression_ratio(mono, rate),
-            speech_ratio: pres.speech_ratio,
-            music_ratio: pres.music_ratio,
-            speech_enhanced: dynamics::speech_enhanced(&spec, &pres),
-        },
-        speech_segments: pres.speech,
+    let mut a = AudioAnalyzer::new(rate, None);
+    a.push(mono);
+    a.finish(loudness, progress)
+}
+
+/// The audio analysis of one input, fed its mono samples in chunks of any size as they
+/// are read, so a long programme is never held whole: [`AudioAnalyzer::push`] computes
+/// the spectrogram frames whose windows are complete ([`spectrum::SpectrumStream`], one
+/// FFT window of samples held), spills their mel rows past
+/// [`SpillConfig::after_frames`] ([`rows::MelRows`]) and measures the 400 ms block levels
+/// ([`dynamics::BlockLevels`]); [`AudioAnalyzer::finish`] runs the steps that need the
+/// whole programme (onsets, presence, tempo, beats) over the per-frame values, reading the
+/// spilled rows back in order or in 1 s windows. The report is the one [`analyze`] makes
+/// from the whole buffer, bit for bit, whatever the chunking.
+///
+/// Another streaming consumer of the mono signal (a voice activity detector, say) takes
+/// its samples in [`AudioAnalyzer::push`] beside the spectrum, and its result in
+/// [`AudioAnalyzer::finish`].
+pub struct AudioAnalyzer {
+    spectrum: spectrum::SpectrumStream,
+    levels: dynamics::BlockLevels,
+    /// The chunk with non-finite samples zeroed, when it had any.
+    clean: Vec<f32>,
+}
+
+impl AudioAnalyzer {
+    /// An analysis of mono samples at `rate` Hz; the spectrogram's mel rows spill as
+    /// `spill` says (all in memory when `None`).
+    pub fn new(rate: u32, spill: Option<SpillConfig>) -> AudioAnalyzer {
+        AudioAnalyzer {
+            spectrum: spectrum::SpectrumStream::new(rate, spill),
+            levels: dynamics::BlockLevels::new(rate),
+            clean: Vec::new(),
+        }
+    }
+
+    /// Takes the next mono samples of the programme.
+    pub fn push(&mut self, mono: &[f32]) {
+        // Decoders never emit NaN or infinities, but a corrupt buffer must not poison
+        // every statistic downstream.
+        let mono = if mono.iter().all(|x| x.is_finite()) {
+            mono
+        } else {
+            self.clean.clear();
+            self.clean
+                .extend(mono.iter().map(|&x| if x.is_finite() { x } else { 0.0 }));
+            &self.clean
+        };
+        self.spectrum.push(mono);
+        self.levels.push(mono);
+    }
+
+    /// Why the spectrogram stayed in memory, when its scratch file failed.
+    pub fn spill_error(&self) -> Option<&str> {
+        self.spectrum.mel_rows().spill_error()
+    }
+
+    /// Mel rows held in memory so far (the rest are spilled).
+    pub fn rows_in_memory(&self) -> usize {
+        self.spectrum.mel_rows().rows_in_memory()
+    }
+
+    /// Samples held in memory so far.
+    pub fn samples_held(&self) -> usize {
+        self.spectrum.samples_held()
+    }
+
+    /// Finishes the analysis. `loudness` comes from a [`LoudnessMeter`] fed with the
+    /// full-rate audio of the same input. `progress` receives 0.4..1.
+    pub fn finish(self, loudness: Loudness, progress: &mut dyn FnMut(f64)) -> AudioReport {
+        let spec = self.spectrum.finish();
+        progress(0.4);
+        let on = onset::compute(&spec);
+        let pres = presence::analyze(&spec, &on.all);
+        progress(0.6);
+        // No tempo without music: a programme needs at least [`MIN_MUSIC_RATIO`] of
+        // music windows before beats are tracked.
+        let cands = if pres.music_ratio >= MIN_MUSIC_RATIO {
+            tempo::candidates(&on, spec.fps)
+        } else {
+            Vec::new()
+        };
+        progress(0.9);
+        let reach = (0.035 * spec.fps).round() as usize;
+        let window = (4.0 * spec.fps).round() as usize;
+        let means = on
+            .band
+            .each_ref()
+            .map(|b| b.iter().sum::<f32>() / b.len().max(1) as f32);
+        let (tempo_bpm, beat_list) = match cands.first().filter(|c| c.score > 0.0) {
+            Some(c) => (
+                Some(c.bpm),
+                tempo::final_beats(&on, spec.fps, c.period)
+                    .iter()
+                    .map(|&f| Beat {
+                        time_s: spec.time(f),
+                        confidence: beats::confidence(&on.all, f, reach, window),
+                        band: beats::band_at(&on.band, means, f, reach),
+                    })
+                    .collect(),
+            ),
+            None => (None, Vec::new()),
+        };
+        progress(1.0);
+        AudioReport {
+            loudness,
+            tempo_bpm,
+            beats: beat_list,
+            features: AudioFeatures {
+                has_audio: true,
+                bass_excess_db: dynamics::bass_excess_db(&spec, &pres.active),
+                estimated_compression_ratio: self.levels.compression_ratio(),
+                speech_ratio: pres.speech_ratio,
+                music_ratio: pres.music_ratio,
+                speech_enhanced: dynamics::speech_enhanced(&spec, &pres),
+            },
+            speech_segments: pres.speech,
+        }
     }
 }
 
@@ -449,6 +512,42 @@ mod tests {
         let t = r.tempo_bpm.unwrap_or(0.0);
         assert!((t / 100.0 - 1.0).abs() < 0.02, "{t}");
         assert!(r.features.bass_excess_db.is_some_and(f64::is_finite));
+    }
+
+    #[test]
+    fn a_long_programme_streamed_in_chunks_holds_a_window_and_reads_as_a_whole() {
+        // 70 s of drums at 120 BPM (6 000 frames), a NaN in it, fed in chunks of
+        // 3 001 samples (frames and hops split at shifting offsets), the mel rows spilled
+        // past 300: the report is the whole-buffer report, and the analysis never holds
+        // more than a page of rows and a chunk and a window of samples.
+        let mut x = drums(120.0, 70.0);
+        x[400_000] = f32::NAN;
+        let whole = analyze(&x, 22_050, NONE, &mut |_| {});
+        assert!(whole.tempo_bpm.is_some() && whole.beats.len() > 100);
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = AudioAnalyzer::new(
+            22_050,
+            Some(SpillConfig {
+                dir: dir.path().into(),
+                after_frames: 300,
+            }),
+        );
+        let (mut rows, mut samples) = (0, 0);
+        for c in x.chunks(3_001) {
+            a.push(c);
+            rows = rows.max(a.rows_in_memory());
+            samples = samples.max(a.samples_held());
+        }
+        assert_eq!(a.spill_error(), None);
+        assert!(rows <= 300 + 1, "{rows} rows held");
+        assert!(
+            samples <= (1 << 16) + 3_001 + 1_024,
+            "{samples} samples held"
+        );
+        let mut seen = Vec::new();
+        let streamed = a.finish(NONE, &mut |p| seen.push(p));
+        assert_eq!(seen.last(), Some(&1.0));
+        assert_eq!(streamed, whole);
     }
 
     #[test]

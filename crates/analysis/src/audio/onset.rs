@@ -24,6 +24,9 @@ pub struct Onsets {
 /// Number of mel-band groups in [`Onsets::timbre`].
 pub const TIMBRE_GROUPS: usize = 8;
 
+/// Rows of the spectrogram read at a time (64 KiB at 64 bands).
+const ONSET_BLOCK_ROWS: usize = 256;
+
 /// Differencing lag: about 23 ms (two frames at 22 050 Hz / hop 256).
 fn lag_frames(fps: f64) -> usize {
     ((0.023 * fps).round() as usize).max(1)
@@ -59,8 +62,19 @@ pub fn compute(spec: &Spectrogram) -> Onsets {
     let mut timbre = vec![[0f32; TIMBRE_GROUPS]; n];
     let per_group = nb.div_ceil(TIMBRE_GROUPS);
     let mut maxed = vec![0f32; nb];
+    let mut block_from = 0;
+    // The floored rows are read a block at a time (with the `lag` rows before it), so a
+    // spilled spectrogram is never held whole.
+    let mut block = Vec::new();
     for t in lag..n {
-        let prev = &spec.mel_db[t - lag];
+        let first = t - t % ONSET_BLOCK_ROWS;
+        if t == lag || t == first {
+            let from = first.saturating_sub(lag);
+            spec.mel_rows(from, (first + ONSET_BLOCK_ROWS).min(n), &mut block);
+            block_from = from;
+        }
+        let row = |i: usize| &block[(i - block_from) * nb..(i - block_from + 1) * nb];
+        let prev = row(t - lag);
         for (b, m) in maxed.iter_mut().enumerate() {
             let lo = b.saturating_sub(1);
             let hi = (b + 1).min(nb - 1);
@@ -69,7 +83,7 @@ pub fn compute(spec: &Spectrogram) -> Onsets {
                 .copied()
                 .fold(f32::NEG_INFINITY, f32::max);
         }
-        let cur = &spec.mel_db[t];
+        let cur = row(t);
         let mut sums = [0f32; 3];
         for b in 0..nb {
             let d = (cur[b] - maxed[b]).max(0.0);

@@ -321,7 +321,9 @@ pub fn band_depth(spec: &Spectrogram, a: usize, b: usize) -> f64 {
     if bands.is_empty() || b <= a {
         return 0.0;
     }
-    let rows = &spec.mel_raw_db[a..b];
+    let mut flat = Vec::new();
+    spec.mel_raw_rows(a, b, &mut flat);
+    let rows: Vec<&[f32]> = flat.chunks_exact(spec.mel_raw.bands()).collect();
     let top = rows
         .iter()
         .flat_map(|r| bands.iter().map(|&k| r[k]))
@@ -330,7 +332,7 @@ pub fn band_depth(spec: &Spectrogram, a: usize, b: usize) -> f64 {
     let mut acc = 0.0;
     let mut series = vec![0f32; b - a];
     for &k in &bands {
-        for (v, row) in series.iter_mut().zip(rows) {
+        for (v, row) in series.iter_mut().zip(&rows) {
             *v = row[k].max(floor);
         }
         acc += modulation_depth(&series, spec.fps);

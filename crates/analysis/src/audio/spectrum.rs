@@ -9,6 +9,9 @@
 
 use realfft::RealFftPlanner;
 
+use super::rows::MelRows;
+use crate::video::spill::SpillConfig;
+
 /// Lower edges of the three beat bands (Hz): bass below [`BASS_MID_HZ`], treble above
 /// [`MID_TREBLE_HZ`], mid in between.
 pub const BASS_MID_HZ: f64 = stylecut_types::audio_map::BASS_SHELF_HZ;
@@ -49,17 +52,20 @@ impl FrameBands {
 }
 
 /// The shared spectrogram.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Spectrogram {
     pub rate: u32,
     pub hop: usize,
     /// Frames per second.
     pub fps: f64,
-    /// Log-mel power in dB, `frames × MEL_BANDS`, floored at `TOP_DB` below the peak.
-    pub mel_db: Vec<Vec<f32>>,
-    /// The same before the floor (≥ −120 dB): for measures that set their own floor
-    /// relative to a local level, such as the speech analysis.
-    pub mel_raw_db: Vec<Vec<f32>>,
+    /// Log-mel power in dB (≥ −120 dB), `frames × MEL_BANDS`, before any floor: for
+    /// measures that set their own floor relative to a local level, such as the speech
+    /// analysis. Held in memory or spilled ([`MelRows`]): read with [`Self::mel_raw_rows`]
+    /// and [`Self::mel_rows`].
+    pub mel_raw: MelRows,
+    /// [`TOP_DB`] below the loudest cell of the whole programme: the floor of the onset
+    /// spectrogram ([`Self::mel_rows`]).
+    pub mel_floor: f32,
     /// Centre frequency of each mel band, Hz.
     pub mel_hz: Vec<f64>,
     pub bands: Vec<FrameBands>,
@@ -73,6 +79,20 @@ impl Spectrogram {
     /// Time of frame `i` in seconds.
     pub fn time(&self, i: usize) -> f64 {
         i as f64 / self.fps
+    }
+
+    /// Log-mel rows `a..b` before the floor, one after the other, into `out`.
+    pub fn mel_raw_rows(&self, a: usize, b: usize, out: &mut Vec<f32>) {
+        self.mel_raw.read(a, b, out);
+    }
+
+    /// Log-mel rows `a..b` floored at [`TOP_DB`] below the programme's peak (the onset
+    /// spectrogram), one after the other, into `out`.
+    pub fn mel_rows(&self, a: usize, b: usize, out: &mut Vec<f32>) {
+        self.mel_raw.read(a, b, out);
+        for v in out.iter_mut() {
+            *v = v.max(self.mel_floor);
+        }
     }
 }
 
@@ -125,94 +145,197 @@ pub fn fft_size(rate: u32) -> usize {
     1usize << p.clamp(8, 14)
 }
 
-/// Computes the spectrogram of `mono` at `rate` Hz. Returns an empty spectrogram for
-/// input shorter than one hop.
+/// Computes the spectrogram of `mono` at `rate` Hz, every row in memory. Returns an
+/// empty spectrogram for input shorter than one hop.
 pub fn compute(mono: &[f32], rate: u32) -> Spectrogram {
-    let n_fft = fft_size(rate);
-    let hop = n_fft / 4;
-    let bins = n_fft / 2 + 1;
-    let frames = if mono.len() < hop {
-        0
-    } else {
-        mono.len() / hop + 1
-    };
-    let window: Vec<f32> = (0..n_fft)
-        .map(|i| {
-            let x = std::f32::consts::PI * 2.0 * i as f32 / n_fft as f32;
-            0.5 - 0.5 * x.cos()
-        })
-        .collect();
-    let (filters, mel_hz) = mel_filters(rate, n_fft, bins);
-    let bin_hz = rate as f32 / n_fft as f32;
-    let edge = |hz: f64| ((hz as f32 / bin_hz).round() as usize).min(bins);
-    let (k_low, k_high) = (edge(BASS_MID_HZ), edge(MID_TREBLE_HZ));
-    let (k_sp0, k_sp1) = (edge(300.0), edge(3400.0));
-    let (k_pr0, k_pr1) = (edge(1000.0), edge(4000.0));
+    let mut s = SpectrumStream::new(rate, None);
+    s.push(mono);
+    s.finish()
+}
 
-    let mut planner = RealFftPlanner::<f32>::new();
-    let fft = planner.plan_fft_forward(n_fft);
-    let mut input = fft.make_input_vec();
-    let mut out = fft.make_output_vec();
-    let mut scratch = fft.make_scratch_vec();
-    let mut power = vec![0f32; bins];
-    let mut mel_db = Vec::with_capacity(frames);
-    let mut bands = Vec::with_capacity(frames);
-    let norm = 1.0 / (n_fft as f32 * n_fft as f32);
-    let half = (n_fft / 2) as isize;
-    for f in 0..frames {
-        let start = (f * hop) as isize - half;
-        for (i, x) in input.iter_mut().enumerate() {
+/// Samples consumed before the stream drops them from its buffer (256 KiB): the buffer
+/// holds at most this plus one chunk and one FFT window.
+const DRAIN_SAMPLES: usize = 1 << 16;
+
+/// The spectrogram computed from samples handed over in chunks of any size, as they are
+/// decoded: frame `i` is computed once the samples up to the end of its window have
+/// arrived, and the samples before the next frame's window are dropped, so the stream
+/// holds one window and one chunk of samples, not the programme. Every frame is the one
+/// [`compute`] makes from the whole buffer (the same samples, window and FFT in the same
+/// order), so the results are identical to the last bit.
+pub struct SpectrumStream {
+    rate: u32,
+    n_fft: usize,
+    hop: usize,
+    window: Vec<f32>,
+    filters: Vec<(usize, Vec<f32>)>,
+    mel_hz: Vec<f64>,
+    bin_hz: f32,
+    /// Band edges (bins): bass/mid, mid/treble, speech band, presence band.
+    edges: [usize; 6],
+    fft: std::sync::Arc<dyn realfft::RealToComplex<f32>>,
+    input: Vec<f32>,
+    out: Vec<realfft::num_complex::Complex<f32>>,
+    scratch: Vec<realfft::num_complex::Complex<f32>>,
+    power: Vec<f32>,
+    row: Vec<f32>,
+    /// Samples `base..received` not dropped yet.
+    buf: Vec<f32>,
+    base: usize,
+    received: usize,
+    /// The next frame to compute.
+    next: usize,
+    mel: MelRows,
+    peak: f32,
+    bands: Vec<FrameBands>,
+}
+
+impl SpectrumStream {
+    /// A stream of mono samples at `rate` Hz; its mel rows spill as `spill` says (in
+    /// memory when `None`).
+    pub fn new(rate: u32, spill: Option<SpillConfig>) -> SpectrumStream {
+        let n_fft = fft_size(rate);
+        let bins = n_fft / 2 + 1;
+        let window: Vec<f32> = (0..n_fft)
+            .map(|i| {
+                let x = std::f32::consts::PI * 2.0 * i as f32 / n_fft as f32;
+                0.5 - 0.5 * x.cos()
+            })
+            .collect();
+        let (filters, mel_hz) = mel_filters(rate, n_fft, bins);
+        let bin_hz = rate as f32 / n_fft as f32;
+        let edge = |hz: f64| ((hz as f32 / bin_hz).round() as usize).min(bins);
+        let edges = [
+            edge(BASS_MID_HZ),
+            edge(MID_TREBLE_HZ),
+            edge(300.0),
+            edge(3400.0),
+            edge(1000.0),
+            edge(4000.0),
+        ];
+        let mut planner = RealFftPlanner::<f32>::new();
+        let fft = planner.plan_fft_forward(n_fft);
+        SpectrumStream {
+            rate,
+            n_fft,
+            hop: n_fft / 4,
+            window,
+            filters,
+            mel_hz,
+            bin_hz,
+            edges,
+            input: fft.make_input_vec(),
+            out: fft.make_output_vec(),
+            scratch: fft.make_scratch_vec(),
+            fft,
+            power: vec![0f32; bins],
+            row: Vec::with_capacity(MEL_BANDS),
+            buf: Vec::new(),
+            base: 0,
+            received: 0,
+            next: 0,
+            mel: MelRows::new(MEL_BANDS, spill),
+            peak: f32::NEG_INFINITY,
+            bands: Vec::new(),
+        }
+    }
+
+    /// Samples taken so far.
+    pub fn samples(&self) -> usize {
+        self.received
+    }
+
+    /// Samples held in the stream's buffer (at most one chunk, one window and
+    /// [`DRAIN_SAMPLES`]).
+    pub fn samples_held(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The mel rows taken so far (to see how many are held in memory).
+    pub fn mel_rows(&self) -> &MelRows {
+        &self.mel
+    }
+
+    /// Takes the next samples of the programme.
+    pub fn push(&mut self, samples: &[f32]) {
+        self.buf.extend_from_slice(samples);
+        self.received += samples.len();
+        let half = self.n_fft / 2;
+        while self.next * self.hop + half <= self.received {
+            self.frame(self.next);
+            self.next += 1;
+        }
+        // Samples before the next frame's window are never read again.
+        let keep = (self.next * self.hop).saturating_sub(half);
+        if keep - self.base >= DRAIN_SAMPLES {
+            self.buf.drain(..keep - self.base);
+            self.base = keep;
+        }
+    }
+
+    /// Computes the frames whose windows reach past the end (zeros there) and returns
+    /// the spectrogram.
+    pub fn finish(mut self) -> Spectrogram {
+        let frames = if self.received < self.hop {
+            0
+        } else {
+            self.received / self.hop + 1
+        };
+        while self.next < frames {
+            self.frame(self.next);
+            self.next += 1;
+        }
+        Spectrogram {
+            rate: self.rate,
+            hop: self.hop,
+            fps: self.rate as f64 / self.hop as f64,
+            mel_raw: self.mel,
+            mel_floor: self.peak - TOP_DB,
+            mel_hz: self.mel_hz,
+            bands: self.bands,
+        }
+    }
+
+    /// Computes frame `f`: the window centred on sample `f · hop`, zeros outside the
+    /// samples taken.
+    fn frame(&mut self, f: usize) {
+        let n_fft = self.n_fft;
+        let start = (f * self.hop) as isize - (n_fft / 2) as isize;
+        for (i, x) in self.input.iter_mut().enumerate() {
             let idx = start + i as isize;
-            let s = if idx >= 0 && (idx as usize) < mono.len() {
-                mono[idx as usize]
+            let s = if idx >= 0 && (idx as usize) < self.received {
+                self.buf[idx as usize - self.base]
             } else {
                 0.0
             };
-            *x = s * window[i];
+            *x = s * self.window[i];
         }
-        if fft
-            .process_with_scratch(&mut input, &mut out, &mut scratch)
+        if self
+            .fft
+            .process_with_scratch(&mut self.input, &mut self.out, &mut self.scratch)
             .is_err()
         {
             // Sizes come from the plan itself, so this cannot happen; keep a silent frame.
-            out.iter_mut().for_each(|c| *c = Default::default());
+            self.out.iter_mut().for_each(|c| *c = Default::default());
         }
-        for (p, c) in power.iter_mut().zip(&out) {
+        let norm = 1.0 / (n_fft as f32 * n_fft as f32);
+        for (p, c) in self.power.iter_mut().zip(&self.out) {
             *p = (c.re * c.re + c.im * c.im) * norm;
         }
-        let mel: Vec<f32> = filters
-            .iter()
-            .map(|(first, w)| {
-                let e: f32 = w.iter().zip(&power[*first..]).map(|(a, b)| a * b).sum();
-                10.0 * e.max(1e-12).log10()
-            })
-            .collect();
-        mel_db.push(mel);
-        bands.push(frame_bands(
-            &power,
-            bin_hz,
-            [k_low, k_high, k_sp0, k_sp1, k_pr0, k_pr1],
-        ));
-    }
-    let peak = mel_db
-        .iter()
-        .flat_map(|r| r.iter().copied())
-        .fold(f32::NEG_INFINITY, f32::max);
-    let floor = peak - TOP_DB;
-    let mel_raw_db = mel_db.clone();
-    for row in &mut mel_db {
-        for v in row.iter_mut() {
-            *v = v.max(floor);
+        self.row.clear();
+        for (first, w) in &self.filters {
+            let e: f32 = w
+                .iter()
+                .zip(&self.power[*first..])
+                .map(|(a, b)| a * b)
+                .sum();
+            let v = 10.0 * e.max(1e-12).log10();
+            self.peak = self.peak.max(v);
+            self.row.push(v);
         }
-    }
-    Spectrogram {
-        rate,
-        hop,
-        fps: rate as f64 / hop as f64,
-        mel_db,
-        mel_raw_db,
-        mel_hz,
-        bands,
+        self.mel.push(&self.row);
+        self.bands
+            .push(frame_bands(&self.power, self.bin_hz, self.edges));
     }
 }
 
@@ -255,6 +378,77 @@ mod tests {
         assert_eq!(fft_size(22_050), 1024);
         assert_eq!(fft_size(8_000), 512);
         assert_eq!(fft_size(48_000), 2048);
+    }
+
+    /// Bits of every value of a spectrogram: its mel rows, floor and band energies.
+    fn bits(s: &Spectrogram) -> (Vec<u32>, u32, Vec<[u32; 7]>) {
+        let mut rows = Vec::new();
+        s.mel_raw_rows(0, s.frames(), &mut rows);
+        let bands = s
+            .bands
+            .iter()
+            .map(|b| {
+                [
+                    b.low, b.mid, b.high, b.speech, b.presence, b.centroid, b.flatness,
+                ]
+                .map(f32::to_bits)
+            })
+            .collect();
+        (
+            rows.iter().map(|v| v.to_bits()).collect(),
+            s.mel_floor.to_bits(),
+            bands,
+        )
+    }
+
+    #[test]
+    fn chunks_of_any_size_make_the_whole_buffer_spectrogram() {
+        // A chirp with a click every 0.3 s over 5 s (more than DRAIN_SAMPLES, so the
+        // stream drops consumed samples), cut into chunks that split frames and hops at
+        // every offset, spilled from the 10th row: every value is the one-buffer value.
+        let rate = 22_050u32;
+        let n = 5 * rate as usize + 123;
+        let x: Vec<f32> = (0..n)
+            .map(|i| {
+                let t = i as f32 / rate as f32;
+                let click = if i % 6615 < 40 { 0.5 } else { 0.0 };
+                0.3 * (2.0 * std::f32::consts::PI * (100.0 + 400.0 * t) * t).sin() + click
+            })
+            .collect();
+        let whole = compute(&x, rate);
+        assert_eq!(whole.frames(), n / 256 + 1);
+        let dir = tempfile::tempdir().unwrap();
+        for sizes in [
+            &[1usize, 255, 256, 257][..],
+            &[1023, 4097],
+            &[65_537, 3],
+            &[n],
+        ] {
+            let mut s = SpectrumStream::new(
+                rate,
+                Some(SpillConfig {
+                    dir: dir.path().into(),
+                    after_frames: 10,
+                }),
+            );
+            let (mut at, mut k) = (0, 0);
+            let mut held = 0;
+            while at < n {
+                let len = sizes[k % sizes.len()].min(n - at);
+                s.push(&x[at..at + len]);
+                held = held.max(s.samples_held());
+                (at, k) = (at + len, k + 1);
+            }
+            let max_chunk = *sizes.iter().max().unwrap();
+            assert!(
+                held <= DRAIN_SAMPLES + max_chunk + 1024,
+                "{sizes:?}: {held}"
+            );
+            assert!(s.mel_rows().rows_in_memory() < super::super::rows::PAGE_ROWS);
+            let streamed = s.finish();
+            assert_eq!(streamed.mel_raw.spill_error(), None);
+            assert!(bits(&streamed) == bits(&whole), "chunks of {sizes:?}");
+        }
     }
 
     #[test]
