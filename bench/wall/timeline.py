@@ -26,6 +26,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def stat(pid):
+    """(parent pid, CPU seconds) of /proc/PID/stat; PID may be "pid/task/tid"."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             s = f.read()
@@ -67,11 +68,15 @@ def short(cmd):
 
 def main():
     argv = sys.argv[1:]
-    interval, out = 0.1, None
+    interval, out, threads = 0.1, None, False
+    tcpu = {}
     while argv and argv[0] != "--":
         if argv[0] == "--interval":
             interval = float(argv[1])
             argv = argv[2:]
+        elif argv[0] == "--threads":
+            threads = True
+            argv = argv[1:]
         elif argv[0] == "--json":
             out = argv[1]
             argv = argv[2:]
@@ -113,6 +118,19 @@ def main():
         for pid, r in procs.items():
             if pid not in tree and not r.get("gone"):
                 r["gone"] = True
+        if threads:
+            try:
+                for tid in os.listdir(f"/proc/{root}/task"):
+                    st = stat(f"{root}/task/{tid}")
+                    if st:
+                        r = tcpu.setdefault(tid, {"first": None, "cpu0": st[1], "last": t})
+                        if st[1] > r.get("cpu", r["cpu0"]):
+                            if r["first"] is None:
+                                r["first"] = t
+                            r["last"] = t
+                        r["cpu"] = st[1]
+            except OSError:
+                pass
         total = sum(r["cpu"] for r in procs.values())
         samples.append((t, total))
         if proc.poll() is not None:
@@ -126,6 +144,11 @@ def main():
     for pid, r in rows:
         w = max(r["last"] - r["first"], interval)
         print(f"{r['first']:6.2f} {r['last']:6.2f} {w:6.2f} {r['cpu']:6.2f} {r['cpu']/w:5.2f}  {r['cmd']}")
+    if threads:
+        print("root's threads (first / last time their CPU grew, CPU):")
+        for tid, r in sorted(tcpu.items(), key=lambda kv: kv[1]["first"] or 1e9):
+            if r["first"] is not None:
+                print(f"  {tid:>7} {r['first']:6.2f} {r['last']:6.2f} {r['cpu']:6.2f}")
     print("busy cores per 0.5 s:")
     line, b, prev_t, prev_c = [], 0.5, 0.0, 0.0
     for t, c in samples:
