@@ -1,10 +1,22 @@
-//! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
-//! pass (beside the stabiliser's analysis pass when the plan has one), then the single
-//! encode, or for a chunked plan ([`super::chunks`]) the chunks' sound (edited into PCM,
-//! before the measuring pass, which then reads it) and video one process after the other,
-//! and the join (video copied, the chunks' sound processed and encoded once). Progress: the measuring pass
-//! reports 0..0.1 (it decodes audio only), the encode 0.1..1 (chunked: the chunks by their
-//! frames up to 0.955, the join the rest); it never goes back.
+//! Runs a plan: scratch files (graph, subtitles), then
+//!
+//! * a one-process plan with sound (since session 12): the picture's encode (the plan's
+//!   video graph and x264 options, the source opened for its picture only; after the
+//!   stabiliser's analysis pass when the plan has one) on one thread, and beside it the
+//!   sound's passes on this one: the audio-only loudness measuring pass (which keeps the
+//!   processed sound), the check passes, the AAC encode of the kept sound and the
+//!   delivered sound's measure; then one mux, both streams copied, `+faststart`
+//!   ([`Overlapped`]). Progress: the picture's encode 0..0.98, the mux the rest.
+//! * otherwise (a silent source, a plan written before the loudness slot), the
+//!   measuring pass (beside the stabiliser's analysis pass when the plan has one), then
+//!   the single encode, or for a chunked plan ([`super::chunks`]) the chunks' sound
+//!   (edited into PCM, before the measuring pass, which then reads it) and video one
+//!   process after the other, and the join (video copied, the chunks' sound processed and
+//!   encoded once). Progress: the measuring pass reports 0..0.1 (it decodes audio only),
+//!   the encode 0.1..1 (chunked: the chunks by their frames up to 0.955, the join the
+//!   rest).
+//!
+//! Progress never goes back.
 
 use std::path::Path;
 use std::process::Command;
@@ -130,7 +142,8 @@ impl ProcessedSound {
     }
 }
 
-/// Renders `plan` to `output` with one encode; `progress` gets 0..1. An `output` that is
+/// Renders `plan` to `output`, every frame and sample encoded once (see the module
+/// doc for the processes); `progress` gets 0..1. An `output` that is
 /// the source file itself (under any spelling of its path, or a hard link) is refused.
 ///
 /// The MP4 is written under a hidden name next to `output` ([`partial_path`]) and renamed
