@@ -41,18 +41,39 @@ pub enum MediaError {
 }
 
 /// Shared cancellation flag; set it and every process run with it is killed promptly.
+///
+/// A flag made by [`CancelFlag::linked`] also reads as cancelled when the flag it was
+/// made from is: work split over several processes at once (the render's picture and
+/// sound) gives each part a linked flag, so a part that fails can stop its sibling
+/// without cancelling the caller's flag (which would turn the failure into a
+/// cancellation for a job), while the caller's cancel still reaches every part.
 #[derive(Debug, Clone, Default)]
-pub struct CancelFlag(Arc<AtomicBool>);
+pub struct CancelFlag {
+    own: Arc<AtomicBool>,
+    /// The flags this one was linked from (and theirs), read but never set.
+    upstream: Vec<Arc<AtomicBool>>,
+}
 
 impl CancelFlag {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Cancels this flag and every flag linked from it (not the flags it was linked from).
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.own.store(true, Ordering::SeqCst);
     }
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.own.load(Ordering::SeqCst) || self.upstream.iter().any(|f| f.load(Ordering::SeqCst))
+    }
+    /// A new flag that reads as cancelled when it or `self` is cancelled; cancelling it
+    /// leaves `self` as it is.
+    pub fn linked(&self) -> CancelFlag {
+        let mut upstream = self.upstream.clone();
+        upstream.push(self.own.clone());
+        CancelFlag {
+            own: Arc::default(),
+            upstream,
+        }
     }
 }
 
@@ -373,6 +394,23 @@ pub fn missing_filters(bin: &str, names: &[&str]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_linked_flag_follows_its_origin_but_not_back() {
+        let job = CancelFlag::new();
+        let (a, b) = (job.linked(), job.linked());
+        let a2 = a.linked();
+        a.cancel();
+        assert!(a.is_cancelled() && a2.is_cancelled());
+        assert!(!job.is_cancelled() && !b.is_cancelled());
+        job.cancel();
+        assert!(b.is_cancelled());
+        // A clone shares the flag.
+        let c = CancelFlag::new();
+        let c2 = c.clone();
+        c2.cancel();
+        assert!(c.is_cancelled());
+    }
 
     #[test]
     fn the_installed_ffmpeg_has_every_render_filter() {

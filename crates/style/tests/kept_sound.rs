@@ -1,8 +1,9 @@
 //! The loudness passes after the first one work from the processed sound that pass kept
 //! (`render::PROCESSED_SOUND_FILE`), not from the source: a render whose limiter needs
 //! check passes and a sound-only re-encode opens the source twice only (the first
-//! measuring pass and the encode), and a check pass on the kept sound measures what the
-//! whole measuring graph from the source measures. Every ffmpeg the render runs goes
+//! measuring pass and the picture's encode; the sound is encoded from the kept sound),
+//! and a check pass on the kept sound measures what the whole measuring graph from the
+//! source measures. Every ffmpeg the render runs goes
 //! through a logging wrapper (`STYLECUT_FFMPEG`), which also copies the kept sound aside.
 
 mod common;
@@ -71,8 +72,9 @@ fn check_passes_and_the_reencode_read_the_kept_sound() {
     let runs = std::fs::read_to_string(&log).unwrap();
     let src_s = src.display().to_string();
     let from_source: Vec<&str> = runs.lines().filter(|l| l.contains(&src_s)).collect();
-    // The first measuring pass and the encode; before session 11 also every check pass
-    // and every sound-only re-encode.
+    // The first measuring pass (sound only) and the picture's encode (picture only,
+    // beside the sound's passes since session 12); before session 11 also every check
+    // pass and every sound-only re-encode.
     assert_eq!(
         from_source.len(),
         2,
@@ -82,10 +84,12 @@ fn check_passes_and_the_reencode_read_the_kept_sound() {
         from_source.join("\n")
     );
     let from_kept = runs.lines().filter(|l| l.contains("processed.wav")).count();
-    // Written once, then read by every check pass and re-encode.
+    // Written once, then read by every check pass, by the sound's AAC encode (since
+    // session 12 the sound is always encoded from it, beside the picture) and by every
+    // re-encode.
     assert_eq!(
         from_kept,
-        1 + d.loudness_passes + d.sound_reencodes,
+        2 + d.loudness_passes + d.sound_reencodes,
         "{runs}"
     );
 

@@ -1,10 +1,22 @@
-//! Runs a plan: scratch files (graph, subtitles), the audio-only loudness measuring
-//! pass (beside the stabiliser's analysis pass when the plan has one), then the single
-//! encode, or for a chunked plan ([`super::chunks`]) the chunks' sound (edited into PCM,
-//! before the measuring pass, which then reads it) and video one process after the other,
-//! and the join (video copied, the chunks' sound processed and encoded once). Progress: the measuring pass
-//! reports 0..0.1 (it decodes audio only), the encode 0.1..1 (chunked: the chunks by their
-//! frames up to 0.955, the join the rest); it never goes back.
+//! Runs a plan: scratch files (graph, subtitles), then
+//!
+//! * a one-process plan with sound (since session 12): the picture's encode (the plan's
+//!   video graph and x264 options, the source opened for its picture only; after the
+//!   stabiliser's analysis pass when the plan has one) on one thread, and beside it the
+//!   sound's passes on this one: the audio-only loudness measuring pass (which keeps the
+//!   processed sound), the check passes, the AAC encode of the kept sound and the
+//!   delivered sound's measure; then one mux, both streams copied, `+faststart`
+//!   ([`Overlapped`]). Progress: the picture's encode 0..0.98, the mux the rest.
+//! * otherwise (a silent source, a plan written before the loudness slot), the
+//!   measuring pass (beside the stabiliser's analysis pass when the plan has one), then
+//!   the single encode, or for a chunked plan ([`super::chunks`]) the chunks' sound
+//!   (edited into PCM, before the measuring pass, which then reads it) and video one
+//!   process after the other, and the join (video copied, the chunks' sound processed and
+//!   encoded once). Progress: the measuring pass reports 0..0.1 (it decodes audio only),
+//!   the encode 0.1..1 (chunked: the chunks by their frames up to 0.955, the join the
+//!   rest).
+//!
+//! Progress never goes back.
 
 use std::path::Path;
 use std::process::Command;
@@ -112,19 +124,26 @@ impl ProcessedSound {
         )
     }
 
-    /// The sound's graph for an encode with `n`: the slot filled, the measuring filters
-    /// replaced by the output format (the render graph's own tail).
-    fn encode_graph(&self, n: &Normalization) -> String {
-        format!(
-            "[0:a]{}",
-            self.tail
-                .replacen(MEASURED_PLACEHOLDER, &n.filters(), 1)
-                .replacen(&self.meter, OUTPUT_AUDIO_FORMAT, 1)
+    /// The sound's graph for an encode with `slot` (the normalisation's filters, or
+    /// `anull`) in the loudness slot, the measuring filters replaced by the output format
+    /// (the render graph's own tail).
+    fn encode_graph(&self, slot: &str) -> String {
+        format!("[0:a]{}", self.render_tail(slot))
+    }
+
+    /// The render graph's sound from its loudness slot on, `slot` in it: the measuring
+    /// graph's tail with the measuring filters replaced by the output format.
+    fn render_tail(&self, slot: &str) -> String {
+        self.tail.replacen(MEASURED_PLACEHOLDER, slot, 1).replacen(
+            &self.meter,
+            OUTPUT_AUDIO_FORMAT,
+            1,
         )
     }
 }
 
-/// Renders `plan` to `output` with one encode; `progress` gets 0..1. An `output` that is
+/// Renders `plan` to `output`, every frame and sample encoded once (see the module
+/// doc for the processes); `progress` gets 0..1. An `output` that is
 /// the source file itself (under any spelling of its path, or a hard link) is refused.
 ///
 /// The MP4 is written under a hidden name next to `output` ([`partial_path`]) and renamed
@@ -222,6 +241,13 @@ fn render_to(
     };
     // The first measuring pass keeps the processed sound for the passes after it.
     let processed = measure_graph.and_then(|mg| ProcessedSound::plan(mg, &plan.audio, dir));
+    // A one-process plan whose sound can be encoded from the kept sound: the picture's
+    // encode starts at once, the sound's passes run beside it.
+    if let (Some(p), Some(mg)) = (&processed, measure_graph) {
+        if let Some(o) = Overlapped::plan(plan, p) {
+            return render_overlapped(plan, &o, p, mg, output, dir, opts, report);
+        }
+    }
     let (stab, log) = std::thread::scope(|scope| {
         let stab = plan.stabilize_detect_graph.as_ref().map(|dg| {
             let dg = dg.replace(SCRATCH, &escape_graph_path(&dir_arg));
@@ -419,6 +445,297 @@ fn render_to(
     Ok(delivered)
 }
 
+/// Graph script of the overlapped render's picture-only encode (scratch directory).
+const VIDEO_GRAPH_FILE: &str = "video.txt";
+/// The overlapped render's picture: H.264 alone, in MP4 (scratch directory).
+const VIDEO_FILE: &str = "video.mp4";
+/// The overlapped render's sound: AAC alone, in MP4 (scratch directory).
+const SOUND_FILE: &str = "sound.m4a";
+/// Share of the bar given to the overlapped render's picture encode; the mux (a copy of
+/// both streams) has the rest.
+const VIDEO_SHARE: f64 = 0.98;
+
+/// A one-process plan's encode split in two processes that run at the same time: the
+/// picture (the plan's video graph and x264 settings, no sound) and the sound (the kept
+/// processed sound with the loudness slot filled, into AAC), muxed after with both
+/// streams copied and `+faststart`.
+///
+/// Why: the sound's measuring pass, its check passes and the delivered sound's measure
+/// each use one core for a fraction of a second, and before session 12 they ran before
+/// and after the encode, while the x264 encode (the plain transcode the job is compared
+/// with) keeps both cores busy. The picture does not depend on the loudness measure, so
+/// its encode starts at once and the sound's passes hide behind it; what is left after the
+/// encode is one stream copy. The streams are the same as the one-process encode's: the
+/// same decoder, graph and x264 settings for the picture, and the same samples (the
+/// kept PCM is 32-bit float, what the graph carried) through the same slot and AAC
+/// encoder for the sound (`docs/BENCHMARKS.md`, "Session 12: job wall time").
+#[derive(Debug, PartialEq)]
+struct Overlapped {
+    /// The plan's filtergraph up to `[vout]` (its video part).
+    video_graph: String,
+    /// The picture-only encode's arguments, with the `{scratch}` slot.
+    video_args: Vec<String>,
+}
+
+impl Overlapped {
+    /// The split of `plan`, or None when the plan is not one process with sound whose
+    /// render graph ends in the kept sound's tail `p` (a chunked plan, a silent source, a
+    /// graph of another shape): those render as before.
+    fn plan(plan: &EditPlan, p: &ProcessedSound) -> Option<Self> {
+        if plan.chunks.is_some() || !plan.audio.source_has_audio {
+            return None;
+        }
+        let (video, sound) = plan.filtergraph.split_once("[vout];")?;
+        // The render's sound must be what the kept sound gives through the slot: its
+        // graph ends in the measuring graph's tail with the output format for the meter.
+        if video.contains(MEASURED_PLACEHOLDER)
+            || !sound.ends_with(&p.render_tail(MEASURED_PLACEHOLDER))
+        {
+            return None;
+        }
+        Some(Self {
+            video_graph: format!("{video}[vout]"),
+            video_args: picture_args(plan)?,
+        })
+    }
+}
+
+/// The picture-only encode's arguments, from the plan's own render command (so what the
+/// plan prints, and a test's change to it, is what runs): the sound's input (the source
+/// opened a second time, audio only: `planner::encode_args`), `-map [aout]` and the
+/// sound's and container's output options taken out, the graph script and the output
+/// replaced by the scratch directory's [`VIDEO_GRAPH_FILE`] and [`VIDEO_FILE`]. None when
+/// the command is not of that shape.
+fn picture_args(plan: &EditPlan) -> Option<Vec<String>> {
+    let mut a = plan.ffmpeg_args.clone();
+    let sound_input = source_input(plan);
+    let at = a
+        .windows(sound_input.len())
+        .position(|w| w == sound_input.as_slice())?;
+    a.drain(at..at + sound_input.len());
+    // Exactly one input left, the picture's.
+    if a.iter().filter(|x| *x == "-i").count() != 1 || !a.iter().any(|x| x == "-an") {
+        return None;
+    }
+    let graph = format!("{SCRATCH}/{GRAPH_FILE}");
+    let mut out = Vec::with_capacity(a.len());
+    let mut it = a.into_iter();
+    while let Some(x) = it.next() {
+        match x.as_str() {
+            // The sound's and the container's options, with their values.
+            "-c:a" | "-b:a" | "-ar" | "-ac" | "-movflags" => {
+                it.next()?;
+            }
+            "-map" => {
+                let v = it.next()?;
+                if v != "[aout]" {
+                    out.extend([x, v]);
+                }
+            }
+            "{output}" => out.push(format!("{SCRATCH}/{VIDEO_FILE}")),
+            _ if x == graph => out.push(format!("{SCRATCH}/{VIDEO_GRAPH_FILE}")),
+            _ => out.push(x),
+        }
+    }
+    let has = |k: &str, v: &str| out.windows(2).any(|w| w[0] == k && w[1] == v);
+    (has("-map", "[vout]")
+        && has(
+            "-filter_complex_script",
+            &format!("{SCRATCH}/{VIDEO_GRAPH_FILE}"),
+        )
+        && out.last().is_some_and(|l| l.ends_with(VIDEO_FILE)))
+    .then_some(out)
+}
+
+/// Renders a one-process plan as [`Overlapped`]: on one thread the stabiliser's
+/// analysis (when the plan has one) then the picture's encode; on this one the sound's
+/// measuring pass (which keeps the processed sound), its check passes, its AAC encode
+/// and the delivered sound's measure (with the sound-only re-encodes it may ask for);
+/// then the mux into `output`. Each side runs with its own flag linked to `opts`'s: a
+/// side that fails stops the other, and the caller's cancel stops both. Progress: the
+/// picture's encode 0..[`VIDEO_SHARE`], the mux the rest.
+#[allow(clippy::too_many_arguments)]
+fn render_overlapped(
+    plan: &EditPlan,
+    o: &Overlapped,
+    p: &ProcessedSound,
+    measure_graph: &str,
+    output: &Path,
+    dir: &Path,
+    opts: &RunOpts,
+    report: impl Fn(f64) + Clone + Send + 'static,
+) -> Result<Option<DeliveredAudio>, StyleError> {
+    let dir_arg = dir.display().to_string();
+    std::fs::write(
+        dir.join(VIDEO_GRAPH_FILE),
+        o.video_graph.replace(SCRATCH, &escape_graph_path(&dir_arg)),
+    )?;
+    let video_args: Vec<String> = o
+        .video_args
+        .iter()
+        .map(|a| a.replace(SCRATCH, &dir_arg))
+        .collect();
+    let (video_file, sound_file) = (dir.join(VIDEO_FILE), dir.join(SOUND_FILE));
+    let side = || RunOpts {
+        cancel: opts.cancel.linked(),
+        deadline: opts.deadline,
+    };
+    let (vopts, aopts) = (side(), side());
+    let (stop_video, stop_sound) = (vopts.cancel.clone(), aopts.cancel.clone());
+    let (video_args, video_file, dir_arg) = (&video_args, &video_file, &dir_arg);
+    let vreport = report.clone();
+    let (video, sound) = std::thread::scope(|scope| {
+        let video = scope.spawn(move || {
+            let r = (|| -> Result<(), StyleError> {
+                if let Some(dg) = &plan.stabilize_detect_graph {
+                    let dg = dg.replace(SCRATCH, &escape_graph_path(dir_arg));
+                    stabilize_detect(plan, &dg, dir, &vopts)?;
+                }
+                run_ffmpeg(
+                    video_args,
+                    video_file,
+                    plan.output_duration_s,
+                    &vopts,
+                    move |f| vreport(VIDEO_SHARE * f),
+                )
+                .map_err(|e| naming_step(e, "encoding the picture"))?;
+                Ok(())
+            })();
+            if r.is_err() {
+                stop_sound.cancel();
+            }
+            r
+        });
+        let sound = overlapped_sound(plan, p, measure_graph, &sound_file, dir, &aopts);
+        if sound.is_err() {
+            stop_video.cancel();
+        }
+        let video = video
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (video, sound)
+    });
+    let delivered = match (video, sound) {
+        (Ok(()), Ok(d)) => d,
+        // The side that failed first cancelled the other: its error is the one to report.
+        (Err(StyleError::Media(MediaError::Cancelled)), Err(e)) | (Err(e), _) | (_, Err(e)) => {
+            return Err(e)
+        }
+    };
+    let mut args: Vec<String> = ["-i", &video_file.display().to_string()]
+        .map(String::from)
+        .to_vec();
+    args.extend(["-i".to_string(), sound_file.display().to_string()]);
+    args.extend(
+        [
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            &output.display().to_string(),
+        ]
+        .map(String::from),
+    );
+    let r = report.clone();
+    run_ffmpeg(&args, output, plan.output_duration_s, opts, move |f| {
+        r(VIDEO_SHARE + (1.0 - VIDEO_SHARE) * f)
+    })
+    .map_err(|e| naming_step(e, "muxing the picture and the sound"))?;
+    report(1.0);
+    Ok(delivered)
+}
+
+/// The sound's side of [`render_overlapped`]: the first measuring pass from the source
+/// (keeping the processed sound), the check passes when the limiter acts, the AAC encode
+/// of the kept sound with the chosen normalisation into `out`, and, when the plan
+/// normalises, the delivered measure of `out` (re-encoding it while its true peak is over
+/// the ceiling, [`deliver`]). The same steps and numbers as the one-process render's.
+fn overlapped_sound(
+    plan: &EditPlan,
+    p: &ProcessedSound,
+    measure_graph: &str,
+    out: &Path,
+    dir: &Path,
+    opts: &RunOpts,
+) -> Result<Option<DeliveredAudio>, StyleError> {
+    let input = source_input(plan);
+    let log = measure(plan, measure_graph, &input, Some(p), dir, opts, 0.0, |_| {})?;
+    let first = parse_loudnorm(&log).ok_or_else(|| {
+        StyleError::Unsupported(format!(
+            "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
+        ))
+    })?;
+    let checked = Checked::Kept(p);
+    let (norm, loudness_passes) = match plan.audio.normalization(&first) {
+        Some(n) if n.limit_dbfs.is_some() => {
+            let (n, passes) = make_up_loudness(plan, &checked, dir, opts, n)?;
+            (Some(n), passes)
+        }
+        n => (n, 0),
+    };
+    let slot = norm
+        .as_ref()
+        .map_or_else(|| "anull".to_string(), |n| n.filters());
+    encode_sound(plan, p, &slot, out, dir, opts)?;
+    norm.map(|n| {
+        deliver(
+            plan,
+            out,
+            dir,
+            opts,
+            (n, loudness_passes),
+            |n| make_up_loudness(plan, &checked, dir, opts, n),
+            |n| encode_sound(plan, p, &n.filters(), out, dir, opts),
+        )
+    })
+    .transpose()
+}
+
+/// Encodes the kept sound `p` with `slot` in the loudness slot and the output format into
+/// AAC (the plan's codec and rate), alone in an MP4 `out`.
+fn encode_sound(
+    plan: &EditPlan,
+    p: &ProcessedSound,
+    slot: &str,
+    out: &Path,
+    dir: &Path,
+    opts: &RunOpts,
+) -> Result<(), StyleError> {
+    let script = dir.join("sound.txt");
+    std::fs::write(&script, p.encode_graph(slot))?;
+    let e = &plan.encoder;
+    let mut args = p.input();
+    args.extend(
+        [
+            "-filter_complex_script",
+            &script.display().to_string(),
+            "-map",
+            "[aout]",
+            "-c:a",
+            &e.audio_codec,
+            "-b:a",
+            &format!("{}k", e.audio_kbps),
+            "-ar",
+            "48000",
+            "-ac",
+            "2",
+            "-f",
+            "mp4",
+            &out.display().to_string(),
+        ]
+        .map(String::from),
+    );
+    run_ffmpeg(&args, out, plan.output_duration_s, opts, |_| {})
+        .map_err(|e| naming_step(e, "encoding the sound"))?;
+    Ok(())
+}
+
 /// What a loudness check pass reads.
 enum Checked<'a> {
     /// The processed sound the first measuring pass kept: the slot and the loudness
@@ -562,7 +879,7 @@ fn reencode_sound(
     n: &Normalization,
 ) -> Result<(), StyleError> {
     let (graph, mut args) = match processed {
-        Some(p) => (p.encode_graph(n), p.input()),
+        Some(p) => (p.encode_graph(&n.filters()), p.input()),
         None => (source_sound_graph(plan, n)?, source_input(plan)),
     };
     let script = dir.join("sound.txt");
