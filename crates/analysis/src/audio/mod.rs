@@ -15,6 +15,7 @@ pub mod onset;
 pub mod presence;
 pub mod spectrum;
 pub mod tempo;
+pub mod vad;
 
 #[cfg(test)]
 use stylecut_types::Band;
