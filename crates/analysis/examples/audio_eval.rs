@@ -188,7 +188,10 @@ fn media(rel: &str) -> PathBuf {
 
 /// The mono analysis audio and the speech segments of the Silero model, as the
 /// analysis decodes and finds them.
-fn decode_with_speech(p: &std::path::Path, info: &stylecut_media::MediaInfo) -> (Vec<f32>, Vec<Span>) {
+fn decode_with_speech(
+    p: &std::path::Path,
+    info: &stylecut_media::MediaInfo,
+) -> (Vec<f32>, Vec<Span>) {
     let opts = RunOpts::default();
     let a = decode_audio(p, info, 22_050, false, None, &opts).expect("decode");
     let mut v = vad::Vad::new().expect("model");

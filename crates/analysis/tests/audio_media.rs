@@ -33,7 +33,9 @@ fn decoded(rel: &str) -> (Vec<f32>, u32, Vec<Span>) {
     let info = probe::probe(&p, &opts).unwrap();
     let a = decode_audio(&p, &info, 22_050, false, None, &opts).unwrap();
     let mut v = vad::Vad::new().unwrap();
-    assert!(a.for_each_speech_chunk(4096, |c| v.push(c).unwrap()).unwrap());
+    assert!(a
+        .for_each_speech_chunk(4096, |c| v.push(c).unwrap())
+        .unwrap());
     let speech = v.finish(&vad::Params::default()).unwrap().segments;
     (a.mono, a.mono_rate, speech)
 }

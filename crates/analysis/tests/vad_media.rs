@@ -21,7 +21,9 @@ fn detect(rel: &str) -> vad::Speech {
     let info = probe::probe(&p, &opts).unwrap();
     let a = decode_audio(&p, &info, 22_050, false, None, &opts).unwrap();
     let mut v = vad::Vad::new().unwrap();
-    assert!(a.for_each_speech_chunk(1000, |c| v.push(c).unwrap()).unwrap());
+    assert!(a
+        .for_each_speech_chunk(1000, |c| v.push(c).unwrap())
+        .unwrap());
     v.finish(&vad::Params::default()).unwrap()
 }
 
@@ -99,7 +101,10 @@ fn probabilities_match_onnxruntime() {
     assert_eq!(s.probabilities.len(), 344);
     for (i, p) in expected {
         let got = s.probabilities[i];
-        assert!((got - p).abs() < 1e-4, "chunk {i}: {got} vs onnxruntime {p}");
+        assert!(
+            (got - p).abs() < 1e-4,
+            "chunk {i}: {got} vs onnxruntime {p}"
+        );
     }
 }
 

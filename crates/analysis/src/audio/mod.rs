@@ -428,7 +428,13 @@ mod tests {
 
     #[test]
     fn silence_and_noise_have_no_tempo() {
-        let r = analyze(&vec![0.0; 22_050 * 10], 22_050, NONE, Vec::new(), &mut |_| {});
+        let r = analyze(
+            &vec![0.0; 22_050 * 10],
+            22_050,
+            NONE,
+            Vec::new(),
+            &mut |_| {},
+        );
         assert_eq!(r.tempo_bpm, None);
         assert!(r.beats.is_empty());
         let mut seed = 1u32;

@@ -111,9 +111,7 @@ pub fn analyze(spec: &Spectrogram, onset: &[f32], speech: &[Span]) -> Presence {
         let flatness = percentile(&flat, 0.5);
         let is_music = act * 10 > len
             && (clarity >= PULSE_MUSIC
-                || (dips < MUSIC_DIPS
-                    && act * 2 > len
-                    && flatness < MAX_TONAL_FLATNESS));
+                || (dips < MUSIC_DIPS && act * 2 > len && flatness < MAX_TONAL_FLATNESS));
         music += if is_music { len } else { 0 };
         total += len;
         s = e;
@@ -161,6 +159,8 @@ mod tests {
         let f = speech_flags(&[span(0.1, 0.3), span(0.95, 2.0)], 12, 10.0);
         let on: Vec<usize> = (0..12).filter(|&i| f[i]).collect();
         assert_eq!(on, vec![1, 2, 10, 11]);
-        assert!(speech_flags(&[span(5.0, 6.0)], 12, 10.0).iter().all(|&x| !x));
+        assert!(speech_flags(&[span(5.0, 6.0)], 12, 10.0)
+            .iter()
+            .all(|&x| !x));
     }
 }

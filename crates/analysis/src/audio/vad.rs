@@ -107,8 +107,8 @@ pub struct Vad {
 
 impl Vad {
     pub fn new() -> Result<Self, VadError> {
-        let opts = RunOptions::default()
-            .with_thread_pool(Some(Arc::new(ThreadPool::with_num_threads(1))));
+        let opts =
+            RunOptions::default().with_thread_pool(Some(Arc::new(ThreadPool::with_num_threads(1))));
         let mut window = Vec::with_capacity(CONTEXT + CHUNK);
         window.resize(CONTEXT, 0.0);
         Ok(Vad {
@@ -153,10 +153,10 @@ impl Vad {
             )
             .map_err(|e| VadError(e.to_string()))?;
         let out: NdTensor<f32, 2> = out.try_into().map_err(|e| VadError(format!("{e:?}")))?;
-        let state_n: NdTensor<f32, 3> = state_n
-            .try_into()
-            .map_err(|e| VadError(format!("{e:?}")))?;
-        self.probs.push(out.to_vec().first().copied().unwrap_or(0.0));
+        let state_n: NdTensor<f32, 3> =
+            state_n.try_into().map_err(|e| VadError(format!("{e:?}")))?;
+        self.probs
+            .push(out.to_vec().first().copied().unwrap_or(0.0));
         self.state = state_n.to_vec();
         if self.state.len() != STATE {
             return Err(VadError(format!("state of {} values", self.state.len())));
@@ -288,7 +288,14 @@ mod tests {
         // 10 chunks of silence, 20 of speech (640 ms), 2 below the negative threshold
         // (64 ms < 100 ms: bridged), 1 between the thresholds (still speech), 20 of
         // speech, then 30 of silence.
-        let p = probs_at(&[(10, 0.1), (20, 0.9), (2, 0.2), (1, 0.4), (20, 0.9), (30, 0.0)]);
+        let p = probs_at(&[
+            (10, 0.1),
+            (20, 0.9),
+            (2, 0.2),
+            (1, 0.4),
+            (20, 0.9),
+            (30, 0.0),
+        ]);
         let n = p.len() * CHUNK;
         let s = speech_timestamps(&p, n, &Params::default());
         assert_eq!(s.len(), 1, "{s:?}");
@@ -331,7 +338,11 @@ mod tests {
         let s = detect(&quiet, &Params::default()).unwrap();
         assert!(s.segments.is_empty());
         assert_eq!(s.probabilities.len(), 16_000usize.div_ceil(CHUNK));
-        assert!(s.probabilities.iter().all(|&p| p < 0.1), "{:?}", s.probabilities);
+        assert!(
+            s.probabilities.iter().all(|&p| p < 0.1),
+            "{:?}",
+            s.probabilities
+        );
         // Pushing in odd pieces gives the same probabilities as one push.
         let mut seed = 3u32;
         let x: Vec<f32> = (0..8_000)
