@@ -437,6 +437,8 @@ mod tests {
         );
         assert_eq!(r.tempo_bpm, None);
         assert!(r.beats.is_empty());
+        // No speech is +0.0, not the −0.0 of an empty sum (printed "-0.0" in the JSON).
+        assert!(r.features.speech_ratio == 0.0 && r.features.speech_ratio.is_sign_positive());
         let mut seed = 1u32;
         let noise: Vec<f32> = (0..22_050 * 10)
             .map(|_| {

@@ -117,7 +117,12 @@ pub fn analyze(spec: &Spectrogram, onset: &[f32], speech: &[Span]) -> Presence {
         s = e;
     }
     Presence {
-        speech_ratio: (speech_time / duration).clamp(0.0, 1.0),
+        // A sum of no spans is −0.0, which the document would print as "-0.0".
+        speech_ratio: if speech_time > 0.0 {
+            (speech_time / duration).min(1.0)
+        } else {
+            0.0
+        },
         music_ratio: if total > 0 {
             music as f64 / total as f64
         } else {
