@@ -88,7 +88,7 @@ fn probabilities_match_onnxruntime() {
     // protocol, printed by `bench/score/vad_probs_ort.py` (chunk index, probability).
     // The whole file differed by at most 3.3e-6.
     let expected = [
-        (0usize, 0.00168380f32),
+        (0usize, 0.00168380f64),
         (37, 0.99040532),
         (74, 0.03207594),
         (101, 0.00861612),
@@ -100,7 +100,7 @@ fn probabilities_match_onnxruntime() {
     let s = detect("speech/whisper/jfk.flac");
     assert_eq!(s.probabilities.len(), 344);
     for (i, p) in expected {
-        let got = s.probabilities[i];
+        let got = f64::from(s.probabilities[i]);
         assert!(
             (got - p).abs() < 1e-4,
             "chunk {i}: {got} vs onnxruntime {p}"
