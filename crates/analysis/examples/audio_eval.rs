@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stylecut_analysis::audio::{self, metrics, onset, spectrum, tempo};
+use stylecut_analysis::audio::{self, metrics, onset, spectrum, tempo, vad};
 use stylecut_media::{decode::decode_audio, probe, RunOpts};
-use stylecut_types::Loudness;
+use stylecut_types::{Loudness, Span};
 
 const FILES: &[(&str, &str, f64)] = &[
     (
@@ -105,14 +105,12 @@ fn drums() {
         let wav = dir.join(v["audio"].as_str().expect("audio"));
         let opts = RunOpts::default();
         let info = probe::probe(&wav, &opts).expect("probe");
-        let mono = decode_audio(&wav, &info, 22_050, false, None, &opts)
-            .expect("decode")
-            .mono;
+        let (mono, speech) = decode_with_speech(&wav, &info);
         let truth = v["tempo_bpm"].as_f64().expect("tempo");
         let refb: Vec<f64> = v["beats"].as_array().map_or(Vec::new(), |a| {
             a.iter().filter_map(|x| x.as_f64()).collect()
         });
-        let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+        let rep = audio::analyze(&mono, 22_050, none, speech, &mut |_| {});
         let est = rep.tempo_bpm.unwrap_or(0.0);
         let good = metrics::tempo_ok(est, truth, 0.04);
         ok += good as usize;
@@ -169,10 +167,8 @@ fn files(paths: &[String], show: bool) {
     for p in paths.iter().filter(|p| !p.starts_with("--")) {
         let opts = RunOpts::default();
         let info = probe::probe(std::path::Path::new(p), &opts).expect("probe");
-        let mono = decode_audio(std::path::Path::new(p), &info, 22_050, false, None, &opts)
-            .expect("decode")
-            .mono;
-        let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+        let (mono, speech) = decode_with_speech(std::path::Path::new(p), &info);
+        let rep = audio::analyze(&mono, 22_050, none, speech, &mut |_| {});
         println!(
             "{p:<60} tempo {:>7.2} beats {}",
             rep.tempo_bpm.unwrap_or(0.0),
@@ -190,13 +186,25 @@ fn media(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn load(rel: &str) -> Vec<f32> {
-    let p = media(rel);
+/// The mono analysis audio and the speech segments of the Silero model, as the
+/// analysis decodes and finds them.
+fn decode_with_speech(
+    p: &std::path::Path,
+    info: &stylecut_media::MediaInfo,
+) -> (Vec<f32>, Vec<Span>) {
     let opts = RunOpts::default();
-    let info = probe::probe(&p, &opts).expect("probe");
-    decode_audio(&p, &info, 22_050, false, None, &opts)
-        .expect("decode")
-        .mono
+    let a = decode_audio(p, info, 22_050, false, None, &opts).expect("decode");
+    let mut v = vad::Vad::new().expect("model");
+    a.for_each_speech_chunk(4096, |c| v.push(c).expect("vad"))
+        .expect("speech audio");
+    let speech = v.finish(&vad::Params::default()).expect("vad").segments;
+    (a.mono, speech)
+}
+
+fn load(rel: &str) -> (Vec<f32>, Vec<Span>) {
+    let p = media(rel);
+    let info = probe::probe(&p, &RunOpts::default()).expect("probe");
+    decode_with_speech(&p, &info)
 }
 
 fn loudness(rel: &str) -> Loudness {
@@ -242,12 +250,12 @@ fn main() {
     };
     let mut ok = 0;
     for (path, gt, truth) in FILES {
-        let mono = load(path);
+        let (mono, speech) = load(path);
         if std::env::var_os("SC_DEBUG").is_some() {
             eprintln!("== {path}");
         }
         let t0 = Instant::now();
-        let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+        let rep = audio::analyze(&mono, 22_050, none, speech, &mut |_| {});
         let ms = t0.elapsed().as_secs_f64() * 1e3;
         let est = rep.tempo_bpm.unwrap_or(0.0);
         let good = metrics::tempo_ok(est, *truth, 0.04);
@@ -311,12 +319,12 @@ fn main() {
             .iter()
             .filter(|p| std::env::var("SC_ONLY").map_or(true, |o| p.contains(&o)))
         {
-            let mono = load(path);
+            let (mono, speech) = load(path);
             if std::env::var_os("SC_DEBUG").is_some() {
                 eprintln!("== {path}");
             }
             let t0 = Instant::now();
-            let rep = audio::analyze(&mono, 22_050, none, &mut |_| {});
+            let rep = audio::analyze(&mono, 22_050, none, speech, &mut |_| {});
             let ms = t0.elapsed().as_secs_f64() * 1e3;
             let dur = mono.len() as f64 / 22_050.0;
             let reference: Vec<(f64, f64)> = index["files"]

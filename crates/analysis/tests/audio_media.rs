@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use stylecut_analysis::audio::{self, metrics, AudioReport, LoudnessMeter};
+use stylecut_analysis::audio::{self, metrics, vad, AudioReport, LoudnessMeter};
 use stylecut_media::{decode::decode_audio, probe, RunOpts};
-use stylecut_types::Loudness;
+use stylecut_types::{Loudness, Span};
 
 const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 
@@ -25,28 +25,34 @@ fn loudness_of(rel: &str) -> Loudness {
     m.finish()
 }
 
-/// The shared file's mono sound at 22.05 kHz, as the analysis decodes it.
-fn decoded(rel: &str) -> (Vec<f32>, u32) {
+/// The shared file's mono sound at 22.05 kHz and its speech segments (the Silero model
+/// on its 16 kHz sound), as the analysis decodes and finds them.
+fn decoded(rel: &str) -> (Vec<f32>, u32, Vec<Span>) {
     let p = media(rel);
     let opts = RunOpts::default();
     let info = probe::probe(&p, &opts).unwrap();
     let a = decode_audio(&p, &info, 22_050, false, None, &opts).unwrap();
-    (a.mono, a.mono_rate)
+    let mut v = vad::Vad::new().unwrap();
+    assert!(a
+        .for_each_speech_chunk(4096, |c| v.push(c).unwrap())
+        .unwrap());
+    let speech = v.finish(&vad::Params::default()).unwrap().segments;
+    (a.mono, a.mono_rate, speech)
 }
 
 /// The audio analysis of `mono` without loudness figures (none of these tests reads them).
-fn analyze_mono(mono: &[f32], rate: u32) -> AudioReport {
+fn analyze_mono(mono: &[f32], rate: u32, speech: Vec<Span>) -> AudioReport {
     let none = Loudness {
         integrated_lufs: None,
         range_lu: None,
         true_peak_dbtp: None,
     };
-    audio::analyze(mono, rate, none, &mut |_| {})
+    audio::analyze(mono, rate, none, speech, &mut |_| {})
 }
 
 fn analyze(rel: &str) -> AudioReport {
-    let (mono, rate) = decoded(rel);
-    analyze_mono(&mono, rate)
+    let (mono, rate, speech) = decoded(rel);
+    analyze_mono(&mono, rate, speech)
 }
 
 fn gt_beats(rel: &str) -> Vec<f64> {
@@ -231,13 +237,13 @@ fn speech_is_found_in_speech_and_not_in_instrumental_music() {
 /// for a faster pulse (`tempo::OFFBEAT_BASS`).
 #[test]
 fn clipped_loop_keeps_its_tempo() {
-    let (mono, rate) = decoded("music/essentia/techno_loop.mp3");
+    let (mono, rate, speech) = decoded("music/essentia/techno_loop.mp3");
     for seconds in [6.0, f64::INFINITY] {
         let n = ((seconds * rate as f64) as usize).min(mono.len());
         for gain_db in [0.0f32, 10.0, 20.0, 30.0] {
             let g = 10f32.powf(gain_db / 20.0);
             let x: Vec<f32> = mono[..n].iter().map(|v| (v * g).clamp(-1.0, 1.0)).collect();
-            let r = analyze_mono(&x, rate);
+            let r = analyze_mono(&x, rate, speech.clone());
             let t = r.tempo_bpm.unwrap_or(0.0);
             assert!(
                 metrics::tempo_ok(t, 125.0, 0.04),

@@ -110,7 +110,15 @@ pub struct DecodedAudio {
     pub channel_layout: Option<String>,
     /// Interleaved f32 at `full_rate`, `channels` channels (None when not requested).
     full_file: Option<tempfile::TempPath>,
+    /// Mono f32 at [`SPEECH_RATE`] for the voice activity model ([`decode_audio`] and
+    /// [`decode_audio_streamed`] write it; [`decode`] does not).
+    speech_file: Option<tempfile::TempPath>,
 }
+
+/// Rate of the speech-detection audio: the Silero VAD model reads 16 kHz. ffmpeg
+/// resamples it as a second mono output of the same audio decode (no resampler is in
+/// our dependency tree, and the audio is decoded once).
+pub const SPEECH_RATE: u32 = 16_000;
 
 impl DecodedAudio {
     /// Streams the full-rate interleaved audio in chunks of `frames` sample frames (the
@@ -145,6 +153,21 @@ impl DecodedAudio {
 
     pub fn has_full(&self) -> bool {
         self.full_file.is_some()
+    }
+
+    /// Streams the mono [`SPEECH_RATE`] audio in chunks of `frames` samples (the last one
+    /// may be shorter). Returns false, calling nothing, when this decode wrote none.
+    pub fn for_each_speech_chunk(
+        &self,
+        frames: usize,
+        f: impl FnMut(&[f32]),
+    ) -> Result<bool, MediaError> {
+        let Some(path) = &self.speech_file else {
+            return Ok(false);
+        };
+        let file = std::fs::File::open(path)?;
+        read_chunks(file, frames, 1, f)?;
+        Ok(true)
     }
 }
 
@@ -521,21 +544,31 @@ pub fn decode(
             channels: ai.channels,
             channel_layout: ai.channel_layout.clone(),
             full_file,
+            speech_file: None,
         }),
         _ => None,
     };
     Ok(audio)
 }
 
+/// The scratch files [`mono_audio_command`] has ffmpeg write.
+struct MonoFiles {
+    /// Mono f32 at the analysis rate.
+    mono: tempfile::TempPath,
+    /// Mono f32 at [`SPEECH_RATE`].
+    speech: tempfile::TempPath,
+}
+
 /// What [`decode_audio`] and [`decode_audio_streamed`] share: the audio stream's info, the
-/// scratch directory, a scratch file for the mono analysis audio and the ffmpeg command
-/// writing it there (mono f32 at `rate`); the caller adds the full-rate output.
+/// scratch directory, scratch files for the mono analysis audio and the speech-detection
+/// audio and the ffmpeg command writing them there (mono f32 at `rate` and at
+/// [`SPEECH_RATE`]); the caller adds the full-rate output.
 fn mono_audio_command<'a>(
     path: &Path,
     info: &'a MediaInfo,
     rate: u32,
     scratch: Option<&Path>,
-) -> Result<(&'a AudioInfo, PathBuf, tempfile::TempPath, Command), MediaError> {
+) -> Result<(&'a AudioInfo, PathBuf, MonoFiles, Command), MediaError> {
     let ai = info.audio.as_ref().ok_or_else(|| MediaError::BadInput {
         message: "the file has no audio stream".into(),
         stderr_tail: String::new(),
@@ -556,11 +589,25 @@ fn mono_audio_command<'a>(
         .arg(rate.to_string())
         .args(["-f", "f32le"])
         .arg(mono_file.as_os_str());
-    Ok((ai, scratch, mono_file, cmd))
+    let speech_file = tempfile::Builder::new()
+        .prefix("sc-speech-")
+        .tempfile_in(&scratch)?
+        .into_temp_path();
+    cmd.arg("-map")
+        .arg(ai.map_spec())
+        .args(["-ac", "1", "-ar"])
+        .arg(SPEECH_RATE.to_string())
+        .args(["-f", "f32le"])
+        .arg(speech_file.as_os_str());
+    let files = MonoFiles {
+        mono: mono_file,
+        speech: speech_file,
+    };
+    Ok((ai, scratch, files, cmd))
 }
 
 /// Decodes only the audio of a file (music files, or the audio of a video) as mono f32
-/// at `rate`, plus full-rate audio when `full` is set.
+/// at `rate` and at [`SPEECH_RATE`], plus full-rate audio when `full` is set.
 pub fn decode_audio(
     path: &Path,
     info: &MediaInfo,
@@ -569,7 +616,7 @@ pub fn decode_audio(
     scratch: Option<&Path>,
     opts: &RunOpts,
 ) -> Result<DecodedAudio, MediaError> {
-    let (ai, scratch, mono_file, mut cmd) = mono_audio_command(path, info, rate, scratch)?;
+    let (ai, scratch, files, mut cmd) = mono_audio_command(path, info, rate, scratch)?;
     let full_file = if full {
         Some(
             tempfile::Builder::new()
@@ -595,18 +642,21 @@ pub fn decode_audio(
     })?;
     Ok(DecodedAudio {
         mono_rate: rate,
-        mono: read_f32_file(&mono_file)?,
+        mono: read_f32_file(&files.mono)?,
         mono_file: None,
         full_rate: ai.sample_rate,
         channels: ai.channels,
         channel_layout: ai.channel_layout.clone(),
         full_file,
+        speech_file: Some(files.speech),
     })
 }
 
 /// [`decode_audio`] with the full-rate audio streamed instead of stored: ffmpeg writes the
 /// mono analysis audio to a scratch file (not read back: the caller streams it with
-/// [`DecodedAudio::for_each_mono_chunk`], so 10 minutes of it are not 53 MB of memory) and
+/// [`DecodedAudio::for_each_mono_chunk`], so 10 minutes of it are not 53 MB of memory),
+/// the 16 kHz speech-detection audio to another (streamed back by
+/// [`DecodedAudio::for_each_speech_chunk`]; 3.8 MB per minute) and
 /// the full-rate interleaved f32 audio to a pipe, which is handed to `on_full` in chunks
 /// of exactly `chunk_frames` sample frames (the last one may be shorter) while ffmpeg
 /// decodes. Nothing of the full-rate audio is written to disk or kept: a scratch file of
@@ -621,7 +671,7 @@ pub fn decode_audio_streamed(
     chunk_frames: usize,
     on_full: impl FnMut(&[f32]),
 ) -> Result<DecodedAudio, MediaError> {
-    let (ai, _, mono_file, mut cmd) = mono_audio_command(path, info, rate, scratch)?;
+    let (ai, _, files, mut cmd) = mono_audio_command(path, info, rate, scratch)?;
     cmd.arg("-map")
         .arg(ai.map_spec())
         .args(["-f", "f32le", "pipe:1"]);
@@ -671,11 +721,12 @@ pub fn decode_audio_streamed(
     Ok(DecodedAudio {
         mono_rate: rate,
         mono: Vec::new(),
-        mono_file: Some(mono_file),
+        mono_file: Some(files.mono),
         full_rate: ai.sample_rate,
         channels: ai.channels,
         channel_layout: ai.channel_layout.clone(),
         full_file: None,
+        speech_file: Some(files.speech),
     })
 }
 

@@ -19,7 +19,7 @@ pub mod render;
 
 pub use decode::{
     decode, decode_audio, decode_audio_streamed, decode_picture, DecodeSpec, DecodedAudio, Frame,
-    SkipLoopFilter,
+    SkipLoopFilter, SPEECH_RATE,
 };
 pub use probe::{probe, AudioInfo, Colour, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};

@@ -99,6 +99,23 @@ fn streamed_audio_is_the_stored_audio_and_stops_when_cancelled() {
         .unwrap();
     assert!(stored.mono.len() > 22_050 * 9);
     assert_eq!(mono, stored.mono);
+    // Both write the 16 kHz speech audio, the same samples, as long as the mono audio.
+    let speech = |d: &stylecut_media::DecodedAudio| {
+        let mut v = Vec::new();
+        assert!(d
+            .for_each_speech_chunk(1000, |c| v.extend_from_slice(c))
+            .unwrap());
+        v
+    };
+    let (s16, st16) = (speech(&streamed), speech(&stored));
+    assert_eq!(s16, st16);
+    let secs = stored.mono.len() as f64 / 22_050.0;
+    assert!(
+        (s16.len() as f64 / 16_000.0 - secs).abs() < 0.05,
+        "{} samples",
+        s16.len()
+    );
+    assert!(s16.iter().any(|&x| x.abs() > 0.01));
     assert!(want.len() > 2 * 44_100 * 9, "{}", want.len());
     assert_eq!(got, want);
     // Whole chunks of 4096 stereo sample frames but the last.

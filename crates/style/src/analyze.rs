@@ -9,8 +9,10 @@
 //! audio (mono to a scratch file, full rate to a pipe) and a thread analyses
 //! it while the picture is still decoding: the full-rate audio is metered
 //! ([`LoudnessMeter`]) chunk by chunk as it comes out of ffmpeg's pipe (never written to
-//! disk), and the mono audio (a scratch file, streamed back in chunks) analysed
-//! ([`audio::AudioAnalyzer`], its spectrogram rows spilled past ≈ 48 s). Last, the video analyser summarises shots, transitions, motion
+//! disk), the 16 kHz speech audio (a second scratch file) streamed through the Silero
+//! voice activity model ([`audio::vad`]) and the mono audio (a scratch file, streamed back
+//! in chunks) analysed ([`audio::AudioAnalyzer`], its spectrogram rows spilled past
+//! ≈ 48 s). Last, the video analyser summarises shots, transitions, motion
 //! and colour (beside whatever is left of the audio analysis).
 //!
 //! Progress phases: `Video` follows the decode (it carries the per-frame video work:
@@ -265,6 +267,8 @@ fn analyze_audio(
     }
     progress(0.2);
     let loudness = meter.finish();
+    let speech = detect_speech(&decoded)?;
+    progress(0.4);
     // The mono mix is streamed from its scratch file in chunks and the spectrogram's
     // rows spill past a minute, so the analysis holds ≈ 0.1 KB per 11.6 ms hop of the
     // programme, not its samples and spectrogram (`docs/BENCHMARKS.md`, session 12).
@@ -284,8 +288,8 @@ fn analyze_audio(
             "audio analysis kept its spectrogram in memory past a scratch file error: {e}"
         );
     }
-    let mut audio_progress = |f: f64| progress(0.2 + 0.8 * f);
-    Ok(analyzer.finish(loudness, &mut audio_progress))
+    let mut audio_progress = |f: f64| progress(0.4 + 0.6 * f);
+    Ok(analyzer.finish(loudness, speech, &mut audio_progress))
 }
 
 /// Mono samples read and analysed at a time (64 KiB).
@@ -303,6 +307,30 @@ fn audio_spill_after() -> usize {
         Err(_) => AUDIO_SPILL_AFTER,
     }
 }
+
+/// Speech segments of the decoded audio: its 16 kHz mono is streamed from the scratch
+/// file through the Silero voice activity model ([`audio::vad::Vad`]), 32 ms at a time,
+/// never held whole.
+fn detect_speech(decoded: &DecodedAudio) -> Result<Vec<stylecut_types::Span>, StyleError> {
+    let vad_err = |e: audio::vad::VadError| StyleError::Unsupported(e.to_string());
+    let mut vad = audio::vad::Vad::new().map_err(vad_err)?;
+    let mut failed = None;
+    decoded.for_each_speech_chunk(SPEECH_CHUNK, |c| {
+        if failed.is_none() {
+            failed = vad.push(c).err();
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(vad_err(e));
+    }
+    Ok(vad
+        .finish(&audio::vad::Params::default())
+        .map_err(vad_err)?
+        .segments)
+}
+
+/// Samples read from the speech scratch file at a time (256 ms at 16 kHz).
+const SPEECH_CHUNK: usize = 4096;
 
 /// Returns the heap memory freed so far to the system (glibc's `malloc_trim`; nothing
 /// elsewhere). The audio analysis frees its per-frame values (band powers, onset

@@ -2,10 +2,11 @@
 //!
 //! One short-time spectrum ([`spectrum`]) feeds every analyser: onset strength
 //! ([`onset`]), tempo with metrical-level selection ([`tempo`]), dynamic-programming
-//! beat tracking with per-beat confidence and band ([`beats`]), speech and music
-//! presence ([`presence`]), spectral balance, dynamics and speech treatment
-//! ([`dynamics`]). Definitions and
-//! measured accuracy are in `docs/AUDIO.md`.
+//! beat tracking with per-beat confidence and band ([`beats`]), music presence
+//! ([`presence`]), spectral balance, dynamics and speech treatment ([`dynamics`]).
+//! Speech is found by the Silero voice activity model on 16 kHz audio ([`vad`]), which
+//! the caller runs and hands in. Definitions and measured accuracy are in
+//! `docs/AUDIO.md`.
 
 pub mod beats;
 pub mod dynamics;
@@ -16,6 +17,7 @@ pub mod presence;
 pub mod rows;
 pub mod spectrum;
 pub mod tempo;
+pub mod vad;
 
 #[cfg(test)]
 use stylecut_types::Band;
@@ -40,16 +42,18 @@ pub struct AudioReport {
 
 /// Analyses mono samples at `rate` Hz, all in memory: [`AudioAnalyzer`] fed the whole
 /// buffer at once. `loudness` comes from a [`LoudnessMeter`] fed with the full-rate audio
-/// of the same input. `progress` receives 0..1.
+/// of the same input, `speech` from a [`vad::Vad`] fed with its 16 kHz audio (they become
+/// the report's speech segments). `progress` receives 0..1.
 pub fn analyze(
     mono: &[f32],
     rate: u32,
     loudness: Loudness,
+    speech: Vec<Span>,
     progress: &mut dyn FnMut(f64),
 ) -> AudioReport {
     let mut a = AudioAnalyzer::new(rate, None);
     a.push(mono);
-    a.finish(loudness, progress)
+    a.finish(loudness, speech, progress)
 }
 
 /// The audio analysis of one input, fed its mono samples in chunks of any size as they
@@ -62,9 +66,8 @@ pub fn analyze(
 /// spilled rows back in order or in 1 s windows. The report is the one [`analyze`] makes
 /// from the whole buffer, bit for bit, whatever the chunking.
 ///
-/// Another streaming consumer of the mono signal (a voice activity detector, say) takes
-/// its samples in [`AudioAnalyzer::push`] beside the spectrum, and its result in
-/// [`AudioAnalyzer::finish`].
+/// Speech segments come from the Silero voice activity model ([`vad::Vad`]), which the
+/// caller runs on the input's 16 kHz audio and hands to [`AudioAnalyzer::finish`].
 pub struct AudioAnalyzer {
     spectrum: spectrum::SpectrumStream,
     levels: dynamics::BlockLevels,
@@ -115,12 +118,18 @@ impl AudioAnalyzer {
     }
 
     /// Finishes the analysis. `loudness` comes from a [`LoudnessMeter`] fed with the
-    /// full-rate audio of the same input. `progress` receives 0.4..1.
-    pub fn finish(self, loudness: Loudness, progress: &mut dyn FnMut(f64)) -> AudioReport {
+    /// full-rate audio of the same input, `speech` from a [`vad::Vad`] fed with its 16 kHz
+    /// audio. `progress` receives 0.4..1.
+    pub fn finish(
+        self,
+        loudness: Loudness,
+        speech: Vec<Span>,
+        progress: &mut dyn FnMut(f64),
+    ) -> AudioReport {
         let spec = self.spectrum.finish();
         progress(0.4);
         let on = onset::compute(&spec);
-        let pres = presence::analyze(&spec, &on.all);
+        let pres = presence::analyze(&spec, &on.all, &speech);
         progress(0.6);
         // No tempo without music: a programme needs at least [`MIN_MUSIC_RATIO`] of
         // music windows before beats are tracked.
@@ -163,7 +172,7 @@ impl AudioAnalyzer {
                 music_ratio: pres.music_ratio,
                 speech_enhanced: dynamics::speech_enhanced(&spec, &pres),
             },
-            speech_segments: pres.speech,
+            speech_segments: speech,
         }
     }
 }
@@ -276,7 +285,7 @@ mod tests {
         // Hats on eighths give twice the salient onsets of the quarter-note level; the
         // eighths alternate kick/snare with hat-only beats, so they must not win.
         for bpm in [60.0, 75.0] {
-            let r = analyze(&drums(bpm, 16.0), 22_050, NONE, &mut |_| {});
+            let r = analyze(&drums(bpm, 16.0), 22_050, NONE, Vec::new(), &mut |_| {});
             let t = r.tempo_bpm.unwrap_or(0.0);
             assert!((t / bpm - 1.0).abs() < 0.03, "{bpm} BPM drums read {t}");
         }
@@ -336,7 +345,7 @@ mod tests {
         // At 186 and 200 BPM the half-note level (kicks only, 93/100 BPM) is nearer the
         // tempo prior's centre; the kick/snare alternation of the quarter notes decides.
         for bpm in [186.0, 200.0] {
-            let r = analyze(&drums(bpm, 16.0), 22_050, NONE, &mut |_| {});
+            let r = analyze(&drums(bpm, 16.0), 22_050, NONE, Vec::new(), &mut |_| {});
             let t = r.tempo_bpm.unwrap_or(0.0);
             assert!((t / bpm - 1.0).abs() < 0.03, "{bpm} BPM drums read {t}");
         }
@@ -347,7 +356,7 @@ mod tests {
         // A walking bass and a ride on every beat at 280 BPM: read at 140 BPM, the
         // half-way points carry as much bass as the beats, so the beat is the faster level.
         let bpm = 280.0;
-        let r = analyze(&swing(bpm, 12.0), 22_050, NONE, &mut |_| {});
+        let r = analyze(&swing(bpm, 12.0), 22_050, NONE, Vec::new(), &mut |_| {});
         let t = r.tempo_bpm.unwrap_or(0.0);
         assert!((t / bpm - 1.0).abs() < 0.03, "{bpm} BPM swing read {t}");
     }
@@ -375,7 +384,7 @@ mod tests {
                     );
                 }
             }
-            let r = analyze(&x, 22_050, NONE, &mut |_| {});
+            let r = analyze(&x, 22_050, NONE, Vec::new(), &mut |_| {});
             let t = r.tempo_bpm.unwrap_or(0.0);
             assert!((t / bpm - 1.0).abs() < 0.03, "{bpm} BPM excerpt read {t}");
         }
@@ -386,7 +395,7 @@ mod tests {
         // At 190 BPM the beats must sit on the quarter-note grid (kicks and snares) and
         // be spaced by the reported tempo's period, whichever level is reported.
         let bpm = 190.0;
-        let r = analyze(&drums(bpm, 16.0), 22_050, NONE, &mut |_| {});
+        let r = analyze(&drums(bpm, 16.0), 22_050, NONE, Vec::new(), &mut |_| {});
         let t = r.tempo_bpm.unwrap_or(0.0);
         let grid = 60.0 / bpm;
         let on_grid = r
@@ -437,7 +446,7 @@ mod tests {
 
     fn check(bpm: f64, rate: u32) {
         let x = clicks(bpm, 20.0, rate, 4);
-        let r = analyze(&x, rate, NONE, &mut |_| {});
+        let r = analyze(&x, rate, NONE, Vec::new(), &mut |_| {});
         let t = r.tempo_bpm.unwrap_or(0.0);
         assert!(
             (t / bpm - 1.0).abs() < 0.02,
@@ -479,16 +488,24 @@ mod tests {
     #[test]
     fn kicks_are_bass_beats() {
         let x = clicks(120.0, 12.0, 22_050, 1);
-        let r = analyze(&x, 22_050, NONE, &mut |_| {});
+        let r = analyze(&x, 22_050, NONE, Vec::new(), &mut |_| {});
         let bass = r.beats.iter().filter(|b| b.band == Band::Bass).count();
         assert!(bass * 10 >= r.beats.len() * 8, "{:?}", r.beats);
     }
 
     #[test]
     fn silence_and_noise_have_no_tempo() {
-        let r = analyze(&vec![0.0; 22_050 * 10], 22_050, NONE, &mut |_| {});
+        let r = analyze(
+            &vec![0.0; 22_050 * 10],
+            22_050,
+            NONE,
+            Vec::new(),
+            &mut |_| {},
+        );
         assert_eq!(r.tempo_bpm, None);
-        assert!(r.beats.is_empty() && r.speech_segments.is_empty());
+        assert!(r.beats.is_empty());
+        // No speech is +0.0, not the −0.0 of an empty sum (printed "-0.0" in the JSON).
+        assert!(r.features.speech_ratio == 0.0 && r.features.speech_ratio.is_sign_positive());
         let mut seed = 1u32;
         let noise: Vec<f32> = (0..22_050 * 10)
             .map(|_| {
@@ -496,7 +513,7 @@ mod tests {
                 (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
             })
             .collect();
-        let r = analyze(&noise, 22_050, NONE, &mut |_| {});
+        let r = analyze(&noise, 22_050, NONE, Vec::new(), &mut |_| {});
         assert_eq!(r.tempo_bpm, None, "{:?}", r.features);
     }
 
@@ -506,7 +523,7 @@ mod tests {
         x[5000] = f32::NAN;
         x[9000] = f32::INFINITY;
         let mut seen = Vec::new();
-        let r = analyze(&x, 22_050, NONE, &mut |p| seen.push(p));
+        let r = analyze(&x, 22_050, NONE, Vec::new(), &mut |p| seen.push(p));
         assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
         assert_eq!(seen.last(), Some(&1.0));
         let t = r.tempo_bpm.unwrap_or(0.0);
@@ -522,7 +539,7 @@ mod tests {
         // more than a page of rows and a chunk and a window of samples.
         let mut x = drums(120.0, 70.0);
         x[400_000] = f32::NAN;
-        let whole = analyze(&x, 22_050, NONE, &mut |_| {});
+        let whole = analyze(&x, 22_050, NONE, Vec::new(), &mut |_| {});
         assert!(whole.tempo_bpm.is_some() && whole.beats.len() > 100);
         let dir = tempfile::tempdir().unwrap();
         let mut a = AudioAnalyzer::new(
@@ -545,14 +562,14 @@ mod tests {
             "{samples} samples held"
         );
         let mut seen = Vec::new();
-        let streamed = a.finish(NONE, &mut |p| seen.push(p));
+        let streamed = a.finish(NONE, Vec::new(), &mut |p| seen.push(p));
         assert_eq!(seen.last(), Some(&1.0));
         assert_eq!(streamed, whole);
     }
 
     #[test]
     fn empty_input_is_fine() {
-        let r = analyze(&[], 22_050, NONE, &mut |_| {});
+        let r = analyze(&[], 22_050, NONE, Vec::new(), &mut |_| {});
         assert_eq!(r.tempo_bpm, None);
         assert_eq!(r.features.speech_ratio, 0.0);
     }
