@@ -270,8 +270,7 @@ impl MotionTracker {
         }
         match (next, self.key.as_mut()) {
             (Some(map), Some(key))
-                if key.age + 1 < KEY_SPAN
-                    && map.corner_gap(Map::IDENTITY, w, h) <= KEY_REACH =>
+                if key.age + 1 < KEY_SPAN && map.corner_gap(Map::IDENTITY, w, h) <= KEY_REACH =>
             {
                 key.prev = map;
                 key.age += 1;
@@ -538,20 +537,36 @@ mod tests {
         let rate = 0.06f32 / 30.0;
         let mut z = MotionTracker::default();
         for i in 0..frames {
-            z.push(i as f64 / 30.0, &texture(w, h, 0.0, 0.0, 2f32.powf(rate * i as f32)), w, h);
+            z.push(
+                i as f64 / 30.0,
+                &texture(w, h, 0.0, 0.0, 2f32.powf(rate * i as f32)),
+                w,
+                h,
+            );
         }
         assert!(z.pairs.iter().all(|p| p.valid));
         let read: f32 = z.pairs.iter().map(|p| p.scale.log2()).sum();
         let truth = rate * (frames - 1) as f32;
-        assert!((read / truth - 1.0).abs() < 0.05, "zoom read {read} for {truth}");
+        assert!(
+            (read / truth - 1.0).abs() < 0.05,
+            "zoom read {read} for {truth}"
+        );
         // A pan of 0.2 px a frame at 256 px (0.1 px on the 128-px image).
         let step = 0.2f32;
         let mut p = MotionTracker::default();
         for i in 0..frames {
-            p.push(i as f64 / 30.0, &texture(w, h, step * i as f32, 0.0, 1.0), w, h);
+            p.push(
+                i as f64 / 30.0,
+                &texture(w, h, step * i as f32, 0.0, 1.0),
+                w,
+                h,
+            );
         }
         let read: f32 = p.pairs.iter().map(|m| m.tx).sum::<f32>() * w as f32;
         let truth = step * (frames - 1) as f32;
-        assert!((read / truth - 1.0).abs() < 0.05, "pan read {read} px for {truth}");
+        assert!(
+            (read / truth - 1.0).abs() < 0.05,
+            "pan read {read} px for {truth}"
+        );
     }
 }
