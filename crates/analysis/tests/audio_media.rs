@@ -3,17 +3,12 @@
 //! and silence. Per-file figures are printed by `examples/audio_eval.rs` and recorded
 //! in `docs/AUDIO.md`.
 
-use std::path::PathBuf;
+mod common;
 
-use stylecut_analysis::audio::{self, metrics, vad, AudioReport, LoudnessMeter};
+use common::{decode_with_speech, media};
+use stylecut_analysis::audio::{self, metrics, AudioReport, LoudnessMeter};
 use stylecut_media::{decode::decode_audio, probe, RunOpts};
 use stylecut_types::{Loudness, Span};
-
-const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
-
-fn media(rel: &str) -> PathBuf {
-    PathBuf::from(MEDIA).join(rel)
-}
 
 fn loudness_of(rel: &str) -> Loudness {
     let p = media(rel);
@@ -28,16 +23,8 @@ fn loudness_of(rel: &str) -> Loudness {
 /// The shared file's mono sound at 22.05 kHz and its speech segments (the Silero model
 /// on its 16 kHz sound), as the analysis decodes and finds them.
 fn decoded(rel: &str) -> (Vec<f32>, u32, Vec<Span>) {
-    let p = media(rel);
-    let opts = RunOpts::default();
-    let info = probe::probe(&p, &opts).unwrap();
-    let a = decode_audio(&p, &info, 22_050, false, None, &opts).unwrap();
-    let mut v = vad::Vad::new().unwrap();
-    assert!(a
-        .for_each_speech_chunk(4096, |c| v.push(c).unwrap())
-        .unwrap());
-    let speech = v.finish(&vad::Params::default()).unwrap().segments;
-    (a.mono, a.mono_rate, speech)
+    let (a, speech) = decode_with_speech(rel, 4096);
+    (a.mono, a.mono_rate, speech.segments)
 }
 
 /// The audio analysis of `mono` without loudness figures (none of these tests reads them).

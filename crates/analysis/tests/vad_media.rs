@@ -2,29 +2,16 @@
 //! silero-VAD v6 segments stored in `../shared/media/index.json` (onnxruntime with
 //! silero's own Python post-processing, measured by the media helper).
 
-use std::path::PathBuf;
+mod common;
 
+use common::{decode_with_speech, media};
 use stylecut_analysis::audio::vad;
-use stylecut_media::{decode::decode_audio, probe, RunOpts};
 
-const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 const STEP: f64 = 0.01;
-
-fn media(rel: &str) -> PathBuf {
-    PathBuf::from(MEDIA).join(rel)
-}
 
 /// The model's output on a shared file's 16 kHz mono sound, as the analysis decodes it.
 fn detect(rel: &str) -> vad::Speech {
-    let p = media(rel);
-    let opts = RunOpts::default();
-    let info = probe::probe(&p, &opts).unwrap();
-    let a = decode_audio(&p, &info, 22_050, false, None, &opts).unwrap();
-    let mut v = vad::Vad::new().unwrap();
-    assert!(a
-        .for_each_speech_chunk(1000, |c| v.push(c).unwrap())
-        .unwrap());
-    v.finish(&vad::Params::default()).unwrap()
+    decode_with_speech(rel, 1000).1
 }
 
 /// The stored silero-VAD v6 segments of a file and its duration.

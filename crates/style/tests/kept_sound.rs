@@ -41,20 +41,14 @@ fn check_passes_and_the_reencode_read_the_kept_sound() {
     let log = dir.path().join("ffmpeg.log");
     let kept = dir.path().join("kept.wav");
     let wrapper = dir.path().join("ffmpeg.sh");
-    std::fs::write(
+    logging_ffmpeg_wrapper(
         &wrapper,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nfor a in \"$@\"; do case \"$a\" in */processed.wav) [ -f \"$a\" ] && cp \"$a\" '{}' ;; esac; done\nexec ffmpeg \"$@\"\n",
-            log.display(),
+        &log,
+        &format!(
+            "for a in \"$@\"; do case \"$a\" in */processed.wav) [ -f \"$a\" ] && cp \"$a\" '{}' ;; esac; done",
             kept.display()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     // The only test in this binary: no other render sees the wrapper.
     std::env::set_var("STYLECUT_FFMPEG", &wrapper);
 

@@ -73,20 +73,14 @@ fn picture_and_sound_run_apart_and_mux_into_the_one_process_streams() {
     let wrapper = dir.path().join("ffmpeg.sh");
     // Logs each run's arguments; while `fail-sound` exists, the sound's AAC encode (the
     // run writing `sound.m4a` from the kept sound) fails.
-    std::fs::write(
+    logging_ffmpeg_wrapper(
         &wrapper,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{log}'\nif [ -f '{fail}' ]; then case \"$*\" in *processed.wav*sound.m4a) echo 'refused by the test' >&2; exit 3 ;; esac; fi\nexec ffmpeg \"$@\"\n",
-            log = log.display(),
-            fail = fail_sound.display(),
+        &log,
+        &format!(
+            "if [ -f '{}' ]; then case \"$*\" in *processed.wav*sound.m4a) echo 'refused by the test' >&2; exit 3 ;; esac; fi",
+            fail_sound.display()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     std::env::set_var("STYLECUT_FFMPEG", &wrapper);
 
     let info = probe::probe(&src, &RunOpts::default()).unwrap();

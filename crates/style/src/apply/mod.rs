@@ -72,7 +72,15 @@ impl Encoder {
     /// first, and the `{output}` slot.
     pub(crate) fn output_tail_args(&self) -> Vec<String> {
         let mut a: Vec<String> = OUTPUT_COLOUR_ARGS.map(String::from).to_vec();
-        a.extend([
+        a.extend(self.sound_args());
+        a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
+        a
+    }
+
+    /// The output's sound encoding: the plan's codec and bit rate, 48 kHz stereo (every
+    /// encode of the delivered sound uses these).
+    pub(crate) fn sound_args(&self) -> [String; 8] {
+        [
             "-c:a".into(),
             self.audio_codec.clone(),
             "-b:a".into(),
@@ -81,9 +89,7 @@ impl Encoder {
             "48000".into(),
             "-ac".into(),
             "2".into(),
-        ]);
-        a.extend(["-movflags", "+faststart", "-f", "mp4", "{output}"].map(String::from));
-        a
+        ]
     }
 }
 

@@ -717,20 +717,11 @@ fn encode_sound(
             &script.display().to_string(),
             "-map",
             "[aout]",
-            "-c:a",
-            &e.audio_codec,
-            "-b:a",
-            &format!("{}k", e.audio_kbps),
-            "-ar",
-            "48000",
-            "-ac",
-            "2",
-            "-f",
-            "mp4",
-            &out.display().to_string(),
         ]
         .map(String::from),
     );
+    args.extend(e.sound_args());
+    args.extend(["-f".to_string(), "mp4".into(), out.display().to_string()]);
     run_ffmpeg(&args, out, plan.output_duration_s, opts, |_| {})
         .map_err(|e| naming_step(e, "encoding the sound"))?;
     Ok(())
@@ -897,22 +888,12 @@ fn reencode_sound(
             "[aout]",
             "-c:v",
             "copy",
-            "-c:a",
-            &e.audio_codec,
-            "-b:a",
-            &format!("{}k", e.audio_kbps),
-            "-ar",
-            "48000",
-            "-ac",
-            "2",
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
-            &tmp.display().to_string(),
         ]
         .map(String::from),
     );
+    args.extend(e.sound_args());
+    args.extend(["-movflags", "+faststart", "-f", "mp4"].map(String::from));
+    args.push(tmp.display().to_string());
     run_ffmpeg(&args, &tmp, plan.output_duration_s, opts, |_| {})
         .map_err(|e| naming_step(e, "encoding the sound again"))?;
     std::fs::rename(&tmp, output).inspect_err(|_| {

@@ -319,3 +319,22 @@ pub fn loud_burst_inputs() -> (Analysis, StyleJson) {
     st.audio_style.bass_boost = 0.0;
     (a, st)
 }
+
+/// Writes an executable shell script `path` that appends each run's arguments to `log`,
+/// runs `extra` (shell, with the arguments in `"$@"`), then execs ffmpeg; point
+/// `STYLECUT_FFMPEG` at it to see (and steer) the processes a render runs.
+pub fn logging_ffmpeg_wrapper(path: &Path, log: &Path, extra: &str) {
+    std::fs::write(
+        path,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\n{extra}\nexec ffmpeg \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
