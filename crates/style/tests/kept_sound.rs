@@ -12,9 +12,8 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use stylecut_media::{probe, RunOpts};
+use stylecut_media::RunOpts;
 use stylecut_style::apply::{self, audio::MEASURED_PLACEHOLDER};
-use stylecut_types::config::JobConfig;
 
 /// loudnorm's integrated loudness of `graph` (to `[aout]`) run on `input`.
 fn integrated(input: &[&str], graph: &str, dir: &Path) -> f64 {
@@ -36,27 +35,15 @@ fn integrated(input: &[&str], graph: &str, dir: &Path) -> f64 {
 #[test]
 fn check_passes_and_the_reencode_read_the_kept_sound() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("bursts.mkv");
-    clipped_burst_source(&src);
-    let log = dir.path().join("ffmpeg.log");
     let kept = dir.path().join("kept.wav");
-    let wrapper = dir.path().join("ffmpeg.sh");
-    logging_ffmpeg_wrapper(
-        &wrapper,
-        &log,
+    // The only test in this binary: no other render sees the wrapper.
+    let (plan, log, src) = wrapped_burst_plan(
+        dir.path(),
         &format!(
             "for a in \"$@\"; do case \"$a\" in */processed.wav) [ -f \"$a\" ] && cp \"$a\" '{}' ;; esac; done",
             kept.display()
         ),
     );
-    // The only test in this binary: no other render sees the wrapper.
-    std::env::set_var("STYLECUT_FFMPEG", &wrapper);
-
-    let info = probe::probe(&src, &RunOpts::default()).unwrap();
-    let (a, st) = loud_burst_inputs();
-    let mut plan = apply::plan(&src, &info, &a, Some(&st), &JobConfig::default()).unwrap();
-    fast(&mut plan);
-    assert!(plan.chunks.is_none());
     let out = dir.path().join("out.mp4");
     let d = apply::render(&plan, &out, &RunOpts::default(), |_| {})
         .unwrap()

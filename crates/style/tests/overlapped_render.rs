@@ -14,10 +14,9 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use stylecut_media::{probe, MediaError, RunOpts};
+use stylecut_media::{MediaError, RunOpts};
 use stylecut_style::apply::{self, audio::MEASURED_PLACEHOLDER};
 use stylecut_style::StyleError;
-use stylecut_types::config::JobConfig;
 
 /// MD5 of `path`'s stream `sel` (`v`, `a`): its packets copied (`copy`) or decoded.
 fn stream_md5(path: &Path, sel: &str, copy: bool) -> String {
@@ -66,28 +65,16 @@ fn hidden(dir: &Path) -> Vec<String> {
 #[test]
 fn picture_and_sound_run_apart_and_mux_into_the_one_process_streams() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("bursts.mkv");
-    clipped_burst_source(&src);
-    let log = dir.path().join("ffmpeg.log");
     let fail_sound = dir.path().join("fail-sound");
-    let wrapper = dir.path().join("ffmpeg.sh");
     // Logs each run's arguments; while `fail-sound` exists, the sound's AAC encode (the
     // run writing `sound.m4a` from the kept sound) fails.
-    logging_ffmpeg_wrapper(
-        &wrapper,
-        &log,
+    let (plan, log, src) = wrapped_burst_plan(
+        dir.path(),
         &format!(
             "if [ -f '{}' ]; then case \"$*\" in *processed.wav*sound.m4a) echo 'refused by the test' >&2; exit 3 ;; esac; fi",
             fail_sound.display()
         ),
     );
-    std::env::set_var("STYLECUT_FFMPEG", &wrapper);
-
-    let info = probe::probe(&src, &RunOpts::default()).unwrap();
-    let (a, st) = loud_burst_inputs();
-    let mut plan = apply::plan(&src, &info, &a, Some(&st), &JobConfig::default()).unwrap();
-    fast(&mut plan);
-    assert!(plan.chunks.is_none());
     let out = dir.path().join("out.mp4");
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let s = seen.clone();

@@ -338,3 +338,32 @@ pub fn logging_ffmpeg_wrapper(path: &Path, log: &Path, extra: &str) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// The one-process plan of the loud-burst job ([`clipped_burst_source`] with
+/// [`loud_burst_inputs`], fast encoder) rendered through a [`logging_ffmpeg_wrapper`]
+/// running `extra`, which `STYLECUT_FFMPEG` now points at (for test binaries whose every
+/// render may see it). Returns the plan, the wrapper's log and the source.
+pub fn wrapped_burst_plan(
+    dir: &Path,
+    extra: &str,
+) -> (stylecut_style::apply::EditPlan, PathBuf, PathBuf) {
+    let src = dir.join("bursts.mkv");
+    clipped_burst_source(&src);
+    let log = dir.join("ffmpeg.log");
+    let wrapper = dir.join("ffmpeg.sh");
+    logging_ffmpeg_wrapper(&wrapper, &log, extra);
+    std::env::set_var("STYLECUT_FFMPEG", &wrapper);
+    let info = stylecut_media::probe::probe(&src, &stylecut_media::RunOpts::default()).unwrap();
+    let (a, st) = loud_burst_inputs();
+    let mut plan = stylecut_style::apply::plan(
+        &src,
+        &info,
+        &a,
+        Some(&st),
+        &stylecut_types::config::JobConfig::default(),
+    )
+    .unwrap();
+    fast(&mut plan);
+    assert!(plan.chunks.is_none());
+    (plan, log, src)
+}
