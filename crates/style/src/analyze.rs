@@ -267,7 +267,7 @@ fn analyze_audio(
     }
     progress(0.2);
     let loudness = meter.finish();
-    let speech = detect_speech(&decoded)?;
+    let speech = detect_speech(&decoded, opts)?;
     progress(0.4);
     // The mono mix is streamed from its scratch file in chunks and the spectrogram's
     // rows spill past a minute, so the analysis holds ≈ 0.1 KB per 11.6 ms hop of the
@@ -282,7 +282,20 @@ fn analyze_audio(
             after_frames: audio_spill_after(),
         }),
     );
-    decoded.for_each_mono_chunk(MONO_CHUNK, |c| analyzer.push(c))?;
+    // Cancellation and the deadline are checked between chunks, as in the decode: a job
+    // past PROCESSING_TIMEOUT_SECONDS stops here, not after its whole programme.
+    let mut stopped = None;
+    decoded.for_each_mono_chunk(MONO_CHUNK, |c| {
+        if stopped.is_none() {
+            match opts.check("audio analysis") {
+                Ok(()) => analyzer.push(c),
+                Err(e) => stopped = Some(e),
+            }
+        }
+    })?;
+    if let Some(e) = stopped {
+        return Err(e.into());
+    }
     if let Some(e) = analyzer.spill_error() {
         tracing::warn!(
             "audio analysis kept its spectrogram in memory past a scratch file error: {e}"
@@ -310,16 +323,26 @@ fn audio_spill_after() -> usize {
 
 /// Speech segments of the decoded audio: its 16 kHz mono is streamed from the scratch
 /// file through the Silero voice activity model ([`audio::vad::Vad`]), 32 ms at a time,
-/// never held whole.
-fn detect_speech(decoded: &DecodedAudio) -> Result<Vec<stylecut_types::Span>, StyleError> {
+/// never held whole; cancellation and the deadline stop it between chunks.
+fn detect_speech(
+    decoded: &DecodedAudio,
+    opts: &RunOpts,
+) -> Result<Vec<stylecut_types::Span>, StyleError> {
     let vad_err = |e: audio::vad::VadError| StyleError::Unsupported(e.to_string());
     let mut vad = audio::vad::Vad::new().map_err(vad_err)?;
     let mut failed = None;
+    let mut stopped = None;
     decoded.for_each_speech_chunk(SPEECH_CHUNK, |c| {
-        if failed.is_none() {
-            failed = vad.push(c).err();
+        if failed.is_none() && stopped.is_none() {
+            match opts.check("speech detection") {
+                Ok(()) => failed = vad.push(c).err(),
+                Err(e) => stopped = Some(e),
+            }
         }
     })?;
+    if let Some(e) = stopped {
+        return Err(e.into());
+    }
     if let Some(e) = failed {
         return Err(vad_err(e));
     }
