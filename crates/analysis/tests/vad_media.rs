@@ -120,3 +120,43 @@ fn music_without_voice_is_not_speech_and_singing_is() {
     assert!(ratio(&sung, dur) > 0.75, "sung {:?}", sung.segments);
     assert!(iou(&r, &spans(&sung), dur) >= 0.9);
 }
+
+/// `issue-195-aspect-ratio.mp4` is a talk edited with cutaways. Its editor put four of the
+/// five picture cuts (6.79, 12.04, 16.84 and 19.36 s, the shots of its analysis) between
+/// words, inside stretches Silero reads as one segment, and one (2.8 s) inside a word.
+/// The pauses found in the segments hold those four cuts and not the fifth, and none
+/// reaches outside its segment.
+#[test]
+fn pauses_inside_speech_hold_the_editors_cuts() {
+    let s = detect("video/pyscenedetect/issue-195-aspect-ratio.mp4");
+    let in_pause = |t: f64| {
+        s.pauses
+            .iter()
+            .any(|p| p.start_s - 0.005 <= t && t <= p.end_s + 0.005)
+    };
+    for cut in [6.79, 12.04, 16.84, 19.36] {
+        assert!(
+            s.segments.iter().any(|g| g.start_s < cut && cut < g.end_s),
+            "the cut at {cut} is inside a Silero segment: {:?}",
+            s.segments
+        );
+        assert!(in_pause(cut), "cut at {cut} not in a pause: {:?}", s.pauses);
+    }
+    assert!(!in_pause(2.8), "{:?}", s.pauses);
+    for p in &s.pauses {
+        assert!(p.end_s - p.start_s >= 0.12 - 1e-9, "{p:?}");
+        assert!(
+            s.segments
+                .iter()
+                .any(|g| g.start_s <= p.start_s && p.end_s <= g.end_s),
+            "{p:?} outside the segments"
+        );
+    }
+    // Pauses between phrases, not every syllable: about one per 1.5 s of speech or fewer.
+    let speech: f64 = s.segments.iter().map(|g| g.end_s - g.start_s).sum();
+    assert!(
+        (s.pauses.len() as f64) < speech / 1.5,
+        "{} pauses",
+        s.pauses.len()
+    );
+}

@@ -192,26 +192,27 @@ pub fn analyze_file(
     let (duration_s, report) = report;
     progress(Phase::Motion, 1.0);
 
-    let (loudness, tempo_bpm, beats, speech_segments, audio_features) = match audio_report {
-        Some(r) => (
-            r.loudness,
-            r.tempo_bpm,
-            r.beats,
-            r.speech_segments,
-            r.features,
-        ),
-        None => (
-            Loudness {
-                integrated_lufs: None,
-                range_lu: None,
-                true_peak_dbtp: None,
-            },
-            None,
-            Vec::new(),
-            Vec::new(),
-            AudioFeatures::default(),
-        ),
-    };
+    let (loudness, tempo_bpm, beats, (speech_segments, speech_pauses), audio_features) =
+        match audio_report {
+            Some(r) => (
+                r.loudness,
+                r.tempo_bpm,
+                r.beats,
+                (r.speech_segments, r.speech_pauses),
+                r.features,
+            ),
+            None => (
+                Loudness {
+                    integrated_lufs: None,
+                    range_lu: None,
+                    true_peak_dbtp: None,
+                },
+                None,
+                Vec::new(),
+                (Vec::new(), Vec::new()),
+                AudioFeatures::default(),
+            ),
+        };
     let analysis = Analysis {
         duration_s,
         width: v.display_width,
@@ -223,6 +224,7 @@ pub fn analyze_file(
         beats,
         loudness,
         speech_segments,
+        speech_pauses,
         motion: report.motion,
         color: report.color,
         color_grade: report.color_grade,
@@ -302,7 +304,9 @@ fn analyze_audio(
         );
     }
     let mut audio_progress = |f: f64| progress(0.4 + 0.6 * f);
-    Ok(analyzer.finish(loudness, speech, &mut audio_progress))
+    let mut report = analyzer.finish(loudness, speech.segments, &mut audio_progress);
+    report.speech_pauses = speech.pauses;
+    Ok(report)
 }
 
 /// Mono samples read and analysed at a time (64 KiB).
@@ -321,13 +325,10 @@ fn audio_spill_after() -> usize {
     }
 }
 
-/// Speech segments of the decoded audio: its 16 kHz mono is streamed from the scratch
+/// Speech segments (and the pauses inside them) of the decoded audio: its 16 kHz mono is streamed from the scratch
 /// file through the Silero voice activity model ([`audio::vad::Vad`]), 32 ms at a time,
 /// never held whole; cancellation and the deadline stop it between chunks.
-fn detect_speech(
-    decoded: &DecodedAudio,
-    opts: &RunOpts,
-) -> Result<Vec<stylecut_types::Span>, StyleError> {
+fn detect_speech(decoded: &DecodedAudio, opts: &RunOpts) -> Result<audio::vad::Speech, StyleError> {
     let vad_err = |e: audio::vad::VadError| StyleError::Unsupported(e.to_string());
     let mut vad = audio::vad::Vad::new().map_err(vad_err)?;
     let mut failed = None;
@@ -346,10 +347,7 @@ fn detect_speech(
     if let Some(e) = failed {
         return Err(vad_err(e));
     }
-    Ok(vad
-        .finish(&audio::vad::Params::default())
-        .map_err(vad_err)?
-        .segments)
+    vad.finish(&audio::vad::Params::default()).map_err(vad_err)
 }
 
 /// Samples read from the speech scratch file at a time (256 ms at 16 kHz).

@@ -334,6 +334,7 @@ mod tests {
                 true_peak_dbtp: None,
             },
             speech_segments: Vec::new(),
+            speech_pauses: Vec::new(),
             motion: Vec::new(),
             color: Vec::new(),
             color_grade: ColorGrade::default(),

@@ -154,6 +154,11 @@ pub struct Analysis {
     pub beats: Vec<Beat>,
     pub loudness: Loudness,
     pub speech_segments: Vec<Span>,
+    /// Pauses between words inside the speech segments (at least 120 ms, 20 dB below the
+    /// speech's loud level): where an edit may cut inside a segment without breaking a
+    /// word (empty in documents written before it existed).
+    #[serde(default)]
+    pub speech_pauses: Vec<Span>,
     pub motion: Vec<ShotMotion>,
     pub color: Vec<ShotColor>,
     /// The robust whole-video grade estimate.

@@ -13,6 +13,7 @@ pub mod dynamics;
 pub mod loudness;
 pub mod metrics;
 pub mod onset;
+pub mod pauses;
 pub mod presence;
 pub mod rows;
 pub mod spectrum;
@@ -37,6 +38,9 @@ pub struct AudioReport {
     pub tempo_bpm: Option<f64>,
     pub beats: Vec<Beat>,
     pub speech_segments: Vec<Span>,
+    /// Pauses between words inside the speech segments ([`pauses`]); the caller sets them
+    /// from the same [`vad::Speech`] as the segments (empty from [`analyze`]).
+    pub speech_pauses: Vec<Span>,
     pub features: AudioFeatures,
 }
 
@@ -173,6 +177,7 @@ impl AudioAnalyzer {
                 speech_enhanced: dynamics::speech_enhanced(&spec, &pres),
             },
             speech_segments: speech,
+            speech_pauses: Vec::new(),
         }
     }
 }

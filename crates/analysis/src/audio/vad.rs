@@ -17,6 +17,8 @@ use rten::{Model, NodeId, RunOptions, ThreadPool};
 use rten_tensor::{AsView, NdTensor};
 use stylecut_types::Span;
 
+use super::pauses::{self, LevelTrack};
+
 /// Sample rate the model reads.
 pub const RATE: u32 = 16_000;
 /// Samples per model step (32 ms at 16 kHz).
@@ -103,6 +105,8 @@ pub struct Vad {
     window: Vec<f32>,
     samples: usize,
     probs: Vec<f32>,
+    /// 10 ms levels of the same samples, for the pauses inside speech.
+    levels: LevelTrack,
 }
 
 impl Vad {
@@ -118,6 +122,7 @@ impl Vad {
             window,
             samples: 0,
             probs: Vec::new(),
+            levels: LevelTrack::default(),
         })
     }
 
@@ -125,6 +130,7 @@ impl Vad {
     /// samples are read as silence.
     pub fn push(&mut self, samples: &[f32]) -> Result<(), VadError> {
         self.samples += samples.len();
+        self.levels.push(samples);
         for &x in samples {
             self.window.push(if x.is_finite() { x } else { 0.0 });
             if self.window.len() == CONTEXT + CHUNK {
@@ -170,16 +176,19 @@ impl Vad {
         &self.probs
     }
 
-    /// Ends the stream: a last partial chunk is padded with zeros (as silero does), and
-    /// the probabilities become speech segments with `params`.
+    /// Ends the stream: a last partial chunk is padded with zeros (as silero does), the
+    /// probabilities become speech segments with `params`, and the pauses between words
+    /// inside them are read from the levels ([`pauses::pauses`]).
     pub fn finish(mut self, params: &Params) -> Result<Speech, VadError> {
         if self.window.len() > CONTEXT {
             self.window.resize(CONTEXT + CHUNK, 0.0);
             self.step()?;
         }
         let segments = speech_timestamps(&self.probs, self.samples, params);
+        let pauses = pauses::pauses(self.levels.levels(), &segments);
         Ok(Speech {
             segments,
+            pauses,
             probabilities: self.probs,
         })
     }
@@ -190,6 +199,8 @@ impl Vad {
 pub struct Speech {
     /// Speech segments, seconds.
     pub segments: Vec<Span>,
+    /// Pauses between words inside the segments, seconds ([`pauses::pauses`]).
+    pub pauses: Vec<Span>,
     /// Speech probability per 32 ms chunk.
     pub probabilities: Vec<f32>,
 }

@@ -11,7 +11,7 @@ use stylecut_types::Span;
 
 use super::format::{CropWindow, OutputFormat};
 use super::motion::Motion;
-use super::pacing::{Origin, Piece, SPEECH_MARGIN_S};
+use super::pacing::{breaks_word, Origin, Piece, SPEECH_MARGIN_S};
 use super::reframe::CropKey;
 use super::transitions::PlannedTransition;
 
@@ -152,12 +152,16 @@ enum End {
 /// Makes the capped edit end outside speech (never mid-word). Runs after [`cap`], so the
 /// edit already fits the limit; it only moves the end earlier. Rules, in order:
 ///
-/// 1. the end as capped is outside speech (±[`SPEECH_MARGIN_S`]): keep it;
+/// "Outside speech" is outside the speech segments (±[`SPEECH_MARGIN_S`]) or in one of the
+/// pauses between words inside them (`pauses`, [`breaks_word`]).
+///
+/// 1. the end as capped is outside speech: keep it;
 /// 2. else the latest segment boundary (end of a whole segment) outside speech, if it lies
 ///    within [`END_REACH_S`] (and a quarter of the edit) before the capped end;
 /// 3. else the latest speech-safe point before the capped end: the last frame of a speech
-///    gap inside a segment (which is shortened, keeping at least `min_frames` and more than
-///    its incoming transition) or a boundary outside speech, whichever is later;
+///    gap (between segments, or a pause inside one) inside a segment of the edit (which is
+///    shortened, keeping at least `min_frames` and more than its incoming transition) or a
+///    boundary outside speech, whichever is later;
 /// 4. else (speech without any gap) the capped end stays, and the note says so.
 ///
 /// Returns a note when the end moved or could not be moved.
@@ -166,13 +170,10 @@ pub fn end_outside_speech(
     trans: &mut Vec<PlannedTransition>,
     fmt: &OutputFormat,
     speech: &[Span],
+    pauses: &[Span],
     min_frames: u64,
 ) -> Option<String> {
-    let in_speech = |t: f64| {
-        speech
-            .iter()
-            .any(|s| t > s.start_s - SPEECH_MARGIN_S && t < s.end_s + SPEECH_MARGIN_S)
-    };
+    let in_speech = |t: f64| breaks_word(t, speech, pauses);
     let last = segs.len().checked_sub(1)?;
     if !in_speech(segs[last].src_out_s) {
         return None;
@@ -196,17 +197,24 @@ pub fn end_outside_speech(
         let join = if j > 0 { trans[j - 1].frames } else { 0 };
         let lo = min_frames.max(join + 1);
         // Latest frame-exact end inside each gap: the gap's end (or the segment's), on
-        // the output frame grid, still after the gap's start.
-        let gap_starts = speech.iter().map(|s| s.end_s + SPEECH_MARGIN_S + 1e-3);
-        let best = std::iter::once(f64::NEG_INFINITY)
-            .chain(gap_starts)
-            .filter(|&g0| g0 < sg.src_out_s)
-            .filter_map(|g0| {
+        // the output frame grid, still after the gap's start. Gaps between segments end
+        // where the next segment (less the margin) starts; a pause ends where it ends.
+        let between = std::iter::once(f64::NEG_INFINITY)
+            .chain(speech.iter().map(|s| s.end_s + SPEECH_MARGIN_S + 1e-3))
+            .map(|g0| {
                 let g1 = speech
                     .iter()
                     .map(|s| s.start_s - SPEECH_MARGIN_S - 1e-3)
                     .filter(|&t| t >= g0)
-                    .fold(sg.src_out_s, f64::min);
+                    .fold(f64::INFINITY, f64::min);
+                (g0, g1)
+            });
+        let inside = pauses.iter().map(|p| (p.start_s, p.end_s));
+        let best = between
+            .chain(inside)
+            .filter(|&(g0, _)| g0 < sg.src_out_s)
+            .filter_map(|(g0, g1)| {
+                let g1 = g1.min(sg.src_out_s);
                 let f = ((g1 - sg.src_in_s) * fmt.fps() + 1e-6).floor().max(0.0) as u64;
                 let t = sg.src_in_s + fmt.frames_to_s(f);
                 (f >= lo && f < sg.frames && t >= g0 && !in_speech(t)).then_some(f)
@@ -345,7 +353,12 @@ mod tests {
         }
     }
 
-    fn capped(cuts: &[f64], speech: &[Span], max_s: f64) -> (Vec<Segment>, Option<String>) {
+    fn capped(
+        cuts: &[f64],
+        speech: &[Span],
+        pauses: &[Span],
+        max_s: f64,
+    ) -> (Vec<Segment>, Option<String>) {
         let p: Vec<Piece> = cuts
             .windows(2)
             .enumerate()
@@ -354,7 +367,7 @@ mod tests {
         let mut s = quantize(&p, &fmt(), 30.0, CropWindow::FULL);
         let mut t: Vec<PlannedTransition> = (0..s.len() - 1).map(|k| join(k, 0)).collect();
         cap(&mut s, &mut t, &fmt(), (max_s * 30.0) as u64, 15);
-        let note = end_outside_speech(&mut s, &mut t, &fmt(), speech, 15);
+        let note = end_outside_speech(&mut s, &mut t, &fmt(), speech, pauses, 15);
         assert!(total_frames(&s, &t) as f64 <= max_s * 30.0);
         (s, note)
     }
@@ -367,7 +380,7 @@ mod tests {
     fn duration_cap_ends_at_a_nearby_boundary_not_mid_word() {
         // The 7 s limit falls inside the speech 5.7..8; the cut at 5.5 s is 1.5 s back.
         let speech = [span(4.0, 4.6), span(5.7, 8.0)];
-        let (s, note) = capped(&[0.0, 3.0, 5.5, 9.0], &speech, 7.0);
+        let (s, note) = capped(&[0.0, 3.0, 5.5, 9.0], &speech, &[], 7.0);
         assert_eq!(s.len(), 2);
         assert!((end_s(&s) - 5.5).abs() < 1e-9, "{}", end_s(&s));
         assert!(note.unwrap().contains("segment boundary"));
@@ -377,7 +390,7 @@ mod tests {
     fn duration_cap_ends_in_a_speech_gap_when_no_boundary_is_near() {
         // The only boundary (4 s) is 8 s before the 12 s limit: end in the pause 9.3..9.8.
         let speech = [span(4.5, 9.3), span(9.8, 15.0)];
-        let (s, note) = capped(&[0.0, 4.0, 20.0], &speech, 12.0);
+        let (s, note) = capped(&[0.0, 4.0, 20.0], &speech, &[], 12.0);
         let e = end_s(&s);
         assert!(
             e > 9.3 + SPEECH_MARGIN_S && e < 9.8 - SPEECH_MARGIN_S,
@@ -389,16 +402,27 @@ mod tests {
         );
         assert!(note.unwrap().contains("speech gap"));
         // Without the pause the earlier boundary is the only clean end.
-        let (s, _) = capped(&[0.0, 4.0, 20.0], &[span(4.5, 15.0)], 12.0);
+        let (s, _) = capped(&[0.0, 4.0, 20.0], &[span(4.5, 15.0)], &[], 12.0);
         assert!((end_s(&s) - 4.0).abs() < 1e-9);
     }
 
     #[test]
     fn duration_cap_outside_speech_or_without_gaps_is_unchanged() {
-        let (s, note) = capped(&[0.0, 4.0, 20.0], &[span(1.0, 3.0)], 12.0);
+        let (s, note) = capped(&[0.0, 4.0, 20.0], &[span(1.0, 3.0)], &[], 12.0);
         assert!((end_s(&s) - 12.0).abs() < 1e-9 && note.is_none());
-        let (s, note) = capped(&[0.0, 20.0], &[span(0.0, 20.0)], 12.0);
+        let (s, note) = capped(&[0.0, 20.0], &[span(0.0, 20.0)], &[], 12.0);
         assert!((end_s(&s) - 12.0).abs() < 1e-9);
         assert!(note.unwrap().contains("continuous speech"));
+    }
+
+    #[test]
+    fn duration_cap_ends_in_a_pause_between_words() {
+        // One segment of continuous speech with a pause between words at 10.2..10.45: the
+        // 12 s cap ends in the pause rather than mid-word (main kept the capped end).
+        let (s, note) = capped(&[0.0, 20.0], &[span(0.0, 20.0)], &[span(10.2, 10.45)], 12.0);
+        let e = end_s(&s);
+        assert!((10.2..=10.45).contains(&e), "{e}");
+        assert!((e - 10.4333).abs() < 1e-3, "latest frame of the pause: {e}");
+        assert!(note.unwrap().contains("speech gap"));
     }
 }

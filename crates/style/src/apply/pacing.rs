@@ -11,9 +11,11 @@
 //!    of the source; where no single piece can go without breaking a word, a run of
 //!    neighbouring pieces whose outer edges lie outside speech goes instead.
 //! 4. No edit point that breaks the audio (a jump cut, a dropped piece, a beat move) lies
-//!    inside a speech segment (80 ms margin); speech protection wins over beat snapping.
-//!    Splits keep the audio continuous, so they prefer pauses but may fall inside
-//!    continuous speech (a punch-in on the speaker: the picture cuts, the words run on).
+//!    inside a word: inside a speech segment (80 ms margin) unless in one of the pauses
+//!    between words the analysis found inside it (`speech_pauses`); speech protection wins
+//!    over beat snapping. Splits keep the audio continuous, so they prefer pauses but may
+//!    fall inside continuous speech (a punch-in on the speaker: the picture cuts, the words
+//!    run on).
 //! 5. With music (`beats` not empty) split points are beats; the source's own cuts are
 //!    moved onto beats by removing the beat interval that holds them (the music keeps its
 //!    phase); jump edges snap to the nearest beat.
@@ -29,6 +31,9 @@ use stylecut_types::{ChangeTrack, ShotMotion, Span};
 
 /// Margin around speech segments that no audio-breaking edit may enter, seconds.
 pub const SPEECH_MARGIN_S: f64 = 0.08;
+/// How far an edit point may lie outside a measured pause and still count as in it: half
+/// of the pause detector's 10 ms level frame (its ends are known to that precision).
+pub const PAUSE_SLACK_S: f64 = 0.005;
 /// Silence kept on each side of removed dead air, seconds.
 pub const DEAD_AIR_PAD_S: f64 = 0.25;
 /// Shortest stretch of dead air worth removing (after padding), seconds.
@@ -43,6 +48,18 @@ pub const CALM_SEARCH_SHARE: f64 = 0.25;
 pub const CALM_CHANGE: f32 = 0.02;
 /// Margin read beyond each end of a transition, seconds.
 pub const CALM_END_S: f64 = 0.1;
+
+/// Whether an audio edit at `t` would break a word: inside a speech segment (with
+/// [`SPEECH_MARGIN_S`]) and not in one of the pauses between words inside it (with
+/// [`PAUSE_SLACK_S`]).
+pub fn breaks_word(t: f64, speech: &[Span], pauses: &[Span]) -> bool {
+    speech
+        .iter()
+        .any(|s| t > s.start_s - SPEECH_MARGIN_S && t < s.end_s + SPEECH_MARGIN_S)
+        && !pauses
+            .iter()
+            .any(|p| t >= p.start_s - PAUSE_SLACK_S && t <= p.end_s + PAUSE_SLACK_S)
+}
 
 /// Why a piece starts where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +105,8 @@ impl Piece {
 /// What pacing knows about the source.
 pub struct PacingInput<'a> {
     pub speech: &'a [Span],
+    /// Pauses between words inside `speech` (the analysis' `speech_pauses`).
+    pub pauses: &'a [Span],
     /// Beat times (seconds); empty when the source has no music.
     pub beats: Vec<f64>,
     pub motion: &'a [ShotMotion],
@@ -106,10 +125,9 @@ pub struct PacingInput<'a> {
 }
 
 impl PacingInput<'_> {
+    /// Whether an audio edit at `t` would break a word ([`breaks_word`]).
     pub fn in_speech(&self, t: f64) -> bool {
-        self.speech
-            .iter()
-            .any(|s| t > s.start_s - SPEECH_MARGIN_S && t < s.end_s + SPEECH_MARGIN_S)
+        breaks_word(t, self.speech, self.pauses)
     }
     fn speech_share(&self, a: f64, b: f64) -> f64 {
         let ov: f64 = self
@@ -341,7 +359,8 @@ fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
 }
 
 /// Best split point of a piece: a beat (with music) or any time, nearest the middle,
-/// leaving at least `min_len_s` on both sides. Points outside speech win; a split inside
+/// leaving at least `min_len_s` on both sides. Points outside speech (around segments or
+/// in the middle of a pause between words) win; a split inside
 /// continuous speech is allowed as a last resort because a split keeps the audio running
 /// (only the framing changes), so no word is lost.
 ///
@@ -363,6 +382,7 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
             c.push(s.start_s - SPEECH_MARGIN_S - 0.02);
             c.push(s.end_s + SPEECH_MARGIN_S + 0.02);
         }
+        c.extend(inp.pauses.iter().map(|p| 0.5 * (p.start_s + p.end_s)));
         if calm_search {
             let reach = CALM_SEARCH_SHARE * x.len();
             let step = inp.change.step_s.max(inp.frame_s);
@@ -407,12 +427,18 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
 /// the Big Buck Bunny template (6 cuts/min): 12.4 → 10.7 cuts/min with single pieces only
 /// (nothing else could go), 8.5 with runs.
 fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    if p.len() <= EXACT_DROP_MAX {
+        return match best_subset(p, target, inp) {
+            Some(kept) => {
+                let n = p.len() - kept.len();
+                *p = kept;
+                n
+            }
+            None => 0,
+        };
+    }
     let total: f64 = p.iter().map(Piece::len).sum();
-    let score = |x: &Piece| {
-        x.len()
-            * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s))
-            * inp.motion_value(x.in_s, x.out_s)
-    };
+    let score = |x: &Piece| piece_value(x, inp);
     let mut n = 0;
     loop {
         let r = inp.rate(p);
@@ -463,6 +489,73 @@ fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
         *p = trial;
     }
     n
+}
+
+/// Up to this many pieces, [`drop_weakest`] tries every subset ([`best_subset`]); past it,
+/// the greedy drop (2^14 subsets of at most 14 pieces take a few milliseconds).
+pub const EXACT_DROP_MAX: usize = 14;
+
+/// What a piece is worth keeping: its length, tripled by speech, times how much its motion
+/// is like the template's ([`PacingInput::motion_value`]).
+fn piece_value(x: &Piece, inp: &PacingInput) -> f64 {
+    x.len() * (1.0 + 2.0 * inp.speech_share(x.in_s, x.out_s)) * inp.motion_value(x.in_s, x.out_s)
+}
+
+/// The subset of `p` (in order) whose measured rate is nearest `target`, among those that
+/// keep [`MIN_KEEP_SHARE`] of the length and break no word: two kept pieces that do not
+/// follow each other in the source meet at a jump whose both ends are outside words, and an
+/// edit that no longer starts (ends) where the source does starts (ends) outside a word.
+/// Subsets within 3 % of the target are equal on rate and the most valuable
+/// ([`piece_value`]) wins; otherwise the nearest rate, then the value. None when no subset
+/// is nearer the target than `p` itself.
+///
+/// The greedy drop cannot see pairs: on `issue-195-aspect-ratio.mp4` under the Big Buck
+/// Bunny template (6 cuts/min) every single drop moves the rate by little, and it stopped
+/// at 10.0 cuts/min, while two shots joined at a pause reach 5.5.
+fn best_subset(p: &[Piece], target: f64, inp: &PacingInput) -> Option<Vec<Piece>> {
+    let n = p.len();
+    let total: f64 = p.iter().map(Piece::len).sum();
+    let err = |r: f64| (r - target).abs() / target.max(1e-9);
+    let band = |e: f64| if e <= 0.03 { 0.0 } else { e };
+    let values: Vec<f64> = p.iter().map(|x| piece_value(x, inp)).collect();
+    let mut best: Option<(f64, f64, u32)> = None;
+    let mut trial: Vec<Piece> = Vec::with_capacity(n);
+    for mask in 1u32..(1 << n) {
+        let idx: Vec<usize> = (0..n).filter(|&i| mask & (1 << i) != 0).collect();
+        let kept: f64 = idx.iter().map(|&i| p[i].len()).sum();
+        if kept < MIN_KEEP_SHARE * total - 1e-9 {
+            continue;
+        }
+        let (first, last) = (idx[0], idx[idx.len() - 1]);
+        let clean_ends = (first == 0 || !inp.in_speech(p[first].in_s))
+            && (last + 1 == n || !inp.in_speech(p[last].out_s));
+        let clean_joins = idx.windows(2).all(|w| {
+            w[1] == w[0] + 1 || (!inp.in_speech(p[w[0]].out_s) && !inp.in_speech(p[w[1]].in_s))
+        });
+        if !clean_ends || !clean_joins {
+            continue;
+        }
+        trial.clear();
+        trial.extend(idx.iter().map(|&i| p[i].clone()));
+        let e = band(err(inp.rate(&trial)));
+        let v: f64 = idx.iter().map(|&i| values[i]).sum();
+        let better = best.is_none_or(|(be, bv, _)| e < be - 1e-12 || (e <= be + 1e-12 && v > bv));
+        if better {
+            best = Some((e, v, mask));
+        }
+    }
+    let (e, _, mask) = best?;
+    if e >= band(err(inp.rate(p))) || mask == (1 << n) - 1 {
+        return None;
+    }
+    let idx: Vec<usize> = (0..n).filter(|&i| mask & (1 << i) != 0).collect();
+    let mut out: Vec<Piece> = idx.iter().map(|&i| p[i].clone()).collect();
+    for (k, w) in idx.windows(2).enumerate() {
+        if w[1] != w[0] + 1 {
+            out[k + 1].origin = Origin::JumpCut;
+        }
+    }
+    Some(out)
 }
 
 /// Moves the edit points between pieces onto beats (rule 5). Returns how many moved.

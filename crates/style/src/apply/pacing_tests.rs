@@ -15,6 +15,7 @@ static NO_CHANGE: ChangeTrack = ChangeTrack {
 fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
     PacingInput {
         speech,
+        pauses: &[],
         beats,
         motion: &[],
         min_len_s: 1.0,
@@ -273,4 +274,81 @@ fn a_hard_cut_split_and_a_calm_middle_stay_at_the_middle() {
     i.change = &calm;
     let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
     assert!((p[0].out_s - 6.0).abs() < 1e-9, "{p:?}");
+}
+
+#[test]
+fn a_talk_cut_between_words_drops_shots_at_its_pauses() {
+    // `issue-195-aspect-ratio.mp4` as the analysis reads it now: Silero's segments run
+    // through four of the five picture cuts, and the pauses between words found inside them
+    // hold three of those (12.04, 16.84, 19.36 s). Against a 6 cuts/min template, no
+    // single drop gets near (the greedy stopped at 10.0/min, and at 12.4 when only the
+    // segments were known); the exact search keeps 12.04–16.84 and 19.36–end, joined at
+    // two pauses: 1 cut in 10.6 s.
+    let shots = [
+        span(0.0, 2.8),
+        span(2.8, 6.8),
+        span(6.8, 12.04),
+        span(12.04, 16.84),
+        span(16.84, 19.36),
+        span(19.36, 25.12),
+    ];
+    let speech = [
+        span(0.29, 0.77),
+        span(0.90, 3.52),
+        span(3.87, 9.76),
+        span(9.92, 14.21),
+        span(14.34, 15.61),
+        span(16.10, 18.21),
+        span(18.47, 19.49),
+        span(19.78, 25.13),
+    ];
+    let pauses = [
+        span(0.53, 0.76),
+        span(3.27, 3.51),
+        span(4.57, 4.73),
+        span(6.43, 6.79),
+        span(7.89, 8.09),
+        span(9.58, 9.75),
+        span(11.90, 12.12),
+        span(13.94, 14.20),
+        span(15.03, 15.15),
+        span(15.47, 15.61),
+        span(16.76, 16.96),
+        span(18.04, 18.20),
+        span(19.33, 19.48),
+        span(22.35, 22.54),
+        span(25.01, 25.13),
+    ];
+    let mut i = inp(&speech, vec![]);
+    i.pauses = &pauses;
+    let (p, notes) = pace(from_shots(&shots, 25.12), 6.0, &i);
+    let r = rate(&p);
+    assert!((r - 6.0).abs() / 6.0 <= 0.1, "rate {r}: {p:?} {notes:?}");
+    assert_speech_safe(&p, &i);
+    // The edit starts between words too.
+    assert!(p[0].in_s == 0.0 || !i.in_speech(p[0].in_s), "{p:?}");
+    let kept: f64 = p.iter().map(Piece::len).sum();
+    assert!(kept >= MIN_KEEP_SHARE * 25.12 - 1e-9, "{kept}");
+    // The 80 ms margin still holds outside pauses: 2.8 and 6.8 s are in words.
+    assert!(i.in_speech(2.8) && i.in_speech(6.8) && !i.in_speech(12.04));
+}
+
+#[test]
+fn splits_inside_continuous_speech_land_in_its_pauses() {
+    // One 20 s shot of continuous speech with a pause at 9.2–9.4 s: a split for a 3 cuts/min
+    // template goes into the pause rather than mid-word at 10 s.
+    let speech = [span(0.2, 19.8)];
+    let pauses = [span(9.2, 9.4)];
+    let mut i = inp(&speech, vec![]);
+    i.pauses = &pauses;
+    let (p, _) = pace(from_shots(&[span(0.0, 20.0)], 20.0), 3.0, &i);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!((p[0].out_s - 9.3).abs() < 1e-9, "{p:?}");
+    // Without the pause the split stays at the middle.
+    let (q, _) = pace(
+        from_shots(&[span(0.0, 20.0)], 20.0),
+        3.0,
+        &inp(&speech, vec![]),
+    );
+    assert!((q[0].out_s - 10.0).abs() < 1e-9, "{q:?}");
 }

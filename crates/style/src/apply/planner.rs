@@ -114,6 +114,7 @@ pub fn plan_chunked(
         let target = st.cut_frequency;
         let inp = PacingInput {
             speech: &source.speech_segments,
+            pauses: &source.speech_pauses,
             beats: if music {
                 source.beats.iter().map(|b| b.time_s).collect()
             } else {
@@ -169,6 +170,7 @@ pub fn plan_chunked(
                 &mut trans,
                 &fmt,
                 &source.speech_segments,
+                &source.speech_pauses,
                 fmt.s_to_frames(0.5),
             ));
         }

@@ -97,6 +97,7 @@ pub fn analysis(duration_s: f64, w: u32, h: u32, fps: f64, cuts: &[f64]) -> Anal
             true_peak_dbtp: None,
         },
         speech_segments: vec![],
+        speech_pauses: vec![],
         motion: vec![],
         color: vec![],
         color_grade: ColorGrade::NEUTRAL,
