@@ -414,7 +414,24 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
         .or_else(|| best(&mut cands.iter().copied()))
 }
 
-/// Drops low-value pieces while that moves the rate towards the target.
+/// Drops low-value pieces while that moves the rate towards the target (rule 3): up to
+/// [`EXACT_DROP_MAX`] pieces by the exact search [`best_subset`], past it by
+/// [`drop_greedy`].
+fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    if p.len() > EXACT_DROP_MAX {
+        return drop_greedy(p, target, inp);
+    }
+    match best_subset(p, target, inp) {
+        Some(kept) => {
+            let n = p.len() - kept.len();
+            *p = kept;
+            n
+        }
+        None => 0,
+    }
+}
+
+/// The greedy drop of [`drop_weakest`] for lists longer than [`EXACT_DROP_MAX`].
 ///
 /// First the weakest single piece whose removal breaks no word (rule 3). When no single
 /// piece can go closer to the target (on a talk edited with cutaways every source cut
@@ -423,20 +440,11 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
 /// speech (or are the start or end of the edit), with the lowest mean score, that moves the
 /// rate closer. Its inner cuts, which lie in speech, disappear with it, so the words
 /// stay whole and the edit keeps the source's clean cuts. Measured on
-/// `issue-195-aspect-ratio.mp4` (six shots, five cuts, three of them inside speech) under
-/// the Big Buck Bunny template (6 cuts/min): 12.4 → 10.7 cuts/min with single pieces only
-/// (nothing else could go), 8.5 with runs.
-fn drop_weakest(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
-    if p.len() <= EXACT_DROP_MAX {
-        return match best_subset(p, target, inp) {
-            Some(kept) => {
-                let n = p.len() - kept.len();
-                *p = kept;
-                n
-            }
-            None => 0,
-        };
-    }
+/// `issue-195-aspect-ratio.mp4` (six shots, five cuts, three of them inside speech, by the
+/// spectral speech detector of sessions 4–11) under the Big Buck Bunny template (6
+/// cuts/min): 12.4 → 10.7 cuts/min with single pieces only (nothing else could go), 8.5
+/// with runs.
+fn drop_greedy(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let total: f64 = p.iter().map(Piece::len).sum();
     let score = |x: &Piece| piece_value(x, inp);
     let mut n = 0;
