@@ -563,7 +563,10 @@ mod tests {
                 .collect()
         };
         let cloud = FrameFeatures::from_rgb(0.0, w, h, &picture(None, 1.0));
-        assert!(cloud.luma_std < SOLID_STD && cloud.luma_mean > 0.8, "{cloud:?}");
+        assert!(
+            cloud.luma_std < SOLID_STD && cloud.luma_mean > 0.8,
+            "{cloud:?}"
+        );
         assert!(!cloud.is_solid() && !cloud.is_white(), "{cloud:?}");
         // The same picture dimmed to a tenth: black, structure and all.
         let dim = FrameFeatures::from_rgb(0.0, w, h, &picture(Some(0.0), 0.1));
@@ -582,7 +585,10 @@ mod tests {
             })
             .collect();
         let card = FrameFeatures::from_rgb(0.0, w, h, &card);
-        assert!(card.is_solid() && !card.is_black() && !card.is_white(), "{card:?}");
+        assert!(
+            card.is_solid() && !card.is_black() && !card.is_white(),
+            "{card:?}"
+        );
         assert!(card.detail < CARD_DETAIL / 2.0, "{card:?}");
     }
 

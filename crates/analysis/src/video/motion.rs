@@ -581,7 +581,10 @@ mod tests {
         assert!(t.pairs.iter().all(|p| p.valid), "{:?}", t.pairs);
         let read: f32 = t.pairs.iter().map(|m| m.tx).sum::<f32>() * w as f32;
         let truth = (frames - 1) as f32;
-        assert!((read / truth - 1.0).abs() < 0.1, "pan read {read} px for {truth}");
+        assert!(
+            (read / truth - 1.0).abs() < 0.1,
+            "pan read {read} px for {truth}"
+        );
         let tilt: f32 = t.pairs.iter().map(|m| m.ty).sum::<f32>() * h as f32;
         assert!(tilt.abs() < 0.1 * truth, "tilt read {tilt} px");
     }
@@ -606,7 +609,10 @@ mod tests {
             t.push(i as f64 / 25.0, &grain, w, h);
         }
         for p in &t.pairs {
-            assert!(!p.valid || (p.tx.abs() < 1e-3 && p.ty.abs() < 1e-3), "{p:?}");
+            assert!(
+                !p.valid || (p.tx.abs() < 1e-3 && p.ty.abs() < 1e-3),
+                "{p:?}"
+            );
         }
     }
 
