@@ -98,6 +98,12 @@ pub struct FrameFeatures {
     /// BT.709 luma of the encoded values, 0..1.
     pub luma_mean: f32,
     pub luma_std: f32,
+    /// Structure at the thumbnail's scale: the largest, over R, G and B, of the spread
+    /// (standard deviation) of the 32×18 cell means, 0..1. Pixel noise averages out in
+    /// a cell (≈ 8×8 pixels at 256 wide), so a colour card reads ≈ 0 however grainy,
+    /// while a low-contrast picture (sky with a gradient, a pale cloud, fog) keeps its
+    /// large-scale luma and colour variation here. See [`FrameFeatures::is_solid`].
+    pub detail: f32,
     /// HSV histogram, each group (H, S, V) normalised to sum 1.
     pub hist: [f32; HIST_BINS],
     /// Cell-mean RGB thumbnail, read through [`FrameFeatures::thumb`] and
@@ -205,6 +211,8 @@ impl FrameFeatures {
         let max_cell =
             row_n.iter().max().copied().unwrap_or(0) * col_n.iter().max().copied().unwrap_or(0);
         let div = divisors(w, h, &row_n, &col_n);
+        // The thumbnail's values as they will read back (sum / divisor either way).
+        let detail = cell_spread(|i| sums[i] as f32 / div[i]);
         let cells = if max_cell <= MAX_U16_CELL {
             let mut packed = Box::new([0u16; THUMB_LEN]);
             for (p, s) in packed.iter_mut().zip(&sums) {
@@ -226,6 +234,7 @@ impl FrameFeatures {
             pts_s: f.pts_s,
             luma_mean: mean as f32,
             luma_std: var.sqrt() as f32,
+            detail,
             hist,
             cells,
             shift: [0.0; 2],
@@ -246,6 +255,7 @@ impl FrameFeatures {
             pts_s,
             luma_mean,
             luma_std,
+            detail: cell_spread(|i| thumb[i]),
             hist,
             cells: Cells::Means(Box::new(thumb)),
             shift: [0.0; 2],
@@ -337,17 +347,62 @@ impl FrameFeatures {
     }
 
     /// A nearly uniform frame (black, white, a colour card): low spatial spread.
+    ///
+    /// Near black or white (mean luma below [`BLACK_LUMA`] or above [`WHITE_LUMA`]) a
+    /// luma spread under [`SOLID_STD`] is enough: a fade compresses the picture's
+    /// contrast as it nears the colour, and the last frames of a fade to black or white
+    /// (a dimmed picture, structure and all) belong to its solid hold. In between, the
+    /// frame must also be flat at the thumbnail's scale ([`FrameFeatures::detail`] under
+    /// [`CARD_DETAIL`]): a colour card is one colour everywhere, while a pale cloud, a
+    /// sky gradient or fog has a luma spread as low as a fade's last frames but is a
+    /// picture (until session 13 such a clip had no shot at all).
     pub fn is_solid(&self) -> bool {
-        self.luma_std < 0.035
+        self.luma_std < SOLID_STD
+            && (self.luma_mean < BLACK_LUMA
+                || self.luma_mean > WHITE_LUMA
+                || self.detail < CARD_DETAIL)
     }
 
     pub fn is_black(&self) -> bool {
-        self.is_solid() && self.luma_mean < 0.12
+        self.is_solid() && self.luma_mean < BLACK_LUMA
     }
 
     pub fn is_white(&self) -> bool {
         self.is_solid() && self.luma_mean > 0.85
     }
+}
+
+/// Luma spread (0..1) under which a frame can be solid ([`FrameFeatures::is_solid`]).
+pub const SOLID_STD: f32 = 0.035;
+/// Mean luma under which a low-spread frame is black whatever its structure.
+pub const BLACK_LUMA: f32 = 0.12;
+/// Mean luma over which a low-spread frame is solid whatever its structure: a fade to
+/// white from an ordinary picture falls under [`SOLID_STD`] only above about 0.93
+/// (measured 0.966 on the synthetic `fadewhite`; flashes and strobes 0.987–0.995), while
+/// the pale BBB cloud sits at 0.845–0.855 and the robustness set's flat sky at 0.84.
+pub const WHITE_LUMA: f32 = 0.9;
+/// Largest cell spread ([`FrameFeatures::detail`]) of a colour card. Cards, fade cores
+/// and black leaders measure 0.000–0.001; the flat sky of the robustness set's whip
+/// 0.010–0.018 and the pale BBB cloud 0.03–0.05 (largest channel).
+pub const CARD_DETAIL: f32 = 0.006;
+
+/// The largest, over the three channels, of the standard deviation of the thumbnail's
+/// cell means (`value(i)` is thumbnail value `i`).
+fn cell_spread(value: impl Fn(usize) -> f32) -> f32 {
+    let mut sum = [0f64; 3];
+    let mut sq = [0f64; 3];
+    for i in 0..THUMB_LEN {
+        let v = value(i) as f64;
+        sum[i % 3] += v;
+        sq[i % 3] += v * v;
+    }
+    let n = THUMB_CELLS as f64;
+    (0..3)
+        .map(|c| {
+            let m = sum[c] / n;
+            (sq[c] / n - m * m).max(0.0).sqrt() as f32
+        })
+        .fold(0.0, f32::max)
 }
 
 /// Where each of `cells` equal columns starts when pixel `x` of a row `width` wide falls in
@@ -485,6 +540,56 @@ mod tests {
         assert!((g.luma_mean - 1.0).abs() < 0.01);
         assert!(frame_dist(&f, &g) > 0.6);
         assert_eq!(frame_dist(&f, &f), 0.0);
+    }
+
+    /// A pale, low-contrast picture (a pink cloud over lavender sky: luma spread under
+    /// the solid threshold, mean 0.85) is a picture, not a colour card; a grainy grey card,
+    /// a picture dimmed nearly to black (a fade's last frames) and a flash nearly to white
+    /// stay solid. Until session 13 the cloud was solid, so a clip of it had no shot.
+    #[test]
+    fn a_pale_picture_is_no_colour_card() {
+        let (w, h) = (256usize, 144usize);
+        let picture = |fade_to: Option<f32>, k: f32| -> Vec<u8> {
+            (0..w * h)
+                .flat_map(|i| {
+                    let (x, y) = ((i % w) as f32, (i / w) as f32);
+                    let s = (x * 0.03).sin() * (y * 0.05).cos();
+                    let p = [232.0 + 10.0 * s, 205.0 + 6.0 * s, 222.0 - 8.0 * s];
+                    p.map(|c| match fade_to {
+                        Some(t) => (t + k * (c - t)) as u8,
+                        None => c as u8,
+                    })
+                })
+                .collect()
+        };
+        let cloud = FrameFeatures::from_rgb(0.0, w, h, &picture(None, 1.0));
+        assert!(
+            cloud.luma_std < SOLID_STD && cloud.luma_mean > 0.8,
+            "{cloud:?}"
+        );
+        assert!(!cloud.is_solid() && !cloud.is_white(), "{cloud:?}");
+        // The same picture dimmed to a tenth: black, structure and all.
+        let dim = FrameFeatures::from_rgb(0.0, w, h, &picture(Some(0.0), 0.1));
+        assert!(dim.is_black(), "{dim:?}");
+        // Mixed nearly to white.
+        let flash = FrameFeatures::from_rgb(0.0, w, h, &picture(Some(255.0), 0.3));
+        assert!(flash.is_white(), "{flash:?}");
+        // A mid-grey card with ±6 levels of grain.
+        let mut x = 7u32;
+        let card: Vec<u8> = (0..w * h * 3)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (122 + (x >> 28) as i32 - 8 + (x >> 24 & 3) as i32) as u8
+            })
+            .collect();
+        let card = FrameFeatures::from_rgb(0.0, w, h, &card);
+        assert!(
+            card.is_solid() && !card.is_black() && !card.is_white(),
+            "{card:?}"
+        );
+        assert!(card.detail < CARD_DETAIL / 2.0, "{card:?}");
     }
 
     /// The reciprocal division is exact over every numerator and divisor it sees.

@@ -338,13 +338,7 @@ fn fit_vectors(g: &Gray, vecs: Vec<(i32, i32, f32, f32)>) -> Option<Fit> {
 
 /// The pair previous → current, searched around no motion.
 fn estimate(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray) -> Option<Fit> {
-    let vecs = block_grid(g)
-        .filter(|&(bx, by)| textured(g, bx, by))
-        .map(|(bx, by)| {
-            let (dx, dy) = match_block(pg, ph, g, half, bx, by);
-            (bx, by, dx, dy)
-        })
-        .collect();
+    let vecs = measured_blocks(g, |bx, by| match_block(pg, ph, g, half, bx, by));
     fit_vectors(g, vecs)
 }
 
@@ -352,40 +346,84 @@ fn estimate(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray) -> Option<Fit> {
 fn estimate_keyed(key: &Gray, g: &Gray, predicted: Map) -> Option<Map> {
     let (cx, cy) = (g.w as f32 / 2.0, g.h as f32 / 2.0);
     let half = BLOCK as f32 / 2.0;
-    let vecs = block_grid(g)
-        .filter(|&(bx, by)| textured(g, bx, by))
-        .map(|(bx, by)| {
-            let (px, py) = predicted.apply(bx as f32 + half - cx, by as f32 + half - cy);
-            let (ox, oy) = (
-                (px + cx - half - bx as f32).round() as i32,
-                (py + cy - half - by as f32).round() as i32,
-            );
-            let (dx, dy) = refine(key, g, bx, by, ox, oy, KEY_R);
-            (bx, by, dx, dy)
-        })
-        .collect();
+    let vecs = measured_blocks(g, |bx, by| {
+        let (px, py) = predicted.apply(bx as f32 + half - cx, by as f32 + half - cy);
+        let (ox, oy) = (
+            (px + cx - half - bx as f32).round() as i32,
+            (py + cy - half - by as f32).round() as i32,
+        );
+        refine(key, g, bx, by, ox, oy, KEY_R)
+    });
     fit_vectors(g, vecs).map(|f| Map::from_fit(&f))
 }
 
-/// Flat blocks match anywhere: only textured ones are measured.
-fn textured(g: &Gray, bx: i32, by: i32) -> bool {
+/// Textured blocks at least this many: the faint ones are not needed.
+const ENOUGH_TEXTURED: usize = 12;
+/// Mean absolute deviation (grey levels) from which a block is textured.
+const TEXTURED_DEV: i32 = 4;
+/// Mean absolute deviation (grey levels) from which a block may be faint-but-usable.
+const FAINT_DEV: i32 = 1;
+/// Curvature of a faint block's SAD surface at its match, as a share of the SAD there,
+/// for the match to be kept (in both directions).
+const FAINT_SHARPNESS: f32 = 0.5;
+
+/// The displacement of every usable block of `g`, measured by `locate` (block corner →
+/// displacement and the match's [`Match`] quality).
+///
+/// Textured blocks (mean absolute deviation ≥ [`TEXTURED_DEV`]) are always used. A
+/// nearly flat picture (sky, fog, a pale cloud) has too few of them for a fit, yet its
+/// gentle shading still pins a block down: when fewer than [`ENOUGH_TEXTURED`] blocks
+/// are textured, the faint ones (deviation ≥ [`FAINT_DEV`]) are measured too and kept
+/// where their match is a clear minimum in both directions (a SAD curvature of at least
+/// [`FAINT_SHARPNESS`] times the noise left at the match, no lower neighbour): a
+/// block of pure noise or of a one-way ramp has no such minimum. On textured pictures
+/// the measurement is the same as before (session 13).
+fn measured_blocks(
+    g: &Gray,
+    mut locate: impl FnMut(i32, i32) -> Match,
+) -> Vec<(i32, i32, f32, f32)> {
+    let devs: Vec<(i32, i32, i32)> = block_grid(g)
+        .map(|(bx, by)| (bx, by, block_dev(g, bx, by)))
+        .collect();
+    let textured = devs.iter().filter(|d| d.2 >= TEXTURED_DEV).count();
+    let use_faint = textured < ENOUGH_TEXTURED;
+    devs.into_iter()
+        .filter(|&(_, _, dev)| dev >= TEXTURED_DEV || (use_faint && dev >= FAINT_DEV))
+        .filter_map(|(bx, by, dev)| {
+            let m = locate(bx, by);
+            (dev >= TEXTURED_DEV || m.sharp).then_some((bx, by, m.dx, m.dy))
+        })
+        .collect()
+}
+
+/// Mean absolute deviation (grey levels) of the block at (bx, by): flat blocks match
+/// anywhere, so only those with enough of it are measured.
+fn block_dev(g: &Gray, bx: i32, by: i32) -> i32 {
     let size = BLOCK as i32;
     let mean: i32 = (by..by + size)
         .flat_map(|y| (bx..bx + size).map(move |x| (x, y)))
         .map(|(x, y)| g.at(x, y))
         .sum::<i32>()
         / (size * size);
-    let dev: i32 = (by..by + size)
+    (by..by + size)
         .flat_map(|y| (bx..bx + size).map(move |x| (x, y)))
         .map(|(x, y)| (g.at(x, y) - mean).abs())
         .sum::<i32>()
-        / (size * size);
-    dev >= 4
+        / (size * size)
+}
+
+/// A block's match: the content displacement (current − reference) and whether the SAD
+/// has a clear minimum there (see [`measured_blocks`]).
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    dx: f32,
+    dy: f32,
+    sharp: bool,
 }
 
 /// Where the block at (bx, by) of the current frame came from in the previous frame,
 /// as the content displacement (current − previous).
-fn match_block(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray, bx: i32, by: i32) -> (f32, f32) {
+fn match_block(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray, bx: i32, by: i32) -> Match {
     let (hx, hy, hs) = (bx / 2, by / 2, BLOCK as i32 / 2);
     let mut best = (i32::MAX, 0, 0);
     for dy in -COARSE_R..=COARSE_R {
@@ -401,7 +439,7 @@ fn match_block(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray, bx: i32, by: i32) ->
 
 /// Best whole-pixel offset within `r` of (ox, oy), then a parabolic sub-pixel peak; the
 /// content displacement (current − reference) of the block at (bx, by).
-fn refine(pg: &Gray, g: &Gray, bx: i32, by: i32, ox: i32, oy: i32, r: i32) -> (f32, f32) {
+fn refine(pg: &Gray, g: &Gray, bx: i32, by: i32, ox: i32, oy: i32, r: i32) -> Match {
     let size = BLOCK as i32;
     let mut fine = (i32::MAX, 0, 0);
     for dy in -r..=r {
@@ -422,18 +460,27 @@ fn refine(pg: &Gray, g: &Gray, bx: i32, by: i32, ox: i32, oy: i32, r: i32) -> (f
         }
     };
     let c0 = g.sad(pg, bx, by, bdx, bdy, size);
-    let sx = sub(
+    let (xl, xr) = (
         g.sad(pg, bx, by, bdx - 1, bdy, size),
-        c0,
         g.sad(pg, bx, by, bdx + 1, bdy, size),
     );
-    let sy = sub(
+    let (yu, yd) = (
         g.sad(pg, bx, by, bdx, bdy - 1, size),
-        c0,
         g.sad(pg, bx, by, bdx, bdy + 1, size),
     );
+    let (sx, sy) = (sub(xl, c0, xr), sub(yu, c0, yd));
+    // A clear minimum: no neighbour lower (the window's edge may hide one), and the SAD
+    // rises on every side by a share of what is left at the match (the noise).
+    let floor = FAINT_SHARPNESS * c0.max(BLOCK as i32 * BLOCK as i32 / 4) as f32;
+    let sharp = c0 <= xl.min(xr).min(yu).min(yd)
+        && (xl - 2 * c0 + xr) as f32 >= floor
+        && (yu - 2 * c0 + yd) as f32 >= floor;
     // The block sits at (bx, by) now and matched (bx + d) before: content moved by −d.
-    (-(bdx as f32 + sx), -(bdy as f32 + sy))
+    Match {
+        dx: -(bdx as f32 + sx),
+        dy: -(bdy as f32 + sy),
+        sharp,
+    }
 }
 
 /// IRLS fit of `d = t + k·p` (translation + scale about the centre) with Tukey weights.
@@ -505,6 +552,68 @@ mod tests {
             }
         }
         v
+    }
+
+    /// A pale, gently shaded picture (luma spread ≈ 0.015, no 16-px block of the
+    /// 128-px image with the texture the estimator required until session 13) panning
+    /// 1 px a frame at 256 px: every pair is measured and the pan read at its rate.
+    #[test]
+    fn a_pan_over_a_faint_picture_is_read() {
+        let (w, h) = (256usize, 144usize);
+        let pale = |ox: f32| -> Vec<u8> {
+            (0..w * h)
+                .flat_map(|i| {
+                    let (x, y) = ((i % w) as f32 - ox, (i / w) as f32);
+                    let v = 212.0
+                        + 4.0 * (x * 0.045).sin() * (y * 0.06).cos()
+                        + 3.0 * (x * 0.02 + y * 0.035).sin();
+                    [v.round() as u8 + 10, v.round() as u8, v.round() as u8 + 6]
+                })
+                .collect()
+        };
+        let g = to_gray(&pale(0.0), w, h);
+        assert!(block_grid(&g).all(|(bx, by)| block_dev(&g, bx, by) < TEXTURED_DEV));
+        let frames = 50;
+        let mut t = MotionTracker::default();
+        for i in 0..frames {
+            t.push(i as f64 / 25.0, &pale(i as f32), w, h);
+        }
+        assert!(t.pairs.iter().all(|p| p.valid), "{:?}", t.pairs);
+        let read: f32 = t.pairs.iter().map(|m| m.tx).sum::<f32>() * w as f32;
+        let truth = (frames - 1) as f32;
+        assert!(
+            (read / truth - 1.0).abs() < 0.1,
+            "pan read {read} px for {truth}"
+        );
+        let tilt: f32 = t.pairs.iter().map(|m| m.ty).sum::<f32>() * h as f32;
+        assert!(tilt.abs() < 0.1 * truth, "tilt read {tilt} px");
+    }
+
+    /// A flat grey card under fresh grain every frame has no motion to read: the faint
+    /// blocks' matches are noise, with no clear minimum, so no pair claims a move.
+    #[test]
+    fn grain_on_a_flat_card_is_no_motion() {
+        let (w, h) = (256usize, 144usize);
+        let mut x = 99u32;
+        let mut t = MotionTracker::default();
+        for i in 0..30 {
+            let grain: Vec<u8> = (0..w * h)
+                .flat_map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    let v = 120 + (x >> 29) as u8;
+                    [v, v, v]
+                })
+                .collect();
+            t.push(i as f64 / 25.0, &grain, w, h);
+        }
+        for p in &t.pairs {
+            assert!(
+                !p.valid || (p.tx.abs() < 1e-3 && p.ty.abs() < 1e-3),
+                "{p:?}"
+            );
+        }
     }
 
     #[test]

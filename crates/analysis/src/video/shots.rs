@@ -287,6 +287,31 @@ mod tests {
         assert_eq!(join_through_colour(gap.clone()), gap);
     }
 
+    /// A pan over a pale cloud (luma spread under the solid threshold, colour and shading
+    /// at a large scale) is one shot with no transition. Until session 13 every frame
+    /// was solid and the clip had no shot at all.
+    #[test]
+    fn a_pan_over_a_pale_picture_is_one_shot() {
+        let (w, h) = (256usize, 144usize);
+        let f: Vec<FrameFeatures> = (0..60)
+            .map(|n| {
+                let rgb: Vec<u8> = (0..w * h)
+                    .flat_map(|i| {
+                        let x = (i % w) as f32 + 2.0 * n as f32;
+                        let y = (i / w) as f32;
+                        let s = (x * 0.03).sin() * (y * 0.05).cos();
+                        [232.0 + 10.0 * s, 205.0 + 6.0 * s, 222.0 - 8.0 * s].map(|c| c as u8)
+                    })
+                    .collect();
+                FrameFeatures::from_rgb(n as f64 / 25.0, w, h, &rgb)
+            })
+            .collect();
+        assert!(f.iter().all(|g| g.luma_std < 0.035));
+        let r = segment(&f, 25.0, 2.4);
+        assert_eq!(r.shot_frames, vec![(0, 59)], "{:?}", r.transitions);
+        assert!(r.transitions.is_empty(), "{:?}", r.transitions);
+    }
+
     #[test]
     fn easing_shapes() {
         let lin: Vec<f32> = (1..10).map(|i| i as f32 / 10.0).collect();
