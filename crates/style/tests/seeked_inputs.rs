@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::*;
 use stylecut_media::{probe, RunOpts};
-use stylecut_style::apply::{self, graph, EditPlan};
+use stylecut_style::apply::{self, EditPlan};
 use stylecut_types::{config::JobConfig, Span};
 
 /// 12 s of `testsrc2` (a frame counter: every frame differs) at 25 fps with a key frame
@@ -45,7 +45,7 @@ fn source(path: &Path) {
 /// A plan of `src` that drops the 4.9–7.3 s stretch (no speech there: a jump cut).
 fn gap_plan(src: &Path) -> EditPlan {
     let info = probe::probe(src, &RunOpts::default()).unwrap();
-    let mut a = analysis(12.0, 320, 240, 25.0, &[2.02, 9.02]);
+    let mut a = analysis(12.0, 320, 240, 25.0, &[4.02, 8.02]);
     a.audio.has_audio = true;
     a.speech_segments = vec![
         Span {
@@ -57,7 +57,7 @@ fn gap_plan(src: &Path) -> EditPlan {
             end_s: 12.0,
         },
     ];
-    let st = style("16:9", 25, 10.0);
+    let st = style("16:9", 30, 40.0);
     let mut plan = apply::plan(src, &info, &a, Some(&st), &JobConfig::default()).unwrap();
     fast(&mut plan);
     plan
@@ -86,7 +86,7 @@ fn picture_windows(args: &[String]) -> Vec<(f64, f64)> {
     out
 }
 
-/// Stretches of the source longer than 2 s that no segment's picture uses.
+/// Stretches of the source longer than 1.5 s that no segment's picture uses.
 fn dropped(plan: &EditPlan) -> Vec<(f64, f64)> {
     let mut spans: Vec<(f64, f64)> = plan
         .segments
@@ -97,7 +97,7 @@ fn dropped(plan: &EditPlan) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
     let mut end = 0.0f64;
     for (a, b) in spans {
-        if a - end > 2.0 {
+        if a - end > 1.5 {
             out.push((end, a));
         }
         end = end.max(b);
@@ -135,10 +135,17 @@ fn the_render_does_not_decode_the_stretches_the_edit_drops() {
     }
     // The sound's input (after the picture's) and the graph's references agree.
     let n = windows.len();
-    assert_eq!(graph::render_audio_input(&plan.segments), n);
-    assert!(plan.filtergraph.contains(&format!("[{n}:a:0]")), "{}", plan.filtergraph);
+    assert!(
+        plan.filtergraph.contains(&format!("[{n}:a:0]")),
+        "{}",
+        plan.filtergraph
+    );
     for i in 0..n {
-        assert!(plan.filtergraph.contains(&format!("[{i}:v]")), "{}", plan.filtergraph);
+        assert!(
+            plan.filtergraph.contains(&format!("[{i}:v]")),
+            "{}",
+            plan.filtergraph
+        );
     }
 }
 
@@ -192,6 +199,12 @@ fn seeked_inputs_give_the_frames_of_one_input_from_the_start() {
         "whole",
     );
     let count = seeked.lines().filter(|l| !l.starts_with('#')).count();
-    assert_eq!(count as u64, apply::edl::total_frames(&plan.segments, &plan.transitions));
-    assert_eq!(seeked, whole, "the seeked inputs changed frames or timestamps");
+    assert_eq!(
+        count as u64,
+        apply::edl::total_frames(&plan.segments, &plan.transitions)
+    );
+    assert_eq!(
+        seeked, whole,
+        "the seeked inputs changed frames or timestamps"
+    );
 }

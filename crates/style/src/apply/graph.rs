@@ -603,11 +603,7 @@ pub fn render_audio_input(segments: &[Segment]) -> usize {
 /// a bare `[n:a]` would read the first audio stream, not the default-flagged one the
 /// analysis measured; or a silent source) to `[aout]`.
 pub fn audio_graph(g: &GraphInput) -> String {
-    audio_graph_with(
-        g,
-        g.audio.loudness_filter(),
-        render_audio_input(g.segments),
-    )
+    audio_graph_with(g, g.audio.loudness_filter(), render_audio_input(g.segments))
 }
 
 /// Graph of the loudness measuring pass (when normalisation applies): the same edit and
