@@ -71,23 +71,101 @@ fn f6(v: f64) -> String {
     }
 }
 
-/// Video part of the graph, from `[0:v]` to `[vout]`.
+/// Seconds of source the render's picture input opens before the first frame its
+/// segments keep and after the last: the seek (`-ss` before the input, accurate, with
+/// `-copyts -start_at_zero`) then never depends on timestamp rounding, and the graph's own
+/// `trim` decides every frame, as in the single input it replaces. The decoder starts at
+/// the key frame before the seek point whatever the margin.
+/// 0.25 s holds a frame either side down to 4 fps, so the temporal deinterlacer at the head
+/// of the graph sees each kept frame's neighbours, as it did.
+pub const PICTURE_SEEK_MARGIN_S: f64 = 0.25;
+
+/// A segment that starts at most this many seconds after the end of the previous one (in
+/// output order, later in the source) shares its picture input: decoding a short gap on
+/// the open decoder costs less than a new seek, which decodes from the key frame before
+/// the segment (up to a whole GOP, often seconds). Jump cuts inside one shot stay on one
+/// decoder.
+pub const PICTURE_SHARE_GAP_S: f64 = 1.0;
+
+/// One picture input of the render command: the source opened over the span of segments
+/// `first..=last` only (see [`picture_inputs`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PictureInput {
+    pub first: usize,
+    pub last: usize,
+    /// Seek point (`-ss`, seconds on the source's time line from its start), 0 for none.
+    pub start_s: f64,
+    /// Seconds read from `start_s` (`-t`).
+    pub duration_s: f64,
+}
+
+/// The render's picture inputs: consecutive segments (in output order) share one while
+/// each starts in the source no earlier than the previous one and at most
+/// [`PICTURE_SHARE_GAP_S`] after its end; every group opens the source over its own span
+/// (with [`PICTURE_SEEK_MARGIN_S`] either side). Before session 13 the render decoded the
+/// source once from 0 to 1 s past the last segment's end, the stretches the edit drops
+/// included (the default benchmark job decoded 0–24 s to keep 2.0–11.8 and 15.7–23.0 s;
+/// a 16 s edit of a 10-minute source decoded all ten minutes), and a segment taken from
+/// earlier in the source than the one before it had its frames decoded, and held, first.
+pub fn picture_inputs(segments: &[Segment]) -> Vec<PictureInput> {
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for (k, seg) in segments.iter().enumerate() {
+        match groups.last_mut() {
+            Some((_, last))
+                if {
+                    let prev = &segments[*last];
+                    seg.video_in_s >= prev.video_in_s
+                        && seg.video_in_s <= prev.video_out_s + PICTURE_SHARE_GAP_S
+                } =>
+            {
+                *last = k
+            }
+            _ => groups.push((k, k)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(first, last)| {
+            let part = &segments[first..=last];
+            let lo = part
+                .iter()
+                .map(|s| s.video_in_s)
+                .fold(f64::INFINITY, f64::min);
+            let hi = part.iter().map(|s| s.video_out_s).fold(0.0, f64::max);
+            // Millisecond steps, down at the start and up at the end: the arguments
+            // print with 3 decimals and must not cut into the span.
+            let start_s = ((lo - PICTURE_SEEK_MARGIN_S).max(0.0) * 1000.0).floor() / 1000.0;
+            let end_s = ((hi + PICTURE_SEEK_MARGIN_S) * 1000.0).ceil() / 1000.0;
+            PictureInput {
+                first,
+                last,
+                start_s,
+                duration_s: end_s - start_s,
+            }
+        })
+        .collect()
+}
+
+/// Video part of the graph, from the picture inputs `[0:v]`, `[1:v]`, … (one per
+/// [`picture_inputs`] group, each split into its segments' branches) to `[vout]`.
 pub fn video_graph(g: &GraphInput) -> String {
-    let n = g.segments.len();
     let mut s = String::new();
     let head = head(g);
     let head = head.as_deref();
-    if n == 1 {
-        let _ = write!(s, "[0:v]{}[s0];", head.unwrap_or("null"));
-    } else {
-        let _ = match head {
-            Some(h) => write!(s, "[0:v]{h},split={n}"),
-            None => write!(s, "[0:v]split={n}"),
-        };
-        for k in 0..n {
-            let _ = write!(s, "[s{k}]");
+    for (i, inp) in picture_inputs(g.segments).iter().enumerate() {
+        let m = inp.last - inp.first + 1;
+        if m == 1 {
+            let _ = write!(s, "[{i}:v]{}[s{}];", head.unwrap_or("null"), inp.first);
+        } else {
+            let _ = match head {
+                Some(h) => write!(s, "[{i}:v]{h},split={m}"),
+                None => write!(s, "[{i}:v]split={m}"),
+            };
+            for k in inp.first..=inp.last {
+                let _ = write!(s, "[s{k}]");
+            }
+            s.push(';');
         }
-        s.push(';');
     }
     for (k, seg) in g.segments.iter().enumerate() {
         let _ = write!(s, "[s{k}]{}[v{k}];", video_branch(g, k, seg, false));
@@ -283,8 +361,19 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
             } else {
                 format!("(iw-ow)*(1-n/{last})")
             };
-            f.extend(g.colour.to_working_space(&format!("scale={zw}:{zh}")));
-            f.push(format!("crop={pw}:{ph}:x={x}:y=(ih-oh)/2"));
+            // The crop before the matrix conversion: `colorspace` (when the source's
+            // matrix is not BT.709) then converts the kept window only, not the whole
+            // upscaled picture (1.69× the pixels at zoom 1.3). Bit-identical: the
+            // conversion is per sample (Y from its co-sited chroma, no dither), and a
+            // 4:2:0 crop starts on even pixels.
+            let crop = format!("crop={pw}:{ph}:x={x}:y=(ih-oh)/2");
+            let mut ws = g.colour.to_working_space(&format!("scale={zw}:{zh}"));
+            let at = ws
+                .iter()
+                .position(|f| f.starts_with("colorspace="))
+                .unwrap_or(ws.len());
+            ws.insert(at, crop);
+            f.extend(ws);
         }
         Motion::None | Motion::Stabilize => {
             f.extend(g.colour.to_working_space(&format!("scale={pw}:{ph}")));
@@ -501,17 +590,20 @@ pub fn easing_expr(easing: &str) -> Option<&'static str> {
     }
 }
 
-/// Input of the render command the audio is read from: the render opens the source twice
-/// (see [`super::planner`]'s `encode_args`), the picture from input 0, the sound from this
-/// one, so each chain reads its own demuxer at its own pace.
-pub const RENDER_AUDIO_INPUT: usize = 1;
+/// Input of the render command the audio is read from: the render opens the source for
+/// its picture (inputs `0..n`, [`picture_inputs`]) and once more for the sound, after
+/// them (see [`super::planner`]'s `encode_args`), so each chain reads its own demuxer at
+/// its own pace.
+pub fn render_audio_input(segments: &[Segment]) -> usize {
+    picture_inputs(segments).len()
+}
 
-/// Audio part of the render graph, from `[1:a:N]` (the source's second input, see
-/// [`RENDER_AUDIO_INPUT`], its audio stream `N` of [`AudioPlan::source_audio_stream`]:
-/// a bare `[1:a]` would read the first audio stream, not the default-flagged one the
+/// Audio part of the render graph, from `[n:a:N]` (the source's input after the picture's,
+/// see [`render_audio_input`], its audio stream `N` of [`AudioPlan::source_audio_stream`]:
+/// a bare `[n:a]` would read the first audio stream, not the default-flagged one the
 /// analysis measured; or a silent source) to `[aout]`.
 pub fn audio_graph(g: &GraphInput) -> String {
-    audio_graph_with(g, g.audio.loudness_filter(), RENDER_AUDIO_INPUT)
+    audio_graph_with(g, g.audio.loudness_filter(), render_audio_input(g.segments))
 }
 
 /// Graph of the loudness measuring pass (when normalisation applies): the same edit and

@@ -273,13 +273,7 @@ pub fn plan_chunked(
         audio_codec: "aac".into(),
         audio_kbps: abr,
     };
-    let input_limit = segs.iter().map(|s| s.src_out_s).fold(0.0, f64::max) + 1.0;
-    let ffmpeg_args = encode_args(
-        source_path,
-        input_limit,
-        &encoder,
-        audio_plan.source_has_audio,
-    );
+    let ffmpeg_args = encode_args(source_path, &segs, &encoder, audio_plan.source_has_audio);
     notes.push(format!(
         "edit: {} segments, {} transitions, {:.3} s",
         segs.len(),
@@ -326,26 +320,39 @@ pub fn plan_chunked(
     })
 }
 
-/// The render command. With audio the source is opened twice: input 0 for the picture
-/// (its audio, subtitle and data packets dropped by the demuxer), input 1
-/// ([`graph::RENDER_AUDIO_INPUT`]) for the sound (its video dropped). Each chain then pulls
-/// its own demuxer: from one input, ffmpeg decoded both streams in file order, and while
-/// one chain waited (a transition's second segment lies further on in the source) the
-/// other stream's decoded frames piled up: the render of a 10-minute 1080p source held
-/// 3.3 GB when stopped at a sixth of it, still rising; opened twice, the whole render peaked
-/// at 1.40 GB (what is left grows with the number of segments: `docs/BENCHMARKS.md`,
-/// "Session 7: memory"). Same decoders, same frames and samples, same timestamps: the
-/// rendered file is byte-identical.
-fn encode_args(src: &Path, input_limit: f64, e: &Encoder, has_audio: bool) -> Vec<String> {
-    let limit = format!("{input_limit:.3}");
+/// The render command. The picture is read from one input per [`graph::picture_inputs`]
+/// group, each the source opened over its segments' span only (`-ss`/`-t` before the
+/// input, accurate seek; `-copyts -start_at_zero` keeps every input on the source's own
+/// time line, so the graph's trims are those of a single input from 0 and the frames are
+/// the same, see `docs/APPLY.md`); with audio the source is opened once more, after them
+/// ([`graph::render_audio_input`]), for the sound (its video dropped), over
+/// [`input_limit`]. Each chain then pulls its own demuxer: from one input, ffmpeg decoded
+/// both streams in file order, and while one chain waited (a transition's second segment
+/// lies further on in the source) the other stream's decoded frames piled up: the render
+/// of a 10-minute 1080p source held 3.3 GB when stopped at a sixth of it, still rising;
+/// opened twice, the whole render peaked at 1.40 GB (what is left grows with the number of
+/// segments: `docs/BENCHMARKS.md`, "Session 7: memory").
+fn encode_args(src: &Path, segs: &[Segment], e: &Encoder, has_audio: bool) -> Vec<String> {
     let src = src.display().to_string();
-    let mut a: Vec<String> = vec!["-t".into(), limit.clone()];
-    if has_audio {
-        a.extend(["-an", "-sn", "-dn"].map(String::from));
+    let mut a: Vec<String> = vec!["-copyts".into(), "-start_at_zero".into()];
+    for inp in graph::picture_inputs(segs) {
+        if inp.start_s > 0.0 {
+            a.extend(["-ss".into(), format!("{:.3}", inp.start_s)]);
+        }
+        a.extend(["-t".into(), format!("{:.3}", inp.duration_s)]);
+        if has_audio {
+            a.extend(["-an", "-sn", "-dn"].map(String::from));
+        }
+        a.extend(["-i".into(), src.clone()]);
     }
-    a.extend(["-i".into(), src.clone()]);
     if has_audio {
-        a.extend(["-t".into(), limit, "-vn".into(), "-sn".into(), "-dn".into()]);
+        a.extend([
+            "-t".into(),
+            format!("{:.3}", input_limit(segs)),
+            "-vn".into(),
+            "-sn".into(),
+            "-dn".into(),
+        ]);
         a.extend(["-i".into(), src]);
     }
     a.extend([
@@ -359,6 +366,12 @@ fn encode_args(src: &Path, input_limit: f64, e: &Encoder, has_audio: bool) -> Ve
     a.extend(e.video_args());
     a.extend(e.output_tail_args());
     a
+}
+
+/// Seconds of source the sound's input (and the side passes: loudness measure,
+/// stabiliser) read from the start: 1 s past the last segment's out point.
+pub(crate) fn input_limit(segs: &[Segment]) -> f64 {
+    segs.iter().map(|s| s.src_out_s).fold(0.0, f64::max) + 1.0
 }
 
 fn plan_transitions(

@@ -513,8 +513,10 @@ fn picture_args(plan: &EditPlan) -> Option<Vec<String>> {
         .windows(sound_input.len())
         .position(|w| w == sound_input.as_slice())?;
     a.drain(at..at + sound_input.len());
-    // Exactly one input left, the picture's.
-    if a.iter().filter(|x| *x == "-i").count() != 1 || !a.iter().any(|x| x == "-an") {
+    // The picture's inputs left (one per `graph::picture_inputs` group since session 13),
+    // each without its sound.
+    let inputs = a.iter().filter(|x| *x == "-i").count();
+    if inputs == 0 || a.iter().filter(|x| *x == "-an").count() != inputs {
         return None;
     }
     let graph = format!("{SCRATCH}/{GRAPH_FILE}");
@@ -996,14 +998,12 @@ fn edit_audio_chunks(
 /// own `-t` limit, and the demuxer drops video, subtitle and data packets, so nothing but
 /// the audio is read past the container or decoded.
 fn source_input(plan: &EditPlan) -> Vec<String> {
-    let limit = plan
-        .ffmpeg_args
-        .iter()
-        .position(|a| a == "-t")
-        .and_then(|i| plan.ffmpeg_args.get(i + 1));
-    let mut a: Vec<String> = limit
-        .map(|t| vec!["-t".to_string(), t.clone()])
-        .unwrap_or_default();
+    // The render command's own sound input (`planner::encode_args`); since session 13
+    // the picture's inputs before it carry their own, shorter `-t`.
+    let mut a: Vec<String> = vec![
+        "-t".into(),
+        format!("{:.3}", super::planner::input_limit(&plan.segments)),
+    ];
     a.extend(["-vn", "-sn", "-dn", "-i"].map(String::from));
     a.push(plan.source.display().to_string());
     a
