@@ -438,7 +438,7 @@ fn content_drift(f: &[FrameFeatures], s: usize, e: usize, lo: usize, hi: usize, 
 
 /// True when `b` is (mostly) `a` moved: some translation or zoom of `a` matches `b`
 /// far better than `a` in place. Such windows are camera moves, not transitions.
-pub(crate) fn camera_explains(a: &[f32], b: &[f32]) -> bool {
+fn camera_explains(a: &[f32], b: &[f32]) -> bool {
     use super::frame::{THUMB_H, THUMB_W};
     // (mean squared error, structure residual / variance of `b`) over the overlap.
     let err = |z: f32, dx: i32, dy: i32| -> (f32, f32) {
