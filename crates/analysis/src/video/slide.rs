@@ -14,9 +14,9 @@
 //! thumbnail's column and row profiles (the mean of each column and row), and a slide is a
 //! run of frames moving the same way at [`MIN_SPEED`] or more, that adds up to one frame
 //! along its axis (within [`TRAVEL_TOLERANCE`]), whose frames a translation explains
-//! ([`MAX_MOVED_RESIDUAL`]), and whose end frames a small camera move explains (the
-//! check of [`super::gradual`]): a camera that pans by a whole frame does not come back
-//! to nearly the picture it started from, so a run that does is an edit.
+//! ([`MAX_MOVED_RESIDUAL`]), and whose end frames are one picture reframed
+//! ([`reframed`], a zoom and a small shift): a camera that pans by a whole frame does not
+//! come back to nearly the picture it started from, so a run that does is an edit.
 
 use super::frame::{hist_dist, FrameFeatures, Thumb, THUMB_H, THUMB_W};
 use super::gradual::debug;
