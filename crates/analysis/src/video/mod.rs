@@ -20,6 +20,7 @@ pub mod models;
 pub mod motion;
 pub mod saliency;
 pub mod shots;
+pub mod slide;
 pub mod spill;
 
 pub use frame::FrameRef;

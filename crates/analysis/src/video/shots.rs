@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use stylecut_types::{Span, TransitionEvent};
 
 use super::frame::FrameFeatures;
-use super::{cuts, edge, fades, gradual};
+use super::{cuts, edge, fades, gradual, slide};
 
 /// A gradual transition in frame indices: `start` is the last frame of the old picture,
 /// `end` the first frame of the new one.
@@ -155,6 +155,9 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         .map(|w| {
             let mut own = taken.clone();
             let mut g = gradual::detect_in_segment(f, w[0], w[1], fps, &mut own);
+            // Slides between two framings of one picture, which the model fits reject as
+            // a camera move and the edge search cannot follow (both sides move).
+            g.extend(slide::detect_in_segment(f, w[0], w[1], fps, &mut own));
             // Straight wipes the model fits cannot read, found by their moving edge.
             let edges = edge::detect_in_segment(f, w[0], w[1], fps, &mut own, &mut g);
             g.extend(edges);

@@ -1,0 +1,403 @@
+//! Slides between two framings of one picture (a plain shot and its punch-in), which
+//! neither the model fits of [`super::gradual`] nor the moving-edge search of
+//! [`super::edge`] can read.
+//!
+//! A slide is a pan over a strip made of the old picture `A` and the new one `B` side by
+//! side: from one frame to the next the whole picture (both sides and the seam between
+//! them) moves by the same amount along one axis, and over the slide it moves by exactly
+//! one frame (the width for a left or right slide, the height for an up or down one).
+//! Between two framings, the model fits find end frames that a small camera move
+//! explains and reject the window as a camera move ([`super::gradual`]); the edge search
+//! finds no edge because both sides move (or, over flat pictures, types it a wipe).
+//!
+//! Here the picture's translation between consecutive frames is measured on the
+//! thumbnail's column and row profiles (the mean of each column and row), and a slide is a
+//! run of frames moving the same way at [`MIN_SPEED`] or more, that adds up to one frame
+//! along its axis (within [`TRAVEL_TOLERANCE`]), whose frames a translation explains
+//! ([`MAX_MOVED_RESIDUAL`]), and whose end frames are one picture reframed
+//! ([`reframed`], a zoom and a small shift): a camera that pans by a whole frame does not
+//! come back to nearly the picture it started from, so a run that does is an edit.
+
+use super::frame::{hist_dist, FrameFeatures, Thumb, THUMB_H, THUMB_W};
+use super::gradual::debug;
+use super::Gradual;
+
+/// Slowest move (thumbnail cells a frame, a cell being 1/32 of the width or 1/18 of the
+/// height) counted as part of a slide: a slide over a whole frame in at most
+/// [`MAX_SPAN_S`] (about 0.5 cells a frame across, 0.3 down at 25 fps, for the longest)
+/// moves faster than a hand-held camera's usual jitter (0.3 cells a frame on average in
+/// the shaken test set), but slower ones are not looked for.
+const MIN_SPEED: f32 = 0.5;
+/// Longest slide looked for, seconds.
+const MAX_SPAN_S: f64 = 2.5;
+/// Fewest frames a slide runs (pairs of consecutive frames that move).
+const MIN_PAIRS: usize = 4;
+/// Fastest move measured, as a share of the frame along the axis: a slide over at least
+/// [`MIN_PAIRS`] frames moves at most a quarter of the frame a frame; a little more for
+/// the shake on top.
+const MAX_STEP: f32 = 0.3;
+/// Resolution of the translation search, cells.
+const STEP: f32 = 0.125;
+/// The run's summed move may differ from one frame by this share (a shaking camera adds
+/// its own path, up to a couple of cells, on top of the slide's travel).
+const TRAVEL_TOLERANCE: f32 = 0.2;
+/// Largest share of the frame-to-frame change, summed over the run, that the measured
+/// translations leave unexplained: a slide (a pan over the two pictures) is a translation
+/// from one frame to the next; a cut, a dissolve or objects moving in a still shot are not.
+const MAX_MOVED_RESIDUAL: f32 = 0.5;
+
+/// Largest [`reframed`] residual of the end frames for the run to be a slide between two
+/// framings of one picture rather than a pan over one frame's width.
+const MAX_REFRAMED: f32 = 0.6;
+
+/// Pairs at the ends of a run slower than this share of its median pace are trimmed.
+const TRIM: f32 = 0.5;
+/// A move near the run's pace replaces one far from it when it leaves at most this
+/// multiple of the residual.
+const NEAR_PACE: f32 = 1.25;
+/// Pairs on each side of a run whose median move is the camera's own.
+const BESIDE: usize = 5;
+
+/// Mean of each column (`columns`) or row of a thumbnail, three channels per line.
+fn profile(t: &Thumb, columns: bool) -> Vec<f32> {
+    let (lines, len) = if columns {
+        (THUMB_W, THUMB_H)
+    } else {
+        (THUMB_H, THUMB_W)
+    };
+    let mut out = vec![0f32; lines * 3];
+    for line in 0..lines {
+        for i in 0..len {
+            let c = if columns {
+                i * THUMB_W + line
+            } else {
+                line * THUMB_W + i
+            };
+            for k in 0..3 {
+                out[line * 3 + k] += t[c * 3 + k];
+            }
+        }
+    }
+    out.iter_mut().for_each(|v| *v /= len as f32);
+    out
+}
+
+/// Translation `d` (lines) carrying profile `prev` onto `cur` (`cur(x) ≈ prev(x − d)`,
+/// `prev` read linearly between its lines) within ±`max`, compared over the lines both
+/// show (at least half of them): the move of the picture from one frame to the next.
+fn shift_1d(prev: &[f32], cur: &[f32], max: f32) -> f32 {
+    let n = cur.len() / 3;
+    let mismatch = |d: f32| -> f32 {
+        let (mut sum, mut count) = (0f32, 0usize);
+        for x in 0..n {
+            let s = x as f32 - d;
+            if s < 0.0 || s > (n - 1) as f32 {
+                continue;
+            }
+            let a = s as usize;
+            let b = (a + 1).min(n - 1);
+            let w = s - a as f32;
+            for k in 0..3 {
+                let p = prev[a * 3 + k] + w * (prev[b * 3 + k] - prev[a * 3 + k]);
+                sum += (cur[x * 3 + k] - p).abs();
+            }
+            count += 1;
+        }
+        if 2 * count < n {
+            f32::INFINITY
+        } else {
+            sum / count as f32
+        }
+    };
+    let steps = (max / STEP).round() as i32;
+    let mut best = (mismatch(0.0), 0f32);
+    for i in -steps..=steps {
+        let d = i as f32 * STEP;
+        let e = mismatch(d);
+        if e < best.0 {
+            best = (e, d);
+        }
+    }
+    best.1
+}
+
+/// Mean absolute difference of `cur` and `prev` moved by `d` cells (`cur(x) ≈ prev(x − d)`,
+/// the border cells standing in for what came in from outside).
+fn moved_residual(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
+    let mut sum = 0f32;
+    for cy in 0..THUMB_H {
+        for cx in 0..THUMB_W {
+            let sx = (cx as f32 - d[0]).clamp(0.0, (THUMB_W - 1) as f32);
+            let sy = (cy as f32 - d[1]).clamp(0.0, (THUMB_H - 1) as f32);
+            let (x0, y0) = (sx as usize, sy as usize);
+            let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
+            let (wx, wy) = (sx - x0 as f32, sy - y0 as f32);
+            for k in 0..3 {
+                let at = |x: usize, y: usize| prev[(y * THUMB_W + x) * 3 + k];
+                let top = at(x0, y0) + wx * (at(x1, y0) - at(x0, y0));
+                let bottom = at(x0, y1) + wx * (at(x1, y1) - at(x0, y1));
+                let p = top + wy * (bottom - top);
+                sum += (cur[(cy * THUMB_W + cx) * 3 + k] - p).abs();
+            }
+        }
+    }
+    sum / (THUMB_W * THUMB_H * 3) as f32
+}
+
+/// Zooms tried by [`reframed`]: a punch-in or pull-out of up to 1.5× either way.
+const ZOOMS: [f32; 17] = [
+    0.66, 0.7, 0.74, 0.78, 0.83, 0.87, 0.91, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.28, 1.35, 1.42, 1.5,
+];
+
+/// How far `b` is from being `a` reframed: the smallest residual, over zooms about the
+/// centre ([`ZOOMS`]) and shifts of up to 4 cells across and 3 down (a shaking camera
+/// moves the two framings between the ends), of `b` against `a` so warped with each
+/// one's mean taken off, over `b`'s own variance on the overlap (at least half the
+/// cells). Near 0 for two framings of one picture; two unrelated pictures give about 1
+/// or more (the measure of [`super::gradual`]'s camera check, whose zooms stop at 1.25).
+fn reframed(a: &Thumb, b: &Thumb) -> f32 {
+    let (cxm, cym) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
+    let mut best = f32::INFINITY;
+    for z in ZOOMS {
+        for dy in -3..=3 {
+            for dx in -4..=4 {
+                let mut m = [[0f64; 5]; 3];
+                let mut n = 0usize;
+                for cy in 0..THUMB_H {
+                    let sy = cym + (cy as f32 - cym) / z + dy as f32;
+                    if sy < 0.0 || sy > (THUMB_H - 1) as f32 {
+                        continue;
+                    }
+                    for cx in 0..THUMB_W {
+                        let sx = cxm + (cx as f32 - cxm) / z + dx as f32;
+                        if sx < 0.0 || sx > (THUMB_W - 1) as f32 {
+                            continue;
+                        }
+                        let (x0, y0) = (sx as usize, sy as usize);
+                        let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
+                        let (wx, wy) = (sx - x0 as f32, sy - y0 as f32);
+                        for (k, mk) in m.iter_mut().enumerate() {
+                            let at = |x: usize, y: usize| a[(y * THUMB_W + x) * 3 + k];
+                            let top = at(x0, y0) + wx * (at(x1, y0) - at(x0, y0));
+                            let bottom = at(x0, y1) + wx * (at(x1, y1) - at(x0, y1));
+                            let x = (top + wy * (bottom - top)) as f64;
+                            let y = b[(cy * THUMB_W + cx) * 3 + k] as f64;
+                            mk[0] += x;
+                            mk[1] += y;
+                            mk[2] += x * x;
+                            mk[3] += y * y;
+                            mk[4] += x * y;
+                        }
+                        n += 1;
+                    }
+                }
+                if 2 * n < THUMB_W * THUMB_H {
+                    continue;
+                }
+                let nf = n as f64;
+                let (mut res, mut var) = (0f64, 0f64);
+                for c in m {
+                    let (ma, mb) = (c[0] / nf, c[1] / nf);
+                    let (va, vb, cab) = (
+                        c[2] - nf * ma * ma,
+                        c[3] - nf * mb * mb,
+                        c[4] - nf * ma * mb,
+                    );
+                    res += va + vb - 2.0 * cab;
+                    var += vb;
+                }
+                best = best.min((res / var.max(1e-9)) as f32);
+            }
+        }
+    }
+    best
+}
+
+/// Slides between two framings in `[lo, hi)` (a segment between hard cuts) whose frames
+/// are all still free in `taken` (marked taken when found). See the module doc.
+pub fn detect_in_segment(
+    f: &[FrameFeatures],
+    lo: usize,
+    hi: usize,
+    fps: f64,
+    taken: &mut [bool],
+) -> Vec<Gradual> {
+    let mut out = Vec::new();
+    if hi < lo + MIN_PAIRS + 2 {
+        return out;
+    }
+    let longest = (MAX_SPAN_S * fps).round() as usize;
+    // The move of every pair `t − 1 → t` (index `t − lo`, the first is none), both axes.
+    let thumbs: Vec<Thumb> = f[lo..hi].iter().map(FrameFeatures::thumb).collect();
+    let profiles: Vec<[Vec<f32>; 2]> = thumbs
+        .iter()
+        .map(|t| [profile(t, true), profile(t, false)])
+        .collect();
+    let mut moves = vec![[0f32; 2]; hi - lo];
+    for i in 1..hi - lo {
+        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+            moves[i][axis] = shift_1d(
+                &profiles[i - 1][axis],
+                &profiles[i][axis],
+                MAX_STEP * n as f32,
+            );
+        }
+    }
+    // Where a pair moves fast enough to be part of a slide, the profiles' estimate is
+    // checked on the whole thumbnail: the profile of a picture with repeating columns
+    // (spokes, a fence) can match a whole period off; the move along that axis that
+    // explains the frame best, the other axis held at its profile estimate, stands.
+    for i in 1..hi - lo {
+        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+            if moves[i][axis].abs() < MIN_SPEED {
+                continue;
+            }
+            let max = MAX_STEP * n as f32;
+            let steps = (max / STEP).round() as i32;
+            let mut best = (f32::INFINITY, moves[i][axis]);
+            for k in -steps..=steps {
+                let mut d = moves[i];
+                d[axis] = k as f32 * STEP;
+                let e = moved_residual(&thumbs[i - 1], &thumbs[i], d);
+                if e < best.0 {
+                    best = (e, d[axis]);
+                }
+            }
+            moves[i][axis] = best.1;
+        }
+    }
+    for (axis, n) in [(0usize, THUMB_W), (1, THUMB_H)] {
+        let mut i = 1;
+        while i < hi - lo {
+            let v = moves[i][axis];
+            if v.abs() < MIN_SPEED {
+                i += 1;
+                continue;
+            }
+            // The run of pairs moving the same way at the least speed.
+            let first = i;
+            while i < hi - lo
+                && moves[i][axis].abs() >= MIN_SPEED
+                && moves[i][axis].signum() == v.signum()
+            {
+                i += 1;
+            }
+            let end = i;
+            // A slide moves at one pace (eased at most at its ends); pairs at the ends of
+            // the run much slower than its median are the camera's own move (shake or a
+            // pan) next to it, not the slide.
+            let mut speeds: Vec<f32> = (first..end).map(|p| moves[p][axis].abs()).collect();
+            speeds.sort_by(f32::total_cmp);
+            let pace = speeds[speeds.len() / 2];
+            let slow = |p: usize| moves[p][axis].abs() < TRIM * pace;
+            let (mut first, mut end) = (first, end);
+            while first < end && slow(first) {
+                first += 1;
+            }
+            while end > first && slow(end - 1) {
+                end -= 1;
+            }
+            let pairs = first..end;
+            let (s, e) = (lo + first - 1, lo + end - 1);
+            // A slide moves at one pace; a pair read far from it on a picture that repeats
+            // along the axis (spokes, a fence) is read again near the pace, and the nearer
+            // move stands when it explains the frame almost as well.
+            for p in pairs.clone() {
+                let v = moves[p][axis];
+                if (v - pace * v.signum()).abs() <= 0.5 * pace {
+                    continue;
+                }
+                let at = |d: f32| {
+                    let mut m = moves[p];
+                    m[axis] = d;
+                    moved_residual(&thumbs[p - 1], &thumbs[p], m)
+                };
+                let own = at(v);
+                let reach = (0.5 * pace / STEP).round() as i32;
+                let near = (-reach..=reach)
+                    .map(|k| pace * v.signum() + k as f32 * STEP)
+                    .map(|d| (at(d), d))
+                    .min_by(|x, y| x.0.total_cmp(&y.0));
+                if let Some((r, d)) = near {
+                    if r <= NEAR_PACE * own {
+                        moves[p][axis] = d;
+                    }
+                }
+            }
+            // The camera's own move over the run, from the pairs on both sides of it (a
+            // hand-held camera following a subject keeps panning through the slide).
+            let mut beside: Vec<f32> = (first.saturating_sub(BESIDE).max(1)..first)
+                .chain(end..(end + BESIDE).min(hi - lo))
+                .map(|p| moves[p][axis])
+                .collect();
+            beside.sort_by(f32::total_cmp);
+            let median = beside.get(beside.len() / 2).copied().unwrap_or(0.0);
+            // Only a steady pan (every pair beside moving the same way) is taken off; a
+            // shaking camera's jitter beside the run averages out over it.
+            let pan = beside
+                .iter()
+                .all(|v| v.signum() == median.signum() && v.abs() > 0.0);
+            let base = if pan { median } else { 0.0 };
+            let travel: f32 =
+                pairs.clone().map(|p| moves[p][axis]).sum::<f32>() - base * pairs.len() as f32;
+            let frame = n as f32;
+            let travels = (travel.abs() - frame).abs() <= TRAVEL_TOLERANCE * frame;
+            if debug() && pairs.len() >= MIN_PAIRS {
+                let around: Vec<String> = (first.saturating_sub(6).max(1)..(end + 6).min(hi - lo))
+                    .map(|p| format!("{:.1}", moves[p][axis]))
+                    .collect();
+                eprintln!(
+                    "slide? moves from pair {}: {}",
+                    lo + first.saturating_sub(6).max(1),
+                    around.join(" ")
+                );
+            }
+            if pairs.len() < MIN_PAIRS || e - s > longest || !travels {
+                if debug() && pairs.len() >= 2 {
+                    eprintln!(
+                        "slide? {s}-{e} axis {axis}: travel {travel:.1} of {frame}, {} pairs",
+                        pairs.len()
+                    );
+                }
+                continue;
+            }
+            let (mut still, mut moved) = (0f32, 0f32);
+            for p in pairs.clone() {
+                still += moved_residual(&thumbs[p - 1], &thumbs[p], [0.0; 2]);
+                moved += moved_residual(&thumbs[p - 1], &thumbs[p], moves[p]);
+            }
+            let residual = moved / still.max(1e-6);
+            let framings = reframed(&thumbs[s - lo], &thumbs[e - lo]);
+            let free = !taken[s..=e].iter().any(|t| *t);
+            let solid = f[s..=e].iter().any(|g| g.is_solid());
+            if debug() {
+                eprintln!(
+                    "slide? {s}-{e} axis {axis}: travel {travel:.1} of {frame}, residual {residual:.2}, reframed {framings:.2}, colours {:.3}, free {free}",
+                    hist_dist(&f[s], &f[e])
+                );
+            }
+            if residual > MAX_MOVED_RESIDUAL || framings > MAX_REFRAMED || !free || solid {
+                continue;
+            }
+            taken[s..=e].iter_mut().for_each(|t| *t = true);
+            let mut at = 0f32;
+            let progress: Vec<f32> = (first..end - 1)
+                .map(|p| {
+                    at += moves[p][axis] - base;
+                    at / travel
+                })
+                .collect();
+            if debug() {
+                eprintln!("  found slide {s}-{e}");
+            }
+            out.push(Gradual::new(
+                "slide",
+                s,
+                e,
+                progress,
+                (1.0 - residual).clamp(0.05, 1.0),
+            ));
+        }
+    }
+    out
+}
