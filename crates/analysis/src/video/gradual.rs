@@ -436,6 +436,26 @@ fn content_drift(f: &[FrameFeatures], s: usize, e: usize, lo: usize, hi: usize, 
         .sum()
 }
 
+/// What is left of `b` once `a` (warped) and both means are taken off, over `b`'s own
+/// variance, from the sums per channel `[Σx, Σy, Σx², Σy², Σxy]` of `n` pairs (`x` from
+/// `a`, `y` from `b`): 0 when `b` is `a` plus a constant, about 1 or more for unrelated
+/// pictures. The measure of [`camera_explains`] and of the slide search's reframing check.
+pub(crate) fn structure_residual(m: &[[f64; 5]; 3], n: usize) -> f32 {
+    let nf = n as f64;
+    let (mut res, mut var) = (0f64, 0f64);
+    for c in m {
+        let (ma, mb) = (c[0] / nf, c[1] / nf);
+        let (va, vb, cab) = (
+            c[2] - nf * ma * ma,
+            c[3] - nf * mb * mb,
+            c[4] - nf * ma * mb,
+        );
+        res += va + vb - 2.0 * cab;
+        var += vb;
+    }
+    (res / var.max(1e-9)) as f32
+}
+
 /// True when `b` is (mostly) `a` moved: some translation or zoom of `a` matches `b`
 /// far better than `a` in place. Such windows are camera moves, not transitions.
 fn camera_explains(a: &[f32], b: &[f32]) -> bool {
@@ -470,19 +490,7 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
         if n * 2 < THUMB_W * THUMB_H {
             (f32::INFINITY, f32::INFINITY)
         } else {
-            let nf = n as f64;
-            let (mut res, mut var) = (0f64, 0f64);
-            for c in m {
-                let (ma, mb) = (c[0] / nf, c[1] / nf);
-                let (va, vb, cab) = (
-                    c[2] - nf * ma * ma,
-                    c[3] - nf * mb * mb,
-                    c[4] - nf * ma * mb,
-                );
-                res += va + vb - 2.0 * cab;
-                var += vb;
-            }
-            (e / n as f32, (res / var.max(1e-9)) as f32)
+            (e / n as f32, structure_residual(&m, n))
         }
     };
     let base = err(1.0, 0, 0).0;

@@ -19,7 +19,7 @@
 //! come back to nearly the picture it started from, so a run that does is an edit.
 
 use super::frame::{hist_dist, FrameFeatures, Thumb, THUMB_H, THUMB_W};
-use super::gradual::debug;
+use super::gradual::{debug, structure_residual};
 use super::Gradual;
 
 /// Slowest move (thumbnail cells a frame, a cell being 1/32 of the width or 1/18 of the
@@ -194,19 +194,7 @@ fn reframed(a: &Thumb, b: &Thumb) -> f32 {
                 if 2 * n < THUMB_W * THUMB_H {
                     continue;
                 }
-                let nf = n as f64;
-                let (mut res, mut var) = (0f64, 0f64);
-                for c in m {
-                    let (ma, mb) = (c[0] / nf, c[1] / nf);
-                    let (va, vb, cab) = (
-                        c[2] - nf * ma * ma,
-                        c[3] - nf * mb * mb,
-                        c[4] - nf * ma * mb,
-                    );
-                    res += va + vb - 2.0 * cab;
-                    var += vb;
-                }
-                best = best.min((res / var.max(1e-9)) as f32);
+                best = best.min(structure_residual(&m, n));
             }
         }
     }
