@@ -3,12 +3,11 @@
 //! shake): read as one slide with its start and duration within two frames. Skipped when
 //! the media directory is absent.
 
+mod common;
+
+use common::detected_transitions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use stylecut_analysis::video::frame::FrameFeatures;
-use stylecut_analysis::video::shots;
-use stylecut_media::{decode_picture, RunOpts};
 
 const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 
@@ -44,21 +43,7 @@ fn render(src: &str, start_s: f64, kind: &str, offset: f64, dur: f64, out: &Path
 
 /// Every transition the shot detector reports: (type, start s, duration ms).
 fn transitions(path: &Path) -> Vec<(String, f64, i64)> {
-    let opts = RunOpts::default();
-    let mut feats = Vec::new();
-    let info = decode_picture(path, &opts, |f| {
-        feats.push(FrameFeatures::from_rgb(
-            f.pts_s,
-            f.width as usize,
-            f.height as usize,
-            &f.rgb,
-        ))
-    })
-    .expect("decode");
-    let n = feats.len();
-    let report = shots::segment(&feats, n as f64 / info.duration_s, info.duration_s);
-    report
-        .transitions
+    detected_transitions(path)
         .into_iter()
         .map(|t| (t.kind, t.start_s, t.duration_ms))
         .collect()

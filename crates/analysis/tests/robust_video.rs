@@ -2,12 +2,11 @@
 //! filters as `bench/synth/generate.py --only robust`): none of them is a cut or a
 //! transition. Skipped when the media directory is absent.
 
+mod common;
+
+use common::detected_transitions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use stylecut_analysis::video::frame::FrameFeatures;
-use stylecut_analysis::video::shots;
-use stylecut_media::{decode_picture, RunOpts};
 
 const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 const NORM: &str = "fps=25,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p";
@@ -38,21 +37,7 @@ fn render(src: &str, start_s: f64, filter: &str, out: &Path) {
 }
 
 fn transitions(path: &Path) -> Vec<(String, f64)> {
-    let opts = RunOpts::default();
-    let mut feats = Vec::new();
-    let info = decode_picture(path, &opts, |f| {
-        feats.push(FrameFeatures::from_rgb(
-            f.pts_s,
-            f.width as usize,
-            f.height as usize,
-            &f.rgb,
-        ))
-    })
-    .expect("decode");
-    let n = feats.len();
-    let report = shots::segment(&feats, n as f64 / info.duration_s, info.duration_s);
-    report
-        .transitions
+    detected_transitions(path)
         .into_iter()
         .map(|t| (t.kind, t.start_s))
         .collect()

@@ -10,7 +10,7 @@ use std::process::Command;
 use common::*;
 use stylecut_media::{probe, MediaError, RunOpts};
 use stylecut_style::{apply, StyleError};
-use stylecut_types::{config::JobConfig, Span, TransitionStyle};
+use stylecut_types::{config::JobConfig, TransitionStyle};
 
 fn run_log(args: &[&str], input: &Path) -> String {
     let out = Command::new("ffmpeg")
@@ -107,16 +107,7 @@ fn flashes_and_beeps_stay_together_through_the_edit() {
     let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
     a.audio.has_audio = true;
     // Speech between the beeps of seconds 5–7 leaves a gap that is dropped as a jump cut.
-    a.speech_segments = vec![
-        Span {
-            start_s: 0.0,
-            end_s: 4.9,
-        },
-        Span {
-            start_s: 7.3,
-            end_s: 12.0,
-        },
-    ];
+    a.speech_segments = speech_around_a_gap();
     let mut st = style("16:9", 30, 40.0);
     st.primary_transition = TransitionStyle {
         kind: "dissolve".into(),

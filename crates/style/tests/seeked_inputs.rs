@@ -10,7 +10,7 @@ use std::process::Command;
 use common::*;
 use stylecut_media::{probe, RunOpts};
 use stylecut_style::apply::{self, EditPlan};
-use stylecut_types::{config::JobConfig, Span};
+use stylecut_types::config::JobConfig;
 
 /// 12 s of `testsrc2` (a frame counter: every frame differs) at 25 fps with a key frame
 /// every second and B-frames (x264 veryfast: the decoder reorders), and a sine.
@@ -47,16 +47,7 @@ fn gap_plan(src: &Path) -> EditPlan {
     let info = probe::probe(src, &RunOpts::default()).unwrap();
     let mut a = analysis(12.0, 320, 240, 25.0, &[4.02, 8.02]);
     a.audio.has_audio = true;
-    a.speech_segments = vec![
-        Span {
-            start_s: 0.0,
-            end_s: 4.9,
-        },
-        Span {
-            start_s: 7.3,
-            end_s: 12.0,
-        },
-    ];
+    a.speech_segments = speech_around_a_gap();
     let st = style("16:9", 30, 40.0);
     let mut plan = apply::plan(src, &info, &a, Some(&st), &JobConfig::default()).unwrap();
     fast(&mut plan);

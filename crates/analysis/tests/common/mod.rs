@@ -1,10 +1,13 @@
 //! Helpers shared by the analysis crate's tests on the real media in `../shared/media`.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use stylecut_analysis::audio::vad;
-use stylecut_media::{decode::decode_audio, probe, DecodedAudio, RunOpts};
+use stylecut_analysis::video::frame::FrameFeatures;
+use stylecut_analysis::video::shots;
+use stylecut_media::{decode::decode_audio, decode_picture, probe, DecodedAudio, RunOpts};
+use stylecut_types::TransitionEvent;
 
 const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 
@@ -27,4 +30,22 @@ pub fn decode_with_speech(rel: &str, chunk: usize) -> (DecodedAudio, vad::Speech
         .unwrap());
     let speech = v.finish(&vad::Params::default()).unwrap();
     (a, speech)
+}
+
+/// Every transition the shot detector reports on a file's picture, decoded as the
+/// analysis decodes it (the frame rate from the frame count and the probed duration).
+pub fn detected_transitions(path: &Path) -> Vec<TransitionEvent> {
+    let opts = RunOpts::default();
+    let mut feats = Vec::new();
+    let info = decode_picture(path, &opts, |f| {
+        feats.push(FrameFeatures::from_rgb(
+            f.pts_s,
+            f.width as usize,
+            f.height as usize,
+            &f.rgb,
+        ))
+    })
+    .expect("decode");
+    let n = feats.len();
+    shots::segment(&feats, n as f64 / info.duration_s, info.duration_s).transitions
 }

@@ -368,3 +368,18 @@ pub fn wrapped_burst_plan(
     assert!(plan.chunks.is_none());
     (plan, log, src)
 }
+
+/// Speech over 0–4.9 s and 7.3–12 s of a 12 s source: the silent 4.9–7.3 s stretch is dead
+/// air that pacing drops as a jump cut.
+pub fn speech_around_a_gap() -> Vec<Span> {
+    vec![
+        Span {
+            start_s: 0.0,
+            end_s: 4.9,
+        },
+        Span {
+            start_s: 7.3,
+            end_s: 12.0,
+        },
+    ]
+}
