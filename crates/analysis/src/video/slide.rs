@@ -215,44 +215,44 @@ pub fn detect_in_segment(
         return out;
     }
     let longest = (MAX_SPAN_S * fps).round() as usize;
-    // The move of every pair `t − 1 → t` (index `t − lo`, the first is none), both axes.
-    let thumbs: Vec<Thumb> = f[lo..hi].iter().map(FrameFeatures::thumb).collect();
-    let profiles: Vec<[Vec<f32>; 2]> = thumbs
-        .iter()
-        .map(|t| [profile(t, true), profile(t, false)])
-        .collect();
+    // The thumbnail of frame `lo + i`, read when needed: a segment between cuts can be
+    // the whole programme (a 10-minute single shot is 18 000 frames, 124 MB of
+    // thumbnails), and past 1 024 frames the features are spilled to disk.
+    let thumb = |i: usize| f[lo + i].thumb();
+    // The move of every pair `t − 1 → t` (index `t − lo`, the first is none), both axes,
+    // from the column and row profiles; where a pair moves fast enough to be part of a
+    // slide, the profiles' estimate is checked on the whole thumbnail: the profile of a
+    // picture with repeating columns (spokes, a fence) can match a whole period off; the
+    // move along that axis that explains the frame best, the other axis held at its
+    // profile estimate, stands. Only the previous frame is held.
     let mut moves = vec![[0f32; 2]; hi - lo];
-    for i in 1..hi - lo {
+    let mut prev = thumb(0);
+    let mut prev_profiles = [profile(&prev, true), profile(&prev, false)];
+    for (i, mv) in moves.iter_mut().enumerate().skip(1) {
+        let cur = thumb(i);
+        let profiles = [profile(&cur, true), profile(&cur, false)];
         for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
-            moves[i][axis] = shift_1d(
-                &profiles[i - 1][axis],
-                &profiles[i][axis],
-                MAX_STEP * n as f32,
-            );
+            mv[axis] = shift_1d(&prev_profiles[axis], &profiles[axis], MAX_STEP * n as f32);
         }
-    }
-    // Where a pair moves fast enough to be part of a slide, the profiles' estimate is
-    // checked on the whole thumbnail: the profile of a picture with repeating columns
-    // (spokes, a fence) can match a whole period off; the move along that axis that
-    // explains the frame best, the other axis held at its profile estimate, stands.
-    for i in 1..hi - lo {
         for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
-            if moves[i][axis].abs() < MIN_SPEED {
+            if mv[axis].abs() < MIN_SPEED {
                 continue;
             }
             let max = MAX_STEP * n as f32;
             let steps = (max / STEP).round() as i32;
-            let mut best = (f32::INFINITY, moves[i][axis]);
+            let mut best = (f32::INFINITY, mv[axis]);
             for k in -steps..=steps {
-                let mut d = moves[i];
+                let mut d = *mv;
                 d[axis] = k as f32 * STEP;
-                let e = moved_residual(&thumbs[i - 1], &thumbs[i], d);
+                let e = moved_residual(&prev, &cur, d);
                 if e < best.0 {
                     best = (e, d[axis]);
                 }
             }
-            moves[i][axis] = best.1;
+            mv[axis] = best.1;
         }
+        prev = cur;
+        prev_profiles = profiles;
     }
     for (axis, n) in [(0usize, THUMB_W), (1, THUMB_H)] {
         let mut i = 1;
@@ -298,7 +298,7 @@ pub fn detect_in_segment(
                 let at = |d: f32| {
                     let mut m = moves[p];
                     m[axis] = d;
-                    moved_residual(&thumbs[p - 1], &thumbs[p], m)
+                    moved_residual(&thumb(p - 1), &thumb(p), m)
                 };
                 let own = at(v);
                 let reach = (0.5 * pace / STEP).round() as i32;
@@ -351,11 +351,12 @@ pub fn detect_in_segment(
             }
             let (mut still, mut moved) = (0f32, 0f32);
             for p in pairs.clone() {
-                still += moved_residual(&thumbs[p - 1], &thumbs[p], [0.0; 2]);
-                moved += moved_residual(&thumbs[p - 1], &thumbs[p], moves[p]);
+                let (a, b) = (thumb(p - 1), thumb(p));
+                still += moved_residual(&a, &b, [0.0; 2]);
+                moved += moved_residual(&a, &b, moves[p]);
             }
             let residual = moved / still.max(1e-6);
-            let framings = reframed(&thumbs[s - lo], &thumbs[e - lo]);
+            let framings = reframed(&thumb(s - lo), &thumb(e - lo));
             let free = !taken[s..=e].iter().any(|t| *t);
             let solid = f[s..=e].iter().any(|g| g.is_solid());
             if debug() {
