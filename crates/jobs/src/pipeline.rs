@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use stylecut_media::{MediaError, RunOpts};
+use stylecut_media::{probe, MediaError, RunOpts};
 use stylecut_style::analyze::{analyze_file, Phase};
 use stylecut_style::{apply, extract, StyleError};
 use stylecut_types::config::{JobConfig, Mode};
@@ -19,11 +19,26 @@ pub enum Report {
     Progress(u8),
     Style(Option<serde_json::Value>),
     Plan(serde_json::Value),
+    /// An input this job measured (not one it was given in [`Input`]), for later jobs on
+    /// the same video to reuse.
+    Analysed(Which, Box<Analysis>),
+}
+
+/// One of the job's two inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Source,
+    Template,
 }
 
 pub struct Input {
     pub source: PathBuf,
     pub template: Option<PathBuf>,
+    /// Analyses of the source and the template stored by earlier jobs of this build: the
+    /// job does not measure those inputs again (the source is still probed, for the
+    /// render; the template's file is not read at all).
+    pub source_analysis: Option<Analysis>,
+    pub template_analysis: Option<Analysis>,
     pub config: JobConfig,
     pub scratch: PathBuf,
     /// Where `rendering` writes the output (a staging path).
@@ -85,41 +100,64 @@ fn phase_index(p: Phase) -> usize {
     }
 }
 
-type Analysed = (stylecut_media::MediaInfo, Analysis);
+/// An input's analysis, with the probe of its file when the job measured it.
+type Analysed = (Option<stylecut_media::MediaInfo>, Analysis);
 
-/// Analyses the template (when there is one) and the source at the same time, one
-/// thread each, so that the three analysis stages run once, in order, for the job: the
-/// job is in the earliest phase either input is still in, and its progress inside that
-/// stage is the mean of both inputs' fractions of it (a finished phase counts as done).
+/// One input of the job: its file, and its analysis when an earlier job stored one.
+struct Item<'a> {
+    path: &'a std::path::Path,
+    known: Option<&'a Analysis>,
+}
+
+/// Analyses the inputs without a stored analysis (the template, when there is one, and
+/// the source) at the same time, one thread each, so that the three analysis stages run
+/// once, in order, for the job: the job is in the earliest phase an input is still in,
+/// and its progress inside that stage is the mean of the inputs' fractions of it (a
+/// finished phase, or an input with a stored analysis, counts as done). When every
+/// input has a stored analysis the three stages are passed through at their ends.
 fn analyse_all(
     r: &mut Reporter,
-    paths: &[&std::path::Path],
+    items: &[Item],
     input: &Input,
     opts: &RunOpts,
 ) -> Result<Vec<Analysed>, StageError> {
+    if items.iter().all(|i| i.known.is_some()) {
+        for p in [Phase::Video, Phase::Audio, Phase::Motion] {
+            let st = phase_stage(p);
+            r.stage(st, st.progress_at(1.0));
+        }
+    }
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Phase, f64)>();
     let results: Vec<Result<Analysed, StageError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
+        let handles: Vec<_> = items
             .iter()
             .enumerate()
-            .map(|(k, path)| {
+            .map(|(k, item)| {
                 let tx = tx.clone();
+                let (path, known) = (item.path, item.known);
                 scope.spawn(move || {
+                    if let Some(a) = known {
+                        return Ok((None, a.clone()));
+                    }
                     let mut current = Phase::Video;
                     let res = analyze_file(path, opts, Some(&input.scratch), &mut |phase, f| {
                         current = phase;
                         let _ = tx.send((k, phase, f));
                     });
-                    res.map_err(|error| StageError {
-                        stage: phase_stage(current),
-                        error,
-                    })
+                    res.map(|(info, a)| (Some(info), a))
+                        .map_err(|error| StageError {
+                            stage: phase_stage(current),
+                            error,
+                        })
                 })
             })
             .collect();
         drop(tx);
         // done[k][phase] = fraction of that phase input k has finished.
-        let mut done = vec![[0.0f64; 3]; paths.len()];
+        let mut done: Vec<[f64; 3]> = items
+            .iter()
+            .map(|i| [if i.known.is_some() { 1.0 } else { 0.0 }; 3])
+            .collect();
         for (k, phase, f) in rx {
             let pi = phase_index(phase);
             for earlier in done[k].iter_mut().take(pi) {
@@ -160,16 +198,39 @@ pub fn run(
         last: 0,
     };
     r.stage(Stage::VideoAnalysis, 1);
-    let mut paths = vec![input.source.as_path()];
+    let mut items = vec![Item {
+        path: input.source.as_path(),
+        known: input.source_analysis.as_ref(),
+    }];
     if let Some(t) = &input.template {
-        paths.push(t.as_path());
+        items.push(Item {
+            path: t.as_path(),
+            known: input.template_analysis.as_ref(),
+        });
     }
-    let mut analysed = analyse_all(&mut r, &paths, input, opts)?.into_iter();
+    let mut analysed = analyse_all(&mut r, &items, input, opts)?.into_iter();
     let (info, source) = analysed.next().ok_or_else(|| StageError {
         stage: Stage::VideoAnalysis,
         error: StyleError::Unsupported("the source was not analysed".into()),
     })?;
     let template = analysed.next();
+    // What this job measured, for later jobs on the same videos.
+    if info.is_some() {
+        let _ =
+            r.tx.send(Report::Analysed(Which::Source, Box::new(source.clone())));
+    }
+    if let Some((Some(_), t)) = &template {
+        let _ =
+            r.tx.send(Report::Analysed(Which::Template, Box::new(t.clone())));
+    }
+    // A stored source analysis: the plan still needs the file's streams.
+    let info = match info {
+        Some(i) => i,
+        None => probe::probe_video(&input.source, opts).map_err(|e| StageError {
+            stage: Stage::VideoAnalysis,
+            error: e.into(),
+        })?,
+    };
 
     let st = Stage::StyleExtraction;
     let at = |error: StyleError| StageError { stage: st, error };

@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use stylecut_media::{CancelFlag, RunOpts};
 use stylecut_store::jobs::Artifact;
-use stylecut_store::{time::now_ms, JobRow, Terminal};
-use stylecut_types::{config::JobConfig, ids, Stage};
+use stylecut_store::{time::now_ms, JobRow, StoreError, Terminal};
+use stylecut_style::analyze::engine_id;
+use stylecut_types::{config::JobConfig, ids, Analysis, Stage};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::{self, Input, Outcome, Report};
+use crate::pipeline::{self, Input, Outcome, Report, Which};
 use crate::service::Service;
 
 /// Runs jobs until `shutdown`; then stops claiming, stops running jobs at their next
@@ -91,6 +92,7 @@ async fn apply_reports(
     svc: &Service,
     job: &str,
     owner: &str,
+    videos: (String, Option<String>),
     mut rx: mpsc::UnboundedReceiver<Report>,
 ) {
     while let Some(rep) = rx.recv().await {
@@ -108,11 +110,57 @@ async fn apply_reports(
                     .set_artifact(job, owner, Artifact::Plan, Some(&v.to_string()))
                     .await
             }
+            Report::Analysed(which, a) => {
+                let video = match which {
+                    Which::Source => Some(&videos.0),
+                    Which::Template => videos.1.as_ref(),
+                };
+                store_analysis(svc, job, video, &a).await;
+                continue;
+            }
         };
         if let Err(e) = res {
             tracing::error!(job, "recording progress failed: {e}");
         }
         svc.events.job_changed(job);
+    }
+}
+
+/// Stores what a job measured of `video` for later jobs of this build (see
+/// [`stored_analysis`]). A failure costs only the reuse: it is logged, the job goes on.
+async fn store_analysis(svc: &Service, job: &str, video: Option<&String>, a: &Analysis) {
+    let (Some(video), Some(engine)) = (video, engine_id()) else {
+        return;
+    };
+    let res = match serde_json::to_string(a) {
+        Ok(json) => svc.db.put_analysis(video, engine, &json).await,
+        Err(e) => Err(StoreError::Corrupt(e.to_string())),
+    };
+    if let Err(e) = res {
+        tracing::warn!(job, video, "storing the analysis failed: {e}");
+    }
+}
+
+/// The analysis of `video` an earlier job of this build stored, if any. A stored
+/// document that does not read back is ignored (logged): the job measures the video again.
+async fn stored_analysis(svc: &Service, job: &str, video: &str) -> Option<Analysis> {
+    let engine = engine_id()?;
+    let json = match svc.db.get_analysis(video, engine).await {
+        Ok(j) => j?,
+        Err(e) => {
+            tracing::warn!(job, video, "reading the stored analysis failed: {e}");
+            return None;
+        }
+    };
+    match serde_json::from_str(&json) {
+        Ok(a) => {
+            tracing::info!(job, video, "reusing the stored analysis");
+            Some(a)
+        }
+        Err(e) => {
+            tracing::warn!(job, video, "the stored analysis does not read back: {e}");
+            None
+        }
     }
 }
 
@@ -244,9 +292,16 @@ async fn execute(
     let path = |k: &str| svc.blobs.path(k).map_err(|e| internal(e.to_string()));
     let scratch = svc.settings.data_dir.join("scratch").join(&job.id);
     std::fs::create_dir_all(&scratch).map_err(|e| internal(format!("scratch dir: {e}")))?;
+    let source_analysis = stored_analysis(svc, &job.id, &source.id).await;
+    let template_analysis = match &template {
+        Some(t) => stored_analysis(svc, &job.id, &t.id).await,
+        None => None,
+    };
     let input = Input {
         source: path(&source.stored_key)?,
         template: template.as_ref().map(|t| path(&t.stored_key)).transpose()?,
+        source_analysis,
+        template_analysis,
         config,
         scratch: scratch.clone(),
         output: svc.blobs.staging_path("mp4"),
@@ -258,7 +313,8 @@ async fn execute(
     let (tx, rx) = mpsc::unbounded_channel();
     let writer = {
         let (svc, id, owner) = (svc.clone(), job.id.clone(), owner.to_string());
-        tokio::spawn(async move { apply_reports(&svc, &id, &owner, rx).await })
+        let videos = (source.id.clone(), template.as_ref().map(|t| t.id.clone()));
+        tokio::spawn(async move { apply_reports(&svc, &id, &owner, videos, rx).await })
     };
     let input = Arc::new(input);
     let run_input = input.clone();

@@ -46,6 +46,40 @@ impl Db {
                 .await?,
         )
     }
+
+    /// The stored analysis (JSON) of video `id` measured by build `engine`, if any.
+    pub async fn get_analysis(&self, id: &str, engine: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT analysis_json FROM video_analyses WHERE video_id = ? AND engine = ?",
+        )
+        .bind(id)
+        .bind(engine)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Stores the analysis (JSON) of video `id` measured by build `engine`, replacing the
+    /// one that build stored before and dropping those of other builds (which no job of
+    /// this build would read), in one transaction.
+    pub async fn put_analysis(&self, id: &str, engine: &str, json: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM video_analyses WHERE video_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO video_analyses (video_id, engine, analysis_json, created_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(engine)
+        .bind(json)
+        .bind(crate::time::now_iso())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +102,49 @@ mod tests {
         db.insert_video(&v).await.unwrap();
         assert_eq!(db.get_video("vid_1").await.unwrap(), Some(v));
         assert_eq!(db.get_video("vid_2").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn an_analysis_is_kept_per_video_for_one_build() {
+        let (db, _d) = crate::db::test_db().await;
+        let v = |id: &str| VideoRow {
+            id: id.into(),
+            filename: "a.mp4".into(),
+            stored_key: format!("uploads/{id}.mp4"),
+            size_bytes: 10,
+            uploaded_at: crate::time::now_iso(),
+            metadata_json: "{}".into(),
+            template_video_id: None,
+            webhook_url: None,
+        };
+        db.insert_video(&v("vid_1")).await.unwrap();
+        db.insert_video(&v("vid_2")).await.unwrap();
+        assert_eq!(db.get_analysis("vid_1", "e1").await.unwrap(), None);
+        db.put_analysis("vid_1", "e1", r#"{"a":1}"#).await.unwrap();
+        db.put_analysis("vid_2", "e1", r#"{"b":1}"#).await.unwrap();
+        assert_eq!(
+            db.get_analysis("vid_1", "e1").await.unwrap().as_deref(),
+            Some(r#"{"a":1}"#)
+        );
+        // Another build does not read it; storing its own drops the first build's.
+        assert_eq!(db.get_analysis("vid_1", "e2").await.unwrap(), None);
+        db.put_analysis("vid_1", "e2", r#"{"a":2}"#).await.unwrap();
+        assert_eq!(db.get_analysis("vid_1", "e1").await.unwrap(), None);
+        assert_eq!(
+            db.get_analysis("vid_1", "e2").await.unwrap().as_deref(),
+            Some(r#"{"a":2}"#)
+        );
+        // Storing again replaces; the other video's is untouched.
+        db.put_analysis("vid_1", "e2", r#"{"a":3}"#).await.unwrap();
+        assert_eq!(
+            db.get_analysis("vid_1", "e2").await.unwrap().as_deref(),
+            Some(r#"{"a":3}"#)
+        );
+        assert_eq!(
+            db.get_analysis("vid_2", "e1").await.unwrap().as_deref(),
+            Some(r#"{"b":1}"#)
+        );
+        // Only stored videos have analyses.
+        assert!(db.put_analysis("vid_9", "e1", "{}").await.is_err());
     }
 }

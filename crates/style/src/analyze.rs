@@ -84,6 +84,31 @@ fn spill_after() -> usize {
     }
 }
 
+/// Names the build that measures: this crate's version and the executable's size and
+/// modification time. The service stores each video's analysis under it and reuses it
+/// only in jobs of the same build: a rebuilt or upgraded binary measures again, as its
+/// analysers may read differently (and older documents lack newer fields). None when the
+/// executable cannot be inspected; nothing is reused then.
+pub fn engine_id() -> Option<&'static str> {
+    static ID: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+        let t = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(format!(
+            "{}+{:x}.{:x}.{:x}",
+            env!("CARGO_PKG_VERSION"),
+            meta.len(),
+            t.as_secs(),
+            t.subsec_nanos()
+        ))
+    })
+    .as_deref()
+}
+
 /// Sample frames per loudness chunk.
 const LOUDNESS_CHUNK: usize = 48_000;
 

@@ -9,5 +9,6 @@ mod errors;
 mod jobs_control;
 mod meta;
 mod quickstart;
+mod reuse;
 mod uploads;
 mod webhooks;
