@@ -40,6 +40,9 @@ const MAX_STALL: f32 = 0.25;
 /// Largest wait between two neighbouring crossings, in multiples of the median one (at
 /// least 3 frames): an eased edge slows down gradually, it does not stop and restart.
 const STALL_PACES: usize = 3;
+/// Share of the lines, at either end of a path, where one long wait sends the path to
+/// the search again in a window trimmed to the rest of it (see [`trimmed`]).
+const END_LINES: f32 = 0.2;
 /// Smallest step (mean absolute change of the column, 0..1) that counts as visible.
 const MIN_STEP: f32 = 0.02;
 /// A crossing's step over the largest other step of its column within [`FAR`] frames
@@ -328,6 +331,31 @@ fn best_path(e: &[Vec<f32>], order: &[usize], a: usize, b: usize, gap: usize) ->
     path
 }
 
+/// The window `[a, b)` trimmed to the run of a path that failed its pacing test on one
+/// long wait between two crossings in its first or last [`END_LINES`] of the lines, or
+/// `None`: the wait's far side ends the window at the allowed wait from its near side.
+/// The path search gives every line a crossing inside the window, so a wipe's weakest
+/// lines at the end it leaves the frame (the shake's own steps outdoing a faint crossing)
+/// can be placed on a jerk of the camera frames later; forced back next to the rest of
+/// the edge they are measured at their real crossing, and the path is tested as any other.
+fn trimmed(path: &[usize], pace: usize, a: usize, b: usize) -> Option<(usize, usize)> {
+    let n = path.len();
+    let (x, _) = path
+        .windows(2)
+        .enumerate()
+        .max_by_key(|(i, w)| (w[1] - w[0], usize::MAX - i))?;
+    let ends = ((n as f32 * END_LINES).ceil() as usize).max(1);
+    let allowed = (STALL_PACES * pace.max(1)).max(3);
+    let w = if x + 1 >= n - ends {
+        (a, (path[x] + allowed + 1).min(b))
+    } else if x < ends {
+        (path[x + 1].saturating_sub(allowed).max(a), b)
+    } else {
+        return None;
+    };
+    (w != (a, b) && w.1 > w.0 + MIN_FRAMES).then_some(w)
+}
+
 /// Whether line `line` of `lines`, seen from a camera `d` cells away along them, shows
 /// picture that was inside the frame, give or take [`OUTSIDE`].
 fn inside(line: usize, d: f32, lines: usize) -> bool {
@@ -567,24 +595,35 @@ pub fn detect_in_segment(
             let mut a = 0;
             while a + MIN_FRAMES < e.len() {
                 let b = (a + win).min(e.len());
-                let path = best_path(&e, &order, a, b, gap);
-                let travelled = path[n - 1] - path[0];
-                let mut paces: Vec<usize> = path.windows(2).map(|w| w[1] - w[0]).collect();
-                paces.sort_unstable();
-                let stall = paces[paces.len() - 1];
-                let pace = paces[paces.len() / 2];
-                let paced = travelled >= MIN_FRAMES
-                    && stall as f32 <= MAX_STALL * travelled as f32
-                    && stall <= (STALL_PACES * pace).max(3);
-                if debug_lines() && !paced {
-                    eprintln!(
-                        "  edge path {} {}-{}: travel {travelled} stall {stall} pace {pace}: not paced",
-                        travel.name(),
-                        lo + path[0],
-                        lo + path[n - 1]
-                    );
-                }
-                if paced {
+                // The window's best path, and once more in a window trimmed to it when it
+                // stalls near one end (see [`trimmed`]).
+                let mut window = Some((a, b));
+                let mut retried = false;
+                while let Some((a1, b1)) = window.take() {
+                    let path = best_path(&e, &order, a1, b1, gap);
+                    let travelled = path[n - 1] - path[0];
+                    let mut paces: Vec<usize> = path.windows(2).map(|w| w[1] - w[0]).collect();
+                    paces.sort_unstable();
+                    let stall = paces[paces.len() - 1];
+                    let pace = paces[paces.len() / 2];
+                    let paced = travelled >= MIN_FRAMES
+                        && stall as f32 <= MAX_STALL * travelled as f32
+                        && stall <= (STALL_PACES * pace).max(3);
+                    if !paced {
+                        if debug_lines() {
+                            eprintln!(
+                                "  edge path {} {}-{}: travel {travelled} stall {stall} pace {pace}: not paced [{}]",
+                                travel.name(),
+                                lo + path[0],
+                                lo + path[n - 1],
+                                path.iter().map(|t| (lo + t).to_string()).collect::<Vec<_>>().join(" ")
+                            );
+                        }
+                        if !std::mem::replace(&mut retried, true) {
+                            window = trimmed(&path, pace, a1, b1);
+                        }
+                        continue;
+                    }
                     let (lines, band, across) =
                         clear_lines(&e, f, cam, lo, hi, columns, &order, &path);
                     let clear = lines.iter().filter(|c| **c).count() as f32 / n as f32;
