@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use stylecut_analysis::audio::vad;
 use stylecut_analysis::video::frame::FrameFeatures;
 use stylecut_analysis::video::shots;
+use stylecut_analysis::video::{FrameRef, VideoAnalyzer};
 use stylecut_media::{decode::decode_audio, decode_picture, probe, DecodedAudio, RunOpts};
 use stylecut_types::TransitionEvent;
 
@@ -48,4 +49,26 @@ pub fn detected_transitions(path: &Path) -> Vec<TransitionEvent> {
     .expect("decode");
     let n = feats.len();
     shots::segment(&feats, n as f64 / info.duration_s, info.duration_s).transitions
+}
+
+/// Every transition the whole video analyser reports on a file's picture: as
+/// [`detected_transitions`], with each frame's camera motion measured as `analyze` measures
+/// it (the edge search takes a shaking camera's motion out; the bare shot detector over
+/// [`FrameFeatures::from_rgb`] sees none).
+pub fn analysed_transitions(path: &Path) -> Vec<TransitionEvent> {
+    let opts = RunOpts::default();
+    let mut analyzer = VideoAnalyzer::new();
+    let info = decode_picture(path, &opts, |f| {
+        analyzer.push(&FrameRef {
+            pts_s: f.pts_s,
+            width: f.width as usize,
+            height: f.height as usize,
+            rgb: &f.rgb,
+        })
+    })
+    .expect("decode");
+    analyzer
+        .finish(info.duration_s, &mut |_| {})
+        .shots
+        .transitions
 }
