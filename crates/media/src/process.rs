@@ -342,6 +342,8 @@ pub const RENDER_FILTERS: &[&str] = &[
     "vidstabtransform",
     "subtitles",
     "xfade",
+    // A pan's sub-pixel window (`graph::moving_crop_x`).
+    "mix",
     "concat",
     "split",
     "null",

@@ -101,6 +101,48 @@ fn planned_push_in_measures_its_planned_strength() {
     assert!((measured - 50.0).abs() <= 10.0, "measured {measured}");
 }
 
+/// The planner's pan, drawn by the graph's own filters (the still scaled to the window
+/// zoom, `graph::pan_crop` at 1/4 px since session 14), is read back at its planned speed.
+#[test]
+fn planned_pan_measures_its_planned_speed() {
+    use stylecut_style::apply::graph::pan_crop;
+    use stylecut_style::apply::motion::{self, Motion, SegmentSpan};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = still(dir.path());
+    // A lively template over one still 4 s segment: the planner adds a pan.
+    let seg = [SegmentSpan {
+        mid_s: 2.0,
+        dur_s: 4.0,
+        before_punch_in: false,
+    }];
+    let (moves, _) = motion::assign(&seg, &[], 0.0, 40.0);
+    let Motion::Pan {
+        zoom,
+        left_to_right,
+    } = moves[0]
+    else {
+        panic!("{moves:?}")
+    };
+    let planned = motion::predict(None, &moves[0], 4.0).pan_speed;
+    let even = |v: f64| (v / 2.0).round() as u32 * 2;
+    let (zw, zh) = (even(640.0 * zoom), even(360.0 * zoom));
+    let out = dir.path().join("pan.mp4").display().to_string();
+    let vf = format!(
+        "fps=30,scale={zw}:{zh},format=yuv420p,{},format=yuv420p",
+        pan_crop("p", zw, zh, 640, 360, left_to_right, 119)
+    );
+    from_still(&img, &vf, ["-frames:v", "120"], "16", &out);
+    let a = analyze(Path::new(&out));
+    let m = &a.motion[0];
+    println!("pan at zoom {zoom}: planned {planned:.2} %/s, read {m:?}");
+    // The first test's tolerance (2.5 points at 15 %/s), relative.
+    assert!(
+        (m.pan_speed - planned).abs() <= 0.17 * planned,
+        "planned {planned:.2} %/s, read {m:?}"
+    );
+    assert!(m.tilt_speed < 2.0 && !m.has_zoom, "{m:?}");
+}
+
 #[test]
 fn calm_template_stabilises_a_shaken_still() {
     use stylecut_media::{probe, RunOpts};

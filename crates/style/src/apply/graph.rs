@@ -356,17 +356,12 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
             left_to_right,
         } => {
             let (zw, zh) = (even(f64::from(pw) * zoom), even(f64::from(ph) * zoom));
-            let x = if left_to_right {
-                format!("(iw-ow)*n/{last}")
-            } else {
-                format!("(iw-ow)*(1-n/{last})")
-            };
-            // The crop before the matrix conversion: `colorspace` (when the source's
+            // The window before the matrix conversion: `colorspace` (when the source's
             // matrix is not BT.709) then converts the kept window only, not the whole
-            // upscaled picture (1.69× the pixels at zoom 1.3). Bit-identical: the
-            // conversion is per sample (Y from its co-sited chroma, no dither), and a
-            // 4:2:0 crop starts on even pixels.
-            let crop = format!("crop={pw}:{ph}:x={x}:y=(ih-oh)/2");
+            // upscaled picture (1.69× the pixels at zoom 1.3). The conversion is per
+            // sample (Y from its co-sited chroma, no dither), so it commutes with the
+            // window's whole-pixel crops; the sub-pixel `mix` rounds once before it.
+            let crop = pan_crop(&format!("pan{k}"), zw, zh, pw, ph, left_to_right, last);
             let mut ws = g.colour.to_working_space(&format!("scale={zw}:{zh}"));
             let at = ws
                 .iter()
@@ -420,6 +415,107 @@ pub fn push_in_filters(zoom: f64, last: u64, pw: u32, ph: u32) -> String {
     let half = |side: u32| format!("2*round({side}*{}*n/{last}/4)", f6(zoom - 1.0));
     let (hx, hy) = (half(pw), half(ph));
     format!("scale=w='{pw}+2*{hx}':h='{ph}+2*{hy}':eval=frame,crop={pw}:{ph}:x='{hx}':y='{hy}'")
+}
+
+/// Sub-pixel steps of a moving crop window ([`moving_crop_x`]): its corner is placed to
+/// 1/`CROP_STEPS` px. 4 puts the picture within 1/8 px of its path; 8 halves that for
+/// ≈ 0.8 ms more filter CPU a 720p frame (more `mix` instances to keep in step).
+pub const CROP_STEPS: u32 = 4;
+
+/// The pan's window: the source scaled to `zw × zh` (done before), the `pw × ph` window
+/// moving at constant speed across it (`zw − pw` px over frames `0..=last`, vertically
+/// centred), at sub-pixel positions ([`moving_crop_x`]).
+///
+/// Until session 14 this was one `crop` whose corner 4:2:0 rounds down to even pixels: a
+/// pan of 0.43 px a frame (1280 px at zoom 1.05 over 5 s) stood still on 79 % of its
+/// frames and jumped 2 px on the others, up to 1.5 px off its path
+/// (`bench/pans/jitter.py`, docs/BENCHMARKS.md "Session 14: smooth pans and crop windows").
+pub fn pan_crop(
+    tag: &str,
+    zw: u32,
+    zh: u32,
+    pw: u32,
+    ph: u32,
+    left_to_right: bool,
+    last: u64,
+) -> String {
+    let last = last.max(1);
+    let dz = zw.saturating_sub(pw);
+    let x = if left_to_right {
+        format!("{dz}*n/{last}")
+    } else {
+        format!("{dz}*(1-n/{last})")
+    };
+    // The row the whole-pixel crop used: the centred one, rounded down to the chroma grid.
+    let y = (zh.saturating_sub(ph) / 2) & !1;
+    moving_crop_x(tag, pw, ph, &x, y)
+}
+
+/// A `w × h` window of a 4:2:0 8-bit picture (the working space) at row `y` (even), its
+/// left edge at `x(n)` input pixels, an ffmpeg expression of the frame number `n` that may
+/// be fractional, drawn at 1/[`CROP_STEPS`] px: with `K = round(CROP_STEPS·x(n))`, the luma
+/// is the whole-pixel crops at `⌊K/S⌋` and one pixel right mixed by `(K mod S)/S`, the
+/// chroma (half the width) the even crops at `2⌊K/2S⌋` and two pixels right mixed by
+/// `(K mod 2S)/2S`, so luma and chroma sit at the same `K/S` (bilinear in each plane).
+/// `crop` alone rounds a 4:2:0 corner down to even pixels, so a slow move stood still and
+/// jumped 2 px. `mix` rounds to the nearest code (`blend` truncates: 0.5 code darker);
+/// its weights cannot follow an expression, so each weight is its own instance, switched
+/// on by timeline `enable` on the frames that need it (the others pass their first input
+/// through untouched): the choice is made from the frame number by the filter itself, not
+/// by `sendcmd`, whose commands could reach the filter a frame early or late. One `mix`
+/// works on each frame's luma and one on its chroma: ≈ 2 ms of CPU a 720p frame more than
+/// the whole-pixel crop. `tag` makes the graph's link labels unique (one per segment).
+///
+/// Every crop stays inside the picture while `0 ≤ x(n) ≤ iw − w` and `iw − w` is even;
+/// at the far edge the pixels to the right are weighted 0.
+pub fn moving_crop_x(tag: &str, w: u32, h: u32, x: &str, y: u32) -> String {
+    let s = CROP_STEPS;
+    let k = format!("round({s}*({x}))");
+    let mut g = String::new();
+    let _ = write!(
+        g,
+        "split=3[{tag}a][{tag}b][{tag}c];\
+         [{tag}a]crop={w}:{h}:x='floor({k}/{s})':y={y}:exact=1[{tag}l0];\
+         [{tag}b]crop={w}:{h}:x='floor({k}/{s})+1':y={y}:exact=1,split={}",
+        s - 1
+    );
+    for i in 1..s {
+        let _ = write!(g, "[{tag}b{i}]");
+    }
+    let _ = write!(
+        g,
+        ";[{tag}c]crop={w}:{h}:x='2*floor({k}/{})+2':y={y},split={}",
+        2 * s,
+        2 * s - 1
+    );
+    for j in 1..2 * s {
+        let _ = write!(g, "[{tag}c{j}]");
+    }
+    g.push(';');
+    let mut cur = format!("{tag}l0");
+    for i in 1..s {
+        let next = format!("{tag}l{i}");
+        let _ = write!(
+            g,
+            "[{cur}][{tag}b{i}]mix=weights='{} {i}':planes=1:enable='eq(mod({k},{s}),{i})'[{next}];",
+            s - i
+        );
+        cur = next;
+    }
+    for j in 1..2 * s {
+        let _ = write!(
+            g,
+            "[{cur}][{tag}c{j}]mix=weights='{} {j}':planes=6:enable='eq(mod({k},{}),{j})'",
+            2 * s - j,
+            2 * s
+        );
+        if j + 1 < 2 * s {
+            let next = format!("{tag}m{j}");
+            let _ = write!(g, "[{next}];");
+            cur = next;
+        }
+    }
+    g
 }
 
 fn even(v: f64) -> u32 {
