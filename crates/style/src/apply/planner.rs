@@ -334,7 +334,8 @@ pub fn plan_chunked(
 
 /// The render command. The picture is read from one input per [`graph::picture_inputs`]
 /// group, each the source opened over its segments' span only (`-ss`/`-t` before the
-/// input, accurate seek; `-copyts -start_at_zero` keeps every input on the source's own
+/// input, accurate seek; on the group's key frame when `key_frames` has one that no kept
+/// frame precedes, [`graph::start_on_key_frames`]; `-copyts -start_at_zero` keeps every input on the source's own
 /// time line, so the graph's trims are those of a single input from 0 and the frames are
 /// the same, see `docs/APPLY.md`); with audio the source is opened once more, after them
 /// ([`graph::render_audio_input`]), for the sound (its video dropped), over
