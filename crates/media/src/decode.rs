@@ -94,6 +94,35 @@ pub struct Frame {
     pub height: u32,
     /// Packed RGB24, `width * height * 3` bytes.
     pub rgb: Vec<u8>,
+    /// The decoder flagged this frame a key frame (showinfo's `iskey:1`): a seek that
+    /// lands on it decodes nothing before it (the render's picture inputs start there,
+    /// see [`ShowinfoFrame::exact_s`]).
+    pub key: bool,
+    /// The presentation time from the integer timestamp and the stream's time base
+    /// (`pts_s` is showinfo's 6-significant-digit `pts_time`, which the analysis keeps
+    /// reading so its results do not move); None when either was not printed.
+    pub exact_pts_s: Option<f64>,
+}
+
+/// What one showinfo line says about a frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShowinfoFrame {
+    /// `pts_time:` as printed (`%.6g`: 6 significant digits).
+    pub pts_s: f64,
+    /// `pts:`, the integer timestamp in the link's time base.
+    pub pts: Option<i64>,
+    /// `iskey:1`.
+    pub key: bool,
+}
+
+impl ShowinfoFrame {
+    /// The exact time of the frame: `pts` in the time base `tb` (numerator, denominator)
+    /// printed by showinfo's `config in time_base:` line. A seek must hit a key frame to
+    /// the tick, which `pts_time`'s 6 significant digits cannot promise past 10 s.
+    pub fn exact_s(&self, tb: Option<(i64, i64)>) -> Option<f64> {
+        let (num, den) = tb?;
+        (den > 0 && num > 0).then(|| self.pts.map(|p| p as f64 * num as f64 / den as f64))?
+    }
 }
 
 /// Audio written by the decode pass.
@@ -332,12 +361,35 @@ fn read_f32_file(path: &Path) -> Result<Vec<f32>, MediaError> {
 }
 
 /// Parses `pts_time:` from a showinfo line.
+#[cfg(test)]
 fn showinfo_pts(line: &str) -> Option<f64> {
+    showinfo_frame(line).map(|f| f.pts_s)
+}
+
+/// Parses a showinfo frame line: `pts_time:`, `pts:` and `iskey:`.
+fn showinfo_frame(line: &str) -> Option<ShowinfoFrame> {
     if !line.contains("Parsed_showinfo") || !line.contains(" n:") {
         return None;
     }
-    let rest = &line[line.find("pts_time:")? + 9..];
-    rest.split_whitespace().next()?.parse().ok()
+    let field = |name: &str| -> Option<&str> {
+        let at = line.find(name)? + name.len();
+        line[at..].split_whitespace().next()
+    };
+    Some(ShowinfoFrame {
+        pts_s: field("pts_time:")?.parse().ok()?,
+        pts: field(" pts:").and_then(|v| v.parse().ok()),
+        key: field(" iskey:") == Some("1"),
+    })
+}
+
+/// Parses showinfo's `config in time_base: N/D` line (printed once, before the frames).
+fn showinfo_time_base(line: &str) -> Option<(i64, i64)> {
+    if !line.contains("Parsed_showinfo") {
+        return None;
+    }
+    let rest = &line[line.find("config in time_base:")? + 20..];
+    let (n, d) = rest.split(',').next()?.trim().split_once('/')?;
+    Some((n.trim().parse().ok()?, d.trim().parse().ok()?))
 }
 
 /// Probes `path` and decodes its picture only (the default analysis size, no audio, no
@@ -449,13 +501,16 @@ pub fn decode(
     opts.check("ffmpeg")?;
     let mut child = spawn(cmd, "ffmpeg")?;
     let tail = StderrTail::default();
-    let (pts_tx, pts_rx) = mpsc::channel::<f64>();
+    let (pts_tx, pts_rx) = mpsc::channel::<(ShowinfoFrame, Option<f64>)>();
+    let mut time_base = None;
     let err_thread = read_stderr(
         child.child.stderr.take().expect("stderr piped"),
         tail.clone(),
         move |line| {
-            if let Some(p) = showinfo_pts(line) {
-                let _ = pts_tx.send(p);
+            if let Some(f) = showinfo_frame(line) {
+                let _ = pts_tx.send((f, f.exact_s(time_base)));
+            } else if let Some(tb) = showinfo_time_base(line) {
+                time_base = Some(tb);
             }
         },
     );
@@ -482,15 +537,18 @@ pub fn decode(
         }
         // showinfo prints a frame's line before the frame reaches the muxer, so the
         // time is normally already queued; fall back to the nominal rate if not.
-        let pts = pts_rx
+        let (pts, key, exact_pts_s) = pts_rx
             .recv_timeout(Duration::from_secs(2))
-            .unwrap_or_else(|_| index as f64 / nominal_fps);
+            .map(|(f, exact)| (f.pts_s, f.key, exact))
+            .unwrap_or_else(|_| (index as f64 / nominal_fps, false, None));
         let frame = Frame {
             index,
             pts_s: pts.max(0.0),
             width: w,
             height: h,
             rgb: buf,
+            key,
+            exact_pts_s,
         };
         on_frame(&frame);
         let _ = free_tx.send(frame.rgb);
@@ -825,6 +883,30 @@ mod tests {
         let l = "[Parsed_showinfo_0 @ 0x55] n:  12 pts:  12512 pts_time:0.521333 duration:512 fmt:yuv420p";
         assert_eq!(showinfo_pts(l), Some(0.521333));
         assert_eq!(showinfo_pts("frame=  10 fps=0.0"), None);
+    }
+
+    #[test]
+    fn showinfo_key_frames_and_time_base_parse() {
+        // ffmpeg 5.1's lines: the time base once, then a line per frame.
+        let tb = "[Parsed_showinfo_0 @ 0x55c1] config in time_base: 1/90000, frame_rate: 30/1";
+        assert_eq!(showinfo_time_base(tb), Some((1, 90000)));
+        assert_eq!(
+            showinfo_time_base(
+                "[Parsed_showinfo_0 @ 0x5] config out time_base: 0/0, frame_rate: 0/0"
+            ),
+            None
+        );
+        let key = "[Parsed_showinfo_0 @ 0x55c1] n: 470 pts:1410000 pts_time:15.6667 pos:  4416 fmt:yuv420p sar:1/1 s:1280x720 i:P iskey:1 type:I ";
+        let f = showinfo_frame(key).unwrap();
+        assert!(f.key);
+        assert_eq!(f.pts, Some(1_410_000));
+        assert_eq!(f.pts_s, 15.6667);
+        // The exact time, not the 6 digits printed: 1410000 / 90000 = 15.666…
+        let exact = f.exact_s(Some((1, 90000))).unwrap();
+        assert!((exact - 47.0 / 3.0).abs() < 1e-12, "{exact}");
+        assert_eq!(f.exact_s(None), None);
+        let inter = key.replace("iskey:1 type:I", "iskey:0 type:P");
+        assert!(!showinfo_frame(&inter).unwrap().key);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use stylecut_analysis::video::{FrameRef, SpillConfig, VideoAnalyzer};
 use stylecut_media::{
     decode, decode_audio_streamed, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts,
 };
-use stylecut_types::{Analysis, AudioFeatures, Loudness};
+use stylecut_types::{Analysis, AudioFeatures, KeyFrame, Loudness};
 
 use crate::StyleError;
 
@@ -183,7 +183,7 @@ pub fn analyze_file(
                     let report = video.analyzer.finish(duration_s, &mut |f| {
                         let _ = motion_tx.send(f);
                     });
-                    (duration_s, report)
+                    (duration_s, report, video.key_frames)
                 })
             });
             // Progress keeps the order Video → Audio → Motion.
@@ -214,7 +214,7 @@ pub fn analyze_file(
         }
         analysed
     })?;
-    let (duration_s, report) = report;
+    let (duration_s, report, key_frames) = report;
     progress(Phase::Motion, 1.0);
 
     let (loudness, tempo_bpm, beats, (speech_segments, speech_pauses), audio_features) =
@@ -258,6 +258,7 @@ pub fn analyze_file(
         burned_in_captions: report.burned_in_captions,
         saliency: report.saliency,
         picture_change: report.picture_change,
+        key_frames,
     };
     Ok((info, analysis))
 }
@@ -397,6 +398,7 @@ pub fn release_freed_memory() {
 struct DecodedVideo {
     analyzer: VideoAnalyzer,
     duration_s: f64,
+    key_frames: Vec<KeyFrame>,
 }
 
 /// Decodes the picture (no audio) into a [`VideoAnalyzer`]. Reports [`Phase::Video`].
@@ -413,6 +415,11 @@ fn decode_video(
         after_frames: spill_after(),
     });
     let (mut first_pts, mut last_pts, mut frames) = (0.0f64, 0.0f64, 0usize);
+    // Key frames with the exact time of the frame before each (`Analysis::key_frames`);
+    // a frame without an exact time breaks the chain, so no key frame is listed after a
+    // neighbour whose time is unknown.
+    let mut key_frames = Vec::new();
+    let mut prev_exact: Option<Option<f64>> = None;
     decode(
         path,
         info,
@@ -424,6 +431,20 @@ fn decode_video(
             }
             frames += 1;
             last_pts = f.pts_s;
+            if let Some(t) = f.exact_pts_s {
+                match prev_exact {
+                    Some(Some(p)) if f.key && p < t => key_frames.push(KeyFrame {
+                        pts_s: t,
+                        prev_s: Some(p),
+                    }),
+                    None if f.key => key_frames.push(KeyFrame {
+                        pts_s: t,
+                        prev_s: None,
+                    }),
+                    _ => {}
+                }
+            }
+            prev_exact = Some(f.exact_pts_s);
             video.push(&FrameRef {
                 pts_s: f.pts_s,
                 width: f.width as usize,
@@ -440,6 +461,7 @@ fn decode_video(
     Ok(DecodedVideo {
         analyzer: video,
         duration_s: video_duration(info.duration_s, first_pts, last_pts, frames),
+        key_frames,
     })
 }
 

@@ -140,6 +140,15 @@ pub struct AudioFeatures {
 }
 
 /// The full analysis of one input (the `stylecut analyze` document).
+/// A key frame of the source's picture (see [`Analysis::key_frames`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeyFrame {
+    /// Its presentation time from the file's start, exact to the stream's time base.
+    pub pts_s: f64,
+    /// The time of the frame before it in presentation order; None for the first frame.
+    pub prev_s: Option<f64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub duration_s: f64,
@@ -172,6 +181,15 @@ pub struct Analysis {
     /// Picture change on a 0.1 s grid (empty in documents written before it existed).
     #[serde(default)]
     pub picture_change: ChangeTrack,
+    /// The picture's key frames as the analysis decode saw them (showinfo's `iskey`), each
+    /// with the time of the frame before it. Only the render uses them: a picture input
+    /// whose first kept frame is a key frame seeks straight to it instead of to the margin
+    /// before it, which lands on the key frame before that and decodes the whole gap
+    /// (`docs/APPLY.md`, "The picture read over the kept spans only"). Not part of the
+    /// analysis JSON (`extract`/`analyze` output is unchanged); an analysis read back from
+    /// JSON has none, and the render then seeks with the margin as before.
+    #[serde(skip)]
+    pub key_frames: Vec<KeyFrame>,
 }
 
 #[cfg(test)]

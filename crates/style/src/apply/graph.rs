@@ -20,6 +20,7 @@ use super::motion::Motion;
 use super::reframe::{path_expr, CropKey};
 use super::transitions::PlannedTransition;
 use super::SourceColour;
+use stylecut_types::KeyFrame;
 
 /// Placeholder for the render scratch directory inside the graph.
 pub const SCRATCH: &str = "{scratch}";
@@ -97,6 +98,9 @@ pub struct PictureInput {
     pub start_s: f64,
     /// Seconds read from `start_s` (`-t`).
     pub duration_s: f64,
+    /// `start_s` is a key frame's exact time (microseconds), not a millisecond margin
+    /// point: see [`start_on_key_frames`].
+    pub on_key_frame: bool,
 }
 
 /// The render's picture inputs: consecutive segments (in output order) share one while
@@ -141,9 +145,67 @@ pub fn picture_inputs(segments: &[Segment]) -> Vec<PictureInput> {
                 last,
                 start_s,
                 duration_s: end_s - start_s,
+                on_key_frame: false,
             }
         })
         .collect()
+}
+
+/// Seconds the frame before a key frame must lie before a group's first trim point for
+/// the group's input to start on that key frame: the graph's `trim` prints its times with
+/// 6 decimals and compares them in the stream's ticks, so a frame within a tenth of a
+/// millisecond of the point is left to the margin.
+const KEY_FRAME_CLEARANCE_S: f64 = 1e-4;
+
+/// Moves each picture input to start on the latest key frame that no frame the group keeps
+/// precedes, when that is later than the margin's seek point.
+///
+/// With the [`PICTURE_SEEK_MARGIN_S`] margin alone, a group whose first kept frame is a key
+/// frame (shots start on cuts, where encoders put key frames) or lies just after one seeks
+/// to a point before it, so the decoder starts at the key frame before that and decodes the
+/// GOP in between for nothing: on the default benchmark job the second input sought
+/// 15.409 s, landed on 11.8 s and decoded 3.9 s to reach the key frame at 15.67 s that is
+/// its first kept frame. A key frame qualifies when the frame before it lies before the
+/// group's first `trim` start (so it is that first frame or an earlier one); `key_frames`
+/// come from the analysis decode, exact to the stream's time base. The seek is then `-ss`
+/// at that time, which the demuxer's index finds and the accurate seek keeps (the frame is
+/// not before the seek point); every frame the graph keeps is still decoded and its own
+/// `trim` still decides them, so the frames are those of the margin seek
+/// (`tests/seeked_inputs.rs`). When the demuxer cannot land there (an index without that
+/// entry, or ffmpeg's earlier seek for streams with B-frames in formats that seek by
+/// decode time) it lands on an earlier key frame: as slow as the margin, and as exact. Not
+/// for sources the graph deinterlaces (the temporal deinterlacer reads the frame before
+/// the first kept one); the planner passes no key frames then.
+pub fn start_on_key_frames(
+    inputs: &mut [PictureInput],
+    segments: &[Segment],
+    key_frames: &[KeyFrame],
+) {
+    for inp in inputs.iter_mut() {
+        let lo = segments[inp.first..=inp.last]
+            .iter()
+            .map(|s| s.video_in_s)
+            .fold(f64::INFINITY, f64::min);
+        // The graph's trim point as it prints (`f6`).
+        let lo = (lo * 1e6).round() / 1e6;
+        let Some(k) = key_frames
+            .iter()
+            .filter(|k| k.prev_s.is_some_and(|p| p < lo - KEY_FRAME_CLEARANCE_S))
+            .max_by(|a, b| a.pts_s.total_cmp(&b.pts_s))
+        else {
+            continue;
+        };
+        // Whole microseconds (what `-ss` reads), never after the key frame.
+        let start_s = (k.pts_s * 1e6 + 1e-6).floor() / 1e6;
+        if start_s <= inp.start_s {
+            continue;
+        }
+        let end_s = inp.start_s + inp.duration_s;
+        inp.start_s = start_s;
+        // Up to the millisecond the argument prints with: never short of the old end.
+        inp.duration_s = ((end_s - start_s) * 1000.0 - 1e-6).ceil() / 1000.0;
+        inp.on_key_frame = true;
+    }
 }
 
 /// Video part of the graph, from the picture inputs `[0:v]`, `[1:v]`, … (one per

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use stylecut_media::MediaInfo;
 use stylecut_types::config::JobConfig;
-use stylecut_types::{Analysis, ColorGrade, StyleJson, TransitionStyle};
+use stylecut_types::{Analysis, ColorGrade, KeyFrame, StyleJson, TransitionStyle};
 
 use super::chunks;
 use super::edl::{self, Segment};
@@ -273,7 +273,19 @@ pub fn plan_chunked(
         audio_codec: "aac".into(),
         audio_kbps: abr,
     };
-    let ffmpeg_args = encode_args(source_path, &segs, &encoder, audio_plan.source_has_audio);
+    // The deinterlacer reads the frame before a group's first one: no key-frame starts.
+    let key_frames: &[KeyFrame] = if v.interlaced {
+        &[]
+    } else {
+        &source.key_frames
+    };
+    let ffmpeg_args = encode_args(
+        source_path,
+        &segs,
+        key_frames,
+        &encoder,
+        audio_plan.source_has_audio,
+    );
     notes.push(format!(
         "edit: {} segments, {} transitions, {:.3} s",
         segs.len(),
@@ -322,7 +334,8 @@ pub fn plan_chunked(
 
 /// The render command. The picture is read from one input per [`graph::picture_inputs`]
 /// group, each the source opened over its segments' span only (`-ss`/`-t` before the
-/// input, accurate seek; `-copyts -start_at_zero` keeps every input on the source's own
+/// input, accurate seek; on the group's key frame when `key_frames` has one that no kept
+/// frame precedes, [`graph::start_on_key_frames`]; `-copyts -start_at_zero` keeps every input on the source's own
 /// time line, so the graph's trims are those of a single input from 0 and the frames are
 /// the same, see `docs/APPLY.md`); with audio the source is opened once more, after them
 /// ([`graph::render_audio_input`]), for the sound (its video dropped), over
@@ -332,12 +345,26 @@ pub fn plan_chunked(
 /// of a 10-minute 1080p source held 3.3 GB when stopped at a sixth of it, still rising;
 /// opened twice, the whole render peaked at 1.40 GB (what is left grows with the number of
 /// segments: `docs/BENCHMARKS.md`, "Session 7: memory").
-fn encode_args(src: &Path, segs: &[Segment], e: &Encoder, has_audio: bool) -> Vec<String> {
+fn encode_args(
+    src: &Path,
+    segs: &[Segment],
+    key_frames: &[KeyFrame],
+    e: &Encoder,
+    has_audio: bool,
+) -> Vec<String> {
     let src = src.display().to_string();
     let mut a: Vec<String> = vec!["-copyts".into(), "-start_at_zero".into()];
-    for inp in graph::picture_inputs(segs) {
+    let mut inputs = graph::picture_inputs(segs);
+    graph::start_on_key_frames(&mut inputs, segs, key_frames);
+    for inp in inputs {
         if inp.start_s > 0.0 {
-            a.extend(["-ss".into(), format!("{:.3}", inp.start_s)]);
+            // A key frame's time to the microsecond (`graph::start_on_key_frames`).
+            let ss = if inp.on_key_frame {
+                format!("{:.6}", inp.start_s)
+            } else {
+                format!("{:.3}", inp.start_s)
+            };
+            a.extend(["-ss".into(), ss]);
         }
         a.extend(["-t".into(), format!("{:.3}", inp.duration_s)]);
         if has_audio {
