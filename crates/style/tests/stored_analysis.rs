@@ -15,6 +15,8 @@ fn a_stored_analysis_reads_back_as_measured() {
     let dir = tempfile::tempdir().unwrap();
     let clip = make_clip(dir.path(), "av.mp4", 3.0, None);
     let (_, a) = analyze_file(&clip, &RunOpts::default(), None, &mut |_, _| {}).unwrap();
+    // The key frames go with it: a reused analysis seeks the render as a fresh one does.
+    assert!(!a.key_frames.is_empty());
     let json = serde_json::to_string(&a).unwrap();
     let back: Analysis = serde_json::from_str(&json).unwrap();
     assert_eq!(back, a);

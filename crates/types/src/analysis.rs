@@ -139,9 +139,8 @@ pub struct AudioFeatures {
     pub speech_enhanced: bool,
 }
 
-/// The full analysis of one input (the `stylecut analyze` document).
 /// A key frame of the source's picture (see [`Analysis::key_frames`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KeyFrame {
     /// Its presentation time from the file's start, exact to the stream's time base.
     pub pts_s: f64,
@@ -149,6 +148,7 @@ pub struct KeyFrame {
     pub prev_s: Option<f64>,
 }
 
+/// The full analysis of one input (the `stylecut analyze` document).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub duration_s: f64,
@@ -185,10 +185,11 @@ pub struct Analysis {
     /// with the time of the frame before it. Only the render uses them: a picture input
     /// whose first kept frame is a key frame seeks straight to it instead of to the margin
     /// before it, which lands on the key frame before that and decodes the whole gap
-    /// (`docs/APPLY.md`, "The picture read over the kept spans only"). Not part of the
-    /// analysis JSON (`extract`/`analyze` output is unchanged); an analysis read back from
-    /// JSON has none, and the render then seeks with the margin as before.
-    #[serde(skip)]
+    /// (`docs/APPLY.md`, "The picture read over the kept spans only"). In the JSON
+    /// document so that an analysis stored by the service and reused by a later job
+    /// (`docs/ARCHITECTURE.md`) plans the same render; a document written before it
+    /// existed has none, and the render then seeks with the margin as before.
+    #[serde(default)]
     pub key_frames: Vec<KeyFrame>,
 }
 
