@@ -29,7 +29,16 @@ import os
 import subprocess
 import sys
 
+import importlib.util
+
 import numpy as np
+
+# The dot centroid of the push-in harness, shared (both measure dots on 8-bit luma).
+_spec = importlib.util.spec_from_file_location(
+    "pushin_jitter", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pushin", "jitter.py"))
+_pushin = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pushin)
+centroid = _pushin.centroid
 
 PAN = {
     # main e5b7018 (graph.rs, Motion::Pan): 4:2:0 crop at whole pixels, corner rounded
@@ -94,17 +103,6 @@ def pattern(w, h, step=24.0, sigma=3.0):
                                         / (2 * sigma**2))
     pts = np.array([(x, y) for y in ys for x in xs])
     return (16 + 219 * np.clip(img, 0, 1)).round().astype(np.uint8), pts
-
-
-def centroid(frame, x, y, r):
-    h, w = frame.shape
-    x0, x1 = max(int(x - r), 0), min(int(x + r) + 1, w)
-    y0, y1 = max(int(y - r), 0), min(int(y + r) + 1, h)
-    win = frame[y0:y1, x0:x1].astype(float) - 16.0
-    win[win < 8] = 0
-    yy, xx = np.mgrid[y0:y1, x0:x1] + 0.5
-    s = win.sum()
-    return (xx * win).sum() / s, (yy * win).sum() / s
 
 
 def run(chain, pgm, w, h, n):

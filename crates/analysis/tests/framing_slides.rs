@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::detected_transitions;
+use common::{detected_transitions, encode_graph};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 
@@ -21,24 +20,7 @@ fn render(src: &str, start_s: f64, kind: &str, offset: f64, dur: f64, out: &Path
          [a][b]xfade=transition={kind}:duration={dur}:offset={offset},trim=duration=3,\
          format=yuv420p[v]"
     );
-    let ok = Command::new("ffmpeg")
-        .args(["-nostdin", "-y", "-v", "error", "-i"])
-        .arg(Path::new(MEDIA).join(src))
-        .args([
-            "-filter_complex",
-            &fc,
-            "-map",
-            "[v]",
-            "-an",
-            "-c:v",
-            "libx264",
-        ])
-        .args(["-preset", "veryfast", "-crf", "18"])
-        .arg(out)
-        .status()
-        .expect("ffmpeg")
-        .success();
-    assert!(ok, "ffmpeg failed for {kind}");
+    encode_graph(src, &fc, out);
 }
 
 /// Every transition the shot detector reports: (type, start s, duration ms).

@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::analysed_transitions;
+use common::{analysed_transitions, encode_graph};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 const FPS: f64 = 25.0;
@@ -80,24 +79,7 @@ fn render(
         None => format!("[0:v]{pic},trim=duration=3,format=yuv420p[v]"),
     };
     let out = dir.join(format!("{name}.mp4"));
-    let ok = Command::new("ffmpeg")
-        .args(["-nostdin", "-y", "-v", "error", "-i"])
-        .arg(Path::new(MEDIA).join(src))
-        .args([
-            "-filter_complex",
-            &fc,
-            "-map",
-            "[v]",
-            "-an",
-            "-c:v",
-            "libx264",
-        ])
-        .args(["-preset", "veryfast", "-crf", "18"])
-        .arg(&out)
-        .status()
-        .expect("ffmpeg")
-        .success();
-    assert!(ok, "ffmpeg failed for {name}");
+    encode_graph(src, &fc, &out);
     out
 }
 

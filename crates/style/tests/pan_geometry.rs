@@ -9,7 +9,9 @@
 
 use std::io::Write as _;
 use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::still_through;
 
 use stylecut_style::apply::graph::pan_crop;
 
@@ -57,32 +59,14 @@ fn write_pattern(path: &Path) {
 
 /// 4:2:0 frames (Y, then Cb at half size) of the still through `filters`, no encoder.
 fn render(pattern: &Path, filters: &str, frames: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let out = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-nostdin",
-            "-loop",
-            "1",
-            "-framerate",
-            "30",
-            "-i",
-        ])
-        .arg(pattern)
-        .args(["-frames:v", &frames.to_string(), "-filter_complex"])
-        .arg(format!("format=yuv420p,{filters},format=yuv420p"))
-        .args(["-f", "rawvideo", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let raw = still_through(
+        pattern,
+        &format!("format=yuv420p,{filters},format=yuv420p"),
+        frames,
     );
     let (y, c) = (PW * PH, (PW / 2) * (PH / 2));
-    assert_eq!(out.stdout.len(), frames * (y + 2 * c), "{filters}");
-    out.stdout
-        .chunks(y + 2 * c)
+    assert_eq!(raw.len(), frames * (y + 2 * c), "{filters}");
+    raw.chunks(y + 2 * c)
         .map(|f| (f[..y].to_vec(), f[y..y + c].to_vec()))
         .collect()
 }

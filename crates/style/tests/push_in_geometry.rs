@@ -8,7 +8,9 @@
 
 use std::io::Write as _;
 use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::still_through;
 
 use stylecut_style::apply::graph::push_in_filters;
 
@@ -54,30 +56,13 @@ fn write_pattern(path: &Path) {
 /// Luma of `frames` frames of the still through `filters` (4:2:0, as the render runs
 /// them), no encoder in between.
 fn render(pattern: &Path, filters: &str, frames: usize) -> Vec<Vec<u8>> {
-    let out = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-nostdin",
-            "-loop",
-            "1",
-            "-framerate",
-            "30",
-            "-i",
-        ])
-        .arg(pattern)
-        .args(["-frames:v", &frames.to_string(), "-vf"])
-        .arg(format!("format=yuv420p,{filters},format=gray"))
-        .args(["-f", "rawvideo", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let raw = still_through(
+        pattern,
+        &format!("format=yuv420p,{filters},format=gray"),
+        frames,
     );
-    assert_eq!(out.stdout.len(), frames * W * H, "{filters}");
-    out.stdout.chunks(W * H).map(<[u8]>::to_vec).collect()
+    assert_eq!(raw.len(), frames * W * H, "{filters}");
+    raw.chunks(W * H).map(<[u8]>::to_vec).collect()
 }
 
 /// Centroid of the dot near `(x, y)` (ground and coding noise below 8 codes left out).

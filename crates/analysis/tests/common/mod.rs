@@ -17,6 +17,30 @@ pub fn media(rel: &str) -> PathBuf {
     PathBuf::from(MEDIA).join(rel)
 }
 
+/// Renders the filtergraph `fc` over the shared file `src` (its picture as `[0:v]`, the
+/// result labelled `[v]`) into `out`, picture only, H.264 at CRF 18: the tests' clips of
+/// known transitions.
+pub fn encode_graph(src: &str, fc: &str, out: &Path) {
+    let ok = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-y", "-v", "error", "-i"])
+        .arg(media(src))
+        .args([
+            "-filter_complex",
+            fc,
+            "-map",
+            "[v]",
+            "-an",
+            "-c:v",
+            "libx264",
+        ])
+        .args(["-preset", "veryfast", "-crf", "18"])
+        .arg(out)
+        .status()
+        .expect("ffmpeg")
+        .success();
+    assert!(ok, "ffmpeg failed for {}", out.display());
+}
+
 /// The shared file's sound decoded as the analysis decodes it (mono at 22.05 kHz, no
 /// full-rate copy) and the Silero model's reading of its 16 kHz sound, fed `chunk`
 /// samples at a time.

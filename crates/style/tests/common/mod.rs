@@ -34,6 +34,34 @@ pub fn ffmpeg(args: &[&str]) {
     );
 }
 
+/// Raw frames of the still image `pattern` looped at 30 fps through the filtergraph
+/// `graph` (one input, one output), as ffmpeg's `rawvideo` writes them: no encoder in
+/// between, so what the filters draw is what is measured.
+pub fn still_through(pattern: &Path, graph: &str, frames: usize) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-nostdin",
+            "-loop",
+            "1",
+            "-framerate",
+            "30",
+            "-i",
+        ])
+        .arg(pattern)
+        .args(["-frames:v", &frames.to_string(), "-filter_complex", graph])
+        .args(["-f", "rawvideo", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 pub fn analyze(path: &Path) -> Analysis {
     analyze_file(path, &RunOpts::default(), None, &mut |_, _| {})
         .expect("analysis succeeds")
