@@ -234,12 +234,72 @@ fn integrated_lufs(p: &Path) -> f64 {
 /// the moving test pattern makes neighbouring frames differ by far more than that
 /// tolerance), and the same sound. The source's sound is at 44.1 kHz, so each audio
 /// chunk's start is converted to the source's samples (`aresample`'s `first_pts`).
+/// The plan of `st` on `src` rendered in one process, and the same plan chunked at the
+/// smallest segment limit that has a chunk ending inside a transition (rendered whole by
+/// that chunk, the next one starting after the transition's frames). Both are the same
+/// edit; only the render differs.
+fn one_and_chunked_plans(
+    src: &Path,
+    a: &stylecut_types::Analysis,
+    st: &stylecut_types::StyleJson,
+) -> (apply::EditPlan, apply::EditPlan) {
+    let info = probe::probe(src, &RunOpts::default()).unwrap();
+    let cfg = JobConfig::default();
+    let one = apply::plan_chunked(src, &info, a, Some(st), &cfg, 1000).unwrap();
+    assert!(one.chunks.is_none());
+    let chunked = (3..6)
+        .map(|k| apply::plan_chunked(src, &info, a, Some(st), &cfg, k).unwrap())
+        .find(|p| {
+            p.chunks
+                .as_ref()
+                .is_some_and(|c| c.chunks.iter().any(|c| c.span.keep_tail.is_some()))
+        })
+        .unwrap_or_else(|| panic!("no chunking splits a transition: {:?}", one.transitions));
+    assert_eq!(chunked.filtergraph, one.filtergraph);
+    assert_eq!(chunked.segments, one.segments);
+    let ch = chunked.chunks.as_ref().expect("chunked");
+    assert!(ch.chunks.len() >= 2, "{:?}", one.notes);
+    (one, chunked)
+}
+
+/// The chunked render `outc` has the one-process render `out1`'s frame count, frame rate
+/// and duration (25 fps), and every frame is the one-process frame at its index within
+/// the encoder's tolerance (a frame dropped or repeated at a chunk join would shift the
+/// rest: a moving picture makes neighbouring frames differ by far more than that).
+fn assert_same_frames(one: &apply::EditPlan, out1: &Path, outc: &Path) {
+    let (n1, d1, r1) = video_facts(out1);
+    let (nc, dc, rc) = video_facts(outc);
+    let expected = (one.output_duration_s * 25.0).round() as u64;
+    assert_eq!(n1, expected);
+    assert_eq!(nc, n1, "frame count");
+    assert_eq!(rc, r1, "frame rate");
+    assert!(
+        (dc - d1).abs() <= 1.0 / 25.0 + 1e-6,
+        "duration {dc} vs {d1}"
+    );
+    let same = psnr_by_index(out1, outc, 0);
+    assert_eq!(same.len() as u64, n1);
+    let worst = same.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert!(
+        worst >= 32.0,
+        "frame {} differs: {worst:.1} dB",
+        same.iter().position(|&v| v == worst).unwrap()
+    );
+    // The check can fail: the one-process render against itself one frame later.
+    let shifted = psnr_by_index(out1, out1, 1);
+    let below = shifted.iter().filter(|&&v| v < 32.0).count();
+    assert!(
+        below * 10 >= shifted.len() * 9,
+        "{below} of {} shifted frames below 32 dB",
+        shifted.len()
+    );
+}
+
 #[test]
 fn a_chunked_render_gives_the_one_process_frames() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("sync.mp4");
     flash_beep_source_at(&src, "testsrc2=s=320x180:r=25:d=12", 44_100);
-    let info = probe::probe(&src, &RunOpts::default()).unwrap();
     let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
     a.audio.has_audio = true;
     // No speech: every join dissolves (a cut never blocks it), so chunks must end inside
@@ -254,24 +314,7 @@ fn a_chunked_render_gives_the_one_process_frames() {
     };
     st.audio_style.normalization_level = 0.6;
     st.audio_style.compression_ratio = 1.0;
-    let cfg = JobConfig::default();
-    let mut one = apply::plan_chunked(&src, &info, &a, Some(&st), &cfg, 1000).unwrap();
-    assert!(one.chunks.is_none());
-    // The smallest chunk limit with a chunk that ends inside a transition (rendered whole
-    // by that chunk, the next one starting after the transition's frames).
-    let mut chunked = (3..6)
-        .map(|k| apply::plan_chunked(&src, &info, &a, Some(&st), &cfg, k).unwrap())
-        .find(|p| {
-            p.chunks
-                .as_ref()
-                .is_some_and(|c| c.chunks.iter().any(|c| c.span.keep_tail.is_some()))
-        })
-        .unwrap_or_else(|| panic!("no chunking splits a transition: {:?}", one.transitions));
-    // The same edit; only the render differs.
-    assert_eq!(chunked.filtergraph, one.filtergraph);
-    assert_eq!(chunked.segments, one.segments);
-    let ch = chunked.chunks.as_ref().expect("chunked");
-    assert!(ch.chunks.len() >= 2, "{:?}", one.notes);
+    let (mut one, mut chunked) = one_and_chunked_plans(&src, &a, &st);
     assert!(one.transitions.iter().any(|t| t.frames > 0));
     fast(&mut one);
     fast(&mut chunked);
@@ -287,33 +330,7 @@ fn a_chunked_render_gives_the_one_process_frames() {
     let seen = seen.lock().unwrap();
     assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
     assert_eq!(seen.last(), Some(&1.0));
-    let (n1, d1, r1) = video_facts(&out1);
-    let (nc, dc, rc) = video_facts(&outc);
-    let expected = (one.output_duration_s * 25.0).round() as u64;
-    assert_eq!(n1, expected);
-    assert_eq!(nc, n1, "frame count");
-    assert_eq!(rc, r1, "frame rate");
-    assert!(
-        (dc - d1).abs() <= 1.0 / 25.0 + 1e-6,
-        "duration {dc} vs {d1}"
-    );
-    // Every frame matches the one-process frame at its index.
-    let same = psnr_by_index(&out1, &outc, 0);
-    assert_eq!(same.len() as u64, n1);
-    let worst = same.iter().cloned().fold(f64::INFINITY, f64::min);
-    assert!(
-        worst >= 32.0,
-        "frame {} differs: {worst:.1} dB",
-        same.iter().position(|&v| v == worst).unwrap()
-    );
-    // The check can fail: the one-process render against itself one frame later.
-    let shifted = psnr_by_index(&out1, &out1, 1);
-    let below = shifted.iter().filter(|&&v| v < 32.0).count();
-    assert!(
-        below * 10 >= shifted.len() * 9,
-        "{below} of {} shifted frames below 32 dB",
-        shifted.len()
-    );
+    assert_same_frames(&one, &out1, &outc);
     // The same sound: the audio chunks' edit, processed as one stream, is the one-process
     // render's (same samples into the same AAC encoder), and as loud.
     let (p1, pc) = (pcm(&out1), pcm(&outc));
@@ -395,4 +412,45 @@ fn a_chunked_render_gives_the_one_process_frames() {
             "flash at {f:.3} has no beep within one frame: {beeps:?}"
         );
     }
+}
+
+/// A chunked render draws the planned lateral pans (sub-pixel crops mixed by frame
+/// number) as the one-process render does, in segments of different chunks, each from its
+/// own segment's frame numbers.
+#[test]
+fn a_chunked_render_draws_pans_as_one_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("moves.mp4");
+    flash_beep_source_at(&src, "testsrc2=s=320x180:r=25:d=12", 44_100);
+    let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
+    // No speech: every join dissolves, so chunks end inside transitions.
+    a.speech_segments = Vec::new();
+    let mut st = style("16:9", 25, 40.0);
+    st.primary_transition = TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 200,
+        easing: "linear".into(),
+    };
+    // A lively template over still footage: lateral pans are planned.
+    st.motion_intensity = 90.0;
+    st.zoom_usage = 0.0;
+    let (mut one, mut chunked) = one_and_chunked_plans(&src, &a, &st);
+    let moved = |k: &str| {
+        chunked
+            .chunks
+            .as_ref()
+            .unwrap()
+            .chunks
+            .iter()
+            .filter(|c| c.graph.contains(k))
+            .count()
+    };
+    // Pans in at least two chunks (the `mix` of the sub-pixel pan).
+    assert!(moved("mix=") >= 2, "{:?}", one.notes);
+    fast(&mut one);
+    fast(&mut chunked);
+    let (out1, outc) = (dir.path().join("one.mp4"), dir.path().join("chunked.mp4"));
+    apply::render(&one, &out1, &RunOpts::default(), |_| {}).unwrap();
+    apply::render(&chunked, &outc, &RunOpts::default(), |_| {}).unwrap();
+    assert_same_frames(&one, &out1, &outc);
 }
