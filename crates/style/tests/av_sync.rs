@@ -234,6 +234,32 @@ fn integrated_lufs(p: &Path) -> f64 {
 /// the moving test pattern makes neighbouring frames differ by far more than that
 /// tolerance), and the same sound. The source's sound is at 44.1 kHz, so each audio
 /// chunk's start is converted to the source's samples (`aresample`'s `first_pts`).
+/// The chunked-render tests' input in `dir`: 12 s of a moving test pattern with flashes
+/// and beeps (sound at 44.1 kHz), its analysis (three shots, no speech, so every join
+/// dissolves and a cut never blocks it: chunks must end inside transitions) and a
+/// 25 fps style (every output frame a distinct source frame) with 200 ms dissolves.
+fn chunk_test_input(
+    dir: &Path,
+    easing: &str,
+) -> (
+    std::path::PathBuf,
+    stylecut_types::Analysis,
+    stylecut_types::StyleJson,
+) {
+    let src = dir.join("sync.mp4");
+    flash_beep_source_at(&src, "testsrc2=s=320x180:r=25:d=12", 44_100);
+    let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
+    a.audio.has_audio = true;
+    a.speech_segments = Vec::new();
+    let mut st = style("16:9", 25, 40.0);
+    st.primary_transition = TransitionStyle {
+        kind: "dissolve".into(),
+        duration_ms: 200,
+        easing: easing.into(),
+    };
+    (src, a, st)
+}
+
 /// The plan of `st` on `src` rendered in one process, and the same plan chunked at the
 /// smallest segment limit that has a chunk ending inside a transition (rendered whole by
 /// that chunk, the next one starting after the transition's frames). Both are the same
@@ -298,20 +324,7 @@ fn assert_same_frames(one: &apply::EditPlan, out1: &Path, outc: &Path) {
 #[test]
 fn a_chunked_render_gives_the_one_process_frames() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("sync.mp4");
-    flash_beep_source_at(&src, "testsrc2=s=320x180:r=25:d=12", 44_100);
-    let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
-    a.audio.has_audio = true;
-    // No speech: every join dissolves (a cut never blocks it), so chunks must end inside
-    // transitions.
-    a.speech_segments = Vec::new();
-    // 25 fps out: every output frame is a distinct source frame.
-    let mut st = style("16:9", 25, 40.0);
-    st.primary_transition = TransitionStyle {
-        kind: "dissolve".into(),
-        duration_ms: 200,
-        easing: "ease-out".into(),
-    };
+    let (src, a, mut st) = chunk_test_input(dir.path(), "ease-out");
     st.audio_style.normalization_level = 0.6;
     st.audio_style.compression_ratio = 1.0;
     let (mut one, mut chunked) = one_and_chunked_plans(&src, &a, &st);
@@ -420,17 +433,7 @@ fn a_chunked_render_gives_the_one_process_frames() {
 #[test]
 fn a_chunked_render_draws_pans_as_one_process() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("moves.mp4");
-    flash_beep_source_at(&src, "testsrc2=s=320x180:r=25:d=12", 44_100);
-    let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
-    // No speech: every join dissolves, so chunks end inside transitions.
-    a.speech_segments = Vec::new();
-    let mut st = style("16:9", 25, 40.0);
-    st.primary_transition = TransitionStyle {
-        kind: "dissolve".into(),
-        duration_ms: 200,
-        easing: "linear".into(),
-    };
+    let (src, a, mut st) = chunk_test_input(dir.path(), "linear");
     // A lively template over still footage: lateral pans are planned.
     st.motion_intensity = 90.0;
     st.zoom_usage = 0.0;
