@@ -530,10 +530,10 @@ pub fn pan_crop(
 /// late. Each mask is one frame of a `color` source (made once, [`mask_source`]) that
 /// maskedmerge's frame sync repeats for every later frame. Until session 15 the mixing was
 /// `mix` (`weights`, per-pixel float arithmetic in C): ≈ 2.2 ms of CPU a 720p frame more
-/// than the whole-pixel crop; `maskedmerge` ≈ 0.3 ms (docs/BENCHMARKS.md "Session 15:
-/// render speed"). Its weights are `m/255` (0.251 for ¼) and its ties round towards
+/// than the whole-pixel crop; with `maskedmerge` ≈ 0.6 ms (docs/BENCHMARKS.md "Session
+/// 15: render speed"). Its weights are `m/255` (0.251 for ¼) and its ties round towards
 /// the overlay: on a dot pattern the picture is within 0.144 px of its path (`mix`: 0.128)
-/// and its codes differ from `mix`'s by at most one. One instance works on each frame's
+/// and its codes differ from `mix`'s by at most one at the blend. One instance works on each frame's
 /// luma and one on its chroma. `tag` makes the graph's link labels unique (one per
 /// segment).
 ///
