@@ -609,9 +609,7 @@ pub fn moving_crop_x(tag: &str, w: u32, h: u32, x: &str, y: u32) -> String {
 /// others, so one frame serves the whole segment (a mask at every frame would be one more
 /// synced input per frame; a frame of masks costs 1.4 MB at 720p, made once).
 fn mask_source(w: u32, h: u32, luma: u32, chroma: u32) -> String {
-    format!(
-        "color=c=black:s={w}x{h}:r=1:d=1,format=yuv420p,lutyuv=y={luma}:u={chroma}:v={chroma}"
-    )
+    format!("color=c=black:s={w}x{h}:r=1:d=1,format=yuv420p,lutyuv=y={luma}:u={chroma}:v={chroma}")
 }
 
 fn even(v: f64) -> u32 {
@@ -972,11 +970,18 @@ mod tests {
                 "mask {j}: {m}"
             );
         }
-        let merges: Vec<&str> = g.split(';').filter(|c| c.contains("maskedmerge=")).collect();
+        let merges: Vec<&str> = g
+            .split(';')
+            .filter(|c| c.contains("maskedmerge="))
+            .collect();
         assert_eq!(merges.len() as u32, (s - 1) + (2 * s - 1), "{g}");
         for (i, m) in (1..).zip(&merges) {
             // Three inputs: the picture so far, the shifted crop, the weight's mask.
-            assert_eq!(m.matches('[').count(), if i < 3 * s - 2 { 4 } else { 3 }, "{m}");
+            assert_eq!(
+                m.matches('[').count(),
+                if i < 3 * s - 2 { 4 } else { 3 },
+                "{m}"
+            );
             let planes = if i < s { "planes=1" } else { "planes=6" };
             assert!(m.contains(planes), "{m}");
         }
