@@ -32,6 +32,8 @@ forms = {
     "main": f"scale={zw}:{zh},crop={w}:{h}:x=(iw-ow)*n/{last}:y=(ih-oh)/2",
     "mix": f"scale={zw}:{zh}," + smooth_crop(w, h, f"{dz}*n/{last}", "2*floor((ih-oh)/4)"),
     "mix8": f"scale={zw}:{zh}," + smooth_crop(w, h, f"{dz}*n/{last}", "2*floor((ih-oh)/4)", q=8),
+    "masked": f"scale={zw}:{zh},"
+    + smooth_crop(w, h, f"{dz}*n/{last}", "2*floor((ih-oh)/4)", masked=True),
     "perspective": f"scale={zw}:{zh},crop={w + 2}:{h}:x='min(2*floor({dz}*n/{last}/2),{dz}-2)':y=(ih-oh)/2,"
     f"perspective=x0='{f}':y0=0:x1='W+{f}':y1=0:x2='{f}':y2=H:x3='W+{f}':y3=H:eval=frame,crop={w}:{h}:0:0",
 }

@@ -61,26 +61,42 @@ WINDOW = {
 }
 
 
-def smooth_crop(ow, oh, x, y, q=4):
-    """Python copy of `graph::moving_crop` (the plan's form since session 14): the window's
-    corner x(n) (input pixels, an expression of n) quantised to 1/q px, K = round(q x);
-    luma from the whole-pixel crops at floor(K/q) and +1 mixed by (K mod q)/q, chroma from
-    the crops at 2 floor(K/2q) and +2 mixed by (K mod 2q)/2q (`mix`, one instance per
-    weight, switched on by its frame's `enable`)."""
+def smooth_crop(ow, oh, x, y, q=4, masked=False):
+    """Python copy of `graph::moving_crop_x`: the window's corner x(n) (input pixels, an
+    expression of n) quantised to 1/q px, K = round(q x); luma from the whole-pixel crops at
+    floor(K/q) and +1 mixed by (K mod q)/q, chroma from the crops at 2 floor(K/2q) and +2
+    mixed by (K mod 2q)/2q, one instance per weight, switched on by its frame's `enable`.
+    masked=False: the mixing by `mix` (session 14); masked=True: by `maskedmerge` with one
+    constant mask frame per weight, m = 256 w (the plan's form since session 15)."""
     k = f"round({q}*({x}))"
     parts = [f"split=3[ma][mb][md];[ma]crop={ow}:{oh}:x='floor({k}/{q})':y={y}:exact=1[m0];"
              f"[mb]crop={ow}:{oh}:x='floor({k}/{q})+1':y={y}:exact=1,split={q - 1}"
              + "".join(f"[mb{i}]" for i in range(1, q)) + ";"
              f"[md]crop={ow}:{oh}:x='2*floor({k}/{2 * q})+2':y={y},split={2 * q - 1}"
              + "".join(f"[md{j}]" for j in range(1, 2 * q)) + ";"]
+    if masked:
+        def wt(num, den):
+            return 256 * num // den
+        for j in range(1, 2 * q):
+            luma = wt(j, q) if j < q else 0
+            parts.append(f"color=c=black:s={ow}x{oh}:r=1:d=1,format=yuv420p,"
+                         f"lutyuv=y={luma}:u={wt(j, 2 * q)}:v={wt(j, 2 * q)}"
+                         + (f",split=2[mk{j}][mq{j}];" if j < q else f"[mq{j}];"))
     cur = "m0"
     for i in range(1, q):
-        parts.append(f"[{cur}][mb{i}]mix=weights='{q - i} {i}':planes=1:enable='eq(mod({k},{q}),{i})'[ml{i}];")
+        if masked:
+            parts.append(f"[{cur}][mb{i}][mk{i}]maskedmerge=planes=1:enable='eq(mod({k},{q}),{i})'[ml{i}];")
+        else:
+            parts.append(f"[{cur}][mb{i}]mix=weights='{q - i} {i}':planes=1:enable='eq(mod({k},{q}),{i})'[ml{i}];")
         cur = f"ml{i}"
     for j in range(1, 2 * q):
         nxt = f"mc{j}"
-        parts.append(f"[{cur}][md{j}]mix=weights='{2 * q - j} {j}':planes=6:enable='eq(mod({k},{2 * q}),{j})'"
-                     + ("" if j == 2 * q - 1 else f"[{nxt}];"))
+        if masked:
+            parts.append(f"[{cur}][md{j}][mq{j}]maskedmerge=planes=6:enable='eq(mod({k},{2 * q}),{j})'"
+                         + ("" if j == 2 * q - 1 else f"[{nxt}];"))
+        else:
+            parts.append(f"[{cur}][md{j}]mix=weights='{2 * q - j} {j}':planes=6:enable='eq(mod({k},{2 * q}),{j})'"
+                         + ("" if j == 2 * q - 1 else f"[{nxt}];"))
         cur = nxt
     return "".join(parts)
 
@@ -145,6 +161,9 @@ def main():
              FW=f"(({a.x0}+{dx}*(in-1)/{last})-min(2*floor(({a.x0}+{dx}*(in-1)/{last})/2),{sw}-{a.cw + 2}))")
     PAN["mix"] = "scale={ZW}:{ZH}," + smooth_crop(pw, ph, f"{dz}*n/{last}", "2*floor((ih-oh)/4)")
     WINDOW["mix"] = smooth_crop(a.cw, sh, f"{a.x0}+{dx}*n/{last}", "0") + ",scale={PW}:{PH}"
+    PAN["masked"] = "scale={ZW}:{ZH}," + smooth_crop(pw, ph, f"{dz}*n/{last}", "2*floor((ih-oh)/4)", masked=True)
+    WINDOW["masked"] = (smooth_crop(a.cw, sh, f"{a.x0}+{dx}*n/{last}", "0", masked=True)
+                        + ",scale={PW}:{PH}")
     base = PAN if a.mode == "pan" else WINDOW
     cands = dict(c.split("=", 1) for c in a.chains) if a.chains else dict(base)
     if a.only:

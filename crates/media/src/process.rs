@@ -342,8 +342,9 @@ pub const RENDER_FILTERS: &[&str] = &[
     "vidstabtransform",
     "subtitles",
     "xfade",
-    // A pan's sub-pixel window (`graph::moving_crop_x`).
-    "mix",
+    // A pan's sub-pixel window (`graph::moving_crop_x`): the mixing and its masks.
+    "maskedmerge",
+    "color",
     "concat",
     "split",
     "null",

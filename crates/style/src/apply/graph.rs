@@ -520,13 +520,22 @@ pub fn pan_crop(
 /// chroma (half the width) the even crops at `2⌊K/2S⌋` and two pixels right mixed by
 /// `(K mod 2S)/2S`, so luma and chroma sit at the same `K/S` (bilinear in each plane).
 /// `crop` alone rounds a 4:2:0 corner down to even pixels, so a slow move stood still and
-/// jumped 2 px. `mix` rounds to the nearest code (`blend` truncates: 0.5 code darker);
-/// its weights cannot follow an expression, so each weight is its own instance, switched
-/// on by timeline `enable` on the frames that need it (the others pass their first input
-/// through untouched): the choice is made from the frame number by the filter itself, not
-/// by `sendcmd`, whose commands could reach the filter a frame early or late. One `mix`
-/// works on each frame's luma and one on its chroma: ≈ 2 ms of CPU a 720p frame more than
-/// the whole-pixel crop. `tag` makes the graph's link labels unique (one per segment).
+/// jumped 2 px.
+///
+/// The mixing is `maskedmerge` (`b + (o − b)·m/255`, rounded; SIMD in ffmpeg) with a
+/// constant mask of `m = 256·weight` in the planes it mixes, one instance per
+/// weight, switched on by timeline `enable` on the frames that need it (the others pass
+/// their first input through untouched): the choice is made from the frame number by the
+/// filter itself, not by `sendcmd`, whose commands could reach the filter a frame early or
+/// late. Each mask is one frame of a `color` source (made once, [`mask_source`]) that
+/// maskedmerge's frame sync repeats for every later frame. Until session 15 the mixing was
+/// `mix` (`weights`, per-pixel float arithmetic in C): ≈ 2.2 ms of CPU a 720p frame more
+/// than the whole-pixel crop; with `maskedmerge` ≈ 0.6 ms (docs/BENCHMARKS.md "Session
+/// 15: render speed"). Its weights are `m/255` (0.251 for ¼) and its ties round towards
+/// the overlay: on a dot pattern the picture is within 0.144 px of its path (`mix`: 0.128)
+/// and its codes differ from `mix`'s by at most one at the blend. One instance works on each frame's
+/// luma and one on its chroma. `tag` makes the graph's link labels unique (one per
+/// segment).
 ///
 /// Every crop stays inside the picture while `0 ≤ x(n) ≤ iw − w` and `iw − w` is even;
 /// at the far edge the pixels to the right are weighted 0.
@@ -554,21 +563,35 @@ pub fn moving_crop_x(tag: &str, w: u32, h: u32, x: &str, y: u32) -> String {
         let _ = write!(g, "[{tag}c{j}]");
     }
     g.push(';');
+    // Mask `j` (1 ≤ j < 2S) carries the chroma weight j/2S and, for j < S, the luma
+    // weight j/S: the luma instance `i` and the chroma instance `j = i` share it.
+    // `m = 256·weight` (≥ 255·weight, `maskedmerge` divides by 255): a value halfway
+    // between two codes goes towards the overlay on rising and falling edges alike, which
+    // kept the picture closest to its path on `bench/pans/jitter.py` (0.144 px, jumps
+    // 0.191 px; `round(255·w)` 0.144 px with jumps of 0.214 px, `floor` 0.151 px).
+    let weight = |num: u32, den: u32| 256 * num / den;
+    for j in 1..2 * s {
+        let luma = if j < s { weight(j, s) } else { 0 };
+        g.push_str(&mask_source(w, h, luma, weight(j, 2 * s)));
+        if j < s {
+            let _ = write!(g, ",split=2[{tag}k{j}][{tag}q{j}];");
+        } else {
+            let _ = write!(g, "[{tag}q{j}];");
+        }
+    }
     let mut cur = format!("{tag}l0");
     for i in 1..s {
         let next = format!("{tag}l{i}");
         let _ = write!(
             g,
-            "[{cur}][{tag}b{i}]mix=weights='{} {i}':planes=1:enable='eq(mod({k},{s}),{i})'[{next}];",
-            s - i
+            "[{cur}][{tag}b{i}][{tag}k{i}]maskedmerge=planes=1:enable='eq(mod({k},{s}),{i})'[{next}];",
         );
         cur = next;
     }
     for j in 1..2 * s {
         let _ = write!(
             g,
-            "[{cur}][{tag}c{j}]mix=weights='{} {j}':planes=6:enable='eq(mod({k},{}),{j})'",
-            2 * s - j,
+            "[{cur}][{tag}c{j}][{tag}q{j}]maskedmerge=planes=6:enable='eq(mod({k},{}),{j})'",
             2 * s
         );
         if j + 1 < 2 * s {
@@ -578,6 +601,15 @@ pub fn moving_crop_x(tag: &str, w: u32, h: u32, x: &str, y: u32) -> String {
         }
     }
     g
+}
+
+/// One constant `w × h` 4:2:0 frame with luma `luma` and both chroma planes `chroma`
+/// (a `maskedmerge` mask, [`moving_crop_x`]): one frame of `color`, set by `lutyuv` once.
+/// maskedmerge's frame sync holds an input's last frame for the later frames of the
+/// others, so one frame serves the whole segment (a mask at every frame would be one more
+/// synced input per frame; a frame of masks costs 1.4 MB at 720p, made once).
+fn mask_source(w: u32, h: u32, luma: u32, chroma: u32) -> String {
+    format!("color=c=black:s={w}x{h}:r=1:d=1,format=yuv420p,lutyuv=y={luma}:u={chroma}:v={chroma}")
 }
 
 fn even(v: f64) -> u32 {
@@ -916,5 +948,42 @@ mod tests {
         assert_eq!(f6(0.133_333_333), "0.133333");
         assert_eq!(f6(-0.0), "0");
         assert_eq!(f6(2.5), "2.5");
+    }
+
+    /// The pan's sub-pixel blend is `maskedmerge` (SIMD) against one-frame constant masks,
+    /// not `mix` (per-pixel float arithmetic, ≈ 1.6 ms more filter CPU a 720p frame): each
+    /// weight's mask is made once, and its values are `256·weight` in the planes the
+    /// instance mixes (its geometry is checked on real frames by `tests/pan_geometry.rs`).
+    #[test]
+    fn a_pan_blends_by_masked_merges_against_one_frame_masks() {
+        let g = pan_crop("p0", 1664, 936, 1280, 720, true, 293);
+        assert!(!g.contains("mix="), "{g}");
+        let s = CROP_STEPS;
+        let masks: Vec<&str> = g.split(';').filter(|c| c.starts_with("color=")).collect();
+        assert_eq!(masks.len() as u32, 2 * s - 1, "{g}");
+        for (j, m) in (1..).zip(&masks) {
+            assert!(m.contains("s=1280x720:r=1:d=1,format=yuv420p"), "{m}");
+            let luma = if j < s { 256 * j / s } else { 0 };
+            let chroma = 128 * j / s;
+            assert!(
+                m.contains(&format!("lutyuv=y={luma}:u={chroma}:v={chroma}")),
+                "mask {j}: {m}"
+            );
+        }
+        let merges: Vec<&str> = g
+            .split(';')
+            .filter(|c| c.contains("maskedmerge="))
+            .collect();
+        assert_eq!(merges.len() as u32, (s - 1) + (2 * s - 1), "{g}");
+        for (i, m) in (1..).zip(&merges) {
+            // Three inputs: the picture so far, the shifted crop, the weight's mask.
+            assert_eq!(
+                m.matches('[').count(),
+                if i < 3 * s - 2 { 4 } else { 3 },
+                "{m}"
+            );
+            let planes = if i < s { "planes=1" } else { "planes=6" };
+            assert!(m.contains(planes), "{m}");
+        }
     }
 }
