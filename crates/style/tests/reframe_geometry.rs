@@ -195,8 +195,7 @@ fn errors(c: &Case) -> Vec<(f64, f64)> {
                     nl += 1;
                 }
                 // Chroma at half size: its centroid, in luma pixels.
-                if let Some(g) = centroid(cb, c.pw / 2, cb_ground, ex / 2.0, ey / 2.0, r / 2.0)
-                {
+                if let Some(g) = centroid(cb, c.pw / 2, cb_ground, ex / 2.0, ey / 2.0, r / 2.0) {
                     ec += 2.0 * pick(g) - want;
                     nc += 1;
                 }
@@ -226,9 +225,18 @@ fn check(name: &str, c: &Case) {
     // Placed to 1/4 px of the scaled band (within 1/8 of the path) and interpolated
     // bilinearly, plus the centroid's own error; the whole-pixel crop is 1.5 px off and
     // jumps 2 px.
-    assert!(worst <= 0.25, "{name}: the picture {worst:.3} px off its path");
-    assert!(jump <= 0.3, "{name}: the picture's error jumped {jump:.3} px");
-    assert!(cworst <= 0.3, "{name}: the chroma {cworst:.3} px off the path");
+    assert!(
+        worst <= 0.25,
+        "{name}: the picture {worst:.3} px off its path"
+    );
+    assert!(
+        jump <= 0.3,
+        "{name}: the picture's error jumped {jump:.3} px"
+    );
+    assert!(
+        cworst <= 0.3,
+        "{name}: the chroma {cworst:.3} px off the path"
+    );
 }
 
 #[test]

@@ -430,9 +430,10 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
             // conversion needs even sides (`colorspace` refuses an odd size): an odd source (853×479)
             // or an odd crop of a 4:4:4 source (crop rounds to the chroma grid only) is
             // trimmed by its last column or row. Even sizes pass unchanged.
-            let scale = scaled.map_or("scale=w=trunc(iw/2)*2:h=trunc(ih/2)*2".into(), |(zw, zh)| {
-                format!("scale={zw}:{zh}")
-            });
+            let scale = scaled.map_or(
+                "scale=w=trunc(iw/2)*2:h=trunc(ih/2)*2".into(),
+                |(zw, zh)| format!("scale={zw}:{zh}"),
+            );
             f.extend(working(&scale, cut));
             f.push(push_in_filters(zoom, last, pw, ph));
         }
@@ -447,7 +448,15 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
             // sample (Y from its co-sited chroma, no dither), so it commutes with the
             // window's whole-pixel crops; the sub-pixel `mix` rounds once before it.
             let mut cut = cut;
-            cut.push(pan_crop(&format!("pan{k}"), zw, zh, pw, ph, left_to_right, last));
+            cut.push(pan_crop(
+                &format!("pan{k}"),
+                zw,
+                zh,
+                pw,
+                ph,
+                left_to_right,
+                last,
+            ));
             let (sw, sh) = scaled.unwrap_or((zw, zh));
             f.extend(working(&format!("scale={sw}:{sh}"), cut));
         }
@@ -715,7 +724,11 @@ fn window_axis(full: u32, frac: f64, centre: f64, keys: &[(u64, f64)], target: u
     let size = |band: u32| {
         let extra = f64::from(band) * f64::from(target) / exact - f64::from(target);
         let scaled = target + 2 * (extra / 2.0).round().max(0.0) as u32;
-        (band, scaled, f64::from(target) * f64::from(band) / f64::from(scaled))
+        (
+            band,
+            scaled,
+            f64::from(target) * f64::from(band) / f64::from(scaled),
+        )
     };
     // Sizes that end on the frame's (even) edge when the corner is on the grid.
     let first = 2 * (exact / 2.0).ceil() as u32 + BAND_GRID + 2;
