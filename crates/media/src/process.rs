@@ -344,6 +344,8 @@ pub const RENDER_FILTERS: &[&str] = &[
     "xfade",
     // A pan's sub-pixel window (`graph::moving_crop_x`).
     "mix",
+    // A vertical moving reframe window (`graph::moving_window`).
+    "transpose",
     "concat",
     "split",
     "null",

@@ -312,7 +312,7 @@ mod tests {
     fn swaying_saliency_does_not_make_the_window_sway() {
         // The saliency centre swings ±0.12 frame widths every 2 s (noise of the detector,
         // or a subject pacing on the spot): the window holds instead of following each
-        // swing (with ±0.5 s of averaging it reversed 7 times in 8 s).
+        // swing (with ±0.5 s of averaging it reversed 6 times in 8 s).
         let s = seg(0.0, 8.0, 0.3);
         let sal = points(0.0, 8.0, |t| {
             0.5 + 0.12 * (2.0 * std::f64::consts::PI * t / 2.0).sin()
