@@ -13,9 +13,10 @@
 //!    run forwards and backwards in time (it anticipates a move as much as it trails it);
 //!    the window always stays inside the frame, so a subject at the frame edge keeps the
 //!    window at that edge;
-//! 3. between keys the centre moves linearly (the ffmpeg `crop` position is a piecewise
-//!    linear expression of the frame number), so there are no per-frame jumps; a window
-//!    that never moves is a fixed crop.
+//! 3. between keys the centre moves linearly (a piecewise-linear expression of the frame
+//!    number, [`path_expr`]), drawn at ¼ px by `graph::moving_window` (until session 15 a
+//!    single `crop`, whose 4:2:0 corner moved in 2 px steps); a window that never moves is
+//!    a fixed crop.
 //!
 //! No saliency (older analysis documents, no frames in the segment): the base window,
 //! centred as before.
