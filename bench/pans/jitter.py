@@ -22,9 +22,11 @@ picture does not move (under 0.05 px) while the exact path moves. Prints a Markd
 
 Usage: jitter.py [--mode pan|window] [--src 1280x720] [--out-size 1280x720] [--frames 150]
                  [--zoom 1.05] [--x0 0] [--x1 200] [--cw 406] [--only NAMES] [NAME=CHAIN ...]
+`band` (session 15) is the render's form since then (graph::moving_window).
 CHAIN placeholders: {SW} {SH} {PW} {PH} {ZW} {ZH} {LAST} {CW} {X0} {X1} {DX} (= X1 - X0).
 """
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -101,6 +103,33 @@ def smooth_crop(ow, oh, x, y, q=4, masked=False):
     return "".join(parts)
 
 
+def band_window(full, exact, target, corner, q=4, grid=4):
+    """Python copy of `graph::moving_window` on one axis (session 15's reframe window): a
+    whole-pixel band of the source (corner on a `grid`-px grid) holding the window, scaled
+    so the window is `target` px, the window cut out of it at 1/q px (`smooth_crop`, masked as the plan since session 15).
+    `corner`: the window's left edge, source px, an expression of n. Returns the chain."""
+    top = full & ~1
+    first = 2 * math.ceil(exact / 2) + grid + 2
+    first = min(first + (top - first) % grid, top)
+
+    def size(b):
+        extra = b * target / exact - target
+        z = target + 2 * max(int(math.floor(extra / 2 + 0.5)), 0)
+        return b, z, target * b / z
+
+    fits = [size(b) for b in (first + grid * i for i in range(32)) if b <= top]
+    fits = [c for c in fits if c[2] <= exact + 1e-9 and c[0] - c[2] >= grid]
+    pick = next((c for c in fits if exact - c[2] <= 0.25), None) or (
+        max(fits, key=lambda c: c[2]) if fits else size(top))
+    band, z, win = pick
+    # the harness' window is `exact` px wide at `corner`: its centre, then the drawn corner
+    x = f"st(0,clip(({corner})+{exact / 2:.6f}-{win / 2:.6f},0,{full - win:.6f}))"
+    pos = f"clip({grid}*floor(ld(0)/{grid}),0,{top - band})"
+    rel = f"{x};clip((ld(0)-{pos})*{z / band:.6f},0,{z - target})"
+    return (f"crop=w={band}:h=ih:x='{x};{pos}':y=0,scale={z}:{{PH}},format=yuv420p,"
+            + smooth_crop(target, "{PH}", rel, 0, masked=True))
+
+
 def even(v):
     return max(int(round(v / 2)), 1) * 2
 
@@ -164,6 +193,8 @@ def main():
     PAN["masked"] = "scale={ZW}:{ZH}," + smooth_crop(pw, ph, f"{dz}*n/{last}", "2*floor((ih-oh)/4)", masked=True)
     WINDOW["masked"] = (smooth_crop(a.cw, sh, f"{a.x0}+{dx}*n/{last}", "0", masked=True)
                         + ",scale={PW}:{PH}")
+    # session 15: the band, scaled, then the sub-pixel cut (graph::moving_window)
+    WINDOW["band"] = band_window(sw, a.cw, pw, f"{a.x0}+{dx}*n/{last}")
     base = PAN if a.mode == "pan" else WINDOW
     cands = dict(c.split("=", 1) for c in a.chains) if a.chains else dict(base)
     if a.only:

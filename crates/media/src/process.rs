@@ -345,6 +345,8 @@ pub const RENDER_FILTERS: &[&str] = &[
     // A pan's sub-pixel window (`graph::moving_crop_x`): the mixing and its masks.
     "maskedmerge",
     "color",
+    // A vertical moving reframe window (`graph::moving_window`).
+    "transpose",
     "concat",
     "split",
     "null",

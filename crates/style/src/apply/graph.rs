@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use super::audio::AudioPlan;
 use super::chunks::ChunkSpan;
 use super::edl::Segment;
-use super::format::OutputFormat;
+use super::format::{CropWindow, OutputFormat};
 use super::lut::LutSpec;
 use super::motion::Motion;
 use super::reframe::{path_expr, CropKey};
@@ -37,6 +37,10 @@ pub struct GraphInput<'a> {
     pub subtitles: bool,
     /// Source display size (letterbox fit).
     pub src_display: (u32, u32),
+    /// Size of the decoded frames the graph receives (the coded size, turned by the
+    /// autorotation): a moving reframe window ([`moving_window`]) is placed in these
+    /// pixels.
+    pub src_frame: (u32, u32),
     /// The source's colour encoding (converted to BT.709 limited range in each branch).
     pub colour: &'a SourceColour,
     /// The source is interlaced: its fields are woven back into frames first ([`DEINTERLACE`]).
@@ -362,32 +366,6 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
         format!("trim=end_frame={}", seg.frames),
     ];
     let c = seg.crop;
-    if !c.is_full() {
-        // A moving window (see `reframe`): the corner as a piecewise-linear expression of
-        // the frame number, quoted because it holds commas.
-        let pos = |dim: &str, size: f64, centre: f64, get: fn(&CropKey) -> f64| {
-            let keys: Vec<(u64, f64)> = seg
-                .crop_path
-                .iter()
-                .map(|k| (k.frame, get(k) - size / 2.0))
-                .collect();
-            if keys
-                .iter()
-                .all(|k| (k.1 - (centre - size / 2.0)).abs() < 1e-9)
-            {
-                format!("{dim}*{}", f6(centre - size / 2.0))
-            } else {
-                format!("'{dim}*({})'", path_expr(&keys, f6))
-            }
-        };
-        f.push(format!(
-            "crop=w=iw*{}:h=ih*{}:x={}:y={}",
-            f6(c.w),
-            f6(c.h),
-            pos("iw", c.w, c.cx, |k| k.cx),
-            pos("ih", c.h, c.cy, |k| k.cy),
-        ));
-    }
     // The picture area: the whole frame, or the fitted source picture when letterboxing.
     let (pw, ph) = if fmt.letterbox {
         let (sw, sh) = g.src_display;
@@ -397,20 +375,66 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
     } else {
         (w, h)
     };
+    // Size the moving window is drawn at: what the camera move after it takes (see below).
+    let (fw, fh) = g.src_frame;
+    let target = match seg.motion {
+        Motion::PushIn { .. } => (
+            even(f64::from(fw) * c.w).min(fw & !1),
+            even(f64::from(fh) * c.h).min(fh & !1),
+        ),
+        Motion::Pan { zoom, .. } => (even(f64::from(pw) * zoom), even(f64::from(ph) * zoom)),
+        Motion::None | Motion::Stabilize => (pw, ph),
+    };
+    let moving = if c.is_full() {
+        None
+    } else {
+        moving_window(&format!("rf{k}"), g.src_frame, &c, &seg.crop_path, target)
+    };
+    if let Some(mw) = &moving {
+        f.push(mw.band.clone());
+    } else if !c.is_full() {
+        // A fixed window: one whole-pixel crop (the centre the tracker chose).
+        f.push(format!(
+            "crop=w=iw*{}:h=ih*{}:x=iw*{}:y=ih*{}",
+            f6(c.w),
+            f6(c.h),
+            f6(c.cx - c.w / 2.0),
+            f6(c.cy - c.h / 2.0),
+        ));
+    }
+    // The working-space conversion (`SourceColour::to_working_space`) at `scale`, with
+    // `cut` (whole-pixel crops and `mix`, which commute with the per-sample matrix
+    // conversion) before its `colorspace`, so that converts the kept window only.
+    let working = |scale: &str, cut: Vec<String>| -> Vec<String> {
+        let mut ws = g.colour.to_working_space(scale);
+        let at = ws
+            .iter()
+            .position(|f| f.starts_with("colorspace="))
+            .unwrap_or(ws.len());
+        ws.splice(at..at, cut);
+        ws
+    };
     let last = seg.frames.saturating_sub(1).max(1);
     // The first scale also brings the source's matrix and range to the working space
     // (BT.709, limited range, 8-bit 4:2:0), explicitly (`SourceColour::to_working_space`):
     // everything after it (the grade's Y'CbCr form and R'G'B' chain) is modelled there.
+    // A moving window: its band scaled to `mw.scaled` and the window cut out of it at
+    // sub-pixel positions, at the `target` size the move below takes.
+    let (scaled, cut) = match moving {
+        Some(mw) => (Some(mw.scaled), mw.cut),
+        None => (None, Vec::new()),
+    };
     match seg.motion {
         Motion::PushIn { zoom } => {
             // The push-in takes the picture at its own size, but the working-space
             // conversion needs even sides (`colorspace` refuses an odd size): an odd source (853×479)
             // or an odd crop of a 4:4:4 source (crop rounds to the chroma grid only) is
             // trimmed by its last column or row. Even sizes pass unchanged.
-            f.extend(
-                g.colour
-                    .to_working_space("scale=w=trunc(iw/2)*2:h=trunc(ih/2)*2"),
+            let scale = scaled.map_or(
+                "scale=w=trunc(iw/2)*2:h=trunc(ih/2)*2".into(),
+                |(zw, zh)| format!("scale={zw}:{zh}"),
             );
+            f.extend(working(&scale, cut));
             f.push(push_in_filters(zoom, last, pw, ph));
         }
         Motion::Pan {
@@ -423,17 +447,22 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
             // upscaled picture (1.69× the pixels at zoom 1.3). The conversion is per
             // sample (Y from its co-sited chroma, no dither), so it commutes with the
             // window's whole-pixel crops; the sub-pixel `mix` rounds once before it.
-            let crop = pan_crop(&format!("pan{k}"), zw, zh, pw, ph, left_to_right, last);
-            let mut ws = g.colour.to_working_space(&format!("scale={zw}:{zh}"));
-            let at = ws
-                .iter()
-                .position(|f| f.starts_with("colorspace="))
-                .unwrap_or(ws.len());
-            ws.insert(at, crop);
-            f.extend(ws);
+            let mut cut = cut;
+            cut.push(pan_crop(
+                &format!("pan{k}"),
+                zw,
+                zh,
+                pw,
+                ph,
+                left_to_right,
+                last,
+            ));
+            let (sw, sh) = scaled.unwrap_or((zw, zh));
+            f.extend(working(&format!("scale={sw}:{sh}"), cut));
         }
         Motion::None | Motion::Stabilize => {
-            f.extend(g.colour.to_working_space(&format!("scale={pw}:{ph}")));
+            let (sw, sh) = scaled.unwrap_or((pw, ph));
+            f.extend(working(&format!("scale={sw}:{sh}"), cut));
         }
     }
     if (pw, ph) != (w, h) {
@@ -610,6 +639,165 @@ pub fn moving_crop_x(tag: &str, w: u32, h: u32, x: &str, y: u32) -> String {
 /// synced input per frame; a frame of masks costs 1.4 MB at 720p, made once).
 fn mask_source(w: u32, h: u32, luma: u32, chroma: u32) -> String {
     format!("color=c=black:s={w}x{h}:r=1:d=1,format=yuv420p,lutyuv=y={luma}:u={chroma}:v={chroma}")
+}
+
+/// A reframe window that moves (see [`super::reframe`]), drawn at sub-pixel positions.
+///
+/// Until session 15 the window was one `crop` of the decoded picture at
+/// `iw·(cx(n) − w/2)`, whose 4:2:0 corner rounds down to even pixels: a window sliding
+/// 0.4 px a frame stood still on 80 % of its frames and jumped 2 px, 1.5 px off its path
+/// (docs/BENCHMARKS.md, "Session 15: smooth reframe window"). Now, per axis that moves:
+///
+/// 1. `band`: a whole-pixel crop of the decoded picture (its own format, corner on a
+///    multiple of 4 px so no chroma grid rounds it) a few pixels wider than the window and
+///    holding it on every frame: only the pixels near the window reach the scaler, as
+///    with the single crop;
+/// 2. the band is scaled to `scaled` (with the working-space conversion, by the caller),
+///    chosen so the window is exactly `target` pixels there; the window's offset inside
+///    the scaled band is a per-frame expression;
+/// 3. `cut`: the window cut out of the scaled band at 1/[`CROP_STEPS`] px by
+///    [`moving_crop_x`]; a vertical move is the same cut between two `transpose`s.
+///
+/// The path is the segment's `crop_path` (frame, centre) keys, piecewise linear in the
+/// branch's frame number `n` as before ([`path_expr`]); chunked renders draw each chunk's
+/// frames from the same `n` (they trim after the branch), so a window crossing a chunk
+/// boundary continues its path. None when no axis moves (a fixed crop suffices).
+pub struct MovingWindow {
+    /// The whole-pixel band of the decoded picture (a `crop` filter, source format).
+    pub band: String,
+    /// Size the band is scaled to in the working space (4:2:0 8-bit).
+    pub scaled: (u32, u32),
+    /// Filters cutting the `target`-sized window out of the scaled band.
+    pub cut: Vec<String>,
+}
+
+/// See [`MovingWindow`]. `frame`: the decoded picture's size; `crop`: the window (its
+/// size, and its centre when an axis does not move); `path`: the centre's keys;
+/// `target`: the window's size after the cut (even sides). `tag` makes link labels unique.
+pub fn moving_window(
+    tag: &str,
+    frame: (u32, u32),
+    crop: &CropWindow,
+    path: &[CropKey],
+    target: (u32, u32),
+) -> Option<MovingWindow> {
+    let xs: Vec<(u64, f64)> = path.iter().map(|k| (k.frame, k.cx)).collect();
+    let ys: Vec<(u64, f64)> = path.iter().map(|k| (k.frame, k.cy)).collect();
+    let ax = window_axis(frame.0, crop.w, crop.cx, &xs, target.0);
+    let ay = window_axis(frame.1, crop.h, crop.cy, &ys, target.1);
+    if ax.offset.is_none() && ay.offset.is_none() {
+        return None;
+    }
+    let band = format!(
+        "crop=w={}:h={}:x='{}':y='{}'",
+        ax.band, ay.band, ax.pos, ay.pos
+    );
+    let mut cut = Vec::new();
+    if let Some(x) = &ax.offset {
+        cut.push(moving_crop_x(&format!("{tag}x"), target.0, ay.scaled, x, 0));
+    }
+    if let Some(y) = &ay.offset {
+        // Rows become columns: the same horizontal cut, then back.
+        cut.push("transpose".into());
+        cut.push(moving_crop_x(&format!("{tag}y"), target.1, target.0, y, 0));
+        cut.push("transpose".into());
+    }
+    Some(MovingWindow {
+        band,
+        scaled: (ax.scaled, ay.scaled),
+        cut,
+    })
+}
+
+/// One axis of a [`MovingWindow`].
+struct WindowAxis {
+    /// Band size, decoded pixels.
+    band: u32,
+    /// Band corner: a number, or an expression of `n`.
+    pos: String,
+    /// Size the band is scaled to.
+    scaled: u32,
+    /// The window's offset in the scaled band (expression of `n`), None for a fixed axis.
+    offset: Option<String>,
+}
+
+/// Grid of a moving band's corner, decoded pixels: a multiple of every chroma
+/// subsampling's step (4:1:1 and 4:1:0 have 4), so `crop` never rounds it.
+const BAND_GRID: u32 = 4;
+
+/// An axis of `full` pixels, window `frac` of it, centre `centre` when still or the
+/// `(frame, centre)` keys, drawn at `target` pixels.
+fn window_axis(full: u32, frac: f64, centre: f64, keys: &[(u64, f64)], target: u32) -> WindowAxis {
+    let top = full & !1;
+    let exact = f64::from(full) * frac;
+    let moves = keys.len() >= 2 && keys.iter().any(|k| (k.1 - keys[0].1).abs() > 1e-9);
+    if !moves {
+        // The fixed window of the whole-pixel crop: even size and corner, scaled whole.
+        let band = ((exact as u32) & !1).clamp(2, top.max(2));
+        let at = centre - frac / 2.0;
+        let pos = ((f64::from(full) * at).max(0.0) as u32 & !1).min(full.saturating_sub(band) & !1);
+        return WindowAxis {
+            band,
+            pos: pos.to_string(),
+            scaled: target,
+            offset: None,
+        };
+    }
+    // The band holds the window wherever its corner falls between two grid points: at
+    // least BAND_GRID px more than the window (in the band's own scale), or the whole
+    // frame. Its scaled size is a whole number (of the target's parity, so the cut's
+    // margin is even for 4:2:0 chroma), so the window it holds at `target` px is
+    // `target·band/scaled` decoded px, which the nearest band is often 0.5–1 px off. The
+    // band is the first of the next 32 sizes (that end on the frame's edge when its
+    // corner is on the grid) whose window is at most 0.25 px under the
+    // exact one (else the nearest under it): the window's centre then follows the path
+    // exactly, also against the frame's edge, and its scale is within 0.25 px over the
+    // window (1080p → 9:16: band 630 px for a 607.5 px window).
+    let size = |band: u32| {
+        let extra = f64::from(band) * f64::from(target) / exact - f64::from(target);
+        let scaled = target + 2 * (extra / 2.0).round().max(0.0) as u32;
+        (
+            band,
+            scaled,
+            f64::from(target) * f64::from(band) / f64::from(scaled),
+        )
+    };
+    // Sizes that end on the frame's (even) edge when the corner is on the grid.
+    let first = 2 * (exact / 2.0).ceil() as u32 + BAND_GRID + 2;
+    let first = (first + (top.saturating_sub(first)) % BAND_GRID).min(top);
+    let fits: Vec<(u32, u32, f64)> = (0..32)
+        .map(|i| first + BAND_GRID * i)
+        .take_while(|&b| b <= top)
+        .map(size)
+        .filter(|&(b, _, win)| win <= exact + 1e-9 && f64::from(b) - win >= f64::from(BAND_GRID))
+        .collect();
+    let (band, scaled, win) = fits
+        .iter()
+        .find(|c| exact - c.2 <= 0.25)
+        .or_else(|| fits.iter().min_by(|a, b| b.2.total_cmp(&a.2)))
+        .copied()
+        .unwrap_or_else(|| size(top));
+    let max_pos = top - band;
+    // Window corner in decoded pixels (inside the frame), kept in register 0, and the
+    // band's corner on the grid at or before it.
+    let corner = format!(
+        "st(0,clip({full}*({})-{},0,{}))",
+        path_expr(keys, f6),
+        f6(win / 2.0),
+        f6(f64::from(full) - win)
+    );
+    let g = BAND_GRID;
+    let pos = format!("clip({g}*floor(ld(0)/{g}),0,{max_pos})");
+    WindowAxis {
+        band,
+        pos: format!("{corner};{pos}"),
+        scaled,
+        offset: Some(format!(
+            "{corner};clip((ld(0)-{pos})*{},0,{})",
+            f6(f64::from(scaled) / f64::from(band)),
+            scaled - target
+        )),
+    }
 }
 
 fn even(v: f64) -> u32 {

@@ -252,6 +252,11 @@ pub fn plan_chunked(
         audio: &audio_plan,
         subtitles: subtitles.is_some(),
         src_display: display,
+        src_frame: if v.rotation % 180 == 90 {
+            (v.coded_height, v.coded_width)
+        } else {
+            (v.coded_width, v.coded_height)
+        },
         colour: &source_colour,
         deinterlace: v.interlaced,
     };

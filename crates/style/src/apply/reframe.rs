@@ -13,9 +13,10 @@
 //!    run forwards and backwards in time (it anticipates a move as much as it trails it);
 //!    the window always stays inside the frame, so a subject at the frame edge keeps the
 //!    window at that edge;
-//! 3. between keys the centre moves linearly (the ffmpeg `crop` position is a piecewise
-//!    linear expression of the frame number), so there are no per-frame jumps; a window
-//!    that never moves is a fixed crop.
+//! 3. between keys the centre moves linearly (a piecewise-linear expression of the frame
+//!    number, [`path_expr`]), drawn at ¼ px by `graph::moving_window` (until session 15 a
+//!    single `crop`, whose 4:2:0 corner moved in 2 px steps); a window that never moves is
+//!    a fixed crop.
 //!
 //! No saliency (older analysis documents, no frames in the segment): the base window,
 //! centred as before.
@@ -28,8 +29,13 @@ use super::format::{CropWindow, OutputFormat};
 
 /// Spacing of the path keys, seconds.
 pub const KEY_S: f64 = 0.5;
-/// Half-width of the averaging window of the saliency samples, seconds.
-pub const SMOOTH_S: f64 = 0.5;
+/// Half-width of the averaging window of the saliency samples, seconds. 0.5 (until
+/// session 15) let the noise of the saliency centres (single samples 0.2–0.3 frame widths
+/// off their neighbours on BBB) through the dead zone: on 9 plans of three real sources
+/// (9:16 and 1:1) the window reversed its direction 13.1 times a minute, swaying back and
+/// forth; 1.0 s makes it 5.6 with the independent frame-difference centre as often inside
+/// the window (81.7 → 82.7 %) (`bench/reframe/follow.py`, docs/BENCHMARKS.md "Session 15").
+pub const SMOOTH_S: f64 = 1.0;
 /// How far (share of the window size) the target may sit off the window centre before
 /// the window moves.
 pub const DEAD_ZONE: f64 = 0.2;
@@ -291,6 +297,29 @@ mod tests {
         // A full-width window never moves.
         let (_, path) = track(&seg(0.0, 6.0, 1.0), &sal, &fmt());
         assert!(path.is_empty());
+    }
+
+    /// Direction reversals of a path between moves of at least `min` (frame fraction).
+    fn reversals(path: &[CropKey], min: f64) -> usize {
+        let moves: Vec<f64> = path
+            .windows(2)
+            .map(|w| w[1].cx - w[0].cx)
+            .filter(|d| d.abs() >= min)
+            .collect();
+        moves.windows(2).filter(|m| m[0] * m[1] < 0.0).count()
+    }
+
+    #[test]
+    fn swaying_saliency_does_not_make_the_window_sway() {
+        // The saliency centre swings ±0.12 frame widths every 2 s (noise of the detector,
+        // or a subject pacing on the spot): the window holds instead of following each
+        // swing (with ±0.5 s of averaging it reversed 6 times in 8 s).
+        let s = seg(0.0, 8.0, 0.3);
+        let sal = points(0.0, 8.0, |t| {
+            0.5 + 0.12 * (2.0 * std::f64::consts::PI * t / 2.0).sin()
+        });
+        let (_, path) = track(&s, &sal, &fmt());
+        assert_eq!(reversals(&path, 0.002), 0, "{path:?}");
     }
 
     #[test]
