@@ -448,8 +448,8 @@ fn a_chunked_render_draws_pans_as_one_process() {
             .filter(|c| c.graph.contains(k))
             .count()
     };
-    // Pans in at least two chunks (the `mix` of the sub-pixel pan).
-    assert!(moved("mix=") >= 2, "{:?}", one.notes);
+    // Pans in at least two chunks (the `maskedmerge` of the sub-pixel pan).
+    assert!(moved("maskedmerge=") >= 2, "{:?}", one.notes);
     fast(&mut one);
     fast(&mut chunked);
     let (out1, outc) = (dir.path().join("one.mp4"), dir.path().join("chunked.mp4"));
