@@ -5,7 +5,11 @@
 //! on the half-size image, ±1 px refinement at full size, parabolic sub-pixel peak. The
 //! block vectors are fitted with a translation + isotropic scale model about the centre
 //! by iteratively reweighted least squares (Tukey weights), so moving objects count as
-//! outliers. What the model does not explain is the object (residual) motion.
+//! outliers. When an object covers most of the blocks it is the majority, so the camera is
+//! chosen among several candidate fits by the support of blocks weighted towards the
+//! borders and by their history, and by how well each explains the frame's edges
+//! ([`Background`], `fit_vectors`). What the model does not explain is the object
+//! (residual) motion.
 
 const GW: usize = 128;
 const BLOCK: usize = 16;
@@ -407,6 +411,9 @@ impl Background {
     }
 }
 
+/// A fitted set of block vectors: the fit, the vectors and their blocks' corners.
+type Measured = (Fit, Vec<Vector>, Vec<(i32, i32)>);
+
 /// The block vectors of `g` (centres relative to the image centre) and their corners.
 fn to_vectors(g: &Gray, vecs: Vec<(i32, i32, f32, f32)>) -> (Vec<Vector>, Vec<(i32, i32)>) {
     let (cx, cy) = (g.w as f32 / 2.0, g.h as f32 / 2.0);
@@ -520,7 +527,7 @@ fn fit_vectors(
     bg: &Background,
     starts: &[Model],
     ring: Option<&Gray>,
-) -> Option<(Fit, Vec<Vector>, Vec<(i32, i32)>)> {
+) -> Option<Measured> {
     let (vecs, at) = to_vectors(g, vecs);
     if vecs.len() < 6 {
         return None;
@@ -566,13 +573,7 @@ fn fit_vectors(
 }
 
 /// The pair previous → current, searched around no motion.
-fn estimate(
-    pg: &Gray,
-    ph: &Gray,
-    g: &Gray,
-    half: &Gray,
-    bg: &Background,
-) -> Option<(Fit, Vec<Vector>, Vec<(i32, i32)>)> {
+fn estimate(pg: &Gray, ph: &Gray, g: &Gray, half: &Gray, bg: &Background) -> Option<Measured> {
     let vecs = measured_blocks(g, |bx, by| match_block(pg, ph, g, half, bx, by));
     let starts: Vec<Model> = bg.last.into_iter().collect();
     fit_vectors(g, vecs, bg, &starts, Some(pg))
