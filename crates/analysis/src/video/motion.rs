@@ -974,8 +974,8 @@ mod tests {
     /// and swings sideways: the zoom is read from the background (the frame's edges
     /// decide between the card's motion and the camera's), within 0.02 log2/s — half the
     /// rate from which a shot counts as a zoom (`camera::ZOOM_MIN_RATE`), a fifth of this
-    /// rate. Main (session 14) fitted the card's motion in most pairs (see
-    /// docs/BENCHMARKS.md, session 15).
+    /// rate. Main's estimator (session 14, one majority fit) reads 0.133 log2/s here
+    /// (docs/BENCHMARKS.md, session 15).
     #[test]
     fn push_in_is_read_behind_a_dominant_moving_object() {
         let frames = 90;
