@@ -355,9 +355,9 @@ const MODE_R: f32 = 1.0;
 /// camera over time and, in most shots, towards the frame's borders, while the subject
 /// sits nearer the centre. So each block of the grid keeps a history (0..1, exponential,
 /// [`HISTORY_KEEP`]) of being an inlier of the chosen camera model, and a block's vote for
-/// a candidate model is weighted by `(0.25 + history) · (0.25 + x² + y²)` (x, y: its
-/// centre over the image's half sides): about 5× for a block that kept with the camera,
-/// about 4× at the corners against the centre.
+/// a candidate model is weighted by `(0.25 + history) · (0.1 + x² + y²)` (x, y: its
+/// centre over the image's half sides): 5× for a block that kept with the camera against
+/// one that never did; halfway to a corner 6×, and at the corners ≈ 20×, the centre's.
 #[derive(Default)]
 struct Background {
     /// Per grid block (row-major, [`Background::cols`] a row), 0.5 before any pair.
