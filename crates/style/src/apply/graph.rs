@@ -403,8 +403,9 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
         ));
     }
     // The working-space conversion (`SourceColour::to_working_space`) at `scale`, with
-    // `cut` (whole-pixel crops and `mix`, which commute with the per-sample matrix
-    // conversion) before its `colorspace`, so that converts the kept window only.
+    // `cut` (whole-pixel crops and the `maskedmerge` blend, which commute with the
+    // per-sample matrix conversion) before its `colorspace`, so that converts the kept
+    // window only.
     let working = |scale: &str, cut: Vec<String>| -> Vec<String> {
         let mut ws = g.colour.to_working_space(scale);
         let at = ws
@@ -446,7 +447,7 @@ fn video_branch(g: &GraphInput, k: usize, seg: &Segment, detect: bool) -> String
             // matrix is not BT.709) then converts the kept window only, not the whole
             // upscaled picture (1.69× the pixels at zoom 1.3). The conversion is per
             // sample (Y from its co-sited chroma, no dither), so it commutes with the
-            // window's whole-pixel crops; the sub-pixel `mix` rounds once before it.
+            // window's whole-pixel crops; the sub-pixel blend rounds once before it.
             let mut cut = cut;
             cut.push(pan_crop(
                 &format!("pan{k}"),
@@ -510,7 +511,8 @@ pub fn push_in_filters(zoom: f64, last: u64, pw: u32, ph: u32) -> String {
 
 /// Sub-pixel steps of a moving crop window ([`moving_crop_x`]): its corner is placed to
 /// 1/`CROP_STEPS` px. 4 puts the picture within 1/8 px of its path; 8 halves that for
-/// ≈ 0.8 ms more filter CPU a 720p frame (more `mix` instances to keep in step).
+/// ≈ 0.8 ms more filter CPU a 720p frame (measured with `mix`, the blend until session
+/// 15: more instances to keep in step).
 pub const CROP_STEPS: u32 = 4;
 
 /// The pan's window: the source scaled to `zw × zh` (done before), the `pw × ph` window
@@ -562,8 +564,8 @@ pub fn pan_crop(
 /// than the whole-pixel crop; with `maskedmerge` ≈ 0.6 ms (docs/BENCHMARKS.md "Session
 /// 15: render speed"). Its weights are `m/255` (0.251 for ¼) and its ties round towards
 /// the overlay: on a dot pattern the picture is within 0.144 px of its path (`mix`: 0.128)
-/// and its codes differ from `mix`'s by at most one at the blend. One instance works on each frame's
-/// luma and one on its chroma. `tag` makes the graph's link labels unique (one per
+/// and its codes differ from `mix`'s by at most one at the blend. One instance works on
+/// each frame's luma and one on its chroma. `tag` makes the graph's link labels unique (one per
 /// segment).
 ///
 /// Every crop stays inside the picture while `0 ≤ x(n) ≤ iw − w` and `iw − w` is even;
