@@ -8,11 +8,10 @@ ms per frame, then the medians above `none`.
 """
 import os
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from jitter import even, smooth_crop  # noqa: E402
+from jitter import even, filter_cpu, smooth_crop, still_png  # noqa: E402
 
 size, zoom = sys.argv[1], float(sys.argv[2])
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 300
@@ -21,11 +20,7 @@ w, h = map(int, size.split("x"))
 zw, zh = even(w * zoom), even(h * zoom)
 dz, last = zw - w, n - 1
 out = "bench/out/pans"
-os.makedirs(out, exist_ok=True)
-src = f"{out}/still-{size}.png"
-if not os.path.exists(src):
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s={size}:r=30",
-                    "-frames:v", "1", src], check=True)
+src = still_png(out, size)
 f = f"({dz}*(in-1)/{last}-min(2*floor({dz}*(in-1)/{last}/2),{dz}-2))"
 forms = {
     "none": "null",
@@ -38,18 +33,7 @@ forms = {
     f"perspective=x0='{f}':y0=0:x1='W+{f}':y1=0:x2='{f}':y2=H:x3='W+{f}':y3=H:eval=frame,crop={w}:{h}:0:0",
 }
 names = sys.argv[5].split(",") if len(sys.argv) > 5 else list(forms)
-res = {}
-for name in names:
-    for r in range(runs):
-        t0 = os.times()
-        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-threads", "1", "-filter_threads", "1",
-                        "-filter_complex_threads", "1", "-loop", "1", "-framerate", "30", "-i", src,
-                        "-frames:v", str(n), "-filter_complex", f"format=yuv420p,{forms[name]},format=yuv420p",
-                        "-f", "null", "-"], check=True)
-        t1 = os.times()
-        cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
-        res.setdefault(name, []).append(cpu)
-        print(f"{size} zoom {zoom} {name} run {r + 1}: {cpu:.2f} s, {1000 * cpu / n:.2f} ms/frame", flush=True)
+res = filter_cpu(src, n, forms, names, runs, f"{size} zoom {zoom}")
 base = statistics.median(res["none"]) if "none" in res else 0.0
 for name, v in res.items():
     print(f"| {size} | {name} | {' '.join(f'{x:.2f}' for x in v)} | {1000 * (statistics.median(v) - base) / n:.2f} ms/frame |")

@@ -238,5 +238,34 @@ def main():
             np.savetxt(os.path.join(a.out, f"{a.mode}-{name}.txt"), errs, fmt="%.4f")
 
 
+def still_png(out, size):
+    """A testsrc2 frame of `size` as a PNG under `out` (made once): the cpu scripts' input."""
+    os.makedirs(out, exist_ok=True)
+    src = f"{out}/still-{size}.png"
+    if not os.path.exists(src):
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s={size}:r=30",
+                        "-frames:v", "1", src], check=True)
+    return src
+
+
+def filter_cpu(src, n, forms, names, runs, label):
+    """User + sys CPU seconds of one single-threaded ffmpeg running `n` frames of the still
+    `src` through each form of `forms` (name -> filter chain, 4:2:0 in and out, no encoder),
+    `runs` runs each; prints each run (prefixed by `label`) and returns name -> seconds."""
+    res = {}
+    for name in names:
+        for r in range(runs):
+            t0 = os.times()
+            subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-threads", "1", "-filter_threads", "1",
+                            "-filter_complex_threads", "1", "-loop", "1", "-framerate", "30", "-i", src,
+                            "-frames:v", str(n), "-filter_complex",
+                            f"format=yuv420p,{forms[name]},format=yuv420p", "-f", "null", "-"], check=True)
+            t1 = os.times()
+            cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+            res.setdefault(name, []).append(cpu)
+            print(f"{label} {name} run {r + 1}: {cpu:.2f} s, {1000 * cpu / n:.2f} ms/frame", flush=True)
+    return res
+
+
 if __name__ == "__main__":
     main()

@@ -13,11 +13,10 @@ run the CPU seconds and ms per frame, then the medians above `none`.
 """
 import os
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pans"))
-from jitter import band_window  # noqa: E402
+from jitter import band_window, filter_cpu, still_png  # noqa: E402
 
 size, aspect, out_size = sys.argv[1], sys.argv[2], sys.argv[3]
 n = int(sys.argv[4]) if len(sys.argv) > 4 else 300
@@ -31,28 +30,13 @@ last = n - 1
 x0 = (w - exact) / 2 - dx / 2
 corner = f"{x0:.3f}+{dx}*n/{last}"
 out = "bench/out/reframe"
-os.makedirs(out, exist_ok=True)
-src = f"{out}/still-{size}.png"
-if not os.path.exists(src):
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s={size}:r=30",
-                    "-frames:v", "1", src], check=True)
+src = still_png(out, size)
 forms = {
     "none": "null",
     "main": f"crop=w=iw*{exact / w:.6f}:h=ih:x='{corner}':y=0,scale={pw}:{ph}",
     "band": band_window(w, exact, pw, corner).replace("{PH}", str(ph)),
 }
-res = {}
-for name in forms:
-    for r in range(runs):
-        t0 = os.times()
-        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-threads", "1", "-filter_threads", "1",
-                        "-filter_complex_threads", "1", "-loop", "1", "-framerate", "30", "-i", src,
-                        "-frames:v", str(n), "-filter_complex", f"format=yuv420p,{forms[name]},format=yuv420p",
-                        "-f", "null", "-"], check=True)
-        t1 = os.times()
-        cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
-        res.setdefault(name, []).append(cpu)
-        print(f"{size} {aspect} {name} run {r + 1}: {cpu:.2f} s, {1000 * cpu / n:.2f} ms/frame", flush=True)
+res = filter_cpu(src, n, forms, list(forms), runs, f"{size} {aspect}")
 base = statistics.median(res["none"])
 for name, v in res.items():
     print(f"| {size} → {aspect} ({out_size}) | {name} | {' '.join(f'{x:.2f}' for x in v)} | "

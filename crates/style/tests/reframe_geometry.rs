@@ -8,93 +8,13 @@
 //! 4:2:0 corner down to even pixels: at 0.4 px a frame the picture stood still on most
 //! frames, then jumped 2 px, up to 1.5 px off the path.
 
-use std::io::Write as _;
-use std::path::Path;
 mod common;
 
-use common::still_through;
+use common::{dot_centroid, dots, write_dot_pattern, yuv420_frames, DOT_SIGMA};
 
 use stylecut_style::apply::graph::moving_window;
 use stylecut_style::apply::reframe::CropKey;
 use stylecut_style::apply::CropWindow;
-
-const SIGMA: f64 = 3.0;
-const STEP: f64 = 24.0;
-
-/// Dot centres (continuous coordinates: pixel `i` covers `[i, i + 1)`) on a grid over the
-/// whole `w × h` source, off the pixel grid.
-fn dots(w: usize, h: usize) -> Vec<(f64, f64)> {
-    let mut d = Vec::new();
-    let mut y = STEP / 2.0 - 0.21;
-    while y < h as f64 {
-        let mut x = STEP / 2.0 + 0.37;
-        while x < w as f64 {
-            d.push((x, y));
-            x += STEP;
-        }
-        y += STEP;
-    }
-    d
-}
-
-/// The pattern as an 8-bit RGB PPM: ground (16, 16, 16), dots up to (235, 16, 235).
-fn write_pattern(path: &Path, w: usize, h: usize) {
-    let pts = dots(w, h);
-    let mut px = vec![0u8; w * h * 3];
-    for (i, p) in px.chunks_mut(3).enumerate() {
-        let (x, y) = ((i % w) as f64 + 0.5, (i / w) as f64 + 0.5);
-        let v: f64 = pts
-            .iter()
-            .filter(|(dx, dy)| (x - dx).abs() < 5.0 * SIGMA && (y - dy).abs() < 5.0 * SIGMA)
-            .map(|(dx, dy)| (-((x - dx).powi(2) + (y - dy).powi(2)) / (2.0 * SIGMA * SIGMA)).exp())
-            .sum();
-        let c = (16.0 + 219.0 * v.min(1.0)).round() as u8;
-        p.copy_from_slice(&[c, 16, c]);
-    }
-    let mut f = std::fs::File::create(path).unwrap();
-    writeln!(f, "P6 {w} {h} 255").unwrap();
-    f.write_all(&px).unwrap();
-}
-
-/// 4:2:0 frames (Y, then Cb at half size) of `pw × ph` of the still through `filters`.
-fn render(
-    pattern: &Path,
-    filters: &str,
-    frames: usize,
-    pw: usize,
-    ph: usize,
-) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let raw = still_through(
-        pattern,
-        &format!("format=yuv420p,{filters},format=yuv420p"),
-        frames,
-    );
-    let (y, c) = (pw * ph, (pw / 2) * (ph / 2));
-    assert_eq!(raw.len(), frames * (y + 2 * c), "{filters}");
-    raw.chunks(y + 2 * c)
-        .map(|f| (f[..y].to_vec(), f[y..y + c].to_vec()))
-        .collect()
-}
-
-/// Centroid `(x, y)` of the dot near `(x, y)` in a `w`-wide plane whose ground is
-/// `ground` (samples within 8 codes of it left out), None when it holds no dot.
-fn centroid(p: &[u8], w: usize, ground: f64, x: f64, y: f64, r: f64) -> Option<(f64, f64)> {
-    let h = p.len() / w;
-    let (x0, x1) = ((x - r).max(0.0) as usize, ((x + r) as usize + 1).min(w));
-    let (y0, y1) = ((y - r).max(0.0) as usize, ((y + r) as usize + 1).min(h));
-    let (mut s, mut sx, mut sy) = (0.0, 0.0, 0.0);
-    for row in y0..y1 {
-        for col in x0..x1 {
-            let v = (f64::from(p[row * w + col]) - ground).abs();
-            if v >= 8.0 {
-                s += v;
-                sx += v * (col as f64 + 0.5);
-                sy += v * (row as f64 + 0.5);
-            }
-        }
-    }
-    (s > 0.0).then(|| (sx / s, sy / s))
-}
 
 /// The centre of a piecewise-linear path at frame `n`.
 fn at(keys: &[(u64, f64)], n: f64) -> f64 {
@@ -160,15 +80,15 @@ fn errors(c: &Case) -> Vec<(f64, f64)> {
     );
     let dir = tempfile::tempdir().unwrap();
     let pattern = dir.path().join("dots.ppm");
-    write_pattern(&pattern, c.sw, c.sh);
-    let ground = render(&pattern, "null", 1, c.sw, c.sh);
+    write_dot_pattern(&pattern, c.sw, c.sh);
+    let ground = yuv420_frames(&pattern, "null", 1, c.sw, c.sh);
     let (y_ground, cb_ground) = (f64::from(ground[0].0[0]), f64::from(ground[0].1[0]));
     let (sx, sy) = (
         c.pw as f64 / (c.sw as f64 * c.cw),
         c.ph as f64 / (c.sh as f64 * c.ch),
     );
     let (pw, ph) = (c.pw as f64, c.ph as f64);
-    render(&pattern, &filters, frames, c.pw, c.ph)
+    yuv420_frames(&pattern, &filters, frames, c.pw, c.ph)
         .iter()
         .enumerate()
         .map(|(n, (luma, cb))| {
@@ -182,7 +102,7 @@ fn errors(c: &Case) -> Vec<(f64, f64)> {
             let x0 = c.sw as f64 * (cx - c.cw / 2.0);
             let y0 = c.sh as f64 * (cy - c.ch / 2.0);
             let (mut el, mut ec, mut nl, mut nc) = (0.0, 0.0, 0usize, 0usize);
-            let r = 4.0 * SIGMA * sx.max(sy);
+            let r = 4.0 * DOT_SIGMA * sx.max(sy);
             for &(px, py) in &dots(c.sw, c.sh) {
                 let (ex, ey) = ((px - x0) * sx, (py - y0) * sy);
                 if ex < r + 2.0 || ex > pw - r - 2.0 || ey < r + 2.0 || ey > ph - r - 2.0 {
@@ -190,12 +110,13 @@ fn errors(c: &Case) -> Vec<(f64, f64)> {
                 }
                 let pick = |g: (f64, f64)| if c.vertical { g.1 } else { g.0 };
                 let want = if c.vertical { ey } else { ex };
-                if let Some(g) = centroid(luma, c.pw, y_ground, ex, ey, r) {
+                if let Some(g) = dot_centroid(luma, c.pw, y_ground, ex, ey, r) {
                     el += pick(g) - want;
                     nl += 1;
                 }
                 // Chroma at half size: its centroid, in luma pixels.
-                if let Some(g) = centroid(cb, c.pw / 2, cb_ground, ex / 2.0, ey / 2.0, r / 2.0) {
+                if let Some(g) = dot_centroid(cb, c.pw / 2, cb_ground, ex / 2.0, ey / 2.0, r / 2.0)
+                {
                     ec += 2.0 * pick(g) - want;
                     nc += 1;
                 }

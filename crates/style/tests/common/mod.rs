@@ -3,6 +3,7 @@
 //! measurements of rendered outputs (tests may call ffmpeg directly).
 #![allow(dead_code)]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -411,4 +412,87 @@ pub fn speech_around_a_gap() -> Vec<Span> {
             end_s: 12.0,
         },
     ]
+}
+
+/// Dot-pattern geometry (the pan and reframe-window tests): magenta Gaussian dots of
+/// [`DOT_SIGMA`] px every [`DOT_STEP`] px, off the pixel grid, on a dark ground.
+pub const DOT_SIGMA: f64 = 3.0;
+pub const DOT_STEP: f64 = 24.0;
+
+/// Dot centres (continuous coordinates: pixel `i` covers `[i, i + 1)`) on a grid over the
+/// whole `w × h` source, off the pixel grid.
+pub fn dots(w: usize, h: usize) -> Vec<(f64, f64)> {
+    let mut d = Vec::new();
+    let mut y = DOT_STEP / 2.0 - 0.21;
+    while y < h as f64 {
+        let mut x = DOT_STEP / 2.0 + 0.37;
+        while x < w as f64 {
+            d.push((x, y));
+            x += DOT_STEP;
+        }
+        y += DOT_STEP;
+    }
+    d
+}
+
+/// The pattern as an 8-bit RGB PPM: ground (16, 16, 16), dots up to (235, 16, 235).
+pub fn write_dot_pattern(path: &Path, w: usize, h: usize) {
+    let pts = dots(w, h);
+    let mut px = vec![0u8; w * h * 3];
+    for (i, p) in px.chunks_mut(3).enumerate() {
+        let (x, y) = ((i % w) as f64 + 0.5, (i / w) as f64 + 0.5);
+        let v: f64 = pts
+            .iter()
+            .filter(|(dx, dy)| (x - dx).abs() < 5.0 * DOT_SIGMA && (y - dy).abs() < 5.0 * DOT_SIGMA)
+            .map(|(dx, dy)| {
+                (-((x - dx).powi(2) + (y - dy).powi(2)) / (2.0 * DOT_SIGMA * DOT_SIGMA)).exp()
+            })
+            .sum();
+        let c = (16.0 + 219.0 * v.min(1.0)).round() as u8;
+        p.copy_from_slice(&[c, 16, c]);
+    }
+    let mut f = std::fs::File::create(path).unwrap();
+    writeln!(f, "P6 {w} {h} 255").unwrap();
+    f.write_all(&px).unwrap();
+}
+
+/// 4:2:0 frames (Y, then Cb at half size) of `pw × ph` of the still `pattern` through
+/// `filters` ([`still_through`], no encoder).
+pub fn yuv420_frames(
+    pattern: &Path,
+    filters: &str,
+    frames: usize,
+    pw: usize,
+    ph: usize,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let raw = still_through(
+        pattern,
+        &format!("format=yuv420p,{filters},format=yuv420p"),
+        frames,
+    );
+    let (y, c) = (pw * ph, (pw / 2) * (ph / 2));
+    assert_eq!(raw.len(), frames * (y + 2 * c), "{filters}");
+    raw.chunks(y + 2 * c)
+        .map(|f| (f[..y].to_vec(), f[y..y + c].to_vec()))
+        .collect()
+}
+
+/// Centroid `(x, y)` of the dot near `(x, y)` in a `w`-wide plane whose ground is
+/// `ground` (samples within 8 codes of it left out), None when it holds no dot.
+pub fn dot_centroid(p: &[u8], w: usize, ground: f64, x: f64, y: f64, r: f64) -> Option<(f64, f64)> {
+    let h = p.len() / w;
+    let (x0, x1) = ((x - r).max(0.0) as usize, ((x + r) as usize + 1).min(w));
+    let (y0, y1) = ((y - r).max(0.0) as usize, ((y + r) as usize + 1).min(h));
+    let (mut s, mut sx, mut sy) = (0.0, 0.0, 0.0);
+    for row in y0..y1 {
+        for col in x0..x1 {
+            let v = (f64::from(p[row * w + col]) - ground).abs();
+            if v >= 8.0 {
+                s += v;
+                sx += v * (col as f64 + 0.5);
+                sy += v * (row as f64 + 0.5);
+            }
+        }
+    }
+    (s > 0.0).then(|| (sx / s, sy / s))
 }
