@@ -35,7 +35,8 @@ import importlib.util
 
 import numpy as np
 
-# The dot centroid of the push-in harness, shared (both measure dots on 8-bit luma).
+# The dot centroid and the ffmpeg frame reader of the push-in harness, shared (both
+# measure dots on 8-bit luma of a still looped through filters).
 _spec = importlib.util.spec_from_file_location(
     "pushin_jitter", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pushin", "jitter.py"))
 _pushin = importlib.util.module_from_spec(_spec)
@@ -151,11 +152,7 @@ def pattern(w, h, step=24.0, sigma=3.0):
 
 
 def run(chain, pgm, w, h, n):
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-loop", "1", "-framerate", "30", "-i", pgm,
-           "-frames:v", str(n), "-filter_complex", f"format=yuv420p,{chain},format=yuv420p,format=gray",
-           "-f", "rawvideo", "-"]
-    raw = subprocess.run(cmd, check=True, capture_output=True).stdout
-    return np.frombuffer(raw, np.uint8).reshape(-1, h, w)
+    return _pushin.gray_frames(pgm, f"format=yuv420p,{chain},format=yuv420p,format=gray", w, h, n)
 
 
 def main():

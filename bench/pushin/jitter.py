@@ -61,12 +61,17 @@ def centroid(frame, x, y, r):
     return (xx * win).sum() / s, (yy * win).sum() / s
 
 
-def run(chain, png, w, h, n, fps):
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-loop", "1", "-framerate", str(fps), "-i", png,
-           "-frames:v", str(n), "-vf", f"format=yuv420p,{chain},scale={w}:{h},format=gray",
-           "-f", "rawvideo", "-"]
+def gray_frames(image, graph, w, h, n, fps=30):
+    """The still `image` looped at `fps` through `graph` (one input; it must end in
+    `format=gray` at `w × h`): `n` frames as a numpy array, no encoder in between."""
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-loop", "1", "-framerate", str(fps), "-i", image,
+           "-frames:v", str(n), "-filter_complex", graph, "-f", "rawvideo", "-"]
     raw = subprocess.run(cmd, check=True, capture_output=True).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, h, w)
+
+
+def run(chain, png, w, h, n, fps):
+    return gray_frames(png, f"format=yuv420p,{chain},scale={w}:{h},format=gray", w, h, n, fps)
 
 
 def main():
