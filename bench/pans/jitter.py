@@ -173,10 +173,7 @@ def main():
     pw, ph = map(int, a.out_size.split("x"))
     os.makedirs(a.out, exist_ok=True)
     img, pts = pattern(sw, sh)
-    pgm = os.path.join(a.out, f"dots-{sw}x{sh}.pgm")
-    with open(pgm, "wb") as f:
-        f.write(f"P5 {sw} {sh} 255\n".encode())
-        f.write(img.tobytes())
+    pgm = _pushin.write_pgm(os.path.join(a.out, f"dots-{sw}x{sh}.pgm"), img)
     last = a.frames - 1
     zw, zh = even(pw * a.zoom), even(ph * a.zoom)
     dz = zw - pw

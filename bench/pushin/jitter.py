@@ -70,6 +70,14 @@ def gray_frames(image, graph, w, h, n, fps=30):
     return np.frombuffer(raw, np.uint8).reshape(-1, h, w)
 
 
+def write_pgm(path, img):
+    """`img` (8-bit, rows × columns) as a binary PGM at `path`; returns `path`."""
+    with open(path, "wb") as f:
+        f.write(f"P5 {img.shape[1]} {img.shape[0]} 255\n".encode())
+        f.write(img.tobytes())
+    return path
+
+
 def run(chain, png, w, h, n, fps):
     return gray_frames(png, f"format=yuv420p,{chain},scale={w}:{h},format=gray", w, h, n, fps)
 
@@ -88,10 +96,7 @@ def main():
     import os
     os.makedirs(a.out, exist_ok=True)
     img, pts = pattern(w, h)
-    png = os.path.join(a.out, f"pattern-{w}x{h}.pgm")
-    with open(png, "wb") as f:
-        f.write(f"P5 {w} {h} 255\n".encode())
-        f.write(img.tobytes())
+    png = write_pgm(os.path.join(a.out, f"pattern-{w}x{h}.pgm"), img)
     last = a.frames - 1
     cands = dict(c.split("=", 1) for c in a.chains) if a.chains else dict(DEFAULTS)
     if a.only:
