@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::probe::{AudioInfo, Colour, MediaInfo, VideoInfo};
-use crate::process::{ffmpeg_bin, read_stderr, spawn, MediaError, RunOpts, StderrTail};
+use crate::process::{ffmpeg_bin, read_stderr, spawn, widen_pipe, MediaError, RunOpts, StderrTail};
 
 /// What the analysers need from a decode.
 #[derive(Debug, Clone)]
@@ -515,6 +515,8 @@ pub fn decode(
         },
     );
     let stdout = child.child.stdout.take().expect("stdout piped");
+    // ffmpeg writes whole frames ahead instead of blocking twice a frame (see `widen_pipe`).
+    widen_pipe(&stdout);
     let frame_bytes = (w * h * 3) as usize;
     let nominal_fps = if video.avg_frame_rate > 0.0 {
         video.avg_frame_rate
@@ -745,6 +747,7 @@ pub fn decode_audio_streamed(
         |_| {},
     );
     let stdout = child.child.stdout.take().expect("stdout piped");
+    widen_pipe(&stdout);
     // Cancellation and the deadline are checked between chunks: when they stop the
     // decode, ffmpeg is killed at once (the pipe then ends), not drained to the end.
     let mut on_full = on_full;

@@ -154,10 +154,17 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         .par_windows(2)
         .map(|w| {
             let mut own = taken.clone();
-            let mut g = gradual::detect_in_segment(f, w[0], w[1], fps, &mut own);
+            // The slide search's frame-to-frame moves read no claims, so they are measured
+            // beside the model fits (`slide::pair_moves`: the same numbers).
+            let (mut g, moves) = rayon::join(
+                || gradual::detect_in_segment(f, w[0], w[1], fps, &mut own),
+                || slide::pair_moves(f, w[0], w[1]),
+            );
             // Slides between two framings of one picture, which the model fits reject as
             // a camera move and the edge search cannot follow (both sides move).
-            g.extend(slide::detect_in_segment(f, w[0], w[1], fps, &mut own));
+            g.extend(slide::detect_with_moves(
+                f, w[0], w[1], fps, &mut own, moves,
+            ));
             // Straight wipes the model fits cannot read, found by their moving edge.
             let edges = edge::detect_in_segment(f, w[0], w[1], fps, &mut own, &mut g);
             g.extend(edges);

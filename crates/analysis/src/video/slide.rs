@@ -201,6 +201,85 @@ fn reframed(a: &Thumb, b: &Thumb) -> f32 {
     best
 }
 
+/// Pairs of consecutive frames [`pair_moves`] measures in one task: each task reads one
+/// thumbnail more than it measures (the pair before its first), so the work stays within
+/// 2 % of the serial loop's.
+const MOVES_CHUNK: usize = 64;
+
+/// The move of every pair `t − 1 → t` of `[lo, hi)` (index `t − lo`, the first is none),
+/// both axes, from the column and row profiles; where a pair moves fast enough to be part
+/// of a slide, the profiles' estimate is checked on the whole thumbnail: the profile of a
+/// picture with repeating columns (spokes, a fence) can match a whole period off; the move
+/// along that axis that explains the frame best, the other axis held at its profile
+/// estimate, stands. Empty for a segment too short to hold a slide.
+///
+/// Each pair's move reads only its two frames (not which frames other detectors took), so
+/// [`super::shots::segment`] measures them beside the model fits of [`super::gradual`] and
+/// in chunks of [`MOVES_CHUNK`] pairs on rayon's threads: the moves are the same numbers
+/// as pair by pair in order. Why: in a long segment between cuts this search ran alone
+/// on one core after the decode while the other core idled (the analysis' serial tail
+/// before the render can start, `docs/BENCHMARKS.md`, session 16). A task holds one frame's
+/// thumbnail at a time besides the one it reads, as the serial loop did.
+pub fn pair_moves(f: &[FrameFeatures], lo: usize, hi: usize) -> Vec<[f32; 2]> {
+    use rayon::prelude::*;
+    if hi < lo + MIN_PAIRS + 2 {
+        return Vec::new();
+    }
+    // The thumbnail of frame `lo + i`, read when needed: a segment between cuts can be
+    // the whole programme (a 10-minute single shot is 18 000 frames, 124 MB of
+    // thumbnails), and past 1 024 frames the features are spilled to disk.
+    let thumb = |i: usize| f[lo + i].thumb();
+    let mut moves = vec![[0f32; 2]; hi - lo];
+    moves
+        .par_chunks_mut(MOVES_CHUNK)
+        .enumerate()
+        .for_each(|(c, chunk)| {
+            let start = c * MOVES_CHUNK;
+            let first = start.max(1);
+            let mut prev = thumb(first - 1);
+            let mut prev_profiles = [profile(&prev, true), profile(&prev, false)];
+            for (i, mv) in chunk.iter_mut().enumerate().skip(first - start) {
+                let cur = thumb(start + i);
+                let profiles = [profile(&cur, true), profile(&cur, false)];
+                *mv = pair_move(&prev, &prev_profiles, &cur, &profiles);
+                prev = cur;
+                prev_profiles = profiles;
+            }
+        });
+    moves
+}
+
+/// One pair's move (see [`pair_moves`]), given both frames and their profiles.
+fn pair_move(
+    prev: &Thumb,
+    prev_profiles: &[Vec<f32>; 2],
+    cur: &Thumb,
+    profiles: &[Vec<f32>; 2],
+) -> [f32; 2] {
+    let mut mv = [0f32; 2];
+    for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+        mv[axis] = shift_1d(&prev_profiles[axis], &profiles[axis], MAX_STEP * n as f32);
+    }
+    for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+        if mv[axis].abs() < MIN_SPEED {
+            continue;
+        }
+        let max = MAX_STEP * n as f32;
+        let steps = (max / STEP).round() as i32;
+        let mut best = (f32::INFINITY, mv[axis]);
+        for k in -steps..=steps {
+            let mut d = mv;
+            d[axis] = k as f32 * STEP;
+            let e = moved_residual(prev, cur, d);
+            if e < best.0 {
+                best = (e, d[axis]);
+            }
+        }
+        mv[axis] = best.1;
+    }
+    mv
+}
+
 /// Slides between two framings in `[lo, hi)` (a segment between hard cuts) whose frames
 /// are all still free in `taken` (marked taken when found). See the module doc.
 pub fn detect_in_segment(
@@ -210,50 +289,25 @@ pub fn detect_in_segment(
     fps: f64,
     taken: &mut [bool],
 ) -> Vec<Gradual> {
+    detect_with_moves(f, lo, hi, fps, taken, pair_moves(f, lo, hi))
+}
+
+/// [`detect_in_segment`] given the segment's [`pair_moves`].
+pub fn detect_with_moves(
+    f: &[FrameFeatures],
+    lo: usize,
+    hi: usize,
+    fps: f64,
+    taken: &mut [bool],
+    mut moves: Vec<[f32; 2]>,
+) -> Vec<Gradual> {
     let mut out = Vec::new();
     if hi < lo + MIN_PAIRS + 2 {
         return out;
     }
+    assert_eq!(moves.len(), hi - lo, "the segment's pair moves");
     let longest = (MAX_SPAN_S * fps).round() as usize;
-    // The thumbnail of frame `lo + i`, read when needed: a segment between cuts can be
-    // the whole programme (a 10-minute single shot is 18 000 frames, 124 MB of
-    // thumbnails), and past 1 024 frames the features are spilled to disk.
     let thumb = |i: usize| f[lo + i].thumb();
-    // The move of every pair `t − 1 → t` (index `t − lo`, the first is none), both axes,
-    // from the column and row profiles; where a pair moves fast enough to be part of a
-    // slide, the profiles' estimate is checked on the whole thumbnail: the profile of a
-    // picture with repeating columns (spokes, a fence) can match a whole period off; the
-    // move along that axis that explains the frame best, the other axis held at its
-    // profile estimate, stands. Only the previous frame is held.
-    let mut moves = vec![[0f32; 2]; hi - lo];
-    let mut prev = thumb(0);
-    let mut prev_profiles = [profile(&prev, true), profile(&prev, false)];
-    for (i, mv) in moves.iter_mut().enumerate().skip(1) {
-        let cur = thumb(i);
-        let profiles = [profile(&cur, true), profile(&cur, false)];
-        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
-            mv[axis] = shift_1d(&prev_profiles[axis], &profiles[axis], MAX_STEP * n as f32);
-        }
-        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
-            if mv[axis].abs() < MIN_SPEED {
-                continue;
-            }
-            let max = MAX_STEP * n as f32;
-            let steps = (max / STEP).round() as i32;
-            let mut best = (f32::INFINITY, mv[axis]);
-            for k in -steps..=steps {
-                let mut d = *mv;
-                d[axis] = k as f32 * STEP;
-                let e = moved_residual(&prev, &cur, d);
-                if e < best.0 {
-                    best = (e, d[axis]);
-                }
-            }
-            mv[axis] = best.1;
-        }
-        prev = cur;
-        prev_profiles = profiles;
-    }
     for (axis, n) in [(0usize, THUMB_W), (1, THUMB_H)] {
         let mut i = 1;
         while i < hi - lo {
@@ -389,4 +443,64 @@ pub fn detect_in_segment(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A textured picture twice the frame's width panned across by `px` pixels a frame
+    /// (64×36 frames), with a still stretch: moves fast enough to be searched on the
+    /// whole thumbnail, and slow ones that are not.
+    fn panned(n: usize, px: usize) -> Vec<FrameFeatures> {
+        let (w, h) = (64usize, 36usize);
+        let strip: Vec<[u8; 3]> = (0..2 * w * h)
+            .map(|p| {
+                let (x, y) = ((p % (2 * w)) as f32, (p / (2 * w)) as f32);
+                let v = (x * 0.37).sin() * (y * 0.23).cos();
+                [
+                    (128.0 + 100.0 * v) as u8,
+                    (90.0 + 60.0 * (x * 0.11).cos()) as u8,
+                    (60.0 + 50.0 * (y * 0.17).sin()) as u8,
+                ]
+            })
+            .collect();
+        (0..n)
+            .map(|k| {
+                // Still for the first 20 frames, then panning, bouncing at the strip's end.
+                let off = (k.saturating_sub(20) * px) % (2 * w);
+                let off = if off > w { 2 * w - off } else { off };
+                let rgb: Vec<u8> = (0..w * h)
+                    .flat_map(|p| strip[(p / w) * 2 * w + p % w + off])
+                    .collect();
+                FrameFeatures::from_rgb(k as f64 / 25.0, w, h, &rgb)
+            })
+            .collect()
+    }
+
+    /// The moves measured in parallel chunks are bit for bit the pair-by-pair ones, across
+    /// chunk boundaries and for a segment that does not start at frame 0.
+    #[test]
+    fn chunked_pair_moves_are_the_serial_ones() {
+        let f = panned(3 * MOVES_CHUNK + 17, 3);
+        let (lo, hi) = (5, f.len() - 2);
+        let got = pair_moves(&f, lo, hi);
+        let mut want = vec![[0f32; 2]; hi - lo];
+        for i in 1..hi - lo {
+            let (a, b) = (f[lo + i - 1].thumb(), f[lo + i].thumb());
+            let pa = [profile(&a, true), profile(&a, false)];
+            let pb = [profile(&b, true), profile(&b, false)];
+            want[i] = pair_move(&a, &pa, &b, &pb);
+        }
+        assert!(
+            want.iter().filter(|m| m[0].abs() >= MIN_SPEED).count() > MOVES_CHUNK,
+            "the pan is searched on the whole thumbnail"
+        );
+        assert!(want[1..10].iter().all(|m| m[0].abs() < MIN_SPEED));
+        assert_eq!(got.len(), want.len());
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g.map(f32::to_bits), w.map(f32::to_bits), "pair {i}");
+        }
+        assert!(pair_moves(&f, 0, MIN_PAIRS + 1).is_empty());
+    }
 }
