@@ -99,7 +99,7 @@ pub fn predict(src: Option<&ShotMotion>, mv: &Motion, dur: f64) -> ShotMotion {
         Motion::None => {}
         Motion::PushIn { zoom } => {
             m.zoom_rate += zoom.log2() / dur;
-            m.has_zoom = m.zoom_rate.abs() >= camera::ZOOM_MIN_RATE;
+            m.has_zoom = camera::is_zoom_move(m.zoom_rate, dur);
         }
         // The window travels (zoom − 1) output widths over the segment.
         Motion::Pan { zoom, .. } => m.pan_speed += 100.0 * (zoom - 1.0) / dur,
