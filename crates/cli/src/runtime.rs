@@ -12,28 +12,38 @@ pub fn init_logging(level: Option<String>) {
 }
 
 /// Cancels `token` on SIGTERM or Ctrl-C.
+///
+/// The signal streams are made here, in the caller, not in the task that waits on them:
+/// a stream registers its handler with the OS when it is made, and a spawned task may first
+/// run only after `serve` has announced its address. A SIGTERM in that gap (a supervisor
+/// stopping a server it has just started) met the default action: the process died at once
+/// instead of shutting down (running jobs re-queued, webhook attempts in flight recorded).
 pub fn on_shutdown_signal(token: CancellationToken) {
-    tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        tracing::error!("cannot listen for SIGTERM: {e}");
-                        let _ = ctrl_c.await;
-                        token.cancel();
-                        return;
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
                     }
-                };
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = term.recv() => {}
+                    tracing::info!("shutdown requested");
+                    token.cancel();
+                });
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!("cannot listen for SIGINT/SIGTERM: {e}");
             }
         }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutdown requested");
         token.cancel();
     });

@@ -27,14 +27,17 @@ pub struct Server {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Settings every test uses unless it overrides them: fast leases and retries,
-/// loopback webhooks allowed.
+/// Settings every test uses unless it overrides them: short leases and fast retries,
+/// loopback webhooks allowed. The lease is renewed every second; at 10 s a heartbeat
+/// held up for a few seconds on a loaded machine does not get a running job reclaimed
+/// (and run again) by its own server, while a killed server's job is still picked up
+/// within seconds of a restart.
 const BASE_ENV: &[(&str, &str)] = &[
     ("LOG_LEVEL", "info"),
     ("WEBHOOK_ALLOW_PRIVATE", "true"),
     ("WEBHOOK_RETRY_BASE_SECONDS", "0.2"),
     ("WEBHOOK_RETRY_MAX_SECONDS", "1"),
-    ("JOB_LEASE_SECONDS", "3"),
+    ("JOB_LEASE_SECONDS", "10"),
     ("WEBHOOK_TIMEOUT_SECONDS", "5"),
     ("MAX_CONCURRENT_JOBS", "1"),
 ];
@@ -293,6 +296,24 @@ impl Server {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.data.with_extension("log")).unwrap_or_default()
+    }
+
+    /// Waits until the server has finished its run of job `id`: the worker logs "job
+    /// ended" after the run's cleanup (scratch directory, staged output) and its final
+    /// write. A client's cancel is answered before that, so the API cannot tell it.
+    pub async fn wait_job_ended(&self, id: &str, within: Duration) {
+        let t = Instant::now();
+        loop {
+            let log = self.log();
+            if log
+                .lines()
+                .any(|l| l.contains("job ended") && l.contains(id))
+            {
+                return;
+            }
+            assert!(t.elapsed() < within, "job {id}'s run never ended:\n{log}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 

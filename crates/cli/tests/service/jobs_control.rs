@@ -90,10 +90,14 @@ async fn cancel_queued_and_processing_jobs() {
     assert_eq!(st, 200, "{b}");
     assert_eq!(b["data"]["status"], json!("cancelled"));
     assert_eq!(b["data"]["current_stage"], Value::Null);
-    wait_no_children(&s, Duration::from_secs(2)).await;
-    assert!(t.elapsed() < Duration::from_secs(3));
-    // The cancelled job stays cancelled and leaves no partial output.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Its ffmpeg goes at once; the bound is loose for a loaded machine (the 180 s job it
+    // stops would run for minutes).
+    wait_no_children(&s, Duration::from_secs(10)).await;
+    assert!(t.elapsed() < Duration::from_secs(10));
+    // The cancelled job stays cancelled and leaves no partial output once its run has
+    // ended (the answer comes before the run unwinds: it may be between two ffmpeg
+    // processes, in code that sees the cancel at its next check).
+    s.wait_job_ended(&running, Duration::from_secs(60)).await;
     let j = s.job_state(&running).await;
     assert_eq!(j["status"], json!("cancelled"), "{j}");
     assert_eq!(j["output_video_url"], Value::Null);
@@ -182,9 +186,11 @@ async fn at_most_max_concurrent_jobs_run_at_once() {
                 .await,
         );
     }
+    // Watched until two run at once (however long the claims take on a loaded machine),
+    // and then for 4 s more: never three.
     let t = Instant::now();
-    let mut max_seen = 0;
-    while t.elapsed() < Duration::from_secs(4) {
+    let mut two_since: Option<Instant> = None;
+    while two_since.is_none_or(|at| at.elapsed() < Duration::from_secs(4)) {
         let (_, b) = s.get("/api/v1/jobs").await;
         let n = b["data"]["jobs"]
             .as_array()
@@ -193,17 +199,22 @@ async fn at_most_max_concurrent_jobs_run_at_once() {
             .filter(|j| j["status"] == json!("processing"))
             .count();
         assert!(n <= 2, "{b}");
-        max_seen = max_seen.max(n);
+        if n == 2 && two_since.is_none() {
+            two_since = Some(Instant::now());
+        }
+        assert!(
+            two_since.is_some() || t.elapsed() < Duration::from_secs(60),
+            "never two jobs processing at once: {b}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(max_seen, 2);
     for id in &ids {
         let (st, b) = s
             .post(&format!("/api/v1/jobs/{id}/cancel"), &json!({}))
             .await;
         assert_eq!(st, 200, "{b}");
     }
-    wait_no_children(&s, Duration::from_secs(3)).await;
+    wait_no_children(&s, Duration::from_secs(10)).await;
 }
 
 #[tokio::test]
@@ -249,10 +260,12 @@ async fn api_only_server_with_a_separate_worker_process() {
         .post(&format!("/api/v1/jobs/{id}/cancel"), &json!({}))
         .await;
     assert_eq!(st, 200);
+    // The worker learns of it at its next heartbeat (every second); the bound leaves room
+    // for a loaded machine, far below the job's minutes.
     let t = Instant::now();
     while !media_children(w.0.id()).is_empty() {
         assert!(
-            t.elapsed() < Duration::from_secs(3),
+            t.elapsed() < Duration::from_secs(10),
             "worker kept running the cancelled job"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;

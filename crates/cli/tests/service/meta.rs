@@ -127,3 +127,19 @@ async fn sigterm_requeues_the_running_job_and_exits() {
         "{log}"
     );
 }
+
+/// A SIGTERM as soon as the server has announced its address is a clean shutdown, not the
+/// signal's default action (the process killed on the spot). The gap this checks (the
+/// signal handlers installed only after the address was printed) is short, so the start
+/// and stop are repeated.
+#[test]
+fn sigterm_right_after_start_is_a_clean_shutdown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    for i in 0..30 {
+        let mut s = Server::start_in(&data, &[]);
+        s.signal(libc::SIGTERM);
+        let st = s.wait_exit(Duration::from_secs(30));
+        assert!(st.success(), "start {i}: {st:?}\n{}", s.log());
+    }
+}
