@@ -58,7 +58,8 @@ JOB="$(curl -sf -H 'Content-Type: application/json' \
 # otherwise the `{job_id}` paths would be checked against another state than intended.
 STATUS=""
 for _ in $(seq 1200); do
-  STATUS="$(curl -sf "$BASE/api/v1/jobs/$JOB" | json_field status)"
+  # A failed poll (a busy server) is another try, not the end of the script (`set -e`).
+  STATUS="$(curl -sf "$BASE/api/v1/jobs/$JOB" | json_field status 2>/dev/null || true)"
   case "$STATUS" in completed | failed | cancelled) break ;; esac
   sleep 0.2
 done
