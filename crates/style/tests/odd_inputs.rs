@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 use stylecut_media::{probe, RunOpts};
 use stylecut_style::apply;
@@ -96,22 +98,18 @@ fn idet(path: &std::path::Path) -> (u64, u64) {
     )
 }
 
-/// A true interlaced source (25i, the fields from 50 different instants a second, tagged
-/// top field first): the render deinterlaces it first. Before, the combing was scaled into
-/// the output and `idet` read 44 of its 96 frames as interlaced.
-#[test]
-fn an_interlaced_source_is_deinterlaced() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("25i.mp4");
+/// A true interlaced source of `seconds` (25i, the fields from 50 different instants a
+/// second, tagged top field first) at `src`, checked to read interlaced.
+fn interlaced_source(src: &Path, seconds: u32) {
     ffmpeg(&[
         "-f",
         "lavfi",
         "-i",
-        "testsrc2=s=720x576:r=50:d=3",
+        &format!("testsrc2=s=720x576:r=50:d={seconds}"),
         "-f",
         "lavfi",
         "-i",
-        "sine=f=440:d=3",
+        &format!("sine=f=440:d={seconds}"),
         "-vf",
         "tinterlace=mode=interleave_top,setfield=tff",
         "-flags",
@@ -129,11 +127,32 @@ fn an_interlaced_source_is_deinterlaced() {
         "-shortest",
         src.to_str().unwrap(),
     ]);
-    let (il, all) = idet(&src);
+    let (il, all) = idet(src);
     assert!(
         il * 10 > all * 9,
         "the source reads interlaced: {il} of {all}"
     );
+}
+
+/// The render of `plan` into `dir` reads progressive.
+fn assert_progressive_render(plan: &mut apply::EditPlan, dir: &Path) {
+    fast(plan);
+    let out = dir.join("out.mp4");
+    apply::render(plan, &out, &RunOpts::default(), |_| {}).unwrap();
+    let (il, all) = idet(&out);
+    assert!(
+        all > 0 && il * 20 <= all,
+        "{il} of {all} output frames read interlaced"
+    );
+}
+
+/// A true interlaced source: the render deinterlaces it first. Before, the combing was
+/// scaled into the output and `idet` read 44 of its 96 frames as interlaced.
+#[test]
+fn an_interlaced_source_is_deinterlaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("25i.mp4");
+    interlaced_source(&src, 3);
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     assert!(info.video.as_ref().unwrap().interlaced);
     let a = analysis(3.0, 720, 576, 25.0, &[]);
@@ -148,14 +167,31 @@ fn an_interlaced_source_is_deinterlaced() {
         "{}",
         plan.filtergraph
     );
-    fast(&mut plan);
-    let out = dir.path().join("out.mp4");
-    apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
-    let (il, all) = idet(&out);
-    assert!(
-        all > 0 && il * 20 <= all,
-        "{il} of {all} output frames read interlaced"
-    );
+    assert_progressive_render(&mut plan, dir.path());
+}
+
+/// The same in a chunked render (the bounded render of plans with many segments): every
+/// chunk's graph deinterlaces its input first. Until session 17 the chunks' graphs began
+/// with the HDR tone-map only, so a long interlaced edit kept its combing.
+#[test]
+fn an_interlaced_source_is_deinterlaced_in_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("25i.mp4");
+    interlaced_source(&src, 4);
+    let info = probe::probe(&src, &RunOpts::default()).unwrap();
+    let a = analysis(4.0, 720, 576, 25.0, &[1.32, 2.68]);
+    let st = style("16:9", 25, 45.0);
+    let cfg = JobConfig {
+        quality: Quality::Low,
+        ..JobConfig::default()
+    };
+    let mut plan = apply::plan_chunked(&src, &info, &a, Some(&st), &cfg, 2).unwrap();
+    let chunks = plan.chunks.as_ref().expect("a chunked plan");
+    assert!(chunks.chunks.len() >= 2, "{:?}", plan.notes);
+    for c in &chunks.chunks {
+        assert!(c.graph.starts_with("[0:v]bwdif="), "{}", c.graph);
+    }
+    assert_progressive_render(&mut plan, dir.path());
 }
 
 /// Two audio streams, the second flagged default (the first silent, the second a tone):

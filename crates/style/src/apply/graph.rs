@@ -260,7 +260,11 @@ pub fn chunk_video_graph(g: &GraphInput, c: &ChunkSpan) -> String {
     let ks: Vec<usize> = (c.first..=c.last).collect();
     let m = ks.len();
     let mut s = String::new();
-    let head = g.colour.to_sdr_bt709.as_deref();
+    // The whole graph's head (deinterlacer, tone-map): the chunk's input is the source
+    // opened over the chunk's span with a second of margin, so a temporal deinterlacer
+    // sees each kept frame's neighbours.
+    let head = head(g);
+    let head = head.as_deref();
     if m == 1 {
         let _ = write!(s, "[0:v]{}[s{}];", head.unwrap_or("null"), ks[0]);
     } else {
