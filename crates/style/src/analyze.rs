@@ -258,6 +258,7 @@ pub fn analyze_file(
         burned_in_captions: report.burned_in_captions,
         saliency: report.saliency,
         picture_change: report.picture_change,
+        camera_track: report.camera_track,
         key_frames,
     };
     Ok((info, analysis))

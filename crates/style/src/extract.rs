@@ -347,6 +347,7 @@ mod tests {
             burned_in_captions: false,
             saliency: Vec::new(),
             picture_change: Default::default(),
+            camera_track: Default::default(),
             key_frames: Vec::new(),
         }
     }

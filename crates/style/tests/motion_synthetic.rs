@@ -77,14 +77,22 @@ fn planned_push_in_measures_its_planned_strength() {
     // rendered at 30 fps with the graph's own push-in filters.
     let seg = [SegmentSpan {
         mid_s: 1.5,
+        src_in_s: 0.0,
+        src_out_s: 3.0,
         dur_s: 3.0,
         before_punch_in: false,
     }];
-    let (moves, _) = motion::assign(&seg, &[], 50.0, 0.0);
+    let track = stylecut_types::CameraTrack::default();
+    let still_source = motion::SourceMotion {
+        shots: &[],
+        track: &track,
+        fps: 30.0,
+    };
+    let (moves, _) = motion::assign(&seg, &still_source, 50.0, 0.0);
     let Motion::PushIn { zoom } = moves[0] else {
         panic!("{moves:?}")
     };
-    let (planned_usage, _) = motion::predicted_scores(&seg, &[], &moves);
+    let (planned_usage, _) = motion::predicted_scores(&seg, &still_source, &moves);
     let out = dir.path().join("push.mp4").display().to_string();
     let vf = format!(
         "fps=30,{},format=yuv420p",
@@ -112,10 +120,18 @@ fn planned_pan_measures_its_planned_speed() {
     // A lively template over one still 4 s segment: the planner adds a pan.
     let seg = [SegmentSpan {
         mid_s: 2.0,
+        src_in_s: 0.0,
+        src_out_s: 4.0,
         dur_s: 4.0,
         before_punch_in: false,
     }];
-    let (moves, _) = motion::assign(&seg, &[], 0.0, 40.0);
+    let track = stylecut_types::CameraTrack::default();
+    let still_source = motion::SourceMotion {
+        shots: &[],
+        track: &track,
+        fps: 30.0,
+    };
+    let (moves, _) = motion::assign(&seg, &still_source, 0.0, 40.0);
     let Motion::Pan {
         zoom,
         left_to_right,

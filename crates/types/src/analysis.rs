@@ -85,6 +85,65 @@ pub struct SaliencyPoint {
     pub y: f64,
 }
 
+/// The camera along the timeline, on a fixed grid of `step_s` seconds: step `k` sums the
+/// frame pairs inside a shot whose later frame falls in `[k·step_s, (k+1)·step_s)` (the
+/// pair into a shot's first frame left out, as the shot's own [`ShotMotion`] reads them;
+/// pairs the motion estimator could not fit are not counted): how many there are, how
+/// many read the picture growing, and the sums of their zoom (log2 scale change), pan and
+/// tilt (fractions of the frame's width and height, + = content moving right / down) and
+/// residual object motion (fraction of the width). The style planner reads the camera of
+/// a part of a shot from it (a pacing split, a jump cut), where the shot's summary would
+/// spread one half's zoom over both. Empty in documents written before it existed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CameraTrack {
+    pub step_s: f64,
+    pub pairs: Vec<u16>,
+    pub growing: Vec<u16>,
+    pub zoom_log2: Vec<f32>,
+    pub pan: Vec<f32>,
+    pub tilt: Vec<f32>,
+    pub residual: Vec<f32>,
+}
+
+/// What a [`CameraTrack`] holds over a span of time: the sums of its steps.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CameraSpan {
+    pub pairs: u32,
+    pub growing: u32,
+    pub zoom_log2: f64,
+    /// Sums over the steps of each step's absolute pan and tilt (a move that reverses
+    /// within the span counts both ways, as the shot's mean absolute speed does).
+    pub abs_pan: f64,
+    pub abs_tilt: f64,
+    pub residual: f64,
+}
+
+impl CameraTrack {
+    /// The steps whose middle lies in `[a, b)`, summed (None when the track holds no
+    /// step there).
+    pub fn span(&self, a: f64, b: f64) -> Option<CameraSpan> {
+        if self.step_s <= 0.0 || b <= a {
+            return None;
+        }
+        let n = self.pairs.len();
+        let first = ((a / self.step_s - 0.5).ceil().max(0.0) as usize).min(n);
+        let last = ((b / self.step_s - 0.5).ceil().max(0.0) as usize).min(n);
+        if first >= last {
+            return None;
+        }
+        let mut s = CameraSpan::default();
+        for k in first..last {
+            s.pairs += u32::from(self.pairs[k]);
+            s.growing += u32::from(self.growing[k]);
+            s.zoom_log2 += f64::from(self.zoom_log2[k]);
+            s.abs_pan += f64::from(self.pan[k]).abs();
+            s.abs_tilt += f64::from(self.tilt[k]).abs();
+            s.residual += f64::from(self.residual[k]);
+        }
+        Some(s)
+    }
+}
+
 /// How much the picture changes over time, on a fixed grid: `values[k]` is the largest
 /// change between consecutive frames whose later frame falls in `[k·step_s, (k+1)·step_s)`.
 /// The change of a frame pair is the mean absolute difference of their cell thumbnails
@@ -181,6 +240,9 @@ pub struct Analysis {
     /// Picture change on a 0.1 s grid (empty in documents written before it existed).
     #[serde(default)]
     pub picture_change: ChangeTrack,
+    /// The camera on a 0.25 s grid (empty in documents written before it existed).
+    #[serde(default)]
+    pub camera_track: CameraTrack,
     /// The picture's key frames as the analysis decode saw them (showinfo's `iskey`), each
     /// with the time of the frame before it. Only the render uses them: a picture input
     /// whose first kept frame is a key frame seeks straight to it instead of to the margin
@@ -212,6 +274,31 @@ mod tests {
         assert_eq!(t.max_over(0.5, 0.7), None);
         assert_eq!(t.max_over(0.2, 0.2), None);
         assert_eq!(ChangeTrack::default().max_over(0.0, 1.0), None);
+    }
+
+    #[test]
+    fn camera_track_sums_the_steps_whose_middle_lies_in_a_span() {
+        let t = CameraTrack {
+            step_s: 0.25,
+            pairs: vec![6, 6, 6, 0],
+            growing: vec![6, 1, 0, 0],
+            zoom_log2: vec![0.05, 0.01, -0.02, 0.0],
+            pan: vec![0.1, -0.2, 0.0, 0.0],
+            tilt: vec![0.0, 0.0, 0.3, 0.0],
+            residual: vec![0.01, 0.02, 0.03, 0.0],
+        };
+        // [0.1, 0.6): the middles 0.125 and 0.375 are in, 0.625 is not.
+        let s = t.span(0.1, 0.6).unwrap();
+        assert_eq!((s.pairs, s.growing), (12, 7));
+        assert!((s.zoom_log2 - 0.06).abs() < 1e-6);
+        // Absolute per step: the reversal counts both ways.
+        assert!((s.abs_pan - 0.3).abs() < 1e-6 && s.abs_tilt == 0.0);
+        assert!((s.residual - 0.03).abs() < 1e-6);
+        // No middle inside, past the end, an empty track: nothing.
+        assert_eq!(t.span(0.13, 0.36), None);
+        assert_eq!(t.span(2.0, 3.0), None);
+        assert_eq!(CameraTrack::default().span(0.0, 1.0), None);
+        assert_eq!(t.span(0.0, 9.0).unwrap().pairs, 18);
     }
 
     #[test]

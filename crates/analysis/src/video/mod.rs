@@ -31,7 +31,9 @@ use std::sync::Arc;
 
 use frame::FrameFeatures;
 use rayon::prelude::*;
-use stylecut_types::{ChangeTrack, ColorGrade, SaliencyPoint, ShotColor, ShotMotion};
+use stylecut_types::{
+    CameraTrack, ChangeTrack, ColorGrade, SaliencyPoint, ShotColor, ShotMotion, Span,
+};
 
 /// Everything measured from the pictures of one input.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +55,8 @@ pub struct VideoReport {
     pub saliency: Vec<SaliencyPoint>,
     /// Picture change on a [`CHANGE_STEP_S`] grid.
     pub picture_change: ChangeTrack,
+    /// The camera on a [`CAMERA_STEP_S`] grid.
+    pub camera_track: CameraTrack,
 }
 
 /// Grid step of [`VideoReport::picture_change`], seconds.
@@ -75,6 +79,46 @@ pub fn picture_change(f: &[FrameFeatures], span_s: f64) -> ChangeTrack {
     ChangeTrack {
         step_s: CHANGE_STEP_S,
         values,
+    }
+}
+
+/// Grid step of [`VideoReport::camera_track`], seconds.
+pub const CAMERA_STEP_S: f64 = 0.25;
+
+/// The camera track ([`CameraTrack`]) of `pairs` over `shots`: each fitted pair inside a
+/// shot (the pair into its first frame left out, as [`camera::shot_motion`] reads them)
+/// added to the step its later frame falls in. Sums are rounded to 1e-6 (zoom, pan, tilt)
+/// and 1e-5 (residual), so the document stays short.
+pub fn camera_track(pairs: &[motion::PairMotion], shots: &[Span], span_s: f64) -> CameraTrack {
+    let steps = (span_s / CAMERA_STEP_S).ceil().max(0.0) as usize;
+    let mut sums = vec![([0u32; 2], [0.0f64; 4]); steps];
+    for p in pairs.iter().filter(|p| p.valid) {
+        let inside = shots
+            .iter()
+            .any(|s| p.pts_s > s.start_s + 1e-6 && p.pts_s < s.end_s - 1e-6);
+        let k = (p.pts_s.max(0.0) / CAMERA_STEP_S + 1e-9) as usize;
+        let (Some((n, v)), true) = (sums.get_mut(k), inside) else {
+            continue;
+        };
+        let z = f64::from(p.scale).log2();
+        n[0] += 1;
+        // The sign `camera::shot_motion` compares with (`signum`: +0.0 counts as growing).
+        n[1] += u32::from(z.signum() > 0.0);
+        v[0] += z;
+        v[1] += f64::from(p.tx);
+        v[2] += f64::from(p.ty);
+        v[3] += f64::from(p.residual);
+    }
+    let round = |v: f64, k: f64| ((v * k).round() / k) as f32;
+    let count = |n: u32| n.min(u32::from(u16::MAX)) as u16;
+    CameraTrack {
+        step_s: CAMERA_STEP_S,
+        pairs: sums.iter().map(|(n, _)| count(n[0])).collect(),
+        growing: sums.iter().map(|(n, _)| count(n[1])).collect(),
+        zoom_log2: sums.iter().map(|(_, v)| round(v[0], 1e6)).collect(),
+        pan: sums.iter().map(|(_, v)| round(v[1], 1e6)).collect(),
+        tilt: sums.iter().map(|(_, v)| round(v[2], 1e6)).collect(),
+        residual: sums.iter().map(|(_, v)| round(v[3], 1e5)).collect(),
     }
 }
 
@@ -291,6 +335,7 @@ impl VideoAnalyzer {
         let grades: Vec<ColorGrade> = color.iter().map(|c| c.grade).collect();
         let color_grade = grade::aggregate(&grades);
         let picture_change = picture_change(&self.features, span);
+        let camera_track = camera_track(&self.motion.pairs, &shots.shots, span);
         progress(1.0);
         VideoReport {
             frame_count: n,
@@ -303,6 +348,7 @@ impl VideoAnalyzer {
             burned_in_captions: self.captions.has_captions(),
             saliency: self.saliency.finish(),
             picture_change,
+            camera_track,
         }
     }
 }
@@ -310,6 +356,48 @@ impl VideoAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn camera_track_counts_the_fitted_pairs_inside_shots() {
+        let pair = |pts_s: f64, scale: f32, tx: f32, valid: bool| motion::PairMotion {
+            pts_s,
+            tx,
+            ty: 0.0,
+            scale,
+            residual: 0.001,
+            valid,
+        };
+        let shots = [
+            Span {
+                start_s: 0.0,
+                end_s: 0.5,
+            },
+            Span {
+                start_s: 0.5,
+                end_s: 1.0,
+            },
+        ];
+        let pairs = [
+            pair(0.0, 2.0, 0.0, true), // a shot's first frame: left out
+            pair(0.1, 1.01, 0.01, true),
+            pair(0.2, 0.99, 0.01, true),
+            pair(0.3, 1.0, -0.02, false), // not fitted: left out
+            pair(0.4, 1.02, 0.0, true),
+            pair(0.5, 1.5, 0.0, true), // the pair into the second shot: left out
+            pair(0.6, 1.0, 0.0, true),
+        ];
+        let t = camera_track(&pairs, &shots, 1.0);
+        assert_eq!(t.step_s, CAMERA_STEP_S);
+        assert_eq!(t.pairs, vec![2, 1, 1, 0]);
+        // log2(1.01) > 0, log2(0.99) < 0; log2(1.0) = +0.0 counts as growing.
+        assert_eq!(t.growing, vec![1, 1, 1, 0]);
+        let l = |a: f32| f64::from(a).log2();
+        let r = |v: f64| ((v * 1e6).round() / 1e6) as f32;
+        assert_eq!(t.zoom_log2[0], r(l(1.01) + l(0.99)));
+        assert_eq!(t.zoom_log2[1], r(l(1.02)));
+        assert_eq!(t.pan, vec![0.02, 0.0, 0.0, 0.0]);
+        assert_eq!(t.residual[0], 0.002);
+    }
 
     /// `n` frames at `fps` from `start_s`, a moving gradient (32×18).
     fn push_frames(v: &mut VideoAnalyzer, n: usize, fps: f64, start_s: f64) {

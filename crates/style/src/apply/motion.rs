@@ -34,7 +34,7 @@
 
 use serde::{Deserialize, Serialize};
 use stylecut_analysis::video::camera;
-use stylecut_types::ShotMotion;
+use stylecut_types::{CameraTrack, ShotMotion};
 
 // Push-ins are planned at the rate the extractor is to read. Its motion estimator reads
 // a push-in at its true rate (since session 12 it measures slow moves against a key
@@ -77,6 +77,9 @@ pub enum Motion {
 #[derive(Debug, Clone, Copy)]
 pub struct SegmentSpan {
     pub mid_s: f64,
+    /// The segment's span in the source (its in and out points).
+    pub src_in_s: f64,
+    pub src_out_s: f64,
     pub dur_s: f64,
     /// The next segment continues this one's shot in the punch-in framing (a pacing
     /// split): a push-in or pan here would end near that framing and hide the cut, so the
@@ -86,6 +89,58 @@ pub struct SegmentSpan {
 
 fn shot_at(motion: &[ShotMotion], t: f64) -> Option<&ShotMotion> {
     motion.iter().find(|m| m.start_s <= t && t < m.end_s)
+}
+
+/// The source's camera as the planner reads it: per shot, and along the timeline.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceMotion<'a> {
+    pub shots: &'a [ShotMotion],
+    /// Empty in analyses written before it existed: each segment then reads its shot's.
+    pub track: &'a CameraTrack,
+    /// The source's frame rate: a span's frame pairs over it are the seconds they cover.
+    pub fps: f64,
+}
+
+/// Share of a segment's frame pairs the camera track must hold for the segment to be read
+/// from it rather than from its shot's summary.
+const TRACK_COVERAGE: f64 = 0.5;
+
+impl SourceMotion<'_> {
+    /// What the extractor reads on the source over segment `s`: its shot's summary, with
+    /// the zoom, pan, tilt and object motion of the segment's own span when the camera
+    /// track covers it ([`TRACK_COVERAGE`]), by `camera::shot_motion`'s rules (zoom: the
+    /// net rate, a move when [`camera::is_zoom_move`] and 60 % of the pairs agree on its
+    /// sign; pan and tilt: mean absolute speed, from 0.25 s steps instead of the 0.5 s
+    /// smoothing; the shake stays the shot's). A shot whose zoom or pan is all in one half
+    /// no longer lends it to a segment cut from the other half.
+    pub fn segment(&self, s: &SegmentSpan) -> Option<ShotMotion> {
+        let mut m = shot_at(self.shots, s.mid_s)?.clone();
+        if self.fps <= 0.0 {
+            return Some(m);
+        }
+        let Some(c) = self.track.span(s.src_in_s, s.src_out_s) else {
+            return Some(m);
+        };
+        let expected = (s.src_out_s - s.src_in_s) * self.fps;
+        let pairs = f64::from(c.pairs);
+        if c.pairs < 2 || pairs < TRACK_COVERAGE * expected {
+            return Some(m);
+        }
+        let covered = pairs / self.fps;
+        m.zoom_rate = c.zoom_log2 / covered;
+        let growing = f64::from(c.growing);
+        let agree = if m.zoom_rate.signum() > 0.0 {
+            growing
+        } else {
+            pairs - growing
+        } / pairs;
+        m.has_zoom = camera::is_zoom_move(m.zoom_rate, covered) && agree >= 0.6;
+        m.pan_speed = 100.0 * c.abs_pan / covered;
+        m.tilt_speed = 100.0 * c.abs_tilt / covered;
+        let resid = c.residual / pairs;
+        m.object_motion = 100.0 * (1.0 - (-(resid * 100.0 * self.fps) / 20.0).exp());
+        Some(m)
+    }
 }
 
 /// What the extractor is expected to measure on one output segment of `dur` seconds cut
@@ -109,15 +164,11 @@ pub fn predict(src: Option<&ShotMotion>, mv: &Motion, dur: f64) -> ShotMotion {
 }
 
 /// Predicted (`zoom_usage`, `motion_intensity`) of the output.
-pub fn predicted_scores(
-    segs: &[SegmentSpan],
-    motion: &[ShotMotion],
-    moves: &[Motion],
-) -> (f64, f64) {
+pub fn predicted_scores(segs: &[SegmentSpan], src: &SourceMotion, moves: &[Motion]) -> (f64, f64) {
     let p: Vec<ShotMotion> = segs
         .iter()
         .zip(moves)
-        .map(|(s, mv)| predict(shot_at(motion, s.mid_s), mv, s.dur_s))
+        .map(|(s, mv)| predict(src.segment(s).as_ref(), mv, s.dur_s))
         .collect();
     (camera::zoom_usage(&p), camera::motion_intensity(&p))
 }
@@ -134,7 +185,7 @@ fn zoom_strength(m: &ShotMotion) -> f64 {
 /// Chooses a move per segment.
 pub fn assign(
     segs: &[SegmentSpan],
-    motion: &[ShotMotion],
+    src: &SourceMotion,
     zoom_usage: f64,
     motion_intensity: f64,
 ) -> (Vec<Motion>, Vec<String>) {
@@ -146,7 +197,7 @@ pub fn assign(
     }
     let own: Vec<ShotMotion> = segs
         .iter()
-        .map(|s| predict(shot_at(motion, s.mid_s), &Motion::None, s.dur_s))
+        .map(|s| predict(src.segment(s).as_ref(), &Motion::None, s.dur_s))
         .collect();
     let has_zoom: Vec<bool> = own.iter().map(|m| m.has_zoom).collect();
     // Zoom: missing strength, in shots.
@@ -171,7 +222,7 @@ pub fn assign(
             100.0 * have / n as f64
         ));
     }
-    let (_, before) = predicted_scores(segs, motion, &out);
+    let (_, before) = predicted_scores(segs, src, &out);
     if motion_intensity > before + INTENSITY_BAND {
         // Energy that gives the template's intensity on one shot.
         let level = (motion_intensity / 100.0).min(0.99);
@@ -193,12 +244,12 @@ pub fn assign(
                 };
             }
             added = k;
-            if predicted_scores(segs, motion, &out).1 >= motion_intensity - INTENSITY_BAND {
+            if predicted_scores(segs, src, &out).1 >= motion_intensity - INTENSITY_BAND {
                 break;
             }
         }
         if added > 0 {
-            let (_, after) = predicted_scores(segs, motion, &out);
+            let (_, after) = predicted_scores(segs, src, &out);
             notes.push(format!(
                 "motion: pans on {added} segments (template {motion_intensity:.0}, predicted {before:.0} -> {after:.0})"
             ));
@@ -210,7 +261,7 @@ pub fn assign(
         shaky.sort_by(|&a, &b| own[b].shake.total_cmp(&own[a].shake));
         let mut k = 0;
         for i in shaky {
-            let (_, now) = predicted_scores(segs, motion, &out);
+            let (_, now) = predicted_scores(segs, src, &out);
             if now <= motion_intensity + INTENSITY_BAND {
                 break;
             }
@@ -218,7 +269,7 @@ pub fn assign(
             k += 1;
         }
         if k > 0 {
-            let (_, after) = predicted_scores(segs, motion, &out);
+            let (_, after) = predicted_scores(segs, src, &out);
             notes.push(format!(
                 "motion: stabilised {k} shaky segments (template {motion_intensity:.0}, predicted {before:.0} -> {after:.0})"
             ));
@@ -274,10 +325,31 @@ mod tests {
         (0..n)
             .map(|i| SegmentSpan {
                 mid_s: (i as f64 + 0.5) * dur,
+                src_in_s: i as f64 * dur,
+                src_out_s: (i + 1) as f64 * dur,
                 dur_s: dur,
                 before_punch_in: false,
             })
             .collect()
+    }
+
+    static NO_TRACK: CameraTrack = CameraTrack {
+        step_s: 0.0,
+        pairs: Vec::new(),
+        growing: Vec::new(),
+        zoom_log2: Vec::new(),
+        pan: Vec::new(),
+        tilt: Vec::new(),
+        residual: Vec::new(),
+    };
+
+    /// The source's camera as its shots' summaries only (an analysis without a track).
+    fn src(shots: &[ShotMotion]) -> SourceMotion<'_> {
+        SourceMotion {
+            shots,
+            track: &NO_TRACK,
+            fps: 25.0,
+        }
     }
 
     #[test]
@@ -285,8 +357,8 @@ mod tests {
         // Two 4 s segments of a still shot, template zoom_usage 37.8: a fixed 1.07× push-in
         // (0.025 log2/s) would not even be detected; the planned ones must measure 37.8.
         let segs = spans(2, 4.0);
-        let (m, _) = assign(&segs, &[], 37.8, 0.0);
-        let (zu, _) = predicted_scores(&segs, &[], &m);
+        let (m, _) = assign(&segs, &src(&[]), 37.8, 0.0);
+        let (zu, _) = predicted_scores(&segs, &src(&[]), &m);
         assert!((zu - 37.8).abs() < 1.0, "{zu} {m:?}");
         for mv in &m {
             let Motion::PushIn { zoom } = *mv else {
@@ -300,17 +372,17 @@ mod tests {
         }
         // Long segments: the zoom is capped and the prediction says so.
         let segs = spans(2, 12.0);
-        let (m, _) = assign(&segs, &[], 37.8, 0.0);
+        let (m, _) = assign(&segs, &src(&[]), 37.8, 0.0);
         assert!(m.iter().all(|x| *x
             == Motion::PushIn {
                 zoom: MAX_PUSH_ZOOM
             }));
-        let (zu, _) = predicted_scores(&segs, &[], &m);
+        let (zu, _) = predicted_scores(&segs, &src(&[]), &m);
         assert!(zu < 37.8 && zu > 30.0, "{zu}");
         // A split into a punch-in keeps its cut visible: no push-in before it.
         let mut segs = spans(2, 12.0);
         segs[0].before_punch_in = true;
-        let (m, _) = assign(&segs, &[], 37.8, 0.0);
+        let (m, _) = assign(&segs, &src(&[]), 37.8, 0.0);
         assert_eq!(m[0], Motion::None);
         assert!(
             matches!(m[1], Motion::PushIn { zoom } if zoom == MAX_PUSH_ZOOM),
@@ -322,24 +394,24 @@ mod tests {
             shot(1.0, 10.0, false, 0.0, 0.0),
         ];
         let segs = spans(10, 1.0);
-        let (m, _) = assign(&segs, &motion, 50.0, 0.0);
-        let (zu, _) = predicted_scores(&segs, &motion, &m);
+        let (m, _) = assign(&segs, &src(&motion), 50.0, 0.0);
+        let (zu, _) = predicted_scores(&segs, &src(&motion), &m);
         assert!((zu - 50.0).abs() <= 5.0, "{zu} {m:?}");
         assert_eq!(m[0], Motion::None);
-        let (m, _) = assign(&segs, &motion, 0.0, 0.0);
+        let (m, _) = assign(&segs, &src(&motion), 0.0, 0.0);
         assert!(m.iter().all(|x| *x == Motion::None));
     }
 
     #[test]
     fn pans_lift_the_predicted_intensity_to_the_template() {
         let segs = spans(4, 1.0);
-        let (m, _) = assign(&segs, &[], 0.0, 60.0);
-        let (_, mi) = predicted_scores(&segs, &[], &m);
+        let (m, _) = assign(&segs, &src(&[]), 0.0, 60.0);
+        let (_, mi) = predicted_scores(&segs, &src(&[]), &m);
         assert!((mi - 60.0).abs() <= INTENSITY_BAND + 1.0, "{mi} {m:?}");
         assert!(m.iter().any(|x| matches!(x, Motion::Pan { .. })));
         // Already lively enough: nothing added.
         let lively = vec![shot(0.0, 4.0, false, 40.0, 0.0)];
-        let (m, _) = assign(&segs, &lively, 0.0, 60.0);
+        let (m, _) = assign(&segs, &src(&lively), 0.0, 60.0);
         assert!(m.iter().all(|x| *x == Motion::None), "{m:?}");
     }
 
@@ -350,13 +422,13 @@ mod tests {
         let mut riders = shot(0.0, 1.0, false, 7.4, 0.385);
         riders.object_motion = 75.0;
         assert!(!stabilisable(&riders));
-        let (m, _) = assign(&spans(1, 1.0), &[riders], 0.0, 0.0);
+        let (m, _) = assign(&spans(1, 1.0), &src(&[riders]), 0.0, 0.0);
         assert_eq!(m, vec![Motion::None]);
         // A shaken still (shake 1.39, object motion 15) is stabilised.
         let mut shaken = shot(0.0, 1.0, false, 1.7, 1.39);
         shaken.object_motion = 15.0;
         assert!(stabilisable(&shaken));
-        let (m, _) = assign(&spans(1, 1.0), &[shaken], 0.0, 0.0);
+        let (m, _) = assign(&spans(1, 1.0), &src(&[shaken]), 0.0, 0.0);
         assert_eq!(m, vec![Motion::Stabilize]);
     }
 
@@ -369,12 +441,59 @@ mod tests {
             shot(2.0, 3.0, false, 2.0, 1.0),
             shot(3.0, 4.0, false, 2.0, 0.1),
         ];
-        let (_, before) = predicted_scores(&segs, &motion, &[Motion::None; 4]);
-        let (m, _) = assign(&segs, &motion, 0.0, 0.0);
+        let (_, before) = predicted_scores(&segs, &src(&motion), &[Motion::None; 4]);
+        let (m, _) = assign(&segs, &src(&motion), 0.0, 0.0);
         assert_eq!(m[0], Motion::Stabilize);
         assert_eq!(m[2], Motion::Stabilize);
         assert_eq!((m[1], m[3]), (Motion::None, Motion::None));
-        let (_, after) = predicted_scores(&segs, &motion, &m);
+        let (_, after) = predicted_scores(&segs, &src(&motion), &m);
         assert!(after < before - 20.0, "{before} -> {after}");
+    }
+
+    /// A shot that zooms in its first half only, split into two segments at its middle:
+    /// each segment is read from the camera track over its own span, so the first counts
+    /// its zoom and the second, still, is free for a push-in. Read from the shot's summary
+    /// (0.1 log2/s over both halves), both counted as zooming and none was added.
+    #[test]
+    fn a_segment_reads_the_camera_of_its_own_span() {
+        let mut whole = shot(0.0, 8.0, true, 0.0, 0.0);
+        whole.zoom_rate = 0.1;
+        let shots = [whole.clone()];
+        // 24 fps: 6 pairs a 0.25 s step; 0.2 log2/s for 4 s, then still.
+        let track = CameraTrack {
+            step_s: 0.25,
+            pairs: vec![6; 32],
+            growing: vec![6; 32],
+            zoom_log2: (0..32).map(|k| if k < 16 { 0.05 } else { 0.0 }).collect(),
+            pan: vec![0.0; 32],
+            tilt: vec![0.0; 32],
+            residual: vec![0.0; 32],
+        };
+        let with = SourceMotion {
+            shots: &shots,
+            track: &track,
+            fps: 24.0,
+        };
+        let segs = spans(2, 4.0);
+        let (a, b) = (
+            with.segment(&segs[0]).unwrap(),
+            with.segment(&segs[1]).unwrap(),
+        );
+        assert!((a.zoom_rate - 0.2).abs() < 1e-6 && a.has_zoom, "{a:?}");
+        assert!(b.zoom_rate.abs() < 1e-9 && !b.has_zoom, "{b:?}");
+        let (m, _) = assign(&segs, &with, 100.0, 0.0);
+        assert_eq!(m[0], Motion::None, "{m:?}");
+        assert!(matches!(m[1], Motion::PushIn { .. }), "{m:?}");
+        // The shot's summary alone: both halves zoom, nothing is added.
+        let (m, _) = assign(&segs, &src(&shots), 100.0, 0.0);
+        assert!(m.iter().all(|x| *x == Motion::None), "{m:?}");
+        // A track that covers too little of a segment leaves it to the summary.
+        let mut sparse = track.clone();
+        sparse.pairs = vec![1; 32];
+        let thin = SourceMotion {
+            track: &sparse,
+            ..with
+        };
+        assert_eq!(thin.segment(&segs[1]).unwrap(), whole);
     }
 }

@@ -196,13 +196,20 @@ pub fn plan_chunked(
             .enumerate()
             .map(|(i, s)| motion::SegmentSpan {
                 mid_s: 0.5 * (s.src_in_s + s.src_out_s),
+                src_in_s: s.src_in_s,
+                src_out_s: s.src_out_s,
                 dur_s: fmt.frames_to_s(s.frames),
                 before_punch_in: segs
                     .get(i + 1)
                     .is_some_and(|n| n.punch_in && !s.punch_in && n.shot == s.shot),
             })
             .collect();
-        let (moves, n) = motion::assign(&spans, &source.motion, st.zoom_usage, st.motion_intensity);
+        let src = motion::SourceMotion {
+            shots: &source.motion,
+            track: &source.camera_track,
+            fps: source.frame_rate,
+        };
+        let (moves, n) = motion::assign(&spans, &src, st.zoom_usage, st.motion_intensity);
         for (s, m) in segs.iter_mut().zip(moves) {
             s.motion = m;
         }
