@@ -27,7 +27,9 @@
 
 use serde::{Deserialize, Serialize};
 use stylecut_analysis::video::camera;
-use stylecut_types::{ChangeTrack, ShotMotion, Span};
+use stylecut_types::{CameraTrack, ChangeTrack, ShotMotion, Span};
+
+use super::motion;
 
 /// Margin around speech segments that no audio-breaking edit may enter, seconds.
 pub const SPEECH_MARGIN_S: f64 = 0.08;
@@ -110,6 +112,10 @@ pub struct PacingInput<'a> {
     /// Beat times (seconds); empty when the source has no music.
     pub beats: Vec<f64>,
     pub motion: &'a [ShotMotion],
+    /// The source's camera track and frame rate: a piece's motion is read over its own
+    /// span ([`motion::SourceMotion::segment`]; an empty track: its shot's summary).
+    pub track: &'a CameraTrack,
+    pub fps: f64,
     /// Shortest piece the plan may create, seconds.
     pub min_len_s: f64,
     /// One output frame, seconds (beat tolerance).
@@ -137,11 +143,21 @@ impl PacingInput<'_> {
             .sum();
         ov / (b - a).max(1e-6)
     }
-    fn shot_motion(&self, a: f64, b: f64) -> Option<&ShotMotion> {
-        let mid = 0.5 * (a + b);
-        self.motion
-            .iter()
-            .find(|m| m.start_s <= mid && mid < m.end_s)
+    /// The motion the extractor reads on the source over `[a, b)`: the shot's summary, or
+    /// the span's own camera where the track covers it.
+    fn shot_motion(&self, a: f64, b: f64) -> Option<ShotMotion> {
+        let src = motion::SourceMotion {
+            shots: self.motion,
+            track: self.track,
+            fps: self.fps,
+        };
+        src.segment(&motion::SegmentSpan {
+            mid_s: 0.5 * (a + b),
+            src_in_s: a,
+            src_out_s: b,
+            dur_s: b - a,
+            before_punch_in: false,
+        })
     }
     fn object_motion(&self, a: f64, b: f64) -> Option<f64> {
         self.shot_motion(a, b).map(|m| m.object_motion)
@@ -157,8 +173,12 @@ impl PacingInput<'_> {
             return 1.0 + m.map_or(0.0, |m| m.object_motion) / 100.0;
         };
         let fit = |d: Option<f64>| 2.0 - d.map_or(50.0, |d| d.abs().min(100.0)) / 100.0;
-        let mi = m.map(|m| camera::motion_intensity(std::slice::from_ref(m)) - intensity);
-        let zu = m.map(|m| camera::zoom_usage(std::slice::from_ref(m)) - zoom);
+        let mi = m
+            .as_ref()
+            .map(|m| camera::motion_intensity(std::slice::from_ref(m)) - intensity);
+        let zu = m
+            .as_ref()
+            .map(|m| camera::zoom_usage(std::slice::from_ref(m)) - zoom);
         fit(mi) * fit(zu) / 2.0
     }
     /// Output overlap of the transition at join `k` between pieces of lengths `a`, `b`.

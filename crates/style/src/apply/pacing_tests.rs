@@ -12,12 +12,24 @@ static NO_CHANGE: ChangeTrack = ChangeTrack {
     values: Vec::new(),
 };
 
+static NO_TRACK: CameraTrack = CameraTrack {
+    step_s: 0.0,
+    pairs: Vec::new(),
+    growing: Vec::new(),
+    zoom_log2: Vec::new(),
+    pan: Vec::new(),
+    tilt: Vec::new(),
+    residual: Vec::new(),
+};
+
 fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
     PacingInput {
         speech,
         pauses: &[],
         beats,
         motion: &[],
+        track: &NO_TRACK,
+        fps: 30.0,
         min_len_s: 1.0,
         frame_s: 1.0 / 30.0,
         join_overlap_s: [0.0; 2],
@@ -55,6 +67,53 @@ fn too_few_cuts_removes_dead_air_then_splits() {
     assert!(total < 60.0 - 8.0, "{total}");
     // Pieces out of one shot alternate framing.
     assert!(p.windows(2).any(|w| w[0].punch_in != w[1].punch_in));
+}
+
+/// Dead air is judged on its own span: in one 24 s shot whose summary reads busy
+/// (object motion 50), a still pause is cut and a pause full of movement is kept. Read from
+/// the shot's summary, neither pause was dead air and both stayed.
+#[test]
+fn dead_air_is_the_still_pause_of_a_busy_shot() {
+    let speech = [span(0.0, 6.0), span(10.0, 14.0), span(18.0, 24.0)];
+    let busy_shot = [ShotMotion {
+        object_motion: 50.0,
+        ..ShotMotion::still(0.0, 24.0)
+    }];
+    // 24 fps, 6 pairs a 0.25 s step; residual 0.02 of the width a pair (object motion
+    // 91 on the extractor's scale) except in the still pause 6–10 s (0).
+    let steps = 96;
+    let track = CameraTrack {
+        step_s: 0.25,
+        pairs: vec![6; steps],
+        growing: vec![6; steps],
+        zoom_log2: vec![0.0; steps],
+        pan: vec![0.0; steps],
+        tilt: vec![0.0; steps],
+        residual: (0..steps)
+            .map(|k| if (24..40).contains(&k) { 0.0 } else { 0.12 })
+            .collect(),
+    };
+    let mut i = inp(&speech, vec![]);
+    i.motion = &busy_shot;
+    i.track = &track;
+    i.fps = 24.0;
+    let (p, notes) = pace(from_shots(&[span(0.0, 24.0)], 24.0), 4.0, &i);
+    assert!(notes.iter().any(|n| n.contains("dead air")), "{notes:?}");
+    assert_speech_safe(&p, &i);
+    // The still pause was shortened, the busy one (14–18 s) is all kept (a split may
+    // fall in it: a change of framing, no time dropped).
+    let kept = |a: f64, b: f64| -> f64 {
+        p.iter()
+            .map(|x| (x.out_s.min(b) - x.in_s.max(a)).max(0.0))
+            .sum()
+    };
+    assert!(kept(6.5, 9.5) < 1e-9, "{p:?}");
+    assert!((kept(14.0, 18.0) - 4.0).abs() < 1e-9, "{p:?}");
+    // The shot's summary alone: no pause is dead air.
+    let mut summary = inp(&speech, vec![]);
+    summary.motion = &busy_shot;
+    let (_, notes) = pace(from_shots(&[span(0.0, 24.0)], 24.0), 4.0, &summary);
+    assert!(!notes.iter().any(|n| n.contains("dead air")), "{notes:?}");
 }
 
 #[test]

@@ -121,6 +121,8 @@ pub fn plan_chunked(
                 Vec::new()
             },
             motion: &source.motion,
+            track: &source.camera_track,
+            fps: source.frame_rate,
             min_len_s: if target > 0.0 {
                 (30.0 / target).clamp(0.3, 1.0)
             } else {
