@@ -364,8 +364,9 @@ enum Verdict {
     /// The anchor without the scale matches clearly better: no zoom.
     Still,
     /// Neither clearly better (the centre changed: a subject moving across it, a new
-    /// element appearing).
-    Unclear,
+    /// element appearing); true when the magnified anchor is the closer by the margin
+    /// that rejects a zoom ([`STILL_MARGIN`]) the other way round.
+    Unclear(bool),
 }
 
 impl MotionTracker {
@@ -383,8 +384,10 @@ impl MotionTracker {
     /// unmagnified anchor wins the pairs' scale was object motion and is set to 1. When
     /// neither wins, the verdict of the check just before (back to back, same run of
     /// measured pairs) carries over: the logo in the middle of the particle stream
-    /// changes every second, and a real push-in may cross a moving subject; with no
-    /// verdict before, the reading stands.
+    /// changes every second, and a real push-in may cross a moving subject. A carried
+    /// rejection yields to a check where the magnified anchor is the closer by the
+    /// rejection's own margin (the start of a real zoom after a stream); with no verdict
+    /// before, the reading stands.
     fn check_zoom(&mut self, pts_s: f64, g: &Gray, pushed: bool) {
         let (w, h) = (g.w as f32, g.h as f32);
         let mut before = None;
@@ -406,7 +409,10 @@ impl MotionTracker {
                     }
                 } else {
                     let verdict = match centre_verdict(&a.gray, g, a.map) {
-                        Verdict::Unclear => a.before.unwrap_or(Verdict::Unclear),
+                        Verdict::Unclear(false) if a.before == Some(Verdict::Still) => {
+                            Verdict::Still
+                        }
+                        Verdict::Unclear(_) if a.before == Some(Verdict::Zoom) => Verdict::Zoom,
                         v => v,
                     };
                     if verdict == Verdict::Still {
@@ -453,7 +459,7 @@ fn centre_verdict(anchor: &Gray, g: &Gray, map: Map) -> Verdict {
         }
     }
     if n == 0 {
-        return Verdict::Unclear;
+        return Verdict::Unclear(false);
     }
     let (zoom, flat) = (zoom / n as f32, flat / n as f32);
     if zoom >= CHECK_FLOOR && flat <= STILL_MARGIN * zoom {
@@ -461,7 +467,7 @@ fn centre_verdict(anchor: &Gray, g: &Gray, map: Map) -> Verdict {
     } else if flat >= CHECK_FLOOR && zoom <= ZOOM_MARGIN * flat {
         Verdict::Zoom
     } else {
-        Verdict::Unclear
+        Verdict::Unclear(zoom <= STILL_MARGIN * flat)
     }
 }
 
