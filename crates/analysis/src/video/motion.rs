@@ -8,8 +8,9 @@
 //! outliers. When an object covers most of the blocks it is the majority, so the camera is
 //! chosen among several candidate fits by the support of blocks weighted towards the
 //! borders and by their history, and by how well each explains the frame's edges
-//! ([`Background`], `fit_vectors`). What the model does not explain is the object
-//! (residual) motion.
+//! ([`Background`], `fit_vectors`). A zoom that adds up over the pairs is checked
+//! against the frame's centre (`MotionTracker::check_zoom`). What the model does not
+//! explain is the object (residual) motion.
 
 const GW: usize = 128;
 const BLOCK: usize = 16;
@@ -334,8 +335,9 @@ const ZOOM_CHECK: f32 = 0.2;
 const ANCHOR_SPAN_S: f64 = 2.0;
 /// The zoom is rejected when the anchor without its scale leaves at most this share of
 /// the magnified anchor's difference. Measured ratios (docs/BENCHMARKS.md, session 17):
-/// the particle streams of wannaworktogether.mp4 0.3–0.85, the hand-held cockatoo (a
-/// bird moving across the centre) 0.95–1.6, the synthetic suite's real zooms 3.4–6.2.
+/// the particle streams of wannaworktogether.mp4 0.2–0.45 (0.55–1.15 where the logo
+/// changes or the stream converges), the hand-held cockatoo (a bird moving across the
+/// centre) 0.95–1.6, the synthetic suite's real zooms 3.4–6.2.
 const STILL_MARGIN: f32 = 0.75;
 /// The zoom is confirmed when the magnified anchor leaves at most this share of the
 /// unmagnified one's difference (the synthetic suite's zooms: 0.16–0.3).
