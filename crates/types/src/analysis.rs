@@ -119,6 +119,17 @@ pub struct CameraSpan {
 }
 
 impl CameraTrack {
+    /// No track (an analysis written before it existed): every span reads nothing.
+    pub const EMPTY: CameraTrack = CameraTrack {
+        step_s: 0.0,
+        pairs: Vec::new(),
+        growing: Vec::new(),
+        zoom_log2: Vec::new(),
+        pan: Vec::new(),
+        tilt: Vec::new(),
+        residual: Vec::new(),
+    };
+
     /// The steps whose middle lies in `[a, b)`, summed (None when the track holds no
     /// step there).
     pub fn span(&self, a: f64, b: f64) -> Option<CameraSpan> {

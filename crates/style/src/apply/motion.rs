@@ -333,15 +333,7 @@ mod tests {
             .collect()
     }
 
-    static NO_TRACK: CameraTrack = CameraTrack {
-        step_s: 0.0,
-        pairs: Vec::new(),
-        growing: Vec::new(),
-        zoom_log2: Vec::new(),
-        pan: Vec::new(),
-        tilt: Vec::new(),
-        residual: Vec::new(),
-    };
+    static NO_TRACK: CameraTrack = CameraTrack::EMPTY;
 
     /// The source's camera as its shots' summaries only (an analysis without a track).
     fn src(shots: &[ShotMotion]) -> SourceMotion<'_> {

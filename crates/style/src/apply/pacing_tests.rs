@@ -12,15 +12,7 @@ static NO_CHANGE: ChangeTrack = ChangeTrack {
     values: Vec::new(),
 };
 
-static NO_TRACK: CameraTrack = CameraTrack {
-    step_s: 0.0,
-    pairs: Vec::new(),
-    growing: Vec::new(),
-    zoom_log2: Vec::new(),
-    pan: Vec::new(),
-    tilt: Vec::new(),
-    residual: Vec::new(),
-};
+static NO_TRACK: CameraTrack = CameraTrack::EMPTY;
 
 fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
     PacingInput {
