@@ -76,7 +76,6 @@ fn planned_push_in_measures_its_planned_strength() {
     // The planner's push-in for half of a full-strength zoom move on one 3 s segment,
     // rendered at 30 fps with the graph's own push-in filters.
     let seg = [SegmentSpan {
-        mid_s: 1.5,
         src_in_s: 0.0,
         src_out_s: 3.0,
         dur_s: 3.0,
@@ -119,7 +118,6 @@ fn planned_pan_measures_its_planned_speed() {
     let img = still(dir.path());
     // A lively template over one still 4 s segment: the planner adds a pan.
     let seg = [SegmentSpan {
-        mid_s: 2.0,
         src_in_s: 0.0,
         src_out_s: 4.0,
         dur_s: 4.0,

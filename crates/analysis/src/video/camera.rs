@@ -14,7 +14,7 @@
 //!   its sign and its net change is at least 0.04 log2 (shots under a second need a
 //!   faster zoom).
 
-use stylecut_types::ShotMotion;
+use stylecut_types::{CameraSpan, ShotMotion};
 
 use super::motion::PairMotion;
 
@@ -48,12 +48,49 @@ pub fn is_zoom_move(rate: f64, dur_s: f64) -> bool {
     rate.abs() >= ZOOM_MIN_RATE && rate.abs() * dur_s >= ZOOM_MIN_CHANGE
 }
 
-/// Summarises the pairs whose later frame lies in `[start_s, end_s)`.
+/// Share of a shot's pairs that must agree on the sign of its net zoom for a zoom move.
+pub const ZOOM_SIGN_AGREEMENT: f64 = 0.6;
+
+/// Whether pair `p` counts for the shot `[start_s, end_s)`: fitted, its later frame inside
+/// the shot, and not the pair straddling the shot's first frame (it spans the transition).
+pub fn in_shot(p: &PairMotion, start_s: f64, end_s: f64) -> bool {
+    p.valid && p.pts_s > start_s + 1e-6 && p.pts_s < end_s - 1e-6
+}
+
+/// Object motion 0..100 from the pairs' mean residual (fraction of the width a pair) at
+/// `fps` pairs a second: the residual in % of the width per second, saturating.
+pub fn object_motion(mean_residual: f64, fps: f64) -> f64 {
+    100.0 * (1.0 - (-(mean_residual * 100.0 * fps) / 20.0).exp())
+}
+
+/// `shot` with its zoom (rate and move), pan, tilt and object motion read over a span of
+/// the camera track instead ([`stylecut_types::CameraTrack`], whose steps sum the pairs
+/// [`in_shot`] counts), by the rules of [`shot_motion`]: `c` sums `c.pairs` pairs at `fps`.
+/// Pan and tilt come from the track's 0.25 s steps instead of the 0.5 s smoothing; the
+/// shake (per-frame jitter) is not in the track and stays the shot's.
+pub fn span_motion(shot: &ShotMotion, c: &CameraSpan, fps: f64) -> ShotMotion {
+    let mut m = shot.clone();
+    let pairs = f64::from(c.pairs);
+    let covered = pairs / fps;
+    m.zoom_rate = c.zoom_log2 / covered;
+    let growing = f64::from(c.growing);
+    let agree = if m.zoom_rate.signum() > 0.0 {
+        growing
+    } else {
+        pairs - growing
+    } / pairs;
+    m.has_zoom = is_zoom_move(m.zoom_rate, covered) && agree >= ZOOM_SIGN_AGREEMENT;
+    m.pan_speed = 100.0 * c.abs_pan / covered;
+    m.tilt_speed = 100.0 * c.abs_tilt / covered;
+    m.object_motion = object_motion(c.residual / pairs, fps);
+    m
+}
+
+/// Summarises the pairs whose later frame lies in `[start_s, end_s)` ([`in_shot`]).
 pub fn shot_motion(pairs: &[PairMotion], start_s: f64, end_s: f64) -> ShotMotion {
-    // Skip the pair straddling the shot's first frame (it spans the transition).
     let inside: Vec<&PairMotion> = pairs
         .iter()
-        .filter(|p| p.pts_s > start_s + 1e-6 && p.pts_s < end_s - 1e-6 && p.valid)
+        .filter(|p| in_shot(p, start_s, end_s))
         .collect();
     let mut out = ShotMotion::still(start_s, end_s);
     if inside.len() < 2 {
@@ -82,10 +119,9 @@ pub fn shot_motion(pairs: &[PairMotion], start_s: f64, end_s: f64) -> ShotMotion
     out.zoom_rate = logz.iter().sum::<f64>() / covered;
     let sign = out.zoom_rate.signum();
     let agree = logz.iter().filter(|z| z.signum() == sign).count() as f64 / logz.len() as f64;
-    out.has_zoom = is_zoom_move(out.zoom_rate, covered) && agree >= 0.6;
+    out.has_zoom = is_zoom_move(out.zoom_rate, covered) && agree >= ZOOM_SIGN_AGREEMENT;
     let resid = inside.iter().map(|p| p.residual as f64).sum::<f64>() / inside.len() as f64;
-    // Residual in % of width per second, saturating to 0..100.
-    out.object_motion = 100.0 * (1.0 - (-(resid * 100.0 * fps) / 20.0).exp());
+    out.object_motion = object_motion(resid, fps);
     out
 }
 

@@ -85,19 +85,21 @@ pub fn picture_change(f: &[FrameFeatures], span_s: f64) -> ChangeTrack {
 /// Grid step of [`VideoReport::camera_track`], seconds.
 pub const CAMERA_STEP_S: f64 = 0.25;
 
-/// The camera track ([`CameraTrack`]) of `pairs` over `shots`: each fitted pair inside a
-/// shot (the pair into its first frame left out, as [`camera::shot_motion`] reads them)
-/// added to the step its later frame falls in. Sums are rounded to 1e-6 (zoom, pan, tilt)
+/// The camera track ([`CameraTrack`]) of `pairs` over `shots`: each pair a shot counts
+/// ([`camera::in_shot`], as [`camera::shot_motion`] reads them) added to the step its
+/// later frame falls in. Sums are rounded to 1e-6 (zoom, pan, tilt)
 /// and 1e-5 (residual), so the document stays short.
 pub fn camera_track(pairs: &[motion::PairMotion], shots: &[Span], span_s: f64) -> CameraTrack {
     let steps = (span_s / CAMERA_STEP_S).ceil().max(0.0) as usize;
     let mut sums = vec![([0u32; 2], [0.0f64; 4]); steps];
-    for p in pairs.iter().filter(|p| p.valid) {
-        let inside = shots
+    let counted = shots.iter().flat_map(|s| {
+        pairs
             .iter()
-            .any(|s| p.pts_s > s.start_s + 1e-6 && p.pts_s < s.end_s - 1e-6);
+            .filter(|p| camera::in_shot(p, s.start_s, s.end_s))
+    });
+    for p in counted {
         let k = (p.pts_s.max(0.0) / CAMERA_STEP_S + 1e-9) as usize;
-        let (Some((n, v)), true) = (sums.get_mut(k), inside) else {
+        let Some((n, v)) = sums.get_mut(k) else {
             continue;
         };
         let z = f64::from(p.scale).log2();

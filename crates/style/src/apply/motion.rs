@@ -73,10 +73,10 @@ pub enum Motion {
     Stabilize,
 }
 
-/// One output segment as the planner sees it: source-time midpoint and output duration.
+/// One output segment as the planner sees it: its span in the source and its output
+/// duration.
 #[derive(Debug, Clone, Copy)]
 pub struct SegmentSpan {
-    pub mid_s: f64,
     /// The segment's span in the source (its in and out points).
     pub src_in_s: f64,
     pub src_out_s: f64,
@@ -106,40 +106,26 @@ pub struct SourceMotion<'a> {
 const TRACK_COVERAGE: f64 = 0.5;
 
 impl SourceMotion<'_> {
-    /// What the extractor reads on the source over segment `s`: its shot's summary, with
-    /// the zoom, pan, tilt and object motion of the segment's own span when the camera
-    /// track covers it ([`TRACK_COVERAGE`]), by `camera::shot_motion`'s rules (zoom: the
-    /// net rate, a move when [`camera::is_zoom_move`] and 60 % of the pairs agree on its
-    /// sign; pan and tilt: mean absolute speed, from 0.25 s steps instead of the 0.5 s
-    /// smoothing; the shake stays the shot's). A shot whose zoom or pan is all in one half
-    /// no longer lends it to a segment cut from the other half.
+    /// What the extractor reads on the source over `[a, b)`: the summary of the shot
+    /// holding its middle, with the zoom, pan, tilt and object motion of the span itself
+    /// when the camera track covers it ([`TRACK_COVERAGE`]; `camera::span_motion`, the
+    /// extractor's own rules; the shake stays the shot's). A shot whose zoom or pan is all
+    /// in one half no longer lends it to a piece cut from the other half.
+    pub fn over(&self, a: f64, b: f64) -> Option<ShotMotion> {
+        let shot = shot_at(self.shots, 0.5 * (a + b))?;
+        let covered = (self.fps > 0.0)
+            .then(|| self.track.span(a, b))
+            .flatten()
+            .filter(|c| c.pairs >= 2 && f64::from(c.pairs) >= TRACK_COVERAGE * (b - a) * self.fps);
+        Some(match covered {
+            Some(c) => camera::span_motion(shot, &c, self.fps),
+            None => shot.clone(),
+        })
+    }
+
+    /// [`Self::over`] the segment's span in the source.
     pub fn segment(&self, s: &SegmentSpan) -> Option<ShotMotion> {
-        let mut m = shot_at(self.shots, s.mid_s)?.clone();
-        if self.fps <= 0.0 {
-            return Some(m);
-        }
-        let Some(c) = self.track.span(s.src_in_s, s.src_out_s) else {
-            return Some(m);
-        };
-        let expected = (s.src_out_s - s.src_in_s) * self.fps;
-        let pairs = f64::from(c.pairs);
-        if c.pairs < 2 || pairs < TRACK_COVERAGE * expected {
-            return Some(m);
-        }
-        let covered = pairs / self.fps;
-        m.zoom_rate = c.zoom_log2 / covered;
-        let growing = f64::from(c.growing);
-        let agree = if m.zoom_rate.signum() > 0.0 {
-            growing
-        } else {
-            pairs - growing
-        } / pairs;
-        m.has_zoom = camera::is_zoom_move(m.zoom_rate, covered) && agree >= 0.6;
-        m.pan_speed = 100.0 * c.abs_pan / covered;
-        m.tilt_speed = 100.0 * c.abs_tilt / covered;
-        let resid = c.residual / pairs;
-        m.object_motion = 100.0 * (1.0 - (-(resid * 100.0 * self.fps) / 20.0).exp());
-        Some(m)
+        self.over(s.src_in_s, s.src_out_s)
     }
 }
 
@@ -324,7 +310,6 @@ mod tests {
     fn spans(n: usize, dur: f64) -> Vec<SegmentSpan> {
         (0..n)
             .map(|i| SegmentSpan {
-                mid_s: (i as f64 + 0.5) * dur,
                 src_in_s: i as f64 * dur,
                 src_out_s: (i + 1) as f64 * dur,
                 dur_s: dur,

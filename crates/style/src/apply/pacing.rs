@@ -146,18 +146,12 @@ impl PacingInput<'_> {
     /// The motion the extractor reads on the source over `[a, b)`: the shot's summary, or
     /// the span's own camera where the track covers it.
     fn shot_motion(&self, a: f64, b: f64) -> Option<ShotMotion> {
-        let src = motion::SourceMotion {
+        motion::SourceMotion {
             shots: self.motion,
             track: self.track,
             fps: self.fps,
-        };
-        src.segment(&motion::SegmentSpan {
-            mid_s: 0.5 * (a + b),
-            src_in_s: a,
-            src_out_s: b,
-            dur_s: b - a,
-            before_punch_in: false,
-        })
+        }
+        .over(a, b)
     }
     fn object_motion(&self, a: f64, b: f64) -> Option<f64> {
         self.shot_motion(a, b).map(|m| m.object_motion)

@@ -197,7 +197,6 @@ pub fn plan_chunked(
             .iter()
             .enumerate()
             .map(|(i, s)| motion::SegmentSpan {
-                mid_s: 0.5 * (s.src_in_s + s.src_out_s),
                 src_in_s: s.src_in_s,
                 src_out_s: s.src_out_s,
                 dur_s: fmt.frames_to_s(s.frames),
