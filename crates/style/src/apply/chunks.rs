@@ -36,7 +36,7 @@ use super::edl::Segment;
 use super::format::OutputFormat;
 use super::graph::{self, GraphInput, SCRATCH};
 use super::transitions::PlannedTransition;
-use super::{Encoder, OUTPUT_COLOUR_ARGS};
+use super::{Encoder, OUTPUT_COLOUR_ARGS, PICTURE_FILTER_THREADS};
 
 /// Most segments (branches of the video graph) one render process runs. Plans with at
 /// most this many segments keep the one-process render. Chosen by measurement
@@ -397,6 +397,8 @@ fn chunk_args(segs: &[Segment], c: &ChunkSpan, i: usize, source: &str, e: &Encod
         "-dn".into(),
         "-i".into(),
         source.to_string(),
+        PICTURE_FILTER_THREADS[0].into(),
+        PICTURE_FILTER_THREADS[1].into(),
         "-filter_complex_script".into(),
         format!("{SCRATCH}/{}", chunk_graph_file(i)),
         "-map".into(),

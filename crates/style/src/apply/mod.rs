@@ -229,6 +229,18 @@ impl SourceColour {
     }
 }
 
+/// Global option of every process that filters and encodes the picture (the one-process
+/// render and each chunk): the filtergraph runs on ffmpeg's main thread alone, without
+/// slice threads. By default ffmpeg gives each slice-threaded filter (`scale`,
+/// `colorspace`, `lutyuv`, `maskedmerge`, `xfade`) one thread per core, and the main
+/// thread waits for every slice of every filter of every frame, while x264's frame threads
+/// already keep the cores busy: a slice queued behind an x264 thread stalls the whole
+/// graph, and x264 then waits for frames. On the default benchmark job (BBB 720p, 501
+/// output frames, a sub-pixel pan and a push-in) the picture's encode took 4.5–4.6 s
+/// instead of 5.0–5.2 s of wall time and ≈ 0.4 s less CPU, frames and stream identical
+/// (docs/BENCHMARKS.md, "Session 18: the picture's filters on one thread").
+pub const PICTURE_FILTER_THREADS: [&str; 2] = ["-filter_complex_threads", "1"];
+
 /// Output options of the output convention (see [`SourceColour`]).
 pub const OUTPUT_COLOUR_ARGS: [&str; 8] = [
     "-colorspace",

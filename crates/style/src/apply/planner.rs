@@ -15,7 +15,9 @@ use super::motion;
 use super::pacing::{self, PacingInput, Piece};
 use super::reframe;
 use super::transitions::{self, PlannedTransition};
-use super::{audio, EditPlan, Encoder, SourceColour, SubtitleSource, GRAPH_FILE};
+use super::{
+    audio, EditPlan, Encoder, SourceColour, SubtitleSource, GRAPH_FILE, PICTURE_FILTER_THREADS,
+};
 use crate::StyleError;
 
 /// Zoom of the alternate framing used on cuts inside one continuous shot.
@@ -395,6 +397,7 @@ fn encode_args(
         ]);
         a.extend(["-i".into(), src]);
     }
+    a.extend(PICTURE_FILTER_THREADS.map(String::from));
     a.extend([
         "-filter_complex_script".into(),
         format!("{SCRATCH}/{GRAPH_FILE}"),
