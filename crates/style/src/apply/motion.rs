@@ -11,8 +11,9 @@
 //!   shots) is spread over `k = clamp(⌊Δ / 0.35⌋, 1, free)` segments without a zoom of their
 //!   own (evenly along the timeline), each a push-in of strength `Δ / k` (at least 0.35, so
 //!   its rate 0.0525 log2/s clears the detector's 0.04): measured rate `strength · 0.15`
-//!   log2/s, which is also the planned rate `r` (the estimator reads a push-in at its
-//!   rate: 0.98–1.03 of it, see the note above [`MAX_PUSH_ZOOM`]), final zoom
+//!   log2/s. The estimator reads a push-in at its rate (0.98–1.03 of it, see the note
+//!   above [`MAX_PUSH_ZOOM`]) added to the segment's own zoom, so the planned rate is
+//!   `r = strength · 0.15 − own` (at least half of `strength · 0.15`), final zoom
 //!   `2^(r · duration)`, at most 1.5×.
 //!   Nothing is added when `Δ` is below half the smallest strength.
 //! * `motion_intensity`: when the template is more than 5 points livelier than the
@@ -198,7 +199,12 @@ pub fn assign(
         let strength = (deficit / k as f64).clamp(MIN_PUSH_STRENGTH, 1.0);
         let rate = strength * camera::ZOOM_FULL_RATE;
         for &i in &spread(&free, k) {
-            let zoom = 2f64.powf(rate * segs[i].dur_s).min(MAX_PUSH_ZOOM);
+            // The extractor reads the push-in on top of the segment's own zoom (`predict`):
+            // the push-in makes up the difference, so a slight zoom-out in the source (a
+            // subject walking away) does not pull the sum under the detector's threshold.
+            // At least half the rate is drawn whatever the source reads.
+            let planned = (rate - own[i].zoom_rate).max(0.5 * rate);
+            let zoom = 2f64.powf(planned * segs[i].dur_s).min(MAX_PUSH_ZOOM);
             out[i] = Motion::PushIn {
                 zoom: (zoom * 1000.0).round() / 1000.0,
             };
@@ -377,6 +383,53 @@ mod tests {
         assert_eq!(m[0], Motion::None);
         let (m, _) = assign(&segs, &src(&motion), 0.0, 0.0);
         assert!(m.iter().all(|x| *x == Motion::None));
+    }
+
+    #[test]
+    fn a_push_in_makes_up_for_the_segments_own_zoom_out() {
+        // issue-195's last kept span read −0.016 log2/s by itself (people moving away):
+        // the smallest push-in (0.0525 log2/s) on top of it measured 0.031, under the
+        // detector's 0.04, so the output read no zoom at all.
+        let mut away = shot(0.0, 12.0, false, 0.0, 0.0);
+        away.zoom_rate = -0.02;
+        let motion = [away];
+        let segs = spans(2, 6.0);
+        let (m, _) = assign(&segs, &src(&motion), 15.0, 0.0);
+        let (zu, _) = predicted_scores(&segs, &src(&motion), &m);
+        let Some(Motion::PushIn { zoom }) = m.iter().find(|x| **x != Motion::None) else {
+            panic!("{m:?}")
+        };
+        // Control: the push-in drawn at the bare rate predicts no zoom.
+        let bare = 2f64.powf(MIN_PUSH_STRENGTH * camera::ZOOM_FULL_RATE * 6.0);
+        let bare_moves: Vec<Motion> = m
+            .iter()
+            .map(|x| match x {
+                Motion::PushIn { .. } => Motion::PushIn { zoom: bare },
+                other => *other,
+            })
+            .collect();
+        let (zu_bare, _) = predicted_scores(&segs, &src(&motion), &bare_moves);
+        assert_eq!(zu_bare, 0.0);
+        assert!(*zoom > bare, "{zoom} {bare}");
+        assert!(
+            (zu - 100.0 * MIN_PUSH_STRENGTH / 2.0).abs() < 1.0,
+            "{zu} {m:?}"
+        );
+        // A source zooming in a little already gets less, never under half the rate.
+        let mut toward = shot(0.0, 12.0, false, 0.0, 0.0);
+        toward.zoom_rate = 0.03;
+        let motion = [toward];
+        let (m, _) = assign(&segs, &src(&motion), 15.0, 0.0);
+        let (zu, _) = predicted_scores(&segs, &src(&motion), &m);
+        let Some(Motion::PushIn { zoom }) = m.iter().find(|x| **x != Motion::None) else {
+            panic!("{m:?}")
+        };
+        // 0.0525 − 0.03 is under the floor of half the rate: the floor is drawn, and the
+        // sum (0.056 log2/s) reads a little above the smallest strength.
+        let half = 0.5 * MIN_PUSH_STRENGTH * camera::ZOOM_FULL_RATE;
+        assert!((zoom.log2() / 6.0 - half).abs() < 1e-3, "{zoom}");
+        assert!(*zoom < bare, "{zoom} {bare}");
+        assert!(zu > 17.0 && zu < 20.0, "{zu} {m:?}");
     }
 
     #[test]
