@@ -119,12 +119,36 @@ fn around(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, k: usize) -
     )
 }
 
-/// A whip pan, a fast move or a subject sweeping across the lens: the picture keeps
-/// changing by a cut's worth ([`ABS_FLOOR`]) and by a sizeable share of the candidate's
-/// own change over the [`CONTINUE_SPAN`] frames right before or right after it; or it
-/// keeps changing on **both** sides by [`BOTH_SHARE`] of the step, however weak the step
-/// (a subject flapping out of a held picture, a jump inside a steady move). At a cut,
-/// both shots are themselves steady next to the junction.
+/// Share of the candidate's change that the single frame step next to it must reach for
+/// a change on that side alone to count as the move going on (see [`keeps_changing`]).
+/// Measured (docs/BENCHMARKS.md, session 18): 0.39–0.54 at the one-sided sweeps of the
+/// shared and synthetic clips, 0.28 at a cut out of a fast pan into a still shot.
+const STEP_SHARE: f32 = 0.33;
+
+/// The single frame steps right before `first` and right after `last`, a repeated frame
+/// (step below [`REPEAT`]) on each side passed over.
+fn side_steps(d: &[f32], first: usize, last: usize) -> (f32, f32) {
+    let at = |j: usize| d.get(j).copied().unwrap_or(0.0);
+    let before = match at(first - 1) {
+        s if s < REPEAT && first >= 3 => at(first - 2),
+        s => s,
+    };
+    let after = match at(last + 1) {
+        s if s < REPEAT => at(last + 2),
+        s => s,
+    };
+    (before, after)
+}
+
+/// A whip pan, a fast move or a subject sweeping across the lens: on one side of the
+/// candidate the picture keeps changing by a cut's worth ([`ABS_FLOOR`]) and by a sizeable
+/// share of the candidate's own change over the [`CONTINUE_SPAN`] frames, at a frame
+/// step of at least [`STEP_SHARE`] of it (the move goes on at a pace like the candidate's);
+/// or it keeps changing on **both** sides by [`BOTH_SHARE`] of the step, however weak the
+/// step (a subject flapping out of a held picture, a jump inside a steady move). At a
+/// cut, both shots are steady next to the junction, or one moves at a fraction of the
+/// cut's change per frame (a cut out of a fast pan: two frames of the pan add up to half
+/// the cut's change, one frame to 0.28 of it).
 fn keeps_changing(
     f: &[FrameFeatures],
     d: &[f32],
@@ -133,8 +157,12 @@ fn keeps_changing(
     strength: f32,
 ) -> bool {
     let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
-    let next = before.max(after);
-    (next >= ABS_FLOOR && next >= CONTINUE_SHARE * strength)
+    let (step_before, step_after) = side_steps(d, first, last);
+    let goes_on = |change: f32, step: f32| {
+        change >= ABS_FLOOR && change >= CONTINUE_SHARE * strength && step >= STEP_SHARE * strength
+    };
+    goes_on(before, step_before)
+        || goes_on(after, step_after)
         || before.min(after) >= BOTH_SHARE * strength
 }
 
@@ -186,9 +214,11 @@ pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
         let confidence = (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0);
         if debug_cuts() {
             let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
+            let (step_before, step_after) = side_steps(d, first, last);
             eprintln!(
                 "cutdbg pts={:.4} strength={strength:.4} thr={thr:.4} conf={confidence:.4} \
-                 before={before:.4} after={after:.4} sweep={sweep}",
+                 before={before:.4} after={after:.4} step_before={step_before:.4} \
+                 step_after={step_after:.4} sweep={sweep}",
                 f[i].pts_s
             );
         }
@@ -279,6 +309,40 @@ mod tests {
         let cuts = detect_cuts(&g, &pair_dists(&g));
         assert_eq!(cuts.len(), 1, "{cuts:?}");
         assert!(cuts[0].index == 30 && !cuts[0].sweep, "{cuts:?}");
+    }
+
+    /// A cut out of a fast pan into a still view (the round trip's edit of bikes.mp4 cuts
+    /// from the panning taxi sign to the railings): two frames of the pan change by more
+    /// than a cut's worth and by more than [`CONTINUE_SHARE`] of the cut, but one frame by
+    /// under [`STEP_SHARE`] of it. A cut; before the step rule it read as a sweep and the
+    /// shot boundary was lost.
+    #[test]
+    fn a_cut_out_of_a_fast_pan_is_a_cut() {
+        let f: Vec<FrameFeatures> = (0..60)
+            .map(|i| {
+                let x = if i < 30 {
+                    i as f32 * 2.5
+                } else {
+                    29.0 * 2.5 + 18.0
+                };
+                pan_frame(i as f64 / 25.0, x, if i < 30 { 2 } else { 1 })
+            })
+            .collect();
+        let d = pair_dists(&f);
+        let (before, after) = around(&f, &d, 30, 30, CONTINUE_SPAN);
+        // What the rule without the step read as the move going on.
+        assert!(
+            before >= ABS_FLOOR && before >= CONTINUE_SHARE * d[30] && d[29] < STEP_SHARE * d[30],
+            "{before} {after} {d:?}"
+        );
+        let c = detect_cuts(&f, &d);
+        assert!(c.len() == 1 && c[0].index == 30 && !c[0].sweep, "{c:?}");
+        let report = crate::video::shots::segment(&f, 25.0, 60.0 / 25.0);
+        assert!(
+            report.transitions.iter().any(|t| t.kind == "cut"),
+            "{:?}",
+            report.transitions
+        );
     }
 
     /// A pan at 0.5 px per frame that speeds up to `fast` px per frame for frames 26..34,
