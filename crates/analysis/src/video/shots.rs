@@ -154,11 +154,17 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         .par_windows(2)
         .map(|w| {
             let mut own = taken.clone();
-            // The slide search's frame-to-frame moves read no claims, so they are measured
-            // beside the model fits (`slide::pair_moves`: the same numbers).
-            let (mut g, moves) = rayon::join(
+            // The slide search's frame-to-frame moves and the edge search's paths read no
+            // claims, so they are measured beside the model fits (`slide::pair_moves`,
+            // `edge::tracks`: the same numbers).
+            let (mut g, (moves, tracks)) = rayon::join(
                 || gradual::detect_in_segment(f, w[0], w[1], fps, &mut own),
-                || slide::pair_moves(f, w[0], w[1]),
+                || {
+                    rayon::join(
+                        || slide::pair_moves(f, w[0], w[1]),
+                        || edge::tracks(f, w[0], w[1], fps),
+                    )
+                },
             );
             // Slides between two framings of one picture, which the model fits reject as
             // a camera move and the edge search cannot follow (both sides move).
@@ -166,7 +172,7 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
                 f, w[0], w[1], fps, &mut own, moves,
             ));
             // Straight wipes the model fits cannot read, found by their moving edge.
-            let edges = edge::detect_in_segment(f, w[0], w[1], fps, &mut own, &mut g);
+            let edges = edge::detect_with_tracks(f, w[0], w[1], &mut own, &mut g, tracks);
             g.extend(edges);
             (g, own[w[0]..w[1]].to_vec())
         })

@@ -18,6 +18,8 @@
 //! ([`reframed`], a zoom and a small shift): a camera that pans by a whole frame does not
 //! come back to nearly the picture it started from, so a run that does is an edit.
 
+use rayon::prelude::*;
+
 use super::frame::{hist_dist, FrameFeatures, Thumb, THUMB_H, THUMB_W};
 use super::gradual::{debug, structure_residual};
 use super::Gradual;
@@ -221,7 +223,6 @@ const MOVES_CHUNK: usize = 64;
 /// before the render can start, `docs/BENCHMARKS.md`, session 16). A task holds one frame's
 /// thumbnail at a time besides the one it reads, as the serial loop did.
 pub fn pair_moves(f: &[FrameFeatures], lo: usize, hi: usize) -> Vec<[f32; 2]> {
-    use rayon::prelude::*;
     if hi < lo + MIN_PAIRS + 2 {
         return Vec::new();
     }
@@ -249,6 +250,10 @@ pub fn pair_moves(f: &[FrameFeatures], lo: usize, hi: usize) -> Vec<[f32; 2]> {
     moves
 }
 
+/// Fewest candidate moves of [`pair_move`]'s search measured in one rayon task (one
+/// [`moved_residual`] costs a few microseconds).
+const PAR_CANDIDATES: usize = 8;
+
 /// One pair's move (see [`pair_moves`]), given both frames and their profiles.
 fn pair_move(
     prev: &Thumb,
@@ -266,13 +271,24 @@ fn pair_move(
         }
         let max = MAX_STEP * n as f32;
         let steps = (max / STEP).round() as i32;
-        let mut best = (f32::INFINITY, mv[axis]);
-        for k in -steps..=steps {
+        // The candidates' residuals on rayon's threads, the first smallest taken in order
+        // (the serial loop's choice): a chunk of [`pair_moves`] over a fast pan holds
+        // dozens of such searches, and it ran alone on one core after the decode while
+        // the other core idled (`docs/BENCHMARKS.md`, session 18).
+        let at = |k: i32| {
             let mut d = mv;
             d[axis] = k as f32 * STEP;
-            let e = moved_residual(prev, cur, d);
+            d
+        };
+        let residuals: Vec<f32> = (-steps..steps + 1)
+            .into_par_iter()
+            .with_min_len(PAR_CANDIDATES)
+            .map(|k| moved_residual(prev, cur, at(k)))
+            .collect();
+        let mut best = (f32::INFINITY, mv[axis]);
+        for (k, e) in (-steps..=steps).zip(residuals) {
             if e < best.0 {
-                best = (e, d[axis]);
+                best = (e, at(k)[axis]);
             }
         }
         mv[axis] = best.1;
@@ -476,6 +492,76 @@ mod tests {
                 FrameFeatures::from_rgb(k as f64 / 25.0, w, h, &rgb)
             })
             .collect()
+    }
+
+    /// [`pair_move`] with its search as the serial loop it was before the candidates ran
+    /// on rayon's threads.
+    fn pair_move_serial(
+        prev: &Thumb,
+        prev_profiles: &[Vec<f32>; 2],
+        cur: &Thumb,
+        profiles: &[Vec<f32>; 2],
+    ) -> [f32; 2] {
+        let mut mv = [0f32; 2];
+        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+            mv[axis] = shift_1d(&prev_profiles[axis], &profiles[axis], MAX_STEP * n as f32);
+        }
+        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+            if mv[axis].abs() < MIN_SPEED {
+                continue;
+            }
+            let steps = (MAX_STEP * n as f32 / STEP).round() as i32;
+            let mut best = (f32::INFINITY, mv[axis]);
+            for k in -steps..=steps {
+                let mut d = mv;
+                d[axis] = k as f32 * STEP;
+                let e = moved_residual(prev, cur, d);
+                if e < best.0 {
+                    best = (e, d[axis]);
+                }
+            }
+            mv[axis] = best.1;
+        }
+        mv
+    }
+
+    /// The search over candidate moves on rayon's threads picks the serial loop's move,
+    /// bit for bit, on pairs that pan across and down (both axes searched).
+    #[test]
+    fn parallel_move_search_is_the_serial_one() {
+        // A textured picture seen at `(x, y)` cells off, moving by `(dx, dy)` a frame.
+        let at = |x: f32, y: f32| -> Thumb {
+            std::array::from_fn(|i| {
+                let (c, k) = (i / 3, i % 3);
+                let (u, v) = ((c % THUMB_W) as f32 + x, (c / THUMB_W) as f32 + y);
+                0.5 + 0.3 * (u * 0.7 + k as f32).sin() * (v * 0.5).cos()
+                    + 0.1 * (u * v * 0.05).sin()
+            })
+        };
+        let mut searched = [0usize; 2];
+        for (dx, dy) in [(3.0, 0.0), (-2.5, 1.5), (0.0, -2.0), (4.0, 3.0), (0.2, 0.1)] {
+            for i in 0..6 {
+                let t = i as f32;
+                let (a, b) = (at(t * dx, t * dy), at((t + 1.0) * dx, (t + 1.0) * dy));
+                let pa = [profile(&a, true), profile(&a, false)];
+                let pb = [profile(&b, true), profile(&b, false)];
+                let want = pair_move_serial(&a, &pa, &b, &pb);
+                let got = pair_move(&a, &pa, &b, &pb);
+                assert_eq!(
+                    got.map(f32::to_bits),
+                    want.map(f32::to_bits),
+                    "{dx} {dy} {i}"
+                );
+                for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+                    let first = shift_1d(&pa[axis], &pb[axis], MAX_STEP * n as f32);
+                    searched[axis] += usize::from(first.abs() >= MIN_SPEED);
+                }
+            }
+        }
+        assert!(
+            searched[0] >= 12 && searched[1] >= 12,
+            "searched {searched:?}"
+        );
     }
 
     /// The moves measured in parallel chunks are bit for bit the pair-by-pair ones, across
