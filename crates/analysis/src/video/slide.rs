@@ -126,6 +126,15 @@ fn shift_1d(prev: &[f32], cur: &[f32], max: f32) -> f32 {
 /// Mean absolute difference of `cur` and `prev` moved by `d` cells (`cur(x) ≈ prev(x − d)`,
 /// the border cells standing in for what came in from outside).
 fn moved_residual(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
+    moved_residual_within(prev, cur, d, f32::INFINITY)
+}
+
+/// [`moved_residual`], bit for bit, or infinity as soon as the running mean exceeds
+/// `bound` after a row (the terms are not negative, so the sum only grows: a rounded sum
+/// of non-negative terms never decreases, nor does its rounded quotient, so the residual
+/// would exceed `bound` too).
+fn moved_residual_within(prev: &Thumb, cur: &Thumb, d: [f32; 2], bound: f32) -> f32 {
+    const CELLS: f32 = (THUMB_W * THUMB_H * 3) as f32;
     let mut sum = 0f32;
     for cy in 0..THUMB_H {
         for cx in 0..THUMB_W {
@@ -142,8 +151,11 @@ fn moved_residual(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
                 sum += (cur[(cy * THUMB_W + cx) * 3 + k] - p).abs();
             }
         }
+        if sum / CELLS > bound {
+            return f32::INFINITY;
+        }
     }
-    sum / (THUMB_W * THUMB_H * 3) as f32
+    sum / CELLS
 }
 
 /// Zooms tried by [`reframed`]: a punch-in or pull-out of up to 1.5× either way.
@@ -274,16 +286,26 @@ fn pair_move(
         // The candidates' residuals on rayon's threads, the first smallest taken in order
         // (the serial loop's choice): a chunk of [`pair_moves`] over a fast pan holds
         // dozens of such searches, and it ran alone on one core after the decode while
-        // the other core idled (`docs/BENCHMARKS.md`, session 18).
+        // the other core idled (`docs/BENCHMARKS.md`, session 18). The profiles' move is
+        // measured first; a candidate whose running residual passes it is left at
+        // infinity (it exceeds that move's, so it is not the first smallest either).
         let at = |k: i32| {
             let mut d = mv;
             d[axis] = k as f32 * STEP;
             d
         };
+        let first = ((mv[axis] / STEP).round() as i32).clamp(-steps, steps);
+        let bound = moved_residual(prev, cur, at(first));
         let residuals: Vec<f32> = (-steps..steps + 1)
             .into_par_iter()
             .with_min_len(PAR_CANDIDATES)
-            .map(|k| moved_residual(prev, cur, at(k)))
+            .map(|k| {
+                if k == first {
+                    bound
+                } else {
+                    moved_residual_within(prev, cur, at(k), bound)
+                }
+            })
             .collect();
         let mut best = (f32::INFINITY, mv[axis]);
         for (k, e) in (-steps..=steps).zip(residuals) {
@@ -494,8 +516,30 @@ mod tests {
             .collect()
     }
 
+    /// [`moved_residual`] as it was before [`moved_residual_within`].
+    fn moved_residual_serial(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
+        let mut sum = 0f32;
+        for cy in 0..THUMB_H {
+            for cx in 0..THUMB_W {
+                let sx = (cx as f32 - d[0]).clamp(0.0, (THUMB_W - 1) as f32);
+                let sy = (cy as f32 - d[1]).clamp(0.0, (THUMB_H - 1) as f32);
+                let (x0, y0) = (sx as usize, sy as usize);
+                let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
+                let (wx, wy) = (sx - x0 as f32, sy - y0 as f32);
+                for k in 0..3 {
+                    let at = |x: usize, y: usize| prev[(y * THUMB_W + x) * 3 + k];
+                    let top = at(x0, y0) + wx * (at(x1, y0) - at(x0, y0));
+                    let bottom = at(x0, y1) + wx * (at(x1, y1) - at(x0, y1));
+                    let p = top + wy * (bottom - top);
+                    sum += (cur[(cy * THUMB_W + cx) * 3 + k] - p).abs();
+                }
+            }
+        }
+        sum / (THUMB_W * THUMB_H * 3) as f32
+    }
+
     /// [`pair_move`] with its search as the serial loop it was before the candidates ran
-    /// on rayon's threads.
+    /// on rayon's threads (every candidate measured in full).
     fn pair_move_serial(
         prev: &Thumb,
         prev_profiles: &[Vec<f32>; 2],
@@ -515,7 +559,7 @@ mod tests {
             for k in -steps..=steps {
                 let mut d = mv;
                 d[axis] = k as f32 * STEP;
-                let e = moved_residual(prev, cur, d);
+                let e = moved_residual_serial(prev, cur, d);
                 if e < best.0 {
                     best = (e, d[axis]);
                 }
@@ -539,6 +583,7 @@ mod tests {
             })
         };
         let mut searched = [0usize; 2];
+        let mut pruned = 0usize;
         for (dx, dy) in [(3.0, 0.0), (-2.5, 1.5), (0.0, -2.0), (4.0, 3.0), (0.2, 0.1)] {
             for i in 0..6 {
                 let t = i as f32;
@@ -555,6 +600,20 @@ mod tests {
                 for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
                     let first = shift_1d(&pa[axis], &pb[axis], MAX_STEP * n as f32);
                     searched[axis] += usize::from(first.abs() >= MIN_SPEED);
+                    // A bounded residual is the full one, or infinity for one above the bound.
+                    let mut d = [first, 0.0];
+                    let bound = moved_residual_serial(&a, &b, d);
+                    for k in -20..=20 {
+                        d[axis] = k as f32 * STEP;
+                        let full = moved_residual_serial(&a, &b, d);
+                        let got = moved_residual_within(&a, &b, d, bound);
+                        if got == f32::INFINITY {
+                            assert!(full > bound, "{full} pruned at {bound}");
+                            pruned += 1;
+                        } else {
+                            assert_eq!(got.to_bits(), full.to_bits());
+                        }
+                    }
                 }
             }
         }
