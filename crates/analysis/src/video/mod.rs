@@ -132,6 +132,7 @@ pub struct VideoAnalyzer {
     color: grade::ColorSampler,
     captions: captions::CaptionDetector,
     saliency: saliency::SaliencyTracker,
+    moves: slide::MoveTracker,
     spill: Option<Spill>,
 }
 
@@ -171,7 +172,9 @@ impl VideoAnalyzer {
         if f.width == 0 || f.height == 0 || f.rgb.len() < f.width * f.height * 3 {
             return;
         }
-        self.features.push(FrameFeatures::compute(f));
+        let features = FrameFeatures::compute(f);
+        self.moves.push(features.thumb());
+        self.features.push(features);
         let pairs_before = self.motion.pairs.len();
         self.motion.push(f.pts_s, f.rgb, f.width, f.height);
         let pair = self.motion.pairs[pairs_before..].last();
@@ -312,7 +315,8 @@ impl VideoAnalyzer {
         } else {
             0.0
         };
-        let shots = shots::segment(&self.features, frame_rate.max(1.0), span);
+        let moves = std::mem::take(&mut self.moves).finish();
+        let shots = shots::segment_with_moves(&self.features, &moves, frame_rate.max(1.0), span);
         progress(0.4);
         let motion: Vec<ShotMotion> = shots
             .shots

@@ -122,6 +122,28 @@ fn join_through_colour(mut grads: Vec<Gradual>) -> Vec<Gradual> {
 
 /// Runs every detector over the stored features. `duration_s` ends the last shot.
 pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
+    segment_moved(f, None, fps, duration_s)
+}
+
+/// [`segment`] given the move of every pair of consecutive frames (index `t` for the pair
+/// `t − 1 → t`), measured while the frames came in ([`slide::MoveTracker`]): the same
+/// report, without measuring them here.
+pub fn segment_with_moves(
+    f: &[FrameFeatures],
+    moves: &[[f32; 2]],
+    fps: f64,
+    duration_s: f64,
+) -> ShotReport {
+    assert_eq!(moves.len(), f.len(), "a move per frame");
+    segment_moved(f, Some(moves), fps, duration_s)
+}
+
+fn segment_moved(
+    f: &[FrameFeatures],
+    all_moves: Option<&[[f32; 2]]>,
+    fps: f64,
+    duration_s: f64,
+) -> ShotReport {
     let n = f.len();
     if n == 0 {
         return ShotReport {
@@ -161,7 +183,10 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
                 || gradual::detect_in_segment(f, w[0], w[1], fps, &mut own),
                 || {
                     rayon::join(
-                        || slide::pair_moves(f, w[0], w[1]),
+                        || match all_moves {
+                            Some(m) => slide::segment_moves(m, w[0], w[1]),
+                            None => slide::pair_moves(f, w[0], w[1]),
+                        },
                         || edge::tracks(f, w[0], w[1], fps),
                     )
                 },

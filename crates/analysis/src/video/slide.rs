@@ -262,6 +262,128 @@ pub fn pair_moves(f: &[FrameFeatures], lo: usize, hi: usize) -> Vec<[f32; 2]> {
     moves
 }
 
+/// The move of every pair of consecutive frames (what [`pair_moves`] measures), measured
+/// while the frames are still being decoded: every [`MOVES_CHUNK`] frames, their
+/// thumbnails (and the one before) go to a task on rayon's threads, which otherwise idle
+/// during the decode (the frame-threaded decoder and the per-frame analysers leave about
+/// a core free on two). [`super::shots::segment_with_moves`] then takes each segment's
+/// moves from [`MoveTracker::finish`] ([`segment_moves`]): each pair's move reads only its
+/// two frames, so they are the numbers [`pair_moves`] gives, and the search is off the
+/// analysis' serial tail after the decode, before the render can start
+/// (`docs/BENCHMARKS.md`, session 18). At most [`MAX_MOVE_TASKS`] tasks are in flight
+/// (a push waits for the oldest beyond that), so the thumbnails held stay bounded on a
+/// long input whatever the load.
+pub struct MoveTracker {
+    /// Thumbnails not yet handed to a task, the last handed one first (the pair before).
+    pending: Vec<Thumb>,
+    /// Frame index of `pending[0]`.
+    start: usize,
+    frames: usize,
+    in_flight: usize,
+    moves: Vec<[f32; 2]>,
+    tx: std::sync::mpsc::Sender<(usize, Vec<[f32; 2]>)>,
+    rx: std::sync::mpsc::Receiver<(usize, Vec<[f32; 2]>)>,
+}
+
+/// Most [`MoveTracker`] tasks in flight (each holds [`MOVES_CHUNK`] + 1 thumbnails, 450 kB).
+const MAX_MOVE_TASKS: usize = 8;
+
+impl Default for MoveTracker {
+    fn default() -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        MoveTracker {
+            pending: Vec::new(),
+            start: 0,
+            frames: 0,
+            in_flight: 0,
+            moves: Vec::new(),
+            tx,
+            rx,
+        }
+    }
+}
+
+impl MoveTracker {
+    /// The next frame's thumbnail, in presentation order.
+    pub fn push(&mut self, thumb: Thumb) {
+        self.pending.push(thumb);
+        self.frames += 1;
+        if self.pending.len() > MOVES_CHUNK {
+            self.hand_over();
+        }
+    }
+
+    /// Sends the pending pairs to a task, keeping the last thumbnail for the next pair.
+    fn hand_over(&mut self) {
+        while self.in_flight >= MAX_MOVE_TASKS {
+            self.receive();
+        }
+        let last = *self.pending.last().expect("a pending pair");
+        let chunk = std::mem::replace(&mut self.pending, vec![last]);
+        let first = self.start + 1;
+        self.start += chunk.len() - 1;
+        let tx = self.tx.clone();
+        self.in_flight += 1;
+        rayon::spawn(move || {
+            let _ = tx.send((first, chunk_moves(&chunk)));
+        });
+    }
+
+    /// Places one task's moves.
+    fn receive(&mut self) {
+        let (first, m) = self.rx.recv().expect("a move task ends by sending");
+        self.in_flight -= 1;
+        if self.moves.len() < first + m.len() {
+            self.moves.resize(first + m.len(), [0.0; 2]);
+        }
+        self.moves[first..first + m.len()].copy_from_slice(&m);
+    }
+
+    /// The move of every pair `t − 1 → t` (index `t`; frame 0's is none), once every task
+    /// has ended.
+    pub fn finish(mut self) -> Vec<[f32; 2]> {
+        if self.pending.len() > 1 {
+            let first = self.start + 1;
+            let m = chunk_moves(&self.pending);
+            if self.moves.len() < first + m.len() {
+                self.moves.resize(first + m.len(), [0.0; 2]);
+            }
+            self.moves[first..first + m.len()].copy_from_slice(&m);
+        }
+        while self.in_flight > 0 {
+            self.receive();
+        }
+        self.moves.resize(self.frames, [0.0; 2]);
+        self.moves
+    }
+}
+
+/// The moves of the pairs of consecutive thumbnails of `chunk` (one fewer than it holds).
+fn chunk_moves(chunk: &[Thumb]) -> Vec<[f32; 2]> {
+    let mut prev_profiles = [profile(&chunk[0], true), profile(&chunk[0], false)];
+    chunk
+        .windows(2)
+        .map(|w| {
+            let profiles = [profile(&w[1], true), profile(&w[1], false)];
+            let mv = pair_move(&w[0], &prev_profiles, &w[1], &profiles);
+            prev_profiles = profiles;
+            mv
+        })
+        .collect()
+}
+
+/// The moves [`pair_moves`] gives for `[lo, hi)`, out of the whole video's
+/// ([`MoveTracker::finish`]): empty for a segment too short to hold a slide, the first
+/// pair none.
+pub fn segment_moves(all: &[[f32; 2]], lo: usize, hi: usize) -> Vec<[f32; 2]> {
+    if hi < lo + MIN_PAIRS + 2 {
+        return Vec::new();
+    }
+    let mut m = all[lo..hi].to_vec();
+    m[0] = [0.0; 2];
+    m
+}
+
 /// Fewest candidate moves of [`pair_move`]'s search measured in one rayon task (one
 /// [`moved_residual`] costs a few microseconds).
 const PAR_CANDIDATES: usize = 8;
@@ -621,6 +743,56 @@ mod tests {
             searched[0] >= 12 && searched[1] >= 12,
             "searched {searched:?}"
         );
+    }
+
+    /// The moves measured while the frames come in give every segment the moves
+    /// [`pair_moves`] measures on it, bit for bit, whatever the frame count (within a chunk,
+    /// on its boundary, past several).
+    #[test]
+    fn streamed_moves_are_the_segments_pair_moves() {
+        let all_frames = panned(3 * MOVES_CHUNK + 17, 3);
+        for n in [
+            0,
+            1,
+            2,
+            MIN_PAIRS + 2,
+            MOVES_CHUNK,
+            MOVES_CHUNK + 1,
+            MOVES_CHUNK + 2,
+            all_frames.len(),
+        ] {
+            let f = &all_frames[..n];
+            let mut tracker = MoveTracker::default();
+            for g in f {
+                tracker.push(g.thumb());
+            }
+            let all = tracker.finish();
+            assert_eq!(all.len(), n);
+            let cuts = [
+                0,
+                3,
+                9,
+                MOVES_CHUNK - 1,
+                MOVES_CHUNK + 5,
+                2 * MOVES_CHUNK + 1,
+                n,
+            ];
+            let mut bounds: Vec<usize> = cuts.iter().map(|c| (*c).min(n)).collect();
+            bounds.dedup();
+            for w in bounds.windows(2).chain([[0, n].as_slice()]) {
+                let (lo, hi) = (w[0], w[1]);
+                let got = segment_moves(&all, lo, hi);
+                let want = pair_moves(f, lo, hi);
+                assert_eq!(got.len(), want.len(), "{n} frames, {lo}..{hi}");
+                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                    assert_eq!(
+                        g.map(f32::to_bits),
+                        w.map(f32::to_bits),
+                        "{lo}..{hi} pair {i}"
+                    );
+                }
+            }
+        }
     }
 
     /// The moves measured in parallel chunks are bit for bit the pair-by-pair ones, across
