@@ -743,6 +743,7 @@ mod tests {
             searched[0] >= 12 && searched[1] >= 12,
             "searched {searched:?}"
         );
+        assert!(pruned > 100, "pruned {pruned}");
     }
 
     /// The moves measured while the frames come in give every segment the moves
