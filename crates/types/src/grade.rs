@@ -134,12 +134,20 @@ impl Inverse {
 
 /// Inverse of [`tone_curve`] on 0..1 (the curve is monotonic there).
 pub fn invert_tone(y: f64, h: f64, s: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
     if h == 0.0 && s == 0.0 {
         // Both bumps are exactly zero (`mid + 0.0 + 0.0 == mid` for every `mid` in
-        // 0..1), so the curve is the identity: the same bisection, in closed form.
-        return bisect_identity(y);
+        // 0..1), so the curve is the identity: the same bisection without evaluating it.
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if mid < y {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return 0.5 * (lo + hi);
     }
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
     for _ in 0..40 {
         let mid = 0.5 * (lo + hi);
         if tone_curve(mid, h, s) < y {
@@ -151,93 +159,9 @@ pub fn invert_tone(y: f64, h: f64, s: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// Where [`invert_tone`]'s 40 halvings of 0..1 end for the identity curve (`mid < y` keeps
-/// the upper half), without the loop: every `lo` and `hi` is a multiple of 2⁻⁴⁰ (exact in
-/// an `f64`), the last `lo` is the largest `a`·2⁻⁴⁰ below `y` (`a` = ⌈y·2⁴⁰⌉ − 1, within
-/// 0..2⁴⁰ − 1: 0 when no `mid` is below `y`, 2⁴⁰ − 1 when every one is), and the result
-/// `(lo + hi)/2` is (2a + 1)·2⁻⁴¹. Bit for bit the loop's value for every `y` (NaN included:
-/// no `mid` is below it). Why: the shot grade estimate inverts every thumbnail pixel's
-/// white balance (`Inverse::apply`), and the 3 × 40 dependent steps were about a third of
-/// its time, on the analysis' tail before the render starts (`docs/BENCHMARKS.md`,
-/// session 18).
-fn bisect_identity(y: f64) -> f64 {
-    const N: f64 = (1u64 << 40) as f64;
-    let a = if y > 0.0 {
-        ((y * N).ceil() - 1.0).min(N - 1.0)
-    } else {
-        0.0
-    };
-    (2.0 * a + 1.0) / (2.0 * N)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The identity bisection as a loop (what [`bisect_identity`] replaces).
-    fn bisect_identity_loop(y: f64) -> f64 {
-        let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        for _ in 0..40 {
-            let mid = 0.5 * (lo + hi);
-            if mid < y {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        0.5 * (lo + hi)
-    }
-
-    #[test]
-    fn identity_bisection_in_closed_form_is_the_loop_bit_for_bit() {
-        let n = (1u64 << 40) as f64;
-        let mut ys = vec![
-            0.0,
-            -0.0,
-            -1.0,
-            1.0,
-            1.5,
-            0.5,
-            f64::MIN_POSITIVE,
-            1e-300,
-            1.0 / n,
-            2.0 / n,
-            1.0 - 1.0 / n,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NAN,
-        ];
-        // Grid points, their neighbours, and values spread over 0..1 (a fixed LCG).
-        for j in [1u64, 2, 3, 1 << 20, (1 << 39) - 1, 1 << 39, (1 << 40) - 2] {
-            let g = j as f64 / n;
-            ys.extend([
-                g,
-                f64::from_bits(g.to_bits() + 1),
-                f64::from_bits(g.to_bits() - 1),
-            ]);
-        }
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..200_000 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ys.push((state >> 11) as f64 / (1u64 << 53) as f64 * 1.2 - 0.1);
-        }
-        for code in 0..=255u32 {
-            ys.push(f64::from(code) / 255.0);
-        }
-        for y in ys {
-            assert_eq!(
-                bisect_identity(y).to_bits(),
-                bisect_identity_loop(y).to_bits(),
-                "y = {y:e}"
-            );
-            assert_eq!(
-                invert_tone(y, 0.0, 0.0).to_bits(),
-                bisect_identity_loop(y).to_bits()
-            );
-        }
-    }
 
     #[test]
     fn neutral_is_identity() {

@@ -559,24 +559,10 @@ pub fn detect_in_segment(
     taken: &mut [bool],
     found: &mut [Gradual],
 ) -> Vec<Gradual> {
-    detect_with_tracks(f, lo, hi, taken, found, tracks(f, lo, hi, fps))
-}
-
-/// The edge paths of `[lo, hi)` that pass the tests of the module doc, the clearest
-/// first ([`detect_in_segment`]'s search, before it reads which frames are taken).
-///
-/// The search reads only the frames (neither `taken` nor the transitions found so far),
-/// so [`super::shots::segment`] runs it beside the model fits of [`super::gradual`]; its
-/// two or four measures (rows and columns, as the frames are and with the camera's motion
-/// taken out) run on rayon's threads, their tracks pooled in the serial order. Why: in a
-/// long segment between cuts this search ran alone on one core after the decode, on the
-/// analysis' serial tail before the render can start (`docs/BENCHMARKS.md`, session 18).
-pub fn tracks(f: &[FrameFeatures], lo: usize, hi: usize, fps: f64) -> Tracks {
-    use rayon::prelude::*;
     let win = ((MAX_SPAN_S * fps).round() as usize).max(MIN_FRAMES + 2);
     let gap = ((0.25 * fps).round() as usize).max(3);
     if hi < lo + 2 * STEP_SPAN + MIN_FRAMES {
-        return Tracks(Vec::new());
+        return Vec::new();
     }
     // Measured twice when the camera moved: as the frames are, and with the camera's
     // motion taken out (see [`camera`]). The motion estimate is wrong on the frames of
@@ -591,38 +577,8 @@ pub fn tracks(f: &[FrameFeatures], lo: usize, hi: usize, fps: f64) -> Tracks {
     } else {
         &[&held]
     };
-    let measures: Vec<(&[[f32; 2]], bool)> = cams
-        .iter()
-        .flat_map(|c| [(*c, true), (*c, false)])
-        .collect();
-    let per_measure: Vec<Vec<Track>> = measures
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|(cam, columns)| measure_tracks(f, cam, lo, hi, columns, win, gap))
-        .collect();
-    let mut tracks: Vec<Track> = per_measure.into_iter().flatten().collect();
-    // The clearest tracks first; overlapping windows find the same edge more than once.
-    tracks.sort_by(|x, y| y.clear.total_cmp(&x.clear));
-    Tracks(tracks)
-}
-
-/// A segment's edge paths ([`tracks`]), the clearest first.
-#[derive(Debug, Clone)]
-pub struct Tracks(Vec<Track>);
-
-/// The tracks of one measure of [`tracks`] (one axis, one camera), in the order the
-/// windows are searched.
-fn measure_tracks(
-    f: &[FrameFeatures],
-    cam: &[[f32; 2]],
-    lo: usize,
-    hi: usize,
-    columns: bool,
-    win: usize,
-    gap: usize,
-) -> Vec<Track> {
     let mut tracks: Vec<Track> = Vec::new();
-    {
+    for (cam, columns) in cams.iter().flat_map(|c| [(*c, true), (*c, false)]) {
         let e = steps(f, cam, lo, hi, columns);
         let travels = if columns {
             [Travel::Right, Travel::Left]
@@ -700,20 +656,8 @@ fn measure_tracks(
             }
         }
     }
-    tracks
-}
-
-/// [`detect_in_segment`] given the segment's [`tracks`]: the tracks over frames still
-/// free in `taken` are wipes (marked taken), those over a transition of `found` refine it.
-pub fn detect_with_tracks(
-    f: &[FrameFeatures],
-    lo: usize,
-    hi: usize,
-    taken: &mut [bool],
-    found: &mut [Gradual],
-    tracks: Tracks,
-) -> Vec<Gradual> {
-    let Tracks(tracks) = tracks;
+    // The clearest tracks first; overlapping windows find the same edge more than once.
+    tracks.sort_by(|x, y| y.clear.total_cmp(&x.clear));
     let mut out = Vec::new();
     // Which of `found` took an edge's span already (the clearest track refines a wipe;
     // the weaker tracks of the same edge in other windows must not refine it again).

@@ -385,7 +385,7 @@ fn wb_readings(grids: &[Grid]) -> ([f64; 2], [f64; 2]) {
     let (mut rb, mut gm) = (Vec::new(), Vec::new());
     let mut edge = [0.0f64; 3];
     for t in grids {
-        let lin: Vec<[f64; 3]> = t.px.iter().map(|p| p.map(to_linear)).collect();
+        let lin: Vec<[f64; 3]> = t.px.iter().map(|p| p.map(grade::srgb_to_linear)).collect();
         let ok: Vec<bool> = t.px.iter().map(unclipped).collect();
         for i in 0..t.w * t.h {
             if ok[i] && (0.06..=0.94).contains(&luma(&t.px[i])) {
@@ -531,7 +531,7 @@ pub fn mean_lab(px: &[[f64; 3]]) -> [f64; 3] {
 #[inline]
 fn add_linear_px(m: &mut [f64; 3], p: &[f64; 3]) {
     for k in 0..3 {
-        m[k] += to_linear(p[k]);
+        m[k] += grade::srgb_to_linear(p[k]);
     }
 }
 
@@ -540,25 +540,6 @@ fn add_linear_px(m: &mut [f64; 3], p: &[f64; 3]) {
 fn add_linear(m: &mut [f64; 3], t: &Thumb) {
     for i in 0..t.w * t.h {
         add_linear_px(m, &t.px(i));
-    }
-}
-
-/// [`grade::srgb_to_linear`], bit for bit, read from a table for the 256 values an 8-bit
-/// code gives (`code as f64 / 255.0`, what [`Thumb::px`] reads) and computed for any
-/// other. Why: the shot grade estimate and the shot's mean colour convert every
-/// thumbnail pixel, a `powf` each, on the analysis' tail before the render starts
-/// (`docs/BENCHMARKS.md`, session 18).
-#[inline]
-fn to_linear(v: f64) -> f64 {
-    static TABLE: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
-    // The nearest code (saturating: NaN and values off 0..1 go to a code they are not).
-    let code = (v * 255.0).round() as u8;
-    if (code as f64 / 255.0).to_bits() == v.to_bits() {
-        let table = TABLE
-            .get_or_init(|| std::array::from_fn(|c| grade::srgb_to_linear(c as u8 as f64 / 255.0)));
-        table[usize::from(code)]
-    } else {
-        grade::srgb_to_linear(v)
     }
 }
 
@@ -611,35 +592,6 @@ fn chroma_spread(px: &[[f64; 3]]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_linear_table_is_srgb_to_linear_bit_for_bit() {
-        let mut vs: Vec<f64> = (0..=255u8).map(|c| c as f64 / 255.0).collect();
-        // Next to the codes, off them, and outside 0..1.
-        for c in 0..=255u8 {
-            let v = c as f64 / 255.0;
-            vs.extend([
-                f64::from_bits(v.to_bits() + 1),
-                f64::from_bits(v.to_bits().saturating_sub(1)),
-                v + 0.3 / 255.0,
-            ]);
-        }
-        vs.extend([
-            -0.0,
-            -1.0 / 255.0,
-            256.0 / 255.0,
-            2.0,
-            f64::NAN,
-            f64::INFINITY,
-        ]);
-        for v in vs {
-            assert_eq!(
-                to_linear(v).to_bits(),
-                grade::srgb_to_linear(v).to_bits(),
-                "v = {v:e}"
-            );
-        }
-    }
 
     /// A deterministic population with the neutral statistics: luma drawn from the
     /// neutral quantile function, chroma noise around it.

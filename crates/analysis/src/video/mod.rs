@@ -132,7 +132,6 @@ pub struct VideoAnalyzer {
     color: grade::ColorSampler,
     captions: captions::CaptionDetector,
     saliency: saliency::SaliencyTracker,
-    moves: slide::MoveTracker,
     spill: Option<Spill>,
 }
 
@@ -172,9 +171,7 @@ impl VideoAnalyzer {
         if f.width == 0 || f.height == 0 || f.rgb.len() < f.width * f.height * 3 {
             return;
         }
-        let features = FrameFeatures::compute(f);
-        self.moves.push(features.thumb());
-        self.features.push(features);
+        self.features.push(FrameFeatures::compute(f));
         let pairs_before = self.motion.pairs.len();
         self.motion.push(f.pts_s, f.rgb, f.width, f.height);
         let pair = self.motion.pairs[pairs_before..].last();
@@ -315,8 +312,7 @@ impl VideoAnalyzer {
         } else {
             0.0
         };
-        let moves = std::mem::take(&mut self.moves).finish();
-        let shots = shots::segment_with_moves(&self.features, &moves, frame_rate.max(1.0), span);
+        let shots = shots::segment(&self.features, frame_rate.max(1.0), span);
         progress(0.4);
         let motion: Vec<ShotMotion> = shots
             .shots

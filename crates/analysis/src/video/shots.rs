@@ -122,28 +122,6 @@ fn join_through_colour(mut grads: Vec<Gradual>) -> Vec<Gradual> {
 
 /// Runs every detector over the stored features. `duration_s` ends the last shot.
 pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
-    segment_moved(f, None, fps, duration_s)
-}
-
-/// [`segment`] given the move of every pair of consecutive frames (index `t` for the pair
-/// `t − 1 → t`), measured while the frames came in ([`slide::MoveTracker`]): the same
-/// report, without measuring them here.
-pub fn segment_with_moves(
-    f: &[FrameFeatures],
-    moves: &[[f32; 2]],
-    fps: f64,
-    duration_s: f64,
-) -> ShotReport {
-    assert_eq!(moves.len(), f.len(), "a move per frame");
-    segment_moved(f, Some(moves), fps, duration_s)
-}
-
-fn segment_moved(
-    f: &[FrameFeatures],
-    all_moves: Option<&[[f32; 2]]>,
-    fps: f64,
-    duration_s: f64,
-) -> ShotReport {
     let n = f.len();
     if n == 0 {
         return ShotReport {
@@ -176,20 +154,11 @@ fn segment_moved(
         .par_windows(2)
         .map(|w| {
             let mut own = taken.clone();
-            // The slide search's frame-to-frame moves and the edge search's paths read no
-            // claims, so they are measured beside the model fits (`slide::pair_moves`,
-            // `edge::tracks`: the same numbers).
-            let (mut g, (moves, tracks)) = rayon::join(
+            // The slide search's frame-to-frame moves read no claims, so they are measured
+            // beside the model fits (`slide::pair_moves`: the same numbers).
+            let (mut g, moves) = rayon::join(
                 || gradual::detect_in_segment(f, w[0], w[1], fps, &mut own),
-                || {
-                    rayon::join(
-                        || match all_moves {
-                            Some(m) => slide::segment_moves(m, w[0], w[1]),
-                            None => slide::pair_moves(f, w[0], w[1]),
-                        },
-                        || edge::tracks(f, w[0], w[1], fps),
-                    )
-                },
+                || slide::pair_moves(f, w[0], w[1]),
             );
             // Slides between two framings of one picture, which the model fits reject as
             // a camera move and the edge search cannot follow (both sides move).
@@ -197,7 +166,7 @@ fn segment_moved(
                 f, w[0], w[1], fps, &mut own, moves,
             ));
             // Straight wipes the model fits cannot read, found by their moving edge.
-            let edges = edge::detect_with_tracks(f, w[0], w[1], &mut own, &mut g, tracks);
+            let edges = edge::detect_in_segment(f, w[0], w[1], fps, &mut own, &mut g);
             g.extend(edges);
             (g, own[w[0]..w[1]].to_vec())
         })

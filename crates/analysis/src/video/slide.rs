@@ -18,8 +18,6 @@
 //! ([`reframed`], a zoom and a small shift): a camera that pans by a whole frame does not
 //! come back to nearly the picture it started from, so a run that does is an edit.
 
-use rayon::prelude::*;
-
 use super::frame::{hist_dist, FrameFeatures, Thumb, THUMB_H, THUMB_W};
 use super::gradual::{debug, structure_residual};
 use super::Gradual;
@@ -126,15 +124,6 @@ fn shift_1d(prev: &[f32], cur: &[f32], max: f32) -> f32 {
 /// Mean absolute difference of `cur` and `prev` moved by `d` cells (`cur(x) ≈ prev(x − d)`,
 /// the border cells standing in for what came in from outside).
 fn moved_residual(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
-    moved_residual_within(prev, cur, d, f32::INFINITY)
-}
-
-/// [`moved_residual`], bit for bit, or infinity as soon as the running mean exceeds
-/// `bound` after a row (the terms are not negative, so the sum only grows: a rounded sum
-/// of non-negative terms never decreases, nor does its rounded quotient, so the residual
-/// would exceed `bound` too).
-fn moved_residual_within(prev: &Thumb, cur: &Thumb, d: [f32; 2], bound: f32) -> f32 {
-    const CELLS: f32 = (THUMB_W * THUMB_H * 3) as f32;
     let mut sum = 0f32;
     for cy in 0..THUMB_H {
         for cx in 0..THUMB_W {
@@ -151,11 +140,8 @@ fn moved_residual_within(prev: &Thumb, cur: &Thumb, d: [f32; 2], bound: f32) -> 
                 sum += (cur[(cy * THUMB_W + cx) * 3 + k] - p).abs();
             }
         }
-        if sum / CELLS > bound {
-            return f32::INFINITY;
-        }
     }
-    sum / CELLS
+    sum / (THUMB_W * THUMB_H * 3) as f32
 }
 
 /// Zooms tried by [`reframed`]: a punch-in or pull-out of up to 1.5× either way.
@@ -235,6 +221,7 @@ const MOVES_CHUNK: usize = 64;
 /// before the render can start, `docs/BENCHMARKS.md`, session 16). A task holds one frame's
 /// thumbnail at a time besides the one it reads, as the serial loop did.
 pub fn pair_moves(f: &[FrameFeatures], lo: usize, hi: usize) -> Vec<[f32; 2]> {
+    use rayon::prelude::*;
     if hi < lo + MIN_PAIRS + 2 {
         return Vec::new();
     }
@@ -262,132 +249,6 @@ pub fn pair_moves(f: &[FrameFeatures], lo: usize, hi: usize) -> Vec<[f32; 2]> {
     moves
 }
 
-/// The move of every pair of consecutive frames (what [`pair_moves`] measures), measured
-/// while the frames are still being decoded: every [`MOVES_CHUNK`] frames, their
-/// thumbnails (and the one before) go to a task on rayon's threads, which otherwise idle
-/// during the decode (the frame-threaded decoder and the per-frame analysers leave about
-/// a core free on two). [`super::shots::segment_with_moves`] then takes each segment's
-/// moves from [`MoveTracker::finish`] ([`segment_moves`]): each pair's move reads only its
-/// two frames, so they are the numbers [`pair_moves`] gives, and the search is off the
-/// analysis' serial tail after the decode, before the render can start
-/// (`docs/BENCHMARKS.md`, session 18). At most [`MAX_MOVE_TASKS`] tasks are in flight
-/// (a push waits for the oldest beyond that), so the thumbnails held stay bounded on a
-/// long input whatever the load.
-pub struct MoveTracker {
-    /// Thumbnails not yet handed to a task, the last handed one first (the pair before).
-    pending: Vec<Thumb>,
-    /// Frame index of `pending[0]`.
-    start: usize,
-    frames: usize,
-    in_flight: usize,
-    moves: Vec<[f32; 2]>,
-    tx: std::sync::mpsc::Sender<(usize, Vec<[f32; 2]>)>,
-    rx: std::sync::mpsc::Receiver<(usize, Vec<[f32; 2]>)>,
-}
-
-/// Most [`MoveTracker`] tasks in flight (each holds [`MOVES_CHUNK`] + 1 thumbnails, 450 kB).
-const MAX_MOVE_TASKS: usize = 8;
-
-impl Default for MoveTracker {
-    fn default() -> Self {
-        let (tx, rx) = std::sync::mpsc::channel();
-        MoveTracker {
-            pending: Vec::new(),
-            start: 0,
-            frames: 0,
-            in_flight: 0,
-            moves: Vec::new(),
-            tx,
-            rx,
-        }
-    }
-}
-
-impl MoveTracker {
-    /// The next frame's thumbnail, in presentation order.
-    pub fn push(&mut self, thumb: Thumb) {
-        self.pending.push(thumb);
-        self.frames += 1;
-        if self.pending.len() > MOVES_CHUNK {
-            self.hand_over();
-        }
-    }
-
-    /// Sends the pending pairs to a task, keeping the last thumbnail for the next pair.
-    fn hand_over(&mut self) {
-        while self.in_flight >= MAX_MOVE_TASKS {
-            self.receive();
-        }
-        let last = *self.pending.last().expect("a pending pair");
-        let chunk = std::mem::replace(&mut self.pending, vec![last]);
-        let first = self.start + 1;
-        self.start += chunk.len() - 1;
-        let tx = self.tx.clone();
-        self.in_flight += 1;
-        rayon::spawn(move || {
-            let _ = tx.send((first, chunk_moves(&chunk)));
-        });
-    }
-
-    /// Places one task's moves.
-    fn receive(&mut self) {
-        let (first, m) = self.rx.recv().expect("a move task ends by sending");
-        self.in_flight -= 1;
-        if self.moves.len() < first + m.len() {
-            self.moves.resize(first + m.len(), [0.0; 2]);
-        }
-        self.moves[first..first + m.len()].copy_from_slice(&m);
-    }
-
-    /// The move of every pair `t − 1 → t` (index `t`; frame 0's is none), once every task
-    /// has ended.
-    pub fn finish(mut self) -> Vec<[f32; 2]> {
-        if self.pending.len() > 1 {
-            let first = self.start + 1;
-            let m = chunk_moves(&self.pending);
-            if self.moves.len() < first + m.len() {
-                self.moves.resize(first + m.len(), [0.0; 2]);
-            }
-            self.moves[first..first + m.len()].copy_from_slice(&m);
-        }
-        while self.in_flight > 0 {
-            self.receive();
-        }
-        self.moves.resize(self.frames, [0.0; 2]);
-        self.moves
-    }
-}
-
-/// The moves of the pairs of consecutive thumbnails of `chunk` (one fewer than it holds).
-fn chunk_moves(chunk: &[Thumb]) -> Vec<[f32; 2]> {
-    let mut prev_profiles = [profile(&chunk[0], true), profile(&chunk[0], false)];
-    chunk
-        .windows(2)
-        .map(|w| {
-            let profiles = [profile(&w[1], true), profile(&w[1], false)];
-            let mv = pair_move(&w[0], &prev_profiles, &w[1], &profiles);
-            prev_profiles = profiles;
-            mv
-        })
-        .collect()
-}
-
-/// The moves [`pair_moves`] gives for `[lo, hi)`, out of the whole video's
-/// ([`MoveTracker::finish`]): empty for a segment too short to hold a slide, the first
-/// pair none.
-pub fn segment_moves(all: &[[f32; 2]], lo: usize, hi: usize) -> Vec<[f32; 2]> {
-    if hi < lo + MIN_PAIRS + 2 {
-        return Vec::new();
-    }
-    let mut m = all[lo..hi].to_vec();
-    m[0] = [0.0; 2];
-    m
-}
-
-/// Fewest candidate moves of [`pair_move`]'s search measured in one rayon task (one
-/// [`moved_residual`] costs a few microseconds).
-const PAR_CANDIDATES: usize = 8;
-
 /// One pair's move (see [`pair_moves`]), given both frames and their profiles.
 fn pair_move(
     prev: &Thumb,
@@ -405,34 +266,13 @@ fn pair_move(
         }
         let max = MAX_STEP * n as f32;
         let steps = (max / STEP).round() as i32;
-        // The candidates' residuals on rayon's threads, the first smallest taken in order
-        // (the serial loop's choice): a chunk of [`pair_moves`] over a fast pan holds
-        // dozens of such searches, and it ran alone on one core after the decode while
-        // the other core idled (`docs/BENCHMARKS.md`, session 18). The profiles' move is
-        // measured first; a candidate whose running residual passes it is left at
-        // infinity (it exceeds that move's, so it is not the first smallest either).
-        let at = |k: i32| {
+        let mut best = (f32::INFINITY, mv[axis]);
+        for k in -steps..=steps {
             let mut d = mv;
             d[axis] = k as f32 * STEP;
-            d
-        };
-        let first = ((mv[axis] / STEP).round() as i32).clamp(-steps, steps);
-        let bound = moved_residual(prev, cur, at(first));
-        let residuals: Vec<f32> = (-steps..steps + 1)
-            .into_par_iter()
-            .with_min_len(PAR_CANDIDATES)
-            .map(|k| {
-                if k == first {
-                    bound
-                } else {
-                    moved_residual_within(prev, cur, at(k), bound)
-                }
-            })
-            .collect();
-        let mut best = (f32::INFINITY, mv[axis]);
-        for (k, e) in (-steps..=steps).zip(residuals) {
+            let e = moved_residual(prev, cur, d);
             if e < best.0 {
-                best = (e, at(k)[axis]);
+                best = (e, d[axis]);
             }
         }
         mv[axis] = best.1;
@@ -636,164 +476,6 @@ mod tests {
                 FrameFeatures::from_rgb(k as f64 / 25.0, w, h, &rgb)
             })
             .collect()
-    }
-
-    /// [`moved_residual`] as it was before [`moved_residual_within`].
-    fn moved_residual_serial(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
-        let mut sum = 0f32;
-        for cy in 0..THUMB_H {
-            for cx in 0..THUMB_W {
-                let sx = (cx as f32 - d[0]).clamp(0.0, (THUMB_W - 1) as f32);
-                let sy = (cy as f32 - d[1]).clamp(0.0, (THUMB_H - 1) as f32);
-                let (x0, y0) = (sx as usize, sy as usize);
-                let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
-                let (wx, wy) = (sx - x0 as f32, sy - y0 as f32);
-                for k in 0..3 {
-                    let at = |x: usize, y: usize| prev[(y * THUMB_W + x) * 3 + k];
-                    let top = at(x0, y0) + wx * (at(x1, y0) - at(x0, y0));
-                    let bottom = at(x0, y1) + wx * (at(x1, y1) - at(x0, y1));
-                    let p = top + wy * (bottom - top);
-                    sum += (cur[(cy * THUMB_W + cx) * 3 + k] - p).abs();
-                }
-            }
-        }
-        sum / (THUMB_W * THUMB_H * 3) as f32
-    }
-
-    /// [`pair_move`] with its search as the serial loop it was before the candidates ran
-    /// on rayon's threads (every candidate measured in full).
-    fn pair_move_serial(
-        prev: &Thumb,
-        prev_profiles: &[Vec<f32>; 2],
-        cur: &Thumb,
-        profiles: &[Vec<f32>; 2],
-    ) -> [f32; 2] {
-        let mut mv = [0f32; 2];
-        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
-            mv[axis] = shift_1d(&prev_profiles[axis], &profiles[axis], MAX_STEP * n as f32);
-        }
-        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
-            if mv[axis].abs() < MIN_SPEED {
-                continue;
-            }
-            let steps = (MAX_STEP * n as f32 / STEP).round() as i32;
-            let mut best = (f32::INFINITY, mv[axis]);
-            for k in -steps..=steps {
-                let mut d = mv;
-                d[axis] = k as f32 * STEP;
-                let e = moved_residual_serial(prev, cur, d);
-                if e < best.0 {
-                    best = (e, d[axis]);
-                }
-            }
-            mv[axis] = best.1;
-        }
-        mv
-    }
-
-    /// The search over candidate moves on rayon's threads picks the serial loop's move,
-    /// bit for bit, on pairs that pan across and down (both axes searched).
-    #[test]
-    fn parallel_move_search_is_the_serial_one() {
-        // A textured picture seen at `(x, y)` cells off, moving by `(dx, dy)` a frame.
-        let at = |x: f32, y: f32| -> Thumb {
-            std::array::from_fn(|i| {
-                let (c, k) = (i / 3, i % 3);
-                let (u, v) = ((c % THUMB_W) as f32 + x, (c / THUMB_W) as f32 + y);
-                0.5 + 0.3 * (u * 0.7 + k as f32).sin() * (v * 0.5).cos()
-                    + 0.1 * (u * v * 0.05).sin()
-            })
-        };
-        let mut searched = [0usize; 2];
-        let mut pruned = 0usize;
-        for (dx, dy) in [(3.0, 0.0), (-2.5, 1.5), (0.0, -2.0), (4.0, 3.0), (0.2, 0.1)] {
-            for i in 0..6 {
-                let t = i as f32;
-                let (a, b) = (at(t * dx, t * dy), at((t + 1.0) * dx, (t + 1.0) * dy));
-                let pa = [profile(&a, true), profile(&a, false)];
-                let pb = [profile(&b, true), profile(&b, false)];
-                let want = pair_move_serial(&a, &pa, &b, &pb);
-                let got = pair_move(&a, &pa, &b, &pb);
-                assert_eq!(
-                    got.map(f32::to_bits),
-                    want.map(f32::to_bits),
-                    "{dx} {dy} {i}"
-                );
-                for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
-                    let first = shift_1d(&pa[axis], &pb[axis], MAX_STEP * n as f32);
-                    searched[axis] += usize::from(first.abs() >= MIN_SPEED);
-                    // A bounded residual is the full one, or infinity for one above the bound.
-                    let mut d = [first, 0.0];
-                    let bound = moved_residual_serial(&a, &b, d);
-                    for k in -20..=20 {
-                        d[axis] = k as f32 * STEP;
-                        let full = moved_residual_serial(&a, &b, d);
-                        let got = moved_residual_within(&a, &b, d, bound);
-                        if got == f32::INFINITY {
-                            assert!(full > bound, "{full} pruned at {bound}");
-                            pruned += 1;
-                        } else {
-                            assert_eq!(got.to_bits(), full.to_bits());
-                        }
-                    }
-                }
-            }
-        }
-        assert!(
-            searched[0] >= 12 && searched[1] >= 12,
-            "searched {searched:?}"
-        );
-        assert!(pruned > 100, "pruned {pruned}");
-    }
-
-    /// The moves measured while the frames come in give every segment the moves
-    /// [`pair_moves`] measures on it, bit for bit, whatever the frame count (within a chunk,
-    /// on its boundary, past several).
-    #[test]
-    fn streamed_moves_are_the_segments_pair_moves() {
-        let all_frames = panned(3 * MOVES_CHUNK + 17, 3);
-        for n in [
-            0,
-            1,
-            2,
-            MIN_PAIRS + 2,
-            MOVES_CHUNK,
-            MOVES_CHUNK + 1,
-            MOVES_CHUNK + 2,
-            all_frames.len(),
-        ] {
-            let f = &all_frames[..n];
-            let mut tracker = MoveTracker::default();
-            for g in f {
-                tracker.push(g.thumb());
-            }
-            let all = tracker.finish();
-            assert_eq!(all.len(), n);
-            let cuts = [
-                0,
-                3,
-                9,
-                MOVES_CHUNK - 1,
-                MOVES_CHUNK + 5,
-                2 * MOVES_CHUNK + 1,
-                n,
-            ];
-            let mut bounds: Vec<usize> = cuts.iter().map(|c| (*c).min(n)).collect();
-            bounds.dedup();
-            for w in bounds.windows(2).chain([[0, n].as_slice()]) {
-                let (lo, hi) = (w[0], w[1]);
-                let got = segment_moves(&all, lo, hi);
-                let want = pair_moves(f, lo, hi);
-                assert_eq!(got.len(), want.len(), "{n} frames, {lo}..{hi}");
-                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-                    assert_eq!(
-                        g.map(f32::to_bits),
-                        w.map(f32::to_bits),
-                        "{lo}..{hi} pair {i}"
-                    );
-                }
-            }
-        }
     }
 
     /// The moves measured in parallel chunks are bit for bit the pair-by-pair ones, across
