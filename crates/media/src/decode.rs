@@ -9,6 +9,7 @@
 //! skips the deblocking filter of B-frames only (see [`SkipLoopFilter`]).
 
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -749,18 +750,20 @@ pub fn decode_audio_streamed(
     let stdout = child.child.stdout.take().expect("stdout piped");
     widen_pipe(&stdout);
     // Cancellation and the deadline are checked between chunks: when they stop the
-    // decode, ffmpeg is killed at once (the pipe then ends), not drained to the end.
+    // decode, ffmpeg is killed at once and nothing more is read from its pipe.
     let mut on_full = on_full;
     let mut stopped = None;
     let proc = &mut child.child;
-    let read = read_chunks(stdout, chunk_frames, ai.channels as usize, |c| {
-        if stopped.is_none() {
-            match opts.check("ffmpeg") {
-                Ok(()) => on_full(c),
-                Err(e) => {
-                    let _ = proc.kill();
-                    stopped = Some(e);
-                }
+    let read = read_chunks_until(stdout, chunk_frames, ai.channels as usize, |c| {
+        match opts.check("ffmpeg") {
+            Ok(()) => {
+                on_full(c);
+                ControlFlow::Continue(())
+            }
+            Err(e) => {
+                let _ = proc.kill();
+                stopped = Some(e);
+                ControlFlow::Break(())
             }
         }
     });
@@ -831,10 +834,24 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<usize, MediaError> {
 /// shorter; a partial last sample frame is dropped), however the reads split the bytes:
 /// the same chunks from a file or from a pipe, in one buffer of one chunk.
 fn read_chunks(
-    mut r: impl Read,
+    r: impl Read,
     frames: usize,
     channels: usize,
     mut f: impl FnMut(&[f32]),
+) -> Result<(), MediaError> {
+    read_chunks_until(r, frames, channels, |c| {
+        f(c);
+        ControlFlow::Continue(())
+    })
+}
+
+/// [`read_chunks`] that stops reading as soon as `f` breaks (no byte after that chunk is
+/// read).
+fn read_chunks_until(
+    mut r: impl Read,
+    frames: usize,
+    channels: usize,
+    mut f: impl FnMut(&[f32]) -> ControlFlow<()>,
 ) -> Result<(), MediaError> {
     let ch = channels.max(1);
     let mut bytes = vec![0u8; frames.max(1) * ch * 4];
@@ -848,8 +865,8 @@ fn read_chunks(
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
         );
-        if !samples.is_empty() {
-            f(&samples);
+        if !samples.is_empty() && f(&samples).is_break() {
+            return Ok(());
         }
         if got < bytes.len() {
             return Ok(());
@@ -970,6 +987,26 @@ mod tests {
         assert_eq!(trickled.0, whole.0);
         assert_eq!(whole.1, v);
         assert_eq!(trickled.1, v);
+    }
+
+    #[test]
+    fn a_stopped_read_takes_nothing_past_its_chunk() {
+        // 10 chunks of 4096 stereo frames; the reader stops at the first: the rest of the
+        // pipe stays unread (a cancelled decode is not drained).
+        let chunk = 4096 * 2 * 4;
+        let mut r = std::io::Cursor::new(vec![0u8; 10 * chunk]);
+        let mut calls = 0;
+        read_chunks_until(&mut r, 4096, 2, |_| {
+            calls += 1;
+            ControlFlow::Break(())
+        })
+        .unwrap();
+        assert_eq!(calls, 1);
+        assert_eq!(r.position(), chunk as u64);
+        // Going on reads it all.
+        let mut r = std::io::Cursor::new(vec![0u8; 10 * chunk]);
+        read_chunks_until(&mut r, 4096, 2, |_| ControlFlow::Continue(())).unwrap();
+        assert_eq!(r.position(), 10 * chunk as u64);
     }
 
     #[test]

@@ -155,19 +155,17 @@ fn cancelled_streamed_audio_stops_the_decode() {
     let info = probe::probe(&p, &RunOpts::default()).unwrap();
     let opts = RunOpts::default();
     let mut chunks = 0;
-    let mut cancelled_at = None;
     let err = decode_audio_streamed(&p, &info, 22_050, Some(dir.path()), &opts, 4096, |_| {
         chunks += 1;
         opts.cancel.cancel();
-        cancelled_at = Some(std::time::Instant::now());
     })
     .unwrap_err();
-    // From the cancel to the return: ffmpeg killed, not drained (the drain took 1.4 s at
-    // load 5 before the kill moved into the chunk loop; the kill takes milliseconds).
-    let after = cancelled_at.unwrap().elapsed();
+    // ffmpeg killed and its pipe left unread after the cancel (not drained: the drain
+    // took 1.4 s at load 5 before the kill moved into the chunk loop). That nothing past
+    // the chunk is read is checked without a clock by the unit test
+    // `a_stopped_read_takes_nothing_past_its_chunk` (`decode.rs`).
     assert!(matches!(err, MediaError::Cancelled), "{err:?}");
     assert_eq!(chunks, 1);
-    assert!(after < std::time::Duration::from_millis(400), "{after:?}");
 }
 
 #[test]
