@@ -1,5 +1,5 @@
-//! In-process signals: which job changed (for server-sent events), which running job to
-//! cancel, and wake-ups for the worker pool and the webhook sender.
+//! In-process signals: each change of a job's stored state (for server-sent events), which
+//! running job to cancel, and wake-ups for the worker pool and the webhook sender.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,9 +7,24 @@ use std::sync::{Arc, Mutex};
 use stylecut_media::CancelFlag;
 use tokio::sync::{broadcast, Notify};
 
+use crate::views::JobResponse;
+
+/// A job's state as stored right after one change, numbered: snapshots are read and sent
+/// one at a time under [`Events::snapshots`], so a higher `seq` is a later (or the same)
+/// stored state. Server-sent events replay them in order, so a stage that lasts less than
+/// a client's read is still seen.
+#[derive(Debug)]
+pub struct JobChange {
+    pub seq: u64,
+    pub job: JobResponse,
+}
+
 #[derive(Clone)]
 pub struct Events {
-    changed: broadcast::Sender<String>,
+    changed: broadcast::Sender<Arc<JobChange>>,
+    /// The last `seq` handed out; held while a snapshot is read and sent (and while a
+    /// watcher reads the stored state), which orders snapshots and reads.
+    pub(crate) snapshots: Arc<tokio::sync::Mutex<u64>>,
     running: Arc<Mutex<HashMap<String, CancelFlag>>>,
     /// A job was queued.
     pub job_queued: Arc<Notify>,
@@ -21,6 +36,7 @@ impl Default for Events {
     fn default() -> Self {
         Events {
             changed: broadcast::channel(1024).0,
+            snapshots: Arc::default(),
             running: Arc::default(),
             job_queued: Arc::default(),
             webhook_due: Arc::default(),
@@ -29,13 +45,16 @@ impl Default for Events {
 }
 
 impl Events {
-    /// Announces that the stored state of `job_id` changed.
-    pub fn job_changed(&self, job_id: &str) {
-        let _ = self.changed.send(job_id.to_string());
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<JobChange>> {
+        self.changed.subscribe()
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<String> {
-        self.changed.subscribe()
+    pub(crate) fn watched(&self) -> bool {
+        self.changed.receiver_count() > 0
+    }
+
+    pub(crate) fn send(&self, change: JobChange) {
+        let _ = self.changed.send(Arc::new(change));
     }
 
     pub fn register_running(&self, job_id: &str, flag: CancelFlag) {

@@ -8,7 +8,7 @@ use stylecut_store::{BlobStore, Db, NewJob};
 use stylecut_types::{config::JobConfig, ids, JobStatus};
 
 use crate::error::ServiceError;
-use crate::events::Events;
+use crate::events::{Events, JobChange};
 use crate::settings::Settings;
 use crate::views::{
     JobDetailResponse, JobListResponse, JobResponse, JobWebhooksResponse, WebhookDeliveryView,
@@ -95,7 +95,7 @@ impl Service {
         match self.db.insert_job(&new).await? {
             Ok(row) => {
                 self.events.job_queued.notify_one();
-                self.events.job_changed(&row.id);
+                self.job_changed(&row.id).await;
                 JobResponse::from_row(&row)
             }
             Err(job_id) => Err(ServiceError::AlreadyProcessing { job_id }),
@@ -104,6 +104,30 @@ impl Service {
 
     pub async fn get_job(&self, id: &str) -> Result<JobResponse, ServiceError> {
         JobResponse::from_row(&self.require_job(id).await?)
+    }
+
+    /// Announces that the stored state of job `id` changed: with anyone watching (server-
+    /// sent events), its state as stored now goes out as the next numbered snapshot.
+    pub async fn job_changed(&self, id: &str) {
+        if !self.events.watched() {
+            return;
+        }
+        let mut seq = self.events.snapshots.lock().await;
+        match self.get_job(id).await {
+            Ok(job) => {
+                *seq += 1;
+                self.events.send(JobChange { seq: *seq, job });
+            }
+            Err(e) => tracing::warn!(job = id, "reading the changed job failed: {e}"),
+        }
+    }
+
+    /// The stored state of job `id` and the number of the last snapshot sent before it was
+    /// read: every snapshot numbered higher is this state or a later one.
+    pub async fn watch_job(&self, id: &str) -> Result<(u64, JobResponse), ServiceError> {
+        let seq = self.events.snapshots.lock().await;
+        let job = self.get_job(id).await?;
+        Ok((*seq, job))
     }
 
     pub async fn job_result(&self, id: &str) -> Result<JobDetailResponse, ServiceError> {
@@ -159,7 +183,7 @@ impl Service {
             }),
             CancelOutcome::Cancelled { .. } => {
                 self.events.cancel_running(id);
-                self.events.job_changed(id);
+                self.job_changed(id).await;
                 self.events.webhook_due.notify_one();
                 self.get_job(id).await
             }

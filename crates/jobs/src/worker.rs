@@ -69,12 +69,12 @@ pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
             Ok((requeued, failed)) => {
                 for id in &requeued {
                     tracing::warn!(job = %id, "lease expired; job re-queued");
-                    svc.events.job_changed(id);
+                    svc.job_changed(id).await;
                     svc.events.job_queued.notify_one();
                 }
                 for id in &failed {
                     tracing::error!(job = %id, "lease expired too often; job failed");
-                    svc.events.job_changed(id);
+                    svc.job_changed(id).await;
                     svc.events.webhook_due.notify_one();
                 }
             }
@@ -122,7 +122,7 @@ async fn apply_reports(
         if let Err(e) = res {
             tracing::error!(job, "recording progress failed: {e}");
         }
-        svc.events.job_changed(job);
+        svc.job_changed(job).await;
     }
 }
 
@@ -167,7 +167,7 @@ async fn stored_analysis(svc: &Service, job: &str, video: &str) -> Option<Analys
 async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: CancellationToken) {
     let id = job.id.clone();
     tracing::info!(job = %id, attempt = job.attempts, "job started");
-    svc.events.job_changed(&id);
+    svc.job_changed(&id).await;
     let cancel = CancelFlag::new();
     svc.events.register_running(&id, cancel.clone());
     let timed_out = Arc::new(AtomicBool::new(false));
@@ -261,7 +261,7 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
         }
     }
     tracing::info!(job = %id, "job ended");
-    svc.events.job_changed(&id);
+    svc.job_changed(&id).await;
     svc.events.webhook_due.notify_one();
 }
 
