@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Held-out hard cuts out of fast pans, and pans that start or stop without a cut (session 19).
+
+Checks the cut detector's sweep rules (`crates/analysis/src/video/cuts.rs`: a change that
+goes on over neighbouring frames on one side is a camera sweep, not a cut, unless the single
+frame step next to it is under `STEP_SHARE` of the change) on clips that were not used to set
+them. Every clip is 640x360 at 25 fps, made from steady shots of the shared videos scaled to
+1920x1080 and viewed through a 640x360 window that pans right at V px per frame (8, 16, 24 or
+36: 1.3 to 5.6 % of the width per frame), sharp or with a horizontal motion blur of half
+the frame's travel (a 180-degree shutter):
+
+* `cut-still`: 30 frames of A panning, then a hard cut to 30 frames of B, held still;
+* `cut-pan`: the same, B panning the same way at the same speed (a cut between two moves);
+* `stop`: 30 frames of A panning, then the window stops and A goes on for 30 frames (no cut);
+* `start`: 30 frames of A held still, then the window starts panning (no cut).
+
+The truth: one cut at frame 30 in `cut-*` clips, nothing in the others.
+
+  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--out DIR] NAME=BIN ...
+
+`gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
+runs `BIN analyze` on every clip (cached as DIR/<clip>.<NAME>.json) and prints per kind,
+speed and build: cuts found within one frame of the truth, and boundaries reported where
+there is none (false).
+"""
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+FPS = 25
+W, H = 640, 360
+BIG_W, BIG_H = 1920, 1080
+N = 30  # frames per part
+SPEEDS = (8, 16, 24, 36)
+MEDIA = Path("/work/shared/media")
+# (name, file, start_s): 2.4 s inside one shot of a steady source (shots.json).
+BASES = [
+    ("bbb4", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 3.0),
+    ("bbb16", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 16.0),
+    ("testvideo2", "video/pyscenedetect/testvideo.mp4", 1.6),
+    ("issue195-7", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 7.3),
+    ("goldeneye4", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 4.6),
+]
+ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+          "-r", str(FPS)]
+
+
+def window(x_expr, blur):
+    """Filter of one part: the source at 1920x1080, the 640x360 window at x_expr (of n)."""
+    f = (f"fps={FPS},scale={BIG_W}:{BIG_H}:flags=bicubic,setsar=1,"
+         f"crop={W}:{H}:x='{x_expr}':y={(BIG_H - H) // 2}")
+    if blur:
+        f += f",gblur=sigma={blur / 2:.2f}:sigmaV=0.01"
+    return f
+
+
+def part(base, x_expr, blur, offset_s=0.0):
+    """ffmpeg input args and the filter chain of one 30-frame part of `base`."""
+    _, path, start = base
+    return (["-ss", f"{start + offset_s:.3f}", "-t", f"{N / FPS + 0.2:.3f}", "-i",
+             str(MEDIA / path)], f"{window(x_expr, blur)},trim=end_frame={N},setpts=PTS-STARTPTS")
+
+
+def gen(out):
+    out.mkdir(parents=True, exist_ok=True)
+    clips = []
+    for i, a in enumerate(BASES):
+        b = BASES[(i + 1) % len(BASES)]
+        for v in SPEEDS:
+            for blurred in (False, True):
+                blur = v / 2 if blurred else 0
+                tag = f"v{v}{'b' if blurred else ''}"
+                pan = f"{100}+{v}*n"
+                kinds = {
+                    "cut-still": (part(a, pan, blur), part(b, "640", 0)),
+                    "cut-pan": (part(a, pan, blur), part(b, pan, blur)),
+                }
+                for kind, ((ia, fa), (ib, fb)) in kinds.items():
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    graph = f"[0:v]{fa}[a];[1:v]{fb}[b];[a][b]concat=n=2:v=1:a=0[v]"
+                    subprocess.run(["ffmpeg", "-y", "-v", "error", *ia, *ib, "-filter_complex",
+                                    graph, "-map", "[v]", *ENCODE, str(out / f"{name}.mp4")],
+                                   check=True)
+                    clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                                  "blur": blurred, "cuts": [N]})
+                # One continuous take of A: the window stops (or starts) at frame 30.
+                stop = f"100+{v}*min(n\\,{N - 1})"
+                start = f"100+{v}*max(n-{N - 1}\\,0)"
+                for kind, x in (("stop", stop), ("start", start)):
+                    name = f"{kind}-{a[0]}-{tag}"
+                    # The blur follows the window: only while it moves.
+                    moving = f"lt(n\\,{N})" if kind == "stop" else f"gte(n\\,{N})"
+                    f = (f"fps={FPS},scale={BIG_W}:{BIG_H}:flags=bicubic,setsar=1,"
+                         f"crop={W}:{H}:x='{x}':y={(BIG_H - H) // 2}")
+                    if blur:
+                        f += f",gblur=sigma={blur / 2:.2f}:sigmaV=0.01:enable='{moving}'"
+                    f += f",trim=end_frame={2 * N}"
+                    subprocess.run(["ffmpeg", "-y", "-v", "error", "-ss", f"{a[2]:.3f}", "-t",
+                                    f"{2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]), "-vf", f,
+                                    *ENCODE, str(out / f"{name}.mp4")], check=True)
+                    clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                                  "blur": blurred, "cuts": []})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
+def boundaries(doc, fps):
+    """(frame, type) of every boundary `stylecut analyze` reports."""
+    return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
+
+
+def score(out, builds):
+    man = json.loads((out / "manifest.json").read_text())
+    fps = man["fps"]
+    rows = {}
+    for name, binary in builds:
+        for c in man["clips"]:
+            cache = out / f"{Path(c['clip']).stem}.{name}.json"
+            if not cache.exists():
+                r = subprocess.run([binary, "analyze", str(out / c["clip"])],
+                                   capture_output=True, text=True, check=True)
+                cache.write_text(r.stdout)
+            got = boundaries(json.loads(cache.read_text()), fps)
+            found = sum(any(t == "cut" and abs(f - cut) <= 1 for f, t in got)
+                        for cut in c["cuts"])
+            false = sum(1 for f, t in got if not any(abs(f - cut) <= 1 for cut in c["cuts"]))
+            key = (c["kind"], c["speed"], name)
+            r = rows.setdefault(key, [0, 0, 0, 0])
+            r[0] += found
+            r[1] += len(c["cuts"])
+            r[2] += false
+            r[3] += 1
+            if (c["cuts"] and not found) or false:
+                print(f"{name}: {c['clip']}: {got}", file=sys.stderr)
+    names = [n for n, _ in builds]
+    print("| kind | V px/frame | " + " | ".join(f"{n}: cuts found, false" for n in names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    kinds = sorted({k for k, _, _ in rows}, key=lambda k: (not k.startswith("cut"), k))
+    totals = {n: [0, 0, 0, 0] for n in names}
+    for kind in kinds:
+        for v in SPEEDS:
+            cells = []
+            for n in names:
+                f, t, fa, clips = rows[(kind, v, n)]
+                for j, x in enumerate((f, t, fa, clips)):
+                    totals[n][j] += x
+                cells.append(f"{f}/{t}, {fa}" if t else f"–, {fa} on {clips}")
+            print(f"| {kind} | {v} | " + " | ".join(cells) + " |")
+    print("| **all** | | " + " | ".join(f"**{totals[n][0]}/{totals[n][1]}, {totals[n][2]}**"
+                                          for n in names) + " |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("cmd", choices=["gen", "score"])
+    ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
+    ap.add_argument("--out", type=Path,
+                    default=Path(__file__).resolve().parents[1] / "out" / "pan-cuts")
+    args = ap.parse_args()
+    if args.cmd == "gen":
+        gen(args.out)
+    else:
+        score(args.out, [b.split("=", 1) for b in args.builds])
+
+
+if __name__ == "__main__":
+    main()
