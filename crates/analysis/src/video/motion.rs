@@ -346,13 +346,6 @@ const ZOOM_MARGIN: f32 = 0.5;
 /// centre says nothing about a zoom.
 const CHECK_FLOOR: f32 = 2.0;
 
-/// Smallest accumulated content scale change (log2) since the anchor at which the
-/// frame's border is compared with the anchor ([`border_verdict`]): 2.8 %, what the
-/// slowest zoom move changes in a second (`camera::ZOOM_MIN_CHANGE`).
-const SLOW_CHECK: f32 = 0.04;
-/// Interval (s) between the border comparisons of a slow zoom.
-const SLOW_EVERY_S: f64 = 0.25;
-
 /// The frame the zoom of the following pairs is checked against.
 struct Anchor {
     gray: Gray,
@@ -363,11 +356,6 @@ struct Anchor {
     pts_s: f64,
     /// The verdict of the check that ended just before this anchor, if one did.
     before: Option<Verdict>,
-    /// When the frame's border was last compared with the anchor ([`SLOW_EVERY_S`]).
-    sampled_s: f64,
-    /// The latest clear verdict of the border on a slow zoom ([`border_verdict`]) and the
-    /// number of pairs it covers, from [`Anchor::first`].
-    slow: Option<(Verdict, usize)>,
 }
 
 /// What the frame's centre says about an accumulated zoom.
@@ -414,32 +402,12 @@ impl MotionTracker {
                     resid: 0.0,
                 });
                 a.map = a.map.then(step);
-                let zoom = a.map.a.log2().abs();
-                if zoom < ZOOM_CHECK {
-                    if zoom >= SLOW_CHECK && pts_s - a.sampled_s >= SLOW_EVERY_S - 1e-6 {
-                        a.sampled_s = pts_s;
-                        let v = border_verdict(&a.gray, g, a.map);
-                        if std::env::var_os("STYLECUT_DEBUG_SLOWZOOM").is_some() {
-                            eprintln!(
-                                "slowzoom {pts_s:.3} from {:.3} log2 {:+.4} {v:?}",
-                                a.pts_s,
-                                a.map.a.log2()
-                            );
-                        }
-                        if matches!(v, Verdict::Zoom | Verdict::Still) {
-                            a.slow = Some((v, self.pairs.len() - a.first));
-                        }
-                    }
+                if a.map.a.log2().abs() < ZOOM_CHECK {
                     if pts_s - a.pts_s <= ANCHOR_SPAN_S
                         && a.map.bx.abs() <= w / 4.0
                         && a.map.by.abs() <= h / 4.0
                     {
                         return;
-                    }
-                    if let Some((Verdict::Still, n)) = a.slow {
-                        for q in &mut self.pairs[a.first..a.first + n] {
-                            q.scale = 1.0;
-                        }
                     }
                 } else {
                     let verdict = match centre_verdict(&a.gray, g, a.map) {
@@ -464,8 +432,6 @@ impl MotionTracker {
             first: self.pairs.len(),
             pts_s,
             before,
-            sampled_s: pts_s,
-            slow: None,
         });
     }
 }
@@ -475,107 +441,11 @@ impl MotionTracker {
 /// mean absolute grey difference against bilinear samples of `anchor`, pixels either
 /// model maps outside it skipped.
 fn centre_verdict(anchor: &Gray, g: &Gray, map: Map) -> Verdict {
-    let centre = |x: usize, y: usize| {
-        (g.w / 4..3 * g.w / 4).contains(&x) && (g.h / 4..3 * g.h / 4).contains(&y)
-    };
-    let (zoom, flat) = match region_costs(anchor, g, map, centre) {
-        Some(c) => c,
-        None => return Verdict::Unclear(false),
-    };
-    if zoom >= CHECK_FLOOR && flat <= STILL_MARGIN * zoom {
-        Verdict::Still
-    } else if flat >= CHECK_FLOOR && zoom <= ZOOM_MARGIN * flat {
-        Verdict::Zoom
-    } else {
-        Verdict::Unclear(zoom <= STILL_MARGIN * flat)
-    }
-}
-
-/// Which of `map` (current → anchor) and `map` without its scale explains the frame
-/// outside its centre half clearly better: [`centre_verdict`]'s measure and margins over
-/// the complement of its region.
-fn border_verdict(anchor: &Gray, g: &Gray, map: Map) -> Verdict {
-    let border = |x: usize, y: usize| {
-        !((g.w / 4..3 * g.w / 4).contains(&x) && (g.h / 4..3 * g.h / 4).contains(&y))
-    };
-    let (zoom, flat) = match region_costs(anchor, g, map, border) {
-        Some(c) => c,
-        None => return Verdict::Unclear(false),
-    };
-    if std::env::var_os("STYLECUT_DEBUG_SLOWZOOM").is_some() {
-        let id = region_costs(anchor, g, Map::IDENTITY, border).map_or(0.0, |c| c.0);
-        eprintln!(
-            "  border zoom {zoom:.2} flat {flat:.2} identity {id:.2} ratio {:.3}",
-            flat / zoom.max(1e-3)
-        );
-        let still = Map { a: 1.0, ..map };
-        let (cx, cy) = (g.w as f32 / 2.0, g.h as f32 / 2.0);
-        for cap in [8f32] {
-            let (mut z, mut f, mut vz, mut vf, mut n) = (0f32, 0f32, 0u32, 0u32, 0u32);
-            let (mut iz, mut vi, mut vzi) = (0f32, 0u32, 0u32);
-            for y in 0..g.h {
-                for x in 0..g.w {
-                    if !border(x, y) {
-                        continue;
-                    }
-                    let (u, v) = (x as f32 - cx, y as f32 - cy);
-                    let (zx, zy) = map.apply(u, v);
-                    let (sx, sy) = still.apply(u, v);
-                    if let (Some(a), Some(b)) = (
-                        anchor.sample(zx + cx, zy + cy),
-                        anchor.sample(sx + cx, sy + cy),
-                    ) {
-                        let c = f32::from(g.px[y * g.w + x]);
-                        let (dz, df) = ((c - a).abs(), (c - b).abs());
-                        z += dz.min(cap);
-                        f += df.min(cap);
-                        n += 1;
-                        if dz.min(cap) + 2.0 < df.min(cap) {
-                            vz += 1;
-                        }
-                        if df.min(cap) + 2.0 < dz.min(cap) {
-                            vf += 1;
-                        }
-                        if let Some(i) = anchor.sample(u + cx, v + cy) {
-                            let di = (c - i).abs().min(cap);
-                            iz += di;
-                            if di + 2.0 < dz.min(cap) {
-                                vi += 1;
-                            }
-                            if dz.min(cap) + 2.0 < di {
-                                vzi += 1;
-                            }
-                        }
-                    }
-                }
-            }
-            let n = n.max(1) as f32;
-            eprintln!("   cap {cap}: zoom {:.2} flat {:.2} ratio {:.3} votes zoom {} flat {} of {} | ident {:.2} ratio {:.3} votes ident {} zoom {}", z / n, f / n, f / z.max(1e-3), vz, vf, n, iz / n, iz / z.max(1e-3), vi, vzi);
-        }
-    }
-    if zoom >= CHECK_FLOOR && flat <= STILL_MARGIN * zoom {
-        Verdict::Still
-    } else if flat >= CHECK_FLOOR && zoom <= ZOOM_MARGIN * flat {
-        Verdict::Zoom
-    } else {
-        Verdict::Unclear(zoom <= STILL_MARGIN * flat)
-    }
-}
-
-/// Mean absolute grey difference between the pixels of `g` for which `inside` holds and
-/// bilinear samples of `anchor` through `map` and through `map` without its scale, pixels
-/// either model maps outside the anchor skipped; `None` when none is left.
-fn region_costs(
-    anchor: &Gray,
-    g: &Gray,
-    map: Map,
-    inside: impl Fn(usize, usize) -> bool,
-) -> Option<(f32, f32)> {
     let still = Map { a: 1.0, ..map };
     let (cx, cy) = (g.w as f32 / 2.0, g.h as f32 / 2.0);
     let (mut zoom, mut flat, mut n) = (0f32, 0f32, 0u32);
-    for y in 0..g.h {
-        for x in (0..g.w).filter(|&x| inside(x, y)) {
+    for y in g.h / 4..3 * g.h / 4 {
+        for x in g.w / 4..3 * g.w / 4 {
             let (u, v) = (x as f32 - cx, y as f32 - cy);
             let (zx, zy) = map.apply(u, v);
             let (sx, sy) = still.apply(u, v);
@@ -590,7 +460,17 @@ fn region_costs(
             }
         }
     }
-    (n > 0).then(|| (zoom / n as f32, flat / n as f32))
+    if n == 0 {
+        return Verdict::Unclear(false);
+    }
+    let (zoom, flat) = (zoom / n as f32, flat / n as f32);
+    if zoom >= CHECK_FLOOR && flat <= STILL_MARGIN * zoom {
+        Verdict::Still
+    } else if flat >= CHECK_FLOOR && zoom <= ZOOM_MARGIN * flat {
+        Verdict::Zoom
+    } else {
+        Verdict::Unclear(zoom <= STILL_MARGIN * flat)
+    }
 }
 
 /// One matched block: centre (relative to the image centre) and its displacement.
