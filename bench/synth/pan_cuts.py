@@ -18,6 +18,7 @@ The truth: one cut at frame 30 in `cut-*` clips, nothing in the others.
 
   generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--out DIR]
   score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--out DIR] NAME=BIN ...
+            (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
 
 `gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
 runs `BIN analyze` on every clip (cached as DIR/<clip>.<NAME>.json) and prints per kind,
@@ -120,9 +121,16 @@ def score(out, builds):
         for c in man["clips"]:
             cache = out / f"{Path(c['clip']).stem}.{name}.json"
             if not cache.exists():
-                r = subprocess.run([binary, "analyze", str(out / c["clip"])],
-                                   capture_output=True, text=True, check=True)
-                cache.write_text(r.stdout)
+                if binary.startswith("psd:"):  # PySceneDetect, detector after the colon
+                    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "score"))
+                    import tools
+                    cuts = tools.scenedetect_cuts(out / c["clip"], binary[4:])
+                    doc = {"transitions": [{"start_s": t, "type": "cut"} for t in cuts]}
+                    cache.write_text(json.dumps(doc))
+                else:
+                    r = subprocess.run([binary, "analyze", str(out / c["clip"])],
+                                       capture_output=True, text=True, check=True)
+                    cache.write_text(r.stdout)
             got = boundaries(json.loads(cache.read_text()), fps)
             found = sum(any(t == "cut" and abs(f - cut) <= 1 for f, t in got)
                         for cut in c["cuts"])
