@@ -1,7 +1,7 @@
 """Tempo of the annotated music and synthetic drums, clean and clipped/limited (gen.sh),
 read by one or more builds of `audio_eval --files` (crates/analysis/examples/audio_eval.rs).
 
-    python3 bench/clip_tempo/table.py CLIP_DIR NAME=AUDIO_EVAL_BIN [NAME=BIN ...]
+    python3 bench/clip_tempo/table.py [--variants orig,clip10,...] CLIP_DIR NAME=AUDIO_EVAL_BIN [NAME=BIN ...]
 
 Prints per build a markdown table (✗ = more than 4 % from the annotated tempo) and the
 count within 4 % per variant."""
@@ -26,7 +26,12 @@ VARIANTS = ("orig", "clip10", "clip20", "clip30", "lim20", "lim30")
 
 
 def main():
-    clip = sys.argv[1]
+    global VARIANTS
+    args = sys.argv[1:]
+    if args and args[0] == "--variants":
+        VARIANTS = tuple(args[1].split(","))
+        args = args[2:]
+    clip = args[0]
     for f in glob.glob(D + "/drums-*bpm.wav"):
         k = os.path.basename(f)[:-4]
         T[k] = int(re.findall(r"(\d+)bpm", k)[0])
@@ -37,7 +42,7 @@ def main():
             g = f if v == "orig" else f"{clip}/{k}_{v}.wav"
             files.append(g)
             truth[g] = (k, v)
-    for spec in sys.argv[2:]:
+    for spec in args[1:]:
         name, exe = spec.split("=", 1)
         out = subprocess.run(["nice", exe, "--files"] + files, capture_output=True,
                              text=True, check=True).stdout
