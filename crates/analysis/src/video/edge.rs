@@ -491,15 +491,19 @@ fn clear_lines(
             // show a return, so only the end that was seen is checked.
             ok = false;
             if let (Some(pre), Some(post), (old, new)) = (looks.0, looks.1, (looks.2, looks.3)) {
-                let reverted = new.as_ref().is_some_and(|new| {
-                    line_dist(new, &pre) < REVERTED * line_dist(new, &post)
-                });
-                let early = old.as_ref().is_some_and(|old| {
-                    line_dist(old, &post) < REVERTED * line_dist(old, &pre)
-                });
+                let reverted = new
+                    .as_ref()
+                    .is_some_and(|new| line_dist(new, &pre) < REVERTED * line_dist(new, &post));
+                let early = old
+                    .as_ref()
+                    .is_some_and(|old| line_dist(old, &post) < REVERTED * line_dist(old, &pre));
                 ok = !reverted && !early;
                 if debug_lines() {
-                    why += &format!(" rev {reverted} early {early} seen {} {}", old.is_some(), new.is_some());
+                    why += &format!(
+                        " rev {reverted} early {early} seen {} {}",
+                        old.is_some(),
+                        new.is_some()
+                    );
                 }
                 if ok {
                     for (i, (x, y)) in pre.chunks_exact(3).zip(post.chunks_exact(3)).enumerate() {
