@@ -803,11 +803,13 @@ pub fn tracked_travel(f: &[FrameFeatures], s: usize, e: usize) -> f32 {
 /// True when `g` took in a sweep ([`bridge_cuts`] absorbed a step of `sweeps`: the picture
 /// kept changing on a side of it) while the camera travelled [`WHIP_TRAVEL`] of the frame
 /// or more over `g`. A dissolve, wipe or zoom leaves both pictures in place (the camera's
-/// own drift over true ones: at most 0.28 of the frame, shaken and hand-held wipes
-/// included), so such a window is the camera sweeping from one view to another: a whip
-/// pan out of a flat sky, which the model fits and the camera check cannot tell from a
-/// wipe (the sky has no structure, and the whip's end frames do not overlap). A slide moves
-/// both pictures by a whole frame and is not judged here.
+/// own drift over the true ones of the benchmark clips with ground truth: at most 0.28 of
+/// the frame, shaken and hand-held wipes included), so such a window is the camera
+/// sweeping from one view to another: a whip pan out of a flat sky, which the model fits
+/// and the camera check cannot tell from a wipe (the sky has no structure, and the whip's
+/// end frames do not overlap). A slide moves both pictures by a whole frame and is not
+/// judged here. Travel alone is no evidence (a card sliding off in an edited template,
+/// read as a wipe, travels 0.86): only with the sweep (docs/BENCHMARKS.md, session 19).
 pub fn whip_through_sweep(
     f: &[FrameFeatures],
     g: &Gradual,
