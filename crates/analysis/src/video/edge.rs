@@ -485,14 +485,25 @@ fn clear_lines(
                 mean(first.saturating_sub(m), first),
                 mean(last, last + m),
             );
-            // A line the camera took out of the frame during the wipe is not clear.
+            // A line the camera took out of the frame around its own crossing is not
+            // clear. Its look at a far end of the path may lie outside the frame while the
+            // crossing itself is seen (a shaken camera over a long wipe): that end cannot
+            // show a return, so only the end that was seen is checked.
             ok = false;
-            if let (Some(pre), Some(post), Some(old), Some(new)) = looks {
-                let reverted = line_dist(&new, &pre) < REVERTED * line_dist(&new, &post);
-                let early = line_dist(&old, &post) < REVERTED * line_dist(&old, &pre);
+            if let (Some(pre), Some(post), (old, new)) = (looks.0, looks.1, (looks.2, looks.3)) {
+                let reverted = new
+                    .as_ref()
+                    .is_some_and(|new| line_dist(new, &pre) < REVERTED * line_dist(new, &post));
+                let early = old
+                    .as_ref()
+                    .is_some_and(|old| line_dist(old, &post) < REVERTED * line_dist(old, &pre));
                 ok = !reverted && !early;
                 if debug_lines() {
-                    why += &format!(" rev {reverted} early {early}");
+                    why += &format!(
+                        " rev {reverted} early {early} seen {} {}",
+                        old.is_some(),
+                        new.is_some()
+                    );
                 }
                 if ok {
                     for (i, (x, y)) in pre.chunks_exact(3).zip(post.chunks_exact(3)).enumerate() {

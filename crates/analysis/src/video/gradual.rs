@@ -785,6 +785,56 @@ pub fn bridge_cuts(f: &[FrameFeatures], bounds: &[usize], grads: &mut Vec<Gradua
     absorbed
 }
 
+/// Net camera travel, as a share of the frame along either axis, above which a transition
+/// joined through a sweep is a whip pan (see [`whip_through_sweep`]).
+const WHIP_TRAVEL: f32 = 0.5;
+
+/// Net camera translation over frames `s + 1..=e` as tracked frame to frame
+/// ([`FrameFeatures::shift`], zero where the tracker could not match a pair), as a share
+/// of the frame: the larger of the horizontal and the vertical share.
+pub fn tracked_travel(f: &[FrameFeatures], s: usize, e: usize) -> f32 {
+    use super::frame::{THUMB_H, THUMB_W};
+    let (dx, dy) = f[s + 1..=e]
+        .iter()
+        .fold((0f32, 0f32), |(x, y), g| (x + g.shift[0], y + g.shift[1]));
+    (dx.abs() / THUMB_W as f32).max(dy.abs() / THUMB_H as f32)
+}
+
+/// True when `g` took in a sweep ([`bridge_cuts`] absorbed a step of `sweeps`: the picture
+/// kept changing on a side of it) while the camera travelled [`WHIP_TRAVEL`] of the frame
+/// or more over `g`. A dissolve, wipe or zoom leaves both pictures in place (the camera's
+/// own drift over the true ones of the benchmark clips with ground truth: at most 0.28 of
+/// the frame, shaken and hand-held wipes included), so such a window is the camera
+/// sweeping from one view to another: a whip pan out of a flat sky, which the model fits
+/// and the camera check cannot tell from a wipe (the sky has no structure, and the whip's
+/// end frames do not overlap). A slide moves both pictures by a whole frame and is not
+/// judged here. Travel alone is no evidence (a card sliding off in an edited template,
+/// read as a wipe, travels 0.86): only with the sweep (docs/BENCHMARKS.md, session 19).
+pub fn whip_through_sweep(
+    f: &[FrameFeatures],
+    g: &Gradual,
+    absorbed: &[usize],
+    sweeps: &[usize],
+) -> bool {
+    if g.kind == "slide" || g.end <= g.start {
+        return false;
+    }
+    let through = absorbed
+        .iter()
+        .any(|c| sweeps.contains(c) && g.start < *c && *c <= g.end);
+    if !through {
+        return false;
+    }
+    let travel = tracked_travel(f, g.start, g.end);
+    if debug() {
+        eprintln!(
+            "  {} {}-{} through a sweep: camera travel {travel:.2} of the frame",
+            g.kind, g.start, g.end
+        );
+    }
+    travel >= WHIP_TRAVEL
+}
+
 /// Largest step per frame, as a share of the transition's steepest step, at which the
 /// picture next to an end counts as held (see [`held_ends`]).
 const HELD_STEP: f32 = 0.25;

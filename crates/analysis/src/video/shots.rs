@@ -176,6 +176,11 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         grads.extend(g);
     }
     let mut absorbed = gradual::bridge_cuts(f, &bounds, &mut grads);
+    // A sweep joined into a transition over which the camera travels half the frame or
+    // more is a whip pan, not a transition between two held pictures (see
+    // [`gradual::whip_through_sweep`]).
+    let sweeps: Vec<usize> = hard.iter().filter(|c| c.sweep).map(|c| c.index).collect();
+    grads.retain(|g| !gradual::whip_through_sweep(f, g, &absorbed, &sweeps));
     let mut grads = join_through_colour(grads);
     // Transitions placed against a step that is no cut must still run between held
     // pictures (a whip pan read as a wipe or dissolve ends mid-sweep). Judged after the
