@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{analysed_transitions, encode_graph};
+use common::{analysed_transitions, encode_graph, encode_graph_preset};
 use std::path::{Path, PathBuf};
 
 const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
@@ -110,6 +110,11 @@ fn assert_one_wipe(src: (&str, f64), kind: &str) {
     let out = render(src.0, src.1, Some((kind, offset, dur)), SEED, &dir);
     let t = transitions(&out);
     let _ = std::fs::remove_dir_all(&dir);
+    assert_single_wipe(&t, offset, dur);
+}
+
+/// `t` is one wipe starting at `offset` s and lasting `dur` s, both within two frames.
+fn assert_single_wipe(t: &[(String, f64, i64)], offset: f64, dur: f64) {
     let frame = 1.0 / FPS;
     assert_eq!(t.len(), 1, "{t:?}");
     let (k, start, ms) = &t[0];
@@ -176,33 +181,8 @@ fn a_hand_held_wipe_whose_far_rows_left_the_frame_is_read() {
               split[a][p];[p]scale=864:486,crop=640:360[b];\
               [a][b]xfade=transition=wipedown:duration=0.76:offset=0.92,trim=duration=3.5,\
               format=yuv420p[v]";
-    let ok = std::process::Command::new("ffmpeg")
-        .args(["-nostdin", "-y", "-v", "error", "-i"])
-        .arg(Path::new(MEDIA).join("video/imageio-cockatoo/cockatoo.mp4"))
-        .args([
-            "-filter_complex",
-            fc,
-            "-map",
-            "[v]",
-            "-an",
-            "-c:v",
-            "libx264",
-        ])
-        .args(["-preset", "fast", "-crf", "18"])
-        .arg(&out)
-        .status()
-        .expect("ffmpeg")
-        .success();
-    assert!(ok, "ffmpeg failed");
+    encode_graph_preset("video/imageio-cockatoo/cockatoo.mp4", fc, &out, "fast");
     let t = transitions(&out);
     let _ = std::fs::remove_dir_all(&dir);
-    let frame = 1.0 / FPS;
-    assert_eq!(t.len(), 1, "{t:?}");
-    let (k, start, ms) = &t[0];
-    assert_eq!(k, "wipe", "{t:?}");
-    assert!((start - 0.92).abs() <= 2.0 * frame + 1e-6, "{t:?}");
-    assert!(
-        (*ms as f64 / 1000.0 - 0.76).abs() <= 2.0 * frame + 1e-6,
-        "{t:?}"
-    );
+    assert_single_wipe(&t, 0.92, 0.76);
 }

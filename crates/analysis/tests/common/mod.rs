@@ -21,6 +21,11 @@ pub fn media(rel: &str) -> PathBuf {
 /// result labelled `[v]`) into `out`, picture only, H.264 at CRF 18: the tests' clips of
 /// known transitions.
 pub fn encode_graph(src: &str, fc: &str, out: &Path) {
+    encode_graph_preset(src, fc, out, "veryfast");
+}
+
+/// [`encode_graph`] with x264's `preset` (a clip made as a bench generator makes it).
+pub fn encode_graph_preset(src: &str, fc: &str, out: &Path, preset: &str) {
     let ok = std::process::Command::new("ffmpeg")
         .args(["-nostdin", "-y", "-v", "error", "-i"])
         .arg(media(src))
@@ -33,7 +38,7 @@ pub fn encode_graph(src: &str, fc: &str, out: &Path) {
             "-c:v",
             "libx264",
         ])
-        .args(["-preset", "veryfast", "-crf", "18"])
+        .args(["-preset", preset, "-crf", "18"])
         .arg(out)
         .status()
         .expect("ffmpeg")
