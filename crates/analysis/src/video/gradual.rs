@@ -171,6 +171,8 @@ fn classify(
         }
     }
     type Model = fn(&[f32], &[f32], Dir, f32, &mut [f32]);
+    // The axis each slide candidate (its index in `cands`) travels along.
+    let mut slide_axes: Vec<(usize, usize)> = Vec::new();
     for (name, model) in [
         ("wipe", models::wipe as Model),
         ("slide", models::slide as Model),
@@ -184,6 +186,10 @@ fn classify(
                 let (p, e) = models::best_p(g, &preds);
                 curve.push(p);
                 err += e;
+            }
+            if name == "slide" {
+                let axis = usize::from(matches!(dir, Dir::Up | Dir::Down));
+                slide_axes.push((cands.len(), axis));
             }
             cands.push((name, curve, err * 1.15, Drift::Edge));
         }
@@ -283,6 +289,18 @@ fn classify(
                 eprintln!(
                     "  classify {s}-{e}: {kind}, but only {clear:.2} of the cells change clearly"
                 );
+            }
+            return None;
+        }
+    }
+    // A slide's move starts on one held picture and stops on another; a pan over about
+    // a frame's width fits the slide model as well (its end frames are the two sides of
+    // the seam) but runs on past the window or into the segment's ends.
+    if kind == "slide" {
+        let axis = slide_axes.iter().find(|a| a.0 == best_i).map_or(0, |a| a.1);
+        if !super::slide::move_starts_and_stops(f, s, e, lo, hi, axis) {
+            if debug() {
+                eprintln!("  classify {s}-{e}: slide, but the move runs on past its ends");
             }
             return None;
         }

@@ -280,6 +280,52 @@ fn pair_move(
     mv
 }
 
+/// The picture's move from `a` to `b` (cells across and down, `b(x) ≈ a(x − d)`), as
+/// [`pair_moves`] measures it for one pair.
+pub(crate) fn move_between(a: &FrameFeatures, b: &FrameFeatures) -> [f32; 2] {
+    let (ta, tb) = (a.thumb(), b.thumb());
+    let pa = [profile(&ta, true), profile(&ta, false)];
+    let pb = [profile(&tb, true), profile(&tb, false)];
+    pair_move(&ta, &pa, &tb, &pb)
+}
+
+/// Pairs of frames on each side of a window that [`move_starts_and_stops`] reads: the
+/// located ends of a transition can fall a couple of frames inside its move (the flat
+/// thresholds of [`super::gradual`] stop inside the ramp).
+const BOUND_PAIRS: usize = 4;
+
+/// True when the move along `axis` over `[s, e]` (a window of frames in the segment
+/// `[lo, hi]`, `hi` its last frame) is seen to start and to stop: on at least one of the
+/// [`BOUND_PAIRS`] pairs just before `s` and one of those just after `e`, inside the segment, the
+/// picture moves slower than half the window's pace `n / (e − s)` (cells a frame) or the
+/// other way. A slide starts from one picture and ends on another, each held by its shot;
+/// a pan over about a frame's width that runs on past the window, or into the segment's
+/// first or last frame (a cut in the middle of the move), is a camera move whose start or
+/// end is not seen, and looks like a slide between two neighbouring views of one scene.
+pub(crate) fn move_starts_and_stops(
+    f: &[FrameFeatures],
+    s: usize,
+    e: usize,
+    lo: usize,
+    hi: usize,
+    axis: usize,
+) -> bool {
+    let n = if axis == 0 { THUMB_W } else { THUMB_H };
+    let pace = n as f32 / (e - s).max(1) as f32;
+    let travel: f32 = (s + 1..=e)
+        .map(|t| move_between(&f[t - 1], &f[t])[axis])
+        .sum();
+    // Pair `t − 1 → t` still moves with the window.
+    let moving = |t: usize| {
+        let v = move_between(&f[t - 1], &f[t])[axis];
+        v.signum() == travel.signum() && v.abs() >= 0.5 * pace
+    };
+    let before = s.saturating_sub(BOUND_PAIRS - 1).max(lo + 1)..=s;
+    let after = e + 1..=(e + BOUND_PAIRS).min(hi);
+    let seen = |mut pairs: std::ops::RangeInclusive<usize>| pairs.any(|t| !moving(t));
+    seen(before) && seen(after)
+}
+
 /// Slides between two framings in `[lo, hi)` (a segment between hard cuts) whose frames
 /// are all still free in `taken` (marked taken when found). See the module doc.
 pub fn detect_in_segment(
@@ -325,6 +371,9 @@ pub fn detect_with_moves(
                 i += 1;
             }
             let end = i;
+            // The move is seen to start and stop inside the segment: a run from its first
+            // pair or to its last may be a pan cut into (see [`move_starts_and_stops`]).
+            let bounded = first > 1 && end < hi - lo;
             // A slide moves at one pace (eased at most at its ends); pairs at the ends of
             // the run much slower than its median are the camera's own move (shake or a
             // pan) next to it, not the slide.
@@ -415,11 +464,16 @@ pub fn detect_with_moves(
             let solid = f[s..=e].iter().any(|g| g.is_solid());
             if debug() {
                 eprintln!(
-                    "slide? {s}-{e} axis {axis}: travel {travel:.1} of {frame}, residual {residual:.2}, reframed {framings:.2}, colours {:.3}, free {free}",
+                    "slide? {s}-{e} axis {axis}: travel {travel:.1} of {frame}, residual {residual:.2}, reframed {framings:.2}, colours {:.3}, free {free}, bounded {bounded}",
                     hist_dist(&f[s], &f[e])
                 );
             }
-            if residual > MAX_MOVED_RESIDUAL || framings > MAX_REFRAMED || !free || solid {
+            if residual > MAX_MOVED_RESIDUAL
+                || framings > MAX_REFRAMED
+                || !free
+                || solid
+                || !bounded
+            {
                 continue;
             }
             taken[s..=e].iter_mut().for_each(|t| *t = true);
