@@ -167,7 +167,7 @@ def main():
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
     ap.add_argument("--out", type=Path,
                     default=Path(__file__).resolve().parents[1] / "out" / "pan-cuts")
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()
     if args.cmd == "gen":
         gen(args.out)
     else:
