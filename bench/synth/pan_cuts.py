@@ -49,12 +49,15 @@ ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_f
           "-r", str(FPS)]
 
 
-def window(x_expr, blur):
-    """Filter of one part: the source at 1920x1080, the 640x360 window at x_expr (of n)."""
+def window(x_expr, blur, enable=None):
+    """Filter of one part: the source at 1920x1080, the 640x360 window at x_expr (of n),
+    blurred along x over `blur` px (on the frames where `enable` holds, if given)."""
     f = (f"fps={FPS},scale={BIG_W}:{BIG_H}:flags=bicubic,setsar=1,"
          f"crop={W}:{H}:x='{x_expr}':y={(BIG_H - H) // 2}")
     if blur:
         f += f",gblur=sigma={blur / 2:.2f}:sigmaV=0.01"
+        if enable:
+            f += f":enable='{enable}'"
     return f
 
 
@@ -94,11 +97,7 @@ def gen(out):
                     name = f"{kind}-{a[0]}-{tag}"
                     # The blur follows the window: only while it moves.
                     moving = f"lt(n\\,{N})" if kind == "stop" else f"gte(n\\,{N})"
-                    f = (f"fps={FPS},scale={BIG_W}:{BIG_H}:flags=bicubic,setsar=1,"
-                         f"crop={W}:{H}:x='{x}':y={(BIG_H - H) // 2}")
-                    if blur:
-                        f += f",gblur=sigma={blur / 2:.2f}:sigmaV=0.01:enable='{moving}'"
-                    f += f",trim=end_frame={2 * N}"
+                    f = f"{window(x, blur, moving)},trim=end_frame={2 * N}"
                     subprocess.run(["ffmpeg", "-y", "-v", "error", "-ss", f"{a[2]:.3f}", "-t",
                                     f"{2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]), "-vf", f,
                                     *ENCODE, str(out / f"{name}.mp4")], check=True)

@@ -60,9 +60,9 @@ fn a_pan_that_stops_is_not_a_slide() {
     assert!(t.is_empty(), "{t:?}");
 }
 
-/// A still shot of clouds in `goldeneye-vfr-drop3.mp4` whose window starts panning at
-/// 36 px a frame at frame 29 and pans on to the end: main read a slide over frames 28–54,
-/// though the picture moves on at the same pace after it.
+/// A still view of the dark monitor picture in `goldeneye-vfr-drop3.mp4` whose window
+/// starts panning at 36 px a frame at frame 29 and pans on to the end: main read a slide
+/// over frames 28–54, though the picture moves on at the same pace after it.
 #[test]
 fn a_pan_that_starts_is_not_a_slide() {
     if !media_present() {
