@@ -32,8 +32,9 @@
 //! * The prediction sees the source through the segment's window
 //!   ([`SegmentSpan::read`]): a crop `w` wide, `h` high magnifies pan, shake and object
 //!   motion by `1/w` (tilt by `1/h`, shake by `1/√(w·h)`), and a moving window adds its
-//!   speed. When the template is more than 5 points calmer, moving windows are held still
-//!   first, fastest first ([`hold_windows`]).
+//!   speed. When the template is more than 5 points calmer, moving windows whose subject
+//!   stays inside the window held still are held still first, fastest first
+//!   ([`hold_windows`]).
 //! * A segment followed by a punch-in split of its own shot gets no push-in or pan: its
 //!   zoomed end would match the punch-in framing and hide that cut.
 //! * Without motion analysis a segment is predicted still.
@@ -337,20 +338,22 @@ pub fn assign(
 /// Holds moving crop windows still where the template is calmer than the output would read:
 /// when the prediction with no move added ([`predicted_scores`]) is more than
 /// [`INTENSITY_BAND`] above the template's `motion_intensity`, the fastest moving windows
-/// are held still (their speed removed from `segs`) one at a time until the prediction
-/// reaches the template or none moves. A window that follows the action is a camera move
+/// among those `holdable` (the subject stays inside the window held still, see
+/// `reframe::can_hold`) are held still (their speed removed from `segs`) one at a time
+/// until the prediction reaches the template or none is left. A window that follows the action is a camera move
 /// the extractor reads (pan, tilt, and more object motion: the subject is kept while the
 /// picture around it slides); a calm template does not ask for it. Returns the indices
 /// held (the caller fixes those windows) and a note.
 pub fn hold_windows(
     segs: &mut [SegmentSpan],
+    holdable: &[bool],
     src: &SourceMotion,
     motion_intensity: f64,
 ) -> (Vec<usize>, Option<String>) {
     let none = vec![Motion::None; segs.len()];
     let (_, before) = predicted_scores(segs, src, &none);
     let mut moving: Vec<usize> = (0..segs.len())
-        .filter(|&i| segs[i].window_moves())
+        .filter(|&i| segs[i].window_moves() && holdable.get(i).copied().unwrap_or(false))
         .collect();
     moving.sort_by(|&a, &b| {
         let v = |s: &SegmentSpan| s.window_pan + s.window_tilt;
@@ -616,7 +619,13 @@ mod tests {
         segs[3].window_tilt = 3.0;
         let none = [Motion::None; 4];
         let (_, before) = predicted_scores(&segs, &src(&calm), &none);
-        let (held, note) = hold_windows(&mut segs, &src(&calm), 0.0);
+        // A window that must move to keep its subject in the picture is not held.
+        let (held, _) = hold_windows(&mut segs, &[true, false, true, true], &src(&calm), 0.0);
+        assert_eq!(held, vec![3]);
+        let mut segs = spans(4, 2.0);
+        segs[1].window_pan = 20.0;
+        segs[3].window_tilt = 3.0;
+        let (held, note) = hold_windows(&mut segs, &[true; 4], &src(&calm), 0.0);
         assert_eq!(held, vec![1], "{note:?}");
         assert!(!segs[1].window_moves() && segs[3].window_moves());
         let (_, after) = predicted_scores(&segs, &src(&calm), &none);
@@ -627,7 +636,7 @@ mod tests {
         // Lively template: nothing held.
         let mut segs = spans(4, 2.0);
         segs[1].window_pan = 20.0;
-        let (held, note) = hold_windows(&mut segs, &src(&calm), 40.0);
+        let (held, note) = hold_windows(&mut segs, &[true; 4], &src(&calm), 40.0);
         assert!(held.is_empty() && note.is_none() && segs[1].window_moves());
     }
 

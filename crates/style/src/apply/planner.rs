@@ -218,7 +218,8 @@ pub fn plan_chunked(
             track: &source.camera_track,
             fps: source.frame_rate,
         };
-        let (held, n) = motion::hold_windows(&mut spans, &src, st.motion_intensity);
+        let holdable: Vec<bool> = segs.iter().map(reframe::can_hold).collect();
+        let (held, n) = motion::hold_windows(&mut spans, &holdable, &src, st.motion_intensity);
         for i in held {
             reframe::hold(&mut segs[i]);
         }
