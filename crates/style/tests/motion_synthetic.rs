@@ -75,12 +75,7 @@ fn planned_push_in_measures_its_planned_strength() {
     let img = still(dir.path());
     // The planner's push-in for half of a full-strength zoom move on one 3 s segment,
     // rendered at 30 fps with the graph's own push-in filters.
-    let seg = [SegmentSpan {
-        src_in_s: 0.0,
-        src_out_s: 3.0,
-        dur_s: 3.0,
-        before_punch_in: false,
-    }];
+    let seg = [SegmentSpan::new(0.0, 3.0, 3.0)];
     let track = stylecut_types::CameraTrack::default();
     let still_source = motion::SourceMotion {
         shots: &[],
@@ -117,12 +112,7 @@ fn planned_pan_measures_its_planned_speed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let img = still(dir.path());
     // A lively template over one still 4 s segment: the planner adds a pan.
-    let seg = [SegmentSpan {
-        src_in_s: 0.0,
-        src_out_s: 4.0,
-        dur_s: 4.0,
-        before_punch_in: false,
-    }];
+    let seg = [SegmentSpan::new(0.0, 4.0, 4.0)];
     let track = stylecut_types::CameraTrack::default();
     let still_source = motion::SourceMotion {
         shots: &[],

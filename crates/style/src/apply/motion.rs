@@ -29,6 +29,12 @@
 //!   first, until the prediction reaches the template; the prediction
 //!   counts a stabilised segment's shake as removed. Camera pans and object motion of the
 //!   source are not removed here (pacing prefers calmer material instead, see `pacing.rs`).
+//! * The prediction sees the source through the segment's window
+//!   ([`SegmentSpan::read`]): a crop `w` wide, `h` high magnifies pan, shake and object
+//!   motion by `1/w` (tilt by `1/h`, shake by `1/√(w·h)`), and a moving window adds its
+//!   speed. When the template is more than 5 points calmer, moving windows whose subject
+//!   stays inside the window held still are held still first, fastest first
+//!   ([`hold_windows`]).
 //! * A segment followed by a punch-in split of its own shot gets no push-in or pan: its
 //!   zoomed end would match the punch-in framing and hide that cut.
 //! * Without motion analysis a segment is predicted still.
@@ -86,6 +92,59 @@ pub struct SegmentSpan {
     /// split): a push-in or pan here would end near that framing and hide the cut, so the
     /// segment gets no zoomed move.
     pub before_punch_in: bool,
+    /// The output picture's width and height as fractions of the source picture's (the
+    /// segment's crop window: the crop to the output's aspect ratio and the punch-in). The
+    /// extractor measures motion in % of the frame, so motion inside a window of width `w`
+    /// reads `1 / w` times faster than on the source.
+    pub frame_w: f64,
+    pub frame_h: f64,
+    /// Speed at which a moving crop window (`reframe`) crosses the source, % of the output
+    /// picture's width and height per second: the extractor reads it as a pan and a tilt.
+    pub window_pan: f64,
+    pub window_tilt: f64,
+}
+
+impl SegmentSpan {
+    /// A segment showing the whole source picture through a still window.
+    pub fn new(src_in_s: f64, src_out_s: f64, dur_s: f64) -> Self {
+        SegmentSpan {
+            src_in_s,
+            src_out_s,
+            dur_s,
+            before_punch_in: false,
+            frame_w: 1.0,
+            frame_h: 1.0,
+            window_pan: 0.0,
+            window_tilt: 0.0,
+        }
+    }
+
+    /// Whether the segment's crop window moves.
+    pub fn window_moves(&self) -> bool {
+        self.window_pan > 0.0 || self.window_tilt > 0.0
+    }
+
+    /// The motion the extractor reads on the segment before any move is added: its span of
+    /// the source ([`SourceMotion::segment`]) seen through its window. Pan, shake and object
+    /// motion (the residual, in % of the width per second, under the saturating scale of
+    /// `camera::object_motion`) are magnified by `1 / frame_w`, tilt by `1 / frame_h`, the
+    /// shake (both axes in one figure) by `1 / √(frame_w · frame_h)`; the zoom rate (log2/s)
+    /// does not depend on the framing. A moving window adds its own speed to pan and tilt.
+    /// None: no motion analysis and a still window.
+    pub fn read(&self, src: &SourceMotion) -> Option<ShotMotion> {
+        let own = src.segment(self);
+        if own.is_none() && !self.window_moves() {
+            return None;
+        }
+        let mut m = own.unwrap_or(ShotMotion::still(self.src_in_s, self.src_out_s));
+        let (w, h) = (self.frame_w.clamp(0.05, 1.0), self.frame_h.clamp(0.05, 1.0));
+        m.pan_speed = m.pan_speed / w + self.window_pan;
+        m.tilt_speed = m.tilt_speed / h + self.window_tilt;
+        m.shake /= (w * h).sqrt();
+        let om = m.object_motion.clamp(0.0, 99.99) / 100.0;
+        m.object_motion = 100.0 * (1.0 - (1.0 - om).powf(1.0 / w));
+        Some(m)
+    }
 }
 
 fn shot_at(motion: &[ShotMotion], t: f64) -> Option<&ShotMotion> {
@@ -155,7 +214,7 @@ pub fn predicted_scores(segs: &[SegmentSpan], src: &SourceMotion, moves: &[Motio
     let p: Vec<ShotMotion> = segs
         .iter()
         .zip(moves)
-        .map(|(s, mv)| predict(src.segment(s).as_ref(), mv, s.dur_s))
+        .map(|(s, mv)| predict(s.read(src).as_ref(), mv, s.dur_s))
         .collect();
     (camera::zoom_usage(&p), camera::motion_intensity(&p))
 }
@@ -184,7 +243,7 @@ pub fn assign(
     }
     let own: Vec<ShotMotion> = segs
         .iter()
-        .map(|s| predict(src.segment(s).as_ref(), &Motion::None, s.dur_s))
+        .map(|s| predict(s.read(src).as_ref(), &Motion::None, s.dur_s))
         .collect();
     let has_zoom: Vec<bool> = own.iter().map(|m| m.has_zoom).collect();
     // Zoom: missing strength, in shots.
@@ -248,7 +307,13 @@ pub fn assign(
         }
     } else if motion_intensity < before - INTENSITY_BAND {
         let mut shaky: Vec<usize> = (0..n)
-            .filter(|&i| out[i] == Motion::None && stabilisable(&own[i]))
+            // Whether the picture shakes is the source's own reading: the window magnifies
+            // the figure the extractor reads, not the jitter the stabiliser can find (on
+            // Big Buck Bunny's punch-ins, source shake 0.17 % of the width, the 1.25×
+            // framing read 0.08–0.21).
+            .filter(|&i| {
+                out[i] == Motion::None && src.segment(&segs[i]).is_some_and(|m| stabilisable(&m))
+            })
             .collect();
         shaky.sort_by(|&a, &b| own[b].shake.total_cmp(&own[a].shake));
         let mut k = 0;
@@ -268,6 +333,49 @@ pub fn assign(
         }
     }
     (out, notes)
+}
+
+/// Holds moving crop windows still where the template is calmer than the output would read:
+/// when the prediction with no move added ([`predicted_scores`]) is more than
+/// [`INTENSITY_BAND`] above the template's `motion_intensity`, the fastest moving windows
+/// among those `holdable` (the subject stays inside the window held still, see
+/// `reframe::can_hold`) are held still (their speed removed from `segs`) one at a time
+/// until the prediction reaches the template or none is left. A window that follows the action is a camera move
+/// the extractor reads (pan, tilt, and more object motion: the subject is kept while the
+/// picture around it slides); a calm template does not ask for it. Returns the indices
+/// held (the caller fixes those windows) and a note.
+pub fn hold_windows(
+    segs: &mut [SegmentSpan],
+    holdable: &[bool],
+    src: &SourceMotion,
+    motion_intensity: f64,
+) -> (Vec<usize>, Option<String>) {
+    let none = vec![Motion::None; segs.len()];
+    let (_, before) = predicted_scores(segs, src, &none);
+    let mut moving: Vec<usize> = (0..segs.len())
+        .filter(|&i| segs[i].window_moves() && holdable.get(i).copied().unwrap_or(false))
+        .collect();
+    moving.sort_by(|&a, &b| {
+        let v = |s: &SegmentSpan| s.window_pan + s.window_tilt;
+        v(&segs[b]).total_cmp(&v(&segs[a]))
+    });
+    let mut held = Vec::new();
+    for i in moving {
+        if predicted_scores(segs, src, &none).1 <= motion_intensity + INTENSITY_BAND {
+            break;
+        }
+        segs[i].window_pan = 0.0;
+        segs[i].window_tilt = 0.0;
+        held.push(i);
+    }
+    let note = (!held.is_empty()).then(|| {
+        let (_, after) = predicted_scores(segs, src, &none);
+        format!(
+            "motion: held {} moving crop windows still (template {motion_intensity:.0}, predicted {before:.0} -> {after:.0})",
+            held.len()
+        )
+    });
+    (held, note)
 }
 
 /// Whether stabilising a segment with measured motion `m` can calm it: it shakes (≥
@@ -315,12 +423,7 @@ mod tests {
 
     fn spans(n: usize, dur: f64) -> Vec<SegmentSpan> {
         (0..n)
-            .map(|i| SegmentSpan {
-                src_in_s: i as f64 * dur,
-                src_out_s: (i + 1) as f64 * dur,
-                dur_s: dur,
-                before_punch_in: false,
-            })
+            .map(|i| SegmentSpan::new(i as f64 * dur, (i + 1) as f64 * dur, dur))
             .collect()
     }
 
@@ -443,6 +546,98 @@ mod tests {
         let lively = vec![shot(0.0, 4.0, false, 40.0, 0.0)];
         let (m, _) = assign(&segs, &src(&lively), 0.0, 60.0);
         assert!(m.iter().all(|x| *x == Motion::None), "{m:?}");
+    }
+
+    /// Session 20: bikes.mp4 (2.35:1) cropped to 16:9 keeps 0.756 of its width; its
+    /// 1.2–3.0 s segment read pan 9.39 %/s and object motion 73.7 on the source and 12.22
+    /// and 82.6 on the round-trip output (the prediction said 9.39 and 73.7).
+    #[test]
+    fn a_crop_window_magnifies_the_motion_read() {
+        let mut riders = shot(0.0, 2.0, false, 9.39, 0.18);
+        riders.tilt_speed = 2.61;
+        riders.zoom_rate = 0.051;
+        riders.has_zoom = true;
+        riders.object_motion = 73.7;
+        let shots = [riders.clone()];
+        let seg = SegmentSpan {
+            frame_w: 0.756,
+            ..SegmentSpan::new(0.0, 2.0, 2.0)
+        };
+        let m = seg.read(&src(&shots)).unwrap();
+        assert!((m.pan_speed - 9.39 / 0.756).abs() < 1e-9, "{m:?}");
+        assert!((m.pan_speed - 12.22).abs() < 0.5, "{m:?}");
+        assert!((m.object_motion - 82.6).abs() < 1.0, "{m:?}");
+        assert_eq!((m.tilt_speed, m.zoom_rate, m.has_zoom), (2.61, 0.051, true));
+        // The whole picture reads as the source.
+        assert_eq!(
+            SegmentSpan::new(0.0, 2.0, 2.0).read(&src(&shots)),
+            Some(riders)
+        );
+        // A punch-in (1.25×) magnifies both axes; a moving window adds its speed.
+        let seg = SegmentSpan {
+            frame_w: 0.8,
+            frame_h: 0.8,
+            window_tilt: 4.0,
+            ..SegmentSpan::new(0.0, 2.0, 2.0)
+        };
+        let m = seg.read(&src(&shots)).unwrap();
+        assert!((m.tilt_speed - (2.61 * 1.25 + 4.0)).abs() < 1e-9, "{m:?}");
+        assert!((m.shake - 0.18 * 1.25).abs() < 1e-9, "{m:?}");
+        // A still source seen through a moving window is not still.
+        let m = seg.read(&src(&[])).unwrap();
+        assert_eq!((m.pan_speed, m.tilt_speed), (0.0, 4.0));
+        assert_eq!(SegmentSpan::new(0.0, 2.0, 2.0).read(&src(&[])), None);
+    }
+
+    /// A lively template (60): a source panning at 12 %/s reads 38 in the whole picture, so
+    /// pans are added; inside a 0.5-wide window it reads 24 %/s (62), already the template's
+    /// level, and nothing is added (the prediction before session 20 read the source span
+    /// as it is and added pans the output did not need).
+    #[test]
+    fn no_pan_is_added_where_the_window_already_magnifies_the_motion() {
+        let panning = [shot(0.0, 8.0, false, 12.0, 0.0)];
+        let whole = spans(4, 2.0);
+        let (m, _) = assign(&whole, &src(&panning), 0.0, 60.0);
+        assert!(m.iter().any(|x| matches!(x, Motion::Pan { .. })), "{m:?}");
+        let cropped: Vec<SegmentSpan> = whole
+            .iter()
+            .map(|s| SegmentSpan { frame_w: 0.5, ..*s })
+            .collect();
+        let (m, _) = assign(&cropped, &src(&panning), 0.0, 60.0);
+        assert!(m.iter().all(|x| *x == Motion::None), "{m:?}");
+        let (_, mi) = predicted_scores(&cropped, &src(&panning), &m);
+        assert!((mi - 60.0).abs() <= INTENSITY_BAND, "{mi}");
+    }
+
+    /// A calm template holds the fastest moving windows still until the prediction reaches
+    /// it; a lively one keeps them moving.
+    #[test]
+    fn a_calm_template_holds_moving_windows_still() {
+        let calm = [shot(0.0, 8.0, false, 0.5, 0.0)];
+        let mut segs = spans(4, 2.0);
+        segs[1].window_pan = 20.0;
+        segs[3].window_tilt = 3.0;
+        let none = [Motion::None; 4];
+        let (_, before) = predicted_scores(&segs, &src(&calm), &none);
+        // A window that must move to keep its subject in the picture is not held.
+        let (held, _) = hold_windows(&mut segs, &[true, false, true, true], &src(&calm), 0.0);
+        assert_eq!(held, vec![3]);
+        let mut segs = spans(4, 2.0);
+        segs[1].window_pan = 20.0;
+        segs[3].window_tilt = 3.0;
+        let (held, note) = hold_windows(&mut segs, &[true; 4], &src(&calm), 0.0);
+        assert_eq!(held, vec![1], "{note:?}");
+        assert!(!segs[1].window_moves() && segs[3].window_moves());
+        let (_, after) = predicted_scores(&segs, &src(&calm), &none);
+        assert!(
+            before > 15.0 && after <= INTENSITY_BAND,
+            "{before} -> {after}"
+        );
+        // Lively template: nothing held.
+        let mut segs = spans(4, 2.0);
+        segs[1].window_pan = 20.0;
+        let (held, note) = hold_windows(&mut segs, &[true; 4], &src(&calm), 40.0);
+        assert!(held.is_empty() && note.is_none() && segs[1].window_moves());
     }
 
     #[test]

@@ -195,16 +195,22 @@ pub fn plan_chunked(
         }
     }
     if let Some(st) = style.filter(|_| sw.motion) {
-        let spans: Vec<motion::SegmentSpan> = segs
+        let mut spans: Vec<motion::SegmentSpan> = segs
             .iter()
             .enumerate()
-            .map(|(i, s)| motion::SegmentSpan {
-                src_in_s: s.src_in_s,
-                src_out_s: s.src_out_s,
-                dur_s: fmt.frames_to_s(s.frames),
-                before_punch_in: segs
-                    .get(i + 1)
-                    .is_some_and(|n| n.punch_in && !s.punch_in && n.shot == s.shot),
+            .map(|(i, s)| {
+                let dur_s = fmt.frames_to_s(s.frames);
+                let (window_pan, window_tilt) = reframe::window_speed(s, dur_s);
+                motion::SegmentSpan {
+                    before_punch_in: segs
+                        .get(i + 1)
+                        .is_some_and(|n| n.punch_in && !s.punch_in && n.shot == s.shot),
+                    frame_w: s.crop.w,
+                    frame_h: s.crop.h,
+                    window_pan,
+                    window_tilt,
+                    ..motion::SegmentSpan::new(s.src_in_s, s.src_out_s, dur_s)
+                }
             })
             .collect();
         let src = motion::SourceMotion {
@@ -212,6 +218,12 @@ pub fn plan_chunked(
             track: &source.camera_track,
             fps: source.frame_rate,
         };
+        let holdable: Vec<bool> = segs.iter().map(reframe::can_hold).collect();
+        let (held, n) = motion::hold_windows(&mut spans, &holdable, &src, st.motion_intensity);
+        for i in held {
+            reframe::hold(&mut segs[i]);
+        }
+        notes.extend(n);
         let (moves, n) = motion::assign(&spans, &src, st.zoom_usage, st.motion_intensity);
         for (s, m) in segs.iter_mut().zip(moves) {
             s.motion = m;

@@ -51,6 +51,61 @@ pub struct CropKey {
     pub cy: f64,
 }
 
+/// Speed of `seg`'s moving window over the source, % of the output picture's width and
+/// height per second over its `dur_s` seconds: the keys' summed travel over the window's
+/// size (0, 0 for a still window).
+pub fn window_speed(seg: &Segment, dur_s: f64) -> (f64, f64) {
+    if seg.crop_path.len() < 2 || dur_s <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let travel = |f: fn(&CropKey) -> f64, size: f64| {
+        seg.crop_path
+            .windows(2)
+            .map(|k| (f(&k[1]) - f(&k[0])).abs())
+            .sum::<f64>()
+            / size.max(1e-3)
+    };
+    (
+        100.0 * travel(|k| k.cx, seg.crop.w) / dur_s,
+        100.0 * travel(|k| k.cy, seg.crop.h) / dur_s,
+    )
+}
+
+/// Whether `seg`'s moving window can be held still at the mean of its keys without losing
+/// its subject: every key within half the [`DEAD_ZONE`] (0.1 of the window's size) of that
+/// mean on both axes. A key sits about within the dead zone of its smoothed target (more
+/// where the speed limit makes it lag), so the target stays near 0.3 of the size from the
+/// held centre, inside the window with a margin. On the `vertical_warm_talking_head`
+/// snapshot a 1.25× window following a walk moved 0.1 of the picture (0.39 of its width)
+/// in 3.1 s: held still at its mean, the walker's last position (0.41) fell 0.02 outside
+/// it; such a window keeps moving.
+pub fn can_hold(seg: &Segment) -> bool {
+    if seg.crop_path.is_empty() {
+        return false;
+    }
+    let n = seg.crop_path.len() as f64;
+    let (mx, my) = (
+        seg.crop_path.iter().map(|k| k.cx).sum::<f64>() / n,
+        seg.crop_path.iter().map(|k| k.cy).sum::<f64>() / n,
+    );
+    seg.crop_path.iter().all(|k| {
+        (k.cx - mx).abs() <= 0.5 * DEAD_ZONE * seg.crop.w
+            && (k.cy - my).abs() <= 0.5 * DEAD_ZONE * seg.crop.h
+    })
+}
+
+/// Holds `seg`'s moving window still at the mean of its keys (which stays inside the
+/// picture, as every key does).
+pub fn hold(seg: &mut Segment) {
+    if seg.crop_path.is_empty() {
+        return;
+    }
+    let n = seg.crop_path.len() as f64;
+    seg.crop.cx = seg.crop_path.iter().map(|k| k.cx).sum::<f64>() / n;
+    seg.crop.cy = seg.crop_path.iter().map(|k| k.cy).sum::<f64>() / n;
+    seg.crop_path.clear();
+}
+
 /// One lazy pass over the keys: start at the segment's mean target (pulled into the dead
 /// zone of the first), then move only as far as the dead zone and the speed limit need.
 fn lazy(times: &[f64], targets: &[f64], size: f64) -> Vec<f64> {
@@ -271,6 +326,50 @@ mod tests {
             &fmt(),
         );
         assert!(path.is_empty(), "{path:?}");
+    }
+
+    /// The motion planner reads a moving window as a pan at its travel over its width per
+    /// second; holding it keeps the window at the mean of its keys.
+    #[test]
+    fn window_speed_and_hold() {
+        let mut s = seg(0.0, 6.0, 0.3);
+        let sal = points(0.0, 6.0, |t| 0.1 + 0.15 * t);
+        let (w, path) = track(&s, &sal, &fmt());
+        s.crop = w;
+        s.crop_path = path.clone();
+        let travel: f64 = path.windows(2).map(|k| (k[1].cx - k[0].cx).abs()).sum();
+        let (pan, tilt) = window_speed(&s, 6.0);
+        assert!(travel > 0.3, "{path:?}");
+        // The subject crosses the picture: held still, the window would lose it.
+        assert!(!can_hold(&s));
+        let mut slow = seg(0.0, 6.0, 0.3);
+        slow.crop_path = vec![
+            CropKey {
+                frame: 0,
+                cx: 0.5,
+                cy: 0.5,
+            },
+            CropKey {
+                frame: 75,
+                cx: 0.52,
+                cy: 0.5,
+            },
+            CropKey {
+                frame: 150,
+                cx: 0.54,
+                cy: 0.5,
+            },
+        ];
+        assert!(can_hold(&slow));
+        slow.crop_path[2].cx = 0.6;
+        assert!(!can_hold(&slow));
+        assert!((pan - 100.0 * travel / 0.3 / 6.0).abs() < 1e-9, "{pan}");
+        assert_eq!(tilt, 0.0);
+        let mean = path.iter().map(|k| k.cx).sum::<f64>() / path.len() as f64;
+        hold(&mut s);
+        assert!(s.crop_path.is_empty());
+        assert!((s.crop.cx - mean).abs() < 1e-12 && s.crop.w == 0.3);
+        assert_eq!(window_speed(&s, 6.0), (0.0, 0.0));
     }
 
     #[test]
