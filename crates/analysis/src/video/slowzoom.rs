@@ -41,8 +41,12 @@ const QUALITY: f32 = 0.01;
 const MIN_DIST: f32 = 4.0;
 /// Half side (px) of the Lucas–Kanade window (15×15).
 const WIN_R: i32 = 7;
-/// Pyramid levels (256, 128, 64 px wide).
+/// Pyramid levels (256, 128, 64 px wide). The tracks start at the frame pairs'
+/// translation, so the background is within reach of the coarsest level; the track
+/// back starts where the forward track ended and needs the finest level only.
 const LEVELS: usize = 3;
+/// Most Lucas–Kanade iterations a level (each stops once a step is under 0.01 px).
+const MAX_ITER: usize = 10;
 /// Largest distance (px) between a corner and where it is tracked back to.
 const FB_MAX: f32 = 0.4;
 /// RANSAC inlier distance (px; `zoom_lk.py`'s 1.5 px at 640 px wide).
@@ -96,17 +100,6 @@ impl Plane {
         let x = x.clamp(0, self.w as i32 - 1) as usize;
         let y = y.clamp(0, self.h as i32 - 1) as usize;
         self.px[y * self.w + x]
-    }
-
-    /// Bilinear sample, the border repeated outside.
-    #[inline]
-    fn sample(&self, x: f32, y: f32) -> f32 {
-        let (x0, y0) = (x.floor(), y.floor());
-        let (fx, fy) = (x - x0, y - y0);
-        let (x0, y0) = (x0 as i32, y0 as i32);
-        let top = self.at(x0, y0) * (1.0 - fx) + self.at(x0 + 1, y0) * fx;
-        let bottom = self.at(x0, y0 + 1) * (1.0 - fx) + self.at(x0 + 1, y0 + 1) * fx;
-        top * (1.0 - fy) + bottom * fy
     }
 
     fn half(&self) -> Plane {
@@ -249,13 +242,24 @@ fn corners(p: &Plane) -> Vec<(f32, f32)> {
         }
     }
     cand.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.2, a.1).cmp(&(b.2, b.1))));
+    // Taken corners by cell of MIN_DIST px: a new corner only looks at the 3×3 cells
+    // around its own.
+    let cell = MIN_DIST as usize;
+    let (gw, gh) = (w / cell + 1, h / cell + 1);
+    let mut grid: Vec<Vec<(f32, f32)>> = vec![Vec::new(); gw * gh];
     let mut out: Vec<(f32, f32)> = Vec::new();
     for (_, x, y) in cand {
+        let (cx, cy) = (x / cell, y / cell);
         let (x, y) = (x as f32, y as f32);
-        if out
-            .iter()
-            .all(|&(u, v)| (u - x) * (u - x) + (v - y) * (v - y) >= MIN_DIST * MIN_DIST)
-        {
+        let far = (cy.saturating_sub(1)..(cy + 2).min(gh)).all(|j| {
+            (cx.saturating_sub(1)..(cx + 2).min(gw)).all(|i| {
+                grid[j * gw + i]
+                    .iter()
+                    .all(|&(u, v)| (u - x) * (u - x) + (v - y) * (v - y) >= MIN_DIST * MIN_DIST)
+            })
+        });
+        if far {
+            grid[cy * gw + cx].push((x, y));
             out.push((x, y));
             if out.len() >= MAX_POINTS {
                 break;
@@ -265,50 +269,95 @@ fn corners(p: &Plane) -> Vec<(f32, f32)> {
     out
 }
 
-/// Where the point `p` of `a` is in `b` (pyramidal Lucas–Kanade, started at `p + guess`);
-/// `None` when the window has no texture or the point leaves the picture.
-fn track(a: &Pyramid, b: &Pyramid, p: (f32, f32), guess: (f32, f32)) -> Option<(f32, f32)> {
-    let top = a.levels.len() - 1;
+/// Side of the Lucas–Kanade window.
+const SIDE: usize = (2 * WIN_R + 1) as usize;
+
+/// Bilinear samples of the [`SIDE`]² window of `p` whose first sample is at `(x, y)`:
+/// every sample shares the fractional offset, so the weights are computed once.
+fn window(p: &Plane, x: f32, y: f32, out: &mut [f32; SIDE * SIDE]) {
+    let (xf, yf) = (x.floor(), y.floor());
+    let (fx, fy) = (x - xf, y - yf);
+    let (x0, y0) = (xf as i32, yf as i32);
+    let (w00, w10, w01, w11) = (
+        (1.0 - fx) * (1.0 - fy),
+        fx * (1.0 - fy),
+        (1.0 - fx) * fy,
+        fx * fy,
+    );
+    let s = SIDE as i32;
+    if x0 >= 0 && y0 >= 0 && x0 + s < p.w as i32 && y0 + s < p.h as i32 {
+        let (x0, y0) = (x0 as usize, y0 as usize);
+        for (r, row) in out.chunks_exact_mut(SIDE).enumerate() {
+            let a = &p.px[(y0 + r) * p.w + x0..][..SIDE + 1];
+            let b = &p.px[(y0 + r + 1) * p.w + x0..][..SIDE + 1];
+            for (c, o) in row.iter_mut().enumerate() {
+                *o = w00 * a[c] + w10 * a[c + 1] + w01 * b[c] + w11 * b[c + 1];
+            }
+        }
+    } else {
+        for (k, o) in out.iter_mut().enumerate() {
+            let (c, r) = ((k % SIDE) as i32, (k / SIDE) as i32);
+            let (x, y) = (x0 + c, y0 + r);
+            *o = w00 * p.at(x, y)
+                + w10 * p.at(x + 1, y)
+                + w01 * p.at(x, y + 1)
+                + w11 * p.at(x + 1, y + 1);
+        }
+    }
+}
+
+/// Where the point `p` of `a` is in `b` (pyramidal Lucas–Kanade over the first `levels`
+/// levels, started at `p + guess`); `None` when the window has no texture or the point
+/// leaves the picture.
+fn track(
+    a: &Pyramid,
+    b: &Pyramid,
+    p: (f32, f32),
+    guess: (f32, f32),
+    levels: usize,
+) -> Option<(f32, f32)> {
+    let top = levels.min(a.levels.len()) - 1;
     let s = 1.0 / (1u32 << top) as f32;
     let mut g = (guess.0 * s, guess.1 * s);
-    let side = (2 * WIN_R + 1) as usize;
-    let mut tmpl = vec![(0f32, 0f32, 0f32); side * side];
+    let r = WIN_R as f32;
+    let (mut ti, mut tx, mut ty) = (
+        [0f32; SIDE * SIDE],
+        [0f32; SIDE * SIDE],
+        [0f32; SIDE * SIDE],
+    );
+    let mut j = [0f32; SIDE * SIDE];
     for l in (0..=top).rev() {
         let (ia, ax, ay) = &a.levels[l];
         let (jb, _, _) = &b.levels[l];
         let s = 1.0 / (1u32 << l) as f32;
-        let (ux, uy) = (p.0 * s, p.1 * s);
+        let (ux, uy) = (p.0 * s - r, p.1 * s - r);
+        window(ia, ux, uy, &mut ti);
+        window(ax, ux, uy, &mut tx);
+        window(ay, ux, uy, &mut ty);
         let (mut gxx, mut gxy, mut gyy) = (0f32, 0f32, 0f32);
-        for (k, t) in tmpl.iter_mut().enumerate() {
-            let dx = (k % side) as f32 - WIN_R as f32;
-            let dy = (k / side) as f32 - WIN_R as f32;
-            let (x, y) = (ux + dx, uy + dy);
-            let (i, u, v) = (ia.sample(x, y), ax.sample(x, y), ay.sample(x, y));
-            *t = (i, u, v);
+        for (u, v) in tx.iter().zip(&ty) {
             gxx += u * u;
             gxy += u * v;
             gyy += v * v;
         }
         let det = gxx * gyy - gxy * gxy;
         let min_eig = 0.5 * ((gxx + gyy) - ((gxx - gyy) * (gxx - gyy) + 4.0 * gxy * gxy).sqrt());
-        if det.abs() < 1e-6 || min_eig / ((side * side) as f32) < 1e-2 {
+        if det.abs() < 1e-6 || min_eig / ((SIDE * SIDE) as f32) < 1e-2 {
             return None;
         }
         let mut v = (0f32, 0f32);
-        for _ in 0..20 {
+        for _ in 0..MAX_ITER {
+            window(jb, ux + g.0 + v.0, uy + g.1 + v.1, &mut j);
             let (mut bx, mut by) = (0f32, 0f32);
-            for (k, &(i, u, w)) in tmpl.iter().enumerate() {
-                let dx = (k % side) as f32 - WIN_R as f32;
-                let dy = (k / side) as f32 - WIN_R as f32;
-                let j = jb.sample(ux + g.0 + v.0 + dx, uy + g.1 + v.1 + dy);
-                let e = i - j;
-                bx += e * u;
-                by += e * w;
+            for k in 0..SIDE * SIDE {
+                let e = ti[k] - j[k];
+                bx += e * tx[k];
+                by += e * ty[k];
             }
             let ex = (gyy * bx - gxy * by) / det;
             let ey = (gxx * by - gxy * bx) / det;
             v = (v.0 + ex, v.1 + ey);
-            if ex * ex + ey * ey < 1e-4 {
+            if !(ex * ex + ey * ey >= 1e-4) {
                 break;
             }
         }
@@ -480,8 +529,8 @@ pub fn measure(
     let tracks: Vec<((f32, f32), (f32, f32))> = pts
         .iter()
         .filter_map(|&p| {
-            let q = track(&pa, &pb, p, guess)?;
-            let r = track(&pb, &pa, q, (p.0 - q.0, p.1 - q.1))?;
+            let q = track(&pa, &pb, p, guess, LEVELS)?;
+            let r = track(&pb, &pa, q, (p.0 - q.0, p.1 - q.1), 1)?;
             ((r.0 - p.0).hypot(r.1 - p.1) < FB_MAX).then_some((p, q))
         })
         .collect();
