@@ -683,3 +683,77 @@ pub fn clear_unseen_zooms(
 pub fn debug() -> bool {
     std::env::var_os("STYLECUT_DEBUG_SLOWZOOM").is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Smooth non-repeating texture: hashed lattice values every 4 px, bilinear between.
+    fn noise(u: f32, t: f32, seed: u32) -> f32 {
+        let lattice = |i: i32, j: i32| -> f32 {
+            let mut x =
+                (i as u32).wrapping_mul(0x9E37_79B1) ^ (j as u32).wrapping_mul(0x85EB_CA77) ^ seed;
+            x ^= x >> 15;
+            x = x.wrapping_mul(0x2C1B_3C6D);
+            x ^= x >> 12;
+            (x & 0xff) as f32
+        };
+        let (fu, ft) = (u / 4.0, t / 4.0);
+        let (i, j) = (fu.floor() as i32, ft.floor() as i32);
+        let (a, b) = (fu - fu.floor(), ft - ft.floor());
+        let top = lattice(i, j) * (1.0 - a) + lattice(i + 1, j) * a;
+        let bottom = lattice(i, j + 1) * (1.0 - a) + lattice(i + 1, j + 1) * a;
+        top * (1.0 - b) + bottom * b
+    }
+
+    /// A 256×144 grey picture of a textured background seen at scale `zoom` about the
+    /// centre, its content moved by `shift` px, with a textured card (`card` of the half
+    /// sides) in the middle magnified `card_zoom` times about the centre (`None`: no card).
+    fn scene(zoom: f32, shift: (f32, f32), card: Option<(f32, f32)>) -> Vec<u8> {
+        let (w, h) = (256usize, 144usize);
+        let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as f32 - cx, (i / w) as f32 - cy);
+                let v = match card {
+                    Some((side, cz))
+                        if (x / cz).abs() < side * cx && (y / cz).abs() < side * cy =>
+                    {
+                        noise(x / cz + 900.0, y / cz + 900.0, 3)
+                    }
+                    _ => noise(
+                        (x - shift.0) / zoom + 500.0,
+                        (y - shift.1) / zoom + 500.0,
+                        1,
+                    ),
+                };
+                v.round().clamp(0.0, 255.0) as u8
+            })
+            .collect()
+    }
+
+    /// A zoom of 0.02 log2 (a step of 0.08 log2/s) and a 3-px pan: read within 0.002
+    /// log2 from the tracked corners.
+    #[test]
+    fn a_known_zoom_is_measured() {
+        let a = scene(1.0, (0.0, 0.0), None);
+        let b = scene(2f32.powf(0.02), (3.0, -1.0), None);
+        let (log2, inliers, tracked) = measure(256, 144, &a, &b, (3.0, -1.0)).unwrap();
+        assert!((log2 - 0.02).abs() < 0.002, "{log2} ({inliers}/{tracked})");
+        assert!(inliers >= MIN_INLIERS * 5, "{inliers}/{tracked}");
+        let (still, _, _) = measure(256, 144, &a, &a, (0.0, 0.0)).unwrap();
+        assert!(still.abs() < 1e-4, "{still}");
+    }
+
+    /// A card over the middle 72 % of each side (52 % of the frame, more corners than the
+    /// background around it) grows 4 % (an approaching subject) over a still background:
+    /// the fit follows the background, which reaches the borders. Counting every inlier
+    /// alike, the fit follows the card (0.055 log2).
+    #[test]
+    fn an_approaching_subject_over_a_still_background_is_no_zoom() {
+        let a = scene(1.0, (0.0, 0.0), Some((0.72, 1.0)));
+        let b = scene(1.0, (0.0, 0.0), Some((0.72, 1.04)));
+        let (log2, inliers, tracked) = measure(256, 144, &a, &b, (0.0, 0.0)).unwrap();
+        assert!(log2.abs() < 0.003, "{log2} ({inliers}/{tracked})");
+    }
+}
