@@ -357,7 +357,8 @@ fn track(
             let ex = (gyy * bx - gxy * by) / det;
             let ey = (gxx * by - gxy * bx) / det;
             v = (v.0 + ex, v.1 + ey);
-            if !(ex * ex + ey * ey >= 1e-4) {
+            let step = ex * ex + ey * ey;
+            if step.is_nan() || step < 1e-4 {
                 break;
             }
         }
@@ -378,6 +379,9 @@ fn track(
         .then_some(q)
 }
 
+/// A corner and where it was tracked to.
+type Track = ((f32, f32), (f32, f32));
+
 /// A similarity `q = (a + ib)·p + t` (complex notation).
 #[derive(Debug, Clone, Copy)]
 struct Similarity {
@@ -395,7 +399,7 @@ impl Similarity {
     }
 
     /// Least squares over `tracks`.
-    fn fit<'a>(tracks: impl Iterator<Item = &'a ((f32, f32), (f32, f32))> + Clone) -> Option<Self> {
+    fn fit<'a>(tracks: impl Iterator<Item = &'a Track> + Clone) -> Option<Self> {
         let (mut n, mut px, mut py, mut qx, mut qy) = (0f64, 0f64, 0f64, 0f64, 0f64);
         for &(p, q) in tracks.clone() {
             n += 1.0;
@@ -442,11 +446,7 @@ impl Similarity {
 /// [`super::motion`]'s background): a subject crossing the middle of a blurred street
 /// holds as many sharp corners as the background behind it (bikes.mp4 1.2–1.44 s:
 /// 45 against 44), and the background reaches the borders.
-fn robust_similarity(
-    tracks: &[((f32, f32), (f32, f32))],
-    w: usize,
-    h: usize,
-) -> Option<(Similarity, u32)> {
+fn robust_similarity(tracks: &[Track], w: usize, h: usize) -> Option<(Similarity, u32)> {
     let n = tracks.len();
     let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
     let weight: Vec<f32> = tracks
@@ -526,7 +526,7 @@ pub fn measure(
     let pa = Pyramid::new(plane(w, h, a));
     let pb = Pyramid::new(plane(w, h, b));
     let pts = corners(&pa.levels[0].0);
-    let tracks: Vec<((f32, f32), (f32, f32))> = pts
+    let tracks: Vec<Track> = pts
         .iter()
         .filter_map(|&p| {
             let q = track(&pa, &pb, p, guess, LEVELS)?;
