@@ -21,6 +21,7 @@ pub mod motion;
 pub mod saliency;
 pub mod shots;
 pub mod slide;
+pub mod slowzoom;
 pub mod spill;
 
 pub use frame::FrameRef;
@@ -313,6 +314,8 @@ impl VideoAnalyzer {
             0.0
         };
         let shots = shots::segment(&self.features, frame_rate.max(1.0), span);
+        // Slow zooms the background does not show are object motion (`slowzoom`).
+        self.motion.clear_unseen_zooms(&shots.shots);
         progress(0.4);
         let motion: Vec<ShotMotion> = shots
             .shots

@@ -241,6 +241,7 @@ pub struct MotionTracker {
     key: Option<Key>,
     bg: Background,
     anchor: Option<Anchor>,
+    slow: super::slowzoom::SlowZoomCheck,
     pub pairs: Vec<PairMotion>,
 }
 
@@ -307,6 +308,7 @@ impl MotionTracker {
             });
         }
         self.check_zoom(pts_s, &g, pushed);
+        self.slow.push(pts_s, rgb, width, height, &self.pairs);
         match (next, self.key.as_mut()) {
             (Some(map), Some(key))
                 if key.age + 1 < KEY_SPAN && map.corner_gap(Map::IDENTITY, w, h) <= KEY_REACH =>
@@ -323,6 +325,19 @@ impl MotionTracker {
             }
         }
         self.prev = Some((g, half));
+    }
+}
+
+impl MotionTracker {
+    /// The slow-zoom checks made so far ([`super::slowzoom`]).
+    pub fn scale_checks(&self) -> &[super::slowzoom::ScaleCheck] {
+        &self.slow.checks
+    }
+
+    /// Clears the zoom of the `shots` whose checked steps do not show it
+    /// ([`super::slowzoom::clear_unseen_zooms`]); returns their indices.
+    pub fn clear_unseen_zooms(&mut self, shots: &[stylecut_types::Span]) -> Vec<usize> {
+        super::slowzoom::clear_unseen_zooms(&mut self.pairs, &self.slow.checks, shots)
     }
 }
 
