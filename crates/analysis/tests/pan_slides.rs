@@ -7,42 +7,7 @@
 
 mod common;
 
-use common::{detected_transitions, encode_graph};
-use std::path::{Path, PathBuf};
-
-const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
-
-/// One 60-frame part of `src` from `start_s`: the source at 1920×1080 seen through a
-/// 640×360 window at x = `x` (an ffmpeg expression of the frame number `n`).
-fn window(start_s: f64, x: &str) -> String {
-    format!(
-        "trim=start={start_s}:duration=2.6,setpts=PTS-STARTPTS,fps=25,\
-         scale=1920:1080:flags=bicubic,setsar=1,crop=640:360:x='{x}':y=360"
-    )
-}
-
-/// Renders the graph `fc` of `src` and returns the (type, start frame) of every
-/// transition the shot detector reports.
-fn boundaries(name: &str, src: &str, fc: &str) -> Vec<(String, i64)> {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("stylecut-pan-slides-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join(format!("{name}.mp4"));
-    encode_graph(src, fc, &out);
-    let t = detected_transitions(&out);
-    let _ = std::fs::remove_dir_all(&dir);
-    t.into_iter()
-        .map(|t| (t.kind, (t.start_s * 25.0).round() as i64))
-        .collect()
-}
-
-fn media_present() -> bool {
-    let ok = Path::new(MEDIA).is_dir();
-    if !ok {
-        eprintln!("skipped: {MEDIA} absent");
-    }
-    ok
-}
+use common::{media_present, pan_window, transitions_by_frame};
 
 /// A pan at 24 px a frame over the rock texture of `testvideo.mp4` from the first frame,
 /// stopping at frame 29 (696 px, 1.09 widths): main read a slide over frames 0–28 (the
@@ -54,9 +19,9 @@ fn a_pan_that_stops_is_not_a_slide() {
     }
     let fc = format!(
         "[0:v]{},trim=end_frame=60[v]",
-        window(1.6, "100+24*min(n\\,29)")
+        pan_window(1.6, "100+24*min(n\\,29)")
     );
-    let t = boundaries("stop", "video/pyscenedetect/testvideo.mp4", &fc);
+    let t = transitions_by_frame("stop", "video/pyscenedetect/testvideo.mp4", &fc, false);
     assert!(t.is_empty(), "{t:?}");
 }
 
@@ -70,9 +35,14 @@ fn a_pan_that_starts_is_not_a_slide() {
     }
     let fc = format!(
         "[0:v]{},trim=end_frame=60[v]",
-        window(4.6, "100+36*max(n-29\\,0)")
+        pan_window(4.6, "100+36*max(n-29\\,0)")
     );
-    let t = boundaries("start", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", &fc);
+    let t = transitions_by_frame(
+        "start",
+        "video/pyscenedetect/goldeneye-vfr-drop3.mp4",
+        &fc,
+        false,
+    );
     assert!(t.is_empty(), "{t:?}");
 }
 
@@ -88,9 +58,14 @@ fn a_pan_cut_into_is_not_a_slide() {
     let fc = format!(
         "[0:v]split[x][y];[x]{},trim=end_frame=30,setpts=PTS-STARTPTS[a];\
          [y]{},trim=end_frame=30,setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1:a=0[v]",
-        window(16.0, pan),
-        window(3.0, pan)
+        pan_window(16.0, pan),
+        pan_window(3.0, pan)
     );
-    let t = boundaries("cutpan", "video/moviepy-bbb/big_buck_bunny_0_30.webm", &fc);
+    let t = transitions_by_frame(
+        "cutpan",
+        "video/moviepy-bbb/big_buck_bunny_0_30.webm",
+        &fc,
+        false,
+    );
     assert_eq!(t, vec![("cut".to_string(), 30)], "{t:?}");
 }

@@ -9,42 +9,7 @@
 
 mod common;
 
-use common::{analysed_transitions, encode_graph};
-use std::path::{Path, PathBuf};
-
-const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
-
-/// One part of the source from `start_s`: the source at 1920×1080 seen through a 640×360
-/// window at x = `x` (an ffmpeg expression of the frame number `n`).
-fn window(start_s: f64, x: &str) -> String {
-    format!(
-        "trim=start={start_s}:duration=2.6,setpts=PTS-STARTPTS,fps=25,\
-         scale=1920:1080:flags=bicubic,setsar=1,crop=640:360:x='{x}':y=360"
-    )
-}
-
-/// Renders the graph `fc` of `src` and returns the (type, start frame) of every
-/// transition the video analyser reports (camera motion measured as `analyze` does).
-fn boundaries(name: &str, src: &str, fc: &str) -> Vec<(String, i64)> {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("stylecut-pan-wipes-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join(format!("{name}.mp4"));
-    encode_graph(src, fc, &out);
-    let t = analysed_transitions(&out);
-    let _ = std::fs::remove_dir_all(&dir);
-    t.into_iter()
-        .map(|t| (t.kind, (t.start_s * 25.0).round() as i64))
-        .collect()
-}
-
-fn media_present() -> bool {
-    let ok = Path::new(MEDIA).is_dir();
-    if !ok {
-        eprintln!("skipped: {MEDIA} absent");
-    }
-    ok
-}
+use common::{media_present, pan_window, transitions_by_frame};
 
 /// A still view of `issue-195-aspect-ratio.mp4` from 7.3 s whose window starts panning
 /// right at 36 px a frame at frame 29: main read a wipe (left) from frame 39, 720 ms long.
@@ -55,12 +20,13 @@ fn a_pan_that_starts_is_not_a_wipe() {
     }
     let fc = format!(
         "[0:v]{},trim=end_frame=60[v]",
-        window(7.3, "100+36*max(n-29\\,0)")
+        pan_window(7.3, "100+36*max(n-29\\,0)")
     );
-    let t = boundaries(
+    let t = transitions_by_frame(
         "start",
         "video/pyscenedetect/issue-195-aspect-ratio.mp4",
         &fc,
+        true,
     );
     assert!(t.is_empty(), "{t:?}");
 }
@@ -75,9 +41,14 @@ fn a_blurred_pan_that_stops_is_not_a_wipe() {
     }
     let fc = format!(
         "[0:v]{},gblur=sigma=9.00:sigmaV=0.01:enable='lt(n\\,30)',trim=end_frame=60[v]",
-        window(3.0, "100+36*min(n\\,29)")
+        pan_window(3.0, "100+36*min(n\\,29)")
     );
-    let t = boundaries("stop", "video/moviepy-bbb/big_buck_bunny_0_30.webm", &fc);
+    let t = transitions_by_frame(
+        "stop",
+        "video/moviepy-bbb/big_buck_bunny_0_30.webm",
+        &fc,
+        true,
+    );
     assert!(t.is_empty(), "{t:?}");
 }
 
@@ -97,10 +68,15 @@ fn a_wipe_during_a_pan_is_still_a_wipe() {
         "[0:v]split[x][y];[x]{},trim=end_frame=60,setpts=PTS-STARTPTS[a];\
          [y]{},trim=end_frame=60,setpts=PTS-STARTPTS[b];\
          [a][b]xfade=transition=wiperight:duration=0.64:offset=0.8[v]",
-        window(3.0, pan),
-        window(12.0, pan)
+        pan_window(3.0, pan),
+        pan_window(12.0, pan)
     );
-    let t = boundaries("wipe", "video/moviepy-bbb/big_buck_bunny_0_30.webm", &fc);
+    let t = transitions_by_frame(
+        "wipe",
+        "video/moviepy-bbb/big_buck_bunny_0_30.webm",
+        &fc,
+        true,
+    );
     assert_eq!(t.len(), 1, "{t:?}");
     assert_eq!(t[0].0, "wipe", "{t:?}");
     assert!((t[0].1 - 20).abs() <= 3, "{t:?}");

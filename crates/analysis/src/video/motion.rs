@@ -1001,6 +1001,26 @@ fn mean_residual(v: &[Vector], m: &Model) -> f32 {
     v.iter().map(|q| m.residual(q)).sum::<f32>() / v.len() as f32
 }
 
+/// Smooth non-repeating texture for tests: hashed lattice values every `period` px,
+/// bilinear between them (a periodic pattern would let a block match a whole period away).
+#[cfg(test)]
+pub(crate) fn value_noise(u: f32, t: f32, seed: u32, period: f32) -> f32 {
+    let lattice = |i: i32, j: i32| -> f32 {
+        let mut x =
+            (i as u32).wrapping_mul(0x9E37_79B1) ^ (j as u32).wrapping_mul(0x85EB_CA77) ^ seed;
+        x ^= x >> 15;
+        x = x.wrapping_mul(0x2C1B_3C6D);
+        x ^= x >> 12;
+        (x & 0xff) as f32
+    };
+    let (fu, ft) = (u / period, t / period);
+    let (i, j) = (fu.floor() as i32, ft.floor() as i32);
+    let (a, b) = (fu - fu.floor(), ft - ft.floor());
+    let top = lattice(i, j) * (1.0 - a) + lattice(i + 1, j) * a;
+    let bottom = lattice(i, j + 1) * (1.0 - a) + lattice(i + 1, j + 1) * a;
+    top * (1.0 - b) + bottom * b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1103,25 +1123,6 @@ mod tests {
         assert!((m.scale - 1.05).abs() < 0.015, "{m:?}");
     }
 
-    /// Smooth non-repeating texture: hashed lattice values every 5 px, bilinear between
-    /// them (a periodic pattern would let a block match a whole period away).
-    fn value_noise(u: f32, t: f32, seed: u32) -> f32 {
-        let lattice = |i: i32, j: i32| -> f32 {
-            let mut x =
-                (i as u32).wrapping_mul(0x9E37_79B1) ^ (j as u32).wrapping_mul(0x85EB_CA77) ^ seed;
-            x ^= x >> 15;
-            x = x.wrapping_mul(0x2C1B_3C6D);
-            x ^= x >> 12;
-            (x & 0xff) as f32
-        };
-        let (fu, ft) = (u / 5.0, t / 5.0);
-        let (i, j) = (fu.floor() as i32, ft.floor() as i32);
-        let (a, b) = (fu - fu.floor(), ft - ft.floor());
-        let top = lattice(i, j) * (1.0 - a) + lattice(i + 1, j) * a;
-        let bottom = lattice(i, j + 1) * (1.0 - a) + lattice(i + 1, j + 1) * a;
-        top * (1.0 - b) + bottom * b
-    }
-
     /// A scene seen through a camera that pans `pan` px a frame and zooms `rate` log2 a
     /// frame about the centre (256×144): a textured still background and, in front of
     /// it, a large textured card (60 % × 70 % of the frame, about 2/3 of the matched
@@ -1139,9 +1140,9 @@ mod tests {
                 let t = (y as f32 - cy) / z;
                 let card = (u - swing).abs() < 0.3 * w as f32 && t.abs() < 0.35 * h as f32;
                 let val = if card {
-                    value_noise(u - swing + 500.0, t + 500.0, 7)
+                    value_noise(u - swing + 500.0, t + 500.0, 7, 5.0)
                 } else {
-                    value_noise(u + 500.0, t + 500.0, 1)
+                    value_noise(u + 500.0, t + 500.0, 1, 5.0)
                 };
                 let b = val.clamp(0.0, 255.0) as u8;
                 v.extend([b, b, b]);
@@ -1205,13 +1206,13 @@ mod tests {
                 let (u, t) = ((x as f32 - cx) / cam, (y as f32 - cy) / cam);
                 let mut val = 110.0;
                 if u.hypot(t) < 36.0 {
-                    val = value_noise(u + 300.0, t + 300.0, 5);
+                    val = value_noise(u + 300.0, t + 300.0, 5, 5.0);
                 }
                 for &(px, py, half, j) in &parts {
                     if (u - px).abs() < half && (t - py).abs() < half {
                         // The particle's texture grows with it.
                         let k = 4.0 / half;
-                        val = value_noise((u - px) * k + 50.0, (t - py) * k + 50.0, 11 + j);
+                        val = value_noise((u - px) * k + 50.0, (t - py) * k + 50.0, 11 + j, 5.0);
                     }
                 }
                 let b = val.clamp(0.0, 255.0) as u8;

@@ -688,22 +688,9 @@ pub fn debug() -> bool {
 mod tests {
     use super::*;
 
-    /// Smooth non-repeating texture: hashed lattice values every 4 px, bilinear between.
+    /// [`super::super::motion::value_noise`] on a 4-px lattice.
     fn noise(u: f32, t: f32, seed: u32) -> f32 {
-        let lattice = |i: i32, j: i32| -> f32 {
-            let mut x =
-                (i as u32).wrapping_mul(0x9E37_79B1) ^ (j as u32).wrapping_mul(0x85EB_CA77) ^ seed;
-            x ^= x >> 15;
-            x = x.wrapping_mul(0x2C1B_3C6D);
-            x ^= x >> 12;
-            (x & 0xff) as f32
-        };
-        let (fu, ft) = (u / 4.0, t / 4.0);
-        let (i, j) = (fu.floor() as i32, ft.floor() as i32);
-        let (a, b) = (fu - fu.floor(), ft - ft.floor());
-        let top = lattice(i, j) * (1.0 - a) + lattice(i + 1, j) * a;
-        let bottom = lattice(i, j + 1) * (1.0 - a) + lattice(i + 1, j + 1) * a;
-        top * (1.0 - b) + bottom * b
+        super::super::motion::value_noise(u, t, seed, 4.0)
     }
 
     /// A 256×144 grey picture of a textured background seen at scale `zoom` about the

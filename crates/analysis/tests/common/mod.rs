@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use stylecut_analysis::audio::vad;
 use stylecut_analysis::video::frame::FrameFeatures;
 use stylecut_analysis::video::shots;
-use stylecut_analysis::video::{FrameRef, VideoAnalyzer};
+use stylecut_analysis::video::{FrameRef, VideoAnalyzer, VideoReport};
 use stylecut_media::{decode::decode_audio, decode_picture, probe, DecodedAudio, RunOpts};
 use stylecut_types::TransitionEvent;
 
@@ -80,11 +80,9 @@ pub fn detected_transitions(path: &Path) -> Vec<TransitionEvent> {
     shots::segment(&feats, n as f64 / info.duration_s, info.duration_s).transitions
 }
 
-/// Every transition the whole video analyser reports on a file's picture: as
-/// [`detected_transitions`], with each frame's camera motion measured as `analyze` measures
-/// it (the edge search takes a shaking camera's motion out; the bare shot detector over
-/// [`FrameFeatures::from_rgb`] sees none).
-pub fn analysed_transitions(path: &Path) -> Vec<TransitionEvent> {
+/// The whole video analyser's report on a file's picture, each frame's camera motion
+/// measured as `analyze` measures it.
+pub fn analyse(path: &Path) -> VideoReport {
     let opts = RunOpts::default();
     let mut analyzer = VideoAnalyzer::new();
     let info = decode_picture(path, &opts, |f| {
@@ -96,8 +94,53 @@ pub fn analysed_transitions(path: &Path) -> Vec<TransitionEvent> {
         })
     })
     .expect("decode");
-    analyzer
-        .finish(info.duration_s, &mut |_| {})
-        .shots
-        .transitions
+    analyzer.finish(info.duration_s, &mut |_| {})
+}
+
+/// Every transition the whole video analyser reports on a file's picture: as
+/// [`detected_transitions`], with each frame's camera motion measured as `analyze` measures
+/// it (the edge search takes a shaking camera's motion out; the bare shot detector over
+/// [`FrameFeatures::from_rgb`] sees none).
+pub fn analysed_transitions(path: &Path) -> Vec<TransitionEvent> {
+    analyse(path).shots.transitions
+}
+
+/// Whether `../shared/media` is there; says so when it is not (the test is then skipped).
+pub fn media_present() -> bool {
+    let ok = Path::new(MEDIA).is_dir();
+    if !ok {
+        eprintln!("skipped: {MEDIA} absent");
+    }
+    ok
+}
+
+/// One part of a pan clip from `start_s` of its source (as `bench/synth/pan_cuts.py` draws
+/// them): the source at 1920×1080, 25 fps, seen through a 640×360 window at x = `x` (an
+/// ffmpeg expression of the frame number `n`).
+pub fn pan_window(start_s: f64, x: &str) -> String {
+    format!(
+        "trim=start={start_s}:duration=2.6,setpts=PTS-STARTPTS,fps=25,\
+         scale=1920:1080:flags=bicubic,setsar=1,crop=640:360:x='{x}':y=360"
+    )
+}
+
+/// Renders the graph `fc` of the shared file `src` (a 25 fps clip) and returns the (type,
+/// start frame) of every transition reported: by the whole video analyser
+/// ([`analysed_transitions`]) when `analysed`, else by the bare shot detector
+/// ([`detected_transitions`]).
+pub fn transitions_by_frame(name: &str, src: &str, fc: &str, analysed: bool) -> Vec<(String, i64)> {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("stylecut-tests-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join(format!("{name}.mp4"));
+    encode_graph(src, fc, &out);
+    let t = if analysed {
+        analysed_transitions(&out)
+    } else {
+        detected_transitions(&out)
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    t.into_iter()
+        .map(|t| (t.kind, (t.start_s * 25.0).round() as i64))
+        .collect()
 }
