@@ -148,6 +148,15 @@ def tilt_window(ux, uy, v, frames_expr, blur):
     return f
 
 
+def from_start(start_s):
+    """Filter prefix that starts a part `start_s` into its source by decoding from the
+    file's start. The tilt set does not seek its inputs (`-ss`): cockatoo.mp4 marks its
+    non-IDR I frames at 3.8 and 7.25 s as sync samples while the frames after them refer
+    to frames before, so a seek past 3.8 s decodes a green picture that heals in blocks
+    (session 20: the first generation of this set read those as wipes)."""
+    return f"trim=start={start_s:.3f},setpts=PTS-STARTPTS,"
+
+
 def gen_tilt(out):
     out.mkdir(parents=True, exist_ok=True)
     clips = []
@@ -170,10 +179,11 @@ def gen_tilt(out):
                     name = f"{kind}-{pa[0]}-{pb[0]}-{tag}"
                     ins = []
                     for base in (pa, pb):
-                        ins += ["-ss", f"{base[2]:.3f}", "-t", f"{N / FPS + 0.2:.3f}", "-i",
+                        ins += ["-t", f"{base[2] + N / FPS + 0.2:.3f}", "-i",
                                 str(MEDIA / base[1])]
                     cut = f"trim=end_frame={N},setpts=PTS-STARTPTS"
-                    graph = (f"[0:v]{fa},{cut}[a];[1:v]{fb},{cut}[b];"
+                    graph = (f"[0:v]{from_start(pa[2])}{fa},{cut}[a];"
+                             f"[1:v]{from_start(pb[2])}{fb},{cut}[b];"
                              f"[a][b]concat=n=2:v=1:a=0[v]")
                     subprocess.run(["ffmpeg", "-y", "-v", "error", *ins, "-filter_complex",
                                     graph, "-map", "[v]", *ENCODE, str(out / f"{name}.mp4")],
@@ -189,10 +199,10 @@ def gen_tilt(out):
                     if blur:
                         f += f":enable='{moving_n}'"
                     name = f"{kind}-{a[0]}-{tag}"
-                    subprocess.run(["ffmpeg", "-y", "-v", "error", "-ss", f"{a[2]:.3f}", "-t",
-                                    f"{2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]), "-vf",
-                                    f"{f},trim=end_frame={2 * N}", *ENCODE,
-                                    str(out / f"{name}.mp4")], check=True)
+                    subprocess.run(["ffmpeg", "-y", "-v", "error", "-t",
+                                    f"{a[2] + 2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]),
+                                    "-vf", f"{from_start(a[2])}{f},trim=end_frame={2 * N}",
+                                    *ENCODE, str(out / f"{name}.mp4")], check=True)
                     clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
                                   "blur": blurred, "direction": d, "cuts": []})
     (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))

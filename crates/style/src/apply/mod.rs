@@ -25,6 +25,7 @@ pub mod pacing;
 mod planner;
 pub mod reframe;
 mod render;
+pub mod seeks;
 pub mod subs;
 pub mod transitions;
 

@@ -167,6 +167,8 @@ pub fn render(
             output.display()
         )));
     }
+    // Picture inputs seek only to where the source decodes cleanly (`seeks`).
+    let plan = &super::seeks::clean_plan(plan, opts)?;
     let part = partial_path(output);
     match render_to(plan, &part, opts, progress) {
         Ok(delivered) => match std::fs::rename(&part, output) {
