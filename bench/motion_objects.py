@@ -115,7 +115,15 @@ def draw(out, span, move):
         cw, ch = int(w2 * CANVAS) // 2 * 2, int(h2 * CANVAS) // 2 * 2
     else:
         cw, ch = int(w2 * CANVAS) // 2 * 2, int(h2 * CANVAS) // 2 * 2
-        pre = f"scale={cw}:{ch}:flags=bicubic,"
+        # Decoded from the file's start, never seeked (`-ss`): cockatoo.mp4 marks its
+        # non-IDR I frames at 3.8 and 7.25 s as sync samples, and a seek past them decodes
+        # a green field that heals block by block (session 20; the cock-9.0 and cock-11.0
+        # spans of sessions 15-20 were made that way, regenerated in session 21).
+        pre = (
+            f"trim=start={start:.3f}:duration={dur:.3f},setpts=PTS-STARTPTS,"
+            f"scale={cw}:{ch}:flags=bicubic,"
+        )
+        start = 0.0
     # Content moves right (+) when the window moves left: corner offset −v·(t − dur/2).
     v = pan / 100.0 * w2
     graph = (
@@ -126,8 +134,9 @@ def draw(out, span, move):
         f"y='(2*round({ch}*pow(2,{rate}*t)/2)-{h2})/2',"
         f"scale={w}:{h}:flags=area,format=yuv420p"
     )
+    seek = ["-ss", str(start), "-t", str(dur)] if start else []
     run([
-        "ffmpeg", "-v", "error", "-y", "-ss", str(start), "-t", str(dur), "-i", src,
+        "ffmpeg", "-v", "error", "-y", *seek, "-i", src,
         "-an", "-vf", graph, "-r", str(fps), "-c:v", "libx264", "-crf", "16",
         "-preset", "veryfast", path,
     ])
