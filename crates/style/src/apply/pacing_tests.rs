@@ -505,19 +505,25 @@ fn a_template_the_source_already_matches_trims_nothing() {
     }
 }
 
-/// A trim's ends are outside words: with speech over the lively stretch's surroundings,
-/// the calm template's cut moves to where both ends lie in the pauses, or is not made.
+/// A trim's ends are outside words: speech everywhere but two half-second pauses (too short
+/// to be dead air) around the lively stretch; the calm template's cut runs from one pause
+/// to the other, taking the lively stretch with it.
 #[test]
 fn trims_never_cut_inside_a_word() {
     let track = calm_and_lively_track();
     let shot = [ShotMotion::still(0.0, 24.0)];
-    let speech = [span(0.5, 4.6), span(5.4, 11.0), span(13.0, 23.5)];
+    let speech = [span(0.3, 3.8), span(4.3, 6.7), span(7.2, 23.7)];
     let mut i = inp(&speech, vec![]);
     i.motion = &shot;
     i.track = &track;
     i.fps = 24.0;
     i.target_motion = Some((5.0, 0.0));
-    let (p, _) = pace(from_shots(&[span(0.0, 24.0)], 24.0), 5.45, &i);
+    let (p, notes) = pace(from_shots(&[span(0.0, 24.0)], 24.0), 5.45, &i);
+    assert!(
+        notes.iter().any(|n| n.contains("moving least like")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("dead air")), "{notes:?}");
     assert_speech_safe(&p, &i);
     assert!(p
         .first()
@@ -525,4 +531,5 @@ fn trims_never_cut_inside_a_word() {
     assert!(p
         .last()
         .is_some_and(|x| x.out_s == 24.0 || !i.in_speech(x.out_s)));
+    assert!(kept_of(&p, 4.0, 6.0) < 1e-9, "{p:?}");
 }
