@@ -5,8 +5,9 @@
 //! 2. Too few cuts: first drop dead air (gaps between speech, when the source has speech
 //!    and no music) as jump cuts, longest gap first; then, with the template's motion,
 //!    cut out the stretches that move least like it where the rate allows
-//!    ([`trim_unlike_motion`]); then split the longest pieces near their middle. Pieces cut out of one continuous shot alternate a punch-in framing so
-//!    every new cut is visible.
+//!    ([`trim_unlike_motion`]); then split the longest pieces near their middle. Pieces
+//!    cut out of one continuous shot alternate a punch-in framing so every new cut is
+//!    visible.
 //! 3. Too many cuts: drop the weakest pieces (short, no speech, motion least like the
 //!    template's) while that brings the rate closer to the target, keeping at least 40 %
 //!    of the source; where no single piece can go without breaking a word, a run of
