@@ -3,9 +3,11 @@
 //!
 //! 1. Every source shot starts as one piece; the source's own cuts are kept.
 //! 2. Too few cuts: first drop dead air (gaps between speech, when the source has speech
-//!    and no music) as jump cuts, longest gap first; then split the longest pieces near
-//!    their middle. Pieces cut out of one continuous shot alternate a punch-in framing so
-//!    every new cut is visible.
+//!    and no music) as jump cuts, longest gap first; then, with the template's motion,
+//!    cut out the stretches that move least like it where the rate allows
+//!    ([`trim_unlike_motion`]); then split the longest pieces near their middle. Pieces
+//!    cut out of one continuous shot alternate a punch-in framing so every new cut is
+//!    visible.
 //! 3. Too many cuts: drop the weakest pieces (short, no speech, motion least like the
 //!    template's) while that brings the rate closer to the target, keeping at least 40 %
 //!    of the source; where no single piece can go without breaking a word, a run of
@@ -175,6 +177,26 @@ impl PacingInput<'_> {
             .map(|m| camera::zoom_usage(std::slice::from_ref(m)) - zoom);
         fit(mi) * fit(zu) / 2.0
     }
+    /// `motion_intensity` (0..100) the extractor reads on the source over `[a, b)` as one
+    /// shot ([`Self::shot_motion`]; unknown motion reads as still, as the planner predicts it).
+    pub fn span_intensity(&self, a: f64, b: f64) -> f64 {
+        self.shot_motion(a, b)
+            .map_or(0.0, |m| camera::motion_intensity(std::slice::from_ref(&m)))
+    }
+    /// `motion_intensity` of the edit of `pieces`, each piece read over its own span as one
+    /// shot and weighted by its length (the extractor's duration weighting), before the
+    /// crop window and any planned move.
+    pub fn kept_intensity(&self, pieces: &[Piece]) -> f64 {
+        let total: f64 = pieces.iter().map(Piece::len).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        pieces
+            .iter()
+            .map(|x| x.len() * self.span_intensity(x.in_s, x.out_s))
+            .sum::<f64>()
+            / total
+    }
     /// Output overlap of the transition at join `k` between pieces of lengths `a`, `b`.
     fn overlap(&self, k: usize, a: f64, b: f64) -> f64 {
         let d = self.join_overlap_s[usize::from(k % 4 == 3)];
@@ -235,6 +257,13 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
                     counted(n, "stretch", "stretches")
                 ));
             }
+        }
+        let n = trim_unlike_motion(&mut p, target_cpm, inp);
+        if n > 0 {
+            notes.push(format!(
+                "pacing: cut out {} moving least like the template as jump cuts",
+                counted(n, "stretch", "stretches")
+            ));
         }
         let n = split_long(&mut p, target_cpm, inp);
         alternate_framing(&mut p);
@@ -326,6 +355,204 @@ fn remove_dead_air(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize 
         n += 1;
     }
     n
+}
+
+/// Kept material whose `motion_intensity` ([`PacingInput::kept_intensity`]) is within this
+/// many points of the template's is not trimmed (the planner's motion tolerance, see
+/// `motion::assign`).
+pub const TRIM_TOLERANCE: f64 = 5.0;
+/// A trim must bring the kept material's `motion_intensity` at least this many points
+/// nearer the template's.
+pub const TRIM_MIN_GAIN: f64 = 1.0;
+/// Grid of the points a trim may cut at without music, seconds (with music: the beats).
+pub const TRIM_GRID_S: f64 = 0.5;
+/// Candidate trims checked against the rate (a split of the trimmed edit on a copy) each
+/// round, best first: bounds the work on a long source.
+const TRIM_TRIES: usize = 64;
+
+/// Relative distance of a rate to the target, 0 within the 3 % band pacing aims at.
+fn rate_miss(r: f64, target: f64) -> f64 {
+    let e = (r - target).abs() / target.max(1e-9);
+    if e <= 0.03 {
+        0.0
+    } else {
+        e
+    }
+}
+
+/// Too few cuts and the template's motion known: before splitting, cuts out the stretches
+/// that move least like the template (session 21), so the kept material reads nearer its
+/// `motion_intensity`: a calm template loses the liveliest stretches, a lively one the
+/// stillest ("dead air" of the picture). A stretch lies inside one piece, between two
+/// points of the grid (beats with music, else every [`TRIM_GRID_S`] and the piece's ends);
+/// it is `min_len` to one target shot length (60 / target s) long and leaves nothing or at
+/// least `min_len` on each side; both of its ends are outside words (rule 4; the start and
+/// end of the edit excepted); the edit keeps [`MIN_KEEP_SHARE`] of the source. A stretch
+/// inside a piece adds a jump cut, one at a piece's end only shortens the edit.
+///
+/// The cut rate wins over the motion: each round ranks the stretches by the rate the
+/// splits would then reach (its distance to the target, 0 within the 3 % band; estimated
+/// as the fewest cuts that reach 97 % of the target over the shorter edit), then by how
+/// near the template the kept material's intensity ([`PacingInput::kept_intensity`]) comes,
+/// then the shorter; the first whose edit stays at or under 103 % of the target and whose
+/// splits (run on a copy, with the moves onto beats when there is music) reach a rate at
+/// least as near the target as they reach on the untrimmed edit is cut.
+/// Runs while the kept material is more than [`TRIM_TOLERANCE`] points off the template
+/// and a stretch gains [`TRIM_MIN_GAIN`] points.
+fn trim_unlike_motion(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    let Some((goal, _)) = inp.target_motion else {
+        return 0;
+    };
+    let source_len: f64 = p.iter().map(Piece::len).sum();
+    let max_cut = (60.0 / target.max(1e-9)).max(2.0 * inp.min_len_s);
+    let settled = |q: &[Piece]| {
+        let mut c = q.to_vec();
+        split_long(&mut c, target, inp);
+        if !inp.beats.is_empty() {
+            snap_to_beats(&mut c, inp);
+        }
+        rate_miss(inp.rate(&c), target)
+    };
+    // The rate the splits reach on `cuts` cuts over `dur` seconds of pieces, estimated
+    // (transition overlaps ignored).
+    let estimate = |cuts: usize, dur: f64| {
+        let need = (0.97 * target * dur / 60.0).ceil().max(0.0) as usize;
+        rate_miss(cuts.max(need) as f64 * 60.0 / dur.max(1e-9), target)
+    };
+    // The rate the splits reach without any trim: no trim may end further from the target.
+    let before = settled(p);
+    let mut n = 0;
+    loop {
+        let len: f64 = p.iter().map(Piece::len).sum();
+        let reads: Vec<f64> = p
+            .iter()
+            .map(|x| inp.span_intensity(x.in_s, x.out_s))
+            .collect();
+        let weighted: f64 = p.iter().zip(&reads).map(|(x, e)| x.len() * e).sum();
+        let miss = (weighted / len.max(1e-9) - goal).abs();
+        if miss <= TRIM_TOLERANCE || inp.rate(p) >= target * 0.97 {
+            break;
+        }
+        // (estimated rate miss, motion miss after, length cut, piece, a, b)
+        let mut cands: Vec<(f64, f64, f64, usize, f64, f64)> = Vec::new();
+        for (i, x) in p.iter().enumerate() {
+            let points = trim_points(x, inp);
+            for (j, &a) in points.iter().enumerate() {
+                let edit_start = i == 0 && a <= x.in_s + 1e-9;
+                if !edit_start && inp.in_speech(a) {
+                    continue;
+                }
+                for &b in &points[j + 1..] {
+                    let cut = b - a;
+                    if cut > max_cut + 1e-9 {
+                        break;
+                    }
+                    let (head, tail) = (a - x.in_s, x.out_s - b);
+                    let short = |r: f64| r > 1e-9 && r < inp.min_len_s - 1e-9;
+                    if cut < inp.min_len_s - 1e-9
+                        || (head <= 1e-9 && tail <= 1e-9)
+                        || short(head)
+                        || short(tail)
+                        || len - cut < MIN_KEEP_SHARE * source_len - 1e-9
+                    {
+                        continue;
+                    }
+                    let edit_end = i + 1 == p.len() && tail <= 1e-9;
+                    if !edit_end && inp.in_speech(b) {
+                        continue;
+                    }
+                    let rest = |u: f64, v: f64| {
+                        if v - u > 1e-9 {
+                            (v - u) * inp.span_intensity(u, v)
+                        } else {
+                            0.0
+                        }
+                    };
+                    let w = weighted - x.len() * reads[i] + rest(x.in_s, a) + rest(b, x.out_s);
+                    let after = (w / (len - cut) - goal).abs();
+                    if after <= miss - TRIM_MIN_GAIN {
+                        let cuts = p.len() - 1 + usize::from(head > 1e-9 && tail > 1e-9);
+                        cands.push((estimate(cuts, len - cut), after, cut, i, a, b));
+                    }
+                }
+            }
+        }
+        cands.sort_by(|x, y| {
+            x.0.total_cmp(&y.0)
+                .then(x.1.total_cmp(&y.1))
+                .then(x.2.total_cmp(&y.2))
+        });
+        let chosen = cands
+            .into_iter()
+            .take(TRIM_TRIES)
+            .find_map(|(_, _, _, i, a, b)| {
+                let trial = trimmed(p, i, a, b);
+                (inp.rate(&trial) <= target * 1.03 && settled(&trial) <= before + 1e-9)
+                    .then_some(trial)
+            });
+        let Some(trial) = chosen else { break };
+        *p = trial;
+        n += 1;
+    }
+    n
+}
+
+/// Where a trim may cut inside `x`: its ends and, inside it, the beats (with music) or a
+/// [`TRIM_GRID_S`] grid; in order.
+fn trim_points(x: &Piece, inp: &PacingInput) -> Vec<f64> {
+    let mut pts = vec![x.in_s];
+    if inp.beats.is_empty() {
+        let first = (x.in_s / TRIM_GRID_S).floor() as i64 + 1;
+        pts.extend(
+            (first..)
+                .map(|k| k as f64 * TRIM_GRID_S)
+                .take_while(|&t| t < x.out_s - 1e-6)
+                .filter(|&t| t > x.in_s + 1e-6),
+        );
+    } else {
+        pts.extend(
+            inp.beats
+                .iter()
+                .copied()
+                .filter(|&t| t > x.in_s + 1e-6 && t < x.out_s - 1e-6),
+        );
+    }
+    pts.push(x.out_s);
+    pts
+}
+
+/// `p` with `[a, b)` cut out of piece `i`: what follows the cut starts with a jump.
+fn trimmed(p: &[Piece], i: usize, a: f64, b: f64) -> Vec<Piece> {
+    let x = &p[i];
+    let mut out: Vec<Piece> = p[..i].to_vec();
+    if a > x.in_s + 1e-9 {
+        out.push(Piece {
+            out_s: a,
+            ..x.clone()
+        });
+    }
+    if b < x.out_s - 1e-9 {
+        let jump = !out.is_empty();
+        out.push(Piece {
+            in_s: b,
+            origin: if jump { Origin::JumpCut } else { x.origin },
+            punch_in: if a > x.in_s + 1e-9 {
+                !x.punch_in
+            } else {
+                x.punch_in
+            },
+            ..x.clone()
+        });
+    }
+    if let Some(next) = p.get(i + 1) {
+        let mut next = next.clone();
+        if b >= x.out_s - 1e-9 && !out.is_empty() {
+            next.origin = Origin::JumpCut;
+        }
+        out.push(next);
+        out.extend(p[i + 2..].iter().cloned());
+    }
+    out
 }
 
 /// Makes pieces that continue one another in the source (same shot, the next starts

@@ -412,3 +412,124 @@ fn splits_inside_continuous_speech_land_in_its_pauses() {
     );
     assert!((q[0].out_s - 10.0).abs() < 1e-9, "{q:?}");
 }
+
+/// One 24 s shot at 24 fps whose camera track reads moderate object motion (intensity
+/// 34.6) except a lively stretch at 4–6 s (83.8) and a still one at 18–20 s (0), placed
+/// symmetrically so that cutting out either is otherwise the same edit.
+fn calm_and_lively_track() -> CameraTrack {
+    let steps = 96;
+    CameraTrack {
+        step_s: 0.25,
+        pairs: vec![6; steps],
+        growing: vec![6; steps],
+        zoom_log2: vec![0.0; steps],
+        pan: vec![0.0; steps],
+        tilt: vec![0.0; steps],
+        residual: (0..steps)
+            .map(|k| match k {
+                16..24 => 0.12,
+                72..80 => 0.0,
+                _ => 0.012,
+            })
+            .collect(),
+    }
+}
+
+/// Seconds of `[a, b)` the edit keeps.
+fn kept_of(p: &[Piece], a: f64, b: f64) -> f64 {
+    p.iter()
+        .map(|x| (x.out_s.min(b) - x.in_s.max(a)).max(0.0))
+        .sum()
+}
+
+/// Too few cuts (session 21): before splitting, pacing cuts out the stretch that moves
+/// least like the template. A calm template loses the lively stretch and keeps the still
+/// one; a lively template the reverse. Before, every second was kept whatever the
+/// template (the splits only change the framing).
+#[test]
+fn too_few_cuts_trims_the_stretch_least_like_the_template() {
+    let track = calm_and_lively_track();
+    let shot = [ShotMotion::still(0.0, 24.0)];
+    for (goal, gone, kept) in [
+        (5.0, (4.0, 6.0), (18.0, 20.0)),
+        (90.0, (18.0, 20.0), (4.0, 6.0)),
+    ] {
+        let mut i = inp(&[], vec![]);
+        i.motion = &shot;
+        i.track = &track;
+        i.fps = 24.0;
+        i.target_motion = Some((goal, 0.0));
+        let whole = from_shots(&[span(0.0, 24.0)], 24.0);
+        let before = i.kept_intensity(&whole);
+        let (p, notes) = pace(whole, 5.45, &i);
+        assert!(
+            notes.iter().any(|n| n.contains("moving least like")),
+            "{notes:?}"
+        );
+        assert!(kept_of(&p, gone.0, gone.1) < 1e-9, "template {goal}: {p:?}");
+        assert!(
+            (kept_of(&p, kept.0, kept.1) - 2.0).abs() < 1e-9,
+            "template {goal}: {p:?}"
+        );
+        let after = i.kept_intensity(&p);
+        assert!(
+            (after - goal).abs() < (before - goal).abs() - 5.0,
+            "template {goal}: {before:.1} -> {after:.1}"
+        );
+        let r = i.rate(&p);
+        assert!((r - 5.45).abs() / 5.45 <= 0.03, "rate {r}: {p:?}");
+        assert!(p.iter().map(Piece::len).sum::<f64>() >= MIN_KEEP_SHARE * 24.0 - 1e-9);
+    }
+}
+
+/// A template whose motion the source already reads (within `TRIM_TOLERANCE`), or none
+/// known, trims nothing: the edit only splits, as before.
+#[test]
+fn a_template_the_source_already_matches_trims_nothing() {
+    let track = calm_and_lively_track();
+    let shot = [ShotMotion::still(0.0, 24.0)];
+    let mut i = inp(&[], vec![]);
+    i.motion = &shot;
+    i.track = &track;
+    i.fps = 24.0;
+    let whole = from_shots(&[span(0.0, 24.0)], 24.0);
+    let reads = i.kept_intensity(&whole);
+    for target_motion in [Some((reads + 3.0, 0.0)), None] {
+        i.target_motion = target_motion;
+        let (p, notes) = pace(whole.clone(), 5.45, &i);
+        assert!(
+            !notes.iter().any(|n| n.contains("moving least like")),
+            "{notes:?}"
+        );
+        assert!((kept_of(&p, 0.0, 24.0) - 24.0).abs() < 1e-9, "{p:?}");
+    }
+}
+
+/// A trim's ends are outside words: speech everywhere but two half-second pauses (too short
+/// to be dead air) around the lively stretch; the calm template's cut runs from one pause
+/// to the other, taking the lively stretch with it.
+#[test]
+fn trims_never_cut_inside_a_word() {
+    let track = calm_and_lively_track();
+    let shot = [ShotMotion::still(0.0, 24.0)];
+    let speech = [span(0.3, 3.8), span(4.3, 6.7), span(7.2, 23.7)];
+    let mut i = inp(&speech, vec![]);
+    i.motion = &shot;
+    i.track = &track;
+    i.fps = 24.0;
+    i.target_motion = Some((5.0, 0.0));
+    let (p, notes) = pace(from_shots(&[span(0.0, 24.0)], 24.0), 5.45, &i);
+    assert!(
+        notes.iter().any(|n| n.contains("moving least like")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("dead air")), "{notes:?}");
+    assert_speech_safe(&p, &i);
+    assert!(p
+        .first()
+        .is_some_and(|x| x.in_s == 0.0 || !i.in_speech(x.in_s)));
+    assert!(p
+        .last()
+        .is_some_and(|x| x.out_s == 24.0 || !i.in_speech(x.out_s)));
+    assert!(kept_of(&p, 4.0, 6.0) < 1e-9, "{p:?}");
+}
