@@ -853,6 +853,92 @@ pub fn whip_through_sweep(
     travel >= WHIP_TRAVEL
 }
 
+/// Pairs of frames on each side of a transition that [`camera_runs_through`] reads.
+const RUN_PAIRS: usize = 4;
+/// Share of the transition's own tracked pace at which the camera beside it still travels
+/// with it (see [`camera_runs_through`]).
+const RUN_PACE: f32 = 0.5;
+
+/// True when the camera travels [`WHIP_TRAVEL`] of the frame or more over `g` (tracked
+/// frame to frame, [`tracked_travel`]) and was already travelling the same way before it
+/// or goes on travelling after it: on the [`RUN_PAIRS`] pairs just outside one of its
+/// ends (not across a cut of `cuts`, nor past the clip's ends; at least two of them), the
+/// median tracked move along the window's travel is at least [`RUN_PACE`] of the window's
+/// own pace. A transition runs between two held pictures; a camera move over more than
+/// half a frame that starts before the window or ends after it is a pan or tilt seen
+/// through a part of its course. When it travels more than a frame, the end frames do not
+/// overlap, so [`camera_explains`] cannot match them, and over a hand-held close-up (large
+/// flat areas, a frame-rate conversion's repeated frames, shake reversing the move for a
+/// pair) a wipe mask, the slide model or a fade through a dark area revealed by the tilt
+/// fits the frames (docs/BENCHMARKS.md, session 21: 33 false boundaries on the tilt set).
+/// [`whip_through_sweep`] catches the same move when a sweep step bounded the search;
+/// this needs no sweep but the move seen beside the window. A slide of the edit moves its
+/// pictures by a whole frame and the shaken and hand-held wipes of the benchmarks drift at
+/// most 0.28 of the frame, both with the pictures held beside them.
+pub fn camera_runs_through(f: &[FrameFeatures], g: &Gradual, cuts: &[usize]) -> bool {
+    use super::frame::{THUMB_H, THUMB_W};
+    let (s, e) = (g.start, g.end);
+    if e <= s + 1 || e >= f.len() || matches!(g.kind, "fade_in" | "fade_out") {
+        return false;
+    }
+    if tracked_travel(f, s, e) < WHIP_TRAVEL {
+        return false;
+    }
+    // The window's travel in frame shares (so both axes weigh alike) and its pace.
+    let share = |t: usize| {
+        [
+            f[t].shift[0] / THUMB_W as f32,
+            f[t].shift[1] / THUMB_H as f32,
+        ]
+    };
+    let d = (s + 1..=e).fold([0f32; 2], |a, t| {
+        let m = share(t);
+        [a[0] + m[0], a[1] + m[1]]
+    });
+    let len = d[0].hypot(d[1]);
+    if len <= 0.0 {
+        return false;
+    }
+    let pace = len / (e - s) as f32;
+    let along = |t: usize| {
+        let m = share(t);
+        (m[0] * d[0] + m[1] * d[1]) / len
+    };
+    // Pair `t` (frame `t − 1` to `t`) crosses a cut at `t`.
+    let crosses = |t: usize| cuts.contains(&t);
+    let runs = |pairs: Vec<usize>| {
+        let mut v: Vec<f32> = pairs.into_iter().map(along).collect();
+        if v.len() < 2 {
+            return false;
+        }
+        v.sort_by(f32::total_cmp);
+        v[v.len() / 2] >= RUN_PACE * pace
+    };
+    let mut before = Vec::new();
+    for t in (s.saturating_sub(RUN_PAIRS - 1).max(1)..=s).rev() {
+        if crosses(t) {
+            break;
+        }
+        before.push(t);
+    }
+    let mut after = Vec::new();
+    for t in e + 1..=(e + RUN_PAIRS).min(f.len() - 1) {
+        if crosses(t) {
+            break;
+        }
+        after.push(t);
+    }
+    let (b, a) = (runs(before), runs(after));
+    if debug() {
+        eprintln!(
+            "  {} {s}-{e}: camera travel {:.2} of the frame, runs on before {b}, after {a}",
+            g.kind,
+            tracked_travel(f, s, e)
+        );
+    }
+    b || a
+}
+
 /// Largest step per frame, as a share of the transition's steepest step, at which the
 /// picture next to an end counts as held (see [`held_ends`]).
 const HELD_STEP: f32 = 0.25;
