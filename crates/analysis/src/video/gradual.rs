@@ -855,26 +855,31 @@ pub fn whip_through_sweep(
 
 /// Pairs of frames on each side of a transition that [`camera_runs_through`] reads.
 const RUN_PAIRS: usize = 4;
+/// Pairs next to each end that [`camera_runs_through`] skips: the located ends of a
+/// transition can fall a couple of frames inside its move (a slide's first pairs already
+/// move; see [`super::slide::move_starts_and_stops`]).
+const RUN_SKIP: usize = 2;
 /// Share of the transition's own tracked pace at which the camera beside it still travels
 /// with it (see [`camera_runs_through`]).
 const RUN_PACE: f32 = 0.5;
 
 /// True when the camera travels [`WHIP_TRAVEL`] of the frame or more over `g` (tracked
 /// frame to frame, [`tracked_travel`]) and was already travelling the same way before it
-/// or goes on travelling after it: on the [`RUN_PAIRS`] pairs just outside one of its
-/// ends (not across a cut of `cuts`, nor past the clip's ends; at least two of them), the
-/// median tracked move along the window's travel is at least [`RUN_PACE`] of the window's
-/// own pace. A transition runs between two held pictures; a camera move over more than
-/// half a frame that starts before the window or ends after it is a pan or tilt seen
-/// through a part of its course. When it travels more than a frame, the end frames do not
-/// overlap, so [`camera_explains`] cannot match them, and over a hand-held close-up (large
-/// flat areas, a frame-rate conversion's repeated frames, shake reversing the move for a
-/// pair) a wipe mask, the slide model or a fade through a dark area revealed by the tilt
-/// fits the frames (docs/BENCHMARKS.md, session 21: 33 false boundaries on the tilt set).
-/// [`whip_through_sweep`] catches the same move when a sweep step bounded the search;
-/// this needs no sweep but the move seen beside the window. A slide of the edit moves its
-/// pictures by a whole frame and the shaken and hand-held wipes of the benchmarks drift at
-/// most 0.28 of the frame, both with the pictures held beside them.
+/// or goes on travelling after it: of the [`RUN_PAIRS`] pairs [`RUN_SKIP`] frames outside
+/// one of its ends (not across a cut of `cuts`, nor past the clip's ends; at least two of
+/// them), all but one move along the window's net travel at [`RUN_PACE`] of the window's
+/// own pace or more. A transition runs between two held pictures; a camera move over
+/// more than half a frame that starts before the window or ends after it is a pan or
+/// tilt seen through a part of its course. When it travels more than a frame, the end
+/// frames do not overlap, so [`camera_explains`] cannot match them, and over a hand-held
+/// close-up (large flat feathers, a frame-rate conversion's repeated frames, shake
+/// reversing the move for a pair) a wipe mask, the slide model or a fade through a dark
+/// area revealed by the tilt fits the frames (docs/BENCHMARKS.md, session 21: 33 false
+/// boundaries on the tilt set). [`whip_through_sweep`] catches the same move when a
+/// sweep step bounded the search; this needs no sweep but the move seen beside the
+/// window. A slide of the edit moves its pictures by a whole frame and the shaken and
+/// hand-held wipes of the benchmarks drift at most 0.28 of the frame, both with the
+/// pictures held beside them.
 pub fn camera_runs_through(f: &[FrameFeatures], g: &Gradual, cuts: &[usize]) -> bool {
     use super::frame::{THUMB_H, THUMB_W};
     let (s, e) = (g.start, g.end);
@@ -907,26 +912,32 @@ pub fn camera_runs_through(f: &[FrameFeatures], g: &Gradual, cuts: &[usize]) -> 
     // Pair `t` (frame `t − 1` to `t`) crosses a cut at `t`.
     let crosses = |t: usize| cuts.contains(&t);
     let runs = |pairs: Vec<usize>| {
-        let mut v: Vec<f32> = pairs.into_iter().map(along).collect();
-        if v.len() < 2 {
-            return false;
-        }
-        v.sort_by(f32::total_cmp);
-        v[v.len() / 2] >= RUN_PACE * pace
+        let n = pairs.len();
+        let moving = pairs
+            .into_iter()
+            .filter(|&t| along(t) >= RUN_PACE * pace)
+            .count();
+        n >= 2 && moving + 1 >= n && moving >= 2
     };
+    // Pairs walking away from each end, up to the first that crosses a cut; the
+    // [`RUN_SKIP`] nearest are passed over.
     let mut before = Vec::new();
-    for t in (s.saturating_sub(RUN_PAIRS - 1).max(1)..=s).rev() {
+    for (i, t) in (1..=s).rev().enumerate().take(RUN_SKIP + RUN_PAIRS) {
         if crosses(t) {
             break;
         }
-        before.push(t);
+        if i >= RUN_SKIP {
+            before.push(t);
+        }
     }
     let mut after = Vec::new();
-    for t in e + 1..=(e + RUN_PAIRS).min(f.len() - 1) {
+    for (i, t) in (e + 1..f.len()).enumerate().take(RUN_SKIP + RUN_PAIRS) {
         if crosses(t) {
             break;
         }
-        after.push(t);
+        if i >= RUN_SKIP {
+            after.push(t);
+        }
     }
     let (b, a) = (runs(before), runs(after));
     if debug() {
