@@ -324,7 +324,8 @@ pub(crate) fn move_starts_and_stops(
     let after = e + 1..=(e + BOUND_PAIRS).min(hi);
     // A single slow pair between two that move with the window is a repeated frame (a
     // frame-rate conversion's) or the shake reversing for a frame, not a held picture.
-    let stops = |t: usize| !moving(t) && !(t > lo + 1 && t < hi && moving(t - 1) && moving(t + 1));
+    let lone = |t: usize| t > lo + 1 && t < hi && moving(t - 1) && moving(t + 1);
+    let stops = |t: usize| !(moving(t) || lone(t));
     let seen = |mut pairs: std::ops::RangeInclusive<usize>| pairs.any(stops);
     seen(before) && seen(after)
 }
