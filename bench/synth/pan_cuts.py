@@ -24,6 +24,15 @@ travel over half the frame's travel (`dblur`). The source is scaled (keeping 16:
 enough for the window's whole travel to stay inside it, so the fastest tilts magnify more.
 Written to bench/out/pan-cuts-tilt by default, same manifest format.
 
+`--set shake` (session 21) is a third draw, held out from the session-21 change (scored
+before it and not looked at while tuning): the same four kinds with a seeded hand-held
+shake (the mean-reverting random walk of `handheld_wipes.py`, integer pixels, set per frame
+through `sendcmd`) added to the window's path all along, also while it is held, over bases
+no earlier set uses (the cockatoo at 2.4 and 10 s, `testvideo.mp4` shots 1 and 3,
+`issue-195-aspect-ratio.mp4` shots 2 and 4), the window moving up, right or diagonally
+down-left at 16, 26 or 38 px per frame, blurred along the travel on every other clip.
+Written to bench/out/pan-cuts-shake by default, same manifest format.
+
   generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt] [--out DIR]
   score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt] [--out DIR] NAME=BIN ...
             (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
@@ -62,6 +71,20 @@ TILT_BASES = [
     ("cockatoo4", "video/imageio-cockatoo/cockatoo.mp4", 4.2),
     ("goldeneye1", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 1.0),
 ]
+# Third draw (`--set shake`).
+SHAKE_SPEEDS = (16, 26, 38)
+SHAKE_BASES = [
+    ("cockatoo2", "video/imageio-cockatoo/cockatoo.mp4", 2.4),
+    ("testvideo3", "video/pyscenedetect/testvideo.mp4", 3.2),
+    ("issue195-3", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 3.5),
+    ("cockatoo10", "video/imageio-cockatoo/cockatoo.mp4", 10.0),
+    ("testvideo15", "video/pyscenedetect/testvideo.mp4", 15.0),
+    ("issue195-13", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 13.0),
+]
+SHAKE_DIRECTIONS = {"up": (0.0, -1.0), "right": (1.0, 0.0), "downleft": (-0.6, 0.8)}
+# Random-walk shake as in handheld_wipes.py: velocity kept, seeded kick (px), pull to centre,
+# largest excursion.
+SHAKE_KEEP, SHAKE_KICK, SHAKE_PULL, SHAKE_MARGIN = 0.7, 4.5, 0.1, 40
 DIRECTIONS = {"down": (0.0, 1.0), "diag": (0.8, 0.6), "upleft": (-0.6, -0.8)}
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
@@ -209,6 +232,106 @@ def gen_tilt(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def shake_path(rng, n):
+    pos, vel, out = [0.0, 0.0], [0.0, 0.0], []
+    for _ in range(n):
+        for k in range(2):
+            vel[k] = SHAKE_KEEP * vel[k] + rng.gauss(0, SHAKE_KICK) - SHAKE_PULL * pos[k]
+            pos[k] = max(-SHAKE_MARGIN, min(SHAKE_MARGIN, pos[k] + vel[k]))
+        out.append((round(pos[0]), round(pos[1])))
+    return out
+
+
+def shaken_window(rng, cmd_file, ux, uy, v, steps, blur_on):
+    """Filter of a shaken window: per frame i the window sits at the start point plus
+    v * steps(i) along (ux, uy) plus the seeded shake, set through `sendcmd`; blurred along
+    the travel on the frames where blur_on(i) holds (half the frame's travel)."""
+    n = 2 * N
+    travel = v * (N - 1)
+    m = SHAKE_MARGIN
+    big_h = max(BIG_H, int(abs(uy) * travel) + H + 2 * m + 40)
+    big_h = max(big_h, int((int(abs(ux) * travel) + W + 2 * m + 40) * 9 / 16))
+    big_h += big_h % 2
+    big_w = big_h * 16 // 9
+    big_w += big_w % 2
+    x0 = m + 20 if ux >= 0 else big_w - W - m - 20
+    y0 = m + 20 if uy >= 0 else big_h - H - m - 20
+    if ux == 0:
+        x0 = (big_w - W) // 2
+    if uy == 0:
+        y0 = (big_h - H) // 2
+    pos = []
+    for i, (sx, sy) in enumerate(shake_path(rng, n)):
+        k = steps(i)
+        pos.append((round(x0 + ux * v * k + sx), round(y0 + uy * v * k + sy)))
+    cmd_file.write_text("".join(f"{i / FPS:.3f} crop x {x}, crop y {y};\n"
+                                for i, (x, y) in enumerate(pos)))
+    f = (f"fps={FPS},scale={big_w}:{big_h}:flags=bicubic,setsar=1,"
+         f"sendcmd=f={cmd_file},crop={W}:{H}:{pos[0][0]}:{pos[0][1]}")
+    if blur_on is not None:
+        import math
+        angle = math.degrees(math.atan2(uy, ux)) % 360
+        f += (f",dblur=angle={angle:.1f}:radius={max(1.0, v / 4):.1f}"
+              f":enable='{blur_on}'")
+    return f
+
+
+def gen_shake(out):
+    import random
+    rng = random.Random(21)
+    out.mkdir(parents=True, exist_ok=True)
+    cmds = out / "cmd"
+    cmds.mkdir(exist_ok=True)
+    clips = []
+    dirs = list(SHAKE_DIRECTIONS)
+    for i, a in enumerate(SHAKE_BASES):
+        b = SHAKE_BASES[(i + 3) % len(SHAKE_BASES)]
+        for j, v in enumerate(SHAKE_SPEEDS):
+            d = dirs[(i + j) % len(dirs)]
+            ux, uy = SHAKE_DIRECTIONS[d]
+            blurred = (i + j) % 2 == 1
+            tag = f"{d}{v}{'b' if blurred else ''}"
+            for kind in ("cut-still", "cut-pan", "stop", "start"):
+                if kind.startswith("cut"):
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    fa = shaken_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, lambda n: n,
+                                       "1" if blurred else None)
+                    if kind == "cut-still":
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
+                                           lambda n: 0, None)
+                    else:
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
+                                           lambda n: n, "1" if blurred else None)
+                    ins = []
+                    for base in (a, b):
+                        ins += ["-t", f"{base[2] + N / FPS + 0.2:.3f}", "-i",
+                                str(MEDIA / base[1])]
+                    cut = f"trim=end_frame={N},setpts=PTS-STARTPTS"
+                    graph = (f"[0:v]{from_start(a[2])}{fa},{cut}[a];"
+                             f"[1:v]{from_start(b[2])}{fb},{cut}[b];"
+                             f"[a][b]concat=n=2:v=1:a=0[v]")
+                    truth = [N]
+                    cmd = ["ffmpeg", "-y", "-v", "error", *ins, "-filter_complex", graph,
+                           "-map", "[v]"]
+                else:
+                    name = f"{kind}-{a[0]}-{tag}"
+                    if kind == "stop":
+                        steps, moving = (lambda n: min(n, N - 1)), f"lt(n\\,{N})"
+                    else:
+                        steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
+                    f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
+                                      moving if blurred else None)
+                    truth = []
+                    cmd = ["ffmpeg", "-y", "-v", "error", "-t",
+                           f"{a[2] + 2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]),
+                           "-vf", f"{from_start(a[2])}{f},trim=end_frame={2 * N}"]
+                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
+                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                              "blur": blurred, "direction": d, "cuts": truth})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -267,15 +390,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
-    ap.add_argument("--set", choices=["pan", "tilt"], default="pan",
-                    help="pan: the session-19 clips; tilt: the session-20 held-out draw")
+    ap.add_argument("--set", choices=["pan", "tilt", "shake"], default="pan",
+                    help="pan: the session-19 clips; tilt: the session-20 held-out draw; "
+                    "shake: the session-21 held-out draw")
     ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
     if args.out is None:
         args.out = (Path(__file__).resolve().parents[1] / "out"
-                    / ("pan-cuts" if args.set == "pan" else "pan-cuts-tilt"))
+                    / {"pan": "pan-cuts", "tilt": "pan-cuts-tilt",
+                       "shake": "pan-cuts-shake"}[args.set])
     if args.cmd == "gen":
-        (gen if args.set == "pan" else gen_tilt)(args.out)
+        {"pan": gen, "tilt": gen_tilt, "shake": gen_shake}[args.set](args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 

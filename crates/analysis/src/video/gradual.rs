@@ -853,6 +853,103 @@ pub fn whip_through_sweep(
     travel >= WHIP_TRAVEL
 }
 
+/// Pairs of frames on each side of a transition that [`camera_runs_through`] reads.
+const RUN_PAIRS: usize = 4;
+/// Pairs next to each end that [`camera_runs_through`] skips: the located ends of a
+/// transition can fall a couple of frames inside its move (a slide's first pairs already
+/// move; see [`super::slide::move_starts_and_stops`]).
+const RUN_SKIP: usize = 2;
+/// Share of the transition's own tracked pace at which the camera beside it still travels
+/// with it (see [`camera_runs_through`]).
+const RUN_PACE: f32 = 0.5;
+
+/// True when the camera travels [`WHIP_TRAVEL`] of the frame or more over `g` (tracked
+/// frame to frame, [`tracked_travel`]) and was already travelling the same way before it
+/// or goes on travelling after it: of the [`RUN_PAIRS`] pairs [`RUN_SKIP`] frames outside
+/// one of its ends (not across a cut of `cuts`, nor past the clip's ends; at least two of
+/// them), all but one move along the window's net travel at [`RUN_PACE`] of the window's
+/// own pace or more. A transition runs between two held pictures; a camera move over
+/// more than half a frame that starts before the window or ends after it is a pan or
+/// tilt seen through a part of its course. When it travels more than a frame, the end
+/// frames do not overlap, so [`camera_explains`] cannot match them, and over a hand-held
+/// close-up (large flat feathers, a frame-rate conversion's repeated frames, shake
+/// reversing the move for a pair) a wipe mask, the slide model or a fade through a dark
+/// area revealed by the tilt fits the frames (docs/BENCHMARKS.md, session 21: 33 false
+/// boundaries on the tilt set). [`whip_through_sweep`] catches the same move when a
+/// sweep step bounded the search; this needs no sweep but the move seen beside the
+/// window. A slide of the edit moves its pictures by a whole frame and the shaken and
+/// hand-held wipes of the benchmarks drift at most 0.28 of the frame, both with the
+/// pictures held beside them.
+pub fn camera_runs_through(f: &[FrameFeatures], g: &Gradual, cuts: &[usize]) -> bool {
+    use super::frame::{THUMB_H, THUMB_W};
+    let (s, e) = (g.start, g.end);
+    if e <= s + 1 || e >= f.len() || matches!(g.kind, "fade_in" | "fade_out") {
+        return false;
+    }
+    if tracked_travel(f, s, e) < WHIP_TRAVEL {
+        return false;
+    }
+    // The window's travel in frame shares (so both axes weigh alike) and its pace.
+    let share = |t: usize| {
+        [
+            f[t].shift[0] / THUMB_W as f32,
+            f[t].shift[1] / THUMB_H as f32,
+        ]
+    };
+    let d = (s + 1..=e).fold([0f32; 2], |a, t| {
+        let m = share(t);
+        [a[0] + m[0], a[1] + m[1]]
+    });
+    let len = d[0].hypot(d[1]);
+    if len <= 0.0 {
+        return false;
+    }
+    let pace = len / (e - s) as f32;
+    let along = |t: usize| {
+        let m = share(t);
+        (m[0] * d[0] + m[1] * d[1]) / len
+    };
+    // Pair `t` (frame `t − 1` to `t`) crosses a cut at `t`.
+    let crosses = |t: usize| cuts.contains(&t);
+    let runs = |pairs: Vec<usize>| {
+        let n = pairs.len();
+        let moving = pairs
+            .into_iter()
+            .filter(|&t| along(t) >= RUN_PACE * pace)
+            .count();
+        n >= 2 && moving + 1 >= n && moving >= 2
+    };
+    // Pairs walking away from each end, up to the first that crosses a cut; the
+    // [`RUN_SKIP`] nearest are passed over.
+    let mut before = Vec::new();
+    for (i, t) in (1..=s).rev().enumerate().take(RUN_SKIP + RUN_PAIRS) {
+        if crosses(t) {
+            break;
+        }
+        if i >= RUN_SKIP {
+            before.push(t);
+        }
+    }
+    let mut after = Vec::new();
+    for (i, t) in (e + 1..f.len()).enumerate().take(RUN_SKIP + RUN_PAIRS) {
+        if crosses(t) {
+            break;
+        }
+        if i >= RUN_SKIP {
+            after.push(t);
+        }
+    }
+    let (b, a) = (runs(before), runs(after));
+    if debug() {
+        eprintln!(
+            "  {} {s}-{e}: camera travel {:.2} of the frame, runs on before {b}, after {a}",
+            g.kind,
+            tracked_travel(f, s, e)
+        );
+    }
+    b || a
+}
+
 /// Largest step per frame, as a share of the transition's steepest step, at which the
 /// picture next to an end counts as held (see [`held_ends`]).
 const HELD_STEP: f32 = 0.25;

@@ -181,6 +181,10 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
     // [`gradual::whip_through_sweep`]).
     let sweeps: Vec<usize> = hard.iter().filter(|c| c.sweep).map(|c| c.index).collect();
     grads.retain(|g| !gradual::whip_through_sweep(f, g, &absorbed, &sweeps));
+    // A transition over which the camera travels half the frame or more, with the move
+    // going on beside it, is a pan or tilt (see [`gradual::camera_runs_through`]).
+    let cut_at: Vec<usize> = hard.iter().filter(|c| !c.sweep).map(|c| c.index).collect();
+    grads.retain(|g| !gradual::camera_runs_through(f, g, &cut_at));
     let mut grads = join_through_colour(grads);
     // Transitions placed against a step that is no cut must still run between held
     // pictures (a whip pan read as a wipe or dissolve ends mid-sweep). Judged after the

@@ -322,7 +322,11 @@ pub(crate) fn move_starts_and_stops(
     };
     let before = s.saturating_sub(BOUND_PAIRS - 1).max(lo + 1)..=s;
     let after = e + 1..=(e + BOUND_PAIRS).min(hi);
-    let seen = |mut pairs: std::ops::RangeInclusive<usize>| pairs.any(|t| !moving(t));
+    // A single slow pair between two that move with the window is a repeated frame (a
+    // frame-rate conversion's) or the shake reversing for a frame, not a held picture.
+    let lone = |t: usize| t > lo + 1 && t < hi && moving(t - 1) && moving(t + 1);
+    let stops = |t: usize| !(moving(t) || lone(t));
+    let seen = |mut pairs: std::ops::RangeInclusive<usize>| pairs.any(stops);
     seen(before) && seen(after)
 }
 
@@ -362,11 +366,17 @@ pub fn detect_with_moves(
                 i += 1;
                 continue;
             }
-            // The run of pairs moving the same way at the least speed.
+            // The run of pairs moving the same way at the least speed. A single pair that
+            // stalls between two pairs moving that way is a repeated frame (a frame-rate
+            // conversion repeats one frame in five from 20 to 25 fps), not a stop: a fast
+            // hand-held move over such footage otherwise falls apart into runs of four
+            // pairs, each seen to start and stop (session 21).
+            let runs_on = |p: usize| {
+                moves[p][axis].abs() >= MIN_SPEED && moves[p][axis].signum() == v.signum()
+            };
             let first = i;
             while i < hi - lo
-                && moves[i][axis].abs() >= MIN_SPEED
-                && moves[i][axis].signum() == v.signum()
+                && (runs_on(i) || (i + 1 < hi - lo && runs_on(i + 1) && runs_on(i - 1)))
             {
                 i += 1;
             }
