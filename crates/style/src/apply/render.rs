@@ -31,7 +31,7 @@ use super::audio::{
     MAX_LOUDNESS_PASSES, MAX_SOUND_REENCODES, MEASURED_PLACEHOLDER, TRUE_PEAK_ROUNDING_DB,
 };
 use super::graph::{SCRATCH, SUBS_FILE};
-use super::{chunks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
+use super::{chunks, seeks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
 
 /// Share of the progress bar given to the measuring pass.
@@ -167,8 +167,6 @@ pub fn render(
             output.display()
         )));
     }
-    // Picture inputs seek only to where the source decodes cleanly (`seeks`).
-    let plan = &super::seeks::clean_plan(plan, opts)?;
     let part = partial_path(output);
     match render_to(plan, &part, opts, progress) {
         Ok(delivered) => match std::fs::rename(&part, output) {
@@ -250,7 +248,10 @@ fn render_to(
             return render_overlapped(plan, &o, p, mg, output, dir, opts, report);
         }
     }
-    let (stab, log) = std::thread::scope(|scope| {
+    // Picture inputs seek only to where the source decodes cleanly (`seeks`): the tries
+    // run beside the side passes, which need no picture seek.
+    let (stab, log, cleaned) = std::thread::scope(|scope| {
+        let cleaned = scope.spawn(|| seeks::clean_plan(plan, opts));
         let stab = plan.stabilize_detect_graph.as_ref().map(|dg| {
             let dg = dg.replace(SCRATCH, &escape_graph_path(&dir_arg));
             scope.spawn(move || stabilize_detect(plan, &dg, dir, opts))
@@ -288,11 +289,16 @@ fn render_to(
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
-        (stab, log)
+        let cleaned = cleaned
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (stab, log, cleaned)
     });
     if let Some(r) = stab {
         r?;
     }
+    let cleaned = cleaned?;
+    let plan = &cleaned;
     let measure_input = if audio_chunks.is_empty() {
         source_input(plan)
     } else {
@@ -591,12 +597,16 @@ fn render_overlapped(
     let (video, sound) = std::thread::scope(|scope| {
         let video = scope.spawn(move || {
             let r = (|| -> Result<(), StyleError> {
+                // Picture inputs seek only to where the source decodes cleanly
+                // (`seeks`): tried here, while the sound's measuring pass runs.
+                let mut video_args = video_args.clone();
+                seeks::clean_args(&mut [&mut video_args], &plan.source, &vopts)?;
                 if let Some(dg) = &plan.stabilize_detect_graph {
                     let dg = dg.replace(SCRATCH, &escape_graph_path(dir_arg));
                     stabilize_detect(plan, &dg, dir, &vopts)?;
                 }
                 run_ffmpeg(
-                    video_args,
+                    &video_args,
                     video_file,
                     plan.output_duration_s,
                     &vopts,
