@@ -79,3 +79,38 @@ fn a_chunked_render_past_a_false_key_frame_shows_the_picture() {
     let g = green_share(&out, 0.0);
     assert!(g < 0.01, "green share {g:.3}");
 }
+
+/// The one-process render (picture and sound encoded side by side, `render_overlapped`)
+/// tries its picture seeks beside the sound's measuring pass instead of before the
+/// render (session 21): its seeks past the false key frames must still move.
+#[test]
+fn a_one_process_render_past_a_false_key_frame_shows_the_picture() {
+    let src = media(COCKATOO);
+    if !src.exists() {
+        eprintln!("skipped: {} absent", src.display());
+        return;
+    }
+    let info = probe::probe(&src, &RunOpts::default()).unwrap();
+    // Shots every 1.5 s at 12 cuts a minute: the edit keeps 0–4.5 s and 12–14 s, the
+    // second part a picture input of its own that seeks past the false key frame at
+    // 7.25 s (no chunk limit: one process).
+    let cuts: Vec<f64> = (1..=8).map(|k| 1.5 * k as f64).collect();
+    let a = analysis(14.0, 1280, 720, 20.0, &cuts);
+    let st = style("16:9", 20, 12.0);
+    let mut plan =
+        apply::plan_chunked(&src, &info, &a, Some(&st), &JobConfig::default(), 64).unwrap();
+    fast(&mut plan);
+    assert!(plan.chunks.is_none(), "a one-process plan");
+    assert!(plan.audio.source_has_audio);
+    let name = src.display().to_string();
+    let late = seeks::picture_seeks(&plan.ffmpeg_args, &name)
+        .into_iter()
+        .filter(|&s| s > 7.25)
+        .count();
+    assert!(late >= 1, "{:?}", plan.ffmpeg_args);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.mp4");
+    apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
+    let g = green_share(&out, 0.0);
+    assert!(g < 0.01, "green share {g:.3}");
+}

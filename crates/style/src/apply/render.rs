@@ -31,7 +31,7 @@ use super::audio::{
     MAX_LOUDNESS_PASSES, MAX_SOUND_REENCODES, MEASURED_PLACEHOLDER, TRUE_PEAK_ROUNDING_DB,
 };
 use super::graph::{SCRATCH, SUBS_FILE};
-use super::{chunks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
+use super::{chunks, seeks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
 
 /// Share of the progress bar given to the measuring pass.
@@ -167,8 +167,6 @@ pub fn render(
             output.display()
         )));
     }
-    // Picture inputs seek only to where the source decodes cleanly (`seeks`).
-    let plan = &super::seeks::clean_plan(plan, opts)?;
     let part = partial_path(output);
     match render_to(plan, &part, opts, progress) {
         Ok(delivered) => match std::fs::rename(&part, output) {
@@ -250,7 +248,10 @@ fn render_to(
             return render_overlapped(plan, &o, p, mg, output, dir, opts, report);
         }
     }
-    let (stab, log) = std::thread::scope(|scope| {
+    // Picture inputs seek only to where the source decodes cleanly (`seeks`): the tries
+    // run beside the side passes, which need no picture seek.
+    let (stab, log, cleaned) = std::thread::scope(|scope| {
+        let cleaned = scope.spawn(|| seeks::clean_plan(plan, opts));
         let stab = plan.stabilize_detect_graph.as_ref().map(|dg| {
             let dg = dg.replace(SCRATCH, &escape_graph_path(&dir_arg));
             scope.spawn(move || stabilize_detect(plan, &dg, dir, opts))
@@ -288,11 +289,16 @@ fn render_to(
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
-        (stab, log)
+        let cleaned = cleaned
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (stab, log, cleaned)
     });
     if let Some(r) = stab {
         r?;
     }
+    let cleaned = cleaned?;
+    let plan = &cleaned;
     let measure_input = if audio_chunks.is_empty() {
         source_input(plan)
     } else {
@@ -590,21 +596,50 @@ fn render_overlapped(
     let vreport = report.clone();
     let (video, sound) = std::thread::scope(|scope| {
         let video = scope.spawn(move || {
-            let r = (|| -> Result<(), StyleError> {
+            let r = std::thread::scope(|inner| -> Result<(), StyleError> {
+                // Picture inputs seek only to where the source decodes cleanly (`seeks`).
+                // The tries run beside the stabiliser and the encode, which starts with
+                // the plan's seeks: when a seek has to move (a false key frame, seldom),
+                // that encode is stopped and the picture encoded again from the moved
+                // seeks, so the tries never delay the common case.
+                let tries = inner.spawn(|| -> Result<Vec<String>, StyleError> {
+                    let mut a = video_args.clone();
+                    seeks::clean_args(&mut [&mut a], &plan.source, &vopts)?;
+                    Ok(a)
+                });
                 if let Some(dg) = &plan.stabilize_detect_graph {
                     let dg = dg.replace(SCRATCH, &escape_graph_path(dir_arg));
                     stabilize_detect(plan, &dg, dir, &vopts)?;
                 }
-                run_ffmpeg(
-                    video_args,
-                    video_file,
-                    plan.output_duration_s,
-                    &vopts,
-                    move |f| vreport(VIDEO_SHARE * f),
-                )
-                .map_err(|e| naming_step(e, "encoding the picture"))?;
-                Ok(())
-            })();
+                let encode = move |args: &[String], o: &RunOpts, r: Box<dyn Fn(f64) + Send>| {
+                    run_ffmpeg(args, video_file, plan.output_duration_s, o, move |f| {
+                        r(VIDEO_SHARE * f)
+                    })
+                    .map_err(|e| StyleError::from(naming_step(e, "encoding the picture")))
+                };
+                let first = RunOpts {
+                    cancel: vopts.cancel.linked(),
+                    deadline: vopts.deadline,
+                };
+                let stop_first = first.cancel.clone();
+                let r = Box::new(vreport.clone());
+                let first = inner.spawn(move || encode(video_args, &first, r));
+                let cleaned = tries
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                if matches!(&cleaned, Ok(a) if a == video_args) {
+                    return first
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                }
+                stop_first.cancel();
+                // Stopped (or failed): its partial file is removed; the moved seeks'
+                // encode writes the file anew.
+                let _ = first
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                encode(&cleaned?, &vopts, Box::new(vreport))
+            });
             if r.is_err() {
                 stop_sound.cancel();
             }

@@ -19,9 +19,19 @@
 //! the common case, is left alone. The check decodes [`CHECK_S`] from the key frame
 //! (`-noaccurate_seek`: not the frames between it and the seek point), ≈ 0.1 s of CPU per
 //! seeked input of a 1080p H.264 source (with the gap decoded as the render does, ≈ 1 s).
+//!
+//! The tries cost little CPU but, one after the other before the render, ≈ 0.1 s of wall
+//! each with a core idle (0.2–0.3 s on the default benchmark job, session 21). So each
+//! distinct seek is tried once, the tries of different seeks run at once
+//! ([`clean_args`]: up to one per core, a start tried for one seek is not tried again for
+//! another), and the render runs them beside the sound's measuring pass, which needs no
+//! picture seek (`render`).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use stylecut_media::process::{ffmpeg_bin, run};
 use stylecut_media::{MediaError, RunOpts};
@@ -120,35 +130,120 @@ pub fn rewrite<E>(
     Ok(())
 }
 
+/// The seeks of `src`'s picture inputs in the ffmpeg arguments `args`, in order (what
+/// [`rewrite`] would move).
+pub fn picture_seeks(args: &[String], src: &str) -> Vec<f64> {
+    let mut seen = Vec::new();
+    let mut copy = args.to_vec();
+    let _ = rewrite(&mut copy, src, |at| {
+        seen.push(at);
+        Ok::<_, ()>(at)
+    });
+    seen
+}
+
+/// The clean start ([`clean_start`] with `clean`) of each seek in `ats`, in order. Each
+/// distinct seek is worked out once; different seeks are worked out at the same time on
+/// up to `threads` threads, and a start tried for one is not tried again for another
+/// (`clean` is called once per distinct start, unless two threads reach it together).
+/// The first error (in `ats`' order) is returned.
+pub fn clean_starts<E: Send>(
+    ats: &[f64],
+    threads: usize,
+    clean: impl Fn(f64) -> Result<bool, E> + Sync,
+) -> Result<Vec<f64>, E> {
+    let mut distinct: Vec<f64> = Vec::new();
+    for &a in ats {
+        if !distinct.iter().any(|d| d.to_bits() == a.to_bits()) {
+            distinct.push(a);
+        }
+    }
+    let tried: Mutex<HashMap<u64, bool>> = Mutex::new(HashMap::new());
+    let clean = &clean;
+    let tried = &tried;
+    let memo = move |s: f64| -> Result<bool, E> {
+        if let Some(&c) = tried
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&s.to_bits())
+        {
+            return Ok(c);
+        }
+        let c = clean(s)?;
+        tried
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(s.to_bits(), c);
+        Ok(c)
+    };
+    let next = AtomicUsize::new(0);
+    let workers = threads.clamp(1, distinct.len().max(1));
+    let mut found: Vec<Option<Result<f64, E>>> = (0..distinct.len()).map(|_| None).collect();
+    let done: Vec<Vec<(usize, Result<f64, E>)>> = std::thread::scope(|scope| {
+        let work = || {
+            let mut out = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&at) = distinct.get(i) else {
+                    return out;
+                };
+                out.push((i, clean_start(at, memo)));
+            }
+        };
+        let others: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut all = vec![work()];
+        for h in others {
+            all.push(
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        all
+    });
+    for (i, r) in done.into_iter().flatten() {
+        found[i] = Some(r);
+    }
+    let mut starts = HashMap::new();
+    for (at, r) in distinct.iter().zip(found) {
+        starts.insert(at.to_bits(), r.expect("every seek worked out")?);
+    }
+    Ok(ats.iter().map(|a| starts[&a.to_bits()]).collect())
+}
+
+/// The seeks of `src`'s picture inputs in every argument list of `lists` moved to where
+/// `src` decodes cleanly (see the module's text), the tries of different seeks at once
+/// (one thread per core).
+pub fn clean_args(
+    lists: &mut [&mut Vec<String>],
+    src: &Path,
+    opts: &RunOpts,
+) -> Result<(), StyleError> {
+    let name = src.display().to_string();
+    let ats: Vec<f64> = lists.iter().flat_map(|a| picture_seeks(a, &name)).collect();
+    if ats.is_empty() {
+        return Ok(());
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let starts = clean_starts(&ats, threads, |s| decodes_cleanly(src, s, opts))?;
+    let mut next = starts.into_iter();
+    for a in lists.iter_mut() {
+        rewrite(a, &name, |_| {
+            Ok::<_, ()>(next.next().expect("one start per seek"))
+        })
+        .expect("no error");
+    }
+    Ok(())
+}
+
 /// `plan` with the seeks of its picture inputs (the one render command's, or every
 /// chunk's) moved to where the source decodes cleanly (see the module's text).
 pub fn clean_plan(plan: &EditPlan, opts: &RunOpts) -> Result<EditPlan, StyleError> {
     let mut plan = plan.clone();
-    let src = plan.source.display().to_string();
-    let mut start = |at: f64| {
-        clean_start(at, |s| decodes_cleanly(&plan.source, s, opts)).map_err(StyleError::from)
-    };
-    let mut args = std::mem::take(&mut plan.ffmpeg_args);
-    rewrite(&mut args, &src, &mut start)?;
-    let mut chunk_args: Vec<Vec<String>> = plan
-        .chunks
-        .as_mut()
-        .map(|c| {
-            c.chunks
-                .iter_mut()
-                .map(|k| std::mem::take(&mut k.ffmpeg_args))
-                .collect()
-        })
-        .unwrap_or_default();
-    for a in &mut chunk_args {
-        rewrite(a, &src, &mut start)?;
-    }
-    plan.ffmpeg_args = args;
+    let mut lists: Vec<&mut Vec<String>> = vec![&mut plan.ffmpeg_args];
     if let Some(c) = plan.chunks.as_mut() {
-        for (k, a) in c.chunks.iter_mut().zip(chunk_args) {
-            k.ffmpeg_args = a;
-        }
+        lists.extend(c.chunks.iter_mut().map(|k| &mut k.ffmpeg_args));
     }
+    clean_args(&mut lists, &plan.source, opts)?;
     Ok(plan)
 }
 
@@ -173,6 +268,61 @@ mod tests {
         assert_eq!(s, 1.0);
         assert_eq!(clean_start(2.5, |_| Ok::<_, ()>(false)).unwrap(), 0.0);
         assert_eq!(clean_start(6.0, |_| Ok::<_, ()>(true)).unwrap(), 6.0);
+    }
+
+    #[test]
+    fn each_distinct_seek_and_start_is_tried_once_and_the_order_kept() {
+        // Clean before 3.8 s only. 9.0 and 8.0 share the starts 8.0 and 7.0 (9 tries 9,
+        // 8, 7, 5, 1; 8 tries 8, 7, 6, 4, 0), and 9.0 comes twice.
+        let ats = [9.0, 2.0, 8.0, 9.0];
+        let tried = Mutex::new(Vec::new());
+        let starts = clean_starts(&ats, 1, |s| {
+            tried.lock().unwrap().push(s);
+            Ok::<_, ()>(s < 3.8)
+        })
+        .unwrap();
+        assert_eq!(starts, vec![1.0, 2.0, 0.0, 1.0]);
+        let mut t = tried.into_inner().unwrap();
+        t.sort_by(f64::total_cmp);
+        assert_eq!(t, vec![1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        // On several threads: the same starts.
+        for threads in [2, 3, 8] {
+            let s = clean_starts(&ats, threads, |s| Ok::<_, ()>(s < 3.8)).unwrap();
+            assert_eq!(s, vec![1.0, 2.0, 0.0, 1.0]);
+        }
+        // The first seek's error (in the seeks' order) is the one returned.
+        let e = clean_starts(&[9.0, 2.0], 2, |s| if s < 3.0 { Err(s) } else { Ok(false) });
+        assert_eq!(e, Err(1.0));
+        assert_eq!(clean_starts(&[], 2, |_| Ok::<_, ()>(true)), Ok(vec![]));
+    }
+
+    #[test]
+    fn the_seeks_listed_are_those_that_move() {
+        let a = strings(&[
+            "-ss",
+            "9.000000",
+            "-t",
+            "2.500",
+            "-an",
+            "-i",
+            "src.mp4",
+            "-ss",
+            "4.000",
+            "-vn",
+            "-i",
+            "src.mp4",
+            "-ss",
+            "5.0",
+            "-i",
+            "other.mp4",
+            "-ss",
+            "12.5",
+            "-i",
+            "src.mp4",
+            "-i",
+            "src.mp4",
+        ]);
+        assert_eq!(picture_seeks(&a, "src.mp4"), vec![9.0, 12.5]);
     }
 
     #[test]
