@@ -596,6 +596,59 @@ CHECKS = ["probe", "decode", "duration", "black", "freeze", "green", "flicker", 
           "silence", "loudness"]
 
 
+def selftest(out, media, case="bbb-cut90-low480"):
+    """Damages one output of the sweep on purpose, once per defect, and prints which checks
+    flag each damaged copy: every check must catch its own defect (the probe one by a copy
+    without +faststart)."""
+    o = out / f"{case}.mp4"
+    plan = json.loads((out / f"{case}.plan.json").read_text())
+    skey = [c for c in CASES if c[0] == case][0][1]
+    src = Source(skey, media / SRC[skey], out)
+    fps = plan["format"]["fps_num"] / plan["format"]["fps_den"]
+    cuts = [s["out_start_s"] for s in plan["segments"][1:]]
+    tj = round(cuts[len(cuts) // 2] * fps) / fps  # a hard cut in the middle
+    dur = plan["output_duration_s"]
+    f0 = int(round(4.0 * fps))
+    enc = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-c:a", "aac", "-b:a", "192k"]
+    damage = {
+        "black": (["-vf", "drawbox=c=black:t=fill:enable='between(t,2,2.6)'"], "black"),
+        "green": (["-vf", "drawbox=c=0x00FF00:t=fill:enable='between(t,3,3.6)'"], "green"),
+        "freeze": (["-filter_complex", f"[0:v]split[a][b];[a][b]freezeframes=first={f0}:"
+                    f"last={f0 + int(fps)}:replace={f0}[v]", "-map", "[v]", "-map", "0:a"],
+                   "freeze"),
+        "flicker": (["-vf", "eq=brightness=0.12:enable='between(t,6.0,6.5)'"], "flicker"),
+        "click": (["-af", f"volume=volume=-1:enable='gte(t,{tj:.4f})'"], "click"),
+        "silence": (["-af", "volume=volume=0:enable='between(t,7,7.6)'"], "silence"),
+        "loudness": (["-af", "volume=volume=6dB"], "loudness"),
+        "duration": (["-af", f"atrim=end={dur - 0.2:.3f}"], "duration"),
+    }
+    caught = 0
+    for name, (args, want) in damage.items():
+        d = out / f"selftest-{name}.mp4"
+        r = run(["ffmpeg", "-v", "error", "-y", "-i", str(o)] + args + enc
+                + ["-movflags", "+faststart", str(d)])
+        assert r.returncode == 0, r.stderr
+        res = check_output(d, plan, src, {})
+        flagged = [k for k, v in res.items() if v]
+        caught += want in flagged
+        print(f"{name:9s} flagged {flagged} {'ok' if want in flagged else 'MISSED'}: "
+              f"{res.get(want)}")
+    d = out / "selftest-nofaststart.mp4"
+    run(["ffmpeg", "-v", "error", "-y", "-i", str(o), "-c", "copy", str(d)])
+    res = check_output(d, plan, src, {})
+    caught += bool(res["probe"])
+    print(f"probe     flagged {[k for k, v in res.items() if v]}: {res['probe']}")
+    d = out / "selftest-corrupt.mp4"
+    b = bytearray(o.read_bytes())
+    mid = len(b) // 2
+    b[mid:mid + 4000] = bytes((i * 97 + 13) % 256 for i in range(4000))
+    d.write_bytes(bytes(b))
+    res = check_output(d, plan, src, {})
+    caught += bool(res["decode"])
+    print(f"decode    flagged {[k for k, v in res.items() if v]}: {res['decode']}")
+    print(f"{caught} of {len(damage) + 2} damaged copies caught by their check")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--stylecut", required=True)
@@ -603,6 +656,8 @@ def main():
     ap.add_argument("--media", default=str(ROOT.parent / "shared" / "media"))
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--rerender", action="store_true")
+    ap.add_argument("--selftest", action="store_true",
+                    help="damage one output of an earlier run in OUT and show what flags it")
     args = ap.parse_args()
     media = Path(args.media)
     if not media.exists():
@@ -610,6 +665,8 @@ def main():
     name = Path(args.stylecut).name
     out = Path(args.out or ROOT / "bench" / "out" / "qa_sweep" / name).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    if args.selftest:
+        return selftest(out, media)
     sdir = out / "styles"
     sdir.mkdir(exist_ok=True)
     for k, s in styles().items():
