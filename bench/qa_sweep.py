@@ -20,6 +20,14 @@ switches, then checks every output automatically:
   click      no sample discontinuity at a join (hard cut) beyond the neighbourhood's
   silence    no silent stretch where the source has sound at the mapped time
   loudness   integrated loudness within 1 LU of the plan's target (sources with sound)
+  pacing     the plan's cut rate within a quarter of the target pacing aimed at (or one
+             cut's worth of the output's length), from the plan actually rendered
+
+Black and freeze are measured inside the picture of a letterboxed output (cropdetect), and
+the source's frozen spans are read at -50 dB (scaling and bars make the output's frame
+differences smaller than the source's). `--selftest` damages one output of an earlier run
+(black, green, frozen, brightened, a 0.3 step at a cut, muted, +6 dB, audio cut short,
+no +faststart, corrupt bytes) and prints which checks catch each copy.
 
 Usage (from the repo root):
   nice -n 10 /work/main/bench/.venv/bin/python bench/qa_sweep.py --stylecut BIN \
@@ -589,11 +597,24 @@ def check_output(out, plan, src: Source, case):
         if i is None or abs(i - target) > 1.0:
             probs.append(f"integrated {i} LUFS, target {target:.1f}")
     res["loudness"] = probs
+
+    # pacing: the plan's cut rate against the target pacing aimed at (its note), within a
+    # quarter of the target or one cut's worth of the output, whichever is more
+    probs = []
+    tgt = [float(m) for n in plan.get("notes", []) for m in re.findall(r"\(target ([0-9.]+)\)", n)
+           if n.startswith("pacing:")]
+    out_s = plan["output_duration_s"]
+    if tgt and out_s > 0:
+        rate = (len(segs) - 1) / (out_s / 60)
+        tol = max(0.25 * tgt[-1], 60 / out_s)
+        if abs(rate - tgt[-1]) > tol + 1e-9:
+            probs.append(f"{rate:.1f} cuts/min for {tgt[-1]:.1f} (±{tol:.1f})")
+    res["pacing"] = probs
     return res
 
 
 CHECKS = ["probe", "decode", "duration", "black", "freeze", "green", "flicker", "click",
-          "silence", "loudness"]
+          "silence", "loudness", "pacing"]
 
 
 def selftest(out, media, case="bbb-cut90-low480"):
@@ -617,7 +638,8 @@ def selftest(out, media, case="bbb-cut90-low480"):
                     f"last={f0 + int(fps)}:replace={f0}[v]", "-map", "[v]", "-map", "0:a"],
                    "freeze"),
         "flicker": (["-vf", "eq=brightness=0.12:enable='between(t,6.0,6.5)'"], "flicker"),
-        "click": (["-af", f"volume=volume=-1:enable='gte(t,{tj:.4f})'"], "click"),
+        "click": (["-af", f"aeval=exprs='val(0)+0.3*gte(t\\,{tj:.4f})|"
+                          f"val(1)+0.3*gte(t\\,{tj:.4f})'"], "click"),
         "silence": (["-af", "volume=volume=0:enable='between(t,7,7.6)'"], "silence"),
         "loudness": (["-af", "volume=volume=6dB"], "loudness"),
         "duration": (["-af", f"atrim=end={dur - 0.2:.3f}"], "duration"),
