@@ -639,7 +639,7 @@ def selftest(out, media, case="bbb-cut90-low480"):
                    "freeze"),
         "flicker": (["-vf", "eq=brightness=0.12:enable='between(t,6.0,6.5)'"], "flicker"),
         "click": (["-af", f"aeval=exprs='val(0)+0.3*gte(t\\,{tj:.4f})|"
-                          f"val(1)+0.3*gte(t\\,{tj:.4f})'"], "click"),
+                          f"val(1)+0.3*gte(t\\,{tj:.4f})',aformat=channel_layouts=stereo"], "click"),
         "silence": (["-af", "volume=volume=0:enable='between(t,7,7.6)'"], "silence"),
         "loudness": (["-af", "volume=volume=6dB"], "loudness"),
         "duration": (["-af", f"atrim=end={dur - 0.2:.3f}"], "duration"),
