@@ -1077,15 +1077,44 @@ fn audio_edit(
                 frames = frames.min(t);
             }
         }
+        // A hard cut where the sound jumps (a jump cut, a dropped piece, a removed beat
+        // interval) gets a short fade on each side, inside the segments' own samples: a
+        // plain concat of two unrelated points of a waveform is a step, heard as a click.
+        let mut splice = String::new();
+        let fade = (samples / 4).min(SPLICE_FADE_SAMPLES);
+        if fade > 0 && k > 0 && sound_jumps(g, k - 1) {
+            let _ = write!(splice, ",afade=t=in:ss=0:ns={fade}");
+        }
+        if fade > 0 && sound_jumps(g, k) {
+            let _ = write!(splice, ",afade=t=out:ss={}:ns={fade}", samples - fade);
+        }
         let _ = write!(
             s,
-            "[as{k}]atrim=start={}:end={},asetpts=PTS-STARTPTS,apad=whole_len={samples},atrim=end_sample={samples}{extra}[a{k}];",
+            "[as{k}]atrim=start={}:end={},asetpts=PTS-STARTPTS,apad=whole_len={samples},atrim=end_sample={samples}{splice}{extra}[a{k}];",
             f6(seg.src_in_s),
             f6(seg.src_out_s)
         );
         items.push((k, frames));
     }
     join_items(g.fmt, &items, &g.transitions[c.first..c.last], s, 'a')
+}
+
+/// Samples (48 kHz) of the fade on each side of a hard cut where the sound jumps: 5 ms,
+/// at most a quarter of the segment. Without it the join of two unrelated points of a
+/// waveform is a sample step: in `wannaworktogether.mp4` cut to 90 joins a minute, two
+/// removed beat intervals left steps of 0.22 and 0.13 full scale where the music's own
+/// steps stay under 0.035 (`bench/qa_sweep.py`, docs/BENCHMARKS.md "Session 21").
+pub const SPLICE_FADE_SAMPLES: u64 = 240;
+
+/// The join after segment `k` is a hard cut whose sound does not continue: the next
+/// segment's sound starts elsewhere in the source than where this one's ends (more than
+/// half a sample apart).
+fn sound_jumps(g: &GraphInput, k: usize) -> bool {
+    let Some(next) = g.segments.get(k + 1) else {
+        return false;
+    };
+    let hard = g.transitions.get(k).is_none_or(|t| t.frames == 0);
+    hard && (next.src_in_s - g.segments[k].src_out_s).abs() > 0.5 / 48_000.0
 }
 
 /// The processing after the edit: the chain's filters, the loudness slot, then the exact

@@ -18,7 +18,8 @@
 //!    over beat snapping. Splits keep the audio continuous, so they prefer pauses but may
 //!    fall inside continuous speech (a punch-in on the speaker: the picture cuts, the words
 //!    run on).
-//! 5. With music (`beats` not empty) split points are beats; the source's own cuts are
+//! 5. With music (`beats` not empty) split points are beats (more than two beat intervals
+//!    away from every beat, where the tracker found none, any time as without music); the source's own cuts are
 //!    moved onto beats by removing the beat interval that holds them (the music keeps its
 //!    phase); jump edges snap to the nearest beat.
 //!
@@ -133,6 +134,21 @@ pub struct PacingInput<'a> {
 }
 
 impl PacingInput<'_> {
+    /// Whether `t` lies where the beat tracker found no beat: none within two beat
+    /// intervals (their median; 1 s each with a single beat), or no beats at all. There a
+    /// split may fall at any time, as without music (`big_buck_bunny_0_30.webm`: music from
+    /// the start, three beats found at 20.5–22.1 s; before session 21 its pieces away from
+    /// them were never split, and a 90-cuts-a-minute template gave that clip 8 a minute).
+    pub fn off_beat_track(&self, t: f64) -> bool {
+        if self.beats.is_empty() {
+            return true;
+        }
+        let mut gaps: Vec<f64> = self.beats.windows(2).map(|w| w[1] - w[0]).collect();
+        gaps.sort_by(f64::total_cmp);
+        let reach = 2.0 * gaps.get(gaps.len() / 2).copied().unwrap_or(1.0);
+        self.beats.iter().all(|&b| (b - t).abs() > reach)
+    }
+
     /// Whether an audio edit at `t` would break a word ([`breaks_word`]).
     pub fn in_speech(&self, t: f64) -> bool {
         breaks_word(t, self.speech, self.pauses)
@@ -617,7 +633,7 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
     let mid = 0.5 * (x.in_s + x.out_s);
     let calm_search =
         !inp.change.values.is_empty() && inp.overlap(k, mid - x.in_s, x.out_s - mid) > 0.0;
-    let mut cands: Vec<f64> = if inp.beats.is_empty() {
+    let mut cands: Vec<f64> = {
         let mut c = vec![mid];
         for s in inp.speech {
             c.push(s.start_s - SPEECH_MARGIN_S - 0.02);
@@ -630,9 +646,10 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
             let n = (reach / step).floor() as i64;
             c.extend((-n..=n).filter(|j| *j != 0).map(|j| mid + j as f64 * step));
         }
+        // With music: the beats, and any time only away from the beat track.
+        c.retain(|&t| inp.off_beat_track(t));
+        c.extend(inp.beats.iter().copied());
         c
-    } else {
-        inp.beats.clone()
     };
     cands.retain(|&t| t >= lo && t <= hi);
     // Without a transition, or with no calmer point in reach, the candidates' cost is
