@@ -9,7 +9,9 @@ loudness (ffmpeg ebur128) within 0.5 LU of the level the template's normalizatio
 (≥ 90 %) when the output has beats. A source without audible audio (no audio stream, or
 everything below ebur128's −70 LUFS absolute gate, e.g. digital silence) has no loudness to
 normalise: that check is "n/a" (not counted) and instead the output must be silent too
-(docs/APPLY.md: silence is not normalised, a source without audio gets silent AAC).
+(docs/APPLY.md: silence is not normalised, a source without audio gets silent AAC). A
+template without sound (normalization_level 0) gives no level to match: the output must
+keep the source's integrated loudness within 0.5 LU instead (session 21).
 Template sensitivity: two templates on one source must move
 each differing numeric field of the output in the direction of its template.
 
@@ -93,6 +95,12 @@ def compare(t, o, out_lufs, align, src_lufs):
         rows.append(("integrated LUFS vs mapped target", round(target, 2),
                      f"n/a: source silent; output {out_lufs}", None))
         rows.append(("output silent like the source", "silent", out_lufs, silent(out_lufs)))
+    elif out_lufs is not None and t["audio_style"]["normalization_level"] <= 0.0 \
+            and src_lufs > NORM_LUFS_AT_0:
+        # Level 0 is a template without sound: the edit keeps the source's loudness
+        # (docs/APPLY.md, Audio chain; session 21).
+        rows.append(("integrated LUFS vs the source's (template silent)", round(src_lufs, 2),
+                     out_lufs, abs(out_lufs - src_lufs) <= LOUDNESS_TOL))
     elif out_lufs is not None:
         rows.append(("integrated LUFS vs mapped target", round(target, 2), out_lufs,
                      abs(out_lufs - target) <= LOUDNESS_TOL))

@@ -155,8 +155,14 @@ pub fn plan(
             release_ms: 250.0,
         });
     }
-    let lufs = audio_map::lufs_from_normalization_level(a.normalization_level);
+    let lufs = target_lufs(a.normalization_level, source.loudness.integrated_lufs);
     p.target_lufs = Some(round2(lufs));
+    if a.normalization_level <= 0.0 {
+        notes.push(
+            "audio: normalization_level 0 (a template without sound): the source's loudness is kept"
+                .into(),
+        );
+    }
     notes.push(format!(
         "audio: normalise to {lufs:.1} LUFS (measured gain, peak limiter when needed), compressor {}, bass shelf {}",
         p.compressor
@@ -166,6 +172,19 @@ pub fn plan(
             .map_or("off".to_string(), |g| format!("{g:+.1} dB"))
     ));
     (p, notes)
+}
+
+/// The loudness the edit is normalised to: the level's place on the map
+/// ([`audio_map::lufs_from_normalization_level`]), except at level 0. That is the bottom of
+/// the map, what a template without sound (or quieter than −36 LUFS) reads: it gives no
+/// level to match, and normalising the footage's sound to −36 LUFS made a silent template's
+/// edit 10–15 LU quieter than the footage (session 21's defect sweep). There the source's
+/// own integrated loudness is kept (when known and above −36 LUFS).
+pub fn target_lufs(level: f64, source_lufs: Option<f64>) -> f64 {
+    match source_lufs {
+        Some(src) if level <= 0.0 && src > audio_map::NORM_LUFS_AT_0 => src,
+        _ => audio_map::lufs_from_normalization_level(level),
+    }
 }
 
 fn round2(v: f64) -> f64 {
@@ -445,6 +464,18 @@ pub fn parse_true_peak(log: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_silent_template_keeps_the_source_loudness() {
+        // Level 0: the template had no sound; the footage keeps its own level.
+        assert_eq!(target_lufs(0.0, Some(-20.7)), -20.7);
+        // Any other level is the map's, whatever the source reads.
+        assert!((target_lufs(0.433, Some(-20.7)) - (-23.01)).abs() < 1e-9);
+        assert!((target_lufs(0.733, None) - (-14.01)).abs() < 1e-9);
+        // A source that is silent or quieter than the map's bottom: the bottom.
+        assert_eq!(target_lufs(0.0, None), -36.0);
+        assert_eq!(target_lufs(0.0, Some(-50.0)), -36.0);
+    }
 
     /// The end of a measuring pass's `-report` log (ffmpeg 5.1, BBB 30 s edit).
     const LOG: &str = r#"video:0kB audio:5250kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: unknown

@@ -19,9 +19,9 @@
 //!    fall inside continuous speech (a punch-in on the speaker: the picture cuts, the words
 //!    run on).
 //! 5. With music (`beats` not empty) split points are beats (more than two beat intervals
-//!    away from every beat, where the tracker found none, any time as without music); the source's own cuts are
-//!    moved onto beats by removing the beat interval that holds them (the music keeps its
-//!    phase); jump edges snap to the nearest beat.
+//!    away from every beat, where the tracker found none, any time as without music); the
+//!    source's own cuts are moved onto beats by removing the beat interval that holds them
+//!    (the music keeps its phase); jump edges snap to the nearest beat.
 //!
 //! The rate pacing aims at is the one the extractor will measure on the output: joins
 //! minus one over the output duration, where every join that becomes a transition

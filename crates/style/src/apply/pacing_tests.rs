@@ -73,18 +73,11 @@ fn dead_air_is_the_still_pause_of_a_busy_shot() {
     }];
     // 24 fps, 6 pairs a 0.25 s step; residual 0.02 of the width a pair (object motion
     // 91 on the extractor's scale) except in the still pause 6–10 s (0).
-    let steps = 96;
-    let track = CameraTrack {
-        step_s: 0.25,
-        pairs: vec![6; steps],
-        growing: vec![6; steps],
-        zoom_log2: vec![0.0; steps],
-        pan: vec![0.0; steps],
-        tilt: vec![0.0; steps],
-        residual: (0..steps)
+    let track = residual_track(
+        (0..96)
             .map(|k| if (24..40).contains(&k) { 0.0 } else { 0.12 })
             .collect(),
-    };
+    );
     let mut i = inp(&speech, vec![]);
     i.motion = &busy_shot;
     i.track = &track;
@@ -417,7 +410,21 @@ fn splits_inside_continuous_speech_land_in_its_pauses() {
 /// 34.6) except a lively stretch at 4–6 s (83.8) and a still one at 18–20 s (0), placed
 /// symmetrically so that cutting out either is otherwise the same edit.
 fn calm_and_lively_track() -> CameraTrack {
-    let steps = 96;
+    residual_track(
+        (0..96)
+            .map(|k| match k {
+                16..24 => 0.12,
+                72..80 => 0.0,
+                _ => 0.012,
+            })
+            .collect(),
+    )
+}
+
+/// A still camera on a 0.25 s step, 6 pairs a step, whose only reading is the object
+/// motion `residual` of each step (fraction of the width a pair).
+fn residual_track(residual: Vec<f32>) -> CameraTrack {
+    let steps = residual.len();
     CameraTrack {
         step_s: 0.25,
         pairs: vec![6; steps],
@@ -425,13 +432,7 @@ fn calm_and_lively_track() -> CameraTrack {
         zoom_log2: vec![0.0; steps],
         pan: vec![0.0; steps],
         tilt: vec![0.0; steps],
-        residual: (0..steps)
-            .map(|k| match k {
-                16..24 => 0.12,
-                72..80 => 0.0,
-                _ => 0.012,
-            })
-            .collect(),
+        residual,
     }
 }
 
