@@ -88,8 +88,7 @@ pub fn picture_bytes(w: u32, h: u32, pix_fmt: Option<&str>) -> u64 {
     // Samples per pixel, in halves.
     let mut halves: u64 = if f.starts_with("gray") || f.starts_with("y8") {
         2
-    } else if f.contains("444") || f.contains("rgb") || f.contains("bgr") || f.starts_with("gbr")
-    {
+    } else if f.contains("444") || f.contains("rgb") || f.contains("bgr") || f.starts_with("gbr") {
         6
     } else if f.contains("422") || f.contains("yuyv") || f.contains("uyvy") {
         4
@@ -99,9 +98,11 @@ pub fn picture_bytes(w: u32, h: u32, pix_fmt: Option<&str>) -> u64 {
     if f.starts_with("yuva") || f.starts_with("gbrap") || f.contains("rgba") {
         halves += 2;
     }
-    let deep = ["p10", "p12", "p14", "p16", "10le", "10be", "12le", "12be", "16le", "16be"]
-        .iter()
-        .any(|d| f.contains(d))
+    let deep = [
+        "p10", "p12", "p14", "p16", "10le", "10be", "12le", "12be", "16le", "16be",
+    ]
+    .iter()
+    .any(|d| f.contains(d))
         || f.starts_with("p010")
         || f.starts_with("p016")
         || f.starts_with("p210")
