@@ -375,6 +375,55 @@ fn the_music_plan_in_chunks() {
     assert_eq!(back.chunks, plan.chunks);
 }
 
+/// The chunk limit is a memory budget (session 22): a branch holds decoded source
+/// pictures, so one process may run as many branches as fit in what 8 branches of a 1080p
+/// source hold. The same 10-segment edit renders in one process from a 720p source and in
+/// chunks of at most 8 segments from a 1080p one (until session 22, 8 segments for any
+/// source: the 720p plan was chunked too).
+#[test]
+fn the_chunk_limit_is_a_memory_budget() {
+    let cuts: Vec<f64> = (1..10).map(|k| k as f64 * 3.0).collect();
+    let mut cfg = JobConfig::default();
+    // The source's own cuts only: exactly its 10 shots.
+    cfg.apply.pacing = false;
+    let st = style("16:9", 30, 20.0);
+    let plan_of = |w: u32, h: u32| {
+        let mut a = analysis(30.0, w, h, 30.0, &cuts);
+        a.audio.has_audio = true;
+        apply::plan(
+            Path::new("/media/s.mp4"),
+            &info(w, h, 30.0, 30.0, true),
+            &a,
+            Some(&st),
+            &cfg,
+        )
+        .unwrap()
+    };
+    if std::env::var_os(apply::chunks::CHUNK_ENV).is_some() {
+        // The override wins over the budget; nothing to check under it.
+        return;
+    }
+    let p720 = plan_of(1280, 720);
+    assert_eq!(p720.segments.len(), 10);
+    assert!(p720.chunks.is_none(), "720p, 10 segments: one process");
+    let p1080 = plan_of(1920, 1080);
+    assert_eq!(p1080.segments.len(), 10);
+    let ch = p1080.chunks.as_ref().expect("1080p, 10 segments: chunked");
+    assert_eq!(ch.segments_per_chunk, 8);
+    assert!(ch.chunks.iter().all(|c| c.span.last - c.span.first < 8));
+    // The one-process reference the chunks are cut from is the same edit.
+    assert_eq!(p1080.segments.len(), p720.segments.len());
+    // The budget itself: 1080p 8-bit 4:2:0 is the unit; 720p fits 18, 2160p 2, and a
+    // 10-bit 1080p picture (2 bytes a sample) counts twice.
+    use apply::chunks::segments_per_process as k;
+    assert_eq!(k((1920, 1080), Some("yuv420p")), 8);
+    assert_eq!(k((1080, 1920), None), 8);
+    assert_eq!(k((1280, 720), Some("yuv420p")), 18);
+    assert_eq!(k((3840, 2160), Some("yuv420p")), 2);
+    assert_eq!(k((1920, 1080), Some("yuv420p10le")), 4);
+    assert_eq!(k((1920, 1080), Some("yuv444p")), 4);
+}
+
 /// The sound of a chunked plan is edited chunk by chunk, each chunk's process reading the
 /// source over its own span only (session 9: the passes that ran the whole audio graph
 /// from the source grew by ≈ 14.5 MiB per source minute): one audio chunk per video

@@ -1,8 +1,13 @@
-//! The bounded render: a plan with more than [`CHUNK_SEGMENTS`] segments is rendered in
-//! chunks of at most that many segments, one ffmpeg process each, so the render's memory
-//! no longer grows with the number of segments (every branch of the one-process graph
-//! keeps its buffers until the end: ≈ 32 MiB per segment from a 1080p source,
-//! `docs/BENCHMARKS.md`, "Session 7: memory").
+//! The bounded render: a plan with more segments than one render process may hold
+//! ([`segments_per_process`]) is rendered in chunks of at most that many segments, one
+//! ffmpeg process each, so the render's memory no longer grows with the number of segments
+//! (every branch of the one-process graph keeps its buffers until the end: ≈ 32 MiB per
+//! segment from a 1080p source, `docs/BENCHMARKS.md`, "Session 7: memory").
+//!
+//! The limit is a memory budget, not a fixed count (session 22): a branch's buffers are
+//! decoded source pictures, so a process may run as many branches as fit in what
+//! [`CHUNK_SEGMENTS`] branches of a 1080p 8-bit 4:2:0 source hold (the budget the session-8
+//! bound was measured with): 8 at 1080p, 18 at 720p, 2 at 2160p or 10-bit 4K.
 //!
 //! Each chunk opens the source over its own span only (`-ss` before the input, accurate
 //! seek, with `-copyts -start_at_zero` so the graph sees the timestamps of the whole
@@ -38,12 +43,15 @@ use super::graph::{self, GraphInput, SCRATCH};
 use super::transitions::PlannedTransition;
 use super::{Encoder, OUTPUT_COLOUR_ARGS, PICTURE_FILTER_THREADS};
 
-/// Most segments (branches of the video graph) one render process runs. Plans with at
-/// most this many segments keep the one-process render. Chosen by measurement
-/// (`docs/BENCHMARKS.md`, "Session 8: a bounded render").
+/// Most segments (branches of the video graph) one render process runs from a source of
+/// [`BUDGET_PICTURE`]: the memory budget of a render process is that many branches of such
+/// a source. Chosen by measurement (`docs/BENCHMARKS.md`, "Session 8: a bounded render").
 pub const CHUNK_SEGMENTS: usize = 8;
 
-/// Environment variable that overrides [`CHUNK_SEGMENTS`] (at least 2), e.g. to force
+/// The decoded picture [`CHUNK_SEGMENTS`] was measured with: 1920×1080, 8-bit 4:2:0.
+pub const BUDGET_PICTURE: (u32, u32) = (1920, 1080);
+
+/// Environment variable that overrides [`segments_per_process`] (at least 2), e.g. to force
 /// chunking on a short clip.
 pub const CHUNK_ENV: &str = "STYLECUT_RENDER_CHUNK_SEGMENTS";
 
@@ -64,14 +72,53 @@ pub const AUDIO_START_STEP_S: f64 = 0.02;
 /// first frame any branch keeps, so no trim of the graph depends on the seek's rounding.
 const SEEK_MARGIN_S: f64 = 1.0;
 
-/// The segments per chunk in force: [`CHUNK_ENV`] when set to a number ≥ 2, else
-/// [`CHUNK_SEGMENTS`].
-pub fn chunk_segments() -> usize {
+/// The segments per chunk forced by [`CHUNK_ENV`] (a number ≥ 2), if any.
+pub fn chunk_segments_override() -> Option<usize> {
     std::env::var(CHUNK_ENV)
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&k| k >= 2)
-        .unwrap_or(CHUNK_SEGMENTS)
+}
+
+/// Bytes of one decoded picture of `w`×`h` in the pixel format `pix_fmt` (ffmpeg's name;
+/// None or unknown: 8-bit 4:2:0): samples per pixel from the chroma subsampling (4:2:0 1.5,
+/// 4:2:2 2, 4:4:4 and RGB 3, grey 1, plus alpha), 2 bytes a sample above 8 bits.
+pub fn picture_bytes(w: u32, h: u32, pix_fmt: Option<&str>) -> u64 {
+    let f = pix_fmt.unwrap_or("yuv420p");
+    // Samples per pixel, in halves.
+    let mut halves: u64 = if f.starts_with("gray") || f.starts_with("y8") {
+        2
+    } else if f.contains("444") || f.contains("rgb") || f.contains("bgr") || f.starts_with("gbr") {
+        6
+    } else if f.contains("422") || f.contains("yuyv") || f.contains("uyvy") {
+        4
+    } else {
+        3
+    };
+    if f.starts_with("yuva") || f.starts_with("gbrap") || f.contains("rgba") {
+        halves += 2;
+    }
+    let deep = [
+        "p10", "p12", "p14", "p16", "10le", "10be", "12le", "12be", "16le", "16be",
+    ]
+    .iter()
+    .any(|d| f.contains(d))
+        || f.starts_with("p010")
+        || f.starts_with("p016")
+        || f.starts_with("p210")
+        || f.starts_with("y210");
+    let bytes = if deep { 2 } else { 1 };
+    w as u64 * h as u64 * halves * bytes / 2
+}
+
+/// Segments (branches) one render process may run for a source whose decoded picture is
+/// `frame` (width, height, after rotation) in `pix_fmt`: as many as fit in the budget of
+/// [`CHUNK_SEGMENTS`] branches of a [`BUDGET_PICTURE`] 8-bit 4:2:0 source, at least 2.
+/// 1080p 8-bit: 8 (the session-8 bound, unchanged); 720p: 18; 480p: 40; 2160p: 2.
+pub fn segments_per_process(frame: (u32, u32), pix_fmt: Option<&str>) -> usize {
+    let budget = CHUNK_SEGMENTS as u64 * picture_bytes(BUDGET_PICTURE.0, BUDGET_PICTURE.1, None);
+    let branch = picture_bytes(frame.0, frame.1, pix_fmt).max(1);
+    ((budget / branch) as usize).max(2)
 }
 
 /// Where a chunk lies in the plan.

@@ -141,7 +141,8 @@ pub struct EditPlan {
     #[serde(default)]
     pub source_colour: SourceColour,
     /// The bounded render, when the plan has more segments than one render process runs
-    /// ([`chunks::CHUNK_SEGMENTS`]): the video in chunks (one ffmpeg each, its graph and
+    /// ([`chunks::segments_per_process`]: a memory budget by the source's decoded picture,
+    /// 8 segments at 1080p): the video in chunks (one ffmpeg each, its graph and
     /// arguments), then one join that copies the video and encodes the sound. None: the
     /// render is the one process of `ffmpeg_args` and `filtergraph`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

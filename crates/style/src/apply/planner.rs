@@ -27,7 +27,8 @@ const MAX_LUTS: usize = 8;
 
 /// Plans the render of `source` in `style` (None: keep the source's own style; the
 /// config's resolution, duration cap and quality still apply). A plan with more segments
-/// than [`chunks::chunk_segments`] renders in chunks.
+/// than one render process may hold ([`chunks::segments_per_process`] for the source's
+/// decoded picture, or [`chunks::CHUNK_ENV`]) renders in chunks.
 pub fn plan(
     source_path: &Path,
     info: &MediaInfo,
@@ -35,13 +36,13 @@ pub fn plan(
     style: Option<&StyleJson>,
     cfg: &JobConfig,
 ) -> Result<EditPlan, StyleError> {
-    plan_chunked(
+    plan_with(
         source_path,
         info,
         source,
         style,
         cfg,
-        chunks::chunk_segments(),
+        chunks::chunk_segments_override(),
     )
 }
 
@@ -53,6 +54,19 @@ pub fn plan_chunked(
     style: Option<&StyleJson>,
     cfg: &JobConfig,
     chunk_segments: usize,
+) -> Result<EditPlan, StyleError> {
+    plan_with(source_path, info, source, style, cfg, Some(chunk_segments))
+}
+
+/// [`plan`] with at most `chunk_segments` segments per render process (None: as many as
+/// the memory budget allows for the source's decoded picture).
+fn plan_with(
+    source_path: &Path,
+    info: &MediaInfo,
+    source: &Analysis,
+    style: Option<&StyleJson>,
+    cfg: &JobConfig,
+    chunk_segments: Option<usize>,
 ) -> Result<EditPlan, StyleError> {
     let v = info
         .video
@@ -324,7 +338,8 @@ pub fn plan_chunked(
         &source_path.display().to_string(),
         info.audio.as_ref().map(|a| a.sample_rate),
         &encoder,
-        chunk_segments,
+        chunk_segments
+            .unwrap_or_else(|| chunks::segments_per_process(gi.src_frame, v.pix_fmt.as_deref())),
     );
     if let Some(c) = &chunks {
         notes.push(format!(
