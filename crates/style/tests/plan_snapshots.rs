@@ -414,14 +414,27 @@ fn the_chunk_limit_is_a_memory_budget() {
     // The one-process reference the chunks are cut from is the same edit.
     assert_eq!(p1080.segments.len(), p720.segments.len());
     // The budget itself: 1080p 8-bit 4:2:0 is the unit; 720p fits 18, 2160p 2, and a
-    // 10-bit 1080p picture (2 bytes a sample) counts twice.
+    // 10-bit 1080p picture (2 bytes a sample) counts twice; a branch counts the larger of its
+    // source and output pictures.
     use apply::chunks::segments_per_process as k;
-    assert_eq!(k((1920, 1080), Some("yuv420p")), 8);
-    assert_eq!(k((1080, 1920), None), 8);
-    assert_eq!(k((1280, 720), Some("yuv420p")), 18);
-    assert_eq!(k((3840, 2160), Some("yuv420p")), 2);
-    assert_eq!(k((1920, 1080), Some("yuv420p10le")), 4);
-    assert_eq!(k((1920, 1080), Some("yuv444p")), 4);
+    let hd = (1280, 720);
+    let fhd = (1920, 1080);
+    assert_eq!(k(fhd, Some("yuv420p"), fhd), 8);
+    assert_eq!(k((1080, 1920), None, (1080, 1920)), 8);
+    assert_eq!(k(hd, Some("yuv420p"), hd), 18);
+    assert_eq!(
+        k(fhd, Some("yuv420p"), hd),
+        8,
+        "a 1080p source counts its own pictures"
+    );
+    assert_eq!(
+        k(hd, Some("yuv420p"), fhd),
+        8,
+        "rendered at 1080p, a branch holds 1080p"
+    );
+    assert_eq!(k((3840, 2160), Some("yuv420p"), fhd), 2);
+    assert_eq!(k(fhd, Some("yuv420p10le"), fhd), 4);
+    assert_eq!(k(fhd, Some("yuv444p"), fhd), 4);
 }
 
 /// The sound of a chunked plan is edited chunk by chunk, each chunk's process reading the

@@ -7,7 +7,8 @@
 //! The limit is a memory budget, not a fixed count (session 22): a branch's buffers are
 //! decoded source pictures, so a process may run as many branches as fit in what
 //! [`CHUNK_SEGMENTS`] branches of a 1080p 8-bit 4:2:0 source hold (the budget the session-8
-//! bound was measured with): 8 at 1080p, 18 at 720p, 2 at 2160p or 10-bit 4K.
+//! bound was measured with), each branch counted at the larger of its source and output
+//! pictures: 8 at 1080p, 18 from 720p to 720p, 8 from 720p to 1080p, 2 at 2160p.
 //!
 //! Each chunk opens the source over its own span only (`-ss` before the input, accurate
 //! seek, with `-copyts -start_at_zero` so the graph sees the timestamps of the whole
@@ -112,12 +113,19 @@ pub fn picture_bytes(w: u32, h: u32, pix_fmt: Option<&str>) -> u64 {
 }
 
 /// Segments (branches) one render process may run for a source whose decoded picture is
-/// `frame` (width, height, after rotation) in `pix_fmt`: as many as fit in the budget of
-/// [`CHUNK_SEGMENTS`] branches of a [`BUDGET_PICTURE`] 8-bit 4:2:0 source, at least 2.
-/// 1080p 8-bit: 8 (the session-8 bound, unchanged); 720p: 18; 480p: 40; 2160p: 2.
-pub fn segments_per_process(frame: (u32, u32), pix_fmt: Option<&str>) -> usize {
+/// `frame` (width, height, after rotation) in `pix_fmt`, rendered to an output picture of
+/// `out` (width, height; 8-bit 4:2:0): as many as fit in the budget of [`CHUNK_SEGMENTS`]
+/// branches of a [`BUDGET_PICTURE`] 8-bit 4:2:0 source, at least 2. A branch counts the
+/// larger of its source and output pictures: past the crop and scale a branch holds
+/// output-sized frames (a 720p source rendered at 1080p measured 10.9 MiB a branch against
+/// 5.8 MiB at 720p, `docs/BENCHMARKS.md`, "Session 22: the chunk limit as a memory
+/// budget"). 1080p 8-bit: 8 (the session-8 bound, unchanged); 720p to 720p: 18; 720p to
+/// 1080p: 8; 2160p: 2.
+pub fn segments_per_process(frame: (u32, u32), pix_fmt: Option<&str>, out: (u32, u32)) -> usize {
     let budget = CHUNK_SEGMENTS as u64 * picture_bytes(BUDGET_PICTURE.0, BUDGET_PICTURE.1, None);
-    let branch = picture_bytes(frame.0, frame.1, pix_fmt).max(1);
+    let branch = picture_bytes(frame.0, frame.1, pix_fmt)
+        .max(picture_bytes(out.0, out.1, None))
+        .max(1);
     ((budget / branch) as usize).max(2)
 }
 

@@ -338,8 +338,13 @@ fn plan_with(
         &source_path.display().to_string(),
         info.audio.as_ref().map(|a| a.sample_rate),
         &encoder,
-        chunk_segments
-            .unwrap_or_else(|| chunks::segments_per_process(gi.src_frame, v.pix_fmt.as_deref())),
+        chunk_segments.unwrap_or_else(|| {
+            chunks::segments_per_process(
+                gi.src_frame,
+                v.pix_fmt.as_deref(),
+                (fmt.width, fmt.height),
+            )
+        }),
     );
     if let Some(c) = &chunks {
         notes.push(format!(
