@@ -32,7 +32,12 @@ fn main() {
     let st: StyleJson = read(&args[1]);
     let target = st.cut_frequency;
     // The planner's own inputs (all switches on; one frame at the template's frame rate).
-    let inp = pacing_input(&src, &st, ApplySwitches::default(), 1.0 / st.frame_rate as f64);
+    let inp = pacing_input(
+        &src,
+        &st,
+        ApplySwitches::default(),
+        1.0 / st.frame_rate as f64,
+    );
     let music = !inp.beats.is_empty();
     let goal = st.motion_intensity;
     let end = src.duration_s;

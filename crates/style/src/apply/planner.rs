@@ -86,7 +86,9 @@ pub fn pacing_input<'a>(
         } else {
             [0.0; 2]
         },
-        target_motion: sw.motion.then_some((style.motion_intensity, style.zoom_usage)),
+        target_motion: sw
+            .motion
+            .then_some((style.motion_intensity, style.zoom_usage)),
         change: &source.picture_change,
     }
 }
