@@ -75,15 +75,12 @@ pub async fn not_found(uri: axum::http::Uri) -> ApiError {
     )
 }
 
-pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
-    let mut r = ApiError::new(
-        ErrorCode::NotFound,
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
         "Method not allowed",
         format!("{method} is not allowed on {}", uri.path()),
     )
-    .into_response();
-    *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    r
 }
 
 /// A request refused before its body was read (401 on an upload, 413 mid-stream) leaves

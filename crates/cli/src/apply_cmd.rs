@@ -21,7 +21,8 @@ pub struct PlanInputs {
     /// StyleJSON file to apply (no template needed).
     #[arg(long)]
     pub style: Option<PathBuf>,
-    /// Job config JSON (the API's `config` object); flags below override it.
+    /// Job config: the API's `config` object, inline (`'{"quality":"low"}'`) or a JSON
+    /// file's path; flags below override it.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Encoder quality preset.
@@ -62,14 +63,21 @@ pub struct PlanArgs {
 }
 
 fn config(i: &PlanInputs) -> anyhow::Result<JobConfig> {
-    let mut cfg = match &i.config {
-        Some(p) => {
-            let v: serde_json::Value = serde_json::from_str(
-                &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
-            )?;
+    let mut cfg = match (&i.config, inline_config(i)) {
+        (_, Some(text)) => {
+            let v: serde_json::Value =
+                serde_json::from_str(text).context("parsing the --config JSON")?;
             JobConfig::from_value(&v).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?
         }
-        None => JobConfig::default(),
+        (Some(p), None) => {
+            let v: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            )
+            .with_context(|| format!("parsing {}", p.display()))?;
+            JobConfig::from_value(&v)
+                .map_err(|e| anyhow::anyhow!("invalid config {}: {e}", p.display()))?
+        }
+        (None, None) => JobConfig::default(),
     };
     if let Some(q) = &i.quality {
         cfg.quality = serde_json::from_value::<Quality>(serde_json::Value::String(q.clone()))?;
@@ -152,6 +160,18 @@ fn analyse_both(
     Ok((t?.1, s?))
 }
 
+/// The `--config` argument when it is the JSON object itself rather than a file's path
+/// (it starts with `{`).
+fn inline_config(i: &PlanInputs) -> Option<&str> {
+    let text = i.config.as_deref()?.to_str()?;
+    text.trim_start().starts_with('{').then_some(text)
+}
+
+/// The `--config` file, when the argument names one.
+fn config_file(i: &PlanInputs) -> Option<&Path> {
+    i.config.as_deref().filter(|_| inline_config(i).is_none())
+}
+
 /// Every input of `i` exists and can be read (checked before any analysis starts).
 fn check_inputs(i: &PlanInputs) -> anyhow::Result<()> {
     crate::paths::input_file(&i.source, "source video")?;
@@ -161,7 +181,7 @@ fn check_inputs(i: &PlanInputs) -> anyhow::Result<()> {
     if let Some(s) = &i.style {
         crate::paths::input_file(s, "StyleJSON")?;
     }
-    if let Some(c) = &i.config {
+    if let Some(c) = config_file(i) {
         crate::paths::input_file(c, "config")?;
     }
     Ok(())
@@ -172,7 +192,7 @@ fn input_paths(i: &PlanInputs) -> Vec<&Path> {
     std::iter::once(i.source.as_path())
         .chain(i.template.as_deref())
         .chain(i.style.as_deref())
-        .chain(i.config.as_deref())
+        .chain(config_file(i))
         .collect()
 }
 

@@ -21,8 +21,11 @@ const TIMELINE_H: u32 = 16;
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
+    /// The template video (top row).
     pub template: PathBuf,
+    /// The source footage before the re-edit (middle row).
     pub source: PathBuf,
+    /// The re-edited output, e.g. from `stylecut apply` (bottom row).
     pub output: PathBuf,
     /// PNG to write.
     #[arg(short = 'o', long = "out")]

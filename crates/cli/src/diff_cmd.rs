@@ -10,7 +10,9 @@ use serde_json::Value;
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
+    /// First StyleJSON (or a job result holding one in `style_json`); the "before".
     pub a: PathBuf,
+    /// Second StyleJSON (or job result); each line shows A -> B and B - A.
     pub b: PathBuf,
 }
 

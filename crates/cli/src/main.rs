@@ -41,7 +41,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Measure a template video and print its StyleJSON.
     Extract(extract::ExtractArgs),
-    /// Re-edit SOURCE in the style of a template video or a StyleJSON file.
+    /// Re-edit SOURCE in the style of a template video or a StyleJSON file (with neither,
+    /// SOURCE keeps its own style; the config's resolution, duration cap and quality apply).
     Apply(apply_cmd::ApplyArgs),
     /// Print the edit plan (EDL, filtergraph, ffmpeg arguments) as JSON.
     Plan(apply_cmd::PlanArgs),

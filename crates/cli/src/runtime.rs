@@ -2,13 +2,30 @@
 
 use stylecut_jobs::CancellationToken;
 
-pub fn init_logging(level: Option<String>) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level.unwrap_or_else(|| "info".into()))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+/// The log filter of `LOG_LEVEL`: a level (`error`…`trace`, any case, also the names of
+/// the original's Python logging, `WARNING` and `CRITICAL`) or a `tracing` filter. Left to
+/// `tracing` alone, `WARNING` would read as a target name and switch every log line off.
+pub fn log_filter(level: Option<String>) -> anyhow::Result<tracing_subscriber::EnvFilter> {
+    let raw = level.unwrap_or_else(|| "info".into());
+    let spec = match raw.trim().to_ascii_lowercase().as_str() {
+        "warning" => "warn".to_string(),
+        "critical" | "fatal" => "error".to_string(),
+        _ => raw.trim().to_string(),
+    };
+    tracing_subscriber::EnvFilter::try_new(&spec)
+        .map_err(|e| anyhow::anyhow!("LOG_LEVEL={raw:?} is not a log level or filter: {e}"))
+}
+
+pub fn init_logging(level: Option<String>) -> anyhow::Result<()> {
+    let filter = log_filter(level)?;
+    // Colours only on a terminal: a log file, a pipe or journald gets plain text.
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
+    Ok(())
 }
 
 /// Cancels `token` on SIGTERM or Ctrl-C.
@@ -72,4 +89,23 @@ pub async fn open_service(
             e.detail()
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+    use tracing_subscriber::filter::LevelFilter;
+
+    #[test]
+    fn log_level_names_of_the_original_keep_their_meaning() {
+        let hint = |v: &str| log_filter(Some(v.into())).unwrap().max_level_hint();
+        assert_eq!(hint("WARNING"), Some(LevelFilter::WARN));
+        assert_eq!(hint("warning"), Some(LevelFilter::WARN));
+        assert_eq!(hint("CRITICAL"), Some(LevelFilter::ERROR));
+        assert_eq!(hint("DEBUG"), Some(LevelFilter::DEBUG));
+        assert_eq!(hint("info"), Some(LevelFilter::INFO));
+        // A tracing filter still passes through.
+        assert_eq!(hint("stylecut_jobs=debug,warn"), Some(LevelFilter::DEBUG));
+        assert!(log_filter(Some("stylecut_jobs=loud".into())).is_err());
+    }
 }

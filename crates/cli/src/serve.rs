@@ -31,7 +31,7 @@ pub struct ServeArgs {
 
 pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     let layers = Layers::load(a.config.as_deref())?;
-    runtime::init_logging(layers.get("LOG_LEVEL"));
+    runtime::init_logging(layers.get("LOG_LEVEL"))?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(serve(a, layers))
 }

@@ -22,7 +22,7 @@ pub struct WorkerArgs {
 
 pub fn run(a: WorkerArgs) -> anyhow::Result<()> {
     let layers = Layers::load(a.config.as_deref())?;
-    runtime::init_logging(layers.get("LOG_LEVEL"));
+    runtime::init_logging(layers.get("LOG_LEVEL"))?;
     let data_dir = a
         .data_dir
         .or_else(|| layers.get("DATA_DIR").map(PathBuf::from))

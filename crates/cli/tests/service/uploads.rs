@@ -155,3 +155,35 @@ async fn too_large_is_refused_while_streaming() {
     assert_eq!(staged_files(&s.data), 0);
     assert_eq!(count_files(&s.data.join("blobs/uploads")), 0);
 }
+
+#[tokio::test]
+async fn a_multipart_body_cut_short_is_named_as_such() {
+    // A client that stops sending inside the file part (its body has no closing
+    // boundary): the answer says the upload was cut short, not only that parsing failed,
+    // and nothing is kept.
+    let s = Server::start(&[]);
+    let media = std::fs::read(bikes()).expect("media");
+    let mut body = file_part_head("bikes.mp4").into_bytes();
+    body.extend_from_slice(&media[..media.len() / 2]);
+    let r = s
+        .req(reqwest::Method::POST, "/api/v1/videos/upload")
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let st = r.status().as_u16();
+    let b: Value = r.json().await.unwrap_or(Value::Null);
+    assert_error(st, &b, 422, "VALIDATION_ERROR");
+    let detail = b["error"]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("cut short"), "{b}");
+    assert!(detail.contains("\"file\""), "names the part: {b}");
+    assert_eq!(staged_files(&s.data), 0);
+    let uploads = std::fs::read_dir(s.data.join("blobs/uploads"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(uploads, 0, "no stored upload");
+}

@@ -38,7 +38,7 @@ pub use chunks::{ChunkedRender, RenderChunk};
 pub use edl::Segment;
 pub use format::{CropWindow, OutputFormat};
 pub use lut::LutSpec;
-pub use planner::{plan, plan_chunked};
+pub use planner::{pacing_input, plan, plan_chunked};
 pub use render::{render, same_file};
 pub use transitions::PlannedTransition;
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use stylecut_media::MediaInfo;
-use stylecut_types::config::JobConfig;
+use stylecut_types::config::{ApplySwitches, JobConfig};
 use stylecut_types::{Analysis, ColorGrade, KeyFrame, StyleJson, TransitionStyle};
 
 use super::chunks;
@@ -44,6 +44,54 @@ pub fn plan(
         cfg,
         chunks::chunk_segments_override(),
     )
+}
+
+/// What pacing is told about `source` when it is cut to `style`'s rate: the source's
+/// speech, pauses, motion, camera track and picture change; its beats only when it carries
+/// music (beats and a tempo, or a music share of at least 0.2); the shortest piece from the
+/// target rate (30 / cuts per minute, 0.3–1 s); the overlap of the style's transitions when
+/// `sw.transitions` (cuts otherwise); the style's motion and zoom usage when `sw.motion`.
+/// `frame_s` is one output frame in seconds (the plan's chosen frame rate).
+pub fn pacing_input<'a>(
+    source: &'a Analysis,
+    style: &StyleJson,
+    sw: ApplySwitches,
+    frame_s: f64,
+) -> PacingInput<'a> {
+    let music =
+        !source.beats.is_empty() && (source.tempo_bpm.is_some() || source.audio.music_ratio >= 0.2);
+    let target = style.cut_frequency;
+    PacingInput {
+        speech: &source.speech_segments,
+        pauses: &source.speech_pauses,
+        beats: if music {
+            source.beats.iter().map(|b| b.time_s).collect()
+        } else {
+            Vec::new()
+        },
+        motion: &source.motion,
+        track: &source.camera_track,
+        fps: source.frame_rate,
+        min_len_s: if target > 0.0 {
+            (30.0 / target).clamp(0.3, 1.0)
+        } else {
+            1.0
+        },
+        frame_s,
+        join_overlap_s: if sw.transitions {
+            let d = |t: &TransitionStyle| {
+                transitions::xfade_name(&t.kind).map_or(0.0, |_| t.duration_ms as f64 / 1000.0)
+            };
+            let p = d(&style.primary_transition);
+            [p, style.secondary_transition.as_ref().map_or(p, d)]
+        } else {
+            [0.0; 2]
+        },
+        target_motion: sw
+            .motion
+            .then_some((style.motion_intensity, style.zoom_usage)),
+        change: &source.picture_change,
+    }
 }
 
 /// [`plan`] with at most `chunk_segments` segments per render process (at least 2).
@@ -125,38 +173,8 @@ fn plan_with(
         None => vec![Piece::new(0.0, work_end, 0)],
     };
     if let Some(st) = style.filter(|_| sw.pacing) {
-        let music = !source.beats.is_empty()
-            && (source.tempo_bpm.is_some() || source.audio.music_ratio >= 0.2);
         let target = st.cut_frequency;
-        let inp = PacingInput {
-            speech: &source.speech_segments,
-            pauses: &source.speech_pauses,
-            beats: if music {
-                source.beats.iter().map(|b| b.time_s).collect()
-            } else {
-                Vec::new()
-            },
-            motion: &source.motion,
-            track: &source.camera_track,
-            fps: source.frame_rate,
-            min_len_s: if target > 0.0 {
-                (30.0 / target).clamp(0.3, 1.0)
-            } else {
-                1.0
-            },
-            frame_s: 1.0 / fmt.fps(),
-            join_overlap_s: if sw.transitions {
-                let d = |t: &TransitionStyle| {
-                    transitions::xfade_name(&t.kind).map_or(0.0, |_| t.duration_ms as f64 / 1000.0)
-                };
-                let p = d(&st.primary_transition);
-                [p, st.secondary_transition.as_ref().map_or(p, d)]
-            } else {
-                [0.0; 2]
-            },
-            target_motion: sw.motion.then_some((st.motion_intensity, st.zoom_usage)),
-            change: &source.picture_change,
-        };
+        let inp = pacing_input(source, st, sw, 1.0 / fmt.fps());
         let (p, n) = pacing::pace(pieces, target, &inp);
         pieces = p;
         notes.extend(n);
