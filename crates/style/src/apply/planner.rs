@@ -143,7 +143,11 @@ pub fn plan_chunked(
             target_motion: sw.motion.then_some((st.motion_intensity, st.zoom_usage)),
             change: &source.picture_change,
         };
-        let (p, n) = pacing::pace(pieces, target, &inp);
+        // Under a cap the kept span is decided first and paced on its own.
+        let (p, n) = match cfg.max_duration_seconds {
+            Some(m) => pacing::pace_capped(pieces, target, m, &inp),
+            None => pacing::pace(pieces, target, &inp),
+        };
         pieces = p;
         notes.extend(n);
     }
