@@ -326,15 +326,35 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
 /// (`edl::cap`) would trim off the end, possibly into a word.
 pub const CAP_SLACK_FRAMES: f64 = 3.0;
 
-/// Output seconds of the edit of `pieces` (transition overlaps subtracted, as [`PacingInput::rate`]).
+/// Output seconds of the edit of `pieces`: transition overlaps subtracted as
+/// [`PacingInput::rate`] does, except at joins the planner will make hard cuts because the
+/// crossfaded audio would blend words (speech within the overlap before the out point or
+/// after the in point, as `planner::plan_transitions` decides). Under a cap the edit's
+/// length must be known to the frame's order: counting those overlaps made `wannaworktogether.mp4`
+/// (sung throughout) plan 1–2 s too long, which the final cap then cut back into a word.
 pub fn output_len(pieces: &[Piece], inp: &PacingInput) -> f64 {
     let total: f64 = pieces.iter().map(Piece::len).sum();
+    let speech_in = |a: f64, b: f64| inp.speech.iter().any(|s| s.start_s < b && s.end_s > a);
     let overlaps: f64 = pieces
         .windows(2)
         .enumerate()
-        .map(|(k, w)| inp.overlap(k, w[0].len(), w[1].len()))
+        .map(|(k, w)| {
+            let d = inp.overlap(k, w[0].len(), w[1].len());
+            if d > 0.0
+                && (speech_in(w[0].out_s - d, w[0].out_s) || speech_in(w[1].in_s, w[1].in_s + d))
+            {
+                0.0
+            } else {
+                d
+            }
+        })
         .sum();
     total - overlaps
+}
+
+/// Cuts per minute of the edit of `pieces` over [`output_len`].
+pub fn capped_rate(pieces: &[Piece], inp: &PacingInput) -> f64 {
+    rate_over(pieces.len(), output_len(pieces, inp))
 }
 
 /// [`pace`] under a duration cap of `cap_s` output seconds (issue 4, session 22). The
@@ -368,7 +388,7 @@ pub fn pace_capped(
     }
     truncate_to(&mut p, cap, inp);
     end_outside_speech(&mut p, inp);
-    let before = (p.len(), inp.rate(&p));
+    let before = (p.len(), capped_rate(&p, inp));
     let mut n_split = 0;
     let mut n_drop = 0;
     let mut n_merge = 0;
@@ -378,11 +398,11 @@ pub fn pace_capped(
     } else if before.1 > target_cpm * 1.03 {
         n_merge = merge_splits(&mut p, target_cpm, inp);
         alternate_framing(&mut p);
-        if inp.rate(&p) > target_cpm * 1.03 {
+        if capped_rate(&p, inp) > target_cpm * 1.03 {
             n_drop = drop_weakest(&mut p, target_cpm, inp);
         }
     }
-    let after = inp.rate(&p);
+    let after = capped_rate(&p, inp);
     let out = output_len(&p, inp);
     notes.push(format!(
         "pacing: under the {cap_s:.2} s cap: {} kept at {:.1} cuts/min{}{}{} -> {} at {:.1} cuts/min over {out:.2} s (target {target_cpm:.1})",
@@ -508,7 +528,7 @@ pub fn end_outside_speech(p: &mut Vec<Piece>, inp: &PacingInput) {
 fn merge_splits(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let mut n = 0;
     loop {
-        let r = inp.rate(p);
+        let r = capped_rate(p, inp);
         if r <= target * 1.03 {
             break;
         }
@@ -525,7 +545,7 @@ fn merge_splits(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
         let mut trial = p.clone();
         trial[i - 1].out_s = trial[i].out_s;
         trial.remove(i);
-        if (inp.rate(&trial) - target).abs() >= (r - target).abs() {
+        if (capped_rate(&trial, inp) - target).abs() >= (r - target).abs() {
             break;
         }
         *p = trial;
@@ -539,13 +559,13 @@ fn merge_splits(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
 fn split_nearer(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let mut n = 0;
     loop {
-        let r = inp.rate(p);
+        let r = capped_rate(p, inp);
         if r >= target * 0.97 {
             break;
         }
         let mut trial = p.clone();
         let k = split_long_once(&mut trial, inp);
-        if k == 0 || (inp.rate(&trial) - target).abs() >= (target - r).abs() {
+        if k == 0 || (capped_rate(&trial, inp) - target).abs() >= (target - r).abs() {
             break;
         }
         *p = trial;
