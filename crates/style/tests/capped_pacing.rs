@@ -79,10 +79,10 @@ fn a_capped_edit_is_cut_at_the_template_rate() {
             "{}",
             p.output_duration_s
         );
-        // The cap is used but for three frames of slack and at most one piece shorter than
-        // the shortest the plan may create (30 / cpm s).
+        // The cap is used but for at most one piece shorter than the shortest the plan may
+        // create (30 / cpm s).
         assert!(
-            p.output_duration_s >= 19.9 - 30.0 / cpm,
+            p.output_duration_s >= 20.0 - 30.0 / cpm - 1e-9,
             "{cpm}: {:.2} s; notes {:?}",
             p.output_duration_s,
             p.notes

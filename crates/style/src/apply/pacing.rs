@@ -321,11 +321,6 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
     (p, notes)
 }
 
-/// Output frames kept short of the cap when pacing under it: frame quantisation of the
-/// pieces and their transitions may lengthen the edit by a few frames, which the final cap
-/// (`edl::cap`) would trim off the end, possibly into a word.
-pub const CAP_SLACK_FRAMES: f64 = 3.0;
-
 /// Output seconds of the edit of `pieces`: transition overlaps subtracted as
 /// [`PacingInput::rate`] does, except at joins the planner will make hard cuts because the
 /// crossfaded audio would blend words (speech within the overlap before the out point or
@@ -382,7 +377,7 @@ pub fn pace_capped(
     inp: &PacingInput,
 ) -> (Vec<Piece>, Vec<String>) {
     let (mut p, mut notes) = pace(p, target_cpm, inp);
-    let cap = cap_s - CAP_SLACK_FRAMES * inp.frame_s;
+    let cap = cap_s;
     if output_len(&p, inp) <= cap || cap <= 0.0 {
         return (p, notes);
     }
