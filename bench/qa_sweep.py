@@ -20,14 +20,16 @@ switches, then checks every output automatically:
   click      no sample discontinuity at a join (hard cut) beyond the neighbourhood's
   silence    no silent stretch where the source has sound at the mapped time
   loudness   integrated loudness within 1 LU of the plan's target (sources with sound)
-  pacing     the plan's cut rate within a quarter of the target pacing aimed at (or one
-             cut's worth of the output's length), from the plan actually rendered
+  pacing     the output's own cut rate (`stylecut extract OUT`'s cut_frequency, the binary
+             under test measuring) within a quarter of the target pacing aimed at (or one
+             cut's worth of the output's length); the plan's rate is listed beside it
 
 Black and freeze are measured inside the picture of a letterboxed output (cropdetect), and
 the source's frozen spans are read at -50 dB (scaling and bars make the output's frame
 differences smaller than the source's). `--selftest` damages one output of an earlier run
 (black, green, frozen, brightened, a 0.3 step at a cut, muted, +6 dB, audio cut short,
-no +faststart, corrupt bytes) and prints which checks catch each copy.
+no +faststart, corrupt bytes, one stretch of the source uncut for the output's length) and
+prints which checks catch each copy.
 
 Usage (from the repo root):
   nice -n 10 /work/main/bench/.venv/bin/python bench/qa_sweep.py --stylecut BIN \
@@ -598,29 +600,52 @@ def check_output(out, plan, src: Source, case):
             probs.append(f"integrated {i} LUFS, target {target:.1f}")
     res["loudness"] = probs
 
-    # pacing: the plan's cut rate against the target pacing aimed at (its note), within a
-    # quarter of the target or one cut's worth of the output, whichever is more
+    # pacing: the output's own cut rate (`stylecut extract OUT`, the rate the round trip
+    # reads) against the target pacing aimed at (its note), within a quarter of the target
+    # or one cut's worth of the output, whichever is more. The plan's rate is kept beside
+    # it (session 22: before, the check read only the plan's).
     probs = []
     tgt = [float(m) for n in plan.get("notes", []) for m in re.findall(r"\(target ([0-9.]+)\)", n)
            if n.startswith("pacing:")]
     out_s = plan["output_duration_s"]
     if tgt and out_s > 0:
-        rate = (len(segs) - 1) / (out_s / 60)
+        plan_rate = (len(segs) - 1) / (out_s / 60)
+        stats = case.setdefault("stats", {})
+        stats["plan_cpm"] = round(plan_rate, 1)
+        stats["target_cpm"] = tgt[-1]
+        rate = measured_cpm(out, case.get("stylecut"))
         tol = max(0.25 * tgt[-1], 60 / out_s)
-        if abs(rate - tgt[-1]) > tol + 1e-9:
-            probs.append(f"{rate:.1f} cuts/min for {tgt[-1]:.1f} (±{tol:.1f})")
+        if rate is None:
+            probs.append("stylecut extract failed on the output")
+        else:
+            stats["output_cpm"] = round(rate, 1)
+            if abs(rate - tgt[-1]) > tol + 1e-9:
+                probs.append(f"output {rate:.1f} cuts/min (plan {plan_rate:.1f}) for "
+                             f"{tgt[-1]:.1f} (±{tol:.1f})")
     res["pacing"] = probs
     return res
+
+
+def measured_cpm(out, stylecut):
+    """`cut_frequency` of `stylecut extract OUT` (None when it fails)."""
+    if not stylecut:
+        return None
+    r = run(["nice", "-n", "10", stylecut, "extract", str(out)])
+    try:
+        return float(json.loads(r.stdout)["cut_frequency"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 CHECKS = ["probe", "decode", "duration", "black", "freeze", "green", "flicker", "click",
           "silence", "loudness", "pacing"]
 
 
-def selftest(out, media, case="bbb-cut90-low480"):
+def selftest(out, media, stylecut, case="bbb-cut90-low480"):
     """Damages one output of the sweep on purpose, once per defect, and prints which checks
     flag each damaged copy: every check must catch its own defect (the probe one by a copy
-    without +faststart)."""
+    without +faststart, the pacing one by a copy that plays one stretch of the source
+    uncut for the output's length)."""
     o = out / f"{case}.mp4"
     plan = json.loads((out / f"{case}.plan.json").read_text())
     skey = [c for c in CASES if c[0] == case][0][1]
@@ -650,14 +675,27 @@ def selftest(out, media, case="bbb-cut90-low480"):
         r = run(["ffmpeg", "-v", "error", "-y", "-i", str(o)] + args + enc
                 + ["-movflags", "+faststart", str(d)])
         assert r.returncode == 0, r.stderr
-        res = check_output(d, plan, src, {})
+        res = check_output(d, plan, src, {"stylecut": stylecut})
         flagged = [k for k, v in res.items() if v]
         caught += want in flagged
         print(f"{name:9s} flagged {flagged} {'ok' if want in flagged else 'MISSED'}: "
               f"{res.get(want)}")
+    # pacing: the output's length of the source from the first segment's in point, uncut,
+    # at the output's size and rate (the plan's cuts not rendered)
+    d = out / "selftest-pacing.mp4"
+    f = plan["format"]
+    s0 = plan["segments"][0]["src_in_s"]
+    r = run(["ffmpeg", "-v", "error", "-y", "-ss", f"{s0:.3f}", "-i", str(src.path),
+             "-t", f"{dur:.3f}", "-vf", f"scale={f['width']}:{f['height']},setsar=1,"
+             f"fps={f['fps_num']}/{f['fps_den']}", "-ar", "48000", "-ac", "2"] + enc
+            + ["-movflags", "+faststart", str(d)])
+    assert r.returncode == 0, r.stderr
+    res = check_output(d, plan, src, {"stylecut": stylecut})
+    caught += bool(res["pacing"])
+    print(f"pacing    flagged {[k for k, v in res.items() if v]}: {res['pacing']}")
     d = out / "selftest-nofaststart.mp4"
     run(["ffmpeg", "-v", "error", "-y", "-i", str(o), "-c", "copy", str(d)])
-    res = check_output(d, plan, src, {})
+    res = check_output(d, plan, src, {"stylecut": stylecut})
     caught += bool(res["probe"])
     print(f"probe     flagged {[k for k, v in res.items() if v]}: {res['probe']}")
     d = out / "selftest-corrupt.mp4"
@@ -665,10 +703,10 @@ def selftest(out, media, case="bbb-cut90-low480"):
     mid = len(b) // 2
     b[mid:mid + 4000] = bytes((i * 97 + 13) % 256 for i in range(4000))
     d.write_bytes(bytes(b))
-    res = check_output(d, plan, src, {})
+    res = check_output(d, plan, src, {"stylecut": stylecut})
     caught += bool(res["decode"])
     print(f"decode    flagged {[k for k, v in res.items() if v]}: {res['decode']}")
-    print(f"{caught} of {len(damage) + 2} damaged copies caught by their check")
+    print(f"{caught} of {len(damage) + 3} damaged copies caught by their check")
 
 
 def main():
@@ -688,7 +726,7 @@ def main():
     out = Path(args.out or ROOT / "bench" / "out" / "qa_sweep" / name).resolve()
     out.mkdir(parents=True, exist_ok=True)
     if args.selftest:
-        return selftest(out, media)
+        return selftest(out, media, args.stylecut)
     sdir = out / "styles"
     sdir.mkdir(exist_ok=True)
     for k, s in styles().items():
@@ -748,11 +786,12 @@ def main():
             results.append(row)
             continue
         plan = json.loads(pl.read_text())
-        c = {"want_aspect": want_aspect,
+        c = {"want_aspect": want_aspect, "stylecut": args.stylecut,
              "audio_on": not (config and config.get("apply", {}).get("audio") is False)}
         if "--resolution" in extra:
             c["want_short"] = int(extra[extra.index("--resolution") + 1].rstrip("p"))
         row["checks"] = check_output(o, plan, src, c)
+        row["cpm"] = c.get("stats", {})
         row["segments"] = len(plan["segments"])
         row["output_s"] = round(plan["output_duration_s"], 3)
         bad = {k: v for k, v in row["checks"].items() if v}
@@ -763,8 +802,9 @@ def main():
     (out / "results.json").write_text(json.dumps(results, indent=1))
     cols = CHECKS
     lines = [f"# qa_sweep: {args.stylecut}", "",
-             "| case | segs | out s | " + " | ".join(cols) + " |",
-             "|---|---|---|" + "---|" * len(cols)]
+             "| case | segs | out s | target cpm | plan cpm | output cpm | "
+             + " | ".join(cols) + " |",
+             "|---|---|---|---|---|---|" + "---|" * len(cols)]
     counts = {k: 0 for k in cols + ["apply", "refusal"]}
     for r in results:
         ch = r["checks"]
@@ -772,8 +812,10 @@ def main():
             if v:
                 counts[k] = counts.get(k, 0) + 1
         cells = ["FAIL" if ch.get(k) else ("ok" if k in ch else "-") for k in cols]
+        cpm = r.get("cpm", {})
         lines.append(f"| {r['case']} | {r.get('segments', '')} | {r.get('output_s', '')} | "
-                     + " | ".join(cells) + " |")
+                     f"{cpm.get('target_cpm', '')} | {cpm.get('plan_cpm', '')} | "
+                     f"{cpm.get('output_cpm', '')} | " + " | ".join(cells) + " |")
     lines += ["", f"{len(results)} cases; failing outputs per check: "
               + ", ".join(f"{k} {v}" for k, v in counts.items()), ""]
     for r in results:

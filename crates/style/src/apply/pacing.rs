@@ -321,6 +321,254 @@ pub fn pace(mut p: Vec<Piece>, target_cpm: f64, inp: &PacingInput) -> (Vec<Piece
     (p, notes)
 }
 
+/// Output seconds of the edit of `pieces`: transition overlaps subtracted as
+/// [`PacingInput::rate`] does, except at joins the planner will make hard cuts because the
+/// crossfaded audio would blend words (speech within the overlap before the out point or
+/// after the in point, as `planner::plan_transitions` decides). Under a cap the edit's
+/// length must be known to the frame's order: counting those overlaps made `wannaworktogether.mp4`
+/// (sung throughout) plan 1–2 s too long, which the final cap then cut back into a word.
+pub fn output_len(pieces: &[Piece], inp: &PacingInput) -> f64 {
+    let total: f64 = pieces.iter().map(Piece::len).sum();
+    let speech_in = |a: f64, b: f64| inp.speech.iter().any(|s| s.start_s < b && s.end_s > a);
+    let overlaps: f64 = pieces
+        .windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let d = inp.overlap(k, w[0].len(), w[1].len());
+            if d > 0.0
+                && (speech_in(w[0].out_s - d, w[0].out_s) || speech_in(w[1].in_s, w[1].in_s + d))
+            {
+                0.0
+            } else {
+                d
+            }
+        })
+        .sum();
+    total - overlaps
+}
+
+/// Cuts per minute of the edit of `pieces` over [`output_len`].
+pub fn capped_rate(pieces: &[Piece], inp: &PacingInput) -> f64 {
+    rate_over(pieces.len(), output_len(pieces, inp))
+}
+
+/// [`pace`] under a duration cap of `cap_s` output seconds (issue 4, session 22). The
+/// source was paced over more than the cap can hold (`2 * cap + 5` s), so the kept part's
+/// rate was whatever the first `cap_s` seconds of that plan happened to get (on
+/// `wannaworktogether.mp4`: 21.5 cuts/min for 30, 42.6 for 60). Here the kept span is
+/// decided first and paced on its own:
+///
+/// 1. pace the whole working span as [`pace`] does (dead air, trims, splits or drops);
+/// 2. keep the first `cap_s` seconds of output ([`truncate_to`]), then move the end back
+///    outside speech ([`end_outside_speech`]): the last piece ends in a gap between words, or
+///    the edit ends at an earlier piece's end that is outside speech;
+/// 3. pace the kept pieces again: too few cuts, split the longest (on beats with music, as
+///    rule 5) while that brings the rate nearer the target; too many, undo the splits of
+///    step 1 (shortest joined piece first, which keeps the length), then drop the weakest
+///    (rule 3; the edit then ends before the cap).
+///
+/// Where the kept edit still misses the target by more than 10 % (the round trip's
+/// tolerance), a note says why: a cap too short to hold one cut at the target's rate, or no
+/// piece long enough to split.
+pub fn pace_capped(
+    p: Vec<Piece>,
+    target_cpm: f64,
+    cap_s: f64,
+    inp: &PacingInput,
+) -> (Vec<Piece>, Vec<String>) {
+    let (mut p, mut notes) = pace(p, target_cpm, inp);
+    let cap = cap_s;
+    if output_len(&p, inp) <= cap || cap <= 0.0 {
+        return (p, notes);
+    }
+    truncate_to(&mut p, cap, inp);
+    end_outside_speech(&mut p, inp);
+    let before = (p.len(), capped_rate(&p, inp));
+    let mut n_split = 0;
+    let mut n_drop = 0;
+    let mut n_merge = 0;
+    if before.1 < target_cpm * 0.97 {
+        n_split = split_nearer(&mut p, target_cpm, inp);
+        alternate_framing(&mut p);
+    } else if before.1 > target_cpm * 1.03 {
+        n_merge = merge_splits(&mut p, target_cpm, inp);
+        alternate_framing(&mut p);
+        if capped_rate(&p, inp) > target_cpm * 1.03 {
+            n_drop = drop_weakest(&mut p, target_cpm, inp);
+        }
+    }
+    let after = capped_rate(&p, inp);
+    let out = output_len(&p, inp);
+    notes.push(format!(
+        "pacing: under the {cap_s:.2} s cap: {} kept at {:.1} cuts/min{}{}{} -> {} at {:.1} cuts/min over {out:.2} s (target {target_cpm:.1})",
+        counted(before.0, "piece", "pieces"),
+        before.1,
+        if n_split > 0 { format!(", split {}", counted(n_split, "more time", "more times")) } else { String::new() },
+        if n_merge > 0 { format!(", undid {}", counted(n_merge, "split", "splits")) } else { String::new() },
+        if n_drop > 0 { format!(", dropped {}", counted(n_drop, "piece", "pieces")) } else { String::new() },
+        counted(p.len(), "piece", "pieces"),
+        after,
+    ));
+    if target_cpm > 0.0 && (after - target_cpm).abs() > 0.1 * target_cpm {
+        let one_cut = 60.0 / out.max(1e-9);
+        let why = if target_cpm * out / 60.0 < 1.0 {
+            format!(
+                "{out:.2} s hold {:.2} cuts at the target's rate; one cut is {one_cut:.1} cuts/min",
+                target_cpm * out / 60.0
+            )
+        } else if after < target_cpm {
+            format!(
+                "no kept piece is long enough to split (at least {:.2} s each side{})",
+                inp.min_len_s,
+                if inp.beats.is_empty() {
+                    ""
+                } else {
+                    ", on a beat"
+                }
+            )
+        } else {
+            "no piece can go without breaking a word or the share of material kept".into()
+        };
+        notes.push(format!(
+            "pacing: under the cap the edit misses the target by more than 10 %: {why}"
+        ));
+    }
+    (p, notes)
+}
+
+/// Keeps the first `cap_s` output seconds of `p`: the piece the cap falls in is shortened
+/// to end there (or dropped when less than `min_len_s` of it would stay).
+pub fn truncate_to(p: &mut Vec<Piece>, cap_s: f64, inp: &PacingInput) {
+    let Some(i) = (0..p.len()).find(|&i| output_len(&p[..=i], inp) > cap_s) else {
+        return;
+    };
+    p.truncate(i + 1);
+    // output_len grows with the last piece's out point: bisect for the cap.
+    let (mut lo, mut hi) = (p[i].in_s, p[i].out_s);
+    for _ in 0..50 {
+        let mid = 0.5 * (lo + hi);
+        p[i].out_s = mid;
+        if output_len(p, inp) > cap_s {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    p[i].out_s = lo;
+    if p[i].len() < inp.min_len_s && i > 0 {
+        p.pop();
+    }
+}
+
+/// Moves the end of the edit back so it is not inside a word ([`breaks_word`]): to the
+/// latest point of the last piece that lies in a gap between speech segments (outside
+/// their margins) or in a pause between words and leaves the piece `min_len_s`, else the
+/// same in the piece before, and so on (a piece's own end counts when it is outside
+/// speech). Points keep two output frames from a gap's edges so the frame grid cannot
+/// round them into a word. Unchanged when no such point exists (`edl::end_outside_speech`
+/// notes it).
+pub fn end_outside_speech(p: &mut Vec<Piece>, inp: &PacingInput) {
+    let Some(last) = p.len().checked_sub(1) else {
+        return;
+    };
+    if !inp.in_speech(p[last].out_s) {
+        return;
+    }
+    let pad = 2.0 * inp.frame_s;
+    // (start, end) of every stretch an end may fall in.
+    let mut starts: Vec<f64> = inp.speech.iter().map(|s| s.start_s).collect();
+    starts.sort_by(f64::total_cmp);
+    let gaps: Vec<(f64, f64)> = std::iter::once(f64::NEG_INFINITY)
+        .chain(inp.speech.iter().map(|s| s.end_s + SPEECH_MARGIN_S))
+        .map(|g0| {
+            let g1 = starts
+                .iter()
+                .map(|t| t - SPEECH_MARGIN_S)
+                .find(|&t| t > g0)
+                .unwrap_or(f64::INFINITY);
+            (g0, g1)
+        })
+        .chain(inp.pauses.iter().map(|q| (q.start_s, q.end_s)))
+        .collect();
+    for j in (0..=last).rev() {
+        let x = &p[j];
+        let lo = x.in_s + if j == 0 { inp.frame_s } else { inp.min_len_s };
+        let own = (j < last).then_some(x.out_s);
+        let inside = gaps.iter().filter_map(|&(g0, g1)| {
+            let t = (g1 - pad).min(x.out_s);
+            if t >= g0 + pad {
+                Some(t)
+            } else {
+                // A gap narrower than the padding: its middle.
+                let m = 0.5 * (g0 + g1);
+                (m <= x.out_s).then_some(m)
+            }
+        });
+        let best = own
+            .into_iter()
+            .chain(inside)
+            .filter(|&t| t >= lo && t <= x.out_s && !inp.in_speech(t))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if best.is_finite() {
+            p.truncate(j + 1);
+            p[j].out_s = best;
+            return;
+        }
+    }
+}
+
+/// Joins pieces that a split made out of one continuous stretch (the same shot, one
+/// ending where the next starts), the pair with the shortest joined length first, while
+/// that brings the rate nearer the target. The edit keeps its length and its sound.
+fn merge_splits(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    let mut n = 0;
+    loop {
+        let r = capped_rate(p, inp);
+        if r <= target * 1.03 {
+            break;
+        }
+        let Some(i) = (1..p.len())
+            .filter(|&i| {
+                p[i].origin == Origin::Split
+                    && p[i].shot == p[i - 1].shot
+                    && (p[i - 1].out_s - p[i].in_s).abs() < 1e-9
+            })
+            .min_by(|&a, &b| (p[a].out_s - p[a - 1].in_s).total_cmp(&(p[b].out_s - p[b - 1].in_s)))
+        else {
+            break;
+        };
+        let mut trial = p.clone();
+        trial[i - 1].out_s = trial[i].out_s;
+        trial.remove(i);
+        if (capped_rate(&trial, inp) - target).abs() >= (r - target).abs() {
+            break;
+        }
+        *p = trial;
+        n += 1;
+    }
+    n
+}
+
+/// [`split_long`] that stops before a split that would leave the rate further from the
+/// target than it is (a short edit where one more cut overshoots by more than it misses).
+fn split_nearer(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
+    let mut n = 0;
+    loop {
+        let r = capped_rate(p, inp);
+        if r >= target * 0.97 {
+            break;
+        }
+        let mut trial = p.clone();
+        let k = split_long_once(&mut trial, inp);
+        if k == 0 || (capped_rate(&trial, inp) - target).abs() >= (target - r).abs() {
+            break;
+        }
+        *p = trial;
+        n += 1;
+    }
+    n
+}
+
 /// Removes gaps between speech segments, longest first, until the rate is reached.
 fn remove_dead_air(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let start = p.first().map_or(0.0, |x| x.in_s);
@@ -588,6 +836,18 @@ fn alternate_framing(p: &mut [Piece]) {
 fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
     let mut n = 0;
     while inp.rate(p) < target * 0.97 {
+        if split_long_once(p, inp) == 0 {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+/// Splits the longest splittable piece once ([`split_point`]; pieces with no split point
+/// are locked and the next longest tried). Returns 1 when it split, 0 when nothing can.
+fn split_long_once(p: &mut Vec<Piece>, inp: &PacingInput) -> usize {
+    loop {
         let Some(i) = p
             .iter()
             .enumerate()
@@ -595,7 +855,7 @@ fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
             .max_by(|a, b| a.1.len().total_cmp(&b.1.len()))
             .map(|(i, _)| i)
         else {
-            break;
+            return 0;
         };
         match split_point(&p[i], i, inp) {
             Some(t) => {
@@ -607,12 +867,11 @@ fn split_long(p: &mut Vec<Piece>, target: f64, inp: &PacingInput) -> usize {
                 };
                 p[i].out_s = t;
                 p.insert(i + 1, second);
-                n += 1;
+                return 1;
             }
             None => p[i].locked = true,
         }
     }
-    n
 }
 
 /// Best split point of a piece: a beat (with music) or any time, nearest the middle,

@@ -175,7 +175,11 @@ fn plan_with(
     if let Some(st) = style.filter(|_| sw.pacing) {
         let target = st.cut_frequency;
         let inp = pacing_input(source, st, sw, 1.0 / fmt.fps());
-        let (p, n) = pacing::pace(pieces, target, &inp);
+        // Under a cap the kept span is decided first and paced on its own.
+        let (p, n) = match cfg.max_duration_seconds {
+            Some(m) => pacing::pace_capped(pieces, target, m, &inp),
+            None => pacing::pace(pieces, target, &inp),
+        };
         pieces = p;
         notes.extend(n);
     }
