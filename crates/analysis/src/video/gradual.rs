@@ -476,7 +476,7 @@ pub(crate) fn structure_residual(m: &[[f64; 5]; 3], n: usize) -> f32 {
 
 /// True when `b` is (mostly) `a` moved: some translation or zoom of `a` matches `b`
 /// far better than `a` in place. Such windows are camera moves, not transitions.
-fn camera_explains(a: &[f32], b: &[f32]) -> bool {
+pub(crate) fn camera_explains(a: &[f32], b: &[f32]) -> bool {
     use super::frame::{THUMB_H, THUMB_W};
     // (mean squared error, structure residual / variance of `b`) over the overlap.
     let err = |z: f32, dx: i32, dy: i32| -> (f32, f32) {
