@@ -45,8 +45,8 @@ at 5.6 and 7.6 s and issue-195 at 9.5 s), the window moving left, up-right or do
 hard cut between two shaken moves in opposite directions. Written to bench/out/pan-cuts-drift
 by default, same manifest format.
 
-  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt] [--out DIR]
-  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt] [--out DIR] NAME=BIN ...
+  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift] [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift] [--out DIR] NAME=BIN ...
             (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
 
 `gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
