@@ -11,8 +11,8 @@
 //! A step the picture keeps changing around (a whip pan, a subject sweeping across the
 //! lens) is marked a sweep: it still bounds the gradual search, but is no cut.
 
-use super::frame::{frame_dist, FrameFeatures};
-use super::gradual::camera_explains;
+use super::frame::{frame_dist, FrameFeatures, THUMB_H, THUMB_W};
+use super::gradual::camera_warp;
 
 const WINDOW: usize = 12;
 const ABS_FLOOR: f32 = 0.2;
@@ -158,10 +158,11 @@ fn side_steps(d: &[f32], first: usize, last: usize) -> (f32, f32) {
 ///
 /// A one-sided move is not the move going on when a warp of the thumbnail (a translation
 /// up to half the frame, or a zoom; `gradual::camera_explains`) explains that side's
-/// change over the [`CONTINUE_SPAN`] frames while none explains the candidate step: a
-/// fast pan or tilt is one picture moving, which the warp matches, and a cut out of it
-/// changes the picture, which no warp matches. A whip pan moves more than half the frame
-/// over two frames (no warp matches its side), a subject sweeping across the lens is no
+/// change over the [`CONTINUE_SPAN`] frames, by less than half the frame, while none
+/// explains the candidate step: a fast pan or tilt is one picture moving, which the warp
+/// matches, and a cut out of it changes the picture, which no warp matches. A whip pan
+/// moves half the frame or more over two frames (no warp matches its side, or only at
+/// the end of the search range, as over a repeating pattern), a subject sweeping across the lens is no
 /// warp of the whole picture, and a step that is itself a camera move stays a sweep.
 /// Measured (docs/BENCHMARKS.md, session 22): the frame step reached 0.37–0.44 of the
 /// cut at cuts out of blurred 38 px/frame hand-held tilts (`pan_cuts.py --set shake`),
@@ -191,11 +192,17 @@ fn keeps_changing(
     // The move that goes on is the camera's over one picture, and the step is no camera
     // move: a cut out of (or into) a pan or tilt.
     let (p, q) = around_ends(d, first, last, CONTINUE_SPAN, f.len());
-    let camera = |a: usize, b: usize| camera_explains(&f[a].thumb(), &f[b].thumb());
-    if camera(first - 1, last) {
+    if camera_warp(&f[first - 1].thumb(), &f[last].thumb()).is_some() {
         return true;
     }
-    (on_before && !camera(p, first - 1)) || (on_after && !camera(last, q))
+    // A warp at the end of the search range (half the frame) is a move of half the frame
+    // or more over the two frames: a whip, not a pan seen going on.
+    let pans = |a: usize, b: usize| {
+        camera_warp(&f[a].thumb(), &f[b].thumb()).is_some_and(|(_, dx, dy)| {
+            dx.unsigned_abs() < THUMB_W as u32 / 2 && dy.unsigned_abs() < THUMB_H as u32 / 2
+        })
+    };
+    (on_before && !pans(p, first - 1)) || (on_after && !pans(last, q))
 }
 
 /// `STYLECUT_DEBUG_CUTS=1` prints every hard-cut candidate that passes the thresholds:
