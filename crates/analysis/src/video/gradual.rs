@@ -476,7 +476,13 @@ pub(crate) fn structure_residual(m: &[[f64; 5]; 3], n: usize) -> f32 {
 
 /// True when `b` is (mostly) `a` moved: some translation or zoom of `a` matches `b`
 /// far better than `a` in place. Such windows are camera moves, not transitions.
-fn camera_explains(a: &[f32], b: &[f32]) -> bool {
+pub(crate) fn camera_explains(a: &[f32], b: &[f32]) -> bool {
+    camera_warp(a, b).is_some()
+}
+
+/// The warp (zoom, dx, dy in thumbnail cells) of [`camera_explains`] when one explains
+/// `b` from `a`.
+pub(crate) fn camera_warp(a: &[f32], b: &[f32]) -> Option<(f32, i32, i32)> {
     use super::frame::{THUMB_H, THUMB_W};
     // (mean squared error, structure residual / variance of `b`) over the overlap.
     let err = |z: f32, dx: i32, dy: i32| -> (f32, f32) {
@@ -535,7 +541,7 @@ fn camera_explains(a: &[f32], b: &[f32]) -> bool {
             best.1
         );
     }
-    best.0 < CAMERA_SHARE * base && best.1 < CAMERA_STRUCTURE
+    (best.0 < CAMERA_SHARE * base && best.1 < CAMERA_STRUCTURE).then_some(best.2)
 }
 
 /// Ends of a wipe or slide from its cells' own ramps (see [`ramp_span`]), over the
