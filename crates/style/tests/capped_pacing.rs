@@ -148,3 +148,19 @@ fn a_cap_shorter_than_one_cut_is_noted() {
         p.notes
     );
 }
+
+/// The cap falls 0.8 s into a shot (the service quickstart's bikes clip under a 2 s cap:
+/// shots cut at 1.21 s, a 30-a-minute style): the short last piece is kept, not dropped,
+/// so the edit lasts the cap and not 1.2 s of it.
+#[test]
+fn a_cap_falling_early_in_a_shot_keeps_the_short_last_piece() {
+    let a = analysis(10.0, 1280, 720, 30.0, &[1.2, 5.0]);
+    let p = capped(&a, 30.0, 2.0);
+    assert!(
+        (p.output_duration_s - 2.0).abs() < 0.05,
+        "{:.3} s for a 2 s cap; notes {:?}",
+        p.output_duration_s,
+        p.notes
+    );
+    assert_eq!(p.segments.len(), 2, "notes {:?}", p.notes);
+}

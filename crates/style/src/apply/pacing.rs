@@ -436,8 +436,14 @@ pub fn pace_capped(
     (p, notes)
 }
 
+/// Shortest last piece [`truncate_to`] keeps (seconds), as `edl::cap` keeps at least 0.5 s
+/// of the segment it trims.
+pub const CAP_MIN_LAST_S: f64 = 0.5;
+
 /// Keeps the first `cap_s` output seconds of `p`: the piece the cap falls in is shortened
-/// to end there (or dropped when less than `min_len_s` of it would stay).
+/// to end there (or dropped when less than [`CAP_MIN_LAST_S`] or `min_len_s`, whichever is
+/// shorter, of it would stay: a short last piece is better than an edit far shorter than
+/// the cap asked for, e.g. 1.2 s of a 2 s cap when the cap falls 0.8 s into a shot).
 pub fn truncate_to(p: &mut Vec<Piece>, cap_s: f64, inp: &PacingInput) {
     let Some(i) = (0..p.len()).find(|&i| output_len(&p[..=i], inp) > cap_s) else {
         return;
@@ -455,7 +461,7 @@ pub fn truncate_to(p: &mut Vec<Piece>, cap_s: f64, inp: &PacingInput) {
         }
     }
     p[i].out_s = lo;
-    if p[i].len() < inp.min_len_s && i > 0 {
+    if p[i].len() < inp.min_len_s.min(CAP_MIN_LAST_S) && i > 0 {
         p.pop();
     }
 }
