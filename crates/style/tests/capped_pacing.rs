@@ -11,38 +11,9 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use stylecut_media::{MediaInfo, VideoInfo};
 use stylecut_style::apply::{self, EditPlan};
 use stylecut_types::config::JobConfig;
 use stylecut_types::{Analysis, Span};
-
-fn info(dur: f64) -> MediaInfo {
-    MediaInfo {
-        format_name: "mov,mp4,m4a,3gp,3g2,mj2".into(),
-        duration_s: dur,
-        bit_rate: None,
-        size_bytes: None,
-        video: Some(VideoInfo {
-            codec: "h264".into(),
-            coded_width: 1280,
-            coded_height: 720,
-            rotation: 0,
-            sar: (1, 1),
-            display_width: 1280,
-            display_height: 720,
-            avg_frame_rate: 30.0,
-            r_frame_rate: 30.0,
-            nb_frames: None,
-            pix_fmt: Some("yuv420p".into()),
-            bit_rate: None,
-            colour: Default::default(),
-            interlaced: false,
-            bottom_field_first: false,
-        }),
-        audio: None,
-        subtitle_streams: 0,
-    }
-}
 
 /// 45 s: one 24 s shot, then shots of 1.25 s.
 fn long_shot_then_short_ones() -> Analysis {
@@ -53,7 +24,7 @@ fn long_shot_then_short_ones() -> Analysis {
 fn capped(a: &Analysis, cpm: f64, cap: f64) -> EditPlan {
     apply::plan(
         Path::new("/media/src.mp4"),
-        &info(a.duration_s),
+        &info(1280, 720, 30.0, a.duration_s, false),
         a,
         Some(&style("16:9", 30, cpm)),
         &JobConfig {

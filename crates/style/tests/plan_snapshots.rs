@@ -7,44 +7,9 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use stylecut_media::{AudioInfo, MediaInfo, VideoInfo};
 use stylecut_style::apply::{self, EditPlan};
 use stylecut_types::config::{JobConfig, Resolution};
 use stylecut_types::{Band, Beat, ColorGrade, SaliencyPoint, Span, TransitionStyle};
-
-fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
-    MediaInfo {
-        format_name: "mov,mp4,m4a,3gp,3g2,mj2".into(),
-        duration_s: dur,
-        bit_rate: None,
-        size_bytes: None,
-        video: Some(VideoInfo {
-            codec: "h264".into(),
-            coded_width: w,
-            coded_height: h,
-            rotation: 0,
-            sar: (1, 1),
-            display_width: w,
-            display_height: h,
-            avg_frame_rate: fps,
-            r_frame_rate: fps,
-            nb_frames: None,
-            pix_fmt: Some("yuv420p".into()),
-            bit_rate: None,
-            colour: Default::default(),
-            interlaced: false,
-            bottom_field_first: false,
-        }),
-        audio: audio.then(|| AudioInfo {
-            stream: 0,
-            codec: "aac".into(),
-            sample_rate: 44_100,
-            channels: 2,
-            channel_layout: Some("stereo".into()),
-        }),
-        subtitle_streams: 0,
-    }
-}
 
 fn snapshot(name: &str, plan: &EditPlan) {
     let text = format!(

@@ -7,7 +7,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stylecut_media::RunOpts;
+use stylecut_media::{AudioInfo, MediaInfo, RunOpts, VideoInfo};
 use stylecut_style::analyze::analyze_file;
 use stylecut_types::{
     Analysis, AudioFeatures, AudioStyle, ColorGrade, Loudness, Span, StyleJson, TransitionStyle,
@@ -496,4 +496,40 @@ pub fn dot_centroid(p: &[u8], w: usize, ground: f64, x: f64, y: f64, r: f64) -> 
         }
     }
     (s > 0.0).then(|| (sx / s, sy / s))
+}
+
+/// ffprobe's facts of a hand-built source: H.264 `w`×`h` at `fps`, `dur` s, stereo AAC at
+/// 44.1 kHz when `audio`.
+pub fn info(w: u32, h: u32, fps: f64, dur: f64, audio: bool) -> MediaInfo {
+    MediaInfo {
+        format_name: "mov,mp4,m4a,3gp,3g2,mj2".into(),
+        duration_s: dur,
+        bit_rate: None,
+        size_bytes: None,
+        video: Some(VideoInfo {
+            codec: "h264".into(),
+            coded_width: w,
+            coded_height: h,
+            rotation: 0,
+            sar: (1, 1),
+            display_width: w,
+            display_height: h,
+            avg_frame_rate: fps,
+            r_frame_rate: fps,
+            nb_frames: None,
+            pix_fmt: Some("yuv420p".into()),
+            bit_rate: None,
+            colour: Default::default(),
+            interlaced: false,
+            bottom_field_first: false,
+        }),
+        audio: audio.then(|| AudioInfo {
+            stream: 0,
+            codec: "aac".into(),
+            sample_rate: 44_100,
+            channels: 2,
+            channel_layout: Some("stereo".into()),
+        }),
+        subtitle_streams: 0,
+    }
 }
