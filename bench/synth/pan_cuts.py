@@ -326,6 +326,25 @@ def shaken_window(rng, cmd_file, ux, uy, v, steps, blur_on, path=shake_path):
     return f
 
 
+def cut_cmd(a, fa, b, fb):
+    """ffmpeg reading N frames of base `a` through window filter `fa`, then a hard cut to N
+    frames of base `b` through `fb` (both decoded from the file's start, `from_start`)."""
+    ins = []
+    for base in (a, b):
+        ins += ["-t", f"{base[2] + N / FPS + 0.2:.3f}", "-i", str(MEDIA / base[1])]
+    cut = f"trim=end_frame={N},setpts=PTS-STARTPTS"
+    graph = (f"[0:v]{from_start(a[2])}{fa},{cut}[a];"
+             f"[1:v]{from_start(b[2])}{fb},{cut}[b];"
+             f"[a][b]concat=n=2:v=1:a=0[v]")
+    return ["ffmpeg", "-y", "-v", "error", *ins, "-filter_complex", graph, "-map", "[v]"]
+
+
+def take_cmd(a, f):
+    """ffmpeg reading 2N frames of base `a` through window filter `f`: one take, no cut."""
+    return ["ffmpeg", "-y", "-v", "error", "-t", f"{a[2] + 2 * N / FPS + 0.2:.3f}", "-i",
+            str(MEDIA / a[1]), "-vf", f"{from_start(a[2])}{f},trim=end_frame={2 * N}"]
+
+
 def gen_shake(out):
     import random
     rng = random.Random(21)
@@ -352,17 +371,7 @@ def gen_shake(out):
                     else:
                         fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
                                            lambda n: n, "1" if blurred else None)
-                    ins = []
-                    for base in (a, b):
-                        ins += ["-t", f"{base[2] + N / FPS + 0.2:.3f}", "-i",
-                                str(MEDIA / base[1])]
-                    cut = f"trim=end_frame={N},setpts=PTS-STARTPTS"
-                    graph = (f"[0:v]{from_start(a[2])}{fa},{cut}[a];"
-                             f"[1:v]{from_start(b[2])}{fb},{cut}[b];"
-                             f"[a][b]concat=n=2:v=1:a=0[v]")
-                    truth = [N]
-                    cmd = ["ffmpeg", "-y", "-v", "error", *ins, "-filter_complex", graph,
-                           "-map", "[v]"]
+                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
                 else:
                     name = f"{kind}-{a[0]}-{tag}"
                     if kind == "stop":
@@ -371,10 +380,7 @@ def gen_shake(out):
                         steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
                     f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
                                       moving if blurred else None)
-                    truth = []
-                    cmd = ["ffmpeg", "-y", "-v", "error", "-t",
-                           f"{a[2] + 2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]),
-                           "-vf", f"{from_start(a[2])}{f},trim=end_frame={2 * N}"]
+                    truth, cmd = [], take_cmd(a, f)
                 subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
                 clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
                               "blur": blurred, "direction": d, "cuts": truth})
@@ -411,17 +417,7 @@ def gen_drift(out):
                         sb = -1 if kind == "cut-counter" else 1
                         fb = shaken_window(rng, cmds / f"{name}.b.cmd", sb * ux, sb * uy, v,
                                            lambda n: n, "1" if blurred else None, drift_path)
-                    ins = []
-                    for base in (a, b):
-                        ins += ["-t", f"{base[2] + N / FPS + 0.2:.3f}", "-i",
-                                str(MEDIA / base[1])]
-                    cut = f"trim=end_frame={N},setpts=PTS-STARTPTS"
-                    graph = (f"[0:v]{from_start(a[2])}{fa},{cut}[a];"
-                             f"[1:v]{from_start(b[2])}{fb},{cut}[b];"
-                             f"[a][b]concat=n=2:v=1:a=0[v]")
-                    truth = [N]
-                    cmd = ["ffmpeg", "-y", "-v", "error", *ins, "-filter_complex", graph,
-                           "-map", "[v]"]
+                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
                 else:
                     name = f"{kind}-{a[0]}-{tag}"
                     if kind == "stop":
@@ -430,10 +426,7 @@ def gen_drift(out):
                         steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
                     f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
                                       moving if blurred else None, drift_path)
-                    truth = []
-                    cmd = ["ffmpeg", "-y", "-v", "error", "-t",
-                           f"{a[2] + 2 * N / FPS + 0.2:.3f}", "-i", str(MEDIA / a[1]),
-                           "-vf", f"{from_start(a[2])}{f},trim=end_frame={2 * N}"]
+                    truth, cmd = [], take_cmd(a, f)
                 subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
                 clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
                               "blur": blurred, "direction": d, "cuts": truth})
