@@ -632,8 +632,14 @@ fn the_colour_note_says_in_words_whether_colours_change() {
     assert!(note.contains("no colour change"), "{note}");
     assert!(!note.contains("LUT") && !note.contains(" 0 "), "{note}");
 
+    // Far from the source and from ordinary footage (see `vertical_warm_talking_head`).
     let mut warm = style("16:9", 25, 12.0);
-    warm.color_grade.temperature = 30.0;
+    warm.color_grade = ColorGrade {
+        temperature: 100.0,
+        saturation: -80.0,
+        contrast: 80.0,
+        ..ColorGrade::NEUTRAL
+    };
     let plan = apply::plan(
         Path::new("/media/x.mp4"),
         &inf,

@@ -577,9 +577,9 @@ fn assign_luts(
 /// segments, and with how many look-up tables (`luts`, of `LUT_SIZE`³ points).
 fn lut_note(luts: usize, graded: usize, segments: usize) -> String {
     if luts == 0 {
-        return "color: no colour change: the source's colours already match the \
-                template's look (every grade setting within 0.5 of it), so they are left as \
-                they are"
+        return "color: no colour change: the source's colours are already close to the \
+                template's look (within what differs between ordinary scenes), so they are \
+                left as they are"
             .to_string();
     }
     let tables = if luts == 1 {
