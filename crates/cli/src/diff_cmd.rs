@@ -8,7 +8,18 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
 
+/// Exit status when the two documents are the same (as diff(1)).
+pub const EXIT_SAME: i32 = 0;
+/// Exit status when they differ.
+pub const EXIT_DIFFERENT: i32 = 1;
+/// Exit status when a document could not be read (missing, not JSON, ...).
+pub const EXIT_TROUBLE: i32 = 2;
+
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit status (as diff(1)): 0 when the documents are the same, \
+1 when they differ, 2 when one of them cannot be read."
+)]
 pub struct DiffArgs {
     /// First StyleJSON (or a job result holding one in `style_json`); the "before".
     pub a: PathBuf,
@@ -110,7 +121,8 @@ fn beats(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
     }
 }
 
-pub fn run(a: DiffArgs) -> anyhow::Result<()> {
+/// Prints the differences; `true` when the documents are the same.
+pub fn run(a: DiffArgs) -> anyhow::Result<bool> {
     let (va, vb) = (load(&a.a)?, load(&a.b)?);
     let lines = diff_values(&va, &vb);
     if lines.is_empty() {
@@ -119,7 +131,20 @@ pub fn run(a: DiffArgs) -> anyhow::Result<()> {
     for l in &lines {
         crate::output::line(l)?;
     }
-    Ok(())
+    Ok(lines.is_empty())
+}
+
+/// The exit status of `stylecut diff`, as diff(1): [`EXIT_SAME`], [`EXIT_DIFFERENT`], or
+/// [`EXIT_TROUBLE`] (after printing the error) when a document could not be read.
+pub fn exit_status(r: anyhow::Result<bool>) -> i32 {
+    match r {
+        Ok(true) => EXIT_SAME,
+        Ok(false) => EXIT_DIFFERENT,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            EXIT_TROUBLE
+        }
+    }
 }
 
 #[cfg(test)]

@@ -46,7 +46,8 @@ enum Command {
     Apply(apply_cmd::ApplyArgs),
     /// Print the edit plan (EDL, filtergraph, ffmpeg arguments) as JSON.
     Plan(apply_cmd::PlanArgs),
-    /// Field-by-field differences between two StyleJSON files.
+    /// Field-by-field differences between two StyleJSON files (exit status 0 same, 1
+    /// different, 2 trouble, as diff(1)).
     Diff(diff_cmd::DiffArgs),
     /// Contact sheet of template, source and output side by side.
     Compare(compare_cmd::CompareArgs),
@@ -62,7 +63,7 @@ fn main() -> anyhow::Result<()> {
         Command::Extract(args) => interruptible(extract::run(args)),
         Command::Apply(a) => interruptible(apply_cmd::run_apply(a)),
         Command::Plan(a) => interruptible(apply_cmd::run_plan(a)),
-        Command::Diff(a) => diff_cmd::run(a),
+        Command::Diff(a) => std::process::exit(diff_cmd::exit_status(diff_cmd::run(a))),
         Command::Compare(a) => interruptible(compare_cmd::run(a)),
     }
 }

@@ -46,12 +46,18 @@ impl Service {
             .map_err(|e| ServiceError::Internal(format!("data dir: {e}")))?;
         let db = Db::open(&settings.data_dir.join("stylecut.db")).await?;
         let blobs = BlobStore::open(&settings.data_dir.join("blobs"))?;
+        sweep_orphaned_scratch(&settings.data_dir);
         Ok(Service {
             db,
             blobs,
             settings: Arc::new(settings),
             events: Events::default(),
         })
+    }
+
+    /// The scratch directory of job `id` (`DATA_DIR/scratch/<id>`).
+    pub fn job_scratch(&self, id: &str) -> std::path::PathBuf {
+        self.settings.data_dir.join("scratch").join(id)
     }
 
     pub(crate) async fn require_video(
@@ -75,7 +81,8 @@ impl Service {
         let cfg = JobConfig::from_value(&req.config)
             .map_err(|e| ServiceError::Validation(format!("config: {e}")))?;
         if let Some(u) = &req.webhook_url {
-            crate::ssrf::validate_url_syntax(u)?;
+            let url = crate::ssrf::validate_url_syntax(u)?;
+            crate::ssrf::check_target(&url, self.settings.webhook_allow_private).await?;
         }
         let video = self.require_video(&req.video_id).await?;
         let template = req.template_video_id.or(video.template_video_id.clone());
@@ -231,4 +238,22 @@ impl Service {
             database: self.db.ping().await.map_err(|e| e.to_string()),
         }
     }
+}
+
+/// Removes the scratch a killed process left: its jobs' `DATA_DIR/scratch/<job>` and its
+/// renders' `$TMPDIR/stylecut-render-*`. Only directories whose owner process is gone are
+/// removed (their lock can be taken, `stylecut_media::scratch`): a `worker` or `serve`
+/// running beside this one on the same data directory, or a `stylecut apply`, keeps its
+/// own.
+pub fn sweep_orphaned_scratch(data_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    use stylecut_media::scratch::sweep_orphans;
+    let mut removed = sweep_orphans(&data_dir.join("scratch"), "");
+    removed.extend(sweep_orphans(
+        &std::env::temp_dir(),
+        stylecut_style::apply::RENDER_SCRATCH_PREFIX,
+    ));
+    for d in &removed {
+        tracing::info!(dir = %d.display(), "removed the scratch of a process that is gone");
+    }
+    removed
 }

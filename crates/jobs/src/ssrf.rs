@@ -20,6 +20,76 @@ pub fn validate_url_syntax(url: &str) -> Result<Url, ServiceError> {
     Ok(u)
 }
 
+/// How long creation waits for the name of a webhook target to resolve.
+const CREATION_LOOKUP: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The setting that lets webhooks reach private addresses, as the refusals name it.
+pub const ALLOW_PRIVATE_SETTING: &str = "WEBHOOK_ALLOW_PRIVATE=true";
+
+/// The address policy of delivery applied when a `webhook_url` is given (job creation,
+/// upload), so a target delivery would refuse is refused at once with `VALIDATION_ERROR`
+/// instead of hours later in the webhook log. Unless `allow_private`:
+///
+/// * a literal IP host (`http://127.0.0.1:9000/`, `http://[::1]/`, and the numeric forms the
+///   URL standard reads as IPv4, `http://2130706433/`) must be public;
+/// * `localhost` and `*.localhost` (loopback by definition, RFC 6761) are refused;
+/// * any other name is looked up (at most [`CREATION_LOOKUP`]) and refused when an address
+///   it resolves to now is not public. A name that does not resolve in time is accepted:
+///   DNS can change between creation and delivery, so delivery resolves again, checks
+///   again and connects to the address it checked ([`resolve_checked`]); this check only
+///   catches what is already known to be refused.
+pub async fn check_target(url: &Url, allow_private: bool) -> Result<(), ServiceError> {
+    if allow_private {
+        return Ok(());
+    }
+    let refuse = |what: String| {
+        ServiceError::Validation(format!(
+            "webhook_url {:?}: {what}, not a public address; webhooks go to public addresses \
+             only unless the server is started with {ALLOW_PRIVATE_SETTING} (a receiver on \
+             this machine or a private network)",
+            url.as_str()
+        ))
+    };
+    // The URL parser has already normalised the host: IPv4 in dotted form (whatever the
+    // spelling given), IPv6 in brackets, names in lower case.
+    let Some(host) = url.host_str() else {
+        return Ok(());
+    };
+    if let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
+        if is_private(ip) {
+            return Err(refuse(format!(
+                "{ip} is a loopback, private or reserved address"
+            )));
+        }
+        return Ok(());
+    }
+    let host = host.trim_end_matches('.');
+    if host == "localhost" || host.ends_with(".localhost") {
+        return Err(refuse(format!("{host} is this machine (loopback)")));
+    }
+    let Some(port) = url.port_or_known_default() else {
+        return Ok(());
+    };
+    match tokio::time::timeout(CREATION_LOOKUP, tokio::net::lookup_host((host, port))).await {
+        Ok(Ok(addrs)) => {
+            let addrs: Vec<SocketAddr> = addrs.collect();
+            match addrs.iter().find(|a| is_private(a.ip())) {
+                Some(bad) => Err(refuse(format!(
+                    "{host} resolves to {}, a loopback, private or reserved address",
+                    bad.ip()
+                ))),
+                None => Ok(()),
+            }
+        }
+        // Not resolvable now (or slow): delivery decides with what DNS says then.
+        Ok(Err(_)) | Err(_) => Ok(()),
+    }
+}
+
 fn v4_is_private(ip: Ipv4Addr) -> bool {
     let o = ip.octets();
     ip.is_loopback()
@@ -113,5 +183,36 @@ mod tests {
         assert!(resolve_checked(&u, true).await.is_ok());
         assert!(validate_url_syntax("ftp://x/").is_err());
         assert!(validate_url_syntax("not a url").is_err());
+    }
+
+    /// Creation refuses what delivery would refuse, naming the field and the setting;
+    /// the setting lets every target through, and public literal addresses pass.
+    #[tokio::test]
+    async fn creation_refuses_private_targets_unless_allowed() {
+        for u in [
+            "http://127.0.0.1:9/hook",
+            "http://10.0.0.5/hook",
+            "http://169.254.169.254/latest",
+            "http://[::1]:8080/",
+            "http://[::ffff:192.168.0.1]/",
+            "http://2130706433/", // 127.0.0.1 as one number
+            "http://0x7f.1/",
+            "http://localhost:9000/hook",
+            "http://LOCALHOST./hook",
+            "http://api.localhost/hook",
+        ] {
+            let url = validate_url_syntax(u).unwrap();
+            let e = check_target(&url, false).await.unwrap_err();
+            let ServiceError::Validation(m) = &e else {
+                panic!("{u}: {e:?}");
+            };
+            assert!(m.starts_with("webhook_url "), "{m}");
+            assert!(m.contains(ALLOW_PRIVATE_SETTING), "{m}");
+            assert!(check_target(&url, true).await.is_ok(), "{u}");
+        }
+        for u in ["http://8.8.8.8/hook", "https://[2606:4700::1111]/x"] {
+            let url = validate_url_syntax(u).unwrap();
+            assert!(check_target(&url, false).await.is_ok(), "{u}");
+        }
     }
 }

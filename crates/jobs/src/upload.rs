@@ -86,7 +86,8 @@ impl Service {
             self.require_video(t).await?;
         }
         if let Some(u) = &fields.webhook_url {
-            crate::ssrf::validate_url_syntax(u)?;
+            let url = crate::ssrf::validate_url_syntax(u)?;
+            crate::ssrf::check_target(&url, self.settings.webhook_allow_private).await?;
         }
         let Upload {
             video_id,

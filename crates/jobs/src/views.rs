@@ -64,6 +64,8 @@ pub struct JobDetailResponse {
     pub style_json: Option<serde_json::Value>,
     pub output_video_url: Option<String>,
     pub error: Option<JobErrorView>,
+    /// Seconds from `started_at` to `completed_at` of a `completed` or `failed` job; null
+    /// otherwise, including a `cancelled` job (its run was stopped or never started).
     pub processing_time_seconds: Option<f64>,
 }
 
@@ -148,9 +150,12 @@ impl JobDetailResponse {
             }),
             _ => None,
         };
+        // The length of a processing run that came to its end (completed, or failed:
+        // how long it took to fail); null before, and for a cancelled job, whose run was
+        // stopped (or never started) — even a row written before cancel stopped storing it.
         let processing_time_seconds = r
             .processing_time_seconds
-            .filter(|_| job.status.is_terminal());
+            .filter(|_| matches!(job.status, JobStatus::Completed | JobStatus::Failed));
         Ok(JobDetailResponse {
             job,
             style_json,
@@ -264,6 +269,16 @@ mod tests {
         assert_eq!(
             (e.code.as_str(), e.stage),
             ("INVALID_MEDIA", Some(Stage::VideoAnalysis))
+        );
+
+        assert_eq!(f.processing_time_seconds, Some(1.5));
+
+        // A cancelled job's run never came to its end: no processing time, even when the
+        // row holds one.
+        let x = JobDetailResponse::from_row(&row("cancelled"), "http://h").unwrap();
+        assert_eq!(
+            (x.output_video_url, x.error, x.processing_time_seconds),
+            (None, None, None)
         );
 
         assert!(JobResponse::from_row(&row("exploded")).is_err());

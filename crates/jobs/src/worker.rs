@@ -290,8 +290,12 @@ async fn execute(
         None => None,
     };
     let path = |k: &str| svc.blobs.path(k).map_err(|e| internal(e.to_string()));
-    let scratch = svc.settings.data_dir.join("scratch").join(&job.id);
+    let scratch = svc.job_scratch(&job.id);
     std::fs::create_dir_all(&scratch).map_err(|e| internal(format!("scratch dir: {e}")))?;
+    // Held for the run: a process starting on this data directory meanwhile leaves the
+    // directory alone; after a kill it is free, and the next start removes it.
+    let scratch_lock = stylecut_media::scratch::hold(&scratch)
+        .map_err(|e| internal(format!("scratch dir lock: {e}")))?;
     let source_analysis = stored_analysis(svc, &job.id, &source.id).await;
     let template_analysis = match &template {
         Some(t) => stored_analysis(svc, &job.id, &t.id).await,
@@ -321,6 +325,7 @@ async fn execute(
     let res = tokio::task::spawn_blocking(move || pipeline::run(&run_input, &opts, tx)).await;
     let _ = writer.await;
     let _ = std::fs::remove_dir_all(&scratch);
+    drop(scratch_lock);
     let outcome = match res {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => {

@@ -9,6 +9,8 @@
 //!   audio streamed through a pipe instead of a scratch file (the analysis runs it beside a
 //!   picture-only decode).
 //! * [`render`]: runs an ffmpeg render command and reports its own progress.
+//! * [`scratch`]: scratch directories locked by their owner, and the start-up sweep of
+//!   those whose owner died.
 //!
 //! Nothing here analyses pixels or samples; that is `stylecut-analysis`.
 
@@ -16,6 +18,7 @@ pub mod decode;
 pub mod probe;
 pub mod process;
 pub mod render;
+pub mod scratch;
 
 pub use decode::{
     decode, decode_audio, decode_audio_streamed, decode_picture, DecodeSpec, DecodedAudio, Frame,

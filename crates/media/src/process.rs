@@ -166,9 +166,76 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// Spawns `cmd`, mapping "not found" to [`MediaError::ToolMissing`].
-pub fn spawn(mut cmd: Command, tool: &str) -> Result<KillOnDrop, MediaError> {
-    match cmd.spawn() {
+/// Starts `cmd` so that the child dies with this process.
+///
+/// On Linux the child asks for SIGKILL when its parent dies (`PR_SET_PDEATHSIG`). The
+/// kernel's "parent" there is the *thread* that forked it, not the process: a child forked
+/// from a tokio blocking thread or a scoped analysis thread would be killed whenever that
+/// thread ends (tokio retires idle blocking threads), in the middle of a job. So every
+/// child is forked by one thread that lives as long as the process ([`spawner`]): it ends
+/// only when the process does, and its death signal then reaches every ffmpeg and ffprobe
+/// still running, however the process ended (SIGKILL, the OOM killer, an abort). A child
+/// whose parent died between the fork and the `prctl` (the signal would never come) sees
+/// another parent id and exits at once.
+fn spawn_child(mut cmd: Command) -> std::io::Result<Child> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        let parent = std::process::id() as libc::pid_t;
+        // SAFETY: prctl and getppid are async-signal-safe, allocate nothing and touch no
+        // memory of the parent; this runs in the forked child before exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                ) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+                }
+                Ok(())
+            });
+        }
+    }
+    let (reply, answer) = mpsc::channel();
+    if spawner().send((cmd, reply)).is_err() {
+        return Err(std::io::Error::other("the process spawner thread is gone"));
+    }
+    answer
+        .recv()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the process spawner thread is gone")))
+}
+
+type SpawnRequest = (Command, mpsc::Sender<std::io::Result<Child>>);
+
+/// The thread that forks every child (see [`spawn_child`]); started on first use, it
+/// lives until the process ends (its channel's sender is never dropped).
+fn spawner() -> &'static mpsc::Sender<SpawnRequest> {
+    static SPAWNER: std::sync::OnceLock<mpsc::Sender<SpawnRequest>> = std::sync::OnceLock::new();
+    SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnRequest>();
+        std::thread::Builder::new()
+            .name("stylecut-spawner".into())
+            .spawn(move || {
+                for (mut cmd, reply) in rx {
+                    let _ = reply.send(cmd.spawn());
+                }
+            })
+            .expect("the process spawner thread starts");
+        tx
+    })
+}
+
+/// Spawns `cmd` (from the spawner thread: the child dies with this process), mapping "not
+/// found" to [`MediaError::ToolMissing`].
+pub fn spawn(cmd: Command, tool: &str) -> Result<KillOnDrop, MediaError> {
+    match spawn_child(cmd) {
         Ok(child) => Ok(KillOnDrop {
             child,
             tool: tool.to_string(),
@@ -510,6 +577,26 @@ mod tests {
         cmd.args(["-c", "echo out; exec >&- 2>&-; sleep 0.2"]);
         let out = run(cmd, "sh", &RunOpts::default(), |_| {}).unwrap();
         assert_eq!(out.stdout, b"out\n");
+    }
+
+    /// A child started from a thread that then ends keeps running: its death signal is
+    /// tied to the long-lived spawner thread, not to the caller's thread (which a tokio
+    /// blocking pool retires when idle).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_child_outlives_the_thread_that_asked_for_it() {
+        let mut child = std::thread::spawn(|| {
+            let mut cmd = Command::new("sleep");
+            cmd.arg("30");
+            spawn(cmd, "sleep").unwrap()
+        })
+        .join()
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            matches!(child.child.try_wait(), Ok(None)),
+            "the child died with the thread"
+        );
     }
 
     #[test]

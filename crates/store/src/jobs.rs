@@ -324,29 +324,27 @@ impl Db {
         // IMMEDIATE: take the write lock before reading the status, so a worker claiming
         // the job cannot slip in between the read and the update.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT status, started_at FROM jobs WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((was, started)) = row else {
+        let was: Option<String> = sqlx::query_scalar("SELECT status FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(was) = was else {
             return Ok(CancelOutcome::NotFound);
         };
         if was != "queued" && was != "processing" {
             return Ok(CancelOutcome::Terminal { status: was });
         }
-        let secs = started
-            .filter(|_| was == "processing")
-            .and_then(|s| seconds_between(&s, &now));
+        // No `processing_time_seconds`: a cancelled job's processing run never came to
+        // its end (a queued one never ran), so, as for every field a job does not have,
+        // it is null (docs/API.md, "Job fields").
         let r = sqlx::query(
             "UPDATE jobs SET status = 'cancelled', current_stage = NULL, updated_at = ?,
-                    completed_at = ?, processing_time_seconds = ?, lease_owner = NULL,
+                    completed_at = ?, processing_time_seconds = NULL, lease_owner = NULL,
                     lease_expires_ms = NULL
              WHERE id = ? AND status = ?",
         )
         .bind(&now)
         .bind(&now)
-        .bind(secs)
         .bind(id)
         .bind(&was)
         .execute(&mut *tx)

@@ -48,6 +48,10 @@ async fn dedupe_only_while_active() {
         .unwrap()
         .is_ok());
     db.cancel_job("job_1", "whd_1").await.unwrap();
+    assert_eq!(
+        db.get_job("job_1").await.unwrap().unwrap().status,
+        "cancelled"
+    );
     assert!(db
         .insert_job(&new_job("job_4", "{}", None))
         .await
@@ -122,10 +126,11 @@ async fn cancel_beats_a_late_finish() {
     assert!(!db.heartbeat("job_1", "w1", now_ms() + 1000).await.unwrap());
     let done = Terminal::Completed { output_key: None };
     assert!(!db.finish_job("job_1", "w1", &done, "whd_2").await.unwrap());
-    assert_eq!(
-        db.get_job("job_1").await.unwrap().unwrap().status,
-        "cancelled"
-    );
+    let j = db.get_job("job_1").await.unwrap().unwrap();
+    assert_eq!(j.status, "cancelled");
+    // Cancelled while processing: the run never came to its end, no processing time.
+    assert!(j.started_at.is_some());
+    assert_eq!(j.processing_time_seconds, None);
     assert_eq!(
         db.cancel_job("nope", "whd_4").await.unwrap(),
         CancelOutcome::NotFound

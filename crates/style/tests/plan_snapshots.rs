@@ -603,6 +603,71 @@ fn apply_switches_turn_each_dimension_off() {
     );
 }
 
+/// The colour note says in words what happens to the picture's colours: nothing when the
+/// grades already match (no "0 LUT(s) … moving"), else how many segments are re-graded.
+#[test]
+fn the_colour_note_says_in_words_whether_colours_change() {
+    let a = analysis(10.0, 1280, 720, 25.0, &[5.0]);
+    let inf = info(1280, 720, 25.0, 10.0, false);
+    let colour_note = |plan: &EditPlan| -> String {
+        let n: Vec<&String> = plan
+            .notes
+            .iter()
+            .filter(|n| n.starts_with("color:"))
+            .collect();
+        assert_eq!(n.len(), 1, "{:?}", plan.notes);
+        n[0].clone()
+    };
+    let same = style("16:9", 25, 12.0);
+    let plan = apply::plan(
+        Path::new("/media/x.mp4"),
+        &inf,
+        &a,
+        Some(&same),
+        &JobConfig::default(),
+    )
+    .unwrap();
+    assert!(plan.luts.is_empty());
+    let note = colour_note(&plan);
+    assert!(note.contains("no colour change"), "{note}");
+    assert!(!note.contains("LUT") && !note.contains(" 0 "), "{note}");
+
+    // Far from the source and from ordinary footage (see `vertical_warm_talking_head`).
+    let mut warm = style("16:9", 25, 12.0);
+    warm.color_grade = ColorGrade {
+        temperature: 100.0,
+        saturation: -80.0,
+        contrast: 80.0,
+        ..ColorGrade::NEUTRAL
+    };
+    let plan = apply::plan(
+        Path::new("/media/x.mp4"),
+        &inf,
+        &a,
+        Some(&warm),
+        &JobConfig::default(),
+    )
+    .unwrap();
+    assert!(!plan.luts.is_empty());
+    let note = colour_note(&plan);
+    let graded = plan.segments.iter().filter(|s| s.lut.is_some()).count();
+    assert!(
+        note.contains(&format!("{graded} of {} segment", plan.segments.len())),
+        "{note}"
+    );
+    assert!(note.contains("one look-up table"), "{note}");
+
+    let mut off = JobConfig::default();
+    off.apply.color = false;
+    let plan = apply::plan(Path::new("/media/x.mp4"), &inf, &a, Some(&warm), &off).unwrap();
+    assert!(plan.luts.is_empty());
+    assert!(
+        colour_note(&plan).contains("turns colour off"),
+        "{:?}",
+        plan.notes
+    );
+}
+
 #[test]
 fn hdr_source_is_tone_mapped_once_at_the_head_of_the_two_input_render() {
     let a = analysis(10.0, 1920, 1080, 25.0, &[5.0]);

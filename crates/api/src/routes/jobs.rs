@@ -22,6 +22,10 @@ pub struct JobCreateRequest {
     /// Processing configuration; unknown keys are rejected.
     #[schema(value_type = Option<stylecut_types::config::JobConfig>)]
     pub config: Option<serde_json::Value>,
+    /// http(s) URL notified when the job ends. A loopback, private or otherwise non-public
+    /// target (a literal IP, `localhost`, or a name resolving to one now) is refused with
+    /// `VALIDATION_ERROR` unless the server runs with `WEBHOOK_ALLOW_PRIVATE=true`; delivery
+    /// checks again.
     pub webhook_url: Option<String>,
 }
 
@@ -39,7 +43,7 @@ pub struct ListQuery {
         (status = 200, body = Envelope<JobResponse>),
         (status = 404, body = ErrorEnvelope, description = "VIDEO_NOT_FOUND"),
         (status = 409, body = ErrorEnvelope, description = "JOB_ALREADY_PROCESSING"),
-        (status = 422, body = ErrorEnvelope, description = "VALIDATION_ERROR, MISSING_FIELD"),
+        (status = 422, body = ErrorEnvelope, description = "VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true), MISSING_FIELD"),
     ))]
 pub async fn create(
     State(st): State<AppState>,

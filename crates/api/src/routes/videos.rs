@@ -59,11 +59,11 @@ async fn read_text(mut f: Field<'_>) -> Result<Option<String>, ApiError> {
 
 /// Upload a video (fields: `file`, optional `template_video_id`, `webhook_url`).
 #[utoipa::path(post, path = "/api/v1/videos/upload", tag = "videos",
-    request_body(content_type = "multipart/form-data", description = "fields `file` (required), `template_video_id`, `webhook_url`"),
+    request_body(content_type = "multipart/form-data", description = "fields `file` (required), `template_video_id`, `webhook_url` (http(s); a non-public target is refused with VALIDATION_ERROR unless WEBHOOK_ALLOW_PRIVATE=true)"),
     responses(
         (status = 200, body = Envelope<VideoUploadResponse>),
         (status = 413, body = ErrorEnvelope, description = "FILE_TOO_LARGE"),
-        (status = 422, body = ErrorEnvelope, description = "UNSUPPORTED_FORMAT, MISSING_FIELD, INVALID_MEDIA, VALIDATION_ERROR"),
+        (status = 422, body = ErrorEnvelope, description = "UNSUPPORTED_FORMAT, MISSING_FIELD, INVALID_MEDIA, VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true)"),
         (status = 404, body = ErrorEnvelope, description = "VIDEO_NOT_FOUND (template)"),
     ))]
 pub async fn upload(

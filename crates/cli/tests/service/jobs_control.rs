@@ -1,4 +1,5 @@
-//! Cancellation (queued and processing), the processing timeout, and server-sent events.
+//! Cancellation (queued and processing), the processing timeout, server-sent events, and a
+//! server killed mid-render.
 
 use std::time::{Duration, Instant};
 
@@ -82,6 +83,10 @@ async fn cancel_queued_and_processing_jobs() {
     assert_eq!(st, 200, "{b}");
     assert_eq!(b["data"]["status"], json!("cancelled"));
     assert!(b["data"]["completed_at"].is_string());
+    // Cancelled while queued: it never ran.
+    let j = s.job_state(&queued).await;
+    assert_eq!(j["processing_time_seconds"], Value::Null, "{j}");
+    assert_eq!(j["started_at"], Value::Null, "{j}");
 
     let t = Instant::now();
     let (st, b) = s
@@ -101,6 +106,9 @@ async fn cancel_queued_and_processing_jobs() {
     let j = s.job_state(&running).await;
     assert_eq!(j["status"], json!("cancelled"), "{j}");
     assert_eq!(j["output_video_url"], Value::Null);
+    // Its run was stopped, not ended: no processing time (it did start).
+    assert_eq!(j["processing_time_seconds"], Value::Null, "{j}");
+    assert!(j["started_at"].is_string(), "{j}");
     assert_eq!(staged_files(&s.data), 0);
     assert_eq!(count_files(&s.data.join("blobs/outputs")), 0);
     assert_eq!(count_files(&s.data.join("scratch")), 0);
@@ -270,4 +278,132 @@ async fn api_only_server_with_a_separate_worker_process() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The render scratch directories (`stylecut-render-*`) in `tmp`.
+fn render_dirs(tmp: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(tmp)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("stylecut-render-"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether process `pid` still exists as a live (not zombie) `ffmpeg`/`ffprobe`.
+fn media_alive(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let Some(close) = stat.rfind(')') else {
+        return false;
+    };
+    let comm = &stat[stat.find('(').unwrap_or(0) + 1..close];
+    let state = stat[close + 2..].chars().next().unwrap_or('?');
+    (comm.starts_with("ffmpeg") || comm.starts_with("ffprobe")) && state != 'Z'
+}
+
+/// SIGKILL of `serve` in the middle of a render: its ffmpeg processes die with it (they
+/// do not run on, orphaned, for the rest of the render), a `worker` starting beside it on
+/// the same data directory before the kill leaves its scratch alone, and the restarted
+/// server removes the killed one's scratch (the render's `stylecut-render-*`, the job's
+/// `scratch/<job>`) and completes the job.
+#[tokio::test]
+async fn sigkill_mid_render_kills_its_ffmpeg_and_a_restart_clears_its_scratch() {
+    // The server's temp directory, where its renders make their scratch.
+    let tmp = tempfile::tempdir().unwrap();
+    let tmpdir = tmp.path().to_str().unwrap().to_string();
+    let env = [("TMPDIR", tmpdir.as_str())];
+    let mut s = Server::start(&env);
+    let data = s.data.clone();
+    let _keep = s.take_dir();
+    let vid = s
+        .video(&media("video/moviepy-bbb/big_buck_bunny_0_30.webm"))
+        .await;
+    // Measured once, so that the next job goes straight to a long render.
+    let first = s
+        .job(json!({"video_id": vid, "config": {"mode": "extract_only"}}))
+        .await;
+    let done = s.wait_terminal(&first, Duration::from_secs(300)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}");
+    let id = s
+        .job(json!({"video_id": vid, "config": {"resolution": "1080p", "quality": "high"}}))
+        .await;
+    let t = Instant::now();
+    let kids = loop {
+        let j = s.job_state(&id).await;
+        assert!(
+            j["status"] == json!("processing") || j["status"] == json!("queued"),
+            "{j}"
+        );
+        let kids = media_children(s.pid());
+        if j["current_stage"] == json!("rendering")
+            && !kids.is_empty()
+            && !render_dirs(tmp.path()).is_empty()
+        {
+            break kids;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "never rendering: {j}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let kid_pids: Vec<u32> = kids
+        .iter()
+        .filter_map(|k| k.split(' ').next()?.parse().ok())
+        .collect();
+    let render = render_dirs(tmp.path());
+    let job_scratch = data.join("scratch").join(&id);
+    assert!(job_scratch.is_dir());
+
+    // A worker starting on the same data directory meanwhile keeps its hands off them.
+    let w = Worker::start(&data, &env);
+    let t = Instant::now();
+    while !std::fs::read_to_string(data.with_extension("worker.log"))
+        .unwrap_or_default()
+        .contains("stylecut worker running")
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "worker never started"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(w);
+    assert!(render.iter().all(|d| d.is_dir()), "{render:?}");
+    assert!(job_scratch.is_dir());
+    assert!(
+        kid_pids.iter().any(|&p| media_alive(p)),
+        "the render stopped"
+    );
+
+    s.kill9();
+    // The kernel kills them (PR_SET_PDEATHSIG from the spawner thread) as the server dies.
+    let t = Instant::now();
+    while let Some(p) = kid_pids.iter().find(|&&p| media_alive(p)) {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "ffmpeg {p} outlived its killed server"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Nothing ran the killed server's clean-up.
+    assert!(render.iter().all(|d| d.is_dir()), "{render:?}");
+    assert!(job_scratch.is_dir());
+
+    // The restarted server has removed them by the time it listens.
+    let s = Server::start_in(&data, &env);
+    assert!(render.iter().all(|d| !d.exists()), "{render:?}");
+    assert!(!job_scratch.exists());
+    let done = s.wait_terminal(&id, Duration::from_secs(300)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}\n{}", s.log());
+    assert_eq!(render_dirs(tmp.path()), Vec::<std::path::PathBuf>::new());
+    assert_eq!(count_files(&data.join("scratch")), 0);
+    assert_eq!(staged_files(&data), 0);
 }

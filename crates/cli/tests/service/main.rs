@@ -1,6 +1,7 @@
 //! Integration tests of `stylecut serve`: the real binary, a free port, a fresh data
 //! directory, real ffmpeg and real media from `../shared/media`.
 
+mod cli_diff;
 mod cli_interrupt;
 mod cli_output;
 mod cli_paths;

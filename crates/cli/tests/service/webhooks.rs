@@ -208,13 +208,50 @@ async fn upload_webhook_is_used_and_cancel_fires_it() {
     assert!(got[0].headers.get("x-stylecut-signature").is_none());
 }
 
+/// A private target is refused when it is given (job creation and upload), naming the
+/// field and the setting that allows it; a target that only becomes refused later (here
+/// the server restarted without the setting; elsewhere DNS changed) is refused at delivery.
 #[tokio::test]
 async fn private_addresses_are_refused_by_default() {
     let rx = Receiver::start(0).await;
-    let s = Server::start(&[("WEBHOOK_ALLOW_PRIVATE", "false")]);
-    let vid = s.video(&bikes()).await;
+    let mut s = Server::start(&[]);
+    let data = s.data.clone();
+    let _keep = s.take_dir();
+    // Allowed: the video remembers a loopback webhook.
+    let (st, up) = s.upload(&bikes(), &[("webhook_url", &rx.url)]).await;
+    assert_eq!(st, 200, "{up}");
+    let vid = up["data"]["video_id"].as_str().unwrap().to_string();
+    s.kill9();
+
+    let s = Server::start_in(&data, &[("WEBHOOK_ALLOW_PRIVATE", "false")]);
+    let named = rx.url.replace("127.0.0.1", "localhost");
+    for url in [rx.url.as_str(), named.as_str(), "http://10.1.2.3/hook"] {
+        let (st, b) = s
+            .create_job(json!({"video_id": vid, "webhook_url": url}))
+            .await;
+        assert_error(st, &b, 422, "VALIDATION_ERROR");
+        let detail = b["error"]["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("webhook_url") && detail.contains("WEBHOOK_ALLOW_PRIVATE=true"),
+            "{detail}"
+        );
+        let (st, b) = s.upload(&bikes(), &[("webhook_url", url)]).await;
+        assert_error(st, &b, 422, "VALIDATION_ERROR");
+        let detail = b["error"]["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("webhook_url") && detail.contains("WEBHOOK_ALLOW_PRIVATE=true"),
+            "{detail}"
+        );
+    }
+    // Nothing was kept of the refused uploads.
+    assert_eq!(staged_files(&s.data), 0);
+    assert_eq!(count_files(&s.data.join("blobs/uploads")), 1);
+    let (_, list) = s.get("/api/v1/jobs").await;
+    assert_eq!(list["data"]["total"], json!(0), "{list}");
+
+    // The video's own webhook (accepted before) is checked again at delivery.
     let id = s
-        .job(json!({"video_id": vid, "webhook_url": rx.url, "config": {"mode": "extract_only"}}))
+        .job(json!({"video_id": vid, "config": {"mode": "extract_only"}}))
         .await;
     s.wait_terminal(&id, Duration::from_secs(60)).await;
     let d = wait_delivery_state(&s, &id, "failed").await;

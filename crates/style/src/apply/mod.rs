@@ -39,7 +39,7 @@ pub use edl::Segment;
 pub use format::{CropWindow, OutputFormat};
 pub use lut::LutSpec;
 pub use planner::{pacing_input, plan, plan_chunked};
-pub use render::{render, same_file};
+pub use render::{render, same_file, RENDER_SCRATCH_PREFIX};
 pub use transitions::PlannedTransition;
 
 /// Encoder settings of the plan (from `Quality::encoder_settings`).

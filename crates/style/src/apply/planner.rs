@@ -268,7 +268,15 @@ fn plan_with(
     }
     let luts = match style.filter(|_| sw.color) {
         Some(st) => assign_luts(&mut segs, source, &st.color_grade, &mut notes),
-        None => Vec::new(),
+        None => {
+            if style.is_some() {
+                notes.push(
+                    "color: no colour change: the config turns colour off (apply.color: false)"
+                        .to_string(),
+                );
+            }
+            Vec::new()
+        }
     };
     let subtitles = choose_subtitles(source_path, info, style, cfg, &mut notes);
     let (mut audio_plan, n) = audio::plan(
@@ -560,11 +568,29 @@ fn assign_luts(
         };
         s.lut = Some(idx);
     }
-    notes.push(format!(
-        "color: {} LUT(s) {LUT_SIZE}^3 moving the source grade to the template's",
-        luts.len()
-    ));
+    let graded = segs.iter().filter(|s| s.lut.is_some()).count();
+    notes.push(lut_note(luts.len(), graded, segs.len()));
     luts
+}
+
+/// The plan's note on colour, in words: whether the picture's colours change, on how many
+/// segments, and with how many look-up tables (`luts`, of `LUT_SIZE`³ points).
+fn lut_note(luts: usize, graded: usize, segments: usize) -> String {
+    if luts == 0 {
+        return "color: no colour change: the source's colours are already close to the \
+                template's look (within what differs between ordinary scenes), so they are \
+                left as they are"
+            .to_string();
+    }
+    let tables = if luts == 1 {
+        "one look-up table".to_string()
+    } else {
+        format!("{luts} look-up tables")
+    };
+    format!(
+        "color: {graded} of {segments} segment(s) re-graded towards the template's look \
+         ({tables} of {LUT_SIZE}^3 points)"
+    )
 }
 
 fn choose_subtitles(

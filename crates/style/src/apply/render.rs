@@ -183,6 +183,11 @@ pub fn render(
     }
 }
 
+/// Prefix of a render's scratch directory in the system temp directory (`$TMPDIR`, else
+/// `/tmp`). Each holds a [`stylecut_media::scratch::LOCK_FILE`] locked by the rendering
+/// process; `serve` and `worker` remove, at start-up, those whose process is gone.
+pub const RENDER_SCRATCH_PREFIX: &str = "stylecut-render-";
+
 /// The hidden file a render of `output` writes before it is renamed into place: in the
 /// same folder (so the rename is atomic), named after the output and this process.
 pub fn partial_path(output: &Path) -> std::path::PathBuf {
@@ -218,9 +223,12 @@ fn render_to(
             (cb)(f);
         }
     };
-    let scratch = tempfile::Builder::new()
-        .prefix("stylecut-render-")
-        .tempdir()?;
+    // Locked by this process while it renders: a `serve` or `worker` starting after this
+    // process was killed removes it ([`RENDER_SCRATCH_PREFIX`]), never one in use.
+    let scratch = stylecut_media::scratch::LockedTempDir::new_in(
+        &std::env::temp_dir(),
+        RENDER_SCRATCH_PREFIX,
+    )?;
     let dir = scratch.path();
     if let Some(src) = &plan.subtitles {
         write_subtitles(plan, src, dir, opts)?;

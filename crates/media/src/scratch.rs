@@ -1,0 +1,166 @@
+//! Scratch directories that tell whether their owner is still alive.
+//!
+//! A process that is killed (SIGKILL, the OOM killer, a power cut of the container) runs no
+//! clean-up: its scratch directories (a render's `stylecut-render-*`, a job's
+//! `DATA_DIR/scratch/<job>`) stay. The next `serve` or `worker` removes them at start-up
+//! ([`sweep_orphans`]), but several processes may share a data directory (`serve --api-only`
+//! beside `worker`s) and the system temp directory, so it must remove only those of
+//! processes that are gone. A process id in the name is not enough (ids are reused, and a
+//! container restart gives the same small ids again); instead each directory holds a lock
+//! file, [`LOCK_FILE`], on which its owner holds an exclusive `flock` for as long as it uses
+//! the directory. The kernel drops the lock when the owner's last descriptor of it closes,
+//! which happens when the process ends however it ends: a directory whose lock can be
+//! taken has no living owner. (The descriptor is close-on-exec, so ffmpeg children do not
+//! hold it.)
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The lock file inside a scratch directory.
+pub const LOCK_FILE: &str = ".owner.lock";
+
+/// An exclusive lock on a scratch directory's [`LOCK_FILE`], held until dropped.
+#[derive(Debug)]
+pub struct OwnerLock {
+    _file: File,
+}
+
+/// `flock(fd, op)`; `Ok(false)` when a non-blocking lock is held by someone else.
+fn flock(file: &File, op: libc::c_int) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor we hold open; it touches no memory of ours.
+    if unsafe { libc::flock(file.as_raw_fd(), op) } == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// Takes the lock of `dir` (an existing directory) for this process. The lock file is
+/// made and locked under a private name, then renamed to [`LOCK_FILE`]: a sweeper only
+/// ever opens a lock file that is already locked (or a stale one, which the rename
+/// replaces).
+pub fn hold(dir: &Path) -> io::Result<OwnerLock> {
+    let tmp = tempfile::Builder::new()
+        .prefix(".owner-")
+        .tempfile_in(dir)?;
+    if !flock(tmp.as_file(), libc::LOCK_EX | libc::LOCK_NB)? {
+        return Err(io::Error::other(
+            "a fresh lock file is locked by another process",
+        ));
+    }
+    let file = tmp.persist(dir.join(LOCK_FILE)).map_err(|e| e.error)?;
+    Ok(OwnerLock { _file: file })
+}
+
+/// A new directory `parent/PREFIX…` with its lock held; removed (then unlocked) when dropped.
+#[derive(Debug)]
+pub struct LockedTempDir {
+    // Field order is drop order: the directory goes first, then the lock.
+    dir: tempfile::TempDir,
+    _lock: OwnerLock,
+}
+
+impl LockedTempDir {
+    pub fn new_in(parent: &Path, prefix: &str) -> io::Result<LockedTempDir> {
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir_in(parent)?;
+        let lock = hold(dir.path())?;
+        Ok(LockedTempDir { dir, _lock: lock })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Whether `dir` has a lock file that nobody holds; when so, `f` runs with the lock taken
+/// (so no one can take the directory over meanwhile).
+fn with_orphan<T>(dir: &Path, f: impl FnOnce() -> T) -> Option<T> {
+    use std::os::unix::fs::MetadataExt;
+    let lock_path = dir.join(LOCK_FILE);
+    let file = File::open(&lock_path).ok()?;
+    if !flock(&file, libc::LOCK_EX | libc::LOCK_NB).ok()? {
+        return None;
+    }
+    // The file locked must still be the directory's lock file: a new owner may have
+    // renamed its own (locked) one over it between our open and our lock.
+    let (held, now) = (file.metadata().ok()?, std::fs::metadata(&lock_path).ok()?);
+    if (held.dev(), held.ino()) != (now.dev(), now.ino()) {
+        return None;
+    }
+    Some(f())
+}
+
+/// Removes the directories in `parent` whose names start with `prefix` and whose owner
+/// process no longer exists (their [`LOCK_FILE`] can be locked). A directory without a
+/// lock file is left alone: it may have been made a moment ago by a process that has not
+/// locked it yet, or by a stylecut from before these locks. The directories removed.
+pub fn sweep_orphans(parent: &Path, prefix: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !name.to_string_lossy().starts_with(prefix) || !e.path().is_dir() {
+            continue;
+        }
+        let dir = e.path();
+        if let Some(Ok(())) = with_orphan(&dir, || std::fs::remove_dir_all(&dir)) {
+            removed.push(dir);
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A held directory survives a sweep; once its owner lets go (here: drops the lock,
+    /// as the kernel does when a process dies), the next sweep removes it. Directories
+    /// without a lock file or of another prefix are left.
+    #[test]
+    fn a_sweep_removes_only_directories_whose_owner_is_gone() {
+        let root = tempfile::tempdir().unwrap();
+        let live = LockedTempDir::new_in(root.path(), "sc-test-").unwrap();
+        std::fs::write(live.path().join("chunk0.ts"), b"x").unwrap();
+        let dead = root.path().join("sc-test-dead");
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join("graph.txt"), b"x").unwrap();
+        drop(hold(&dead).unwrap());
+        let unlocked = root.path().join("sc-test-nolock");
+        std::fs::create_dir(&unlocked).unwrap();
+        let other = root.path().join("other-dead");
+        std::fs::create_dir(&other).unwrap();
+        drop(hold(&other).unwrap());
+
+        assert_eq!(sweep_orphans(root.path(), "sc-test-"), vec![dead.clone()]);
+        assert!(live.path().join("chunk0.ts").exists());
+        assert!(!dead.exists() && unlocked.exists() && other.exists());
+
+        // A directory taken over again (a re-run job in its old scratch) is live again.
+        let lock = hold(&other).unwrap();
+        assert!(sweep_orphans(root.path(), "other-").is_empty());
+        drop(lock);
+        assert_eq!(sweep_orphans(root.path(), "other-"), vec![other]);
+
+        let path = live.path().to_path_buf();
+        drop(live);
+        assert!(!path.exists());
+    }
+
+    /// The lock is held by the process, not a thread: another open of the file cannot take it.
+    #[test]
+    fn a_held_lock_cannot_be_taken_twice() {
+        let root = tempfile::tempdir().unwrap();
+        let _held = hold(root.path()).unwrap();
+        let f = File::open(root.path().join(LOCK_FILE)).unwrap();
+        assert!(!flock(&f, libc::LOCK_EX | libc::LOCK_NB).unwrap());
+    }
+}
