@@ -4,8 +4,10 @@
 //! store also hands out the local path of a committed blob.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use object_store::path::Path as Key;
+use stylecut_media::scratch::{self, LockedTempDir};
 use tokio::io::AsyncWriteExt;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,11 +18,17 @@ pub enum BlobError {
     Io(#[from] std::io::Error),
 }
 
-/// Blobs under one root directory. Staged writes live in `root/.staging`.
+/// Blobs under one root directory. Staged writes live in a directory of this process's
+/// own under `root/.staging` (see [`BlobStore::open`]).
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
+    /// This process's staging directory, locked while the process lives.
+    staging: Arc<LockedTempDir>,
 }
+
+/// Prefix of the per-process directories under `root/.staging`.
+const STAGING_PREFIX: &str = "proc-";
 
 /// A staged write; dropped without `finish` it removes its staging file.
 pub struct BlobWriter {
@@ -32,14 +40,28 @@ pub struct BlobWriter {
 
 impl BlobStore {
     /// Opens `root`, creating it, and removes staging files left by a crash.
+    ///
+    /// Several processes may share one data directory (`serve` beside `worker`s), so each
+    /// stages its writes in a directory of its own, `root/.staging/proc-…`, holding the
+    /// owner lock of [`stylecut_media::scratch`]. Opening removes only the staging
+    /// directories whose owner is gone (killed mid-upload or mid-render) and loose files
+    /// of the layout before these directories; an upload or a render another live process
+    /// is staging is left alone.
     pub fn open(root: &Path) -> Result<BlobStore, BlobError> {
         let staging = root.join(".staging");
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)?;
-        }
         std::fs::create_dir_all(&staging)?;
+        for e in std::fs::read_dir(&staging)?.flatten() {
+            if e.file_type().map(|t| t.is_file()).unwrap_or(false) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        for dir in scratch::sweep_orphans(&staging, STAGING_PREFIX) {
+            tracing::info!(dir = %dir.display(), "removed the staged writes of a process that is gone");
+        }
+        let own = LockedTempDir::new_in(&staging, STAGING_PREFIX)?;
         Ok(BlobStore {
             root: root.to_path_buf(),
+            staging: Arc::new(own),
         })
     }
 
@@ -67,8 +89,8 @@ impl BlobStore {
     pub async fn writer(&self, key: &str) -> Result<BlobWriter, BlobError> {
         let target = self.path(key)?;
         let staging = self
-            .root
-            .join(".staging")
+            .staging
+            .path()
             .join(format!("{}.part", uuid::Uuid::now_v7().simple()));
         let file = tokio::fs::File::create(&staging).await?;
         Ok(BlobWriter {
@@ -82,8 +104,8 @@ impl BlobStore {
     /// A fresh staging path for a tool that writes a file itself (ffmpeg); commit it
     /// with [`BlobStore::commit_file`].
     pub fn staging_path(&self, ext: &str) -> PathBuf {
-        self.root
-            .join(".staging")
+        self.staging
+            .path()
             .join(format!("{}.{ext}", uuid::Uuid::now_v7().simple()))
     }
 
@@ -104,10 +126,15 @@ impl BlobStore {
         }
     }
 
-    /// Number of staged (uncommitted) files; zero when nothing partial is lying around.
+    /// Number of files this process has staged and not committed; zero when nothing
+    /// partial is lying around.
     pub fn staged_count(&self) -> usize {
-        std::fs::read_dir(self.root.join(".staging"))
-            .map(|d| d.count())
+        std::fs::read_dir(self.staging.path())
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name() != scratch::LOCK_FILE)
+                    .count()
+            })
             .unwrap_or(0)
     }
 }
@@ -178,5 +205,43 @@ mod tests {
         for bad in ["../x", "a/../../x", "", ".staging/x", "/"] {
             assert!(s.path(bad).is_err(), "{bad}");
         }
+    }
+
+    /// A `worker` opening the store beside a running `serve` must not delete the upload
+    /// `serve` is staging (the old store emptied all of `.staging` when opened). Staged
+    /// writes of a process that is gone, and loose files of the old layout, are removed.
+    #[tokio::test]
+    async fn opening_the_store_keeps_another_live_process_staged_writes() {
+        let d = tempfile::tempdir().unwrap();
+        let serve = BlobStore::open(d.path()).unwrap();
+        let mut upload = serve.writer("uploads/big.mp4").await.unwrap();
+        upload.write(b"first half ").await.unwrap();
+
+        // A process killed mid-upload: its directory's lock is free. And an old-layout file.
+        let staging = d.path().join(".staging");
+        let dead = staging.join(format!("{STAGING_PREFIX}dead"));
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join("x.part"), b"lost").unwrap();
+        drop(scratch::hold(&dead).unwrap());
+        std::fs::write(staging.join("old.part"), b"old").unwrap();
+
+        let worker = BlobStore::open(d.path()).unwrap();
+        assert!(!dead.exists() && !staging.join("old.part").exists());
+        assert_eq!(serve.staged_count(), 1);
+        assert_eq!(worker.staged_count(), 0);
+        upload.write(b"second half").await.unwrap();
+        assert_eq!(upload.finish().await.unwrap(), 22);
+        assert_eq!(
+            std::fs::read(worker.path("uploads/big.mp4").unwrap()).unwrap(),
+            b"first half second half"
+        );
+        let rendered = worker.staging_path("mp4");
+        std::fs::write(&rendered, b"render").unwrap();
+        drop(BlobStore::open(d.path()).unwrap());
+        worker
+            .commit_file(&rendered, "outputs/o.mp4")
+            .await
+            .unwrap();
+        assert_eq!(serve.staged_count(), 0);
     }
 }
