@@ -12,7 +12,7 @@
 //! lens) is marked a sweep: it still bounds the gradual search, but is no cut; so is a
 //! step into the clip's last frame, which no frame after it shows to hold.
 
-use super::frame::{frame_dist, FrameFeatures, THUMB_H, THUMB_W};
+use super::frame::{frame_dist, thumb_dist, FrameFeatures, THUMB_H, THUMB_W};
 use super::gradual::camera_warp;
 
 const WINDOW: usize = 12;
@@ -206,6 +206,44 @@ fn keeps_changing(
     (on_before && !pans(p, first - 1)) || (on_after && !pans(last, q))
 }
 
+/// Smallest frame-pair distance of a punch-in cut ([`punch_in_cut`]).
+const PUNCH_FLOOR: f32 = 0.03;
+/// Smallest change of the thumbnail's layout (4 × [`thumb_dist`], as in [`frame_dist`])
+/// of a punch-in cut.
+const PUNCH_LAYOUT: f32 = 0.08;
+/// Largest frame-pair distance next to a punch-in cut ([`STILL_SPAN`] frames each side):
+/// the picture holds still on both sides.
+const STILL: f32 = 0.015;
+/// Frames looked at on each side of a punch-in cut.
+const STILL_SPAN: usize = 3;
+
+/// A cut between two framings of one still picture (a punch-in or a pull-out in one
+/// frame): the pair distance stays under [`ABS_FLOOR`] because the colours stay (the
+/// histogram term of [`frame_dist`] is what keeps reframings and camera moves from reading
+/// as shot changes), but the layout changes by [`PUNCH_LAYOUT`] or more in one frame, the
+/// picture holds still on both sides (every step within [`STILL_SPAN`] frames under
+/// [`STILL`]), and a zoom of the picture (with a shift; [`camera_warp`]) explains the new
+/// frame: a camera does not zoom by a tenth or more in one frame between two still
+/// frames, an editor's punch-in does. Session 23: the plan's punch-in splits of a still
+/// picture (the EBU ChID test card at 1:1) stepped by 0.09–0.10, and none read as a cut
+/// (issue-195 letterboxed at 9:16, 0.045–0.08, is still not read: the warp does not
+/// match the bars).
+fn punch_in_cut(f: &[FrameFeatures], d: &[f32], i: usize) -> bool {
+    if i < STILL_SPAN + 1 || i + STILL_SPAN >= d.len() || d[i] < PUNCH_FLOOR {
+        return false;
+    }
+    let still = (i - STILL_SPAN..i)
+        .chain(i + 1..=i + STILL_SPAN)
+        .all(|j| d[j] < STILL);
+    if !still || 4.0 * thumb_dist(&f[i - 1], &f[i]) < PUNCH_LAYOUT {
+        return false;
+    }
+    if is_flash(f, i - 1, i, d[i]) {
+        return false;
+    }
+    camera_warp(&f[i - 1].thumb(), &f[i].thumb()).is_some_and(|(z, _, _)| z != 1.0)
+}
+
 /// `STYLECUT_DEBUG_CUTS=1` prints every hard-cut candidate that passes the thresholds:
 /// its step, the adaptive threshold, the change on each side and whether it is a sweep.
 fn debug_cuts() -> bool {
@@ -219,6 +257,23 @@ pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
     let mut cuts = Vec::new();
     let at = |j: usize| d.get(j).copied().unwrap_or(0.0);
     for i in 1..n {
+        if d[i] < ABS_FLOOR && punch_in_cut(f, d, i) {
+            if cuts.last().is_some_and(|c: &Cut| c.index + 1 >= i) {
+                continue;
+            }
+            if debug_cuts() {
+                eprintln!(
+                    "cutdbg pts={:.4} strength={:.4} punch-in (a reframing between still frames)",
+                    f[i].pts_s, d[i]
+                );
+            }
+            cuts.push(Cut {
+                index: i,
+                confidence: 0.5,
+                sweep: false,
+            });
+            continue;
+        }
         if d[i] < ABS_FLOOR || at(i - 1) > d[i] || at(i + 1) > d[i] {
             continue;
         }
@@ -476,6 +531,82 @@ mod tests {
             c.iter().any(|c| c.index == 57 && !c.sweep),
             "a cut three frames before the end is lost: {c:?}"
         );
+    }
+
+    /// A pale card with thin dark lines (the EBU ChID test card's kind of picture) seen
+    /// at `zoom` about (`cx`, `cy`), `w`×`h` pixels, inside black bars `bar` pixels high
+    /// above and below.
+    fn card(
+        pts: f64,
+        zoom: f32,
+        cx: f32,
+        cy: f32,
+        w: usize,
+        h: usize,
+        bar: usize,
+    ) -> FrameFeatures {
+        let ph = h - 2 * bar;
+        let rgb: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (i % w, i / w);
+                if y < bar || y >= h - bar {
+                    return [0u8; 3];
+                }
+                // Picture coordinates 0..1, zoomed about (cx, cy).
+                let u = cx + ((x as f32 + 0.5) / w as f32 - 0.5) / zoom;
+                let v = cy + ((y - bar) as f32 / ph as f32 - 0.5) / zoom;
+                // Dark disks near the corners (the punch-in leaves part of them out),
+                // two lines and a disk off the centre.
+                let corner = [(0.1, 0.12), (0.9, 0.15), (0.12, 0.88), (0.88, 0.9)]
+                    .iter()
+                    .any(|&(a, b): &(f32, f32)| (u - a).hypot(v - b) < 0.13);
+                let line = |t: f32, k: f32| ((t * k).fract() - 0.5).abs() < 0.05;
+                let dark = corner
+                    || line(u + 0.3 * v, 3.0)
+                    || line(v, 2.5)
+                    || (u - 0.62).hypot(v - 0.55) < 0.1;
+                if dark {
+                    [70, 72, 80]
+                } else {
+                    [205, 205, 208]
+                }
+            })
+            .collect();
+        FrameFeatures::from_rgb(pts, w, h, &rgb)
+    }
+
+    /// A punch-in split of a still picture (a plan's 1.25× framing after the plain one),
+    /// at 16:9 and 1:1: the colours stay, so the pair distance is far under
+    /// [`ABS_FLOOR`], but it is a cut ([`punch_in_cut`]). Session 23: none of the punch-in
+    /// splits of the ChID test card at 1:1 read as cuts. (A picture between letterbox bars
+    /// is not read: the warp over the whole thumbnail does not match the bars; not handled.) The same picture still throughout has none.
+    #[test]
+    fn a_punch_in_on_a_still_picture_is_a_cut() {
+        for (w, h, bar) in [(128usize, 72usize, 0usize), (96, 96, 0)] {
+            let f: Vec<FrameFeatures> = (0..48)
+                .map(|i| {
+                    let (z, cx, cy) = if i < 24 {
+                        (1.0, 0.5, 0.5)
+                    } else {
+                        (1.25, 0.56, 0.45)
+                    };
+                    card(i as f64 / 24.0, z, cx, cy, w, h, bar)
+                })
+                .collect();
+            let d = pair_dists(&f);
+            assert!(d[24] < ABS_FLOOR && d[24] > 0.0, "{w}x{h}: {}", d[24]);
+            let cuts = detect_cuts(&f, &d);
+            assert!(
+                cuts.len() == 1 && cuts[0].index == 24 && !cuts[0].sweep,
+                "{w}x{h}: {cuts:?} d {} layout {}",
+                d[24],
+                4.0 * thumb_dist(&f[23], &f[24])
+            );
+            let still: Vec<FrameFeatures> = (0..48)
+                .map(|i| card(i as f64 / 24.0, 1.0, 0.5, 0.5, w, h, bar))
+                .collect();
+            assert!(detect_cuts(&still, &pair_dists(&still)).is_empty());
+        }
     }
 
     #[test]
