@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Replays the render of edit plans (`stylecut plan ... > plan.json`) and times it: the
-one-process render (`ffmpeg_args` + `filtergraph`) or the chunked render (`chunks`: each
-chunk's video, then the join), exactly as `apply::render` runs them, without the loudness
+one-process render (`ffmpeg_args` + `filtergraph`) or the chunked render (`chunks`: the
+audio chunks' sound, each chunk's video, then the join), exactly as `apply::render` runs them, without the loudness
 measuring pass (the same in both: `{measured}` is filled with `anull`). Reports per run the
 wall time, the CPU time (user + sys of the ffmpeg children) and the peak RSS of each ffmpeg
 process (ru_maxrss from wait4), and keeps the output for comparison.
@@ -56,6 +56,18 @@ def render(plan, out):
             procs.append(("render", run_ffmpeg(a(plan["ffmpeg_args"]))))
         else:
             fmt = plan["format"]
+            # The sound chunk by chunk first (apply::render's edit_audio_chunks): each audio
+            # chunk's graph is written as it is (no slot to fill), its PCM goes to
+            # audioNNN.wav, and the join reads them through audio.ffconcat. Plans written
+            # before session 9 have none: their join reads the source.
+            audio = ch.get("audio_chunks") or []
+            for i, c in enumerate(audio):
+                open(os.path.join(scratch, f"audio{i:03}.txt"), "w").write(c["graph"])
+                procs.append((f"audio{i}", run_ffmpeg(a(c["ffmpeg_args"]))))
+            if audio:
+                open(os.path.join(scratch, "audio.ffconcat"), "w").write(
+                    "ffconcat version 1.0\n"
+                    + "".join(f"file 'audio{i:03}.wav'\n" for i in range(len(audio))))
             lst = "ffconcat version 1.0\n"
             for i, c in enumerate(ch["chunks"]):
                 open(os.path.join(scratch, f"chunk{i:03}.txt"), "w").write(g(c["graph"]))
@@ -94,7 +106,8 @@ def main():
     print("|---|---|---|---|---|")
     med = statistics.median
     for n, p in plans:
-        k = len(p["chunks"]["chunks"]) + 1 if p.get("chunks") else 1
+        ch = p.get("chunks")
+        k = len(ch["chunks"]) + len(ch.get("audio_chunks") or []) + 1 if ch else 1
         w = med([x[0] for x in res[n]])
         c = med([x[1] for x in res[n]])
         m = max(x[2] for x in res[n])

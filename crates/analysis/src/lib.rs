@@ -4,4 +4,5 @@
 //! database; everything is testable on synthetic arrays.
 
 pub mod audio;
+pub mod timings;
 pub mod video;

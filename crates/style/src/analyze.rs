@@ -24,6 +24,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use stylecut_analysis::audio::{self, LoudnessMeter};
+use stylecut_analysis::timings;
 use stylecut_analysis::video::spill::DEFAULT_SPILL_AFTER;
 use stylecut_analysis::video::{FrameRef, SpillConfig, VideoAnalyzer};
 use stylecut_media::{
@@ -125,7 +126,10 @@ pub fn analyze_file(
     // decode, not before it: it was ≈ 0.1 s of wall time on one core before anything
     // else started. The analysis runs with its own flag linked to the caller's, so a
     // failed check stops the decode at once, and its error is the one reported.
+    let _whole = timings::stage("analysis");
+    let t = timings::stage("analysis: probe");
     let (info, declared) = probe::probe_video_unchecked(path, opts)?;
+    drop(t);
     let caller = opts;
     let linked = RunOpts {
         cancel: caller.cancel.linked(),
@@ -152,6 +156,7 @@ pub fn analyze_file(
         let complete = declared.map(|d| {
             let stop = opts.cancel.clone();
             scope.spawn(move || {
+                let _t = timings::stage("analysis: completeness check");
                 let r = probe::check_complete(path, &d, caller);
                 if r.is_err() {
                     stop.cancel();
@@ -163,6 +168,7 @@ pub fn analyze_file(
             let audio_job = if info.audio.is_some() {
                 let (info, rate) = (&info, spec.mono_rate);
                 Some(scope.spawn(move || {
+                    let _t = timings::stage("analysis: audio (thread)");
                     let report = analyze_audio(path, info, rate, scratch, opts, &mut |f| {
                         let _ = audio_tx.send(f);
                     });
@@ -179,6 +185,7 @@ pub fn analyze_file(
                 // The picture's detectors (shots, transitions, per-shot colour) run beside
                 // whatever is left of the audio analysis.
                 scope.spawn(move || {
+                    let _t = timings::stage("analysis: video finish (thread)");
                     let duration_s = video.duration_s;
                     let report = video.analyzer.finish(duration_s, &mut |f| {
                         let _ = motion_tx.send(f);
@@ -283,6 +290,7 @@ fn analyze_audio(
     let mut meter = LoudnessMeter::new(full_rate, channels)
         .map_err(|e| StyleError::Unsupported(e.to_string()))?;
     let mut meter_err = None;
+    let t = timings::stage("analysis: audio decode and loudness");
     let decoded: DecodedAudio =
         decode_audio_streamed(path, info, rate, scratch, opts, LOUDNESS_CHUNK, |chunk| {
             if meter_err.is_none() {
@@ -296,7 +304,10 @@ fn analyze_audio(
     }
     progress(0.2);
     let loudness = meter.finish();
+    drop(t);
+    let t = timings::stage("analysis: speech (VAD)");
     let speech = detect_speech(&decoded, opts)?;
+    drop(t);
     progress(0.4);
     // The mono mix is streamed from its scratch file in chunks and the spectrogram's
     // rows spill past a minute, so the analysis holds ≈ 0.1 KB per 11.6 ms hop of the
@@ -314,6 +325,7 @@ fn analyze_audio(
     // Cancellation and the deadline are checked between chunks, as in the decode: a job
     // past PROCESSING_TIMEOUT_SECONDS stops here, not after its whole programme.
     let mut stopped = None;
+    let t = timings::stage("analysis: audio spectrum");
     decoded.for_each_mono_chunk(MONO_CHUNK, |c| {
         if stopped.is_none() {
             match opts.check("audio analysis") {
@@ -322,6 +334,7 @@ fn analyze_audio(
             }
         }
     })?;
+    drop(t);
     if let Some(e) = stopped {
         return Err(e.into());
     }
@@ -411,6 +424,7 @@ fn decode_video(
     progress: &mut dyn FnMut(Phase, f64),
 ) -> Result<DecodedVideo, StyleError> {
     let dir = spec.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let _t = timings::stage("analysis: picture decode and per-frame analysers");
     let mut video = VideoAnalyzer::with_spill(SpillConfig {
         dir,
         after_frames: spill_after(),

@@ -130,6 +130,7 @@ impl AudioAnalyzer {
         speech: Vec<Span>,
         progress: &mut dyn FnMut(f64),
     ) -> AudioReport {
+        let _t = crate::timings::stage("analysis: audio finish: onsets, presence, tempo, beats");
         let spec = self.spectrum.finish();
         progress(0.4);
         let on = onset::compute(&spec);

@@ -313,10 +313,15 @@ impl VideoAnalyzer {
         } else {
             0.0
         };
+        let t = crate::timings::stage("analysis: video finish: shots and transitions");
         let shots = shots::segment(&self.features, frame_rate.max(1.0), span);
+        drop(t);
         // Slow zooms the background does not show are object motion (`slowzoom`).
+        let t = crate::timings::stage("analysis: video finish: slow zooms");
         self.motion.clear_unseen_zooms(&shots.shots);
+        drop(t);
         progress(0.4);
+        let t = crate::timings::stage("analysis: video finish: motion, colour, tracks");
         let motion: Vec<ShotMotion> = shots
             .shots
             .iter()
@@ -341,6 +346,7 @@ impl VideoAnalyzer {
         let color_grade = grade::aggregate(&grades);
         let picture_change = picture_change(&self.features, span);
         let camera_track = camera_track(&self.motion.pairs, &shots.shots, span);
+        drop(t);
         progress(1.0);
         VideoReport {
             frame_count: n,

@@ -36,6 +36,7 @@ pub fn plan(
     style: Option<&StyleJson>,
     cfg: &JobConfig,
 ) -> Result<EditPlan, StyleError> {
+    let _t = stylecut_analysis::timings::stage("plan");
     plan_with(
         source_path,
         info,

@@ -33,6 +33,7 @@ use super::audio::{
 use super::graph::{SCRATCH, SUBS_FILE};
 use super::{chunks, seeks, subs, EditPlan, SubtitleSource, GRAPH_FILE};
 use crate::StyleError;
+use stylecut_analysis::timings;
 
 /// Share of the progress bar given to the measuring pass.
 const MEASURE_SHARE: f64 = 0.1;
@@ -168,6 +169,7 @@ pub fn render(
         )));
     }
     let part = partial_path(output);
+    let _t = timings::stage("render");
     match render_to(plan, &part, opts, progress) {
         Ok(delivered) => match std::fs::rename(&part, output) {
             Ok(()) => Ok(delivered),
@@ -258,6 +260,7 @@ fn render_to(
     }
     // Picture inputs seek only to where the source decodes cleanly (`seeks`): the tries
     // run beside the side passes, which need no picture seek.
+    let t = timings::stage("render: side passes (seek tries, stabiliser, audio chunks, measure)");
     let (stab, log, cleaned) = std::thread::scope(|scope| {
         let cleaned = scope.spawn(|| seeks::clean_plan(plan, opts));
         let stab = plan.stabilize_detect_graph.as_ref().map(|dg| {
@@ -302,6 +305,7 @@ fn render_to(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (stab, log, cleaned)
     });
+    drop(t);
     if let Some(r) = stab {
         r?;
     }
@@ -370,6 +374,7 @@ fn render_to(
     let Some(ch) = &plan.chunks else {
         std::fs::write(dir.join(GRAPH_FILE), fill(&plan.filtergraph))?;
         let r = report.clone();
+        let _t = timings::stage("render: one-process encode and delivered measure");
         run_ffmpeg(
             &args(&plan.ffmpeg_args),
             output,
@@ -398,6 +403,7 @@ fn render_to(
     let n = ch.chunks.len();
     let total = ch.chunks.iter().map(|c| c.span.frames).sum::<u64>().max(1) as f64;
     let video_end = start + (1.0 - start) * (1.0 - JOIN_SHARE);
+    let t = timings::stage("render: chunks' pictures");
     for (i, c) in ch.chunks.iter().enumerate() {
         std::fs::write(dir.join(chunks::chunk_graph_file(i)), fill(&c.graph))?;
         let (a, len) = (
@@ -414,6 +420,8 @@ fn render_to(
         )
         .map_err(|e| chunk_error(e, i, n, &c.span))?;
     }
+    drop(t);
+    let _t = timings::stage("render: join and delivered measure");
     std::fs::write(
         dir.join(chunks::CHUNK_LIST),
         chunks::chunk_list(&ch.chunks, &plan.format),
@@ -604,6 +612,8 @@ fn render_overlapped(
     let vreport = report.clone();
     let (video, sound) = std::thread::scope(|scope| {
         let video = scope.spawn(move || {
+            let _t =
+                timings::stage("render: picture side (thread: seek tries, stabiliser, encode)");
             let r = std::thread::scope(|inner| -> Result<(), StyleError> {
                 // Picture inputs seek only to where the source decodes cleanly (`seeks`).
                 // The tries run beside the stabiliser and the encode, which starts with
@@ -653,7 +663,9 @@ fn render_overlapped(
             }
             r
         });
+        let t = timings::stage("render: sound side (measure, checks, AAC, delivered measure)");
         let sound = overlapped_sound(plan, p, measure_graph, &sound_file, dir, &aopts);
+        drop(t);
         if sound.is_err() {
             stop_video.cancel();
         }
@@ -690,10 +702,12 @@ fn render_overlapped(
         .map(String::from),
     );
     let r = report.clone();
+    let t = timings::stage("render: mux");
     run_ffmpeg(&args, output, plan.output_duration_s, opts, move |f| {
         r(VIDEO_SHARE + (1.0 - VIDEO_SHARE) * f)
     })
     .map_err(|e| naming_step(e, "muxing the picture and the sound"))?;
+    drop(t);
     report(1.0);
     Ok(delivered)
 }
@@ -712,7 +726,9 @@ fn overlapped_sound(
     opts: &RunOpts,
 ) -> Result<Option<DeliveredAudio>, StyleError> {
     let input = source_input(plan);
+    let t = timings::stage("render: sound: measuring pass");
     let log = measure(plan, measure_graph, &input, Some(p), dir, opts, 0.0, |_| {})?;
+    drop(t);
     let first = parse_loudnorm(&log).ok_or_else(|| {
         StyleError::Unsupported(format!(
             "loudness measuring pass printed no loudnorm/ebur128 summary: {log}"
@@ -729,7 +745,10 @@ fn overlapped_sound(
     let slot = norm
         .as_ref()
         .map_or_else(|| "anull".to_string(), |n| n.filters());
+    let t = timings::stage("render: sound: AAC encode");
     encode_sound(plan, p, &slot, out, dir, opts)?;
+    drop(t);
+    let _t = timings::stage("render: sound: delivered measure (and re-encodes)");
     norm.map(|n| {
         deliver(
             plan,
