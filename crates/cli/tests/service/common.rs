@@ -400,11 +400,28 @@ pub fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) {
     assert!(body["error"]["detail"].is_string(), "{body}");
 }
 
-/// Files under the data directory's staging area (partial uploads/outputs).
+/// Files under the data directory's staging area (partial uploads/outputs): those in
+/// each process's own `proc-*` directory but its owner lock, and any loose file.
 pub fn staged_files(data: &Path) -> usize {
-    std::fs::read_dir(data.join("blobs/.staging"))
-        .map(|d| d.count())
-        .unwrap_or(0)
+    let Ok(entries) = std::fs::read_dir(data.join("blobs/.staging")) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            if e.path().is_dir() {
+                std::fs::read_dir(e.path())
+                    .map(|d| {
+                        d.flatten()
+                            .filter(|f| f.file_name() != ".owner.lock")
+                            .count()
+                    })
+                    .unwrap_or(0)
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 pub fn count_files(dir: &Path) -> usize {
