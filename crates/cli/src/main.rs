@@ -53,9 +53,9 @@ enum Command {
     Compare(compare_cmd::CompareArgs),
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::Doctor => doctor::run(),
         Command::Serve(a) => serve::run(a),
         Command::Worker(a) => worker::run(a),
@@ -65,7 +65,31 @@ fn main() -> anyhow::Result<()> {
         Command::Plan(a) => interruptible(apply_cmd::run_plan(a)),
         Command::Diff(a) => std::process::exit(diff_cmd::exit_status(diff_cmd::run(a))),
         Command::Compare(a) => interruptible(compare_cmd::run(a)),
+    };
+    if let Err(e) = result {
+        eprint!("{}", error_report(&e));
+        std::process::exit(1);
     }
+}
+
+/// What a failed command prints: the error and its causes, as `anyhow` words them, but
+/// never a stack trace. (Returning the error from `main` prints one whenever
+/// `RUST_BACKTRACE` is set, as it is on many developers' machines: thirty frames of
+/// tokio and std under "video x.mp4: no such file".)
+fn error_report(e: &anyhow::Error) -> String {
+    let mut out = format!("Error: {e}\n");
+    let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+    match causes.as_slice() {
+        [] => {}
+        [one] => out.push_str(&format!("\nCaused by:\n    {one}\n")),
+        many => {
+            out.push_str("\nCaused by:\n");
+            for (i, c) in many.iter().enumerate() {
+                out.push_str(&format!("    {i}: {c}\n"));
+            }
+        }
+    }
+    out
 }
 
 /// A command's result, or the interrupted exit status when a signal cancelled it (the

@@ -28,6 +28,10 @@ pub enum ServiceError {
     NotFound(String),
     #[error("Internal error")]
     Internal(String),
+    /// The disk is full: what was being written could not be stored (nothing partial is
+    /// kept). The detail says which write and what to do.
+    #[error("Insufficient storage")]
+    InsufficientStorage(String),
 }
 
 impl ServiceError {
@@ -45,6 +49,7 @@ impl ServiceError {
             NotCancellable { .. } => ErrorCode::JobNotCancellable,
             NotFound(_) => ErrorCode::NotFound,
             Internal(_) => ErrorCode::InternalError,
+            InsufficientStorage(_) => ErrorCode::InsufficientStorage,
         }
     }
 
@@ -63,22 +68,63 @@ impl ServiceError {
             ),
             AlreadyProcessing { job_id } => format!("existing job: {job_id}"),
             NotCancellable { job_id, status } => format!("job {job_id} is already {status}"),
-            MissingField(s) | InvalidMedia(s) | Validation(s) | VideoNotFound(s)
-            | JobNotFound(s) | NotFound(s) | Internal(s) => s.clone(),
+            MissingField(s)
+            | InvalidMedia(s)
+            | Validation(s)
+            | VideoNotFound(s)
+            | JobNotFound(s)
+            | NotFound(s)
+            | Internal(s)
+            | InsufficientStorage(s) => s.clone(),
         }
     }
 }
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
-        ServiceError::Internal(e.to_string())
+        let text = e.to_string();
+        // SQLite's SQLITE_FULL: "database or disk is full".
+        if text.contains("disk is full") || mentions_out_of_space(&text) {
+            return ServiceError::InsufficientStorage(format!(
+                "the disk of the data directory is full: the database could not be written \
+                 ({text}); free space on it and try again"
+            ));
+        }
+        ServiceError::Internal(text)
     }
 }
 
 impl From<BlobError> for ServiceError {
     fn from(e: BlobError) -> Self {
-        ServiceError::Internal(e.to_string())
+        match &e {
+            BlobError::Io(io) if is_out_of_space(io) => ServiceError::InsufficientStorage(format!(
+                "the disk of the data directory is full: the file could not be stored and \
+                     nothing of it was kept ({io}); free space on it and try again"
+            )),
+            _ => ServiceError::Internal(e.to_string()),
+        }
     }
+}
+
+/// Whether an i/o error means the disk (or the user's quota) is full.
+pub fn is_out_of_space(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || matches!(
+            e.raw_os_error(),
+            Some(libc_codes::ENOSPC | libc_codes::EDQUOT)
+        )
+}
+
+/// Whether a message (an error's text, a tool's stderr) reports a full disk, as the
+/// C library words ENOSPC and EDQUOT (ffmpeg prints `strerror`).
+pub fn mentions_out_of_space(text: &str) -> bool {
+    text.contains("No space left on device") || text.contains("Disk quota exceeded")
+}
+
+/// The two errno values of a full disk on Linux (asm-generic, every architecture).
+mod libc_codes {
+    pub const ENOSPC: i32 = 28;
+    pub const EDQUOT: i32 = 122;
 }
 
 /// `bytes` in MiB as `MAX_FILE_SIZE_MB` is written: whole numbers plain, fractions (the
@@ -92,6 +138,27 @@ fn mib(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A write that fails because the disk is full is `507 INSUFFICIENT_STORAGE` saying
+    /// so, not a bare `500 INTERNAL_ERROR`; other i/o errors stay internal.
+    #[test]
+    fn a_full_disk_is_insufficient_storage() {
+        for errno in [28, 122] {
+            let e = ServiceError::from(BlobError::Io(std::io::Error::from_raw_os_error(errno)));
+            assert_eq!(e.code(), ErrorCode::InsufficientStorage, "{e:?}");
+            assert_eq!(e.code().http_status(), 507);
+            assert!(
+                e.detail().contains("disk of the data directory is full"),
+                "{e:?}"
+            );
+        }
+        let other = ServiceError::from(BlobError::Io(std::io::Error::from_raw_os_error(5)));
+        assert_eq!(other.code(), ErrorCode::InternalError);
+        let db = ServiceError::from(StoreError::Corrupt(
+            "error returned from database: (code: 13) database or disk is full".into(),
+        ));
+        assert_eq!(db.code(), ErrorCode::InsufficientStorage);
+    }
 
     #[test]
     fn the_size_limit_is_named_as_configured() {

@@ -303,11 +303,49 @@ fn optional(r: Result<StyleJson, StyleError>) -> Result<Option<StyleJson>, Style
 /// The wire code of a stage failure (cancellation and timeouts are decided by the caller,
 /// which knows why the run was stopped).
 pub fn error_code(e: &StyleError) -> &'static str {
-    match e {
+    failure(e).0
+}
+
+/// The wire code and the message of a stage failure. A full disk is
+/// `INSUFFICIENT_STORAGE` whatever step met it: ffmpeg failing to write its scratch or
+/// output file would otherwise read as `INVALID_MEDIA` ("the audio could not be decoded")
+/// or a bare `PROCESSING_ERROR`, and send the user looking for a fault in the video.
+pub fn failure(e: &StyleError) -> (&'static str, String) {
+    if let Some(what) = out_of_space(e) {
+        return (
+            "INSUFFICIENT_STORAGE",
+            format!(
+                "the disk is full: the job's scratch or output files (under DATA_DIR, and \
+                 TMPDIR for renders) could not be written ({what}); the input media is not at \
+                 fault: free space and submit the job again"
+            ),
+        );
+    }
+    let code = match e {
         StyleError::Media(MediaError::BadInput { .. }) => "INVALID_MEDIA",
         StyleError::Media(MediaError::Timeout { .. }) => "JOB_TIMEOUT",
         _ => "PROCESSING_ERROR",
+    };
+    (code, e.to_string())
+}
+
+/// What says that `e` came from a full disk: an i/o error ENOSPC/EDQUOT, or a tool's
+/// stderr (ffmpeg prints `strerror`) naming it; `None` otherwise.
+fn out_of_space(e: &StyleError) -> Option<String> {
+    use crate::error::{is_out_of_space, mentions_out_of_space};
+    let stderr = match e {
+        StyleError::Io(io) | StyleError::Media(MediaError::Io(io)) => {
+            return is_out_of_space(io).then(|| io.to_string());
+        }
+        StyleError::Media(MediaError::BadInput { stderr_tail, .. })
+        | StyleError::Media(MediaError::ToolFailed { stderr_tail, .. }) => stderr_tail.as_str(),
+        _ => "",
+    };
+    if let Some(line) = stderr.lines().rev().find(|l| mentions_out_of_space(l)) {
+        return Some(format!("ffmpeg: {}", line.trim()));
     }
+    let text = e.to_string();
+    mentions_out_of_space(&text).then_some(text)
 }
 
 #[cfg(test)]
@@ -329,6 +367,32 @@ mod tests {
         assert_eq!(
             error_code(&StyleError::Unsupported("x".into())),
             "PROCESSING_ERROR"
+        );
+        // A full disk met by ffmpeg (here while writing the analysis audio to the job's
+        // scratch, what a 8 MB tmpfs data directory gave) is not the media's fault.
+        let full = StyleError::Media(MediaError::BadInput {
+            message: "the audio could not be decoded".into(),
+            stderr_tail: "[f32le @ 0x55] Error writing packet\n\
+                av_interleaved_write_frame(): No space left on device\n\
+                Error muxing a packet for output file #0"
+                .into(),
+        });
+        let (code, message) = failure(&full);
+        assert_eq!(code, "INSUFFICIENT_STORAGE");
+        assert!(message.contains("the disk is full"), "{message}");
+        assert!(message.contains("No space left on device"), "{message}");
+        let failed_render = StyleError::Media(MediaError::ToolFailed {
+            tool: "ffmpeg".into(),
+            status: "exit status: 1".into(),
+            stderr_tail: "out.mp4: No space left on device".into(),
+        });
+        assert_eq!(error_code(&failed_render), "INSUFFICIENT_STORAGE");
+        let io = StyleError::Io(std::io::Error::from_raw_os_error(28));
+        assert_eq!(error_code(&io), "INSUFFICIENT_STORAGE");
+        // A media error without a full disk keeps its code and its own message.
+        assert_eq!(
+            failure(&bad),
+            ("INVALID_MEDIA", "invalid media: x".to_string())
         );
         let ok: Result<StyleJson, StyleError> = Err(StyleError::NotAvailable("later".into()));
         assert_eq!(optional(ok).unwrap(), None);

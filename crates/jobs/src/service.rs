@@ -55,9 +55,9 @@ impl Service {
         })
     }
 
-    /// The scratch directory of job `id` (`DATA_DIR/scratch/<id>`).
-    pub fn job_scratch(&self, id: &str) -> std::path::PathBuf {
-        self.settings.data_dir.join("scratch").join(id)
+    /// A scratch directory for a run of job `id`, locked ([`new_job_scratch`]).
+    pub fn job_scratch(&self, id: &str) -> std::io::Result<JobScratch> {
+        new_job_scratch(&self.settings.data_dir, id)
     }
 
     pub(crate) async fn require_video(
@@ -240,7 +240,7 @@ impl Service {
     }
 }
 
-/// Removes the scratch a killed process left: its jobs' `DATA_DIR/scratch/<job>` and its
+/// Removes the scratch a killed process left: its jobs' `DATA_DIR/scratch/<job>-…` and its
 /// renders' `$TMPDIR/stylecut-render-*`. Only directories whose owner process is gone are
 /// removed (their lock can be taken, `stylecut_media::scratch`): a `worker` or `serve`
 /// running beside this one on the same data directory, or a `stylecut apply`, keeps its
@@ -256,4 +256,83 @@ pub fn sweep_orphaned_scratch(data_dir: &std::path::Path) -> Vec<std::path::Path
         tracing::info!(dir = %d.display(), "removed the scratch of a process that is gone");
     }
     removed
+}
+
+/// The scratch directory of one run of a job, with its owner lock held; removed when
+/// dropped.
+#[derive(Debug)]
+pub struct JobScratch {
+    dir: stylecut_media::scratch::LockedTempDir,
+}
+
+impl JobScratch {
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+/// Makes and locks the scratch directory of a run of job `id`:
+/// `DATA_DIR/scratch/<id>-<random>`, a new directory for every run. A job re-taken after
+/// its process was killed never works in the directory of the killed run: a process
+/// starting meanwhile may have judged that directory orphaned (its lock was free) and be
+/// removing it, which would take the new run's files with it (taking the lock over by
+/// renaming a new lock file in cannot stop a removal already decided). The killed run's
+/// directory is left to the next start-up sweep.
+pub fn new_job_scratch(data_dir: &std::path::Path, id: &str) -> std::io::Result<JobScratch> {
+    let parent = data_dir.join("scratch");
+    std::fs::create_dir_all(&parent)?;
+    let dir = stylecut_media::scratch::LockedTempDir::new_in(&parent, &format!("{id}-"))?;
+    Ok(JobScratch { dir })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Session 23's race: a process killed mid-job leaves `DATA_DIR/scratch` with the
+    /// job's directory and a stale lock. A process starting on the data directory judges
+    /// that directory orphaned (takes its stale lock) just as a running worker re-takes
+    /// the job (its lease lapsed) and makes the run's scratch; the sweep then removes the
+    /// directory it judged. The live run's scratch must survive: a re-taken job never
+    /// works in the directory of an earlier run.
+    #[test]
+    fn a_start_up_sweep_never_removes_the_scratch_of_a_re_taken_job() {
+        use stylecut_media::scratch::{hold, orphans};
+        let root = std::env::temp_dir().join(format!("stylecut-jobs-test-{}", ids::new_job_id()));
+        std::fs::create_dir(&root).unwrap();
+        struct Cleanup(std::path::PathBuf);
+        impl Drop for Cleanup {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let data = Cleanup(root);
+        let data = &data.0;
+        let id = "job_01a233b03140772da1b64168f09ed9c0";
+        // The killed run: its scratch, its lock released by the kernel.
+        let killed = new_job_scratch(data.as_path(), id).unwrap();
+        let killed_dir = killed.path().to_path_buf();
+        std::fs::write(killed_dir.join("sc-mono-1.f32"), b"killed run").unwrap();
+        std::mem::forget(killed); // a SIGKILL runs no destructor...
+        drop(hold(&killed_dir).unwrap()); // ...and the kernel drops the lock
+        let judged = orphans(&data.as_path().join("scratch"), "");
+        assert_eq!(judged.len(), 1);
+
+        let run = new_job_scratch(data.as_path(), id).unwrap();
+        std::fs::write(run.path().join("sc-mono-2.f32"), b"live run").unwrap();
+        for o in judged {
+            let _ = o.remove();
+        }
+        assert!(
+            run.path().join("sc-mono-2.f32").exists(),
+            "the sweep removed the live run's scratch {}",
+            run.path().display()
+        );
+        assert!(!killed_dir.exists(), "the killed run's scratch is removed");
+        // The live run's directory is not an orphan while it runs, and goes with it.
+        assert!(orphans(&data.as_path().join("scratch"), "").is_empty());
+        let path = run.path().to_path_buf();
+        drop(run);
+        assert!(!path.exists());
+    }
 }

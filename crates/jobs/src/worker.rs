@@ -290,12 +290,16 @@ async fn execute(
         None => None,
     };
     let path = |k: &str| svc.blobs.path(k).map_err(|e| internal(e.to_string()));
-    let scratch = svc.job_scratch(&job.id);
-    std::fs::create_dir_all(&scratch).map_err(|e| internal(format!("scratch dir: {e}")))?;
-    // Held for the run: a process starting on this data directory meanwhile leaves the
+    // Locked for the run: a process starting on this data directory meanwhile leaves the
     // directory alone; after a kill it is free, and the next start removes it.
-    let scratch_lock = stylecut_media::scratch::hold(&scratch)
-        .map_err(|e| internal(format!("scratch dir lock: {e}")))?;
+    let scratch_dir = svc.job_scratch(&job.id).map_err(|e| {
+        let e = stylecut_style::StyleError::Io(e);
+        match pipeline::failure(&e) {
+            ("INSUFFICIENT_STORAGE", m) => (None, ("INSUFFICIENT_STORAGE", m)),
+            _ => internal(format!("scratch dir: {e}")),
+        }
+    })?;
+    let scratch = scratch_dir.path().to_path_buf();
     let source_analysis = stored_analysis(svc, &job.id, &source.id).await;
     let template_analysis = match &template {
         Some(t) => stored_analysis(svc, &job.id, &t.id).await,
@@ -324,14 +328,12 @@ async fn execute(
     let run_input = input.clone();
     let res = tokio::task::spawn_blocking(move || pipeline::run(&run_input, &opts, tx)).await;
     let _ = writer.await;
-    let _ = std::fs::remove_dir_all(&scratch);
-    drop(scratch_lock);
+    drop(scratch_dir);
     let outcome = match res {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => {
             let _ = std::fs::remove_file(&input.output);
-            let code = pipeline::error_code(&e.error);
-            return Err((Some(e.stage), (code, e.error.to_string())));
+            return Err((Some(e.stage), pipeline::failure(&e.error)));
         }
         Err(join) => {
             let _ = std::fs::remove_file(&input.output);

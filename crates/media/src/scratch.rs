@@ -2,7 +2,7 @@
 //!
 //! A process that is killed (SIGKILL, the OOM killer, a power cut of the container) runs no
 //! clean-up: its scratch directories (a render's `stylecut-render-*`, a job's
-//! `DATA_DIR/scratch/<job>`) stay. The next `serve` or `worker` removes them at start-up
+//! `DATA_DIR/scratch/<job>-…`) stay. The next `serve` or `worker` removes them at start-up
 //! ([`sweep_orphans`]), but several processes may share a data directory (`serve --api-only`
 //! beside `worker`s) and the system temp directory, so it must remove only those of
 //! processes that are gone. A process id in the name is not enough (ids are reused, and a
@@ -78,9 +78,34 @@ impl LockedTempDir {
     }
 }
 
-/// Whether `dir` has a lock file that nobody holds; when so, `f` runs with the lock taken
-/// (so no one can take the directory over meanwhile).
-fn with_orphan<T>(dir: &Path, f: impl FnOnce() -> T) -> Option<T> {
+/// A directory judged orphaned by [`orphans`]: its stale lock is held (so no new owner can
+/// take the lock meanwhile) until it is removed or dropped.
+#[derive(Debug)]
+pub struct Orphan {
+    dir: PathBuf,
+    _lock: File,
+}
+
+impl Orphan {
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Removes the directory and everything in it.
+    ///
+    /// Holding the stale lock does not stop a process that *reuses* the directory by
+    /// name: it renames a lock file of its own over the stale one and writes beside it,
+    /// and this removal deletes its files. Owners must therefore always make a directory
+    /// of a new name ([`LockedTempDir`]), never take over an existing one.
+    pub fn remove(self) -> io::Result<PathBuf> {
+        std::fs::remove_dir_all(&self.dir)?;
+        Ok(self.dir)
+    }
+}
+
+/// `dir` as an [`Orphan`] when it has a lock file that nobody holds (its lock is then
+/// taken).
+fn orphan(dir: &Path) -> Option<Orphan> {
     use std::os::unix::fs::MetadataExt;
     let lock_path = dir.join(LOCK_FILE);
     let file = File::open(&lock_path).ok()?;
@@ -93,29 +118,34 @@ fn with_orphan<T>(dir: &Path, f: impl FnOnce() -> T) -> Option<T> {
     if (held.dev(), held.ino()) != (now.dev(), now.ino()) {
         return None;
     }
-    Some(f())
+    Some(Orphan {
+        dir: dir.to_path_buf(),
+        _lock: file,
+    })
 }
 
-/// Removes the directories in `parent` whose names start with `prefix` and whose owner
-/// process no longer exists (their [`LOCK_FILE`] can be locked). A directory without a
-/// lock file is left alone: it may have been made a moment ago by a process that has not
-/// locked it yet, or by a stylecut from before these locks. The directories removed.
-pub fn sweep_orphans(parent: &Path, prefix: &str) -> Vec<PathBuf> {
+/// The directories in `parent` whose names start with `prefix` and whose owner process no
+/// longer exists (their [`LOCK_FILE`] can be locked), each with its lock taken. A
+/// directory without a lock file is not one: it may have been made a moment ago by a
+/// process that has not locked it yet, or by a stylecut from before these locks.
+pub fn orphans(parent: &Path, prefix: &str) -> Vec<Orphan> {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return Vec::new();
     };
-    let mut removed = Vec::new();
-    for e in entries.flatten() {
-        let name = e.file_name();
-        if !name.to_string_lossy().starts_with(prefix) || !e.path().is_dir() {
-            continue;
-        }
-        let dir = e.path();
-        if let Some(Ok(())) = with_orphan(&dir, || std::fs::remove_dir_all(&dir)) {
-            removed.push(dir);
-        }
-    }
-    removed
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix) && e.path().is_dir())
+        .filter_map(|e| orphan(&e.path()))
+        .collect()
+}
+
+/// Removes the [`orphans`] of `parent` with names starting with `prefix`: the
+/// directories removed.
+pub fn sweep_orphans(parent: &Path, prefix: &str) -> Vec<PathBuf> {
+    orphans(parent, prefix)
+        .into_iter()
+        .filter_map(|o| o.remove().ok())
+        .collect()
 }
 
 #[cfg(test)]

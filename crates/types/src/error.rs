@@ -26,6 +26,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     InternalError,
     ServiceUnavailable,
+    /// **Beyond**: the disk holding the data directory (or the temp directory) is full: an
+    /// upload that could not be stored (HTTP 507), or, inside a failed job, a job whose
+    /// scratch or output could not be written.
+    InsufficientStorage,
 }
 
 impl ErrorCode {
@@ -39,6 +43,7 @@ impl ErrorCode {
             Unauthorized => 401,
             MethodNotAllowed => 405,
             ServiceUnavailable => 503,
+            InsufficientStorage => 507,
             JobTimeout | ProcessingError | WorkerLost | InternalError => 500,
         }
     }
@@ -63,6 +68,7 @@ impl ErrorCode {
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             InternalError => "INTERNAL_ERROR",
             ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            InsufficientStorage => "INSUFFICIENT_STORAGE",
         }
     }
 }
@@ -85,6 +91,7 @@ mod tests {
             ErrorCode::JobTimeout,
             ErrorCode::WorkerLost,
             ErrorCode::MethodNotAllowed,
+            ErrorCode::InsufficientStorage,
         ] {
             let s = serde_json::to_string(&c).unwrap();
             assert_eq!(s, format!("\"{}\"", c.as_str()));

@@ -14,7 +14,8 @@ use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::AppState;
 
-/// Body of `POST /api/v1/jobs`.
+/// Body of `POST /api/v1/jobs`. Keys other than these four are ignored (**Decision**:
+/// Clipzy clients may send fields of their own); unknown keys inside `config` are refused.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct JobCreateRequest {
     pub video_id: String,
@@ -44,6 +45,7 @@ pub struct ListQuery {
         (status = 404, body = ErrorEnvelope, description = "VIDEO_NOT_FOUND"),
         (status = 409, body = ErrorEnvelope, description = "JOB_ALREADY_PROCESSING"),
         (status = 422, body = ErrorEnvelope, description = "VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true), MISSING_FIELD"),
+        (status = 507, body = ErrorEnvelope, description = "INSUFFICIENT_STORAGE: the data directory's disk is full; the job was not recorded"),
     ))]
 pub async fn create(
     State(st): State<AppState>,

@@ -49,6 +49,25 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A failed command says what failed, not where in the program: with `RUST_BACKTRACE=1`
+/// (set on many developers' machines) it printed a 30-frame stack trace under the message.
+#[test]
+fn a_failed_command_prints_its_error_without_a_stack_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("holiday.mp4");
+    let o = Command::new(env!("CARGO_BIN_EXE_stylecut"))
+        .args(["extract".as_ref(), missing.as_os_str()])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("stylecut runs");
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.starts_with("Error: video "), "{e}");
+    assert!(e.contains("holiday.mp4: no such file"), "{e}");
+    assert!(!e.contains("backtrace") && !e.contains("Backtrace"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
+
 #[test]
 fn a_missing_input_is_named_as_missing() {
     let dir = tempfile::tempdir().unwrap();

@@ -174,6 +174,47 @@ async fn job_request_errors() {
     assert_eq!(st, 200, "{b}");
 }
 
+/// **Decision** (docs/API.md, Job creation body): keys of the body the contract does not
+/// name are ignored, as Clipzy clients may send fields of their own; keys inside `config`
+/// are ours and an unknown one is refused. An ignored key changes nothing: the same request
+/// with and without it is the same job.
+#[tokio::test]
+async fn unknown_body_keys_are_ignored_unknown_config_keys_refused() {
+    // HTTP only: the job stays queued, so the same request again must meet it.
+    let s = Server::start(&[("API_ONLY", "true")]);
+    let vid = s.video(&bikes()).await;
+    let cfg = json!({"mode": "extract_only", "max_duration_seconds": 1});
+    let (st, b) = s
+        .create_job(json!({
+            "video_id": vid,
+            "config": cfg,
+            "priority": "high",
+            "client_reference": {"order": 17},
+            "callback_headers": ["X-Clipzy: 1"],
+        }))
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let job = b["data"]["job_id"].as_str().unwrap().to_string();
+    assert!(b["data"].get("priority").is_none(), "{b}");
+    let (st, b) = s.create_job(json!({"video_id": vid, "config": cfg})).await;
+    assert_error(st, &b, 409, "JOB_ALREADY_PROCESSING");
+    assert!(b["error"]["detail"].as_str().unwrap().contains(&job), "{b}");
+    let (st, b) = s
+        .create_job(
+            json!({"video_id": vid, "config": {"mode": "extract_only", "priority": "high"}}),
+        )
+        .await;
+    assert_error(st, &b, 422, "VALIDATION_ERROR");
+    assert!(
+        b["error"]["detail"].as_str().unwrap().contains("priority"),
+        "{b}"
+    );
+    let (st, b) = s
+        .post(&format!("/api/v1/jobs/{job}/cancel"), &json!({}))
+        .await;
+    assert_eq!(st, 200, "{b}");
+}
+
 #[tokio::test]
 async fn list_pagination_bounds() {
     let s = Server::start(&[]);

@@ -359,7 +359,20 @@ async fn sigkill_mid_render_kills_its_ffmpeg_and_a_restart_clears_its_scratch() 
         .filter_map(|k| k.split(' ').next()?.parse().ok())
         .collect();
     let render = render_dirs(tmp.path());
-    let job_scratch = data.join("scratch").join(&id);
+    // The run's scratch: `scratch/<job>-<random>`, a new directory for every run.
+    let runs: Vec<_> = std::fs::read_dir(data.join("scratch"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{id}-"))
+        })
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let job_scratch = runs[0].clone();
     assert!(job_scratch.is_dir());
 
     // A worker starting on the same data directory meanwhile keeps its hands off them.

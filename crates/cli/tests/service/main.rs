@@ -11,5 +11,6 @@ mod jobs_control;
 mod meta;
 mod quickstart;
 mod reuse;
+mod scripts;
 mod uploads;
 mod webhooks;

@@ -82,6 +82,18 @@ async fn openapi_document_describes_the_api() {
     ] {
         assert!(schemas[name].is_object(), "missing schema {name}");
     }
+    // A full disk has its documented answer where a request writes (upload, job creation),
+    // and its code is one of the schema's error codes.
+    for (p, m) in [("/api/v1/videos/upload", "post"), ("/api/v1/jobs", "post")] {
+        assert!(
+            d["paths"][p][m]["responses"]["507"].is_object(),
+            "{m} {p}: no 507 INSUFFICIENT_STORAGE"
+        );
+    }
+    assert!(
+        d.to_string().contains("\"INSUFFICIENT_STORAGE\""),
+        "INSUFFICIENT_STORAGE is not among the error codes"
+    );
     let job_props = &schemas["JobResponse"]["properties"];
     for f in [
         "job_id",

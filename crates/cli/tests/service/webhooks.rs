@@ -33,6 +33,11 @@ struct Receiver {
 
 impl Receiver {
     async fn start(fail_first: usize) -> Receiver {
+        Receiver::start_at("127.0.0.1:0", fail_first).await
+    }
+
+    /// A receiver listening on `addr` (`127.0.0.1:0` for any free port).
+    async fn start_at(addr: &str, fail_first: usize) -> Receiver {
         let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
         let fail = Arc::new(AtomicUsize::new(fail_first));
         let delay_ms = Arc::new(AtomicU64::new(0));
@@ -63,7 +68,7 @@ impl Receiver {
                 }
             }),
         );
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let l = tokio::net::TcpListener::bind(addr).await.unwrap();
         let url = format!("http://{}/hook", l.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(l, app).await });
         Receiver {
@@ -360,4 +365,145 @@ async fn sigterm_finishes_the_webhook_attempt_in_flight() {
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(rx.hits().len(), 1);
+}
+
+/// The delivery's attempts as stored: `(at, status_code, error)`.
+/// Seconds since the Unix epoch of a stored `YYYY-MM-DDTHH:MM:SS.mmmZ` timestamp.
+fn epoch_seconds(iso: &str) -> f64 {
+    let (date, time) = iso.trim_end_matches('Z').split_once('T').unwrap();
+    let d: Vec<i64> = date.split('-').map(|x| x.parse().unwrap()).collect();
+    let t: Vec<f64> = time.split(':').map(|x| x.parse().unwrap()).collect();
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let (y, m) = if d[1] <= 2 {
+        (d[0] - 1, d[1] + 9)
+    } else {
+        (d[0], d[1] - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d[2] - 1;
+    let days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    days as f64 * 86400.0 + t[0] * 3600.0 + t[1] * 60.0 + t[2]
+}
+
+async fn attempts(s: &Server, id: &str) -> (Value, Vec<(f64, Option<i64>, Option<String>)>) {
+    let (st, b) = s.get(&format!("/api/v1/jobs/{id}/webhooks")).await;
+    assert_eq!(st, 200, "{b}");
+    let d = b["data"]["deliveries"][0].clone();
+    let list = d["attempts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|a| {
+                    (
+                        epoch_seconds(a["at"].as_str().unwrap()),
+                        a["status_code"].as_i64(),
+                        a["error"].as_str().map(String::from),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (d, list)
+}
+
+/// A receiver that is down (nothing listens on its port: connection refused) for a while,
+/// with the server SIGKILLed and restarted while it retries, then comes up: it gets the
+/// delivery exactly once, the attempts before follow the documented backoff
+/// (`WEBHOOK_RETRY_BASE_SECONDS` doubling up to `WEBHOOK_RETRY_MAX_SECONDS`), each failed
+/// one recorded with its connection error, and the schedule continues after the restart.
+#[tokio::test]
+async fn a_receiver_down_then_up_gets_the_delivery_once_across_a_restart() {
+    let env = [
+        ("WEBHOOK_RETRY_BASE_SECONDS", "0.4"),
+        ("WEBHOOK_RETRY_MAX_SECONDS", "1.6"),
+        ("WEBHOOK_MAX_ATTEMPTS", "30"),
+    ];
+    // A port nobody listens on (taken, then freed).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let mut s = Server::start(&env);
+    let data = s.data.clone();
+    let _keep = s.take_dir();
+    let vid = s.video(&bikes()).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": url, "config": {"mode": "extract_only"}}))
+        .await;
+    s.wait_terminal(&id, Duration::from_secs(60)).await;
+    let t = Instant::now();
+    let before_kill = loop {
+        let (d, a) = attempts(&s, &id).await;
+        if a.len() >= 3 {
+            assert_eq!(d["state"], json!("pending"), "{d}");
+            break a;
+        }
+        assert!(t.elapsed() < Duration::from_secs(40), "{d}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    s.kill9();
+    let s = Server::start_in(&data, &env);
+    // Still down after the restart: the retries go on from the stored schedule.
+    let t = Instant::now();
+    loop {
+        let (d, a) = attempts(&s, &id).await;
+        if a.len() > before_kill.len() + 1 {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no retry after restart: {d}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rx = Receiver::start_at(&format!("127.0.0.1:{port}"), 0).await;
+    rx.wait_accepted(1, Duration::from_secs(30)).await;
+    let (d, a) = loop {
+        let (d, a) = attempts(&s, &id).await;
+        if d["state"] == json!("delivered") {
+            break (d, a);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        (epoch_seconds("2026-12-01T22:18:53.895Z") - 1796163533.895).abs() < 1e-3,
+        "timestamp arithmetic"
+    );
+    // Exactly once: one request reached the receiver, and no more come.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(rx.hits().len(), 1, "{:?}", rx.hits());
+    let (last, failed) = a.split_last().unwrap();
+    assert_eq!(last.1, Some(200), "{d}");
+    assert!(last.2.is_none(), "{d}");
+    for (i, (_, code, err)) in failed.iter().enumerate() {
+        assert_eq!(*code, None, "attempt {}: {d}", i + 1);
+        assert!(
+            err.as_deref().is_some_and(|e| !e.is_empty()),
+            "attempt {}: {d}",
+            i + 1
+        );
+    }
+    // The backoff between attempts of one process: at least the documented delay
+    // (0.4, 0.8, 1.6, 1.6 … s; 30 ms for the stored timestamps' rounding).
+    for (i, w) in a.windows(2).enumerate() {
+        if i + 1 == before_kill.len() {
+            continue; // the gap spanning the kill and restart
+        }
+        let want = (0.4 * 2f64.powi(i as i32)).min(1.6);
+        let gap = w[1].0 - w[0].0;
+        assert!(
+            gap >= want - 0.03,
+            "gap {} = {gap} s < {want} s: {d}",
+            i + 1
+        );
+    }
+    assert_eq!(
+        d["delivery_id"],
+        json!(rx.hits()[0].headers["x-stylecut-delivery"]
+            .to_str()
+            .unwrap())
+    );
 }
