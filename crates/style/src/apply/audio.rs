@@ -158,10 +158,15 @@ pub fn plan(
     let lufs = target_lufs(a.normalization_level, source.loudness.integrated_lufs);
     p.target_lufs = Some(round2(lufs));
     if a.normalization_level <= 0.0 {
-        notes.push(
-            "audio: normalization_level 0 (a template without sound): the source's loudness is kept"
-                .into(),
-        );
+        notes.push(match source.loudness.integrated_lufs {
+            Some(src) if src > audio_map::NORM_LUFS_AT_0 => format!(
+                "audio: normalization_level 0 (a template without sound): the source's loudness ({src:.1} LUFS) is kept"
+            ),
+            _ => format!(
+                "audio: normalization_level 0 (a template without sound) and a source that is silent or quieter than {:.1} LUFS: the map's bottom",
+                audio_map::NORM_LUFS_AT_0
+            ),
+        });
     }
     notes.push(format!(
         "audio: normalise to {lufs:.1} LUFS (measured gain, peak limiter when needed), compressor {}, bass shelf {}",
@@ -475,6 +480,46 @@ mod tests {
         // A source that is silent or quieter than the map's bottom: the bottom.
         assert_eq!(target_lufs(0.0, None), -36.0);
         assert_eq!(target_lufs(0.0, Some(-50.0)), -36.0);
+    }
+
+    /// A source analysis with only the loudness set (the fields `plan` reads default).
+    fn source_at(lufs: Option<f64>) -> Analysis {
+        let mut a: Analysis = serde_json::from_value(serde_json::json!({
+            "duration_s": 10.0, "width": 1280, "height": 720, "frame_rate": 25.0,
+            "shots": [], "transitions": [], "tempo_bpm": null, "beats": [],
+            "loudness": {"integrated_lufs": null, "range_lu": null, "true_peak_dbtp": null},
+            "speech_segments": [], "motion": [], "color": [],
+            "color_grade": serde_json::to_value(stylecut_types::ColorGrade::default()).unwrap(),
+            "audio": serde_json::to_value(stylecut_types::AudioFeatures::default()).unwrap(),
+            "has_subtitle_stream": false, "burned_in_captions": false
+        }))
+        .unwrap();
+        a.loudness.integrated_lufs = lufs;
+        a
+    }
+
+    #[test]
+    fn a_silent_template_note_says_what_level_the_edit_gets() {
+        let style = AudioStyle {
+            normalization_level: 0.0,
+            compression_ratio: 1.0,
+            bass_boost: 0.0,
+            enhance_speech: false,
+        };
+        let (p, notes) = plan(Some(&style), &source_at(Some(-20.7)), true, true);
+        assert_eq!(p.target_lufs, Some(-20.7));
+        assert!(
+            notes[0].contains("the source's loudness (-20.7 LUFS) is kept"),
+            "{notes:?}"
+        );
+        // A source quieter than the map's bottom is not "kept": it goes to the bottom.
+        let (p, notes) = plan(Some(&style), &source_at(Some(-50.0)), true, true);
+        assert_eq!(p.target_lufs, Some(-36.0));
+        assert!(!notes.iter().any(|n| n.contains("is kept")), "{notes:?}");
+        assert!(
+            notes[0].contains("silent or quieter than -36.0 LUFS"),
+            "{notes:?}"
+        );
     }
 
     /// The end of a measuring pass's `-report` log (ffmpeg 5.1, BBB 30 s edit).
