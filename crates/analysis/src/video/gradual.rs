@@ -956,6 +956,70 @@ pub fn camera_runs_through(f: &[FrameFeatures], g: &Gradual, cuts: &[usize]) -> 
     b || a
 }
 
+/// Tracked camera travel over a transition (share of the frame, [`tracked_travel`]) from
+/// which [`camera_chain`] judges it link by link.
+const CHAIN_TRAVEL: f32 = 0.3;
+/// Largest tracked travel of one link of [`camera_chain`] (share of the frame): the links
+/// keep most of their cells in view of each other, where [`camera_warp`]'s search (up to
+/// half the frame) can match them.
+const LINK_TRAVEL: f32 = 0.25;
+/// Thumbnail change of a link under which it holds nothing for a warp to explain (a
+/// frame-rate conversion's repeated frame, a held picture).
+const LINK_STILL: f32 = 0.02;
+
+/// True when `g` (other than a lone fade-in/out or a slide) is the camera moving over one
+/// picture: the camera, tracked frame to frame, travels [`CHAIN_TRAVEL`] of the frame or
+/// more over it, and the window splits into consecutive links, each as long as its own
+/// tracked travel stays under [`LINK_TRAVEL`] (at least one pair), whose end frames a warp
+/// of the thumbnail explains ([`camera_explains`]: the later frame is the earlier one
+/// moved) or that hardly change ([`LINK_STILL`]). A dissolve, fade or wipe replaces one
+/// picture with another: the link over which most of that change happens shows cells that
+/// no warp of the earlier frame gives. When the camera starts, stops or speeds up inside
+/// the window it travels further than the end-frame check of [`detect_in_segment`] can
+/// match (their pictures no longer overlap), and a hand-held close-up's flat areas let a
+/// wipe mask or a blend fit the frames; aligned link by link on the camera the picture
+/// is one view moving (docs/BENCHMARKS.md, session 24). A slide moves both of its
+/// pictures by the same shift, which every link's warp follows, so slides are judged by
+/// their held ends instead ([`super::slide::move_starts_and_stops`]).
+pub fn camera_chain(f: &[FrameFeatures], g: &Gradual) -> bool {
+    let (s, e) = (g.start, g.end);
+    if e <= s + 1 || e >= f.len() || matches!(g.kind, "fade_in" | "fade_out" | "slide") {
+        return false;
+    }
+    let travel = tracked_travel(f, s, e);
+    if travel < CHAIN_TRAVEL {
+        return false;
+    }
+    let mut a = s;
+    let mut links = Vec::new();
+    while a < e {
+        let mut b = a + 1;
+        while b < e && tracked_travel(f, a, b + 1) < LINK_TRAVEL {
+            b += 1;
+        }
+        let ok =
+            thumb_dist(&f[a], &f[b]) < LINK_STILL || camera_explains(&f[a].thumb(), &f[b].thumb());
+        links.push((a, b, ok));
+        if !ok && !debug() {
+            return false;
+        }
+        a = b;
+    }
+    let all = links.iter().all(|l| l.2);
+    if debug() {
+        let list: Vec<String> = links
+            .iter()
+            .map(|(a, b, ok)| format!("{a}-{b}:{}", if *ok { "moved" } else { "NEW" }))
+            .collect();
+        eprintln!(
+            "  camera_chain {} {s}-{e}: travel {travel:.2}, links [{}] -> camera {all}",
+            g.kind,
+            list.join(" ")
+        );
+    }
+    all
+}
+
 /// Largest step per frame, as a share of the transition's steepest step, at which the
 /// picture next to an end counts as held (see [`held_ends`]).
 const HELD_STEP: f32 = 0.25;

@@ -185,6 +185,10 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
     // going on beside it, is a pan or tilt (see [`gradual::camera_runs_through`]).
     let cut_at: Vec<usize> = hard.iter().filter(|c| !c.sweep).map(|c| c.index).collect();
     grads.retain(|g| !gradual::camera_runs_through(f, g, &cut_at));
+    // A transition over which the camera travels 0.3 of the frame or more and whose
+    // frames are, link by link, one picture moved by the camera is a camera move that
+    // starts, stops or changes pace (see [`gradual::camera_chain`]).
+    grads.retain(|g| !gradual::camera_chain(f, g));
     let mut grads = join_through_colour(grads);
     // Transitions placed against a step that is no cut must still run between held
     // pictures (a whip pan read as a wipe or dissolve ends mid-sweep). Judged after the
