@@ -258,7 +258,7 @@ def main():
     ap.add_argument("--out", type=Path, default=ROOT / "bench/out/bars")
     ap.add_argument("--per-clip", action="store_true")
     ap.add_argument("builds", nargs="*", help="NAME=BIN")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     if a.cmd == "gen":
         gen(a.out)
     else:

@@ -53,12 +53,16 @@ pub struct Crop {
 impl Crop {
     /// The `crop` filter cutting this part out of the frame the filter chain sees (the
     /// decoded, rotated and, for interlaced input, single-field picture: fractions hold
-    /// for each), on even pixels.
+    /// for each), its edges rounded inwards to even pixels.
     pub fn filter(&self) -> String {
         format!(
-            "crop=w=trunc(iw*{:.6}/2)*2:h=trunc(ih*{:.6}/2)*2:x=trunc(iw*{:.6}/2)*2:\
-             y=trunc(ih*{:.6}/2)*2:exact=1",
-            self.width, self.height, self.x, self.y
+            "crop=w=trunc(iw*{x1:.6}/2)*2-ceil(iw*{x0:.6}/2)*2:\
+             h=trunc(ih*{y1:.6}/2)*2-ceil(ih*{y0:.6}/2)*2:\
+             x=ceil(iw*{x0:.6}/2)*2:y=ceil(ih*{y0:.6}/2)*2:exact=1",
+            x0 = self.x,
+            y0 = self.y,
+            x1 = self.x + self.width,
+            y1 = self.y + self.height,
         )
     }
 

@@ -31,6 +31,9 @@ pub const MIN_BAR_SHARE: f64 = 0.02;
 /// The two bars of an axis together must take at least this share of the frame.
 pub const MIN_AXIS_SHARE: f64 = 0.05;
 
+/// Lines of the probed frame taken off the picture next to each bar found.
+pub const EDGE_MARGIN: usize = 1;
+
 /// The active picture, in fractions of the frame (display geometry) from its top left.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ActiveArea {
@@ -179,6 +182,11 @@ pub fn find_active_area<'a>(frames: impl IntoIterator<Item = FrameRef<'a>>) -> A
     if top + bottom + left + right == 0 {
         return ActiveArea::FULL;
     }
+    // The line next to a bar blends bar and picture (the encoder's ringing, the scale's
+    // area average): it goes with the bar, or a white frame of the picture would keep a
+    // dark line and not read as solid (a fade through white read as two dissolves).
+    let margin = |s: usize| if s > 0 { s + EDGE_MARGIN } else { 0 };
+    let (top, bottom, left, right) = (margin(top), margin(bottom), margin(left), margin(right));
     ActiveArea {
         x: left as f64 / w as f64,
         y: top as f64 / h as f64,
@@ -244,7 +252,8 @@ mod tests {
         for pad in [[0u8; 3], [40, 60, 90]] {
             let frames: Vec<Vec<u8>> = (0..6).map(|k| letterboxed(k / 3, k, 1.0, pad)).collect();
             let a = find_active_area(frames.iter().enumerate().map(|(k, f)| frame(f, k)));
-            assert_eq!(a.pixels(W, H), (0, 78, W, 72), "{pad:?}: {a:?}");
+            // The picture's rows less one line next to each bar (`EDGE_MARGIN`).
+            assert_eq!(a.pixels(W, H), (0, 79, W, 70), "{pad:?}: {a:?}");
         }
         // A full-frame picture fading to black, black frames, and fading in again: the
         // black frames are skipped, the dimmed ones show picture to the edges.
