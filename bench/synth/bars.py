@@ -152,7 +152,9 @@ def gen(out):
 
 
 def analyse(out, name, binary, clip):
-    cache = out / "cache" / name / (Path(clip).parent.name + "--" + Path(clip).name + ".json")
+    c = Path(clip)
+    ref = "ref-" if c.parent.parent.name == "ref" else ""
+    cache = out / "cache" / name / f"{ref}{c.parent.name}--{c.name}.json"
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         r = subprocess.run(["nice", "-n", "10", binary, "analyze", clip],
