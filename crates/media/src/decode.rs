@@ -35,6 +35,42 @@ pub struct DecodeSpec {
     pub scratch_dir: Option<PathBuf>,
     /// Frames whose in-loop deblocking filter the decoder skips.
     pub skip_loop_filter: SkipLoopFilter,
+    /// Decode only this part of the picture (the active picture inside letterbox or
+    /// pillarbox bars); the analysis frames are `analysis_width` wide across it.
+    pub crop: Option<Crop>,
+}
+
+/// A part of the displayed picture, in fractions of its width and height from the top
+/// left (display geometry: after rotation and pixel aspect).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crop {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Crop {
+    /// The `crop` filter cutting this part out of the frame the filter chain sees (the
+    /// decoded, rotated and, for interlaced input, single-field picture: fractions hold
+    /// for each), its edges rounded inwards to even pixels.
+    pub fn filter(&self) -> String {
+        format!(
+            "crop=w=trunc(iw*{x1:.6}/2)*2-ceil(iw*{x0:.6}/2)*2:\
+             h=trunc(ih*{y1:.6}/2)*2-ceil(ih*{y0:.6}/2)*2:\
+             x=ceil(iw*{x0:.6}/2)*2:y=ceil(ih*{y0:.6}/2)*2:exact=1",
+            x0 = self.x,
+            y0 = self.y,
+            x1 = self.x + self.width,
+            y1 = self.y + self.height,
+        )
+    }
+
+    /// The displayed size of this part of a `w`×`h` picture.
+    pub fn display_size(&self, w: u32, h: u32) -> (u32, u32) {
+        let f = |v: u32, s: f64| ((v as f64 * s).round() as u32).max(2);
+        (f(w, self.width), f(h, self.height))
+    }
 }
 
 /// Frames whose in-loop deblocking filter the video decoder skips (ffmpeg's
@@ -80,6 +116,7 @@ impl Default for DecodeSpec {
             max_seconds: None,
             scratch_dir: None,
             skip_loop_filter: SkipLoopFilter::Bidir,
+            crop: None,
         }
     }
 }
@@ -410,6 +447,77 @@ pub fn decode_picture(
     Ok(info)
 }
 
+/// At most this many key frames are read by [`decode_key_frames`].
+pub const KEY_FRAME_PROBE_MAX: usize = 32;
+
+/// Decodes key frames only (the decoder skips every other frame: `-skip_frame nokey`), at
+/// most `max_frames` of them spread over the input (one per `duration / max_frames` at
+/// most), at the analysis size and colour of [`decode`] (`spec`'s width and crop are
+/// ignored: the whole frame), and hands each to `on_frame` (`index` counts the frames
+/// read, `pts_s` is 0). What the analysis reads letterbox bars from before its decode.
+/// An intra-only input (every frame a key frame) decodes every frame here.
+pub fn decode_key_frames(
+    path: &Path,
+    info: &MediaInfo,
+    spec: &DecodeSpec,
+    opts: &RunOpts,
+    max_frames: usize,
+    mut on_frame: impl FnMut(&Frame),
+) -> Result<(), MediaError> {
+    let video = info.video.as_ref().ok_or_else(|| MediaError::BadInput {
+        message: "the file has no video stream".into(),
+        stderr_tail: String::new(),
+    })?;
+    let (w, h) = analysis_size(
+        video.display_width,
+        video.display_height,
+        spec.analysis_width,
+    );
+    let step = (info.duration_s / max_frames.max(1) as f64).max(0.0);
+    let mut cmd = Command::new(ffmpeg_bin());
+    cmd.args([
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-skip_frame",
+        "nokey",
+    ]);
+    cmd.args(["-skip_loop_filter", spec.skip_loop_filter.ffmpeg_value()]);
+    cmd.arg("-i").arg(path);
+    cmd.args([
+        "-map",
+        "0:v:0",
+        "-vf",
+        &format!(
+            "select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,{step:.3}),{}{},format=rgb24",
+            analysis_deinterlace(video).map_or(String::new(), |f| format!("{f},")),
+            rgb_scale(&video.colour, w, h)
+        ),
+        "-frames:v",
+        &max_frames.to_string(),
+        "-fps_mode",
+        "passthrough",
+        "-f",
+        "rawvideo",
+        "pipe:1",
+    ]);
+    let out = crate::process::run(cmd, "ffmpeg", opts, |_| {})?;
+    let frame_bytes = (w * h * 3) as usize;
+    for (index, rgb) in out.stdout.chunks_exact(frame_bytes).enumerate() {
+        on_frame(&Frame {
+            index,
+            pts_s: 0.0,
+            width: w,
+            height: h,
+            rgb: rgb.to_vec(),
+            key: true,
+            exact_pts_s: None,
+        });
+    }
+    Ok(())
+}
+
 /// Decodes `path` once. Every analysis frame goes to `on_frame` in order; `on_progress`
 /// receives the fraction of the input decoded (0..1). Returns the audio (None when the
 /// input has none or `spec.audio` is false).
@@ -425,11 +533,12 @@ pub fn decode(
         message: "the file has no video stream".into(),
         stderr_tail: String::new(),
     })?;
-    let (w, h) = analysis_size(
-        video.display_width,
-        video.display_height,
-        spec.analysis_width,
-    );
+    let (dw, dh) = spec
+        .crop
+        .map_or((video.display_width, video.display_height), |c| {
+            c.display_size(video.display_width, video.display_height)
+        });
+    let (w, h) = analysis_size(dw, dh, spec.analysis_width);
     let duration = spec
         .max_seconds
         .map_or(info.duration_s, |m| m.min(info.duration_s));
@@ -472,8 +581,10 @@ pub fn decode(
         "0:v:0",
         "-vf",
         &format!(
-            "{}{},setsar=1,showinfo=checksum=0,format=rgb24",
+            "{}{}{},setsar=1,showinfo=checksum=0,format=rgb24",
             analysis_deinterlace(video).map_or(String::new(), |f| format!("{f},")),
+            spec.crop
+                .map_or(String::new(), |c| format!("{},", c.filter())),
             rgb_scale(&video.colour, w, h)
         ),
         "-fps_mode",

@@ -25,10 +25,12 @@ use std::sync::mpsc;
 
 use stylecut_analysis::audio::{self, LoudnessMeter};
 use stylecut_analysis::timings;
+use stylecut_analysis::video::bars::{self, ActiveArea};
 use stylecut_analysis::video::spill::DEFAULT_SPILL_AFTER;
 use stylecut_analysis::video::{FrameRef, SpillConfig, VideoAnalyzer};
 use stylecut_media::{
-    decode, decode_audio_streamed, probe, DecodeSpec, DecodedAudio, MediaInfo, RunOpts,
+    decode, decode_audio_streamed, decode_key_frames, probe, Crop, DecodeSpec, DecodedAudio,
+    MediaInfo, RunOpts,
 };
 use stylecut_types::{Analysis, AudioFeatures, KeyFrame, Loudness};
 
@@ -190,7 +192,7 @@ pub fn analyze_file(
                     let report = video.analyzer.finish(duration_s, &mut |f| {
                         let _ = motion_tx.send(f);
                     });
-                    (duration_s, report, video.key_frames)
+                    (duration_s, report, video.key_frames, video.area)
                 })
             });
             // Progress keeps the order Video → Audio → Motion.
@@ -221,8 +223,22 @@ pub fn analyze_file(
         }
         analysed
     })?;
-    let (duration_s, report, key_frames) = report;
+    let (duration_s, mut report, key_frames, area) = report;
     progress(Phase::Motion, 1.0);
+    // Saliency was read inside the active picture: back to fractions of the frame.
+    for p in &mut report.saliency {
+        p.x = area.x + p.x * area.width;
+        p.y = area.y + p.y * area.height;
+    }
+    let active_area = (!area.is_full()).then(|| {
+        let (w, h) = (f64::from(v.display_width), f64::from(v.display_height));
+        stylecut_types::ActiveArea {
+            x: (area.x * w).round() as u32,
+            y: (area.y * h).round() as u32,
+            width: (area.width * w).round() as u32,
+            height: (area.height * h).round() as u32,
+        }
+    });
 
     let (loudness, tempo_bpm, beats, (speech_segments, speech_pauses), audio_features) =
         match audio_report {
@@ -267,6 +283,7 @@ pub fn analyze_file(
         picture_change: report.picture_change,
         camera_track: report.camera_track,
         key_frames,
+        active_area,
     };
     Ok((info, analysis))
 }
@@ -413,6 +430,40 @@ struct DecodedVideo {
     analyzer: VideoAnalyzer,
     duration_s: f64,
     key_frames: Vec<KeyFrame>,
+    /// The active picture the frames were cropped to ([`ActiveArea::FULL`]: none).
+    area: ActiveArea,
+}
+
+/// The active picture of `path` ([`bars::find_active_area`]) from up to
+/// [`stylecut_media::decode::KEY_FRAME_PROBE_MAX`] of its key frames, decoded alone before
+/// the analysis decode. A failed probe reads as no bars (the decode then reports what is
+/// wrong with the file).
+fn probe_active_area(
+    path: &Path,
+    info: &MediaInfo,
+    spec: &DecodeSpec,
+    opts: &RunOpts,
+) -> ActiveArea {
+    let _t = timings::stage("analysis: bars probe (key frames)");
+    let mut frames = Vec::new();
+    let read = decode_key_frames(
+        path,
+        info,
+        spec,
+        opts,
+        stylecut_media::decode::KEY_FRAME_PROBE_MAX,
+        |f| frames.push((f.width as usize, f.height as usize, f.rgb.clone())),
+    );
+    if let Err(e) = read {
+        tracing::debug!("bars probe failed, reading the whole frame: {e}");
+        return ActiveArea::FULL;
+    }
+    bars::find_active_area(frames.iter().map(|(w, h, rgb)| FrameRef {
+        pts_s: 0.0,
+        width: *w,
+        height: *h,
+        rgb,
+    }))
 }
 
 /// Decodes the picture (no audio) into a [`VideoAnalyzer`]. Reports [`Phase::Video`].
@@ -423,6 +474,23 @@ fn decode_video(
     opts: &RunOpts,
     progress: &mut dyn FnMut(Phase, f64),
 ) -> Result<DecodedVideo, StyleError> {
+    let area = probe_active_area(path, info, spec, opts);
+    opts.check("analysis")?;
+    let cropped;
+    let spec = if area.is_full() {
+        spec
+    } else {
+        cropped = DecodeSpec {
+            crop: Some(Crop {
+                x: area.x,
+                y: area.y,
+                width: area.width,
+                height: area.height,
+            }),
+            ..spec.clone()
+        };
+        &cropped
+    };
     let dir = spec.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
     let _t = timings::stage("analysis: picture decode and per-frame analysers");
     let mut video = VideoAnalyzer::with_spill(SpillConfig {
@@ -477,6 +545,7 @@ fn decode_video(
         analyzer: video,
         duration_s: video_duration(info.duration_s, first_pts, last_pts, frames),
         key_frames,
+        area,
     })
 }
 

@@ -349,6 +349,7 @@ mod tests {
             picture_change: Default::default(),
             camera_track: Default::default(),
             key_frames: Vec::new(),
+            active_area: None,
         }
     }
 

@@ -264,6 +264,23 @@ pub struct Analysis {
     /// existed has none, and the render then seeks with the margin as before.
     #[serde(default)]
     pub key_frames: Vec<KeyFrame>,
+    /// The active picture inside letterbox or pillarbox bars, in displayed pixels; None
+    /// (and absent from the JSON) when the picture fills the frame. Every picture measure
+    /// of the document (shots, transitions, motion, colour, captions, picture change,
+    /// camera track) is read inside it; `width`/`height` stay the displayed frame's and
+    /// `saliency` stays in fractions of the displayed frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_area: Option<ActiveArea>,
+}
+
+/// A part of the displayed picture, in pixels from its top left (see
+/// [`Analysis::active_area`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveArea {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
 }
 
 #[cfg(test)]

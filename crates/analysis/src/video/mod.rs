@@ -8,6 +8,7 @@
 //! scratch files a long input's thumbnails and colour samples are spilled to when the
 //! caller gives a directory ([`VideoAnalyzer::with_spill`], [`spill`]).
 
+pub mod bars;
 pub mod camera;
 pub mod captions;
 pub mod cuts;

@@ -137,6 +137,7 @@ pub fn analysis(duration_s: f64, w: u32, h: u32, fps: f64, cuts: &[f64]) -> Anal
         picture_change: Default::default(),
         camera_track: Default::default(),
         key_frames: vec![],
+        active_area: None,
     }
 }
 

@@ -1,0 +1,324 @@
+//! Letterbox and pillarbox bars: the active picture of an input.
+//!
+//! A 16:9 clip centred in a 9:16 reel, a 4:3 archive clip in 16:9 or a 2.39:1 film in
+//! 16:9 shows its picture inside constant bars. Every measure that averages over the
+//! frame (the cut distance, the gradual-transition models, camera motion, the grade's
+//! statistics) is diluted by them: the picture of a 16:9 clip in 9:16 is a third of the
+//! frame. [`find_active_area`] reads the bars off a few frames of the input (the analysis
+//! probes its key frames before the decode, `stylecut_style::analyze`) and the decode then
+//! crops to the active picture, so every analyser sees the picture alone.
+//!
+//! In each frame, a bar is a run of whole rows (columns) from the frame's edge inwards in
+//! which every pixel is within [`BAR_TOLERANCE`] of the edge row's (column's) colour. A
+//! frame whose bars leave less than [`MIN_PICTURE_SHARE`] of either side (a solid frame: a
+//! black leader, a fade's core, a title on black) says nothing and is skipped. Over the
+//! frames left, each side's bar is the narrowest seen (the union of the pictures: bars
+//! that only some shots show do not crop the others) and must have one colour in every
+//! frame (within the tolerance); a side narrower than [`MIN_BAR_SHARE`] of the frame,
+//! or an axis whose two bars together are narrower than [`MIN_AXIS_SHARE`], is no bar
+//! (the few black columns of analogue blanking stay).
+
+use super::frame::FrameRef;
+
+/// Largest difference of a bar pixel from its edge's colour, per channel (0..255): a
+/// compressed constant pad reads 0–3 away; the rows next to the picture carry ringing and
+/// the scale's blend and end the run.
+pub const BAR_TOLERANCE: u8 = 10;
+/// A frame whose bars leave less than this share of its width or height is skipped.
+pub const MIN_PICTURE_SHARE: f64 = 0.1;
+/// A side's bar narrower than this share of the frame is no bar.
+pub const MIN_BAR_SHARE: f64 = 0.02;
+/// The two bars of an axis together must take at least this share of the frame.
+pub const MIN_AXIS_SHARE: f64 = 0.05;
+
+/// Lines of the probed frame taken off the picture next to each bar found.
+pub const EDGE_MARGIN: usize = 1;
+
+/// The active picture, in fractions of the frame (display geometry) from its top left.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActiveArea {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl ActiveArea {
+    /// The whole frame.
+    pub const FULL: ActiveArea = ActiveArea {
+        x: 0.0,
+        y: 0.0,
+        width: 1.0,
+        height: 1.0,
+    };
+
+    /// Whether this is the whole frame (no bar).
+    pub fn is_full(&self) -> bool {
+        *self == Self::FULL
+    }
+
+    /// The pixels of `f` inside the area (packed RGB24, row by row), with their size: what
+    /// a decode cropped to the area gives, at this frame's scale.
+    pub fn crop(&self, f: &FrameRef<'_>) -> (Vec<u8>, usize, usize) {
+        let (x0, y0, w, h) = self.pixels(f.width, f.height);
+        let mut out = Vec::with_capacity(w * h * 3);
+        for y in y0..y0 + h {
+            let row = (y * f.width + x0) * 3;
+            out.extend_from_slice(&f.rgb[row..row + w * 3]);
+        }
+        (out, w, h)
+    }
+
+    /// The area in pixels of a `width`×`height` frame: (x, y, w, h).
+    pub fn pixels(&self, width: usize, height: usize) -> (usize, usize, usize, usize) {
+        let x0 = (self.x * width as f64).round() as usize;
+        let y0 = (self.y * height as f64).round() as usize;
+        let x1 = ((self.x + self.width) * width as f64).round() as usize;
+        let y1 = ((self.y + self.height) * height as f64).round() as usize;
+        (x0, y0, x1.min(width) - x0, y1.min(height) - y0)
+    }
+}
+
+/// One side's bar in one frame: its width in rows (columns) and its colour.
+#[derive(Debug, Clone, Copy)]
+struct Bar {
+    size: usize,
+    colour: [u8; 3],
+}
+
+fn close(a: [u8; 3], b: [u8; 3]) -> bool {
+    a.iter()
+        .zip(&b)
+        .all(|(p, q)| p.abs_diff(*q) <= BAR_TOLERANCE)
+}
+
+/// The bar along one edge: `line(k)` yields the pixels of the `k`-th line from that edge
+/// (`lines` in all). The edge line must be uniform; the bar runs while lines stay within
+/// the tolerance of its colour.
+fn edge_bar<'a, I>(lines: usize, line: impl Fn(usize) -> I) -> Bar
+where
+    I: Iterator<Item = [u8; 3]> + 'a,
+{
+    let mut first = line(0);
+    let Some(colour) = first.next() else {
+        return Bar {
+            size: 0,
+            colour: [0; 3],
+        };
+    };
+    let mut size = 0;
+    while size < lines && line(size).all(|p| close(p, colour)) {
+        size += 1;
+    }
+    Bar { size, colour }
+}
+
+/// The four bars of one frame (top, bottom, left, right), or None when they leave too
+/// little picture for the frame to say where the picture is.
+fn frame_bars(f: &FrameRef<'_>) -> Option<[Bar; 4]> {
+    let (w, h) = (f.width, f.height);
+    if w == 0 || h == 0 || f.rgb.len() < w * h * 3 {
+        return None;
+    }
+    let px = |x: usize, y: usize| {
+        let i = (y * w + x) * 3;
+        [f.rgb[i], f.rgb[i + 1], f.rgb[i + 2]]
+    };
+    let top = edge_bar(h, |k| (0..w).map(move |x| px(x, k)));
+    let bottom = edge_bar(h, |k| (0..w).map(move |x| px(x, h - 1 - k)));
+    let left = edge_bar(w, |k| (0..h).map(move |y| px(k, y)));
+    let right = edge_bar(w, |k| (0..h).map(move |y| px(w - 1 - k, y)));
+    let left_h = h.saturating_sub(top.size + bottom.size) as f64 / h as f64;
+    let left_w = w.saturating_sub(left.size + right.size) as f64 / w as f64;
+    if left_h < MIN_PICTURE_SHARE || left_w < MIN_PICTURE_SHARE {
+        return None;
+    }
+    Some([top, bottom, left, right])
+}
+
+/// The active picture of frames of one input (every frame the same size), or
+/// [`ActiveArea::FULL`] when they show no bar (or none says where the picture is).
+pub fn find_active_area<'a>(frames: impl IntoIterator<Item = FrameRef<'a>>) -> ActiveArea {
+    let mut seen: Option<([Bar; 4], [bool; 4])> = None;
+    let (mut w, mut h) = (0usize, 0usize);
+    for f in frames {
+        if seen.is_some() && (f.width, f.height) != (w, h) {
+            return ActiveArea::FULL;
+        }
+        let Some(bars) = frame_bars(&f) else {
+            continue;
+        };
+        (w, h) = (f.width, f.height);
+        match &mut seen {
+            None => seen = Some((bars, [true; 4])),
+            Some((acc, same)) => {
+                for k in 0..4 {
+                    same[k] &= close(acc[k].colour, bars[k].colour);
+                    acc[k].size = acc[k].size.min(bars[k].size);
+                }
+            }
+        }
+    }
+    let Some((bars, same)) = seen else {
+        return ActiveArea::FULL;
+    };
+    let side = |k: usize, len: usize| {
+        let s = if same[k] { bars[k].size } else { 0 };
+        if (s as f64) < MIN_BAR_SHARE * len as f64 {
+            0
+        } else {
+            s
+        }
+    };
+    let axis = |a: usize, b: usize, len: usize| {
+        if ((a + b) as f64) < MIN_AXIS_SHARE * len as f64 {
+            (0, 0)
+        } else {
+            (a, b)
+        }
+    };
+    let (top, bottom) = axis(side(0, h), side(1, h), h);
+    let (left, right) = axis(side(2, w), side(3, w), w);
+    if top + bottom + left + right == 0 {
+        return ActiveArea::FULL;
+    }
+    // The line next to a bar blends bar and picture (the encoder's ringing, the scale's
+    // area average): it goes with the bar, or a white frame of the picture would keep a
+    // dark line and not read as solid (a fade through white read as two dissolves).
+    let margin = |s: usize| if s > 0 { s + EDGE_MARGIN } else { 0 };
+    let (top, bottom, left, right) = (margin(top), margin(bottom), margin(left), margin(right));
+    ActiveArea {
+        x: left as f64 / w as f64,
+        y: top as f64 / h as f64,
+        width: (w - left - right) as f64 / w as f64,
+        height: (h - top - bottom) as f64 / h as f64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::VideoAnalyzer;
+
+    const W: usize = 128;
+    const H: usize = 228;
+
+    /// A 16:9 picture (128×72) of `scene` at frame `k`, its brightness times `gain`,
+    /// centred in a 9:16 frame (128×228) over bars of `pad`.
+    fn letterboxed(scene: usize, k: usize, gain: f32, pad: [u8; 3]) -> Vec<u8> {
+        let top = (H - 72) / 2;
+        let mut rgb = Vec::with_capacity(W * H * 3);
+        for y in 0..H {
+            for x in 0..W {
+                if y < top || y >= top + 72 {
+                    rgb.extend_from_slice(&pad);
+                    continue;
+                }
+                // Two scenes of blocks of a seeded hash, the second warmer: a cut whose change
+                // the bars dilute to a third over the whole frame. A little grain changes every frame.
+                let (bx, by) = ((x / 8) as u32, ((y - top) / 8) as u32);
+                let hash = |a: u32| {
+                    let mut v = a.wrapping_mul(0x9E37_79B9) ^ (a >> 15);
+                    v = v.wrapping_mul(0x85EB_CA6B);
+                    (v ^ (v >> 13)) as f32 / u32::MAX as f32
+                };
+                let cell = bx * 31 + by * 977 + scene as u32 * 100_003;
+                let grain = hash((x * 7 + y * 131 + k * 7919) as u32) * 0.1 - 0.05;
+                let v = hash(cell) * 2.0 - 1.0 + grain;
+                let warm = scene as f32 * 25.0;
+                let c = [
+                    110.0 + 90.0 * v + warm,
+                    120.0 - 70.0 * v,
+                    100.0 + 40.0 * v * v - warm,
+                ];
+                rgb.extend(c.map(|c| (c * gain).clamp(0.0, 255.0) as u8));
+            }
+        }
+        rgb
+    }
+
+    fn frame(rgb: &[u8], k: usize) -> FrameRef<'_> {
+        FrameRef {
+            pts_s: k as f64 / 25.0,
+            width: W,
+            height: H,
+            rgb,
+        }
+    }
+
+    #[test]
+    fn bars_are_found_and_a_fade_to_black_is_no_bar() {
+        // Black bars, and a constant blue-grey pad: the 16:9 picture's rows.
+        for pad in [[0u8; 3], [40, 60, 90]] {
+            let frames: Vec<Vec<u8>> = (0..6).map(|k| letterboxed(k / 3, k, 1.0, pad)).collect();
+            let a = find_active_area(frames.iter().enumerate().map(|(k, f)| frame(f, k)));
+            // The picture's rows less one line next to each bar (`EDGE_MARGIN`).
+            assert_eq!(a.pixels(W, H), (0, 79, W, 70), "{pad:?}: {a:?}");
+        }
+        // A full-frame picture fading to black, black frames, and fading in again: the
+        // black frames are skipped, the dimmed ones show picture to the edges.
+        let full: Vec<Vec<u8>> = (0..12)
+            .map(|k| {
+                let gain = [1.0, 0.6, 0.3, 0.1, 0.0, 0.0, 0.0, 0.1, 0.3, 0.6, 1.0, 1.0][k];
+                let rgb = letterboxed(0, k, gain, [0; 3]);
+                // The picture's rows stretched over the whole frame (no bars).
+                let row = (H - 72) / 2;
+                (0..H)
+                    .flat_map(|y| {
+                        let src = row + y * 72 / H;
+                        rgb[src * W * 3..(src + 1) * W * 3].to_vec()
+                    })
+                    .collect()
+            })
+            .collect();
+        let a = find_active_area(full.iter().enumerate().map(|(k, f)| frame(f, k)));
+        assert!(a.is_full(), "{a:?}");
+        // Only the black frames of the fade: nothing to go by, no bars.
+        let a = find_active_area(full[4..7].iter().enumerate().map(|(k, f)| frame(f, k)));
+        assert!(a.is_full(), "{a:?}");
+        // Bars in one shot only: the other shot's full picture keeps the frame whole.
+        let mixed = [letterboxed(0, 0, 1.0, [0; 3]), full[0].clone()];
+        let a = find_active_area(mixed.iter().enumerate().map(|(k, f)| frame(f, k)));
+        assert!(a.is_full(), "{a:?}");
+    }
+
+    /// A cut between two scenes of the same colours inside a letterboxed picture: over
+    /// the whole 9:16 frame the bars hold two thirds of it still and the pair distance
+    /// falls under the cut floor (no cut, as main read it); cropped to the active area the
+    /// analyser finds the cut.
+    #[test]
+    fn a_cut_inside_a_letterboxed_picture_is_found_in_the_active_area() {
+        let frames: Vec<Vec<u8>> = (0..50)
+            .map(|k| letterboxed(usize::from(k >= 25), k, 1.0, [0; 3]))
+            .collect();
+        let cuts = |r: &crate::video::VideoReport| {
+            r.shots
+                .transitions
+                .iter()
+                .filter(|t| t.kind == "cut")
+                .map(|t| t.start_s)
+                .collect::<Vec<_>>()
+        };
+        let mut whole = VideoAnalyzer::new();
+        for (k, f) in frames.iter().enumerate() {
+            whole.push(&frame(f, k));
+        }
+        let whole = whole.finish(2.0, &mut |_| {});
+        assert!(cuts(&whole).is_empty(), "{:?}", whole.shots);
+
+        let area = find_active_area(frames.iter().enumerate().map(|(k, f)| frame(f, k)));
+        assert!(!area.is_full());
+        let mut inside = VideoAnalyzer::new();
+        for (k, f) in frames.iter().enumerate() {
+            let (rgb, w, h) = area.crop(&frame(f, k));
+            inside.push(&FrameRef {
+                pts_s: k as f64 / 25.0,
+                width: w,
+                height: h,
+                rgb: &rgb,
+            });
+        }
+        let inside = inside.finish(2.0, &mut |_| {});
+        assert_eq!(cuts(&inside), vec![1.0], "{:?}", inside.shots);
+    }
+}
