@@ -18,6 +18,7 @@ pub mod grade;
 pub mod gradual;
 pub mod models;
 pub mod motion;
+pub mod zoomstep;
 pub mod saliency;
 pub mod shots;
 pub mod slide;
