@@ -714,7 +714,8 @@ mod tests {
                 let (px, py) = ((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
                 let u = x + (px / w as f32 - 0.5) * (16.0 / 9.0) / zoom;
                 let v = y + (py / h as f32 - 0.5) / zoom;
-                let blob = |a: f32, b: f32, r: f32| (-((u - a).powi(2) + (v - b).powi(2)) / (r * r)).exp();
+                let blob =
+                    |a: f32, b: f32, r: f32| (-((u - a).powi(2) + (v - b).powi(2)) / (r * r)).exp();
                 let r = 60.0 + 120.0 * blob(0.3, 0.4, 0.12) + 60.0 * (7.0 * u).sin().max(0.0);
                 let g = 70.0 + 140.0 * blob(0.9, 0.6, 0.15) + 40.0 * (5.0 * v + 2.0 * u).cos();
                 let b = 90.0 + 120.0 * blob(1.4, 0.3, 0.1) + 30.0 * (11.0 * v).sin()
@@ -746,7 +747,10 @@ mod tests {
             let d = pair_dists(&f);
             assert!(d[30] < ABS_FLOOR, "{before}->{after}: {}", d[30]);
             assert!(!punch_in_cut(&f, &d, 30), "the still rule reads it");
-            assert!((25..36).any(|j| d[j] >= STILL), "the picture holds still: {d:?}");
+            assert!(
+                (25..36).any(|j| d[j] >= STILL),
+                "the picture holds still: {d:?}"
+            );
             let cuts = detect_cuts(&f, &d);
             assert!(
                 cuts.len() == 1 && cuts[0].index == 30 && !cuts[0].sweep,

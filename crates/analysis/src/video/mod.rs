@@ -18,12 +18,12 @@ pub mod grade;
 pub mod gradual;
 pub mod models;
 pub mod motion;
-pub mod zoomstep;
 pub mod saliency;
 pub mod shots;
 pub mod slide;
 pub mod slowzoom;
 pub mod spill;
+pub mod zoomstep;
 
 pub use frame::FrameRef;
 pub use shots::{Gradual, ShotReport};

@@ -27,7 +27,9 @@ pub struct ZoomFit {
 }
 
 /// Zooms of the coarse search (the refinement moves between them).
-const ZOOMS: [f32; 11] = [1.0, 1.05, 1.1, 1.15, 1.2, 1.27, 1.35, 1.43, 1.52, 1.62, 1.72];
+const ZOOMS: [f32; 11] = [
+    1.0, 1.05, 1.1, 1.15, 1.2, 1.27, 1.35, 1.43, 1.52, 1.62, 1.72,
+];
 /// Largest shift of the coarse search, cells (x, y): a fast pan's frame and a reposition.
 const SHIFT_X: i32 = 4;
 const SHIFT_Y: i32 = 3;
