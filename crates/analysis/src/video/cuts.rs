@@ -14,6 +14,7 @@
 
 use super::frame::{frame_dist, thumb_dist, FrameFeatures, THUMB_H, THUMB_W};
 use super::gradual::camera_warp;
+use super::zoomstep;
 
 const WINDOW: usize = 12;
 const ABS_FLOOR: f32 = 0.2;
@@ -244,6 +245,74 @@ fn punch_in_cut(f: &[FrameFeatures], d: &[f32], i: usize) -> bool {
     camera_warp(&f[i - 1].thumb(), &f[i].thumb()).is_some_and(|(z, _, _)| z != 1.0)
 }
 
+/// Smallest frame-pair distance of a punch-in cut in a moving picture ([`zoom_step_cut`]).
+const STEP_FLOOR: f32 = 0.02;
+/// Smallest layout change (4 × [`thumb_dist`]) of a punch-in cut in a moving picture.
+const STEP_LAYOUT: f32 = 0.05;
+/// Share of the layout change of each neighbouring pair that the step's must exceed
+/// ([`zoom_step_cut`]'s first, cheap test).
+const STEP_PEAK: f32 = 1.2;
+/// Smallest zoom step (log2) of a punch-in cut in a moving picture: 1.09×. A cut out of
+/// a blurred 44 px/frame tilt into the hand-held cockatoo (`pan_cuts.py --set tilt`) fits
+/// a zoom of 1.07× one frame after the cut; the punch-ins of `punch_cuts.py` step by 1.1×
+/// or more.
+const STEP_ZOOM: f32 = 0.125;
+/// Largest error of the zoom fit, as a share of the best shift's.
+const STEP_FIT: f32 = 0.6;
+/// Largest zoom of each neighbouring pair, as a share of the step's (log2).
+const STEP_NEIGHBOUR: f32 = 0.35;
+
+/// `STYLECUT_DEBUG_CUTS=1` line of a [`zoom_step_cut`] candidate.
+fn debug_zoom_step(f: &[FrameFeatures], i: usize, what: &str) {
+    if debug_cuts() {
+        eprintln!("cutdbg pts={:.4} zoom-step {what}", f[i].pts_s);
+    }
+}
+
+/// A punch-in (or pull-out) cut in a moving picture: the framing steps in one frame while
+/// the camera or the subject moves, so the still test of [`punch_in_cut`] fails. The
+/// layout changes by [`PUNCH_LAYOUT`] or more and by [`STEP_PEAK`] × the change of each
+/// neighbouring pair; a zoom of at least [`STEP_ZOOM`] (log2) with a shift explains the
+/// new frame by under [`STEP_FIT`] of the best shift's error ([`zoomstep::fit`], to a
+/// fraction of a cell); and the pairs on either side read a zoom under
+/// [`STEP_NEIGHBOUR`] of it: an optical or crash zoom, or a push-in, spreads its scale
+/// change over frames, an editor's punch-in puts it in one pair.
+fn zoom_step_cut(f: &[FrameFeatures], d: &[f32], i: usize) -> bool {
+    if i < 3 || i + 2 > d.len() - 1 || d[i] < STEP_FLOOR {
+        return false;
+    }
+    let layout = |j: usize| 4.0 * thumb_dist(&f[j - 1], &f[j]);
+    let step = layout(i);
+    if step < STEP_LAYOUT || step < STEP_PEAK * layout(i - 1).max(layout(i + 1)) {
+        return false;
+    }
+    if is_flash(f, i - 1, i, d[i]) {
+        return false;
+    }
+    let fit = zoomstep::fit(&f[i - 1].thumb(), &f[i].thumb());
+    let zoom = fit.log_zoom.abs();
+    if zoom < STEP_ZOOM || fit.err > STEP_FIT * fit.err_shift {
+        debug_zoom_step(f, i, &format!("no: step {step:.3} d {:.3} {fit:?}", d[i]));
+        return false;
+    }
+    let before = zoomstep::fit(&f[i - 2].thumb(), &f[i - 1].thumb());
+    let after = zoomstep::fit(&f[i].thumb(), &f[i + 1].thumb());
+    let spread = before.log_zoom.abs().max(after.log_zoom.abs());
+    let yes = spread < STEP_NEIGHBOUR * zoom;
+    debug_zoom_step(
+        f,
+        i,
+        &format!(
+            "{}: step {step:.3} d {:.3} {fit:?} neighbours {:.3} {:.3}",
+            if yes { "cut" } else { "no (spread)" },
+            d[i],
+            before.log_zoom,
+            after.log_zoom
+        ),
+    );
+    yes
+}
+
 /// `STYLECUT_DEBUG_CUTS=1` prints every hard-cut candidate that passes the thresholds:
 /// its step, the adaptive threshold, the change on each side and whether it is a sweep.
 fn debug_cuts() -> bool {
@@ -251,80 +320,107 @@ fn debug_cuts() -> bool {
     *ON.get_or_init(|| std::env::var_os("STYLECUT_DEBUG_CUTS").is_some())
 }
 
+/// The hard cut at step `i` (at or above [`ABS_FLOOR`]) by the local threshold, peak,
+/// flash and sweep rules, if any; `cuts` are the cuts found before it.
+fn step_cut(f: &[FrameFeatures], d: &[f32], i: usize, cuts: &[Cut]) -> Option<Cut> {
+    let n = f.len();
+    let at = |j: usize| d.get(j).copied().unwrap_or(0.0);
+    if d[i] < ABS_FLOOR || at(i - 1) > d[i] || at(i + 1) > d[i] {
+        return None;
+    }
+    let thr = threshold(d, i, i.saturating_sub(1)..=i + 1);
+    if d[i] < thr {
+        return None;
+    }
+    let nb = at(i - 1).max(at(i + 1));
+    let (first, last, strength) = if d[i] >= PEAK_RATIO * nb {
+        (i, i, d[i])
+    } else {
+        // Two comparable steps: a blended frame between two shots.
+        let j = if at(i - 1) > at(i + 1) { i - 1 } else { i + 1 };
+        let (a, b) = (i.min(j), i.max(j));
+        if a < 1 || b >= n {
+            return None;
+        }
+        let joint = frame_dist(&f[a - 1], &f[b]);
+        let outer = at(a - 1).max(at(b + 1));
+        let thr2 = threshold(d, i, a.saturating_sub(1)..=b + 1);
+        if joint < thr2 || joint < PEAK_RATIO * outer {
+            return None;
+        }
+        (a, b, joint)
+    };
+    if is_flash(f, first - 1, last, strength) {
+        return None;
+    }
+    if cuts.last().is_some_and(|c: &Cut| c.index + 1 >= first) {
+        return None;
+    }
+    // A step into the clip's last frame has no frame after it to show that the new
+    // picture holds: a subject's move starting on that frame reads the same (docs/
+    // BENCHMARKS.md, session 23). It still bounds the gradual search.
+    let sweep = last + 1 >= n || keeps_changing(f, d, first, last, strength);
+    let confidence = (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0);
+    if debug_cuts() {
+        let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
+        let (step_before, step_after) = side_steps(d, first, last);
+        eprintln!(
+            "cutdbg pts={:.4} strength={strength:.4} thr={thr:.4} conf={confidence:.4} \
+             before={before:.4} after={after:.4} step_before={step_before:.4} \
+             step_after={step_after:.4} sweep={sweep}",
+            f[i].pts_s
+        );
+    }
+    Some(Cut {
+        index: i,
+        confidence,
+        sweep,
+    })
+}
+
 /// Finds hard cuts. `d` comes from [`pair_dists`].
 pub fn detect_cuts(f: &[FrameFeatures], d: &[f32]) -> Vec<Cut> {
     let n = f.len();
     let mut cuts = Vec::new();
-    let at = |j: usize| d.get(j).copied().unwrap_or(0.0);
     for i in 1..n {
-        if d[i] < ABS_FLOOR && punch_in_cut(f, d, i) {
-            if cuts.last().is_some_and(|c: &Cut| c.index + 1 >= i) {
-                continue;
+        let adjacent = |cuts: &[Cut], k: usize| cuts.last().is_some_and(|c| c.index + 1 >= k);
+        if d[i] < ABS_FLOOR {
+            let still = punch_in_cut(f, d, i);
+            if (still || zoom_step_cut(f, d, i)) && !adjacent(&cuts, i) {
+                if debug_cuts() {
+                    eprintln!(
+                        "cutdbg pts={:.4} strength={:.4} punch-in ({})",
+                        f[i].pts_s,
+                        d[i],
+                        if still {
+                            "a reframing between still frames"
+                        } else {
+                            "a zoom step in a moving picture"
+                        }
+                    );
+                }
+                cuts.push(Cut {
+                    index: i,
+                    confidence: 0.5,
+                    sweep: false,
+                });
             }
-            if debug_cuts() {
-                eprintln!(
-                    "cutdbg pts={:.4} strength={:.4} punch-in (a reframing between still frames)",
-                    f[i].pts_s, d[i]
-                );
-            }
-            cuts.push(Cut {
+            continue;
+        }
+        // Above the floor, a step the rules below turn down (under the local threshold,
+        // no clear peak) or read as a sweep is still a punch-in cut when the framing steps
+        // in that one pair ([`zoom_step_cut`]): over a moving picture the neighbours' change
+        // raises the threshold and keeps the picture changing beside the step.
+        match step_cut(f, d, i, &cuts) {
+            Some(c) if c.sweep && zoom_step_cut(f, d, i) => cuts.push(Cut { sweep: false, ..c }),
+            Some(c) => cuts.push(c),
+            None if !adjacent(&cuts, i) && zoom_step_cut(f, d, i) => cuts.push(Cut {
                 index: i,
                 confidence: 0.5,
                 sweep: false,
-            });
-            continue;
+            }),
+            None => {}
         }
-        if d[i] < ABS_FLOOR || at(i - 1) > d[i] || at(i + 1) > d[i] {
-            continue;
-        }
-        let thr = threshold(d, i, i.saturating_sub(1)..=i + 1);
-        if d[i] < thr {
-            continue;
-        }
-        let nb = at(i - 1).max(at(i + 1));
-        let (first, last, strength) = if d[i] >= PEAK_RATIO * nb {
-            (i, i, d[i])
-        } else {
-            // Two comparable steps: a blended frame between two shots.
-            let j = if at(i - 1) > at(i + 1) { i - 1 } else { i + 1 };
-            let (a, b) = (i.min(j), i.max(j));
-            if a < 1 || b >= n {
-                continue;
-            }
-            let joint = frame_dist(&f[a - 1], &f[b]);
-            let outer = at(a - 1).max(at(b + 1));
-            let thr2 = threshold(d, i, a.saturating_sub(1)..=b + 1);
-            if joint < thr2 || joint < PEAK_RATIO * outer {
-                continue;
-            }
-            (a, b, joint)
-        };
-        if is_flash(f, first - 1, last, strength) {
-            continue;
-        }
-        if cuts.last().is_some_and(|c: &Cut| c.index + 1 >= first) {
-            continue;
-        }
-        // A step into the clip's last frame has no frame after it to show that the new
-        // picture holds: a subject's move starting on that frame reads the same (docs/
-        // BENCHMARKS.md, session 23). It still bounds the gradual search.
-        let sweep = last + 1 >= n || keeps_changing(f, d, first, last, strength);
-        let confidence = (0.5 + (strength / thr - 1.0) / 2.0).clamp(0.0, 1.0);
-        if debug_cuts() {
-            let (before, after) = around(f, d, first, last, CONTINUE_SPAN);
-            let (step_before, step_after) = side_steps(d, first, last);
-            eprintln!(
-                "cutdbg pts={:.4} strength={strength:.4} thr={thr:.4} conf={confidence:.4} \
-                 before={before:.4} after={after:.4} step_before={step_before:.4} \
-                 step_after={step_after:.4} sweep={sweep}",
-                f[i].pts_s
-            );
-        }
-        cuts.push(Cut {
-            index: i,
-            confidence,
-            sweep,
-        });
     }
     cuts
 }
@@ -607,6 +703,82 @@ mod tests {
                 .collect();
             assert!(detect_cuts(&still, &pair_dists(&still)).is_empty());
         }
+    }
+
+    /// A textured picture (soft coloured blobs over a gradient and a few lines) viewed
+    /// through a 16:9 window centred at (`x`, `y`) in picture units (the picture is 1.0
+    /// high) at `zoom`, `w`×`h` pixels.
+    fn moving_view(pts: f64, x: f32, y: f32, zoom: f32, w: usize, h: usize) -> FrameFeatures {
+        let rgb: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let (px, py) = ((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
+                let u = x + (px / w as f32 - 0.5) * (16.0 / 9.0) / zoom;
+                let v = y + (py / h as f32 - 0.5) / zoom;
+                let blob =
+                    |a: f32, b: f32, r: f32| (-((u - a).powi(2) + (v - b).powi(2)) / (r * r)).exp();
+                let r = 60.0 + 120.0 * blob(0.3, 0.4, 0.12) + 60.0 * (7.0 * u).sin().max(0.0);
+                let g = 70.0 + 140.0 * blob(0.9, 0.6, 0.15) + 40.0 * (5.0 * v + 2.0 * u).cos();
+                let b = 90.0 + 120.0 * blob(1.4, 0.3, 0.1) + 30.0 * (11.0 * v).sin()
+                    - 80.0 * (((u * 4.0 + v * 3.0).fract() - 0.5).abs() < 0.04) as u8 as f32;
+                [r, g, b].map(|c| c.clamp(0.0, 255.0) as u8)
+            })
+            .collect();
+        FrameFeatures::from_rgb(pts, w, h, &rgb)
+    }
+
+    /// A punch-in split of a moving picture: the view pans (0.012 picture heights a
+    /// frame, with a small seeded jitter) and steps to a 1.3× framing at frame 30 while
+    /// the pan goes on. The colours stay, so the step is under [`ABS_FLOOR`], and the
+    /// picture moves on both sides, so [`punch_in_cut`]'s still test fails: before session
+    /// 24 there was no cut. The zoom in one frame pair is one ([`zoom_step_cut`]); a
+    /// pull-out from the tight framing too.
+    #[test]
+    fn a_punch_in_over_a_moving_picture_is_a_cut() {
+        for (before, after) in [(1.0f32, 1.3f32), (1.35, 1.0)] {
+            let f: Vec<FrameFeatures> = (0..60)
+                .map(|i| {
+                    let jitter = 0.004 * ((i * 7919 % 13) as f32 / 6.0 - 1.0);
+                    let x = 0.5 + 0.012 * i as f32 + jitter;
+                    let y = 0.5 + 0.5 * jitter;
+                    let z = if i < 30 { before } else { after };
+                    moving_view(i as f64 / 25.0, x, y, z, 128, 72)
+                })
+                .collect();
+            let d = pair_dists(&f);
+            assert!(d[30] < ABS_FLOOR, "{before}->{after}: {}", d[30]);
+            assert!(!punch_in_cut(&f, &d, 30), "the still rule reads it");
+            assert!(
+                (25..36).any(|j| d[j] >= STILL),
+                "the picture holds still: {d:?}"
+            );
+            let cuts = detect_cuts(&f, &d);
+            assert!(
+                cuts.len() == 1 && cuts[0].index == 30 && !cuts[0].sweep,
+                "{before}->{after}: {cuts:?} {d:?}"
+            );
+        }
+    }
+
+    /// An optical zoom of 1.5× spread over `n` frames (smoothstep) while the view pans,
+    /// and a constant push-in of 1.2 % a frame: the scale change is not confined to one
+    /// frame pair, so neither is a cut ([`STEP_NEIGHBOUR`]).
+    #[test]
+    fn a_fast_smooth_zoom_over_frames_is_no_cut() {
+        for n in [3usize, 4, 6] {
+            let f: Vec<FrameFeatures> = (0..60)
+                .map(|i| {
+                    let t = ((i as f32 - 30.0 + n as f32 / 2.0) / n as f32).clamp(0.0, 1.0);
+                    let z = 1.5f32.powf(t * t * (3.0 - 2.0 * t));
+                    moving_view(i as f64 / 25.0, 0.5 + 0.01 * i as f32, 0.5, z, 128, 72)
+                })
+                .collect();
+            let cuts = detect_cuts(&f, &pair_dists(&f));
+            assert!(cuts.iter().all(|c| c.sweep), "{n} frames: {cuts:?}");
+        }
+        let f: Vec<FrameFeatures> = (0..60)
+            .map(|i| moving_view(i as f64 / 25.0, 0.6, 0.5, 1.012f32.powi(i), 128, 72))
+            .collect();
+        assert!(detect_cuts(&f, &pair_dists(&f)).is_empty());
     }
 
     #[test]

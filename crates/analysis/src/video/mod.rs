@@ -24,6 +24,7 @@ pub mod shots;
 pub mod slide;
 pub mod slowzoom;
 pub mod spill;
+pub mod zoomstep;
 
 pub use frame::FrameRef;
 pub use shots::{Gradual, ShotReport};

@@ -1,0 +1,188 @@
+//! Zoom and shift between two thumbnails, fitted to a fraction of a cell: the measure the
+//! cut detector's punch-in rule for moving pictures reads (`cuts::zoom_step_cut`).
+//!
+//! The later thumbnail `b` is predicted from the earlier `a` as a view of it zoomed by `z`
+//! about the centre and shifted by (`tx`, `ty`) cells (bilinear samples of `a`), and the
+//! mean absolute difference over the cells the view keeps inside `a` is the error. A zoom
+//! in (`b` tighter than `a`) keeps every cell of `b` inside `a`; so does a pull-out read
+//! the other way round (`a` predicted from `b`): both ways are fitted with `z` ≥ 1 and the
+//! better one kept, signed (+ = `b` tighter). The same search without a zoom gives the
+//! error of the best translation, and the frames in place give the error of no move.
+
+use super::frame::{Thumb, THUMB_H, THUMB_W};
+
+/// A fitted zoom between two thumbnails.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ZoomFit {
+    /// log2 of the zoom from the earlier frame to the later (+ = the later is tighter).
+    pub log_zoom: f32,
+    /// Shift of the zoomed view, cells (of the tighter frame's view).
+    pub shift: (f32, f32),
+    /// Mean absolute difference per value of the best zoom with a shift.
+    pub err: f32,
+    /// The same of the best shift alone (zoom 1).
+    pub err_shift: f32,
+    /// The same of the frames in place.
+    pub err_still: f32,
+}
+
+/// Zooms of the coarse search (the refinement moves between them).
+const ZOOMS: [f32; 11] = [
+    1.0, 1.05, 1.1, 1.15, 1.2, 1.27, 1.35, 1.43, 1.52, 1.62, 1.72,
+];
+/// Largest shift of the coarse search, cells (x, y): a fast pan's frame and a reposition.
+const SHIFT_X: i32 = 4;
+const SHIFT_Y: i32 = 3;
+/// Largest zoom the refinement may reach (past the coarse grid's last).
+const ZOOM_MAX: f32 = 1.8;
+/// Share of the cells the view must keep inside the source for an error to count.
+const OVERLAP: f32 = 0.6;
+
+/// Mean absolute difference of `b` against the view of `a` zoomed by `z` and shifted by
+/// (`tx`, `ty`) cells; infinite when under [`OVERLAP`] of the cells fall inside `a`.
+fn view_err(a: &Thumb, b: &Thumb, z: f32, tx: f32, ty: f32) -> f32 {
+    let (cx, cy) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
+    let (xmax, ymax) = ((THUMB_W - 1) as f32, (THUMB_H - 1) as f32);
+    let mut sum = 0f32;
+    let mut n = 0usize;
+    for y in 0..THUMB_H {
+        let sy = cy + (y as f32 - cy) / z + ty;
+        if !(0.0..=ymax).contains(&sy) {
+            continue;
+        }
+        let y0 = (sy.floor() as usize).min(THUMB_H - 2);
+        let fy = sy - y0 as f32;
+        for x in 0..THUMB_W {
+            let sx = cx + (x as f32 - cx) / z + tx;
+            if !(0.0..=xmax).contains(&sx) {
+                continue;
+            }
+            let x0 = (sx.floor() as usize).min(THUMB_W - 2);
+            let fx = sx - x0 as f32;
+            let i00 = (y0 * THUMB_W + x0) * 3;
+            let i10 = i00 + 3;
+            let i01 = i00 + THUMB_W * 3;
+            let i11 = i01 + 3;
+            let o = (y * THUMB_W + x) * 3;
+            for k in 0..3 {
+                let top = a[i00 + k] + (a[i10 + k] - a[i00 + k]) * fx;
+                let bottom = a[i01 + k] + (a[i11 + k] - a[i01 + k]) * fx;
+                sum += (b[o + k] - (top + (bottom - top) * fy)).abs();
+            }
+            n += 1;
+        }
+    }
+    if (n as f32) < OVERLAP * (THUMB_W * THUMB_H) as f32 {
+        f32::INFINITY
+    } else {
+        sum / (3 * n) as f32
+    }
+}
+
+/// Best (error, z, tx, ty) predicting `b` from `a` with `z` ≥ 1 (`zoom` false: z = 1):
+/// the coarse grid, then a local search over halving steps.
+fn best_view(a: &Thumb, b: &Thumb, zoom: bool) -> (f32, f32, f32, f32) {
+    let mut best = (f32::INFINITY, 1f32, 0f32, 0f32);
+    let zooms: &[f32] = if zoom { &ZOOMS } else { &ZOOMS[..1] };
+    for &z in zooms {
+        for ty in -SHIFT_Y..=SHIFT_Y {
+            for tx in -SHIFT_X..=SHIFT_X {
+                let e = view_err(a, b, z, tx as f32, ty as f32);
+                if e < best.0 {
+                    best = (e, z, tx as f32, ty as f32);
+                }
+            }
+        }
+    }
+    let mut step = 0.5f32;
+    let mut zstep = 0.025f32;
+    for _ in 0..3 {
+        loop {
+            let (_, z0, x0, y0) = best;
+            let mut moved = false;
+            let zs: &[f32] = if zoom { &[-1.0, 0.0, 1.0] } else { &[0.0] };
+            for &dz in zs {
+                let z = (z0 * (1.0 + dz * zstep)).clamp(1.0, ZOOM_MAX);
+                for dy in [-1.0f32, 0.0, 1.0] {
+                    for dx in [-1.0f32, 0.0, 1.0] {
+                        if dz == 0.0 && dx == 0.0 && dy == 0.0 {
+                            continue;
+                        }
+                        let (x, y) = (x0 + dx * step, y0 + dy * step);
+                        if x.abs() > (SHIFT_X + 1) as f32 || y.abs() > (SHIFT_Y + 1) as f32 {
+                            continue;
+                        }
+                        let e = view_err(a, b, z, x, y);
+                        if e < best.0 {
+                            best = (e, z, x, y);
+                            moved = true;
+                        }
+                    }
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        step /= 2.0;
+        zstep /= 2.0;
+    }
+    best
+}
+
+/// Fits the zoom from `a` (earlier) to `b` (later); see the module's doc.
+pub fn fit(a: &Thumb, b: &Thumb) -> ZoomFit {
+    let fwd = best_view(a, b, true);
+    let back = best_view(b, a, true);
+    let shift = best_view(a, b, false);
+    let (e, z, tx, ty, sign) = if fwd.0 <= back.0 {
+        (fwd.0, fwd.1, fwd.2, fwd.3, 1.0)
+    } else {
+        (back.0, back.1, back.2, back.3, -1.0)
+    };
+    ZoomFit {
+        log_zoom: sign * z.log2(),
+        shift: (tx, ty),
+        err: e.min(shift.0),
+        err_shift: shift.0,
+        err_still: view_err(a, b, 1.0, 0.0, 0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::frame::THUMB_LEN;
+
+    /// A smooth textured picture seen at `zoom` about (0.5 + ox, 0.5 + oy), as a thumbnail.
+    fn view(zoom: f32, ox: f32, oy: f32) -> Thumb {
+        let mut t = [0f32; THUMB_LEN];
+        for y in 0..THUMB_H {
+            for x in 0..THUMB_W {
+                let u = 0.5 + ox + ((x as f32 + 0.5) / THUMB_W as f32 - 0.5) / zoom;
+                let v = 0.5 + oy + ((y as f32 + 0.5) / THUMB_H as f32 - 0.5) / zoom;
+                let i = (y * THUMB_W + x) * 3;
+                t[i] = 0.5 + 0.3 * (9.0 * u).sin() * (7.0 * v).cos();
+                t[i + 1] = 0.5 + 0.3 * (5.0 * u + 3.0 * v).sin();
+                t[i + 2] = 0.5 + 0.3 * (11.0 * v - 2.0 * u).cos();
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn reads_a_zoom_in_a_pull_out_and_a_shift() {
+        let a = view(1.0, 0.0, 0.0);
+        let b = view(1.3, 0.02, -0.01);
+        let f = fit(&a, &b);
+        assert!((f.log_zoom - 1.3f32.log2()).abs() < 0.06, "{f:?}");
+        assert!(f.err < 0.3 * f.err_shift, "{f:?}");
+        let g = fit(&b, &a);
+        assert!((g.log_zoom + 1.3f32.log2()).abs() < 0.06, "{g:?}");
+        // A shift alone: no zoom, and the shift explains it as well as any zoom.
+        let c = view(1.0, 0.03, 0.0);
+        let h = fit(&a, &c);
+        assert!(h.log_zoom.abs() < 0.05, "{h:?}");
+        assert!(h.err_shift < 0.5 * h.err_still, "{h:?}");
+    }
+}
