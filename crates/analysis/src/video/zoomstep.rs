@@ -132,9 +132,12 @@ fn best_view(a: &Thumb, b: &Thumb, zoom: bool) -> (f32, f32, f32, f32) {
 
 /// Fits the zoom from `a` (earlier) to `b` (later); see the module's doc.
 pub fn fit(a: &Thumb, b: &Thumb) -> ZoomFit {
-    let fwd = best_view(a, b, true);
-    let back = best_view(b, a, true);
-    let shift = best_view(a, b, false);
+    // The three searches are independent: on both cores (they run after the decode, on
+    // the critical path of the analysis).
+    let (fwd, (back, shift)) = rayon::join(
+        || best_view(a, b, true),
+        || rayon::join(|| best_view(b, a, true), || best_view(a, b, false)),
+    );
     let (e, z, tx, ty, sign) = if fwd.0 <= back.0 {
         (fwd.0, fwd.1, fwd.2, fwd.3, 1.0)
     } else {
