@@ -732,28 +732,39 @@ def boundaries(doc, fps):
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
 
 
+def read_boundaries(out, clip, name, binary, fps):
+    """Boundaries of `clip` read by build `binary` (`psd:DETECTOR` = PySceneDetect), cached as
+    `<clip stem>.<name>.json` beside the clip."""
+    cache = out / f"{Path(clip).stem}.{name}.json"
+    if not cache.exists():
+        if binary.startswith("psd:"):  # PySceneDetect, detector after the colon
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "score"))
+            import tools
+            cuts = tools.scenedetect_cuts(out / clip, binary[4:])
+            doc = {"transitions": [{"start_s": t, "type": "cut"} for t in cuts]}
+            cache.write_text(json.dumps(doc))
+        else:
+            r = subprocess.run([binary, "analyze", str(out / clip)],
+                               capture_output=True, text=True, check=True)
+            cache.write_text(r.stdout)
+    return boundaries(json.loads(cache.read_text()), fps)
+
+
+def found_and_false(got, cuts):
+    """True cuts found as cuts within one frame, and boundaries within one frame of none."""
+    found = sum(any(t == "cut" and abs(f - cut) <= 1 for f, t in got) for cut in cuts)
+    false = sum(1 for f, t in got if not any(abs(f - cut) <= 1 for cut in cuts))
+    return found, false
+
+
 def score(out, builds):
     man = json.loads((out / "manifest.json").read_text())
     fps = man["fps"]
     rows = {}
     for name, binary in builds:
         for c in man["clips"]:
-            cache = out / f"{Path(c['clip']).stem}.{name}.json"
-            if not cache.exists():
-                if binary.startswith("psd:"):  # PySceneDetect, detector after the colon
-                    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "score"))
-                    import tools
-                    cuts = tools.scenedetect_cuts(out / c["clip"], binary[4:])
-                    doc = {"transitions": [{"start_s": t, "type": "cut"} for t in cuts]}
-                    cache.write_text(json.dumps(doc))
-                else:
-                    r = subprocess.run([binary, "analyze", str(out / c["clip"])],
-                                       capture_output=True, text=True, check=True)
-                    cache.write_text(r.stdout)
-            got = boundaries(json.loads(cache.read_text()), fps)
-            found = sum(any(t == "cut" and abs(f - cut) <= 1 for f, t in got)
-                        for cut in c["cuts"])
-            false = sum(1 for f, t in got if not any(abs(f - cut) <= 1 for cut in c["cuts"]))
+            got = read_boundaries(out, c["clip"], name, binary, fps)
+            found, false = found_and_false(got, c["cuts"])
             key = (c["kind"], c["speed"], name)
             r = rows.setdefault(key, [0, 0, 0, 0])
             r[0] += found

@@ -57,6 +57,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pan_cuts import found_and_false, read_boundaries  # same scoring as the pan sets
+
 FPS = 25
 W, H = 640, 360
 FRAMES = 50
@@ -243,33 +245,14 @@ def gen(out, which):
     print(f"{len(clips)} clips in {out}")
 
 
-def boundaries(doc, fps):
-    """(frame, type) of every boundary `stylecut analyze` reports."""
-    return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
-
-
 def score(out, builds):
     man = json.loads((out / "manifest.json").read_text())
     fps = man["fps"]
     rows = {}
     for name, binary in builds:
         for c in man["clips"]:
-            cache = out / f"{Path(c['clip']).stem}.{name}.json"
-            if not cache.exists():
-                if binary.startswith("psd:"):  # PySceneDetect, detector after the colon
-                    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "score"))
-                    import tools
-                    cuts = tools.scenedetect_cuts(out / c["clip"], binary[4:])
-                    doc = {"transitions": [{"start_s": t, "type": "cut"} for t in cuts]}
-                    cache.write_text(json.dumps(doc))
-                else:
-                    r = subprocess.run([binary, "analyze", str(out / c["clip"])],
-                                       capture_output=True, text=True, check=True)
-                    cache.write_text(r.stdout)
-            got = boundaries(json.loads(cache.read_text()), fps)
-            found = sum(any(t == "cut" and abs(f - cut) <= 1 for f, t in got)
-                        for cut in c["cuts"])
-            false = sum(1 for f, t in got if not any(abs(f - cut) <= 1 for cut in c["cuts"]))
+            got = read_boundaries(out, c["clip"], name, binary, fps)
+            found, false = found_and_false(got, c["cuts"])
             key = (c["kind"], c["motion"], name)
             r = rows.setdefault(key, [0, 0, 0, 0])
             r[0] += found
