@@ -33,6 +33,10 @@ pub const MIN_AXIS_SHARE: f64 = 0.05;
 
 /// Lines of the probed frame taken off the picture next to each bar found.
 pub const EDGE_MARGIN: usize = 1;
+/// Largest difference of an axis's two bars, as a share of the larger ([`balanced`]).
+pub const MAX_BAR_IMBALANCE: f64 = 0.25;
+/// Difference of an axis's two bars always allowed, analysis lines (rounding of the pad).
+pub const BAR_IMBALANCE_PX: usize = 3;
 
 /// The active picture, in fractions of the frame (display geometry) from its top left.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -136,6 +140,16 @@ fn frame_bars(f: &FrameRef<'_>) -> Option<[Bar; 4]> {
     Some([top, bottom, left, right])
 }
 
+/// Bars pad a centred picture: the two bars of an axis differ by at most
+/// [`MAX_BAR_IMBALANCE`] of the larger, or [`BAR_IMBALANCE_PX`] lines. Uniform scene
+/// content at an edge (a dark sky above, a plain wall to one side, a dark background
+/// around a subject that moves later, with few key frames to probe) is rarely balanced
+/// so, and cropping it away would cut off picture the rest of the clip uses.
+fn balanced(a: usize, b: usize) -> bool {
+    let (lo, hi) = (a.min(b), a.max(b));
+    hi - lo <= BAR_IMBALANCE_PX.max((MAX_BAR_IMBALANCE * hi as f64).round() as usize)
+}
+
 /// The active picture of frames of one input (every frame the same size), or
 /// [`ActiveArea::FULL`] when they show no bar (or none says where the picture is).
 pub fn find_active_area<'a>(frames: impl IntoIterator<Item = FrameRef<'a>>) -> ActiveArea {
@@ -171,7 +185,7 @@ pub fn find_active_area<'a>(frames: impl IntoIterator<Item = FrameRef<'a>>) -> A
         }
     };
     let axis = |a: usize, b: usize, len: usize| {
-        if ((a + b) as f64) < MIN_AXIS_SHARE * len as f64 {
+        if ((a + b) as f64) < MIN_AXIS_SHARE * len as f64 || !balanced(a, b) {
             (0, 0)
         } else {
             (a, b)
@@ -279,6 +293,25 @@ mod tests {
         // Bars in one shot only: the other shot's full picture keeps the frame whole.
         let mixed = [letterboxed(0, 0, 1.0, [0; 3]), full[0].clone()];
         let a = find_active_area(mixed.iter().enumerate().map(|(k, f)| frame(f, k)));
+        assert!(a.is_full(), "{a:?}");
+    }
+
+    #[test]
+    fn a_uniform_edge_off_centre_is_no_bar() {
+        // The same picture 10 rows from the top over a uniform dark ground: a dark
+        // backdrop the subject crosses later (what one key frame of a short clip shows),
+        // not the pad of a centred picture.
+        let top = (H - 72) / 2;
+        let frames: Vec<Vec<u8>> = (0..3)
+            .map(|k| {
+                let rgb = letterboxed(0, k, 1.0, [20; 3]);
+                let mut out = vec![20u8; W * H * 3];
+                out[10 * W * 3..(10 + 72) * W * 3]
+                    .copy_from_slice(&rgb[top * W * 3..(top + 72) * W * 3]);
+                out
+            })
+            .collect();
+        let a = find_active_area(frames.iter().enumerate().map(|(k, f)| frame(f, k)));
         assert!(a.is_full(), "{a:?}");
     }
 
