@@ -199,7 +199,19 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
         .map(|c| c.index)
         .chain(absorbed.iter().copied())
         .collect();
-    grads.retain(|g| matches!(g.kind, "fade_in" | "fade_out") || gradual::held_ends(f, g, &loose));
+    // A fade through a solid frame (black, white, a colour card) is exempt as the lone
+    // fades are: no sweep passes through a frame of one colour, and an eased ramp out of
+    // the colour into a moving shot ends on a steep step that reads as a sweep (a 21-frame
+    // `fadeblack` between two panning bikes shots was dropped, `bench/qa_sweep.py`
+    // case `bikes-fade`).
+    grads.retain(|g| {
+        matches!(g.kind, "fade_in" | "fade_out")
+            || (g.kind == "fade"
+                && f[g.start..=g.end.min(f.len() - 1)]
+                    .iter()
+                    .any(|x| x.is_solid()))
+            || gradual::held_ends(f, g, &loose)
+    });
     // A cut absorbed by a transition dropped here is a cut again (unless it is a sweep).
     absorbed.retain(|&c| grads.iter().any(|g| g.start <= c && c <= g.end));
     let hard: Vec<cuts::Cut> = hard
