@@ -79,6 +79,94 @@ impl CropWindow {
     }
 }
 
+/// The picture the plan frames: the source's active picture when the analysis found
+/// letterbox or pillarbox bars ([`stylecut_types::Analysis::active_area`]), else the whole
+/// displayed frame. The render cuts the bars off at the head of the graph (one whole-pixel
+/// `crop` of the decoded frame), so every window, move and size of the plan is of the
+/// active picture: the bars never reach the output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SourcePicture {
+    /// Displayed size of the framed picture (rotation and pixel aspect honoured).
+    pub display: (u32, u32),
+    /// Size of the decoded frames the graph's branches receive (after the head crop).
+    pub frame: (u32, u32),
+    /// The head crop of the decoded frame: width, height, left, top (decoded pixels);
+    /// None without bars.
+    pub crop: Option<[u32; 4]>,
+    /// The framed picture in fractions of the displayed frame (centre and size).
+    pub area: CropWindow,
+}
+
+impl SourcePicture {
+    /// The picture inside `active` (displayed pixels) of a `display` frame decoded at
+    /// `frame` pixels (the coded size, turned by the autorotation). The crop is rounded
+    /// inwards to even decoded pixels (4:2:0 chroma; at most a pixel of picture lost on
+    /// each barred side, never a row of bar kept); an axis without bars is kept whole.
+    /// No area, or one that leaves no picture: the whole frame.
+    pub fn new(
+        display: (u32, u32),
+        frame: (u32, u32),
+        active: Option<&stylecut_types::ActiveArea>,
+    ) -> SourcePicture {
+        let whole = SourcePicture {
+            display,
+            frame,
+            crop: None,
+            area: CropWindow::FULL,
+        };
+        let Some(a) = active else {
+            return whole;
+        };
+        // Start and length of one axis in decoded pixels.
+        let axis = |pos: u32, len: u32, disp: u32, full: u32| -> Option<(u32, u32)> {
+            if disp == 0 || full == 0 {
+                return None;
+            }
+            if pos == 0 && pos + len >= disp {
+                return Some((0, full));
+            }
+            let k = f64::from(full) / f64::from(disp);
+            let start = 2 * ((f64::from(pos) * k / 2.0 - 1e-9).ceil().max(0.0) as u32);
+            let end = (2 * ((f64::from(pos + len) * k / 2.0 + 1e-9).floor() as u32)).min(full);
+            (end >= start + 16).then(|| (start, end - start))
+        };
+        let (Some((x, w)), Some((y, h))) = (
+            axis(a.x, a.width, display.0, frame.0),
+            axis(a.y, a.height, display.1, frame.1),
+        ) else {
+            return whole;
+        };
+        if (x, w, y, h) == (0, frame.0, 0, frame.1) {
+            return whole;
+        }
+        let disp = |len: u32, d: u32, f: u32| {
+            ((f64::from(len) * f64::from(d) / f64::from(f)).round() as u32).max(1)
+        };
+        let (fw, fh) = (f64::from(frame.0), f64::from(frame.1));
+        SourcePicture {
+            display: (disp(w, display.0, frame.0), disp(h, display.1, frame.1)),
+            frame: (w, h),
+            crop: Some([w, h, x, y]),
+            area: CropWindow {
+                cx: (f64::from(x) + f64::from(w) / 2.0) / fw,
+                cy: (f64::from(y) + f64::from(h) / 2.0) / fh,
+                w: f64::from(w) / fw,
+                h: f64::from(h) / fh,
+            },
+        }
+    }
+
+    /// A point in fractions of the displayed frame as fractions of the framed picture
+    /// (clamped to it).
+    pub fn to_picture(&self, x: f64, y: f64) -> (f64, f64) {
+        let a = self.area;
+        (
+            ((x - (a.cx - a.w / 2.0)) / a.w).clamp(0.0, 1.0),
+            ((y - (a.cy - a.h / 2.0)) / a.h).clamp(0.0, 1.0),
+        )
+    }
+}
+
 /// Parses `W:H`.
 pub fn parse_aspect(s: &str) -> Option<f64> {
     let (w, h) = s.split_once(':')?;
