@@ -1,9 +1,11 @@
 //! Output format and framing: picture size, frame rate, and the crop window that reframes
 //! the source's display picture to the target aspect ratio.
 //!
-//! Windows are fractions of the source's *display* frame, so they hold for anamorphic and
+//! Windows are fractions of the source's *display* picture, so they hold for anamorphic and
 //! rotated inputs alike: the filtergraph turns them into `crop` expressions on `iw`/`ih`
 //! (the decoder's autorotated, still anamorphic picture), where fractions are unchanged.
+//! The picture is the whole displayed frame, or its active picture when the source has
+//! letterbox or pillarbox bars ([`SourcePicture`]: the graph cuts the bars off first).
 
 use serde::{Deserialize, Serialize};
 use stylecut_types::config::JobConfig;
@@ -44,7 +46,7 @@ impl OutputFormat {
     }
 }
 
-/// A crop window in fractions of the display frame: centre and size.
+/// A crop window in fractions of the framed picture ([`SourcePicture`]): centre and size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CropWindow {
     pub cx: f64,
@@ -322,6 +324,43 @@ mod tests {
         let w = CropWindow::FULL.zoomed(1.25, 0.95, 0.5);
         assert!((w.w - 0.8).abs() < 1e-9);
         assert!((w.cx - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bars_are_cut_inwards_to_even_decoded_pixels() {
+        use stylecut_types::ActiveArea;
+        let area = |x, y, width, height| ActiveArea {
+            x,
+            y,
+            width,
+            height,
+        };
+        // No area, or one covering the frame: the whole frame, no crop.
+        let whole = SourcePicture::new((640, 360), (640, 360), None);
+        assert_eq!(
+            (whole.display, whole.frame, whole.crop),
+            ((640, 360), (640, 360), None)
+        );
+        let full = SourcePicture::new((640, 360), (640, 360), Some(&area(0, 0, 640, 360)));
+        assert_eq!(full, whole);
+        // A letterbox read a row inside the picture's edge: the crop rounds inwards, the
+        // unbarred axis stays whole.
+        let p = SourcePicture::new((384, 216), (384, 216), Some(&area(0, 29, 384, 159)));
+        assert_eq!(p.crop, Some([384, 158, 0, 30]));
+        assert_eq!((p.display, p.frame), ((384, 158), (384, 158)));
+        assert!((p.area.cy - 109.0 / 216.0).abs() < 1e-12 && p.area.w == 1.0);
+        // A point of the displayed frame in fractions of the picture (clamped).
+        let (x, y) = p.to_picture(0.25, 30.0 / 216.0);
+        assert!((x - 0.25).abs() < 1e-12 && y.abs() < 1e-12);
+        assert_eq!(p.to_picture(0.5, 0.0), (0.5, 0.0));
+        // Anamorphic (720x576 coded, 1024x576 displayed): a 4:3 pillarbox of the display
+        // is cut in coded pixels, its displayed size kept.
+        let a = SourcePicture::new((1024, 576), (720, 576), Some(&area(128, 0, 768, 576)));
+        assert_eq!(a.crop, Some([540, 576, 90, 0]));
+        assert_eq!(a.display, (768, 576));
+        // An area that leaves (almost) no picture is ignored.
+        let thin = SourcePicture::new((640, 360), (640, 360), Some(&area(0, 170, 640, 9)));
+        assert_eq!(thin, whole);
     }
 
     #[test]
