@@ -1,9 +1,11 @@
 //! Output format and framing: picture size, frame rate, and the crop window that reframes
 //! the source's display picture to the target aspect ratio.
 //!
-//! Windows are fractions of the source's *display* frame, so they hold for anamorphic and
+//! Windows are fractions of the source's *display* picture, so they hold for anamorphic and
 //! rotated inputs alike: the filtergraph turns them into `crop` expressions on `iw`/`ih`
 //! (the decoder's autorotated, still anamorphic picture), where fractions are unchanged.
+//! The picture is the whole displayed frame, or its active picture when the source has
+//! letterbox or pillarbox bars ([`SourcePicture`]: the graph cuts the bars off first).
 
 use serde::{Deserialize, Serialize};
 use stylecut_types::config::JobConfig;
@@ -44,7 +46,7 @@ impl OutputFormat {
     }
 }
 
-/// A crop window in fractions of the display frame: centre and size.
+/// A crop window in fractions of the framed picture ([`SourcePicture`]): centre and size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CropWindow {
     pub cx: f64,
@@ -76,6 +78,94 @@ impl CropWindow {
             w,
             h,
         }
+    }
+}
+
+/// The picture the plan frames: the source's active picture when the analysis found
+/// letterbox or pillarbox bars ([`stylecut_types::Analysis::active_area`]), else the whole
+/// displayed frame. The render cuts the bars off at the head of the graph (one whole-pixel
+/// `crop` of the decoded frame), so every window, move and size of the plan is of the
+/// active picture: the bars never reach the output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SourcePicture {
+    /// Displayed size of the framed picture (rotation and pixel aspect honoured).
+    pub display: (u32, u32),
+    /// Size of the decoded frames the graph's branches receive (after the head crop).
+    pub frame: (u32, u32),
+    /// The head crop of the decoded frame: width, height, left, top (decoded pixels);
+    /// None without bars.
+    pub crop: Option<[u32; 4]>,
+    /// The framed picture in fractions of the displayed frame (centre and size).
+    pub area: CropWindow,
+}
+
+impl SourcePicture {
+    /// The picture inside `active` (displayed pixels) of a `display` frame decoded at
+    /// `frame` pixels (the coded size, turned by the autorotation). The crop is rounded
+    /// inwards to even decoded pixels (4:2:0 chroma; at most a pixel of picture lost on
+    /// each barred side, never a row of bar kept); an axis without bars is kept whole.
+    /// No area, or one that leaves no picture: the whole frame.
+    pub fn new(
+        display: (u32, u32),
+        frame: (u32, u32),
+        active: Option<&stylecut_types::ActiveArea>,
+    ) -> SourcePicture {
+        let whole = SourcePicture {
+            display,
+            frame,
+            crop: None,
+            area: CropWindow::FULL,
+        };
+        let Some(a) = active else {
+            return whole;
+        };
+        // Start and length of one axis in decoded pixels.
+        let axis = |pos: u32, len: u32, disp: u32, full: u32| -> Option<(u32, u32)> {
+            if disp == 0 || full == 0 {
+                return None;
+            }
+            if pos == 0 && pos + len >= disp {
+                return Some((0, full));
+            }
+            let k = f64::from(full) / f64::from(disp);
+            let start = 2 * ((f64::from(pos) * k / 2.0 - 1e-9).ceil().max(0.0) as u32);
+            let end = (2 * ((f64::from(pos + len) * k / 2.0 + 1e-9).floor() as u32)).min(full);
+            (end >= start + 16).then(|| (start, end - start))
+        };
+        let (Some((x, w)), Some((y, h))) = (
+            axis(a.x, a.width, display.0, frame.0),
+            axis(a.y, a.height, display.1, frame.1),
+        ) else {
+            return whole;
+        };
+        if (x, w, y, h) == (0, frame.0, 0, frame.1) {
+            return whole;
+        }
+        let disp = |len: u32, d: u32, f: u32| {
+            ((f64::from(len) * f64::from(d) / f64::from(f)).round() as u32).max(1)
+        };
+        let (fw, fh) = (f64::from(frame.0), f64::from(frame.1));
+        SourcePicture {
+            display: (disp(w, display.0, frame.0), disp(h, display.1, frame.1)),
+            frame: (w, h),
+            crop: Some([w, h, x, y]),
+            area: CropWindow {
+                cx: (f64::from(x) + f64::from(w) / 2.0) / fw,
+                cy: (f64::from(y) + f64::from(h) / 2.0) / fh,
+                w: f64::from(w) / fw,
+                h: f64::from(h) / fh,
+            },
+        }
+    }
+
+    /// A point in fractions of the displayed frame as fractions of the framed picture
+    /// (clamped to it).
+    pub fn to_picture(&self, x: f64, y: f64) -> (f64, f64) {
+        let a = self.area;
+        (
+            ((x - (a.cx - a.w / 2.0)) / a.w).clamp(0.0, 1.0),
+            ((y - (a.cy - a.h / 2.0)) / a.h).clamp(0.0, 1.0),
+        )
     }
 }
 
@@ -234,6 +324,43 @@ mod tests {
         let w = CropWindow::FULL.zoomed(1.25, 0.95, 0.5);
         assert!((w.w - 0.8).abs() < 1e-9);
         assert!((w.cx - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bars_are_cut_inwards_to_even_decoded_pixels() {
+        use stylecut_types::ActiveArea;
+        let area = |x, y, width, height| ActiveArea {
+            x,
+            y,
+            width,
+            height,
+        };
+        // No area, or one covering the frame: the whole frame, no crop.
+        let whole = SourcePicture::new((640, 360), (640, 360), None);
+        assert_eq!(
+            (whole.display, whole.frame, whole.crop),
+            ((640, 360), (640, 360), None)
+        );
+        let full = SourcePicture::new((640, 360), (640, 360), Some(&area(0, 0, 640, 360)));
+        assert_eq!(full, whole);
+        // A letterbox read a row inside the picture's edge: the crop rounds inwards, the
+        // unbarred axis stays whole.
+        let p = SourcePicture::new((384, 216), (384, 216), Some(&area(0, 29, 384, 159)));
+        assert_eq!(p.crop, Some([384, 158, 0, 30]));
+        assert_eq!((p.display, p.frame), ((384, 158), (384, 158)));
+        assert!((p.area.cy - 109.0 / 216.0).abs() < 1e-12 && p.area.w == 1.0);
+        // A point of the displayed frame in fractions of the picture (clamped).
+        let (x, y) = p.to_picture(0.25, 30.0 / 216.0);
+        assert!((x - 0.25).abs() < 1e-12 && y.abs() < 1e-12);
+        assert_eq!(p.to_picture(0.5, 0.0), (0.5, 0.0));
+        // Anamorphic (720x576 coded, 1024x576 displayed): a 4:3 pillarbox of the display
+        // is cut in coded pixels, its displayed size kept.
+        let a = SourcePicture::new((1024, 576), (720, 576), Some(&area(128, 0, 768, 576)));
+        assert_eq!(a.crop, Some([540, 576, 90, 0]));
+        assert_eq!(a.display, (768, 576));
+        // An area that leaves (almost) no picture is ignored.
+        let thin = SourcePicture::new((640, 360), (640, 360), Some(&area(0, 170, 640, 9)));
+        assert_eq!(thin, whole);
     }
 
     #[test]

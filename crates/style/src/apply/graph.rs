@@ -35,12 +35,17 @@ pub struct GraphInput<'a> {
     pub luts: &'a [LutSpec],
     pub audio: &'a AudioPlan,
     pub subtitles: bool,
-    /// Source display size (letterbox fit).
+    /// Display size of the framed picture (letterbox fit): the source's, or its active
+    /// picture's when bars are cut off (`active_crop`).
     pub src_display: (u32, u32),
-    /// Size of the decoded frames the graph receives (the coded size, turned by the
-    /// autorotation): a moving reframe window ([`moving_window`]) is placed in these
-    /// pixels.
+    /// Size of the decoded frames each branch receives (the coded size, turned by the
+    /// autorotation, after `active_crop`): a moving reframe window ([`moving_window`]) is
+    /// placed in these pixels.
     pub src_frame: (u32, u32),
+    /// The source's letterbox or pillarbox bars cut off at the head of the graph: width,
+    /// height, left, top of the active picture in decoded pixels (None: no bars;
+    /// `format::SourcePicture`).
+    pub active_crop: Option<[u32; 4]>,
     /// The source's colour encoding (converted to BT.709 limited range in each branch).
     pub colour: &'a SourceColour,
     /// The source is interlaced: its fields are woven back into frames first ([`DEINTERLACE`]).
@@ -54,13 +59,19 @@ pub struct GraphInput<'a> {
 /// interlaced on a true 25i clip).
 pub const DEINTERLACE: &str = stylecut_media::decode::DEINTERLACE;
 
-/// The filters every branch shares at the head of the graph: the deinterlacer, then the
-/// HDR tone-map (None when neither applies).
+/// The filters every branch shares at the head of the graph: the deinterlacer, the crop
+/// that cuts off the source's bars (whole pixels, a pointer move; after the deinterlacer,
+/// which needs the whole field structure, and before the tone-map, which then converts
+/// the picture only), then the HDR tone-map (None when none applies).
 fn head(g: &GraphInput) -> Option<String> {
+    let crop = g
+        .active_crop
+        .map(|[w, h, x, y]| format!("crop=w={w}:h={h}:x={x}:y={y}"));
     let parts: Vec<&str> = g
         .deinterlace
         .then_some(DEINTERLACE)
         .into_iter()
+        .chain(crop.as_deref())
         .chain(g.colour.to_sdr_bt709.as_deref())
         .collect();
     (!parts.is_empty()).then(|| parts.join(","))

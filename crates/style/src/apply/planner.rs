@@ -4,7 +4,7 @@ use std::path::Path;
 
 use stylecut_media::MediaInfo;
 use stylecut_types::config::{ApplySwitches, JobConfig};
-use stylecut_types::{Analysis, ColorGrade, KeyFrame, StyleJson, TransitionStyle};
+use stylecut_types::{Analysis, ColorGrade, KeyFrame, SaliencyPoint, StyleJson, TransitionStyle};
 
 use super::chunks;
 use super::edl::{self, Segment};
@@ -134,7 +134,19 @@ fn plan_with(
     } else {
         0.0
     };
-    let display = (v.display_width, v.display_height);
+    // The decoded frame the graph receives (the coded size, turned by the autorotation).
+    let decoded = if v.rotation % 180 == 90 {
+        (v.coded_height, v.coded_width)
+    } else {
+        (v.coded_width, v.coded_height)
+    };
+    // The picture the plan frames: the active picture inside any bars the analysis found.
+    let picture = format::SourcePicture::new(
+        (v.display_width, v.display_height),
+        decoded,
+        source.active_area.as_ref(),
+    );
+    let display = picture.display;
     let framing = style.filter(|_| sw.framing);
     let (fmt, base) = format::choose(
         display.0,
@@ -161,6 +173,21 @@ fn plan_with(
             " (crop following the action)"
         }
     ));
+    if picture.crop.is_some() {
+        notes.push(format!(
+            "framing: the source's {} bars are cut off: the active picture ({}x{} of {}x{}) is \
+             the frame",
+            match (display.0 < v.display_width, display.1 < v.display_height) {
+                (true, true) => "window-box",
+                (true, false) => "pillarbox",
+                _ => "letterbox",
+            },
+            display.0,
+            display.1,
+            v.display_width,
+            v.display_height
+        ));
+    }
     let dur = if source.duration_s > 0.0 {
         source.duration_s
     } else {
@@ -217,9 +244,21 @@ fn plan_with(
         }
     }
     if !source.saliency.is_empty() {
+        // Saliency is in fractions of the displayed frame, windows of the framed picture.
+        let saliency: Vec<SaliencyPoint> = match picture.crop {
+            None => source.saliency.clone(),
+            Some(_) => source
+                .saliency
+                .iter()
+                .map(|p| {
+                    let (x, y) = picture.to_picture(p.x, p.y);
+                    SaliencyPoint { t_s: p.t_s, x, y }
+                })
+                .collect(),
+        };
         let (mut off_centre, mut moving) = (0, 0);
         for s in segs.iter_mut() {
-            let (w, path) = reframe::track(s, &source.saliency, &fmt);
+            let (w, path) = reframe::track(s, &saliency, &fmt);
             off_centre += usize::from(w != s.crop);
             moving += usize::from(!path.is_empty());
             s.crop = w;
@@ -319,11 +358,8 @@ fn plan_with(
         audio: &audio_plan,
         subtitles: subtitles.is_some(),
         src_display: display,
-        src_frame: if v.rotation % 180 == 90 {
-            (v.coded_height, v.coded_width)
-        } else {
-            (v.coded_width, v.coded_height)
-        },
+        src_frame: picture.frame,
+        active_crop: picture.crop,
         colour: &source_colour,
         deinterlace: v.interlaced,
     };
@@ -370,11 +406,7 @@ fn plan_with(
         info.audio.as_ref().map(|a| a.sample_rate),
         &encoder,
         chunk_segments.unwrap_or_else(|| {
-            chunks::segments_per_process(
-                gi.src_frame,
-                v.pix_fmt.as_deref(),
-                (fmt.width, fmt.height),
-            )
+            chunks::segments_per_process(decoded, v.pix_fmt.as_deref(), (fmt.width, fmt.height))
         }),
     );
     if let Some(c) = &chunks {

@@ -43,7 +43,7 @@ pub const DEAD_ZONE: f64 = 0.2;
 pub const MAX_SPEED: f64 = 0.3;
 
 /// One key of a moving crop window: output frame index inside the segment and the
-/// window centre there (fractions of the display frame).
+/// window centre there (fractions of the framed picture, `format::SourcePicture`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CropKey {
     pub frame: u64,
