@@ -5,8 +5,10 @@
 //! frame (the cut distance, the gradual-transition models, camera motion, the grade's
 //! statistics) is diluted by them: the picture of a 16:9 clip in 9:16 is a third of the
 //! frame. [`find_active_area`] reads the bars off a few frames of the input (the analysis
-//! probes its key frames before the decode, `stylecut_style::analyze`) and the decode then
-//! crops to the active picture, so every analyser sees the picture alone.
+//! reads its key frames: from its own decode of the whole frame when its first key frames
+//! rule bars out, [`AreaSearch::settled_full`], else from a probe before a decode that
+//! crops to the active picture, `stylecut_style::analyze`), so every analyser sees the
+//! picture alone.
 //!
 //! In each frame, a bar is a run of whole rows (columns) from the frame's edge inwards in
 //! which every pixel is within [`BAR_TOLERANCE`] of the edge row's (column's) colour. A
@@ -357,6 +359,67 @@ mod tests {
         let mixed = [letterboxed(0, 0, 1.0, [0; 3]), full[0].clone()];
         let a = find_active_area(mixed.iter().enumerate().map(|(k, f)| frame(f, k)));
         assert!(a.is_full(), "{a:?}");
+    }
+
+    /// `letterboxed`'s picture rows stretched over the whole frame (no bars).
+    fn stretched(k: usize, gain: f32) -> Vec<u8> {
+        let rgb = letterboxed(0, k, gain, [0; 3]);
+        let row = (H - 72) / 2;
+        (0..H)
+            .flat_map(|y| {
+                let src = row + y * 72 / H;
+                rgb[src * W * 3..(src + 1) * W * 3].to_vec()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_settled_search_ends_with_the_whole_frame_whatever_follows() {
+        let black = vec![0u8; W * H * 3];
+        let boxed = letterboxed(0, 0, 1.0, [0; 3]);
+        let boxed_grey = letterboxed(1, 1, 1.0, [40, 60, 90]);
+        let full = stretched(2, 1.0);
+        let dim = stretched(3, 0.3);
+        let mut s = AreaSearch::default();
+        assert!(!s.has_picture() && !s.settled_full());
+        // A black frame says nothing.
+        s.push(&frame(&black, 0));
+        assert!(!s.has_picture() && !s.settled_full());
+        // Bars: undecided (a later frame could still show picture over them).
+        s.push(&frame(&boxed, 1));
+        assert!(s.has_picture() && !s.settled_full());
+        assert!(!s.finish().is_full());
+        // Picture to the edges settles it, and no frame after it brings a bar back.
+        s.push(&frame(&full, 2));
+        assert!(s.settled_full());
+        for (k, f) in [&boxed, &boxed_grey, &black, &dim].into_iter().enumerate() {
+            s.push(&frame(f, 3 + k));
+            assert!(s.settled_full());
+            assert!(s.finish().is_full());
+        }
+        // A dimmed picture to the edges settles it on its own.
+        let mut s = AreaSearch::default();
+        s.push(&frame(&dim, 0));
+        assert!(s.settled_full());
+        // Every prefix of every order of these frames: settled means `find_active_area`
+        // of the whole sequence is the whole frame, and the search is `find_active_area`.
+        let pool = [&black, &boxed, &boxed_grey, &full, &dim];
+        for a in 0..pool.len() {
+            for b in 0..pool.len() {
+                for c in 0..pool.len() {
+                    let seq = [pool[a], pool[b], pool[c], pool[(a + b) % pool.len()]];
+                    let whole = find_active_area(seq.iter().enumerate().map(|(k, f)| frame(f, k)));
+                    let mut s = AreaSearch::default();
+                    for (k, f) in seq.iter().enumerate() {
+                        s.push(&frame(f, k));
+                        if s.settled_full() {
+                            assert!(whole.is_full(), "{a} {b} {c}: settled at {k}, {whole:?}");
+                        }
+                    }
+                    assert_eq!(s.finish(), whole);
+                }
+            }
+        }
     }
 
     #[test]
