@@ -450,6 +450,13 @@ pub fn decode_picture(
 /// At most this many key frames are read by [`decode_key_frames`].
 pub const KEY_FRAME_PROBE_MAX: usize = 32;
 
+/// The least time between two key frames [`decode_key_frames`] reads (`max_frames` over
+/// the input's duration), in seconds, as its `select` filter reads it (three decimals).
+pub fn key_frame_probe_step(info: &MediaInfo, max_frames: usize) -> f64 {
+    let step = (info.duration_s / max_frames.max(1) as f64).max(0.0);
+    format!("{step:.3}").parse().unwrap_or(0.0)
+}
+
 /// Decodes key frames only (the decoder skips every other frame: `-skip_frame nokey`), at
 /// most `max_frames` of them spread over the input (one per `duration / max_frames` at
 /// most), at the analysis size and colour of [`decode`] (`spec`'s width and crop are
@@ -473,7 +480,7 @@ pub fn decode_key_frames(
         video.display_height,
         spec.analysis_width,
     );
-    let step = (info.duration_s / max_frames.max(1) as f64).max(0.0);
+    let step = key_frame_probe_step(info, max_frames);
     let mut cmd = Command::new(ffmpeg_bin());
     cmd.args([
         "-hide_banner",
@@ -527,8 +534,44 @@ pub fn decode(
     spec: &DecodeSpec,
     opts: &RunOpts,
     mut on_frame: impl FnMut(&Frame),
-    mut on_progress: impl FnMut(f64),
+    on_progress: impl FnMut(f64),
 ) -> Result<Option<DecodedAudio>, MediaError> {
+    let end = decode_until(
+        path,
+        info,
+        spec,
+        opts,
+        |f| {
+            on_frame(f);
+            ControlFlow::Continue(())
+        },
+        on_progress,
+    )?;
+    Ok(match end {
+        DecodeEnd::Finished(audio) => audio,
+        DecodeEnd::Stopped => None,
+    })
+}
+
+/// How [`decode_until`] ended.
+#[derive(Debug)]
+pub enum DecodeEnd {
+    /// Every frame was decoded; the audio as [`decode`] returns it.
+    Finished(Option<DecodedAudio>),
+    /// `on_frame` asked to stop: ffmpeg was stopped, no further frame came.
+    Stopped,
+}
+
+/// [`decode`], with `on_frame` able to stop the decode early ([`ControlFlow::Break`]): the
+/// ffmpeg process is ended at once and [`DecodeEnd::Stopped`] returned.
+pub fn decode_until(
+    path: &Path,
+    info: &MediaInfo,
+    spec: &DecodeSpec,
+    opts: &RunOpts,
+    mut on_frame: impl FnMut(&Frame) -> ControlFlow<()>,
+    mut on_progress: impl FnMut(f64),
+) -> Result<DecodeEnd, MediaError> {
     let video = info.video.as_ref().ok_or_else(|| MediaError::BadInput {
         message: "the file has no video stream".into(),
         stderr_tail: String::new(),
@@ -643,6 +686,7 @@ pub fn decode(
     let reader = std::thread::spawn(move || read_frames(stdout, frame_bytes, frame_tx, free_rx));
     let mut index = 0usize;
     let mut cancelled = None;
+    let mut stopped = false;
     for buf in frame_rx.iter() {
         if let Err(e) = opts.check("ffmpeg") {
             let _ = child.child.kill();
@@ -664,9 +708,14 @@ pub fn decode(
             key,
             exact_pts_s,
         };
-        on_frame(&frame);
+        let flow = on_frame(&frame);
         let _ = free_tx.send(frame.rgb);
         index += 1;
+        if flow.is_break() {
+            let _ = child.child.kill();
+            stopped = true;
+            break;
+        }
         if duration > 0.0 {
             on_progress((frame.pts_s / duration).clamp(0.0, 1.0));
         }
@@ -681,6 +730,12 @@ pub fn decode(
         let _ = child.child.wait();
         let _ = err_thread.join();
         return Err(e);
+    }
+    if stopped {
+        // The killed process's broken pipe or status says nothing about the input.
+        let _ = child.child.wait();
+        let _ = err_thread.join();
+        return Ok(DecodeEnd::Stopped);
     }
     read_result?;
     let status = child.child.wait()?;
@@ -720,7 +775,7 @@ pub fn decode(
         }),
         _ => None,
     };
-    Ok(audio)
+    Ok(DecodeEnd::Finished(audio))
 }
 
 /// The scratch files [`mono_audio_command`] has ffmpeg write.

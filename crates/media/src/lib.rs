@@ -21,8 +21,8 @@ pub mod render;
 pub mod scratch;
 
 pub use decode::{
-    decode, decode_audio, decode_audio_streamed, decode_key_frames, decode_picture, Crop,
-    DecodeSpec, DecodedAudio, Frame, SkipLoopFilter, SPEECH_RATE,
+    decode, decode_audio, decode_audio_streamed, decode_key_frames, decode_picture, decode_until,
+    Crop, DecodeEnd, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter, SPEECH_RATE,
 };
 pub use probe::{probe, AudioInfo, Colour, MediaInfo, VideoInfo};
 pub use process::{CancelFlag, MediaError, RunOpts};

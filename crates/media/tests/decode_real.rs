@@ -576,3 +576,105 @@ fn an_interlaced_source_is_deinterlaced_for_the_analysis() {
     let mad = sum as f64 / n as f64;
     assert!(mad < 1.25, "mean absolute difference {mad:.2} levels");
 }
+
+/// `decode_until` stops ffmpeg at the frame `on_frame` breaks on: no frame after it, no
+/// error, and promptly (the clip has 160 frames).
+#[test]
+fn decode_until_stops_where_asked() {
+    use std::ops::ControlFlow;
+    let p = media("video/pyscenedetect/goldeneye-vfr-drop3.mp4");
+    let info = probe::probe_video(&p, &RunOpts::default()).unwrap();
+    let mut seen = 0;
+    let end = stylecut_media::decode_until(
+        &p,
+        &info,
+        &DecodeSpec::default(),
+        &RunOpts::default(),
+        |_| {
+            seen += 1;
+            if seen == 5 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert!(matches!(end, stylecut_media::DecodeEnd::Stopped), "{end:?}");
+    assert_eq!(seen, 5);
+    // Never stopped: every frame, and the audio.
+    let mut all = 0;
+    let end = stylecut_media::decode_until(
+        &p,
+        &info,
+        &DecodeSpec::default(),
+        &RunOpts::default(),
+        |_| {
+            all += 1;
+            ControlFlow::Continue(())
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert!(
+        matches!(end, stylecut_media::DecodeEnd::Finished(None)),
+        "{end:?}"
+    );
+    assert_eq!(all, 160);
+}
+
+/// The key frames the bars probe decodes alone (`decode_key_frames`) are, pixel for pixel,
+/// the full decode's key frames picked by the probe's rule (the first key frame, then each
+/// one at least `key_frame_probe_step` after the last picked): what lets the analysis read
+/// the bars from its own decode (`stylecut_style::analyze`'s `BarsGate`) with the probe's
+/// result.
+#[test]
+fn the_key_frame_probe_reads_the_full_decodes_key_frames() {
+    use stylecut_media::decode::{decode_key_frames, key_frame_probe_step, KEY_FRAME_PROBE_MAX};
+    for clip in [
+        "video/pyscenedetect/goldeneye-vfr-drop3.mp4",
+        "video/pyscenedetect/testvideo.mp4",
+    ] {
+        let p = media(clip);
+        let info = probe::probe_video(&p, &RunOpts::default()).unwrap();
+        let spec = DecodeSpec {
+            audio: false,
+            ..DecodeSpec::default()
+        };
+        let mut probed = Vec::new();
+        decode_key_frames(
+            &p,
+            &info,
+            &spec,
+            &RunOpts::default(),
+            KEY_FRAME_PROBE_MAX,
+            |f| probed.push(f.rgb.clone()),
+        )
+        .unwrap();
+        let step = key_frame_probe_step(&info, KEY_FRAME_PROBE_MAX);
+        let mut picked = Vec::new();
+        let mut last: Option<f64> = None;
+        decode(
+            &p,
+            &info,
+            &spec,
+            &RunOpts::default(),
+            |f| {
+                let t = f.exact_pts_s.unwrap_or(f.pts_s);
+                if f.key && picked.len() < KEY_FRAME_PROBE_MAX && last.is_none_or(|l| t - l >= step)
+                {
+                    last = Some(t);
+                    picked.push(f.rgb.clone());
+                }
+            },
+            |_| {},
+        )
+        .unwrap();
+        assert!(probed.len() >= 3, "{clip}: {} key frames", probed.len());
+        assert_eq!(probed.len(), picked.len(), "{clip}");
+        for (k, (a, b)) in probed.iter().zip(&picked).enumerate() {
+            assert!(a == b, "{clip}: key frame {k} differs");
+        }
+    }
+}

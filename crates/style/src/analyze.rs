@@ -20,6 +20,7 @@
 //! and the audio analysis (reported once the picture is decoded, so phases stay in
 //! order), `Motion` the per-shot summaries (transition models, camera motion, grade).
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -29,8 +30,8 @@ use stylecut_analysis::video::bars::{self, ActiveArea};
 use stylecut_analysis::video::spill::DEFAULT_SPILL_AFTER;
 use stylecut_analysis::video::{FrameRef, SpillConfig, VideoAnalyzer};
 use stylecut_media::{
-    decode, decode_audio_streamed, decode_key_frames, probe, Crop, DecodeSpec, DecodedAudio,
-    MediaInfo, RunOpts,
+    decode, decode_audio_streamed, decode_key_frames, decode_until, probe, Crop, DecodeEnd,
+    DecodeSpec, DecodedAudio, Frame, MediaInfo, RunOpts,
 };
 use stylecut_types::{Analysis, AudioFeatures, KeyFrame, Loudness};
 
@@ -436,8 +437,9 @@ struct DecodedVideo {
 
 /// The active picture of `path` ([`bars::find_active_area`]) from up to
 /// [`stylecut_media::decode::KEY_FRAME_PROBE_MAX`] of its key frames, decoded alone before
-/// the analysis decode. A failed probe reads as no bars (the decode then reports what is
-/// wrong with the file).
+/// a cropped analysis decode. A failed probe reads as no bars (the decode then reports
+/// what is wrong with the file). Only run when the analysis decode's first key frames
+/// could not rule the bars out ([`BarsGate`]).
 fn probe_active_area(
     path: &Path,
     info: &MediaInfo,
@@ -466,7 +468,204 @@ fn probe_active_area(
     }))
 }
 
+/// The analysis decode's frames going into the analyser, with their times and key frames.
+struct PictureSink {
+    video: VideoAnalyzer,
+    first_pts: f64,
+    last_pts: f64,
+    frames: usize,
+    /// Key frames with the exact time of the frame before each (`Analysis::key_frames`);
+    /// a frame without an exact time breaks the chain, so no key frame is listed after a
+    /// neighbour whose time is unknown.
+    key_frames: Vec<KeyFrame>,
+    prev_exact: Option<Option<f64>>,
+}
+
+impl PictureSink {
+    fn new(spec: &DecodeSpec) -> Self {
+        let dir = spec.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
+        PictureSink {
+            video: VideoAnalyzer::with_spill(SpillConfig {
+                dir,
+                after_frames: spill_after(),
+            }),
+            first_pts: 0.0,
+            last_pts: 0.0,
+            frames: 0,
+            key_frames: Vec::new(),
+            prev_exact: None,
+        }
+    }
+
+    fn push(&mut self, f: &Frame) {
+        if self.frames == 0 {
+            self.first_pts = f.pts_s;
+        }
+        self.frames += 1;
+        self.last_pts = f.pts_s;
+        if let Some(t) = f.exact_pts_s {
+            match self.prev_exact {
+                Some(Some(p)) if f.key && p < t => self.key_frames.push(KeyFrame {
+                    pts_s: t,
+                    prev_s: Some(p),
+                }),
+                None if f.key => self.key_frames.push(KeyFrame {
+                    pts_s: t,
+                    prev_s: None,
+                }),
+                _ => {}
+            }
+        }
+        self.prev_exact = Some(f.exact_pts_s);
+        self.video.push(&frame_ref(f));
+    }
+
+    fn finish(self, info: &MediaInfo, area: ActiveArea) -> DecodedVideo {
+        if let Some(e) = self.video.spill_error() {
+            tracing::warn!("analysis kept its features in memory past a scratch file error: {e}");
+        }
+        DecodedVideo {
+            duration_s: video_duration(info.duration_s, self.first_pts, self.last_pts, self.frames),
+            analyzer: self.video,
+            key_frames: self.key_frames,
+            area,
+        }
+    }
+}
+
+fn frame_ref(f: &Frame) -> FrameRef<'_> {
+    FrameRef {
+        pts_s: f.pts_s,
+        width: f.width as usize,
+        height: f.height as usize,
+        rgb: &f.rgb,
+    }
+}
+
+/// Whole frames held back from the analyser, at most, while the first key frames of the
+/// decode cannot yet rule the bars out (a solid first key frame: a black leader, a fade's
+/// start): 24 MiB, 227 frames of a 256×144 analysis (7.6 s at 30 fps).
+const BARS_HOLD_BYTES: usize = 24 << 20;
+
+/// What lets the analysis read the bars from its own decode of the whole frame instead of
+/// a key-frame probe before it: the decode starts uncropped, and its key frames that the
+/// probe would read ([`KeyFrameChoice`]) go to a [`bars::AreaSearch`]. Once the search is
+/// [`bars::AreaSearch::settled_full`] (no later frame can give a bar: the first key frame
+/// with picture up to its edges settles it), the frames held so far and every later one go
+/// to the analyser as they are: the one decode, the analysis the probe's. A key frame with
+/// a possible bar (or [`BARS_HOLD_BYTES`] of frames held before one says anything) stops
+/// the decode, and the probe and a decode cropped to its area run as before.
+struct BarsGate {
+    choice: KeyFrameChoice,
+    search: bars::AreaSearch,
+    held: Vec<Frame>,
+    held_bytes: usize,
+    open: bool,
+}
+
+/// What the gate makes of one frame.
+enum GateStep {
+    /// Held back (the bars are undecided).
+    Held,
+    /// The bars are ruled out: these frames (the held ones, then this one) go on.
+    Open(Vec<Frame>),
+    /// Give up: a bar is possible, or too much is held.
+    Stop,
+}
+
+impl BarsGate {
+    fn new(info: &MediaInfo) -> Self {
+        BarsGate {
+            choice: KeyFrameChoice::new(info),
+            search: bars::AreaSearch::default(),
+            held: Vec::new(),
+            held_bytes: 0,
+            open: false,
+        }
+    }
+
+    /// Takes the next frame of an undecided decode (not called once open).
+    fn step(&mut self, f: &Frame) -> GateStep {
+        if self.choice.take(f) {
+            self.search.push(&frame_ref(f));
+            let no_picture_left = self.choice.exhausted() && !self.search.has_picture();
+            if self.search.settled_full() || no_picture_left {
+                return self.open_with(f);
+            }
+            if self.search.has_picture() {
+                return GateStep::Stop;
+            }
+        }
+        if self.held_bytes + f.rgb.len() > BARS_HOLD_BYTES {
+            return GateStep::Stop;
+        }
+        self.held_bytes += f.rgb.len();
+        self.held.push(f.clone());
+        GateStep::Held
+    }
+
+    fn open_with(&mut self, f: &Frame) -> GateStep {
+        self.open = true;
+        self.held_bytes = 0;
+        let mut frames = std::mem::take(&mut self.held);
+        frames.push(f.clone());
+        GateStep::Open(frames)
+    }
+
+    /// The decode ended undecided: no key frame the probe reads said where the picture is,
+    /// which the probe reads as no bar. The held frames (the whole input) go on.
+    fn end(&mut self) -> Vec<Frame> {
+        debug_assert!(!self.search.has_picture());
+        self.open = true;
+        std::mem::take(&mut self.held)
+    }
+}
+
+/// The key frames [`decode_key_frames`] reads, picked from a full decode's frames: the
+/// first key frame, then each key frame at least the probe's step after the last picked
+/// (its `select` filter on the frame's time), at most
+/// [`stylecut_media::decode::KEY_FRAME_PROBE_MAX`].
+struct KeyFrameChoice {
+    step: f64,
+    last: Option<f64>,
+    taken: usize,
+}
+
+impl KeyFrameChoice {
+    fn new(info: &MediaInfo) -> Self {
+        KeyFrameChoice {
+            step: stylecut_media::decode::key_frame_probe_step(
+                info,
+                stylecut_media::decode::KEY_FRAME_PROBE_MAX,
+            ),
+            last: None,
+            taken: 0,
+        }
+    }
+
+    fn take(&mut self, f: &Frame) -> bool {
+        if !f.key || self.exhausted() {
+            return false;
+        }
+        let t = f.exact_pts_s.unwrap_or(f.pts_s);
+        if self.last.is_some_and(|last| t - last < self.step) {
+            return false;
+        }
+        self.last = Some(t);
+        self.taken += 1;
+        true
+    }
+
+    fn exhausted(&self) -> bool {
+        self.taken >= stylecut_media::decode::KEY_FRAME_PROBE_MAX
+    }
+}
+
 /// Decodes the picture (no audio) into a [`VideoAnalyzer`]. Reports [`Phase::Video`].
+///
+/// The decode reads the whole frame; its first key frames decide whether the input can
+/// have bars at all ([`BarsGate`]). Only when it can is that decode stopped and the
+/// key-frame probe ([`probe_active_area`]) and a decode cropped to the active picture run.
 fn decode_video(
     path: &Path,
     info: &MediaInfo,
@@ -474,6 +673,50 @@ fn decode_video(
     opts: &RunOpts,
     progress: &mut dyn FnMut(Phase, f64),
 ) -> Result<DecodedVideo, StyleError> {
+    opts.check("analysis")?;
+    {
+        let _t = timings::stage("analysis: picture decode and per-frame analysers");
+        let mut sink = PictureSink::new(spec);
+        let mut gate = BarsGate::new(info);
+        let open = std::cell::Cell::new(false);
+        let end = decode_until(
+            path,
+            info,
+            spec,
+            opts,
+            |f| {
+                if gate.open {
+                    sink.push(f);
+                    return ControlFlow::Continue(());
+                }
+                match gate.step(f) {
+                    GateStep::Held => ControlFlow::Continue(()),
+                    GateStep::Open(frames) => {
+                        open.set(true);
+                        for h in &frames {
+                            sink.push(h);
+                        }
+                        ControlFlow::Continue(())
+                    }
+                    GateStep::Stop => ControlFlow::Break(()),
+                }
+            },
+            |f| {
+                if open.get() {
+                    progress(Phase::Video, f);
+                }
+            },
+        )?;
+        if let DecodeEnd::Finished(_) = end {
+            if !gate.open {
+                for h in &gate.end() {
+                    sink.push(h);
+                }
+            }
+            progress(Phase::Video, 1.0);
+            return Ok(sink.finish(info, ActiveArea::FULL));
+        }
+    }
     let area = probe_active_area(path, info, spec, opts);
     opts.check("analysis")?;
     let cropped;
@@ -491,62 +734,18 @@ fn decode_video(
         };
         &cropped
     };
-    let dir = spec.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
     let _t = timings::stage("analysis: picture decode and per-frame analysers");
-    let mut video = VideoAnalyzer::with_spill(SpillConfig {
-        dir,
-        after_frames: spill_after(),
-    });
-    let (mut first_pts, mut last_pts, mut frames) = (0.0f64, 0.0f64, 0usize);
-    // Key frames with the exact time of the frame before each (`Analysis::key_frames`);
-    // a frame without an exact time breaks the chain, so no key frame is listed after a
-    // neighbour whose time is unknown.
-    let mut key_frames = Vec::new();
-    let mut prev_exact: Option<Option<f64>> = None;
+    let mut sink = PictureSink::new(spec);
     decode(
         path,
         info,
         spec,
         opts,
-        |f| {
-            if frames == 0 {
-                first_pts = f.pts_s;
-            }
-            frames += 1;
-            last_pts = f.pts_s;
-            if let Some(t) = f.exact_pts_s {
-                match prev_exact {
-                    Some(Some(p)) if f.key && p < t => key_frames.push(KeyFrame {
-                        pts_s: t,
-                        prev_s: Some(p),
-                    }),
-                    None if f.key => key_frames.push(KeyFrame {
-                        pts_s: t,
-                        prev_s: None,
-                    }),
-                    _ => {}
-                }
-            }
-            prev_exact = Some(f.exact_pts_s);
-            video.push(&FrameRef {
-                pts_s: f.pts_s,
-                width: f.width as usize,
-                height: f.height as usize,
-                rgb: &f.rgb,
-            });
-        },
+        |f| sink.push(f),
         |f| progress(Phase::Video, f),
     )?;
     progress(Phase::Video, 1.0);
-    if let Some(e) = video.spill_error() {
-        tracing::warn!("analysis kept its features in memory past a scratch file error: {e}");
-    }
-    Ok(DecodedVideo {
-        analyzer: video,
-        duration_s: video_duration(info.duration_s, first_pts, last_pts, frames),
-        key_frames,
-        area,
-    })
+    Ok(sink.finish(info, area))
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! frame (the cut distance, the gradual-transition models, camera motion, the grade's
 //! statistics) is diluted by them: the picture of a 16:9 clip in 9:16 is a third of the
 //! frame. [`find_active_area`] reads the bars off a few frames of the input (the analysis
-//! probes its key frames before the decode, `stylecut_style::analyze`) and the decode then
-//! crops to the active picture, so every analyser sees the picture alone.
+//! reads its key frames: from its own decode of the whole frame when its first key frames
+//! rule bars out, [`AreaSearch::settled_full`], else from a probe before a decode that
+//! crops to the active picture, `stylecut_style::analyze`), so every analyser sees the
+//! picture alone.
 //!
 //! In each frame, a bar is a run of whole rows (columns) from the frame's edge inwards in
 //! which every pixel is within [`BAR_TOLERANCE`] of the edge row's (column's) colour. A
@@ -153,18 +155,43 @@ fn balanced(a: usize, b: usize) -> bool {
 /// The active picture of frames of one input (every frame the same size), or
 /// [`ActiveArea::FULL`] when they show no bar (or none says where the picture is).
 pub fn find_active_area<'a>(frames: impl IntoIterator<Item = FrameRef<'a>>) -> ActiveArea {
-    let mut seen: Option<([Bar; 4], [bool; 4])> = None;
-    let (mut w, mut h) = (0usize, 0usize);
+    let mut search = AreaSearch::default();
     for f in frames {
-        if seen.is_some() && (f.width, f.height) != (w, h) {
-            return ActiveArea::FULL;
+        search.push(&f);
+    }
+    search.finish()
+}
+
+/// [`find_active_area`] a frame at a time: [`AreaSearch::push`] each frame, then
+/// [`AreaSearch::finish`]. [`AreaSearch::settled_full`] says, before the last frame, when
+/// no later frame can give a bar any more (what lets the analysis decode the whole frame
+/// at once instead of probing first).
+#[derive(Debug, Clone, Default)]
+pub struct AreaSearch {
+    /// Each side's narrowest bar so far, and whether it kept one colour.
+    seen: Option<([Bar; 4], [bool; 4])>,
+    width: usize,
+    height: usize,
+    /// Frames of another size came: no bar.
+    mixed: bool,
+}
+
+impl AreaSearch {
+    /// Reads one frame's bars.
+    pub fn push(&mut self, f: &FrameRef<'_>) {
+        if self.mixed {
+            return;
         }
-        let Some(bars) = frame_bars(&f) else {
-            continue;
+        if self.seen.is_some() && (f.width, f.height) != (self.width, self.height) {
+            self.mixed = true;
+            return;
+        }
+        let Some(bars) = frame_bars(f) else {
+            return;
         };
-        (w, h) = (f.width, f.height);
-        match &mut seen {
-            None => seen = Some((bars, [true; 4])),
+        (self.width, self.height) = (f.width, f.height);
+        match &mut self.seen {
+            None => self.seen = Some((bars, [true; 4])),
             Some((acc, same)) => {
                 for k in 0..4 {
                     same[k] &= close(acc[k].colour, bars[k].colour);
@@ -173,39 +200,77 @@ pub fn find_active_area<'a>(frames: impl IntoIterator<Item = FrameRef<'a>>) -> A
             }
         }
     }
-    let Some((bars, same)) = seen else {
-        return ActiveArea::FULL;
-    };
-    let side = |k: usize, len: usize| {
-        let s = if same[k] { bars[k].size } else { 0 };
-        if (s as f64) < MIN_BAR_SHARE * len as f64 {
-            0
-        } else {
-            s
-        }
-    };
-    let axis = |a: usize, b: usize, len: usize| {
-        if ((a + b) as f64) < MIN_AXIS_SHARE * len as f64 || !balanced(a, b) {
-            (0, 0)
-        } else {
-            (a, b)
-        }
-    };
-    let (top, bottom) = axis(side(0, h), side(1, h), h);
-    let (left, right) = axis(side(2, w), side(3, w), w);
-    if top + bottom + left + right == 0 {
-        return ActiveArea::FULL;
+
+    /// Whether a frame that says where the picture is has been read (a solid frame does
+    /// not).
+    pub fn has_picture(&self) -> bool {
+        self.mixed || self.seen.is_some()
     }
-    // The line next to a bar blends bar and picture (the encoder's ringing, the scale's
-    // area average): it goes with the bar, or a white frame of the picture would keep a
-    // dark line and not read as solid (a fade through white read as two dissolves).
-    let margin = |s: usize| if s > 0 { s + EDGE_MARGIN } else { 0 };
-    let (top, bottom, left, right) = (margin(top), margin(bottom), margin(left), margin(right));
-    ActiveArea {
-        x: left as f64 / w as f64,
-        y: top as f64 / h as f64,
-        width: (w - left - right) as f64 / w as f64,
-        height: (h - top - bottom) as f64 / h as f64,
+
+    /// Whether the search ends in [`ActiveArea::FULL`] whatever frames follow: each
+    /// side's bar only narrows (or loses its colour) with more frames, so once both axes'
+    /// bars together fall short of [`MIN_AXIS_SHARE`], they stay short.
+    pub fn settled_full(&self) -> bool {
+        if self.mixed {
+            return true;
+        }
+        self.seen.as_ref().is_some_and(|(bars, same)| {
+            let s = self.sides(bars, same);
+            let (w, h) = (self.width as f64, self.height as f64);
+            ((s[0] + s[1]) as f64) < MIN_AXIS_SHARE * h
+                && ((s[2] + s[3]) as f64) < MIN_AXIS_SHARE * w
+        })
+    }
+
+    /// Each side's bar (top, bottom, left, right) after [`MIN_BAR_SHARE`] and the colour
+    /// test.
+    fn sides(&self, bars: &[Bar; 4], same: &[bool; 4]) -> [usize; 4] {
+        let side = |k: usize, len: usize| {
+            let s = if same[k] { bars[k].size } else { 0 };
+            if (s as f64) < MIN_BAR_SHARE * len as f64 {
+                0
+            } else {
+                s
+            }
+        };
+        let (w, h) = (self.width, self.height);
+        [side(0, h), side(1, h), side(2, w), side(3, w)]
+    }
+
+    /// The active picture of the frames pushed.
+    pub fn finish(&self) -> ActiveArea {
+        if self.mixed {
+            return ActiveArea::FULL;
+        }
+        let Some((bars, same)) = &self.seen else {
+            return ActiveArea::FULL;
+        };
+        let (w, h) = (self.width, self.height);
+        let [top, bottom, left, right] = self.sides(bars, same);
+        let axis = |a: usize, b: usize, len: usize| {
+            if ((a + b) as f64) < MIN_AXIS_SHARE * len as f64 || !balanced(a, b) {
+                (0, 0)
+            } else {
+                (a, b)
+            }
+        };
+        let (top, bottom) = axis(top, bottom, h);
+        let (left, right) = axis(left, right, w);
+        if top + bottom + left + right == 0 {
+            return ActiveArea::FULL;
+        }
+        // The line next to a bar blends bar and picture (the encoder's ringing, the
+        // scale's area average): it goes with the bar, or a white frame of the picture
+        // would keep a dark line and not read as solid (a fade through white read as two
+        // dissolves).
+        let margin = |s: usize| if s > 0 { s + EDGE_MARGIN } else { 0 };
+        let (top, bottom, left, right) = (margin(top), margin(bottom), margin(left), margin(right));
+        ActiveArea {
+            x: left as f64 / w as f64,
+            y: top as f64 / h as f64,
+            width: (w - left - right) as f64 / w as f64,
+            height: (h - top - bottom) as f64 / h as f64,
+        }
     }
 }
 
@@ -294,6 +359,67 @@ mod tests {
         let mixed = [letterboxed(0, 0, 1.0, [0; 3]), full[0].clone()];
         let a = find_active_area(mixed.iter().enumerate().map(|(k, f)| frame(f, k)));
         assert!(a.is_full(), "{a:?}");
+    }
+
+    /// `letterboxed`'s picture rows stretched over the whole frame (no bars).
+    fn stretched(k: usize, gain: f32) -> Vec<u8> {
+        let rgb = letterboxed(0, k, gain, [0; 3]);
+        let row = (H - 72) / 2;
+        (0..H)
+            .flat_map(|y| {
+                let src = row + y * 72 / H;
+                rgb[src * W * 3..(src + 1) * W * 3].to_vec()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_settled_search_ends_with_the_whole_frame_whatever_follows() {
+        let black = vec![0u8; W * H * 3];
+        let boxed = letterboxed(0, 0, 1.0, [0; 3]);
+        let boxed_grey = letterboxed(1, 1, 1.0, [40, 60, 90]);
+        let full = stretched(2, 1.0);
+        let dim = stretched(3, 0.3);
+        let mut s = AreaSearch::default();
+        assert!(!s.has_picture() && !s.settled_full());
+        // A black frame says nothing.
+        s.push(&frame(&black, 0));
+        assert!(!s.has_picture() && !s.settled_full());
+        // Bars: undecided (a later frame could still show picture over them).
+        s.push(&frame(&boxed, 1));
+        assert!(s.has_picture() && !s.settled_full());
+        assert!(!s.finish().is_full());
+        // Picture to the edges settles it, and no frame after it brings a bar back.
+        s.push(&frame(&full, 2));
+        assert!(s.settled_full());
+        for (k, f) in [&boxed, &boxed_grey, &black, &dim].into_iter().enumerate() {
+            s.push(&frame(f, 3 + k));
+            assert!(s.settled_full());
+            assert!(s.finish().is_full());
+        }
+        // A dimmed picture to the edges settles it on its own.
+        let mut s = AreaSearch::default();
+        s.push(&frame(&dim, 0));
+        assert!(s.settled_full());
+        // Every prefix of every order of these frames: settled means `find_active_area`
+        // of the whole sequence is the whole frame, and the search is `find_active_area`.
+        let pool = [&black, &boxed, &boxed_grey, &full, &dim];
+        for a in 0..pool.len() {
+            for b in 0..pool.len() {
+                for c in 0..pool.len() {
+                    let seq = [pool[a], pool[b], pool[c], pool[(a + b) % pool.len()]];
+                    let whole = find_active_area(seq.iter().enumerate().map(|(k, f)| frame(f, k)));
+                    let mut s = AreaSearch::default();
+                    for (k, f) in seq.iter().enumerate() {
+                        s.push(&frame(f, k));
+                        if s.settled_full() {
+                            assert!(whole.is_full(), "{a} {b} {c}: settled at {k}, {whole:?}");
+                        }
+                    }
+                    assert_eq!(s.finish(), whole);
+                }
+            }
+        }
     }
 
     #[test]
