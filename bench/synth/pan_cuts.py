@@ -64,7 +64,11 @@ times no earlier set uses (the cockatoo at 7.3 s, BBB at 13 s, issue-195 at 4.2 
 GoldenEye at 5.3 s, testvideo shot 3 at 16.8 s; cut targets also the cockatoo at 12.3 s,
 bikes at 3.6 s, BBB at 17.8 s), the window moving left-up, down or right-up at 10, 22 or 44
 px per frame, blurred on every other clip; seed 2525. Written to bench/out/pan-cuts-jitter
-by default, same manifest format.
+by default, same manifest format. Caveats found after scoring (the draw is kept as scored):
+the testvideo span (16.8-19.2 s) holds the source's own dissolve at 17.65-18.62 s (frames
+21-45 of a testvideo16 part; `bench/README.md`), so boundaries read there are the source's;
+the cockatoo span (7.3-9.7 s) holds the bird's head whip at 7.75-8.0 s (frames 11-17 of a
+cockatoo7 part), a real subject move and no edit.
 
   generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift|sway|grip|jitter] [--out DIR]
   score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift|sway|grip|jitter] [--out DIR] NAME=BIN ...
