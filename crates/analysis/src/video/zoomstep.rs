@@ -26,6 +26,18 @@ pub struct ZoomFit {
     pub err_still: f32,
 }
 
+impl ZoomFit {
+    /// True when the fitted zoom is the search's largest ([`ZOOM_MAX`]): the error still
+    /// fell at the range's end, so no scale was located. A picture smoothed from one frame
+    /// to the next (motion blur switching on as a fast pan starts, a focus pull) matches a
+    /// view of the earlier frame the better the more it is magnified (magnifying smooths),
+    /// and runs the fit into its limit; one framing's step to another (a punch-in of
+    /// 1.1-1.6x) has its minimum inside the range.
+    pub fn pegged(&self) -> bool {
+        self.log_zoom.abs() >= ZOOM_MAX.log2() - 1e-4
+    }
+}
+
 /// Zooms of the coarse search (the refinement moves between them).
 const ZOOMS: [f32; 11] = [
     1.0, 1.05, 1.1, 1.15, 1.2, 1.27, 1.35, 1.43, 1.52, 1.62, 1.72,
@@ -33,8 +45,9 @@ const ZOOMS: [f32; 11] = [
 /// Largest shift of the coarse search, cells (x, y): a fast pan's frame and a reposition.
 const SHIFT_X: i32 = 4;
 const SHIFT_Y: i32 = 3;
-/// Largest zoom the refinement may reach (past the coarse grid's last).
-const ZOOM_MAX: f32 = 1.8;
+/// Largest zoom the refinement may reach (past the coarse grid's last). A fit that ends
+/// on it measured no zoom (see [`ZoomFit::pegged`]).
+pub(crate) const ZOOM_MAX: f32 = 1.8;
 /// Share of the cells the view must keep inside the source for an error to count.
 const OVERLAP: f32 = 0.6;
 
