@@ -19,6 +19,8 @@ Per segment it reports
              plan keeps a whole stretch across a cut: the cut stays a cut)
   span N     the plan's source span [src_in_s, src_out_s) (the sound's) crosses a source cut
              by less than N output frames at either end
+  hard end   of those, ends where the sound does not run on into the neighbouring segment
+             (a dropped stretch follows or precedes) and crosses by more than 2 ms
 and per transition (xfade of f > 0 frames)
   self-blend the blended frames of the two neighbours come from one shot although the two
              segments' own shots differ (a flash inside the overlap).
@@ -141,7 +143,8 @@ def check(plan: dict, an: dict, pts: list[float]) -> dict:
     starts = [s["start_s"] for s in an["shots"]]
     cuts = starts[1:]
     res = {"segments": len(plan["segments"]), "flash": {1: [], 2: [], 3: []},
-           "cut_inside": [], "span": {1: [], 2: [], 3: []}, "self_blend": [], "empty": []}
+           "cut_inside": [], "span": {1: [], 2: [], 3: []}, "span_hard": [], "self_blend": [],
+           "empty": []}
     shown = []
     for k, seg in enumerate(plan["segments"]):
         fr = shown_frames(seg, pts, fps)
@@ -163,6 +166,19 @@ def check(plan: dict, an: dict, pts: list[float]) -> dict:
         if len(inner) > 1:
             res["cut_inside"].append(desc)
         a, b = seg["src_in_s"], seg["src_out_s"]
+        segs_ = plan["segments"]
+        for c in cuts:
+            if not (a + 1e-6 < c < b - 1e-6):
+                continue
+            head = c - a < b - c
+            x = c - a if head else b - c
+            # The sound runs on into the neighbouring segment (consecutive shots): no sound
+            # of a dropped stretch is heard.
+            cont = (k > 0 and abs(segs_[k - 1]["src_out_s"] - a) < 1e-6) if head else \
+                (k + 1 < len(segs_) and abs(segs_[k + 1]["src_in_s"] - b) < 1e-6)
+            if not cont and x > 0.002 and x < 1 / fps:
+                res["span_hard"].append(f"seg {k} {'head' if head else 'tail'} "
+                                        f"{x * 1000:.1f} ms across the cut at {c:.4f}")
         for n in (1, 2, 3):
             w = n / fps
             if any(a + 1e-6 < c < b - 1e-6 and min(c - a, b - c) < w - 1e-9 for c in cuts):
@@ -325,7 +341,7 @@ def main():
     results = {}
     tot = {"segments": 0, "flash1": 0, "flash2": 0, "flash3": 0, "cut_inside": 0,
            "span1": 0, "span2": 0, "span3": 0, "self_blend": 0, "empty": 0,
-           "cases_with_flash3": 0}
+           "span_hard": 0, "cases_with_flash3": 0}
     for case, src_real, spath, args in cases(Path(a.media), out, Path(a.synth),
                                              Path(a.mux_dir)):
         if a.only and not any(o in case for o in a.only):
@@ -348,16 +364,19 @@ def main():
             tot[f"span{n}"] += len(res["span"][n])
         tot["cut_inside"] += len(res["cut_inside"])
         tot["self_blend"] += len(res["self_blend"])
+        tot["span_hard"] += len(res["span_hard"])
         tot["empty"] += len(res["empty"])
         tot["cases_with_flash3"] += bool(res["flash"][3])
         line = (f"{case}: {res['segments']} segs, flash<=1/2/3 "
                 f"{len(res['flash'][1])}/{len(res['flash'][2])}/{len(res['flash'][3])}, "
                 f"cut inside {len(res['cut_inside'])}, span<1/2/3 "
                 f"{len(res['span'][1])}/{len(res['span'][2])}/{len(res['span'][3])}, "
+                f"hard sound end > 2 ms across {len(res['span_hard'])}, "
                 f"self-blend {len(res['self_blend'])}")
         print(line, flush=True)
         if a.verbose:
-            for d in res["flash"][3] + res["cut_inside"] + res["span"][3] + res["self_blend"]:
+            for d in (res["flash"][3] + res["cut_inside"] + res["span"][3] + res["span_hard"]
+                      + res["self_blend"]):
                 print("   ", d)
     (out / "flash.json").write_text(json.dumps({"totals": tot, "cases": results}, indent=1))
     print("TOTAL", json.dumps(tot))
