@@ -47,26 +47,47 @@ pub struct Segment {
     pub lut: Option<usize>,
 }
 
+/// How far the sound of a segment that ends at a source cut, with no segment continuing it,
+/// may run past the cut, seconds: twice the millisecond a `1/1000` time base rounds the
+/// cut's time stamp to.
+pub const CUT_END_SLACK_S: f64 = 0.002;
+
 /// Whole output frames of every piece. In points snap to the source frame grid, except
 /// where a piece continues the previous one (a split): there the in point is the previous
 /// out point exactly, so the sound runs on without a gap (the picture takes the nearest
 /// source frame, at most half a source frame away).
+///
+/// A piece that ends at a source cut (`cuts`: the shots' ends) with no piece continuing it
+/// (the next shot dropped, or the edit's end) gets its frames rounded down rather than to
+/// the nearest when the nearest would run its sound more than [`CUT_END_SLACK_S`] past the
+/// cut: before, up to half an output frame of the dropped shot's sound (18 ms of
+/// `bikes.mp4`'s cut at 5.48 s at 24 fps) ended the segment. The picture never crossed (its
+/// window is the piece's own, see [`Segment::video_in_s`]). Where the next piece continues
+/// across the cut (two consecutive shots) the sound runs on and nothing is dropped.
 pub fn quantize(
     pieces: &[Piece],
     fmt: &OutputFormat,
     src_fps: f64,
     base: CropWindow,
+    cuts: &[f64],
 ) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::with_capacity(pieces.len());
     let mut prev: Option<(f64, f64)> = None; // (piece out, segment out)
     let q = 0.25 / if src_fps > 0.0 { src_fps } else { 25.0 };
-    for p in pieces {
+    for (i, p) in pieces.iter().enumerate() {
         let a = match prev {
             Some((pout, sout)) if (pout - p.in_s).abs() < 1e-9 => sout,
             _ if src_fps > 0.0 => (p.in_s * src_fps).round() / src_fps,
             _ => p.in_s,
         };
-        let frames = fmt.s_to_frames(p.out_s - a);
+        let mut frames = fmt.s_to_frames(p.out_s - a);
+        let continued = pieces
+            .get(i + 1)
+            .is_some_and(|n| (n.in_s - p.out_s).abs() < 1e-9);
+        let at_cut = cuts.iter().any(|&c| (c - p.out_s).abs() < 1e-6);
+        if !continued && at_cut && a + fmt.frames_to_s(frames) > p.out_s + CUT_END_SLACK_S {
+            frames = frames.saturating_sub(1);
+        }
         if frames == 0 {
             prev = None;
             continue;
@@ -314,7 +335,7 @@ mod tests {
     #[test]
     fn quantises_to_frames_and_source_grid() {
         let p = vec![Piece::new(0.013, 1.0, 0), Piece::new(1.0, 2.51, 1)];
-        let s = quantize(&p, &fmt(), 25.0, CropWindow::FULL);
+        let s = quantize(&p, &fmt(), 25.0, CropWindow::FULL, &[]);
         assert_eq!(s[0].src_in_s, 0.0);
         assert_eq!(s[0].frames, 30);
         assert_eq!(s[1].frames, 45);
@@ -324,13 +345,40 @@ mod tests {
     }
 
     #[test]
+    fn sound_never_runs_past_a_cut_into_a_dropped_shot() {
+        // bikes.mp4 under the fade template: shots cut at 5.48 and 9.68 s, the shots between
+        // dropped. At 24 fps the nearest frame count ran 2.458 s from 3.04 (18 ms of the
+        // next shot's sound); rounded down it ends 24 ms before the cut.
+        let fmt24 = OutputFormat {
+            fps_num: 24,
+            ..fmt()
+        };
+        let p = vec![Piece::new(3.04, 5.48, 1), Piece::new(7.48, 9.68, 3)];
+        let cuts = [3.04, 5.48, 7.48, 9.68, 12.0];
+        let s = quantize(&p, &fmt24, 25.0, CropWindow::FULL, &cuts);
+        for (sg, p) in s.iter().zip(&p) {
+            assert!(sg.src_out_s <= p.out_s + CUT_END_SLACK_S, "{sg:?}");
+            assert!(p.out_s - sg.src_out_s < 1.0 / 24.0, "{sg:?}");
+        }
+        assert_eq!((s[0].frames, s[1].frames), (58, 52));
+        // Without the cuts (a jump cut inside a shot) the nearest count stays: 59 frames.
+        let s = quantize(&p, &fmt24, 25.0, CropWindow::FULL, &[]);
+        assert_eq!((s[0].frames, s[1].frames), (59, 53));
+        // Two consecutive shots: the sound runs on across the cut, nothing is dropped.
+        let p = vec![Piece::new(3.04, 5.48, 1), Piece::new(5.48, 7.48, 2)];
+        let s = quantize(&p, &fmt24, 25.0, CropWindow::FULL, &cuts);
+        assert_eq!(s[0].frames, 59);
+        assert_eq!(s[1].src_in_s, s[0].src_out_s);
+    }
+
+    #[test]
     fn placement_and_cap_account_for_transitions() {
         let p = vec![
             Piece::new(0.0, 2.0, 0),
             Piece::new(2.0, 4.0, 1),
             Piece::new(4.0, 6.0, 2),
         ];
-        let mut s = quantize(&p, &fmt(), 30.0, CropWindow::FULL);
+        let mut s = quantize(&p, &fmt(), 30.0, CropWindow::FULL, &[]);
         let mut t = vec![join(0, 15), join(1, 0)];
         assert_eq!(total_frames(&s, &t), 165);
         let d = place(&mut s, &t, &fmt());
@@ -364,7 +412,7 @@ mod tests {
             .enumerate()
             .map(|(i, w)| Piece::new(w[0], w[1], i))
             .collect();
-        let mut s = quantize(&p, &fmt(), 30.0, CropWindow::FULL);
+        let mut s = quantize(&p, &fmt(), 30.0, CropWindow::FULL, &[]);
         let mut t: Vec<PlannedTransition> = (0..s.len() - 1).map(|k| join(k, 0)).collect();
         cap(&mut s, &mut t, &fmt(), (max_s * 30.0) as u64, 15);
         let note = end_outside_speech(&mut s, &mut t, &fmt(), speech, pauses, 15);

@@ -211,7 +211,8 @@ fn plan_with(
         pieces = p;
         notes.extend(n);
     }
-    let mut segs = edl::quantize(&pieces, &fmt, grid_fps, base);
+    let shot_ends: Vec<f64> = source.shots.iter().map(|s| s.end_s).collect();
+    let mut segs = edl::quantize(&pieces, &fmt, grid_fps, base, &shot_ends);
     if segs.is_empty() {
         return Err(StyleError::Unsupported(
             "the source is too short to render".into(),
