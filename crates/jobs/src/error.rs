@@ -1,8 +1,11 @@
 //! The service's error type. Every variant has a stable wire code; `stylecut-api` maps
 //! codes to HTTP statuses in one place.
 
-use stylecut_store::{BlobError, StoreError};
+use stylecut_store::{BlobError, StoreError, Unwritable};
 use stylecut_types::ErrorCode;
+
+/// `Retry-After` of a 503: a few seconds, the order of the database's busy timeout.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -32,9 +35,20 @@ pub enum ServiceError {
     /// kept). The detail says which write and what to do.
     #[error("Insufficient storage")]
     InsufficientStorage(String),
+    /// The database cannot be written now (its write lock held elsewhere past the busy
+    /// timeout, its file or file system read-only): nothing was recorded; the same request
+    /// can be sent again later (HTTP 503 with `Retry-After`).
+    #[error("Service unavailable")]
+    Unavailable(String),
 }
 
 impl ServiceError {
+    /// Seconds a client should wait before sending the same request again, for an error
+    /// that passes by itself (the `Retry-After` header of a 503).
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        matches!(self, ServiceError::Unavailable(_)).then_some(RETRY_AFTER_SECONDS)
+    }
+
     pub fn code(&self) -> ErrorCode {
         use ServiceError::*;
         match self {
@@ -50,6 +64,7 @@ impl ServiceError {
             NotFound(_) => ErrorCode::NotFound,
             Internal(_) => ErrorCode::InternalError,
             InsufficientStorage(_) => ErrorCode::InsufficientStorage,
+            Unavailable(_) => ErrorCode::ServiceUnavailable,
         }
     }
 
@@ -75,7 +90,8 @@ impl ServiceError {
             | JobNotFound(s)
             | NotFound(s)
             | Internal(s)
-            | InsufficientStorage(s) => s.clone(),
+            | InsufficientStorage(s)
+            | Unavailable(s) => s.clone(),
         }
     }
 }
@@ -84,13 +100,27 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         let text = e.to_string();
         // SQLite's SQLITE_FULL: "database or disk is full".
-        if text.contains("disk is full") || mentions_out_of_space(&text) {
-            return ServiceError::InsufficientStorage(format!(
+        let kind = e.unwritable().or_else(|| {
+            (text.contains("disk is full") || mentions_out_of_space(&text))
+                .then_some(Unwritable::Full)
+        });
+        match kind {
+            Some(Unwritable::Full) => ServiceError::InsufficientStorage(format!(
                 "the disk of the data directory is full: the database could not be written \
-                 ({text}); free space on it and try again"
-            ));
+                 ({text}); nothing was recorded; free space on it and try again"
+            )),
+            Some(Unwritable::Locked) => ServiceError::Unavailable(format!(
+                "the database is locked by another process or a long transaction and could \
+                 not be written within its busy timeout ({text}); nothing was recorded; try \
+                 again later"
+            )),
+            Some(Unwritable::ReadOnly) => ServiceError::Unavailable(format!(
+                "the database cannot be written (its file, directory or file system is \
+                 read-only or failing: {text}); nothing was recorded; try again once it is \
+                 writable"
+            )),
+            None => ServiceError::Internal(text),
         }
-        ServiceError::Internal(text)
     }
 }
 
