@@ -190,6 +190,49 @@ mod tests {
         assert_eq!(db.code(), ErrorCode::InsufficientStorage);
     }
 
+    /// A database that cannot be written now is 503 with `Retry-After` when waiting helps
+    /// (locked, read-only) and 507 when the disk is full; other database errors stay 500.
+    #[tokio::test]
+    async fn an_unwritable_database_is_503_or_507() {
+        let dir = std::env::temp_dir().join(format!("stylecut-err-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let db = stylecut_store::Db::open(&path).await.unwrap();
+        db.write_probe().await.unwrap();
+        let ro = sqlx_readonly_write(&path).await;
+        let e = ServiceError::from(ro);
+        assert_eq!(e.code(), ErrorCode::ServiceUnavailable, "{e:?}");
+        assert_eq!(e.code().http_status(), 503);
+        assert_eq!(e.retry_after_seconds(), Some(RETRY_AFTER_SECONDS));
+        assert!(e.detail().contains("nothing was recorded"), "{e:?}");
+        let full = ServiceError::from(StoreError::Corrupt("database or disk is full".into()));
+        assert_eq!(full.code(), ErrorCode::InsufficientStorage);
+        assert_eq!(full.retry_after_seconds(), None);
+        let other = ServiceError::from(StoreError::Corrupt("bad row".into()));
+        assert_eq!(other.code(), ErrorCode::InternalError);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The error of a write through a read-only connection to `path`.
+    async fn sqlx_readonly_write(path: &std::path::Path) -> StoreError {
+        use std::str::FromStr;
+        let opts = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite://")
+            .unwrap()
+            .filename(path)
+            .read_only(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .connect_with(opts)
+            .await
+            .unwrap();
+        let e = sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, 'x')")
+            .execute(&pool)
+            .await
+            .unwrap_err();
+        pool.close().await;
+        e.into()
+    }
+
     #[test]
     fn the_size_limit_is_named_as_configured() {
         let detail = |limit_bytes| ServiceError::FileTooLarge { limit_bytes }.detail();

@@ -129,3 +129,59 @@ pub(crate) async fn test_db() -> (Db, tempfile::TempDir) {
     let db = Db::open(&dir.path().join("t.db")).await.expect("open");
     (db, dir)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write refused by SQLite itself reads as what it is: a read-only database
+    /// (SQLITE_READONLY), a write lock held by another connection past the busy timeout
+    /// (SQLITE_BUSY); a bad statement is none of them.
+    #[tokio::test]
+    async fn unwritable_databases_are_told_apart() {
+        let (db, dir) = test_db().await;
+        let path = dir.path().join("t.db");
+        let ro = SqliteConnectOptions::from_str("sqlite://")
+            .unwrap()
+            .filename(&path)
+            .read_only(true);
+        let ro = SqlitePoolOptions::new().connect_with(ro).await.unwrap();
+        let e: StoreError = sqlx::query("INSERT INTO write_probe (id, at) VALUES (1, 'x')")
+            .execute(&ro)
+            .await
+            .unwrap_err()
+            .into();
+        assert_eq!(e.unwritable(), Some(Unwritable::ReadOnly), "{e}");
+
+        let short = SqliteConnectOptions::from_str("sqlite://")
+            .unwrap()
+            .filename(&path)
+            .busy_timeout(Duration::from_millis(100));
+        let other = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(short)
+            .await
+            .unwrap();
+        let mut holder = db.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, 'held')")
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let e: StoreError =
+            sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, 'y')")
+                .execute(&other)
+                .await
+                .unwrap_err()
+                .into();
+        assert_eq!(e.unwritable(), Some(Unwritable::Locked), "{e}");
+        holder.rollback().await.unwrap();
+        db.write_probe().await.unwrap();
+
+        let e: StoreError = sqlx::query("INSERT INTO no_such_table VALUES (1)")
+            .execute(&db.pool)
+            .await
+            .unwrap_err()
+            .into();
+        assert_eq!(e.unwritable(), None, "{e}");
+    }
+}

@@ -209,15 +209,7 @@ async fn a_full_database_disk_during_a_job_keeps_its_result_until_it_can_be_reco
     tokio::time::sleep(Duration::from_secs(4)).await;
     let j = s.job_state(&id).await;
     assert_eq!(j["status"], json!("processing"), "{j}");
-    let h = health_db(&s).await;
-    assert_eq!(h["status"], json!("degraded"), "{h}");
-    assert_eq!(h["database"]["writable"], json!(false), "{h}");
-    assert!(
-        h["database"]["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("full")),
-        "{h}"
-    );
+    let h_full = health_db(&s).await;
     assert!(hook.hits().is_empty(), "a webhook for an unrecorded end");
 
     fs.free();
@@ -246,6 +238,15 @@ async fn a_full_database_disk_during_a_job_keeps_its_result_until_it_can_be_reco
     );
     let h = health_db(&s).await;
     assert_eq!(h["database"]["writable"], json!(true), "{h}");
+    // While the disk was full, health said so.
+    assert_eq!(h_full["status"], json!("degraded"), "{h_full}");
+    assert_eq!(h_full["database"]["writable"], json!(false), "{h_full}");
+    assert!(
+        h_full["database"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("full")),
+        "{h_full}"
+    );
 }
 
 /// An upload whose record cannot be written because the database's disk is full answers
@@ -256,7 +257,7 @@ async fn an_upload_on_a_full_database_disk_is_507_and_leaves_no_blob() {
     let Some(fs) = Tmpfs::mount(16) else { return };
     let (s, _dir) = server_with_db_on(&fs, &[]);
     // The database exists (migrated) before the disk fills.
-    assert_eq!(health_db(&s).await["database"]["writable"], json!(true));
+    assert_eq!(health_db(&s).await["database"]["available"], json!(true));
     fs.fill(&s.data.join("stylecut.db")).await;
     let (st, v) = s.upload(&bikes(), &[]).await;
     assert_error(st, &v, 507, "INSUFFICIENT_STORAGE");
@@ -264,9 +265,13 @@ async fn an_upload_on_a_full_database_disk_is_507_and_leaves_no_blob() {
         files_in(&s.data.join("blobs/uploads")).is_empty(),
         "an orphan blob"
     );
+    let h = health_db(&s).await;
+    assert_eq!(h["database"]["writable"], json!(false), "{h}");
     fs.free();
     let (st, v) = s.upload(&bikes(), &[]).await;
     assert_eq!(st, 200, "{v}");
+    let h = health_db(&s).await;
+    assert_eq!(h["database"]["writable"], json!(true), "{h}");
 }
 
 /// Another process holds the database's write lock past the busy timeout: an upload and a
