@@ -30,6 +30,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub detail: String,
+    /// `Retry-After` (seconds) of an error that passes by itself (503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -38,6 +40,7 @@ impl ApiError {
             code,
             message: message.into(),
             detail: detail.into(),
+            retry_after: None,
         }
     }
 }
@@ -47,7 +50,9 @@ impl From<ServiceError> for ApiError {
         if let ServiceError::Internal(d) = &e {
             tracing::error!("internal error: {d}");
         }
-        ApiError::new(e.code(), e.to_string(), e.detail())
+        let mut a = ApiError::new(e.code(), e.to_string(), e.detail());
+        a.retry_after = e.retry_after_seconds();
+        a
     }
 }
 
@@ -63,7 +68,14 @@ impl IntoResponse for ApiError {
                 detail: self.detail,
             },
         };
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        if let Some(s) = self.retry_after {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(s),
+            );
+        }
+        resp
     }
 }
 

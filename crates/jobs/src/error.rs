@@ -1,8 +1,11 @@
 //! The service's error type. Every variant has a stable wire code; `stylecut-api` maps
 //! codes to HTTP statuses in one place.
 
-use stylecut_store::{BlobError, StoreError};
+use stylecut_store::{BlobError, StoreError, Unwritable};
 use stylecut_types::ErrorCode;
+
+/// `Retry-After` of a 503: a few seconds, the order of the database's busy timeout.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -32,9 +35,20 @@ pub enum ServiceError {
     /// kept). The detail says which write and what to do.
     #[error("Insufficient storage")]
     InsufficientStorage(String),
+    /// The database cannot be written now (its write lock held elsewhere past the busy
+    /// timeout, its file or file system read-only): nothing was recorded; the same request
+    /// can be sent again later (HTTP 503 with `Retry-After`).
+    #[error("Service unavailable")]
+    Unavailable(String),
 }
 
 impl ServiceError {
+    /// Seconds a client should wait before sending the same request again, for an error
+    /// that passes by itself (the `Retry-After` header of a 503).
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        matches!(self, ServiceError::Unavailable(_)).then_some(RETRY_AFTER_SECONDS)
+    }
+
     pub fn code(&self) -> ErrorCode {
         use ServiceError::*;
         match self {
@@ -50,6 +64,7 @@ impl ServiceError {
             NotFound(_) => ErrorCode::NotFound,
             Internal(_) => ErrorCode::InternalError,
             InsufficientStorage(_) => ErrorCode::InsufficientStorage,
+            Unavailable(_) => ErrorCode::ServiceUnavailable,
         }
     }
 
@@ -75,7 +90,8 @@ impl ServiceError {
             | JobNotFound(s)
             | NotFound(s)
             | Internal(s)
-            | InsufficientStorage(s) => s.clone(),
+            | InsufficientStorage(s)
+            | Unavailable(s) => s.clone(),
         }
     }
 }
@@ -84,13 +100,27 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         let text = e.to_string();
         // SQLite's SQLITE_FULL: "database or disk is full".
-        if text.contains("disk is full") || mentions_out_of_space(&text) {
-            return ServiceError::InsufficientStorage(format!(
+        let kind = e.unwritable().or_else(|| {
+            (text.contains("disk is full") || mentions_out_of_space(&text))
+                .then_some(Unwritable::Full)
+        });
+        match kind {
+            Some(Unwritable::Full) => ServiceError::InsufficientStorage(format!(
                 "the disk of the data directory is full: the database could not be written \
-                 ({text}); free space on it and try again"
-            ));
+                 ({text}); nothing was recorded; free space on it and try again"
+            )),
+            Some(Unwritable::Locked) => ServiceError::Unavailable(format!(
+                "the database is locked by another process or a long transaction and could \
+                 not be written within its busy timeout ({text}); nothing was recorded; try \
+                 again later"
+            )),
+            Some(Unwritable::ReadOnly) => ServiceError::Unavailable(format!(
+                "the database cannot be written (its file, directory or file system is \
+                 read-only or failing: {text}); nothing was recorded; try again once it is \
+                 writable"
+            )),
+            None => ServiceError::Internal(text),
         }
-        ServiceError::Internal(text)
     }
 }
 
@@ -158,6 +188,49 @@ mod tests {
             "error returned from database: (code: 13) database or disk is full".into(),
         ));
         assert_eq!(db.code(), ErrorCode::InsufficientStorage);
+    }
+
+    /// A database that cannot be written now is 503 with `Retry-After` when waiting helps
+    /// (locked, read-only) and 507 when the disk is full; other database errors stay 500.
+    #[tokio::test]
+    async fn an_unwritable_database_is_503_or_507() {
+        let dir = std::env::temp_dir().join(format!("stylecut-err-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let db = stylecut_store::Db::open(&path).await.unwrap();
+        db.write_probe().await.unwrap();
+        let ro = sqlx_readonly_write(&path).await;
+        let e = ServiceError::from(ro);
+        assert_eq!(e.code(), ErrorCode::ServiceUnavailable, "{e:?}");
+        assert_eq!(e.code().http_status(), 503);
+        assert_eq!(e.retry_after_seconds(), Some(RETRY_AFTER_SECONDS));
+        assert!(e.detail().contains("nothing was recorded"), "{e:?}");
+        let full = ServiceError::from(StoreError::Corrupt("database or disk is full".into()));
+        assert_eq!(full.code(), ErrorCode::InsufficientStorage);
+        assert_eq!(full.retry_after_seconds(), None);
+        let other = ServiceError::from(StoreError::Corrupt("bad row".into()));
+        assert_eq!(other.code(), ErrorCode::InternalError);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The error of a write through a read-only connection to `path`.
+    async fn sqlx_readonly_write(path: &std::path::Path) -> StoreError {
+        use std::str::FromStr;
+        let opts = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite://")
+            .unwrap()
+            .filename(path)
+            .read_only(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .connect_with(opts)
+            .await
+            .unwrap();
+        let e = sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, 'x')")
+            .execute(&pool)
+            .await
+            .unwrap_err();
+        pool.close().await;
+        e.into()
     }
 
     #[test]

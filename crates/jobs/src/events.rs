@@ -73,6 +73,11 @@ impl Events {
         }
     }
 
+    /// Jobs this process is running or still recording the end of.
+    pub fn running_ids(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancelFlag>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }

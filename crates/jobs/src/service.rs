@@ -28,7 +28,36 @@ pub struct CreateJob {
 pub struct HealthReport {
     pub ffmpeg: Option<String>,
     pub ffprobe: Option<String>,
+    /// The database answers a read.
     pub database: Result<(), String>,
+    /// The database takes a write now: a real write of its probe row within
+    /// [`PROBE_TIMEOUT`], and at least [`MIN_DB_FREE_BYTES`] free on its file system
+    /// (SQLite reuses its write-ahead log, so a small write can pass on a full disk while
+    /// a job's result, an upload's record or a new log frame cannot).
+    pub database_writable: Result<(), String>,
+    /// Free bytes on the file system of the database (for the unprivileged user).
+    pub database_free_bytes: Option<u64>,
+}
+
+/// How long the health check's write may wait for the database's write lock.
+pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Below this much free space on its file system the database counts as unwritable.
+pub const MIN_DB_FREE_BYTES: u64 = 1024 * 1024;
+
+/// Free bytes for unprivileged users on the file system holding `path` (`statvfs`).
+pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+    // SAFETY: `c` is a NUL-terminated path and `st` a writable statvfs buffer.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), st.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: statvfs succeeded, so it filled the buffer.
+    let st = unsafe { st.assume_init() };
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
 }
 
 #[derive(Clone)]
@@ -232,10 +261,34 @@ impl Service {
         })
         .await
         .unwrap_or((None, None));
+        let database = self.db.ping().await.map_err(|e| e.to_string());
+        // The file itself: SQLite resolves a symbolic link to the database, so its disk
+        // may not be the data directory's.
+        let db_path = self.settings.data_dir.join("stylecut.db");
+        let db_path = std::fs::canonicalize(&db_path).unwrap_or(db_path);
+        let database_free_bytes = free_bytes(&db_path);
+        let probe = match tokio::time::timeout(PROBE_TIMEOUT, self.db.write_probe()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(ServiceError::from(e).detail()),
+            Err(_) => Err(format!(
+                "a write waited more than {} s for the database's write lock (another \
+                 process or a long transaction holds it)",
+                PROBE_TIMEOUT.as_secs()
+            )),
+        };
+        let database_writable = probe.and_then(|()| match database_free_bytes {
+            Some(free) if free < MIN_DB_FREE_BYTES => Err(format!(
+                "the disk of the database is full ({free} bytes free): job results, uploads \
+                 and webhook records cannot be written; free space on it"
+            )),
+            _ => Ok(()),
+        });
         HealthReport {
             ffmpeg,
             ffprobe,
-            database: self.db.ping().await.map_err(|e| e.to_string()),
+            database,
+            database_writable,
+            database_free_bytes,
         }
     }
 }

@@ -7,6 +7,8 @@
 //! `X-Stylecut-Timestamp` (Unix seconds) and, when `WEBHOOK_SECRET` is set,
 //! `X-Stylecut-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">`.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
@@ -39,15 +41,28 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 /// Delivers due webhooks until `shutdown`; attempts in flight are finished first.
 pub async fn run_sender(svc: Service, shutdown: CancellationToken) {
     let mut inflight = tokio::task::JoinSet::new();
+    // Deliveries with an attempt in hand (sent, or being recorded).
+    let in_hand: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let hand =
+        |h: &Arc<Mutex<HashSet<String>>>| h.lock().unwrap_or_else(|p| p.into_inner()).clone();
     loop {
         // An attempt cannot outlast the request timeout (plus resolving the host), so a
         // delivery leased by a process that died is retried soon after that.
         let lease_until = now_ms() + (svc.settings.webhook_timeout.as_millis() as i64) + 5_000;
-        match svc.db.claim_due_deliveries(16, lease_until).await {
+        let busy: Vec<String> = hand(&in_hand).into_iter().collect();
+        match svc.db.claim_due_deliveries(16, lease_until, &busy).await {
             Ok(due) => {
                 for d in due {
-                    let svc = svc.clone();
-                    inflight.spawn(async move { deliver(&svc, d).await });
+                    let (svc, in_hand, stop) = (svc.clone(), in_hand.clone(), shutdown.clone());
+                    hand_insert(&in_hand, &d.id);
+                    inflight.spawn(async move {
+                        let id = d.id.clone();
+                        deliver(&svc, d, &stop).await;
+                        in_hand
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&id);
+                    });
                 }
             }
             Err(e) => tracing::error!("claiming webhook deliveries failed: {e}"),
@@ -67,7 +82,16 @@ pub async fn run_sender(svc: Service, shutdown: CancellationToken) {
     while inflight.join_next().await.is_some() {}
 }
 
-async fn deliver(svc: &Service, d: DeliveryRow) {
+fn hand_insert(h: &Arc<Mutex<HashSet<String>>>, id: &str) {
+    h.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_string());
+}
+
+/// First delay between attempts to record a webhook attempt; doubles up to 5 s.
+const RECORD_RETRY_FIRST: Duration = Duration::from_millis(200);
+
+async fn deliver(svc: &Service, d: DeliveryRow, shutdown: &CancellationToken) {
     let started = Instant::now();
     let res = attempt(svc, &d).await;
     let duration_ms = started.elapsed().as_millis() as i64;
@@ -99,8 +123,25 @@ async fn deliver(svc: &Service, d: DeliveryRow) {
     };
     tracing::info!(delivery = %d.id, job = %d.job_id, attempt = attempt_no,
         status = ?out.status_code, error = ?out.error, "webhook attempt");
-    if let Err(e) = svc.db.record_attempt(&d.id, &out).await {
-        tracing::error!(delivery = %d.id, "recording a webhook attempt failed: {e}");
+    // The attempt is recorded before the delivery is let go: a receiver that answered
+    // 2xx while the database could not be written (its disk full, its lock held
+    // elsewhere) is not sent the same event again when the delivery's lease lapses, and a
+    // failed attempt is not lost from its history. Until shutdown; after a restart an
+    // unrecorded attempt is sent again (receivers de-duplicate on the delivery id).
+    let mut delay = RECORD_RETRY_FIRST;
+    loop {
+        match svc.db.record_attempt(&d.id, &out).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!(delivery = %d.id,
+                    "recording a webhook attempt failed ({e}); trying again in {delay:?}");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
     }
 }
 

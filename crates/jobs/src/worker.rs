@@ -61,9 +61,10 @@ pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
     let every = (svc.settings.lease / 2).max(Duration::from_millis(200));
     loop {
         let mut next_id = ids::new_delivery_id;
+        let alive = svc.events.running_ids();
         match svc
             .db
-            .reclaim_expired(svc.settings.max_job_attempts, &mut next_id)
+            .reclaim_expired(svc.settings.max_job_attempts, &alive, &mut next_id)
             .await
         {
             Ok((requeued, failed)) => {
@@ -87,28 +88,47 @@ pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
     }
 }
 
-/// Writes pipeline reports to the database in order.
+/// Stage artefacts the database did not take when the pipeline reported them (its disk
+/// full, its file read-only, its lock held elsewhere): the latest value of each, written
+/// again before the job's end is recorded. A stage or progress write that fails is only
+/// logged: the next one, or the end, supersedes it.
+#[derive(Debug, Default)]
+struct Unrecorded {
+    style: Option<Option<String>>,
+    plan: Option<String>,
+}
+
+/// Writes pipeline reports to the database in order; what it could not write of the
+/// job's artefacts.
 async fn apply_reports(
     svc: &Service,
     job: &str,
     owner: &str,
     videos: (String, Option<String>),
     mut rx: mpsc::UnboundedReceiver<Report>,
-) {
+) -> Unrecorded {
+    let mut unrecorded = Unrecorded::default();
     while let Some(rep) = rx.recv().await {
         let res = match rep {
             Report::Stage(st, p) => svc.db.set_stage(job, owner, st.as_str(), p as i64).await,
             Report::Progress(p) => svc.db.set_progress(job, owner, p as i64).await,
             Report::Style(v) => {
                 let s = v.map(|v| v.to_string());
-                svc.db
+                let r = svc
+                    .db
                     .set_artifact(job, owner, Artifact::Style, s.as_deref())
-                    .await
+                    .await;
+                unrecorded.style = r.is_err().then_some(s);
+                r
             }
             Report::Plan(v) => {
-                svc.db
-                    .set_artifact(job, owner, Artifact::Plan, Some(&v.to_string()))
-                    .await
+                let p = v.to_string();
+                let r = svc
+                    .db
+                    .set_artifact(job, owner, Artifact::Plan, Some(&p))
+                    .await;
+                unrecorded.plan = r.is_err().then_some(p);
+                r
             }
             Report::Analysed(which, a) => {
                 let video = match which {
@@ -124,6 +144,7 @@ async fn apply_reports(
         }
         svc.job_changed(job).await;
     }
+    unrecorded
 }
 
 /// Stores what a job measured of `video` for later jobs of this build (see
@@ -211,10 +232,9 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
         })
     };
 
-    let result = execute(svc, owner, &job, cancel.clone()).await;
+    let (result, unrecorded) = execute(svc, owner, &job, cancel.clone()).await;
     done.cancel();
     let _ = hb.await;
-    svc.events.unregister_running(&id);
 
     let end = match result {
         Ok(output_key) => Some(Terminal::Completed { output_key }),
@@ -242,11 +262,7 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
         }),
     };
     if let Some(end) = end {
-        match svc
-            .db
-            .finish_job(&id, owner, &end, &ids::new_delivery_id())
-            .await
-        {
+        match record_end(svc, &id, owner, &end, &unrecorded, &shutdown).await {
             Ok(true) => {}
             Ok(false) => {
                 // Cancelled at the last moment: the output must not outlive the job.
@@ -257,22 +273,107 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
                     let _ = svc.blobs.delete(k).await;
                 }
             }
-            Err(e) => tracing::error!(job = %id, "recording the end failed: {e}"),
+            // Shutting down with the database still unwritable: the job stays processing
+            // until its lease lapses and runs again then; its output is kept until the
+            // new run replaces it, and no webhook went out for an end never recorded.
+            Err(e) => tracing::error!(job = %id,
+                "the end of the job could not be recorded before shutdown ({e}); it runs again after its lease lapses"),
         }
     }
+    svc.events.unregister_running(&id);
     tracing::info!(job = %id, "job ended");
     svc.job_changed(&id).await;
     svc.events.webhook_due.notify_one();
 }
 
+/// First delay between attempts to record a job's end; doubles up to [`RECORD_RETRY_MAX`].
+const RECORD_RETRY_FIRST: Duration = Duration::from_millis(200);
+const RECORD_RETRY_MAX: Duration = Duration::from_secs(5);
+
+/// Records the end of job `id` (and the artefacts the database did not take while it
+/// ran), trying again with backoff for as long as the database cannot be written: its
+/// disk full, its file read-only, its write lock held elsewhere. Each try renews the
+/// lease first, and the job stays registered as running in this process, so this
+/// process's reclaimer leaves it alone even when its lease lapsed meanwhile: the result
+/// (the output blob is kept) is recorded once the database takes writes again, then its
+/// webhook goes out; there is no webhook for an end that was not recorded (the delivery
+/// is inserted in the transaction that records it). `Ok(false)`: the job is no longer
+/// this worker's (cancelled, or taken by another process's reclaimer); `Err`: shutdown
+/// came first.
+async fn record_end(
+    svc: &Service,
+    id: &str,
+    owner: &str,
+    end: &Terminal,
+    unrecorded: &Unrecorded,
+    shutdown: &CancellationToken,
+) -> Result<bool, StoreError> {
+    let mut delay = RECORD_RETRY_FIRST;
+    let mut tries = 0u32;
+    loop {
+        tries += 1;
+        let res = async {
+            let until = now_ms() + svc.settings.lease.as_millis() as i64;
+            svc.db.heartbeat(id, owner, until).await?;
+            if let Some(style) = &unrecorded.style {
+                svc.db
+                    .set_artifact(id, owner, Artifact::Style, style.as_deref())
+                    .await?;
+            }
+            if let Some(plan) = &unrecorded.plan {
+                svc.db
+                    .set_artifact(id, owner, Artifact::Plan, Some(plan))
+                    .await?;
+            }
+            svc.db
+                .finish_job(id, owner, end, &ids::new_delivery_id())
+                .await
+        }
+        .await;
+        match res {
+            Ok(mine) => {
+                if tries > 1 {
+                    tracing::info!(job = id, tries, "the end of the job is recorded");
+                }
+                return Ok(mine);
+            }
+            Err(e) => {
+                tracing::error!(
+                    job = id,
+                    tries,
+                    "recording the end of the job failed ({e}); trying again in {delay:?}"
+                );
+                tokio::select! {
+                    _ = shutdown.cancelled() => return Err(e),
+                    _ = tokio::time::sleep(delay) => {}
+                }
+                delay = (delay * 2).min(RECORD_RETRY_MAX);
+            }
+        }
+    }
+}
+
 type RunError = (Option<Stage>, (&'static str, String));
 
-/// Loads the inputs and runs the pipeline; the output blob key on success.
+/// Loads the inputs and runs the pipeline: the output blob key on success, and the
+/// artefacts the database did not take while it ran.
 async fn execute(
     svc: &Service,
     owner: &str,
     job: &JobRow,
     cancel: CancelFlag,
+) -> (Result<Option<String>, RunError>, Unrecorded) {
+    let mut unrecorded = Unrecorded::default();
+    let res = run_pipeline(svc, owner, job, cancel, &mut unrecorded).await;
+    (res, unrecorded)
+}
+
+async fn run_pipeline(
+    svc: &Service,
+    owner: &str,
+    job: &JobRow,
+    cancel: CancelFlag,
+    unrecorded: &mut Unrecorded,
 ) -> Result<Option<String>, RunError> {
     let internal = |m: String| (None, ("PROCESSING_ERROR", m));
     let config: JobConfig = serde_json::from_str(&job.config_json)
@@ -327,7 +428,9 @@ async fn execute(
     let input = Arc::new(input);
     let run_input = input.clone();
     let res = tokio::task::spawn_blocking(move || pipeline::run(&run_input, &opts, tx)).await;
-    let _ = writer.await;
+    if let Ok(u) = writer.await {
+        *unrecorded = u;
+    }
     drop(scratch_dir);
     let outcome = match res {
         Ok(Ok(o)) => o,
@@ -346,7 +449,13 @@ async fn execute(
             let key = format!("outputs/{}.mp4", job.id);
             if let Err(e) = svc.blobs.commit_file(&input.output, &key).await {
                 let _ = std::fs::remove_file(&input.output);
-                return Err((Some(Stage::Rendering), ("PROCESSING_ERROR", e.to_string())));
+                let code = match crate::error::ServiceError::from(e) {
+                    crate::error::ServiceError::InsufficientStorage(m) => {
+                        ("INSUFFICIENT_STORAGE", m)
+                    }
+                    other => ("PROCESSING_ERROR", other.detail()),
+                };
+                return Err((Some(Stage::Rendering), code));
             }
             Ok(Some(key))
         }

@@ -7,6 +7,20 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+/// Why a database write could not be made, as far as it is not a fault of the data: what
+/// the service tells a client, and whether waiting helps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unwritable {
+    /// SQLITE_FULL, or ENOSPC/EDQUOT under it: the database's disk is full.
+    Full,
+    /// SQLITE_BUSY/SQLITE_LOCKED after the busy timeout, or no pooled connection came
+    /// free in time: another process (or a long transaction) holds the write lock.
+    Locked,
+    /// SQLITE_READONLY, or SQLITE_CANTOPEN/SQLITE_IOERR: the file, its directory or its
+    /// file system cannot be written now.
+    ReadOnly,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -15,6 +29,37 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether this error says the database cannot be written now (and which way), as
+    /// opposed to a bad statement or corrupt data. SQLite's primary result code is the low
+    /// byte of the extended code sqlx reports.
+    pub fn unwritable(&self) -> Option<Unwritable> {
+        let StoreError::Db(e) = self else {
+            return None;
+        };
+        match e {
+            sqlx::Error::PoolTimedOut => return Some(Unwritable::Locked),
+            sqlx::Error::Io(io) => {
+                return Some(match io.raw_os_error() {
+                    Some(28 | 122) => Unwritable::Full,
+                    _ => Unwritable::ReadOnly,
+                })
+            }
+            _ => {}
+        }
+        let code = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .and_then(|c| c.parse::<i64>().ok())?;
+        match code & 0xff {
+            13 => Some(Unwritable::Full),
+            5 | 6 => Some(Unwritable::Locked),
+            8 | 10 | 14 => Some(Unwritable::ReadOnly),
+            _ => None,
+        }
+    }
 }
 
 /// Handle on the metadata database; cheap to clone.
@@ -35,6 +80,22 @@ impl Db {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    // Run what is queued on the connection first (the rollback of a
+                    // transaction dropped after an error), then keep it only when it is
+                    // out of every transaction. A COMMIT that fails on a full disk can
+                    // be rolled back by SQLite itself; the rollback sqlx then sends
+                    // fails ("no transaction is active") and sqlx goes on counting the
+                    // transaction as open, so the connection's next transaction would be
+                    // a SAVEPOINT, whose "rollback" after another failed commit leaves a
+                    // real transaction open: the write lock held for good, every other
+                    // writer "database is locked" after space was freed. Such a
+                    // connection is closed instead (a new one is opened on demand).
+                    sqlx::query("SELECT 1").execute(&mut *conn).await?;
+                    Ok(!sqlx::Connection::is_in_transaction(conn))
+                })
+            })
             .connect_with(opts)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
@@ -44,6 +105,16 @@ impl Db {
     /// Cheap liveness check for `/health`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A real write (the write lock, a WAL frame, a commit) of the one row of
+    /// `write_probe`: fails when the database cannot be written now.
+    pub async fn write_probe(&self) -> Result<(), StoreError> {
+        sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, ?)")
+            .bind(crate::time::now_iso())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -57,4 +128,60 @@ pub(crate) async fn test_db() -> (Db, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = Db::open(&dir.path().join("t.db")).await.expect("open");
     (db, dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write refused by SQLite itself reads as what it is: a read-only database
+    /// (SQLITE_READONLY), a write lock held by another connection past the busy timeout
+    /// (SQLITE_BUSY); a bad statement is none of them.
+    #[tokio::test]
+    async fn unwritable_databases_are_told_apart() {
+        let (db, dir) = test_db().await;
+        let path = dir.path().join("t.db");
+        let ro = SqliteConnectOptions::from_str("sqlite://")
+            .unwrap()
+            .filename(&path)
+            .read_only(true);
+        let ro = SqlitePoolOptions::new().connect_with(ro).await.unwrap();
+        let e: StoreError = sqlx::query("INSERT INTO write_probe (id, at) VALUES (1, 'x')")
+            .execute(&ro)
+            .await
+            .unwrap_err()
+            .into();
+        assert_eq!(e.unwritable(), Some(Unwritable::ReadOnly), "{e}");
+
+        let short = SqliteConnectOptions::from_str("sqlite://")
+            .unwrap()
+            .filename(&path)
+            .busy_timeout(Duration::from_millis(100));
+        let other = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(short)
+            .await
+            .unwrap();
+        let mut holder = db.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, 'held')")
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let e: StoreError =
+            sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, 'y')")
+                .execute(&other)
+                .await
+                .unwrap_err()
+                .into();
+        assert_eq!(e.unwritable(), Some(Unwritable::Locked), "{e}");
+        holder.rollback().await.unwrap();
+        db.write_probe().await.unwrap();
+
+        let e: StoreError = sqlx::query("INSERT INTO no_such_table VALUES (1)")
+            .execute(&db.pool)
+            .await
+            .unwrap_err()
+            .into();
+        assert_eq!(e.unwritable(), None, "{e}");
+    }
 }

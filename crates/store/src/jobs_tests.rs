@@ -153,7 +153,7 @@ async fn expired_leases_requeue_then_fail() {
     for attempt in 1..=2 {
         let j = db.claim_next_job("w", now_ms() - 1).await.unwrap().unwrap();
         assert_eq!(j.attempts, attempt);
-        let (re, failed) = db.reclaim_expired(2, &mut ids).await.unwrap();
+        let (re, failed) = db.reclaim_expired(2, &[], &mut ids).await.unwrap();
         if attempt < 2 {
             assert_eq!((re.len(), failed.len()), (1, 0));
         } else {

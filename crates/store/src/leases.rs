@@ -44,9 +44,15 @@ impl Db {
 
     /// Processing jobs whose lease expired (their worker died): re-queued, or failed with
     /// `WORKER_LOST` once they used `max_attempts`. Returns (requeued, failed) ids.
+    ///
+    /// `alive` are jobs the calling process is still running or still recording the end
+    /// of: their lease may have lapsed only because its renewal could not be written (the
+    /// database's disk full, its file read-only, its lock held elsewhere), and taking them
+    /// from their worker would throw away a result it is about to record.
     pub async fn reclaim_expired(
         &self,
         max_attempts: i64,
+        alive: &[String],
         new_delivery_id: &mut (dyn FnMut() -> String + Send),
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let now = now_ms();
@@ -59,6 +65,9 @@ impl Db {
         .await?;
         let (mut requeued, mut failed) = (Vec::new(), Vec::new());
         for (id, attempts, stage) in stale {
+            if alive.contains(&id) {
+                continue;
+            }
             let iso = now_iso();
             if attempts < max_attempts {
                 let r = sqlx::query(

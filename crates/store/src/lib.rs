@@ -15,7 +15,7 @@ pub mod videos;
 pub mod webhooks;
 
 pub use blobs::{BlobError, BlobStore, BlobWriter};
-pub use db::{Db, StoreError};
+pub use db::{Db, StoreError, Unwritable};
 pub use jobs::{JobRow, NewJob, Terminal};
 pub use videos::VideoRow;
 pub use webhooks::{AttemptRow, DeliveryRow};

@@ -44,24 +44,30 @@ pub struct AttemptOutcome {
 }
 
 impl Db {
-    /// Leases up to `limit` due deliveries until `lease_until_ms`.
+    /// Leases up to `limit` due deliveries until `lease_until_ms`, none of `busy` (the
+    /// deliveries the caller still has in hand: an attempt whose record is waiting for the
+    /// database to take writes again must not be sent a second time when its lease lapses).
     pub async fn claim_due_deliveries(
         &self,
         limit: i64,
         lease_until_ms: i64,
+        busy: &[String],
     ) -> Result<Vec<DeliveryRow>, StoreError> {
         let now = now_ms();
+        let busy = serde_json::to_string(busy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(sqlx::query_as::<_, DeliveryRow>(
             "UPDATE webhook_deliveries SET lease_expires_ms = ?
              WHERE id IN (SELECT id FROM webhook_deliveries
                           WHERE state = 'pending' AND next_attempt_ms <= ?
                             AND (lease_expires_ms IS NULL OR lease_expires_ms < ?)
+                            AND id NOT IN (SELECT value FROM json_each(?))
                           ORDER BY next_attempt_ms LIMIT ?)
              RETURNING *",
         )
         .bind(lease_until_ms)
         .bind(now)
         .bind(now)
+        .bind(busy)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)

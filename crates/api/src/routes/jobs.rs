@@ -46,6 +46,7 @@ pub struct ListQuery {
         (status = 409, body = ErrorEnvelope, description = "JOB_ALREADY_PROCESSING"),
         (status = 422, body = ErrorEnvelope, description = "VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true), MISSING_FIELD"),
         (status = 507, body = ErrorEnvelope, description = "INSUFFICIENT_STORAGE: the data directory's disk is full; the job was not recorded"),
+        (status = 503, body = ErrorEnvelope, description = "SERVICE_UNAVAILABLE: the database cannot be written now (its write lock held by another process past the busy timeout, or read-only); the job was not recorded; `Retry-After` says when to send it again"),
     ))]
 pub async fn create(
     State(st): State<AppState>,

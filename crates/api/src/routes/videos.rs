@@ -66,6 +66,7 @@ async fn read_text(mut f: Field<'_>) -> Result<Option<String>, ApiError> {
         (status = 422, body = ErrorEnvelope, description = "UNSUPPORTED_FORMAT, MISSING_FIELD, INVALID_MEDIA, VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true)"),
         (status = 404, body = ErrorEnvelope, description = "VIDEO_NOT_FOUND (template)"),
         (status = 507, body = ErrorEnvelope, description = "INSUFFICIENT_STORAGE: the data directory's disk is full; nothing of the upload is kept"),
+        (status = 503, body = ErrorEnvelope, description = "SERVICE_UNAVAILABLE: the database cannot be written now (its write lock held by another process past the busy timeout, or read-only); nothing of the upload is kept; `Retry-After` says when to send it again"),
     ))]
 pub async fn upload(
     State(st): State<AppState>,

@@ -12,5 +12,6 @@ mod meta;
 mod quickstart;
 mod reuse;
 mod scripts;
+mod storage;
 mod uploads;
 mod webhooks;
