@@ -46,6 +46,8 @@ pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2)
 pub const MIN_DB_FREE_BYTES: u64 = 1024 * 1024;
 
 /// Free bytes for unprivileged users on the file system holding `path` (`statvfs`).
+// `fsblkcnt_t` and `c_ulong` are `u64` on 64-bit Linux but narrower on other targets.
+#[allow(clippy::unnecessary_cast)]
 pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
