@@ -47,7 +47,7 @@ fn detected_picture(out: &Path) -> (usize, usize) {
     let last = log
         .lines()
         .filter_map(|l| l.split_once(" w:").map(|(_, r)| r.to_string()))
-        .last()
+        .next_back()
         .expect("cropdetect reports");
     let mut it = last.split_whitespace();
     let w = it.next().unwrap().parse().unwrap();
