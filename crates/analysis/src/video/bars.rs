@@ -338,16 +338,10 @@ mod tests {
         // black frames are skipped, the dimmed ones show picture to the edges.
         let full: Vec<Vec<u8>> = (0..12)
             .map(|k| {
-                let gain = [1.0, 0.6, 0.3, 0.1, 0.0, 0.0, 0.0, 0.1, 0.3, 0.6, 1.0, 1.0][k];
-                let rgb = letterboxed(0, k, gain, [0; 3]);
-                // The picture's rows stretched over the whole frame (no bars).
-                let row = (H - 72) / 2;
-                (0..H)
-                    .flat_map(|y| {
-                        let src = row + y * 72 / H;
-                        rgb[src * W * 3..(src + 1) * W * 3].to_vec()
-                    })
-                    .collect()
+                stretched(
+                    k,
+                    [1.0, 0.6, 0.3, 0.1, 0.0, 0.0, 0.0, 0.1, 0.3, 0.6, 1.0, 1.0][k],
+                )
             })
             .collect();
         let a = find_active_area(full.iter().enumerate().map(|(k, f)| frame(f, k)));
