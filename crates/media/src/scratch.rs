@@ -99,7 +99,8 @@ impl LockedTempDir {
 
 /// Whether a living process holds the lock of `dir` ([`hold`], [`LockedTempDir`]): its
 /// [`LOCK_FILE`] exists and cannot be locked. (Taking a free lock to find out lets it go at
-/// once.) A directory without a lock file is not held.
+/// once; a start-up sweep that asks at that instant leaves that dead directory to the next
+/// start.) A directory without a lock file is not held.
 pub fn held(dir: &Path) -> bool {
     let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
         return false;
