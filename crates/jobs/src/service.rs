@@ -324,6 +324,22 @@ impl JobScratch {
     pub fn path(&self) -> &std::path::Path {
         self.dir.path()
     }
+
+    /// Removes the run's scratch files but keeps the directory and its lock: held until the
+    /// run's end is recorded, it tells every process on the data directory that the run
+    /// goes on ([`run_goes_on`]).
+    pub fn clear(&self) -> std::io::Result<()> {
+        self.dir.clear()
+    }
+}
+
+/// Whether a run of job `id` goes on in a living process on this data directory (this one
+/// or another): the lock of one of its scratch directories ([`new_job_scratch`]) is held.
+/// A worker holds it from the start of the run until the run's end is recorded (or handed
+/// back), through any wait for the database; the kernel lets it go when the process ends,
+/// however it ends.
+pub fn run_goes_on(data_dir: &std::path::Path, id: &str) -> bool {
+    stylecut_media::scratch::any_held(&data_dir.join("scratch"), &format!("{id}-"))
 }
 
 /// Makes and locks the scratch directory of a run of job `id`:

@@ -1,7 +1,7 @@
 //! The worker pool: claims queued jobs (at most `max_concurrent_jobs` at once), holds
 //! each job's lease with a heartbeat, enforces the processing timeout, runs the pipeline on
 //! a blocking thread and records the terminal state. A lost worker's job is reclaimed by
-//! [`reclaim_loop`] once its lease lapses.
+//! [`reclaim_loop`] once its lease lapses and its process is gone.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::{self, Input, Outcome, Report, Which};
-use crate::service::Service;
+use crate::service::{run_goes_on, JobScratch, Service};
 
 /// Runs jobs until `shutdown`; then stops claiming, stops running jobs at their next
 /// checkpoint and puts them back in the queue.
@@ -56,12 +56,18 @@ pub async fn run_pool(svc: Service, owner: String, shutdown: CancellationToken) 
     while tasks.join_next().await.is_some() {}
 }
 
-/// Re-queues (or fails with `WORKER_LOST`) jobs whose lease expired.
+/// Re-queues (or fails with `WORKER_LOST`) jobs whose lease expired and whose run does not
+/// go on: neither this process nor another one on the data directory still runs them or
+/// still waits to record their end ([`run_goes_on`]). A lease lapses while the database
+/// cannot be written (its renewal is a write), so the lapse alone does not tell a dead
+/// worker from one waiting for the database with a finished result.
 pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
     let every = (svc.settings.lease / 2).max(Duration::from_millis(200));
     loop {
         let mut next_id = ids::new_delivery_id;
-        let alive = svc.events.running_ids();
+        let running = svc.events.running_ids();
+        let data_dir = svc.settings.data_dir.clone();
+        let alive = move |id: &str| running.iter().any(|r| r == id) || run_goes_on(&data_dir, id);
         match svc
             .db
             .reclaim_expired(svc.settings.max_job_attempts, &alive, &mut next_id)
@@ -96,6 +102,9 @@ pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
 struct Unrecorded {
     style: Option<Option<String>>,
     plan: Option<String>,
+    /// The last stage the pipeline entered (recorded or not): the stage of the failure
+    /// recorded in place of an end the database refuses for good.
+    stage: Option<Stage>,
 }
 
 /// Writes pipeline reports to the database in order; what it could not write of the
@@ -110,7 +119,10 @@ async fn apply_reports(
     let mut unrecorded = Unrecorded::default();
     while let Some(rep) = rx.recv().await {
         let res = match rep {
-            Report::Stage(st, p) => svc.db.set_stage(job, owner, st.as_str(), p as i64).await,
+            Report::Stage(st, p) => {
+                unrecorded.stage = Some(st);
+                svc.db.set_stage(job, owner, st.as_str(), p as i64).await
+            }
             Report::Progress(p) => svc.db.set_progress(job, owner, p as i64).await,
             Report::Style(v) => {
                 let s = v.map(|v| v.to_string());
@@ -232,7 +244,25 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
         })
     };
 
-    let (result, unrecorded) = execute(svc, owner, &job, cancel.clone()).await;
+    // The run's scratch, locked from here until its end is recorded (or handed back): its
+    // held lock tells every process's reclaimer that the run goes on, also while the
+    // database cannot be written and the lease lapses.
+    let (scratch, scratch_err) = match svc.job_scratch(&id) {
+        Ok(d) => (Some(d), None),
+        Err(e) => (None, Some(e)),
+    };
+    let scratch_ref =
+        match &scratch {
+            Some(d) => Ok(d),
+            None => Err(scratch_err
+                .unwrap_or_else(|| std::io::Error::other("no scratch directory was made"))),
+        };
+    let (result, unrecorded) = execute(svc, owner, &job, cancel.clone(), scratch_ref).await;
+    if let Some(dir) = &scratch {
+        if let Err(e) = dir.clear() {
+            tracing::warn!(job = %id, "clearing the run's scratch failed: {e}");
+        }
+    }
     done.cancel();
     let _ = hb.await;
 
@@ -262,24 +292,40 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
         }),
     };
     if let Some(end) = end {
-        match record_end(svc, &id, owner, &end, &unrecorded, &shutdown).await {
-            Ok(true) => {}
-            Ok(false) => {
-                // Cancelled at the last moment: the output must not outlive the job.
-                if let Terminal::Completed {
-                    output_key: Some(k),
-                } = &end
-                {
-                    let _ = svc.blobs.delete(k).await;
-                }
-            }
+        let output = match &end {
+            Terminal::Completed {
+                output_key: Some(k),
+            } => Some(k.clone()),
+            _ => None,
+        };
+        let keep_output = match record_end(svc, &id, owner, &end, &unrecorded, &shutdown).await {
+            Recorded::Yes => true,
+            // A failure was recorded in place of the end: a failed job keeps no output.
+            Recorded::Replaced => false,
+            // Cancelled at the last moment: the output must not outlive the job. (No
+            // other process can have taken the job meanwhile: this run's lock is held.)
+            Recorded::NotMine => false,
             // Shutting down with the database still unwritable: the job stays processing
             // until its lease lapses and runs again then; its output is kept until the
             // new run replaces it, and no webhook went out for an end never recorded.
-            Err(e) => tracing::error!(job = %id,
-                "the end of the job could not be recorded before shutdown ({e}); it runs again after its lease lapses"),
+            Recorded::Shutdown(e) => {
+                tracing::error!(job = %id,
+                    "the end of the job could not be recorded before shutdown ({e}); it runs again after its lease lapses");
+                true
+            }
+            // Neither the end nor a failure can be recorded: the job is handed to the
+            // reclaimers (its lease lapses, its run's lock is let go below).
+            Recorded::GaveUp(e) => {
+                tracing::error!(job = %id,
+                    "the database refuses to record the end of the job ({e}); it is left to the reclaimer once its lease lapses");
+                false
+            }
+        };
+        if let (Some(k), false) = (output, keep_output) {
+            let _ = svc.blobs.delete(&k).await;
         }
     }
+    drop(scratch);
     svc.events.unregister_running(&id);
     tracing::info!(job = %id, "job ended");
     svc.job_changed(&id).await;
@@ -290,16 +336,42 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
 const RECORD_RETRY_FIRST: Duration = Duration::from_millis(200);
 const RECORD_RETRY_MAX: Duration = Duration::from_secs(5);
 
+/// Tries of one end that fail with a permanent error ([`StoreError::transient`] false)
+/// before it is given up: a few, in case the error was a fluke after all, then no more
+/// (the same statement on the same data fails the same way).
+const PERMANENT_TRIES: u32 = 3;
+
+/// How [`record_end`] came out.
+#[derive(Debug)]
+enum Recorded {
+    /// The end is recorded (its webhook queued).
+    Yes,
+    /// The database refused the end for good; a `PROCESSING_ERROR` failure saying so is
+    /// recorded in its place (its webhook queued).
+    Replaced,
+    /// The job is no longer this worker's (cancelled meanwhile).
+    NotMine,
+    /// Shutdown came while the database still could not be written.
+    Shutdown(StoreError),
+    /// The database refused the end and the failure in its place for good.
+    GaveUp(StoreError),
+}
+
 /// Records the end of job `id` (and the artefacts the database did not take while it
-/// ran), trying again with backoff for as long as the database cannot be written: its
-/// disk full, its file read-only, its write lock held elsewhere. Each try renews the
-/// lease first, and the job stays registered as running in this process, so this
-/// process's reclaimer leaves it alone even when its lease lapsed meanwhile: the result
-/// (the output blob is kept) is recorded once the database takes writes again, then its
-/// webhook goes out; there is no webhook for an end that was not recorded (the delivery
-/// is inserted in the transaction that records it). `Ok(false)`: the job is no longer
-/// this worker's (cancelled, or taken by another process's reclaimer); `Err`: shutdown
-/// came first.
+/// ran). While the database cannot be written now (its disk full, its file read-only, its
+/// write lock held elsewhere: [`StoreError::transient`]) it tries again with backoff until
+/// it can or shutdown comes. Each try renews the lease first; the lease may lapse all the
+/// same, but the job stays registered as running in this process and the run's lock is
+/// held ([`run_goes_on`]), so no reclaimer takes it: the result (the output blob is kept)
+/// is recorded once the database takes writes again, then its webhook goes out; there is
+/// no webhook for an end that was not recorded (the delivery is inserted in the
+/// transaction that records it).
+///
+/// An error waiting does not cure (a constraint or trigger refusing the row, a value that
+/// does not decode, a bug) ends the retries after [`PERMANENT_TRIES`]: the job is then
+/// recorded failed with `PROCESSING_ERROR` and a message naming the error, without the
+/// artefacts (they may be what is refused); when even that is refused for good, it gives
+/// up and the job is left to the reclaimers once its lease lapses.
 async fn record_end(
     svc: &Service,
     id: &str,
@@ -307,49 +379,86 @@ async fn record_end(
     end: &Terminal,
     unrecorded: &Unrecorded,
     shutdown: &CancellationToken,
-) -> Result<bool, StoreError> {
+) -> Recorded {
     let mut delay = RECORD_RETRY_FIRST;
     let mut tries = 0u32;
+    let mut refused = 0u32;
+    let mut end = end.clone();
+    let mut replaced = false;
     loop {
         tries += 1;
         let res = async {
             let until = now_ms() + svc.settings.lease.as_millis() as i64;
             svc.db.heartbeat(id, owner, until).await?;
-            if let Some(style) = &unrecorded.style {
-                svc.db
-                    .set_artifact(id, owner, Artifact::Style, style.as_deref())
-                    .await?;
-            }
-            if let Some(plan) = &unrecorded.plan {
-                svc.db
-                    .set_artifact(id, owner, Artifact::Plan, Some(plan))
-                    .await?;
+            if !replaced {
+                if let Some(style) = &unrecorded.style {
+                    svc.db
+                        .set_artifact(id, owner, Artifact::Style, style.as_deref())
+                        .await?;
+                }
+                if let Some(plan) = &unrecorded.plan {
+                    svc.db
+                        .set_artifact(id, owner, Artifact::Plan, Some(plan))
+                        .await?;
+                }
             }
             svc.db
-                .finish_job(id, owner, end, &ids::new_delivery_id())
+                .finish_job(id, owner, &end, &ids::new_delivery_id())
                 .await
         }
         .await;
-        match res {
+        let e = match res {
             Ok(mine) => {
                 if tries > 1 {
                     tracing::info!(job = id, tries, "the end of the job is recorded");
                 }
-                return Ok(mine);
+                return match (mine, replaced) {
+                    (false, _) => Recorded::NotMine,
+                    (true, false) => Recorded::Yes,
+                    (true, true) => Recorded::Replaced,
+                };
             }
-            Err(e) => {
+            Err(e) => e,
+        };
+        if !e.transient() {
+            refused += 1;
+            if refused >= PERMANENT_TRIES {
+                if replaced {
+                    return Recorded::GaveUp(e);
+                }
                 tracing::error!(
                     job = id,
                     tries,
-                    "recording the end of the job failed ({e}); trying again in {delay:?}"
+                    "the database refuses the end of the job ({e}); recording it failed instead"
                 );
-                tokio::select! {
-                    _ = shutdown.cancelled() => return Err(e),
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                delay = (delay * 2).min(RECORD_RETRY_MAX);
+                let stage = match &end {
+                    Terminal::Failed { stage, .. } => stage.clone(),
+                    Terminal::Completed { .. } => unrecorded.stage.map(|s| s.as_str().into()),
+                };
+                end = Terminal::Failed {
+                    code: "PROCESSING_ERROR".into(),
+                    stage,
+                    message: format!(
+                        "the job ran to its end but the database refused to record the result ({e}); \
+                         no output is kept; this is a fault of the service, not of the media"
+                    ),
+                };
+                replaced = true;
+                refused = 0;
+                delay = RECORD_RETRY_FIRST;
+                continue;
             }
         }
+        tracing::error!(
+            job = id,
+            tries,
+            "recording the end of the job failed ({e}); trying again in {delay:?}"
+        );
+        tokio::select! {
+            _ = shutdown.cancelled() => return Recorded::Shutdown(e),
+            _ = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(RECORD_RETRY_MAX);
     }
 }
 
@@ -362,9 +471,10 @@ async fn execute(
     owner: &str,
     job: &JobRow,
     cancel: CancelFlag,
+    scratch: std::io::Result<&JobScratch>,
 ) -> (Result<Option<String>, RunError>, Unrecorded) {
     let mut unrecorded = Unrecorded::default();
-    let res = run_pipeline(svc, owner, job, cancel, &mut unrecorded).await;
+    let res = run_pipeline(svc, owner, job, cancel, scratch, &mut unrecorded).await;
     (res, unrecorded)
 }
 
@@ -373,6 +483,7 @@ async fn run_pipeline(
     owner: &str,
     job: &JobRow,
     cancel: CancelFlag,
+    scratch_dir: std::io::Result<&JobScratch>,
     unrecorded: &mut Unrecorded,
 ) -> Result<Option<String>, RunError> {
     let internal = |m: String| (None, ("PROCESSING_ERROR", m));
@@ -393,7 +504,7 @@ async fn run_pipeline(
     let path = |k: &str| svc.blobs.path(k).map_err(|e| internal(e.to_string()));
     // Locked for the run: a process starting on this data directory meanwhile leaves the
     // directory alone; after a kill it is free, and the next start removes it.
-    let scratch_dir = svc.job_scratch(&job.id).map_err(|e| {
+    let scratch_dir = scratch_dir.map_err(|e| {
         let e = stylecut_style::StyleError::Io(e);
         match pipeline::failure(&e) {
             ("INSUFFICIENT_STORAGE", m) => (None, ("INSUFFICIENT_STORAGE", m)),
@@ -431,7 +542,6 @@ async fn run_pipeline(
     if let Ok(u) = writer.await {
         *unrecorded = u;
     }
-    drop(scratch_dir);
     let outcome = match res {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => {

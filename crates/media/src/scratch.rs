@@ -78,6 +78,47 @@ impl LockedTempDir {
     }
 }
 
+impl LockedTempDir {
+    /// Removes everything in the directory but its lock: the run it belongs to goes on
+    /// (and is seen to, [`held`]) without keeping its scratch files.
+    pub fn clear(&self) -> io::Result<()> {
+        for e in std::fs::read_dir(self.path())? {
+            let e = e?;
+            if e.file_name() == LOCK_FILE {
+                continue;
+            }
+            if e.file_type()?.is_dir() {
+                std::fs::remove_dir_all(e.path())?;
+            } else {
+                std::fs::remove_file(e.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a living process holds the lock of `dir` ([`hold`], [`LockedTempDir`]): its
+/// [`LOCK_FILE`] exists and cannot be locked. (Taking a free lock to find out lets it go at
+/// once; a start-up sweep that asks at that instant leaves that dead directory to the next
+/// start.) A directory without a lock file is not held.
+pub fn held(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
+        return false;
+    };
+    matches!(flock(&file, libc::LOCK_EX | libc::LOCK_NB), Ok(false))
+}
+
+/// Whether any directory in `parent` whose name starts with `prefix` is [`held`].
+pub fn any_held(parent: &Path, prefix: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return false;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .any(|e| held(&e.path()))
+}
+
 /// A directory judged orphaned by [`orphans`]: its stale lock is held (so no new owner can
 /// take the lock meanwhile) until it is removed or dropped.
 #[derive(Debug)]
@@ -192,5 +233,40 @@ mod tests {
         let _held = hold(root.path()).unwrap();
         let f = File::open(root.path().join(LOCK_FILE)).unwrap();
         assert!(!flock(&f, libc::LOCK_EX | libc::LOCK_NB).unwrap());
+    }
+
+    /// A live directory is held (also after its files are cleared), a released or
+    /// unlocked one is not; asking leaves a live lock held and a free one free.
+    #[test]
+    fn held_tells_live_directories_from_released_ones() {
+        let root = tempfile::tempdir().unwrap();
+        let live = LockedTempDir::new_in(root.path(), "job_a-").unwrap();
+        std::fs::write(live.path().join("sc-mono.f32"), b"x").unwrap();
+        std::fs::create_dir(live.path().join("sub")).unwrap();
+        std::fs::write(live.path().join("sub/chunk"), b"x").unwrap();
+        let dead = root.path().join("job_b-1");
+        std::fs::create_dir(&dead).unwrap();
+        drop(hold(&dead).unwrap());
+        let unlocked = root.path().join("job_c-1");
+        std::fs::create_dir(&unlocked).unwrap();
+
+        assert!(held(live.path()) && held(live.path()));
+        assert!(!held(&dead) && !held(&unlocked));
+        assert!(any_held(root.path(), "job_a-"));
+        assert!(!any_held(root.path(), "job_b-") && !any_held(root.path(), "job_c-"));
+        assert!(!any_held(&root.path().join("missing"), "job_a-"));
+        // The dead directory's lock was let go after the question: a sweep still takes it.
+        assert_eq!(orphans(root.path(), "job_b-").len(), 1);
+
+        live.clear().unwrap();
+        let left: Vec<_> = std::fs::read_dir(live.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from(LOCK_FILE)]);
+        assert!(held(live.path()));
+        let path = live.path().to_path_buf();
+        drop(live);
+        assert!(!any_held(root.path(), "job_a-") && !path.exists());
     }
 }

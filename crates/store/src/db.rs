@@ -62,6 +62,18 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// Whether waiting can make this error go away: the database cannot be written *now*
+    /// ([`StoreError::unwritable`]: its disk full, its file or file system read-only or
+    /// failing I/O, its write lock held elsewhere, no pooled connection free in time).
+    /// Everything else is permanent: the same statement on the same data fails the same
+    /// way (a constraint or trigger refusing it, a column that does not decode, a row or
+    /// table that is not there, corrupt stored data, a bug), so retrying it only hides it.
+    pub fn transient(&self) -> bool {
+        self.unwritable().is_some()
+    }
+}
+
 /// Handle on the metadata database; cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -183,5 +195,47 @@ mod tests {
             .unwrap_err()
             .into();
         assert_eq!(e.unwritable(), None, "{e}");
+        assert!(!e.transient(), "{e}");
+    }
+
+    /// Errors that waiting does not cure are not transient: a trigger or constraint
+    /// refusing the write (SQLITE_CONSTRAINT), a value that does not decode, a row that is
+    /// not there; those of an unwritable database are.
+    #[tokio::test]
+    async fn permanent_errors_are_not_transient() {
+        let (db, _dir) = test_db().await;
+        let e: StoreError = sqlx::query("INSERT INTO write_probe (id, at) VALUES (1, NULL)")
+            .execute(&db.pool)
+            .await
+            .unwrap_err()
+            .into();
+        assert!(!e.transient(), "{e}");
+        sqlx::query(
+            "CREATE TRIGGER refuse BEFORE INSERT ON write_probe
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let e = db.write_probe().await.unwrap_err();
+        assert!(e.to_string().contains("refused"), "{e}");
+        assert!(!e.transient(), "{e}");
+        let e: StoreError = sqlx::query_scalar::<_, i64>("SELECT 'not a number'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap_err()
+            .into();
+        assert!(!e.transient(), "{e}");
+        let e: StoreError = sqlx::query("SELECT 1 WHERE 0")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap_err()
+            .into();
+        assert!(!e.transient(), "{e}");
+        assert!(!StoreError::Corrupt("x".into()).transient());
+        let busy: StoreError = sqlx::Error::PoolTimedOut.into();
+        assert!(busy.transient());
+        let full: StoreError = sqlx::Error::Io(std::io::Error::from_raw_os_error(28)).into();
+        assert!(full.transient());
     }
 }

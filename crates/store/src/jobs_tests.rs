@@ -153,7 +153,7 @@ async fn expired_leases_requeue_then_fail() {
     for attempt in 1..=2 {
         let j = db.claim_next_job("w", now_ms() - 1).await.unwrap().unwrap();
         assert_eq!(j.attempts, attempt);
-        let (re, failed) = db.reclaim_expired(2, &[], &mut ids).await.unwrap();
+        let (re, failed) = db.reclaim_expired(2, &|_| false, &mut ids).await.unwrap();
         if attempt < 2 {
             assert_eq!((re.len(), failed.len()), (1, 0));
         } else {
@@ -164,6 +164,35 @@ async fn expired_leases_requeue_then_fail() {
     assert_eq!(j.status, "failed");
     assert_eq!(j.error_code.as_deref(), Some("WORKER_LOST"));
     assert!(db.delivery_for_job("job_1").await.unwrap().is_some());
+}
+
+/// A job whose run is known to go on (its process alive, only unable to renew the lease)
+/// is left alone however long ago its lease lapsed; the others are re-queued.
+#[tokio::test]
+async fn expired_leases_of_runs_that_go_on_are_left_alone() {
+    let (db, _d) = test_db().await;
+    with_video(&db).await;
+    for i in 0..2 {
+        db.insert_job(&new_job(
+            &format!("job_{i}"),
+            &format!("{{\"i\":{i}}}"),
+            None,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+        db.claim_next_job("w", now_ms() - 1).await.unwrap().unwrap();
+    }
+    let mut ids = || "whd_1".to_string();
+    let (re, failed) = db
+        .reclaim_expired(3, &|id| id == "job_0", &mut ids)
+        .await
+        .unwrap();
+    assert_eq!((re, failed), (vec!["job_1".to_string()], vec![]));
+    assert_eq!(
+        db.get_job("job_0").await.unwrap().unwrap().status,
+        "processing"
+    );
 }
 
 #[tokio::test]

@@ -45,14 +45,15 @@ impl Db {
     /// Processing jobs whose lease expired (their worker died): re-queued, or failed with
     /// `WORKER_LOST` once they used `max_attempts`. Returns (requeued, failed) ids.
     ///
-    /// `alive` are jobs the calling process is still running or still recording the end
-    /// of: their lease may have lapsed only because its renewal could not be written (the
-    /// database's disk full, its file read-only, its lock held elsewhere), and taking them
-    /// from their worker would throw away a result it is about to record.
+    /// `alive` tells jobs whose run is known to go on (the calling process, or another
+    /// process on the same data directory, is still running them or still recording their
+    /// end): their lease may have lapsed only because its renewal could not be written
+    /// (the database's disk full, its file read-only, its lock held elsewhere), and taking
+    /// them from their worker would throw away a result it is about to record.
     pub async fn reclaim_expired(
         &self,
         max_attempts: i64,
-        alive: &[String],
+        alive: &(dyn Fn(&str) -> bool + Send + Sync),
         new_delivery_id: &mut (dyn FnMut() -> String + Send),
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let now = now_ms();
@@ -65,7 +66,7 @@ impl Db {
         .await?;
         let (mut requeued, mut failed) = (Vec::new(), Vec::new());
         for (id, attempts, stage) in stale {
-            if alive.contains(&id) {
+            if alive(&id) {
                 continue;
             }
             let iso = now_iso();

@@ -395,3 +395,170 @@ async fn a_webhook_answered_while_the_database_disk_is_full_is_not_sent_again() 
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(hook.hits().len(), 1, "{:?}", hook.hits());
 }
+
+/// Lines of `log` that contain `what`.
+fn count_lines(log: &str, what: &str) -> usize {
+    log.lines().filter(|l| l.contains(what)).count()
+}
+
+/// A trigger that aborts every completion of a job (SQLITE_CONSTRAINT, an error waiting
+/// does not cure).
+const REFUSE_COMPLETED: &str = "CREATE TRIGGER refuse_ends BEFORE UPDATE OF status ON jobs
+     WHEN NEW.status = 'completed'
+     BEGIN SELECT RAISE(ABORT, 'the test refuses this status'); END";
+
+/// A trigger that aborts every end of a job, completed or failed.
+const REFUSE_ENDS: &str = "CREATE TRIGGER refuse_ends BEFORE UPDATE OF status ON jobs
+     WHEN NEW.status IN ('completed', 'failed')
+     BEGIN SELECT RAISE(ABORT, 'the test refuses this status'); END";
+
+/// Runs `sql` on the server's database from another connection.
+async fn run_sql(s: &Server, sql: &'static str) {
+    let mut c = connect(&s.data.join("stylecut.db")).await;
+    c.execute(sql).await.expect(sql);
+    c.close().await.expect("close");
+}
+
+/// The database refuses a job's end for good (a trigger aborts every completion: an error
+/// that waiting does not cure). The job does not stay `processing` with its lease renewed
+/// for ever (main retried until shutdown; the client never heard): after a few tries it
+/// is recorded `failed` with `PROCESSING_ERROR` and a message naming the refusal, at the
+/// stage it reached, without its output, and the webhook says so once.
+#[tokio::test]
+async fn an_end_the_database_refuses_for_good_is_recorded_as_a_processing_error() {
+    let hook = Hook::start(Arc::new(|_| {})).await;
+    let s = Server::start(&[]);
+    let vid = s.video(&bikes()).await;
+    run_sql(&s, REFUSE_COMPLETED).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": hook.url, "config": {"max_duration_seconds": 2}}))
+        .await;
+    let output = s.data.join(format!("blobs/outputs/{id}.mp4"));
+    wait_for("the job's output", Duration::from_secs(60), || {
+        output.exists()
+    })
+    .await;
+    let done = s.wait_terminal(&id, Duration::from_secs(10)).await;
+    assert_eq!(done["status"], json!("failed"), "{done}");
+    assert_eq!(done["error"]["code"], json!("PROCESSING_ERROR"), "{done}");
+    assert_eq!(done["error"]["stage"], json!("rendering"), "{done}");
+    let msg = done["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("refused to record") && msg.contains("the test refuses this status"),
+        "{done}"
+    );
+    s.wait_job_ended(&id, Duration::from_secs(10)).await;
+    assert!(!output.exists(), "a failed job kept its output");
+    wait_for("the webhook", Duration::from_secs(10), || {
+        !hook.hits().is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let hits = hook.hits();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["data"]["status"], json!("failed"), "{hits:?}");
+    assert_eq!(count_lines(&s.log(), "job started"), 1, "{}", s.log());
+}
+
+/// The database refuses a job's end and the failure in its place for good. The worker
+/// gives up and lets the job go: its lease lapses and the reclaimer re-queues it (main
+/// held it `processing`, renewing its lease, until shutdown). Once the refusal is gone the
+/// next run completes it.
+#[tokio::test]
+async fn a_job_whose_end_cannot_be_recorded_at_all_is_handed_back_to_the_queue() {
+    let s = Server::start(&[("JOB_LEASE_SECONDS", "2"), ("MAX_JOB_ATTEMPTS", "3")]);
+    let vid = s.video(&bikes()).await;
+    run_sql(&s, REFUSE_ENDS).await;
+    let id = s
+        .job(json!({"video_id": vid, "config": {"max_duration_seconds": 2}}))
+        .await;
+    let t = Instant::now();
+    while count_lines(&s.log(), "job started") < 2 {
+        let j = s.job_state(&id).await;
+        assert!(
+            t.elapsed() < Duration::from_secs(40),
+            "the job never ran again: {j}\n{}",
+            s.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        count_lines(&s.log(), "refuses to record the end of the job") >= 1,
+        "{}",
+        s.log()
+    );
+    run_sql(&s, "DROP TRIGGER refuse_ends").await;
+    let done = s.wait_terminal(&id, Duration::from_secs(40)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}\n{}", s.log());
+    let (st, _) = s
+        .send(reqwest::Method::GET, &format!("/api/v1/jobs/{id}/output"))
+        .await;
+    assert_eq!(st, 200);
+}
+
+/// A `worker` process on the same data directory as the server that runs a job, while
+/// the database's disk is full past the job's lease: the server's worker waits with the
+/// finished result (its retries back off to 5 s), and the disk is freed just after one of
+/// its tries failed. The other process's reclaimer (every second) sees the lapsed lease
+/// first, but the run's lock tells it the run goes on: the job ends `completed` with its
+/// output and one webhook, run once (main: the worker process failed it `WORKER_LOST`, or
+/// ran it again, and the finished result was thrown away).
+#[tokio::test]
+async fn another_process_leaves_a_job_waiting_for_the_database_to_its_worker() {
+    let Some(fs) = Tmpfs::mount(16) else { return };
+    let hook = Hook::start(Arc::new(|_| {})).await;
+    let env = [("JOB_LEASE_SECONDS", "2"), ("MAX_JOB_ATTEMPTS", "1")];
+    let (s, _dir) = server_with_db_on(&fs, &env);
+    let db = s.data.join("stylecut.db");
+    let vid = s.video(&bikes()).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": hook.url, "config": {"max_duration_seconds": 4}}))
+        .await;
+    let mut seen = Vec::new();
+    s.wait_job(&id, Duration::from_secs(30), &mut seen, |j| {
+        j["status"] == json!("processing")
+    })
+    .await;
+    // Started once the server has the job, so it is the server's.
+    let _w = Worker::start(&s.data, &env);
+    let worker_log =
+        || std::fs::read_to_string(s.data.with_extension("worker.log")).unwrap_or_default();
+    wait_for("the worker", Duration::from_secs(30), || {
+        worker_log().contains("stylecut worker running")
+    })
+    .await;
+    let output = s.data.join(format!("blobs/outputs/{id}.mp4"));
+    assert!(!output.exists(), "the job ended before the disk filled");
+    fs.fill(&db).await;
+    wait_for("the job's output", Duration::from_secs(60), || {
+        output.exists()
+    })
+    .await;
+    wait_for(
+        "a try of the end followed by 5 s of waiting",
+        Duration::from_secs(30),
+        || count_lines(&s.log(), "trying again in 5s") >= 1,
+    )
+    .await;
+    fs.free();
+    let done = s.wait_terminal(&id, Duration::from_secs(20)).await;
+    assert_eq!(
+        done["status"],
+        json!("completed"),
+        "{done}\n{}\n{}",
+        s.log(),
+        worker_log()
+    );
+    s.wait_job_ended(&id, Duration::from_secs(10)).await;
+    assert!(output.exists(), "the output was removed");
+    wait_for("the webhook", Duration::from_secs(10), || {
+        !hook.hits().is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let hits = hook.hits();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["data"]["status"], json!("completed"), "{hits:?}");
+    let started = count_lines(&s.log(), "job started") + count_lines(&worker_log(), "job started");
+    assert_eq!(started, 1, "the job ran again");
+}
