@@ -32,7 +32,8 @@
 //! sides of an axis balanced as bars are and each at least [`BLUR_MIN_SHARE`] of the
 //! frame. A shallow depth of field rarely passes: its blur follows the subject, not one
 //! straight line at the same place in every key frame, and it is seldom balanced on two
-//! opposite sides. Constant bars, when found, win.
+//! opposite sides; and the picture inside must have one of the shapes clips are delivered
+//! in ([`BLUR_PICTURE_SHAPES`]). Constant bars, when found, win.
 
 use super::frame::FrameRef;
 
@@ -59,10 +60,10 @@ pub const BAR_IMBALANCE_PX: usize = 3;
 pub const BLUR_MIN_SHARE: f64 = 0.08;
 /// ... and at most this share (the picture keeps a tenth of the side).
 pub const BLUR_MAX_SHARE: f64 = 0.45;
-/// Frames whose centre lines (the middle fifth) carry less texture than this (median of
-/// the lines' mean absolute luma step, 0..255) say nothing about a surround: black,
-/// flat or faded frames.
-pub const BLUR_MIN_TEXTURE: f64 = 1.0;
+/// Frames whose centre lines (the middle fifth of the rows, and of the columns) carry less
+/// texture than this (median of the lines' mean absolute luma step, 0..255) along both
+/// say nothing about a surround: black, flat or faded frames.
+pub const BLUR_MIN_TEXTURE: f64 = 0.5;
 /// The surround's lines carry at most this share of the texture of the picture between
 /// the two candidate boundaries, in every frame with texture.
 pub const BLUR_SMOOTH_RATIO: f64 = 0.5;
@@ -73,6 +74,26 @@ pub const BLUR_JUMP: f64 = 2.0;
 pub const BLUR_JUMP_LINES: usize = 3;
 /// Share of the frames with texture that must show a side's jump at its boundary.
 pub const BLUR_CONFIRM_SHARE: f64 = 0.5;
+/// Shapes of the picture a blurred surround may hold (width over height): the shapes clips
+/// are shot and delivered in. A smooth surround round another shape is scene content (a
+/// framed graphic on a dark ground, a subject against a soft background).
+pub const BLUR_PICTURE_SHAPES: [f64; 12] = [
+    16.0 / 9.0,
+    4.0 / 3.0,
+    1.0,
+    4.0 / 5.0,
+    9.0 / 16.0,
+    3.0 / 4.0,
+    2.39,
+    1.85,
+    2.0,
+    5.0 / 4.0,
+    3.0 / 2.0,
+    2.0 / 3.0,
+];
+/// Largest relative difference of the picture's shape (inside the boundaries found, before
+/// [`BLUR_EDGE_MARGIN`]) from one of [`BLUR_PICTURE_SHAPES`].
+pub const BLUR_SHAPE_TOLERANCE: f64 = 0.05;
 /// Lines of the analysis frame taken off the picture next to a blurred surround (the
 /// overlay's blend and a thin frame some reels draw round the picture).
 pub const BLUR_EDGE_MARGIN: usize = 2;
@@ -382,15 +403,18 @@ impl BlurAxis {
         (lo, hi.min(n.saturating_sub(BLUR_JUMP_LINES) / 2))
     }
 
+    /// The median texture of the middle fifth of the lines.
+    fn centre(texture: &[f64]) -> f64 {
+        let n = texture.len();
+        let mut centre = texture[(n * 2 / 5)..=(n * 3 / 5).min(n - 1)].to_vec();
+        centre.sort_by(f64::total_cmp);
+        centre[centre.len() / 2]
+    }
+
     fn push(&mut self, texture: &[f64]) {
         let n = texture.len();
         let (lo, hi) = Self::range(n);
         if lo >= hi {
-            return;
-        }
-        let mut centre = texture[(n * 2 / 5)..=(n * 3 / 5).min(n - 1)].to_vec();
-        centre.sort_by(f64::total_cmp);
-        if centre[centre.len() / 2] < BLUR_MIN_TEXTURE {
             return;
         }
         self.frames += 1;
@@ -482,6 +506,9 @@ impl BlurSearch {
             return;
         }
         let (rows, cols) = line_texture(f);
+        if BlurAxis::centre(&rows).max(BlurAxis::centre(&cols)) < BLUR_MIN_TEXTURE {
+            return;
+        }
         self.rows.push(&rows);
         self.cols.push(&cols);
     }
@@ -497,18 +524,20 @@ impl BlurSearch {
         let Some((w, h)) = self.size else {
             return ActiveArea::FULL;
         };
-        let margin = |s: usize| s + BLUR_EDGE_MARGIN;
-        let (top, bottom) = self
-            .rows
-            .finish()
-            .map_or((0, 0), |(a, b)| (margin(a), margin(b)));
-        let (left, right) = self
-            .cols
-            .finish()
-            .map_or((0, 0), |(a, b)| (margin(a), margin(b)));
+        let (top, bottom) = self.rows.finish().unwrap_or((0, 0));
+        let (left, right) = self.cols.finish().unwrap_or((0, 0));
         if top + bottom + left + right == 0 {
             return ActiveArea::FULL;
         }
+        let shape = (w - left - right) as f64 / (h - top - bottom) as f64;
+        if !BLUR_PICTURE_SHAPES
+            .iter()
+            .any(|s| (shape / s - 1.0).abs() <= BLUR_SHAPE_TOLERANCE)
+        {
+            return ActiveArea::FULL;
+        }
+        let margin = |s: usize| if s > 0 { s + BLUR_EDGE_MARGIN } else { 0 };
+        let (top, bottom, left, right) = (margin(top), margin(bottom), margin(left), margin(right));
         ActiveArea {
             x: left as f64 / w as f64,
             y: top as f64 / h as f64,
@@ -717,5 +746,138 @@ mod tests {
         }
         let inside = inside.finish(2.0, &mut |_| {});
         assert_eq!(cuts(&inside), vec![1.0], "{:?}", inside.shots);
+    }
+
+    /// `letterboxed`'s 16:9 picture of `scene` at frame `k` over a blurred copy of itself
+    /// (scaled to fill the 9:16 frame, box-blurred over `radius` pixels, times `dim`):
+    /// the reel's blurred background. The picture keeps its rows 78..150.
+    fn blur_surrounded(scene: usize, k: usize, radius: usize, dim: f32) -> Vec<u8> {
+        let top = (H - 72) / 2;
+        let boxed = letterboxed(scene, k, 1.0, [0; 3]);
+        let pic = |x: usize, y: usize, c: usize| f32::from(boxed[((top + y) * W + x) * 3 + c]);
+        // Scaled to fill the height (72 -> 228 rows), the centre columns kept.
+        let s = H as f32 / 72.0;
+        let big: Vec<f32> = (0..H)
+            .flat_map(|y| {
+                (0..W).flat_map(move |x| {
+                    let sx = ((x as f32 - W as f32 / 2.0) / s + W as f32 / 2.0) as usize;
+                    let sy = ((y as f32 / s) as usize).min(71);
+                    (0..3).map(move |c| pic(sx.min(W - 1), sy, c))
+                })
+            })
+            .collect();
+        // A box blur along rows, then along columns (edges clamped).
+        let blur = |v: &[f32], along_rows: bool| -> Vec<f32> {
+            let mut out = vec![0.0; v.len()];
+            for y in 0..H {
+                for x in 0..W {
+                    for c in 0..3 {
+                        let mut sum = 0.0;
+                        for d in 0..=2 * radius {
+                            let o = d as isize - radius as isize;
+                            let (xx, yy) = if along_rows {
+                                ((x as isize + o).clamp(0, W as isize - 1) as usize, y)
+                            } else {
+                                (x, (y as isize + o).clamp(0, H as isize - 1) as usize)
+                            };
+                            sum += v[(yy * W + xx) * 3 + c];
+                        }
+                        out[(y * W + x) * 3 + c] = sum / (2 * radius + 1) as f32;
+                    }
+                }
+            }
+            out
+        };
+        let bg = blur(&blur(&big, true), false);
+        let mut rgb: Vec<u8> = bg
+            .iter()
+            .map(|v| (v * dim).clamp(0.0, 255.0) as u8)
+            .collect();
+        rgb[top * W * 3..(top + 72) * W * 3]
+            .copy_from_slice(&boxed[top * W * 3..(top + 72) * W * 3]);
+        rgb
+    }
+
+    /// A cut inside a 16:9 picture over a blurred copy of itself in a 9:16 frame: no edge
+    /// line is uniform, so constant bars are not found (main read the whole frame and
+    /// missed the cut); the blurred surround is read as bars and the cut is found inside.
+    #[test]
+    fn a_blurred_copy_surround_is_read_as_bars() {
+        for (radius, dim) in [(4, 1.0), (9, 0.6)] {
+            let frames: Vec<Vec<u8>> = (0..50)
+                .map(|k| blur_surrounded(usize::from(k >= 25), k, radius, dim))
+                .collect();
+            let key = [0, 10, 30, 45].map(|k| frame(&frames[k], k));
+            let area = find_active_area(key);
+            let (x, y, w, h) = area.pixels(W, H);
+            // The picture's rows 78..150, less at most a few lines each side.
+            assert!(x == 0 && w == W, "{radius}: {area:?}");
+            assert!(
+                (78..=82).contains(&y) && y + h <= 150 && h >= 64,
+                "{radius}: {area:?}"
+            );
+            // Not settled: a later frame could not give the surround back, but the search
+            // must not stop reading before it.
+            let mut s = AreaSearch::default();
+            s.push(&frame(&frames[0], 0));
+            assert!(!s.settled_full(), "{radius}");
+
+            let cuts = |r: &crate::video::VideoReport| {
+                r.shots
+                    .transitions
+                    .iter()
+                    .filter(|t| t.kind == "cut")
+                    .map(|t| t.start_s)
+                    .collect::<Vec<_>>()
+            };
+            let mut inside = VideoAnalyzer::new();
+            for (k, f) in frames.iter().enumerate() {
+                let (rgb, w, h) = area.crop(&frame(f, k));
+                inside.push(&FrameRef {
+                    pts_s: k as f64 / 25.0,
+                    width: w,
+                    height: h,
+                    rgb: &rgb,
+                });
+            }
+            let inside = inside.finish(2.0, &mut |_| {});
+            assert_eq!(cuts(&inside), vec![1.0], "{radius}: {:?}", inside.shots);
+        }
+    }
+
+    /// A sharp subject over a soft background (shallow depth of field, the subject a disc
+    /// that moves between key frames) is no surround, nor is the blurred-copy frame once
+    /// a key frame shows picture over the surround.
+    #[test]
+    fn a_soft_background_round_a_sharp_subject_is_no_surround() {
+        let soft = blur_surrounded(0, 0, 9, 1.0);
+        let sharp = stretched(1, 1.0);
+        let frames: Vec<Vec<u8>> = (0..4)
+            .map(|k| {
+                let (cx, cy, r) = (40.0 + 15.0 * k as f32, 100.0 + 8.0 * k as f32, 36.0);
+                let mut rgb = soft.clone();
+                for y in 0..H {
+                    for x in 0..W {
+                        let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+                        if d < r {
+                            let i = (y * W + x) * 3;
+                            rgb[i..i + 3].copy_from_slice(&sharp[i..i + 3]);
+                        }
+                    }
+                }
+                // The surround's own rows are soft: no picture there.
+                let top = (H - 72) / 2;
+                rgb[top * W * 3..(top + 72) * W * 3].copy_from_slice(&soft[..72 * W * 3]);
+                rgb
+            })
+            .collect();
+        let a = find_active_area(frames.iter().enumerate().map(|(k, f)| frame(f, k)));
+        assert!(a.is_full(), "{a:?}");
+        // The blurred-copy frame, then a frame with picture to the edges: settled, full.
+        let mut s = AreaSearch::default();
+        s.push(&frame(&blur_surrounded(0, 0, 9, 1.0), 0));
+        s.push(&frame(&sharp, 1));
+        assert!(s.settled_full());
+        assert!(s.finish().is_full());
     }
 }
