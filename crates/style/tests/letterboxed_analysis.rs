@@ -67,3 +67,56 @@ fn a_letterboxed_clip_reads_like_the_clip_without_bars() {
         assert!((0.33..=0.67).contains(&s.y), "{s:?}");
     }
 }
+
+/// The same 6 s over a blurred, enlarged copy of themselves (the reel's blurred background,
+/// session 26: `bars::BlurSearch`): no edge line is uniform, so main found no bars and read
+/// the whole 9:16 frame. The surround is read as bars and the clip reads as without it.
+#[test]
+fn a_clip_over_a_blurred_copy_of_itself_reads_like_the_clip_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = media("video/pyscenedetect/testvideo.mp4")
+        .display()
+        .to_string();
+    let make = |vf: &str, name: &str| {
+        let out = dir.path().join(name).display().to_string();
+        ffmpeg(&[
+            "-ss", "14", "-t", "6", "-i", &src, "-vf", vf, "-an", "-c:v", "libx264", "-crf", "16",
+            &out,
+        ]);
+        analyze(std::path::Path::new(&out))
+    };
+    let plain = make("scale=320:180,setsar=1", "plain.mp4");
+    let blurred = make(
+        "split[a][b];[a]scale=-2:568,crop=320:568,gblur=sigma=8,\
+         colorchannelmixer=rr=0.7:gg=0.7:bb=0.7[bg];[b]scale=320:180,setsar=1[fg];\
+         [bg][fg]overlay=0:194,setsar=1",
+        "blurred.mp4",
+    );
+    assert_eq!(plain.active_area, None);
+    let area = blurred.active_area.expect("blurred surround found");
+    assert_eq!((area.x, area.width), (0, 320), "{area:?}");
+    assert!(area.y.abs_diff(194) <= 6, "{area:?}");
+    assert!(area.height.abs_diff(180) <= 12, "{area:?}");
+    let kinds = |a: &stylecut_types::Analysis| {
+        a.transitions
+            .iter()
+            .map(|t| (t.kind.clone(), (t.start_s * 10.0).round() as i64))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds(&blurred), kinds(&plain));
+    assert_eq!(blurred.shots.len(), plain.shots.len());
+    let (p, b) = (plain.color_grade, blurred.color_grade);
+    for (name, x, y) in [
+        ("temperature", p.temperature, b.temperature),
+        ("tint", p.tint, b.tint),
+        ("saturation", p.saturation, b.saturation),
+        ("contrast", p.contrast, b.contrast),
+        ("highlights", p.highlights, b.highlights),
+        ("shadows", p.shadows, b.shadows),
+    ] {
+        assert!(
+            (x - y).abs() <= 8.0,
+            "{name}: plain {x}, blurred surround {y}"
+        );
+    }
+}

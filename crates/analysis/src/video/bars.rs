@@ -19,6 +19,21 @@
 //! frame (within the tolerance); a side narrower than [`MIN_BAR_SHARE`] of the frame,
 //! or an axis whose two bars together are narrower than [`MIN_AXIS_SHARE`], is no bar
 //! (the few black columns of analogue blanking stay).
+//!
+//! Reels often fill the bars with a blurred, enlarged copy of the picture instead of one
+//! colour: no edge line is uniform, so the test above finds nothing. [`BlurSearch`] reads
+//! these surrounds from the same frames by their texture: per line (row, or column for
+//! pillars) the mean luma step along it. A line of the blurred copy is smooth; the picture
+//! starts at a straight line where that texture jumps ([`BLUR_JUMP`]) and stays, in every
+//! frame, at the same place. A candidate boundary at `t` lines from an edge dies in the
+//! first frame whose `t` lines are not much smoother than the picture between the two
+//! candidates ([`BLUR_SMOOTH_RATIO`]); at the end each side takes the live boundary whose
+//! jump at least half the frames with texture show ([`BLUR_CONFIRM_SHARE`]), the two
+//! sides of an axis balanced as bars are and each at least [`BLUR_MIN_SHARE`] of the
+//! frame. A shallow depth of field rarely passes: its blur follows the subject, not one
+//! straight line at the same place in every key frame, and it is seldom balanced on two
+//! opposite sides; and the picture inside must have one of the shapes clips are delivered
+//! in ([`BLUR_PICTURE_SHAPES`]). Constant bars, when found, win.
 
 use super::frame::FrameRef;
 
@@ -39,6 +54,49 @@ pub const EDGE_MARGIN: usize = 1;
 pub const MAX_BAR_IMBALANCE: f64 = 0.25;
 /// Difference of an axis's two bars always allowed, analysis lines (rounding of the pad).
 pub const BAR_IMBALANCE_PX: usize = 3;
+
+/// A blurred-copy surround on one side takes at least this share of the frame's side (16:9
+/// in 4:3 leaves 12.5 % on each side; 16:9 in 9:16 34 %).
+pub const BLUR_MIN_SHARE: f64 = 0.08;
+/// ... and at most this share (the picture keeps a tenth of the side).
+pub const BLUR_MAX_SHARE: f64 = 0.45;
+/// Frames whose centre lines (the middle fifth of the rows, and of the columns) carry less
+/// texture than this (median of the lines' mean absolute luma step, 0..255) along both
+/// say nothing about a surround: black, flat or faded frames.
+pub const BLUR_MIN_TEXTURE: f64 = 0.5;
+/// The surround's lines carry at most this share of the texture of the picture between
+/// the two candidate boundaries, in every frame with texture.
+pub const BLUR_SMOOTH_RATIO: f64 = 0.5;
+/// Texture of the [`BLUR_JUMP_LINES`] picture lines past the boundary over that of the
+/// surround lines before it, at least: the straight edge of the inserted picture.
+pub const BLUR_JUMP: f64 = 2.0;
+/// Lines each side of a boundary its jump is measured over.
+pub const BLUR_JUMP_LINES: usize = 3;
+/// Share of the frames with texture that must show a side's jump at its boundary.
+pub const BLUR_CONFIRM_SHARE: f64 = 0.5;
+/// Shapes of the picture a blurred surround may hold (width over height): the shapes clips
+/// are shot and delivered in. A smooth surround round another shape is scene content (a
+/// framed graphic on a dark ground, a subject against a soft background).
+pub const BLUR_PICTURE_SHAPES: [f64; 12] = [
+    16.0 / 9.0,
+    4.0 / 3.0,
+    1.0,
+    4.0 / 5.0,
+    9.0 / 16.0,
+    3.0 / 4.0,
+    2.39,
+    1.85,
+    2.0,
+    5.0 / 4.0,
+    3.0 / 2.0,
+    2.0 / 3.0,
+];
+/// Largest relative difference of the picture's shape (inside the boundaries found, before
+/// [`BLUR_EDGE_MARGIN`]) from one of [`BLUR_PICTURE_SHAPES`].
+pub const BLUR_SHAPE_TOLERANCE: f64 = 0.05;
+/// Lines of the analysis frame taken off the picture next to a blurred surround (the
+/// overlay's blend and a thin frame some reels draw round the picture).
+pub const BLUR_EDGE_MARGIN: usize = 2;
 
 /// The active picture, in fractions of the frame (display geometry) from its top left.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -174,6 +232,8 @@ pub struct AreaSearch {
     height: usize,
     /// Frames of another size came: no bar.
     mixed: bool,
+    /// The blurred-copy surround read from the same frames.
+    blur: BlurSearch,
 }
 
 impl AreaSearch {
@@ -186,6 +246,11 @@ impl AreaSearch {
             self.mixed = true;
             return;
         }
+        if self.seen.is_none() && self.blur.size.is_some_and(|s| s != (f.width, f.height)) {
+            self.mixed = true;
+            return;
+        }
+        self.blur.push(f);
         let Some(bars) = frame_bars(f) else {
             return;
         };
@@ -209,17 +274,19 @@ impl AreaSearch {
 
     /// Whether the search ends in [`ActiveArea::FULL`] whatever frames follow: each
     /// side's bar only narrows (or loses its colour) with more frames, so once both axes'
-    /// bars together fall short of [`MIN_AXIS_SHARE`], they stay short.
+    /// bars together fall short of [`MIN_AXIS_SHARE`], they stay short; and no blurred
+    /// surround is left ([`BlurSearch::settled`]).
     pub fn settled_full(&self) -> bool {
         if self.mixed {
             return true;
         }
-        self.seen.as_ref().is_some_and(|(bars, same)| {
-            let s = self.sides(bars, same);
-            let (w, h) = (self.width as f64, self.height as f64);
-            ((s[0] + s[1]) as f64) < MIN_AXIS_SHARE * h
-                && ((s[2] + s[3]) as f64) < MIN_AXIS_SHARE * w
-        })
+        self.blur.settled()
+            && self.seen.as_ref().is_some_and(|(bars, same)| {
+                let s = self.sides(bars, same);
+                let (w, h) = (self.width as f64, self.height as f64);
+                ((s[0] + s[1]) as f64) < MIN_AXIS_SHARE * h
+                    && ((s[2] + s[3]) as f64) < MIN_AXIS_SHARE * w
+            })
     }
 
     /// Each side's bar (top, bottom, left, right) after [`MIN_BAR_SHARE`] and the colour
@@ -237,11 +304,22 @@ impl AreaSearch {
         [side(0, h), side(1, h), side(2, w), side(3, w)]
     }
 
-    /// The active picture of the frames pushed.
+    /// The active picture of the frames pushed: constant bars when there are any, else a
+    /// blurred-copy surround ([`BlurSearch`]).
     pub fn finish(&self) -> ActiveArea {
         if self.mixed {
             return ActiveArea::FULL;
         }
+        let bars = self.finish_bars();
+        if bars.is_full() {
+            self.blur.finish()
+        } else {
+            bars
+        }
+    }
+
+    /// The active picture inside constant bars.
+    fn finish_bars(&self) -> ActiveArea {
         let Some((bars, same)) = &self.seen else {
             return ActiveArea::FULL;
         };
@@ -264,6 +342,201 @@ impl AreaSearch {
         // would keep a dark line and not read as solid (a fade through white read as two
         // dissolves).
         let margin = |s: usize| if s > 0 { s + EDGE_MARGIN } else { 0 };
+        let (top, bottom, left, right) = (margin(top), margin(bottom), margin(left), margin(right));
+        ActiveArea {
+            x: left as f64 / w as f64,
+            y: top as f64 / h as f64,
+            width: (w - left - right) as f64 / w as f64,
+            height: (h - top - bottom) as f64 / h as f64,
+        }
+    }
+}
+
+/// Texture of each line of a frame's luma: per row the mean absolute step between
+/// neighbouring pixels along it, and per column the same down it.
+fn line_texture(f: &FrameRef<'_>) -> (Vec<f64>, Vec<f64>) {
+    let (w, h) = (f.width, f.height);
+    let luma: Vec<i32> = f.rgb[..w * h * 3]
+        .chunks_exact(3)
+        .map(|p| (77 * i32::from(p[0]) + 150 * i32::from(p[1]) + 29 * i32::from(p[2])) >> 8)
+        .collect();
+    let mut rows = vec![0.0; h];
+    let mut cols = vec![0u64; w];
+    for y in 0..h {
+        let line = &luma[y * w..(y + 1) * w];
+        let sum: u64 = line.windows(2).map(|p| p[0].abs_diff(p[1]) as u64).sum();
+        rows[y] = sum as f64 / (w - 1).max(1) as f64;
+        if y + 1 < h {
+            let next = &luma[(y + 1) * w..(y + 2) * w];
+            for (c, (a, b)) in cols.iter_mut().zip(line.iter().zip(next)) {
+                *c += a.abs_diff(*b) as u64;
+            }
+        }
+    }
+    let cols = cols
+        .into_iter()
+        .map(|c| c as f64 / (h - 1).max(1) as f64)
+        .collect();
+    (rows, cols)
+}
+
+/// One axis of a [`BlurSearch`] (rows: surrounds above and below; columns: left and
+/// right). Index `t` of a side is a boundary `t` lines from that side's edge.
+#[derive(Debug, Clone, Default)]
+struct BlurAxis {
+    /// Per side, the boundaries no frame has ruled out (None before the first frame with
+    /// texture).
+    alive: [Option<Vec<bool>>; 2],
+    /// Per side and boundary, the frames showing the jump there (within a line).
+    confirmed: [Vec<u32>; 2],
+    /// Per side and boundary, the summed log of the jump (the strongest wins a tie).
+    strength: [Vec<f64>; 2],
+    /// Frames with texture read.
+    frames: u32,
+}
+
+impl BlurAxis {
+    /// Lowest and highest boundary (exclusive) considered on a side of `n` lines.
+    fn range(n: usize) -> (usize, usize) {
+        let lo = ((BLUR_MIN_SHARE * n as f64).ceil() as usize).max(BLUR_JUMP_LINES);
+        let hi = (BLUR_MAX_SHARE * n as f64) as usize;
+        (lo, hi.min(n.saturating_sub(BLUR_JUMP_LINES) / 2))
+    }
+
+    /// The median texture of the middle fifth of the lines.
+    fn centre(texture: &[f64]) -> f64 {
+        let n = texture.len();
+        let mut centre = texture[(n * 2 / 5)..=(n * 3 / 5).min(n - 1)].to_vec();
+        centre.sort_by(f64::total_cmp);
+        centre[centre.len() / 2]
+    }
+
+    fn push(&mut self, texture: &[f64]) {
+        let n = texture.len();
+        let (lo, hi) = Self::range(n);
+        if lo >= hi {
+            return;
+        }
+        self.frames += 1;
+        for side in 0..2 {
+            let line: Vec<f64> = if side == 0 {
+                texture.to_vec()
+            } else {
+                texture.iter().rev().copied().collect()
+            };
+            let mut prefix = vec![0.0; n + 1];
+            for (k, v) in line.iter().enumerate() {
+                prefix[k + 1] = prefix[k] + v;
+            }
+            let mean = |a: usize, b: usize| (prefix[b] - prefix[a]) / (b - a) as f64;
+            let alive = self.alive[side].get_or_insert_with(|| {
+                let mut v = vec![false; n];
+                v[lo..hi].iter_mut().for_each(|a| *a = true);
+                v
+            });
+            if self.confirmed[side].len() != n {
+                self.confirmed[side] = vec![0; n];
+                self.strength[side] = vec![0.0; n];
+            }
+            let mut jump = vec![false; n + 1];
+            for t in lo..hi {
+                // The picture between this boundary and the same one on the far side.
+                if mean(0, t) > BLUR_SMOOTH_RATIO * mean(t, n - t) {
+                    alive[t] = false;
+                    continue;
+                }
+                let j = mean(t, t + BLUR_JUMP_LINES) / mean(t - BLUR_JUMP_LINES, t).max(0.05);
+                jump[t] = j >= BLUR_JUMP;
+                self.strength[side][t] += j.ln();
+            }
+            for t in lo..hi {
+                if alive[t] && (jump[t - 1] || jump[t] || jump[t + 1]) {
+                    self.confirmed[side][t] += 1;
+                }
+            }
+        }
+    }
+
+    /// Whether no boundary is left on one side (nothing can come of this axis).
+    fn dead(&self) -> bool {
+        self.alive
+            .iter()
+            .any(|a| a.as_ref().is_some_and(|a| !a.contains(&true)))
+    }
+
+    /// The boundary of each side (lines from its edge), when both hold.
+    fn finish(&self) -> Option<(usize, usize)> {
+        if self.frames == 0 || self.dead() {
+            return None;
+        }
+        let need = (BLUR_CONFIRM_SHARE * f64::from(self.frames))
+            .ceil()
+            .max(1.0) as u32;
+        let side = |k: usize| {
+            let alive = self.alive[k].as_ref()?;
+            (0..alive.len())
+                .filter(|&t| alive[t] && self.confirmed[k][t] >= need)
+                .max_by(|&a, &b| self.strength[k][a].total_cmp(&self.strength[k][b]))
+        };
+        let (a, b) = (side(0)?, side(1)?);
+        balanced(a, b).then_some((a, b))
+    }
+}
+
+/// The blurred-copy surround of frames of one input (see the module's documentation), a
+/// frame at a time like [`AreaSearch`], which holds one.
+#[derive(Debug, Clone, Default)]
+pub struct BlurSearch {
+    /// Surrounds above and below the picture.
+    rows: BlurAxis,
+    /// Surrounds left and right of it.
+    cols: BlurAxis,
+    /// The frame size of the first frame pushed; frames of another size are not read.
+    size: Option<(usize, usize)>,
+}
+
+impl BlurSearch {
+    /// Reads one frame's line textures.
+    pub fn push(&mut self, f: &FrameRef<'_>) {
+        let (w, h) = (f.width, f.height);
+        if w < 2 || h < 2 || f.rgb.len() < w * h * 3 {
+            return;
+        }
+        if *self.size.get_or_insert((w, h)) != (w, h) {
+            return;
+        }
+        let (rows, cols) = line_texture(f);
+        if BlurAxis::centre(&rows).max(BlurAxis::centre(&cols)) < BLUR_MIN_TEXTURE {
+            return;
+        }
+        self.rows.push(&rows);
+        self.cols.push(&cols);
+    }
+
+    /// Whether no surround can come out whatever frames follow: a frame with texture has
+    /// ruled out every boundary of one side of each axis (boundaries only die).
+    pub fn settled(&self) -> bool {
+        self.rows.dead() && self.cols.dead()
+    }
+
+    /// The picture inside the surround, or [`ActiveArea::FULL`].
+    pub fn finish(&self) -> ActiveArea {
+        let Some((w, h)) = self.size else {
+            return ActiveArea::FULL;
+        };
+        let (top, bottom) = self.rows.finish().unwrap_or((0, 0));
+        let (left, right) = self.cols.finish().unwrap_or((0, 0));
+        if top + bottom + left + right == 0 {
+            return ActiveArea::FULL;
+        }
+        let shape = (w - left - right) as f64 / (h - top - bottom) as f64;
+        if !BLUR_PICTURE_SHAPES
+            .iter()
+            .any(|s| (shape / s - 1.0).abs() <= BLUR_SHAPE_TOLERANCE)
+        {
+            return ActiveArea::FULL;
+        }
+        let margin = |s: usize| if s > 0 { s + BLUR_EDGE_MARGIN } else { 0 };
         let (top, bottom, left, right) = (margin(top), margin(bottom), margin(left), margin(right));
         ActiveArea {
             x: left as f64 / w as f64,
@@ -473,5 +746,138 @@ mod tests {
         }
         let inside = inside.finish(2.0, &mut |_| {});
         assert_eq!(cuts(&inside), vec![1.0], "{:?}", inside.shots);
+    }
+
+    /// `letterboxed`'s 16:9 picture of `scene` at frame `k` over a blurred copy of itself
+    /// (scaled to fill the 9:16 frame, box-blurred over `radius` pixels, times `dim`):
+    /// the reel's blurred background. The picture keeps its rows 78..150.
+    fn blur_surrounded(scene: usize, k: usize, radius: usize, dim: f32) -> Vec<u8> {
+        let top = (H - 72) / 2;
+        let boxed = letterboxed(scene, k, 1.0, [0; 3]);
+        let pic = |x: usize, y: usize, c: usize| f32::from(boxed[((top + y) * W + x) * 3 + c]);
+        // Scaled to fill the height (72 -> 228 rows), the centre columns kept.
+        let s = H as f32 / 72.0;
+        let big: Vec<f32> = (0..H)
+            .flat_map(|y| {
+                (0..W).flat_map(move |x| {
+                    let sx = ((x as f32 - W as f32 / 2.0) / s + W as f32 / 2.0) as usize;
+                    let sy = ((y as f32 / s) as usize).min(71);
+                    (0..3).map(move |c| pic(sx.min(W - 1), sy, c))
+                })
+            })
+            .collect();
+        // A box blur along rows, then along columns (edges clamped).
+        let blur = |v: &[f32], along_rows: bool| -> Vec<f32> {
+            let mut out = vec![0.0; v.len()];
+            for y in 0..H {
+                for x in 0..W {
+                    for c in 0..3 {
+                        let mut sum = 0.0;
+                        for d in 0..=2 * radius {
+                            let o = d as isize - radius as isize;
+                            let (xx, yy) = if along_rows {
+                                ((x as isize + o).clamp(0, W as isize - 1) as usize, y)
+                            } else {
+                                (x, (y as isize + o).clamp(0, H as isize - 1) as usize)
+                            };
+                            sum += v[(yy * W + xx) * 3 + c];
+                        }
+                        out[(y * W + x) * 3 + c] = sum / (2 * radius + 1) as f32;
+                    }
+                }
+            }
+            out
+        };
+        let bg = blur(&blur(&big, true), false);
+        let mut rgb: Vec<u8> = bg
+            .iter()
+            .map(|v| (v * dim).clamp(0.0, 255.0) as u8)
+            .collect();
+        rgb[top * W * 3..(top + 72) * W * 3]
+            .copy_from_slice(&boxed[top * W * 3..(top + 72) * W * 3]);
+        rgb
+    }
+
+    /// A cut inside a 16:9 picture over a blurred copy of itself in a 9:16 frame: no edge
+    /// line is uniform, so constant bars are not found (main read the whole frame and
+    /// missed the cut); the blurred surround is read as bars and the cut is found inside.
+    #[test]
+    fn a_blurred_copy_surround_is_read_as_bars() {
+        for (radius, dim) in [(4, 1.0), (9, 0.6)] {
+            let frames: Vec<Vec<u8>> = (0..50)
+                .map(|k| blur_surrounded(usize::from(k >= 25), k, radius, dim))
+                .collect();
+            let key = [0, 10, 30, 45].map(|k| frame(&frames[k], k));
+            let area = find_active_area(key);
+            let (x, y, w, h) = area.pixels(W, H);
+            // The picture's rows 78..150, less at most a few lines each side.
+            assert!(x == 0 && w == W, "{radius}: {area:?}");
+            assert!(
+                (78..=82).contains(&y) && y + h <= 150 && h >= 64,
+                "{radius}: {area:?}"
+            );
+            // Not settled: a later frame could not give the surround back, but the search
+            // must not stop reading before it.
+            let mut s = AreaSearch::default();
+            s.push(&frame(&frames[0], 0));
+            assert!(!s.settled_full(), "{radius}");
+
+            let cuts = |r: &crate::video::VideoReport| {
+                r.shots
+                    .transitions
+                    .iter()
+                    .filter(|t| t.kind == "cut")
+                    .map(|t| t.start_s)
+                    .collect::<Vec<_>>()
+            };
+            let mut inside = VideoAnalyzer::new();
+            for (k, f) in frames.iter().enumerate() {
+                let (rgb, w, h) = area.crop(&frame(f, k));
+                inside.push(&FrameRef {
+                    pts_s: k as f64 / 25.0,
+                    width: w,
+                    height: h,
+                    rgb: &rgb,
+                });
+            }
+            let inside = inside.finish(2.0, &mut |_| {});
+            assert_eq!(cuts(&inside), vec![1.0], "{radius}: {:?}", inside.shots);
+        }
+    }
+
+    /// A sharp subject over a soft background (shallow depth of field, the subject a disc
+    /// that moves between key frames) is no surround, nor is the blurred-copy frame once
+    /// a key frame shows picture over the surround.
+    #[test]
+    fn a_soft_background_round_a_sharp_subject_is_no_surround() {
+        let soft = blur_surrounded(0, 0, 9, 1.0);
+        let sharp = stretched(1, 1.0);
+        let frames: Vec<Vec<u8>> = (0..4)
+            .map(|k| {
+                let (cx, cy, r) = (40.0 + 15.0 * k as f32, 100.0 + 8.0 * k as f32, 36.0);
+                let mut rgb = soft.clone();
+                for y in 0..H {
+                    for x in 0..W {
+                        let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+                        if d < r {
+                            let i = (y * W + x) * 3;
+                            rgb[i..i + 3].copy_from_slice(&sharp[i..i + 3]);
+                        }
+                    }
+                }
+                // The surround's own rows are soft: no picture there.
+                let top = (H - 72) / 2;
+                rgb[top * W * 3..(top + 72) * W * 3].copy_from_slice(&soft[..72 * W * 3]);
+                rgb
+            })
+            .collect();
+        let a = find_active_area(frames.iter().enumerate().map(|(k, f)| frame(f, k)));
+        assert!(a.is_full(), "{a:?}");
+        // The blurred-copy frame, then a frame with picture to the edges: settled, full.
+        let mut s = AreaSearch::default();
+        s.push(&frame(&blur_surrounded(0, 0, 9, 1.0), 0));
+        s.push(&frame(&sharp, 1));
+        assert!(s.settled_full());
+        assert!(s.finish().is_full());
     }
 }
