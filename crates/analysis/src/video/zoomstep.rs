@@ -278,9 +278,13 @@ mod tests {
     /// fine detail, so the bilinear weights matter).
     fn noisy(seed: u64, zoom: f32) -> Thumb {
         let mut t = view(zoom, 0.01, -0.02);
-        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         for v in t.iter_mut() {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let r = (x >> 40) as f32 / (1u64 << 24) as f32;
             *v = 0.7 * *v + 0.3 * r;
         }
@@ -318,7 +322,10 @@ mod tests {
             }
         }
         assert_eq!(checked, 40 * 35 * 43);
-        assert!(stopped > 1000, "the bound never stopped a sum early: {stopped}");
+        assert!(
+            stopped > 1000,
+            "the bound never stopped a sum early: {stopped}"
+        );
     }
 
     #[test]
@@ -352,8 +359,7 @@ mod tests {
                                     continue;
                                 }
                                 let (x, y) = (x0 + dx * step, y0 + dy * step);
-                                if x.abs() > (SHIFT_X + 1) as f32
-                                    || y.abs() > (SHIFT_Y + 1) as f32
+                                if x.abs() > (SHIFT_X + 1) as f32 || y.abs() > (SHIFT_Y + 1) as f32
                                 {
                                     continue;
                                 }
@@ -374,9 +380,8 @@ mod tests {
             }
             best
         }
-        let bits = |v: (f32, f32, f32, f32)| {
-            [v.0.to_bits(), v.1.to_bits(), v.2.to_bits(), v.3.to_bits()]
-        };
+        let bits =
+            |v: (f32, f32, f32, f32)| [v.0.to_bits(), v.1.to_bits(), v.2.to_bits(), v.3.to_bits()];
         let pics = [
             view(1.0, 0.0, 0.0),
             view(1.3, 0.02, -0.01),
