@@ -515,10 +515,10 @@ pub(crate) fn camera_warp(a: &[f32], b: &[f32]) -> Option<(f32, i32, i32)> {
             return f32::INFINITY;
         }
         let mut e = 0f32;
-        for cy in y0..y1 {
-            let sy = (rows[cy] + dy) as usize;
-            for cx in x0..x1 {
-                let sx = (cols[cx] + dx) as usize;
+        for (cy, &ry) in (y0..y1).zip(&rows[y0..y1]) {
+            let sy = (ry + dy) as usize;
+            for (cx, &rx) in (x0..x1).zip(&cols[x0..x1]) {
+                let sx = (rx + dx) as usize;
                 let (ci, si) = (cy * THUMB_W + cx, sy * THUMB_W + sx);
                 for k in 0..3 {
                     let d = b[ci * 3 + k] - a[si * 3 + k];
@@ -537,10 +537,10 @@ pub(crate) fn camera_warp(a: &[f32], b: &[f32]) -> Option<(f32, i32, i32)> {
         let (x0, x1) = run(&cols, dx, THUMB_W);
         let (y0, y1) = run(&rows, dy, THUMB_H);
         let mut m = [[0f64; 5]; 3];
-        for cy in y0..y1 {
-            let sy = (rows[cy] + dy) as usize;
-            for cx in x0..x1 {
-                let sx = (cols[cx] + dx) as usize;
+        for (cy, &ry) in (y0..y1).zip(&rows[y0..y1]) {
+            let sy = (ry + dy) as usize;
+            for (cx, &rx) in (x0..x1).zip(&cols[x0..x1]) {
+                let sx = (rx + dx) as usize;
                 let (ci, si) = (cy * THUMB_W + cx, sy * THUMB_W + sx);
                 for k in 0..3 {
                     let (x, y) = (a[si * 3 + k] as f64, b[ci * 3 + k] as f64);
