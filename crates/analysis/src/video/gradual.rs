@@ -482,66 +482,109 @@ pub(crate) fn camera_explains(a: &[f32], b: &[f32]) -> bool {
 
 /// The warp (zoom, dx, dy in thumbnail cells) of [`camera_explains`] when one explains
 /// `b` from `a`.
+///
+/// The search measures each warp's mean squared error alone, its sum stopping once the
+/// running mean reaches the best so far (the terms are not negative: the rounded sum
+/// and its quotient never decrease, so such a warp would not be taken), and the
+/// structure residual of the one warp kept at the end: the same warp and numbers as
+/// measuring both in full for every warp (session 26, bit for bit).
 pub(crate) fn camera_warp(a: &[f32], b: &[f32]) -> Option<(f32, i32, i32)> {
     use super::frame::{THUMB_H, THUMB_W};
-    // (mean squared error, structure residual / variance of `b`) over the overlap.
-    let err = |z: f32, dx: i32, dy: i32| -> (f32, f32) {
-        let (cxm, cym) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
-        let (mut e, mut n) = (0f32, 0usize);
-        let mut m = [[0f64; 5]; 3];
-        for cy in 0..THUMB_H {
-            for cx in 0..THUMB_W {
-                let sx = (cxm + (cx as f32 - cxm) / z).round() as i32 + dx;
-                let sy = (cym + (cy as f32 - cym) / z).round() as i32 + dy;
-                if sx < 0 || sy < 0 || sx >= THUMB_W as i32 || sy >= THUMB_H as i32 {
-                    continue;
-                }
-                let (ci, si) = (cy * THUMB_W + cx, sy as usize * THUMB_W + sx as usize);
+    let (cxm, cym) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
+    // The source column (row) of each output column (row) at zoom `z`, before the shift.
+    let cols_of = |z: f32| -> [i32; THUMB_W] {
+        std::array::from_fn(|cx| (cxm + (cx as f32 - cxm) / z).round() as i32)
+    };
+    let rows_of = |z: f32| -> [i32; THUMB_H] {
+        std::array::from_fn(|cy| (cym + (cy as f32 - cym) / z).round() as i32)
+    };
+    // The output cells in range: the sources grow with the index, so one run per axis.
+    fn run(src: &[i32], d: i32, len: usize) -> (usize, usize) {
+        let inside = |s: i32| s + d >= 0 && s + d < len as i32;
+        let lo = src.iter().position(|&s| inside(s)).unwrap_or(src.len());
+        let hi = lo + src[lo..].iter().take_while(|&&s| inside(s)).count();
+        (lo, hi)
+    }
+    // Mean squared error over the overlap (infinite under half the cells), or the running
+    // mean once it reaches `bound`.
+    let err = |cols: &[i32; THUMB_W], rows: &[i32; THUMB_H], dx: i32, dy: i32, bound: f32| {
+        let (x0, x1) = run(cols, dx, THUMB_W);
+        let (y0, y1) = run(rows, dy, THUMB_H);
+        let n = (x1 - x0) * (y1 - y0);
+        if n * 2 < THUMB_W * THUMB_H {
+            return f32::INFINITY;
+        }
+        let mut e = 0f32;
+        for (cy, &ry) in (y0..y1).zip(&rows[y0..y1]) {
+            let sy = (ry + dy) as usize;
+            for (cx, &rx) in (x0..x1).zip(&cols[x0..x1]) {
+                let sx = (rx + dx) as usize;
+                let (ci, si) = (cy * THUMB_W + cx, sy * THUMB_W + sx);
                 for k in 0..3 {
-                    let (x, y) = (a[si * 3 + k], b[ci * 3 + k]);
-                    let d = y - x;
+                    let d = b[ci * 3 + k] - a[si * 3 + k];
                     e += d * d;
-                    let (x, y) = (x as f64, y as f64);
+                }
+            }
+            if e / n as f32 >= bound {
+                return e / n as f32;
+            }
+        }
+        e / n as f32
+    };
+    // The structure residual / variance of `b` of one warp (as [`structure_residual`]).
+    let structure = |z: f32, dx: i32, dy: i32| -> f32 {
+        let (cols, rows) = (cols_of(z), rows_of(z));
+        let (x0, x1) = run(&cols, dx, THUMB_W);
+        let (y0, y1) = run(&rows, dy, THUMB_H);
+        let mut m = [[0f64; 5]; 3];
+        for (cy, &ry) in (y0..y1).zip(&rows[y0..y1]) {
+            let sy = (ry + dy) as usize;
+            for (cx, &rx) in (x0..x1).zip(&cols[x0..x1]) {
+                let sx = (rx + dx) as usize;
+                let (ci, si) = (cy * THUMB_W + cx, sy * THUMB_W + sx);
+                for k in 0..3 {
+                    let (x, y) = (a[si * 3 + k] as f64, b[ci * 3 + k] as f64);
                     m[k][0] += x;
                     m[k][1] += y;
                     m[k][2] += x * x;
                     m[k][3] += y * y;
                     m[k][4] += x * y;
                 }
-                n += 1;
             }
         }
-        if n * 2 < THUMB_W * THUMB_H {
-            (f32::INFINITY, f32::INFINITY)
-        } else {
-            (e / n as f32, structure_residual(&m, n))
-        }
+        structure_residual(&m, (x1 - x0) * (y1 - y0))
     };
-    let base = err(1.0, 0, 0).0;
-    let mut best = (f32::INFINITY, 0f32, (1f32, 0i32, 0i32));
+    let base = err(&cols_of(1.0), &rows_of(1.0), 0, 0, f32::INFINITY);
+    let mut best = (f32::INFINITY, (1f32, 0i32, 0i32));
     for z in [0.8f32, 0.9, 1.0, 1.1, 1.25] {
+        let (cols, rows) = (cols_of(z), rows_of(z));
         // Up to half the frame each way (the overlap check keeps half the cells).
         for dy in -(THUMB_H as i32 / 2)..=THUMB_H as i32 / 2 {
             for dx in -(THUMB_W as i32 / 2)..=THUMB_W as i32 / 2 {
                 if z == 1.0 && dx == 0 && dy == 0 {
                     continue;
                 }
-                let (e, st) = err(z, dx, dy);
+                let e = err(&cols, &rows, dx, dy, best.0);
                 if e < best.0 {
-                    best = (e, st, (z, dx, dy));
+                    best = (e, (z, dx, dy));
                 }
             }
         }
     }
+    let st = if best.0.is_finite() {
+        structure(best.1 .0, best.1 .1, best.1 .2)
+    } else {
+        0.0
+    };
     if debug() {
         eprintln!(
             "  camera: best {:?} share {:.3} structure {:.3}",
-            best.2,
+            best.1,
             best.0 / base.max(1e-9),
-            best.1
+            st
         );
     }
-    (best.0 < CAMERA_SHARE * base && best.1 < CAMERA_STRUCTURE).then_some(best.2)
+    (best.0 < CAMERA_SHARE * base && st < CAMERA_STRUCTURE).then_some(best.1)
 }
 
 /// Ends of a wipe or slide from its cells' own ramps (see [`ramp_span`]), over the
@@ -1168,6 +1211,114 @@ pub fn detect_in_segment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`camera_warp`] as it was before session 26: both measures of every warp in full.
+    #[allow(clippy::type_complexity)]
+    fn camera_warp_reference(a: &[f32], b: &[f32]) -> Option<(f32, i32, i32)> {
+        use crate::video::frame::{THUMB_H, THUMB_W};
+        // (mean squared error, structure residual / variance of `b`) over the overlap.
+        let err = |z: f32, dx: i32, dy: i32| -> (f32, f32) {
+            let (cxm, cym) = ((THUMB_W as f32 - 1.0) / 2.0, (THUMB_H as f32 - 1.0) / 2.0);
+            let (mut e, mut n) = (0f32, 0usize);
+            let mut m = [[0f64; 5]; 3];
+            for cy in 0..THUMB_H {
+                for cx in 0..THUMB_W {
+                    let sx = (cxm + (cx as f32 - cxm) / z).round() as i32 + dx;
+                    let sy = (cym + (cy as f32 - cym) / z).round() as i32 + dy;
+                    if sx < 0 || sy < 0 || sx >= THUMB_W as i32 || sy >= THUMB_H as i32 {
+                        continue;
+                    }
+                    let (ci, si) = (cy * THUMB_W + cx, sy as usize * THUMB_W + sx as usize);
+                    for k in 0..3 {
+                        let (x, y) = (a[si * 3 + k], b[ci * 3 + k]);
+                        let d = y - x;
+                        e += d * d;
+                        let (x, y) = (x as f64, y as f64);
+                        m[k][0] += x;
+                        m[k][1] += y;
+                        m[k][2] += x * x;
+                        m[k][3] += y * y;
+                        m[k][4] += x * y;
+                    }
+                    n += 1;
+                }
+            }
+            if n * 2 < THUMB_W * THUMB_H {
+                (f32::INFINITY, f32::INFINITY)
+            } else {
+                (e / n as f32, structure_residual(&m, n))
+            }
+        };
+        let base = err(1.0, 0, 0).0;
+        let mut best = (f32::INFINITY, 0f32, (1f32, 0i32, 0i32));
+        for z in [0.8f32, 0.9, 1.0, 1.1, 1.25] {
+            // Up to half the frame each way (the overlap check keeps half the cells).
+            for dy in -(THUMB_H as i32 / 2)..=THUMB_H as i32 / 2 {
+                for dx in -(THUMB_W as i32 / 2)..=THUMB_W as i32 / 2 {
+                    if z == 1.0 && dx == 0 && dy == 0 {
+                        continue;
+                    }
+                    let (e, st) = err(z, dx, dy);
+                    if e < best.0 {
+                        best = (e, st, (z, dx, dy));
+                    }
+                }
+            }
+        }
+        (best.0 < CAMERA_SHARE * base && best.1 < CAMERA_STRUCTURE).then_some(best.2)
+    }
+
+    /// A thumbnail of a smooth picture plus seeded noise, seen at `zoom` about the centre
+    /// moved by (`ox`, `oy`) (shares of the frame).
+    fn warped_thumb(seed: u64, noise: f32, zoom: f32, ox: f32, oy: f32) -> Vec<f32> {
+        use crate::video::frame::{THUMB_H, THUMB_W};
+        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let mut t = Vec::with_capacity(THUMB_W * THUMB_H * 3);
+        for cy in 0..THUMB_H {
+            for cx in 0..THUMB_W {
+                let u = 0.5 + ox + ((cx as f32 + 0.5) / THUMB_W as f32 - 0.5) / zoom;
+                let v = 0.5 + oy + ((cy as f32 + 0.5) / THUMB_H as f32 - 0.5) / zoom;
+                for k in 0..3 {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (x >> 40) as f32 / (1u64 << 24) as f32;
+                    let c = 0.5
+                        + 0.3 * ((7.0 + k as f32) * u).sin() * ((5.0 + 2.0 * k as f32) * v).cos();
+                    t.push((1.0 - noise) * c + noise * r);
+                }
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn the_bounded_camera_search_is_the_full_one() {
+        let mut found = 0;
+        let mut pairs = 0;
+        for (seed, noise) in [(1u64, 0.0f32), (2, 0.05), (3, 0.3), (4, 1.0)] {
+            let views = [
+                warped_thumb(seed, noise, 1.0, 0.0, 0.0),
+                warped_thumb(seed + 10, noise, 1.0, 0.12, -0.05),
+                warped_thumb(seed + 20, noise, 1.1, 0.03, 0.0),
+                warped_thumb(seed + 30, noise, 0.9, -0.2, 0.1),
+                warped_thumb(seed + 40, noise, 1.25, 0.0, 0.2),
+                warped_thumb(seed + 50, noise, 1.0, 0.4, 0.0),
+            ];
+            for a in &views {
+                for b in &views {
+                    let want = camera_warp_reference(a, b);
+                    assert_eq!(camera_warp(a, b), want, "seed {seed} noise {noise}");
+                    found += usize::from(want.is_some());
+                    pairs += 1;
+                }
+            }
+        }
+        assert!(
+            found > 10 && found < pairs,
+            "{found} of {pairs} pairs explained"
+        );
+    }
 
     const W: usize = 64;
     const H: usize = 36;

@@ -124,24 +124,47 @@ fn shift_1d(prev: &[f32], cur: &[f32], max: f32) -> f32 {
 /// Mean absolute difference of `cur` and `prev` moved by `d` cells (`cur(x) ≈ prev(x − d)`,
 /// the border cells standing in for what came in from outside).
 fn moved_residual(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
+    moved_residual_within(prev, cur, d, f32::INFINITY)
+}
+
+/// Per output index of one axis moved by `d` cells: the two source indices it blends and
+/// the weight of the second (the border cells standing in past the edges).
+fn moved_axis<const N: usize>(d: f32) -> [(usize, usize, f32); N] {
+    let mut at = [(0, 0, 0.0); N];
+    for (c, a) in at.iter_mut().enumerate() {
+        let s = (c as f32 - d).clamp(0.0, (N - 1) as f32);
+        let i0 = s as usize;
+        *a = (i0, (i0 + 1).min(N - 1), s - i0 as f32);
+    }
+    at
+}
+
+/// [`moved_residual`], bit for bit, or infinity as soon as the running mean exceeds
+/// `bound` after a row: the terms are not
+/// negative, so the rounded sum never decreases, nor does its rounded quotient, and the
+/// residual exceeds `bound` too. The samples of each column and row are computed once
+/// (the same expressions as per cell).
+fn moved_residual_within(prev: &Thumb, cur: &Thumb, d: [f32; 2], bound: f32) -> f32 {
+    const CELLS: f32 = (THUMB_W * THUMB_H * 3) as f32;
+    let cols = moved_axis::<THUMB_W>(d[0]);
+    let rows = moved_axis::<THUMB_H>(d[1]);
     let mut sum = 0f32;
-    for cy in 0..THUMB_H {
-        for cx in 0..THUMB_W {
-            let sx = (cx as f32 - d[0]).clamp(0.0, (THUMB_W - 1) as f32);
-            let sy = (cy as f32 - d[1]).clamp(0.0, (THUMB_H - 1) as f32);
-            let (x0, y0) = (sx as usize, sy as usize);
-            let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
-            let (wx, wy) = (sx - x0 as f32, sy - y0 as f32);
+    for (cy, &(y0, y1, wy)) in rows.iter().enumerate() {
+        let cur_row = &cur[cy * THUMB_W * 3..(cy + 1) * THUMB_W * 3];
+        for (&(x0, x1, wx), c) in cols.iter().zip(cur_row.chunks_exact(3)) {
             for k in 0..3 {
                 let at = |x: usize, y: usize| prev[(y * THUMB_W + x) * 3 + k];
                 let top = at(x0, y0) + wx * (at(x1, y0) - at(x0, y0));
                 let bottom = at(x0, y1) + wx * (at(x1, y1) - at(x0, y1));
                 let p = top + wy * (bottom - top);
-                sum += (cur[(cy * THUMB_W + cx) * 3 + k] - p).abs();
+                sum += (c[k] - p).abs();
             }
         }
+        if sum / CELLS > bound {
+            return f32::INFINITY;
+        }
     }
-    sum / (THUMB_W * THUMB_H * 3) as f32
+    sum / CELLS
 }
 
 /// Zooms tried by [`reframed`]: a punch-in or pull-out of up to 1.5× either way.
@@ -266,11 +289,26 @@ fn pair_move(
         }
         let max = MAX_STEP * n as f32;
         let steps = (max / STEP).round() as i32;
-        let mut best = (f32::INFINITY, mv[axis]);
-        for k in -steps..=steps {
+        let at = |k: i32| {
             let mut d = mv;
             d[axis] = k as f32 * STEP;
-            let e = moved_residual(prev, cur, d);
+            d
+        };
+        // The first smallest residual in candidate order. The profiles' move is measured
+        // first: a candidate whose residual exceeds it, or exceeds the best so far, is not
+        // that one, so its sum may stop early ([`moved_residual_within`]); the candidates
+        // taken are measured in full (session 26: bit for bit the loop over every
+        // candidate in full).
+        let first = ((mv[axis] / STEP).round() as i32).clamp(-steps, steps);
+        let first_err = moved_residual(prev, cur, at(first));
+        let mut best = (f32::INFINITY, mv[axis]);
+        for k in -steps..=steps {
+            let d = at(k);
+            let e = if k == first {
+                first_err
+            } else {
+                moved_residual_within(prev, cur, d, best.0.min(first_err))
+            };
             if e < best.0 {
                 best = (e, d[axis]);
             }
@@ -566,5 +604,99 @@ mod tests {
             assert_eq!(g.map(f32::to_bits), w.map(f32::to_bits), "pair {i}");
         }
         assert!(pair_moves(&f, 0, MIN_PAIRS + 1).is_empty());
+    }
+
+    /// [`moved_residual`] as it was before [`moved_residual_within`] (every cell's
+    /// sample computed in place).
+    fn moved_residual_reference(prev: &Thumb, cur: &Thumb, d: [f32; 2]) -> f32 {
+        let mut sum = 0f32;
+        for cy in 0..THUMB_H {
+            for cx in 0..THUMB_W {
+                let sx = (cx as f32 - d[0]).clamp(0.0, (THUMB_W - 1) as f32);
+                let sy = (cy as f32 - d[1]).clamp(0.0, (THUMB_H - 1) as f32);
+                let (x0, y0) = (sx as usize, sy as usize);
+                let (x1, y1) = ((x0 + 1).min(THUMB_W - 1), (y0 + 1).min(THUMB_H - 1));
+                let (wx, wy) = (sx - x0 as f32, sy - y0 as f32);
+                for k in 0..3 {
+                    let at = |x: usize, y: usize| prev[(y * THUMB_W + x) * 3 + k];
+                    let top = at(x0, y0) + wx * (at(x1, y0) - at(x0, y0));
+                    let bottom = at(x0, y1) + wx * (at(x1, y1) - at(x0, y1));
+                    let p = top + wy * (bottom - top);
+                    sum += (cur[(cy * THUMB_W + cx) * 3 + k] - p).abs();
+                }
+            }
+        }
+        sum / (THUMB_W * THUMB_H * 3) as f32
+    }
+
+    /// [`pair_move`] as it was before session 26: every candidate measured in full.
+    fn pair_move_reference(
+        prev: &Thumb,
+        prev_profiles: &[Vec<f32>; 2],
+        cur: &Thumb,
+        profiles: &[Vec<f32>; 2],
+    ) -> [f32; 2] {
+        let mut mv = [0f32; 2];
+        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+            mv[axis] = shift_1d(&prev_profiles[axis], &profiles[axis], MAX_STEP * n as f32);
+        }
+        for (axis, n) in [(0, THUMB_W), (1, THUMB_H)] {
+            if mv[axis].abs() < MIN_SPEED {
+                continue;
+            }
+            let max = MAX_STEP * n as f32;
+            let steps = (max / STEP).round() as i32;
+            let mut best = (f32::INFINITY, mv[axis]);
+            for k in -steps..=steps {
+                let mut d = mv;
+                d[axis] = k as f32 * STEP;
+                let e = moved_residual_reference(prev, cur, d);
+                if e < best.0 {
+                    best = (e, d[axis]);
+                }
+            }
+            mv[axis] = best.1;
+        }
+        mv
+    }
+
+    /// The bounded residual is the full one or infinity above the bound, and the search
+    /// that stops sums early picks the full search's move bit for bit, over pans of
+    /// several speeds, a still stretch and pairs across the pan's bounce.
+    #[test]
+    fn the_pruned_move_search_is_the_full_one_bit_for_bit() {
+        let mut pruned = 0usize;
+        let mut searched = 0usize;
+        for px in [1, 3, 5, 8, 13] {
+            let f = panned(60, px);
+            for i in 1..f.len() {
+                let (a, b) = (f[i - 1].thumb(), f[i].thumb());
+                let pa = [profile(&a, true), profile(&a, false)];
+                let pb = [profile(&b, true), profile(&b, false)];
+                let got = pair_move(&a, &pa, &b, &pb);
+                let want = pair_move_reference(&a, &pa, &b, &pb);
+                assert_eq!(
+                    got.map(f32::to_bits),
+                    want.map(f32::to_bits),
+                    "px {px} pair {i}"
+                );
+                searched += usize::from(want[0].abs() >= MIN_SPEED);
+                for k in -24..=24 {
+                    let d = [k as f32 * STEP, (k % 5) as f32 * 0.3];
+                    let full = moved_residual_reference(&a, &b, d);
+                    assert_eq!(moved_residual(&a, &b, d).to_bits(), full.to_bits());
+                    let bound = moved_residual_reference(&a, &b, [0.0, 0.0]);
+                    let got = moved_residual_within(&a, &b, d, bound);
+                    if got == f32::INFINITY {
+                        assert!(full > bound, "{full} pruned at {bound}");
+                        pruned += 1;
+                    } else {
+                        assert_eq!(got.to_bits(), full.to_bits());
+                    }
+                }
+            }
+        }
+        assert!(searched > 100, "few pairs searched: {searched}");
+        assert!(pruned > 100, "the bound never stopped a sum: {pruned}");
     }
 }
