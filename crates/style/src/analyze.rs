@@ -569,8 +569,9 @@ enum GateStep {
     Held,
     /// The bars are ruled out: these frames (the held ones, then this one) go on.
     Open(Vec<Frame>),
-    /// Give up: a bar is possible, or too much is held.
-    Stop,
+    /// Give up: a bar is possible, or too much is held. With the active picture when
+    /// every key frame the probe reads was read (no probe needed, only the cropped decode).
+    Stop(Option<ActiveArea>),
 }
 
 impl BarsGate {
@@ -592,12 +593,23 @@ impl BarsGate {
             if self.search.settled_full() || no_picture_left {
                 return self.open_with(f);
             }
-            if self.search.has_picture() {
-                return GateStep::Stop;
+            if self.choice.exhausted() {
+                // Every key frame the probe reads was read: its answer is the search's.
+                let area = self.search.finish();
+                if area.is_full() {
+                    return self.open_with(f);
+                }
+                return GateStep::Stop(Some(area));
+            }
+            // A bar of one colour is possible: stop now. When only a blurred-copy surround
+            // is undecided (soft edges in the first key frames are common in ordinary
+            // footage), later key frames usually rule it out: hold on, within the budget.
+            if self.search.has_picture() && !self.search.bars_settled() {
+                return GateStep::Stop(None);
             }
         }
         if self.held_bytes + f.rgb.len() > BARS_HOLD_BYTES {
-            return GateStep::Stop;
+            return GateStep::Stop(None);
         }
         self.held_bytes += f.rgb.len();
         self.held.push(f.clone());
@@ -612,12 +624,18 @@ impl BarsGate {
         GateStep::Open(frames)
     }
 
-    /// The decode ended undecided: no key frame the probe reads said where the picture is,
-    /// which the probe reads as no bar. The held frames (the whole input) go on.
-    fn end(&mut self) -> Vec<Frame> {
-        debug_assert!(!self.search.has_picture());
+    /// The decode ended undecided, having read every key frame the probe reads: no key
+    /// frame said where the picture is (the probe reads that as no bar), or only a
+    /// blurred-copy surround was left undecided. The held frames (the whole input) go on
+    /// when the search's answer is the whole frame; else the active picture, for the
+    /// cropped decode.
+    fn end(&mut self) -> Result<Vec<Frame>, ActiveArea> {
+        let area = self.search.finish();
+        if !area.is_full() {
+            return Err(area);
+        }
         self.open = true;
-        std::mem::take(&mut self.held)
+        Ok(std::mem::take(&mut self.held))
     }
 }
 
@@ -674,6 +692,8 @@ fn decode_video(
     progress: &mut dyn FnMut(Phase, f64),
 ) -> Result<DecodedVideo, StyleError> {
     opts.check("analysis")?;
+    // The active picture, when the first decode read every key frame the probe reads.
+    let mut known: Option<ActiveArea> = None;
     {
         let _t = timings::stage("analysis: picture decode and per-frame analysers");
         let mut sink = PictureSink::new(spec);
@@ -698,7 +718,10 @@ fn decode_video(
                         }
                         ControlFlow::Continue(())
                     }
-                    GateStep::Stop => ControlFlow::Break(()),
+                    GateStep::Stop(area) => {
+                        known = area;
+                        ControlFlow::Break(())
+                    }
                 }
             },
             |f| {
@@ -708,16 +731,26 @@ fn decode_video(
             },
         )?;
         if let DecodeEnd::Finished(_) = end {
-            if !gate.open {
-                for h in &gate.end() {
-                    sink.push(h);
-                }
+            if gate.open {
+                progress(Phase::Video, 1.0);
+                return Ok(sink.finish(info, ActiveArea::FULL));
             }
-            progress(Phase::Video, 1.0);
-            return Ok(sink.finish(info, ActiveArea::FULL));
+            match gate.end() {
+                Ok(frames) => {
+                    for h in &frames {
+                        sink.push(h);
+                    }
+                    progress(Phase::Video, 1.0);
+                    return Ok(sink.finish(info, ActiveArea::FULL));
+                }
+                Err(area) => known = Some(area),
+            }
         }
     }
-    let area = probe_active_area(path, info, spec, opts);
+    let area = match known {
+        Some(area) => area,
+        None => probe_active_area(path, info, spec, opts),
+    };
     opts.check("analysis")?;
     let cropped;
     let spec = if area.is_full() {

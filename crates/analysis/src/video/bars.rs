@@ -277,11 +277,14 @@ impl AreaSearch {
     /// bars together fall short of [`MIN_AXIS_SHARE`], they stay short; and no blurred
     /// surround is left ([`BlurSearch::settled`]).
     pub fn settled_full(&self) -> bool {
-        if self.mixed {
-            return true;
-        }
-        self.blur.settled()
-            && self.seen.as_ref().is_some_and(|(bars, same)| {
+        self.mixed || (self.blur.settled() && self.bars_settled())
+    }
+
+    /// Whether no bar of one colour can come of the frames pushed and any that follow
+    /// (only a blurred-copy surround may still be undecided): see [`Self::settled_full`].
+    pub fn bars_settled(&self) -> bool {
+        self.mixed
+            || self.seen.as_ref().is_some_and(|(bars, same)| {
                 let s = self.sides(bars, same);
                 let (w, h) = (self.width as f64, self.height as f64);
                 ((s[0] + s[1]) as f64) < MIN_AXIS_SHARE * h
@@ -876,6 +879,10 @@ mod tests {
         // The blurred-copy frame, then a frame with picture to the edges: settled, full.
         let mut s = AreaSearch::default();
         s.push(&frame(&blur_surrounded(0, 0, 9, 1.0), 0));
+        // After the first frame no bar of one colour can come, but a blurred surround can
+        // (what lets the analysis decode hold on for later key frames instead of probing).
+        assert!(s.bars_settled());
+        assert!(!s.settled_full());
         s.push(&frame(&sharp, 1));
         assert!(s.settled_full());
         assert!(s.finish().is_full());
