@@ -592,6 +592,31 @@ mod tests {
         rgb
     }
 
+    /// The hard cuts' start times of an analysis.
+    fn cuts(r: &crate::video::VideoReport) -> Vec<f64> {
+        r.shots
+            .transitions
+            .iter()
+            .filter(|t| t.kind == "cut")
+            .map(|t| t.start_s)
+            .collect()
+    }
+
+    /// The analysis of `frames` (25 fps) cropped to `area`.
+    fn analyse_inside(area: &ActiveArea, frames: &[Vec<u8>]) -> crate::video::VideoReport {
+        let mut inside = VideoAnalyzer::new();
+        for (k, f) in frames.iter().enumerate() {
+            let (rgb, w, h) = area.crop(&frame(f, k));
+            inside.push(&FrameRef {
+                pts_s: k as f64 / 25.0,
+                width: w,
+                height: h,
+                rgb: &rgb,
+            });
+        }
+        inside.finish(2.0, &mut |_| {})
+    }
+
     fn frame(rgb: &[u8], k: usize) -> FrameRef<'_> {
         FrameRef {
             pts_s: k as f64 / 25.0,
@@ -720,14 +745,6 @@ mod tests {
         let frames: Vec<Vec<u8>> = (0..50)
             .map(|k| letterboxed(usize::from(k >= 25), k, 1.0, [0; 3]))
             .collect();
-        let cuts = |r: &crate::video::VideoReport| {
-            r.shots
-                .transitions
-                .iter()
-                .filter(|t| t.kind == "cut")
-                .map(|t| t.start_s)
-                .collect::<Vec<_>>()
-        };
         let mut whole = VideoAnalyzer::new();
         for (k, f) in frames.iter().enumerate() {
             whole.push(&frame(f, k));
@@ -737,17 +754,7 @@ mod tests {
 
         let area = find_active_area(frames.iter().enumerate().map(|(k, f)| frame(f, k)));
         assert!(!area.is_full());
-        let mut inside = VideoAnalyzer::new();
-        for (k, f) in frames.iter().enumerate() {
-            let (rgb, w, h) = area.crop(&frame(f, k));
-            inside.push(&FrameRef {
-                pts_s: k as f64 / 25.0,
-                width: w,
-                height: h,
-                rgb: &rgb,
-            });
-        }
-        let inside = inside.finish(2.0, &mut |_| {});
+        let inside = analyse_inside(&area, &frames);
         assert_eq!(cuts(&inside), vec![1.0], "{:?}", inside.shots);
     }
 
@@ -825,25 +832,7 @@ mod tests {
             s.push(&frame(&frames[0], 0));
             assert!(!s.settled_full(), "{radius}");
 
-            let cuts = |r: &crate::video::VideoReport| {
-                r.shots
-                    .transitions
-                    .iter()
-                    .filter(|t| t.kind == "cut")
-                    .map(|t| t.start_s)
-                    .collect::<Vec<_>>()
-            };
-            let mut inside = VideoAnalyzer::new();
-            for (k, f) in frames.iter().enumerate() {
-                let (rgb, w, h) = area.crop(&frame(f, k));
-                inside.push(&FrameRef {
-                    pts_s: k as f64 / 25.0,
-                    width: w,
-                    height: h,
-                    rgb: &rgb,
-                });
-            }
-            let inside = inside.finish(2.0, &mut |_| {});
+            let inside = analyse_inside(&area, &frames);
             assert_eq!(cuts(&inside), vec![1.0], "{radius}: {:?}", inside.shots);
         }
     }
