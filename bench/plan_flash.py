@@ -24,6 +24,9 @@ Per segment it reports
 and per transition (xfade of f > 0 frames)
   self-blend the blended frames of the two neighbours come from one shot although the two
              segments' own shots differ (a flash inside the overlap).
+  split blend the second segment continues the first in the source (same shot, its sound
+             starting where the first's ends: a punch-in split), so the transition blends
+             the shot with itself `f` frames apart (session 27: such a join is a hard cut).
 
 Usage (from the repo root):
   /work/main/bench/.venv/bin/python bench/plan_flash.py --stylecut BIN --out DIR \
@@ -185,9 +188,14 @@ def check(plan: dict, an: dict, pts: list[float]) -> dict:
                 res["span"][n].append(f"seg {k} src {a:.4f}-{b:.4f} cuts "
                                       f"{[round(c, 4) for c in cuts if a < c < b]}")
     segs = plan["segments"]
+    res["split_blend"] = []
     for t in plan["transitions"]:
         f = t.get("frames", 0)
         k = t["after_segment"]
+        if (f > 0 and k + 1 < len(segs) and segs[k]["shot"] == segs[k + 1]["shot"]
+                and abs(segs[k + 1]["src_in_s"] - segs[k]["src_out_s"]) < 1e-9):
+            res["split_blend"].append(f"join {k} ({f} frames {t['kind']}): shot "
+                                      f"{segs[k]['shot']} split at {segs[k]['src_out_s']:.3f}")
         if f <= 0 or k + 1 >= len(segs) or not shown[k] or not shown[k + 1]:
             continue
         ha = max(set(shown[k]), key=shown[k].count)
@@ -340,7 +348,7 @@ def main():
     abin = a.analysis_bin or a.stylecut
     results = {}
     tot = {"segments": 0, "flash1": 0, "flash2": 0, "flash3": 0, "cut_inside": 0,
-           "span1": 0, "span2": 0, "span3": 0, "self_blend": 0, "empty": 0,
+           "span1": 0, "span2": 0, "span3": 0, "self_blend": 0, "split_blend": 0, "empty": 0,
            "span_hard": 0, "cases_with_flash3": 0}
     for case, src_real, spath, args in cases(Path(a.media), out, Path(a.synth),
                                              Path(a.mux_dir)):
@@ -364,6 +372,7 @@ def main():
             tot[f"span{n}"] += len(res["span"][n])
         tot["cut_inside"] += len(res["cut_inside"])
         tot["self_blend"] += len(res["self_blend"])
+        tot["split_blend"] += len(res["split_blend"])
         tot["span_hard"] += len(res["span_hard"])
         tot["empty"] += len(res["empty"])
         tot["cases_with_flash3"] += bool(res["flash"][3])
@@ -372,11 +381,11 @@ def main():
                 f"cut inside {len(res['cut_inside'])}, span<1/2/3 "
                 f"{len(res['span'][1])}/{len(res['span'][2])}/{len(res['span'][3])}, "
                 f"hard sound end > 2 ms across {len(res['span_hard'])}, "
-                f"self-blend {len(res['self_blend'])}")
+                f"self-blend {len(res['self_blend'])}, split blend {len(res['split_blend'])}")
         print(line, flush=True)
         if a.verbose:
             for d in (res["flash"][3] + res["cut_inside"] + res["span"][3] + res["span_hard"]
-                      + res["self_blend"]):
+                      + res["self_blend"] + res["split_blend"]):
                 print("   ", d)
     (out / "flash.json").write_text(json.dumps({"totals": tot, "cases": results}, indent=1))
     print("TOTAL", json.dumps(tot))

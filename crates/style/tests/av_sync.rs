@@ -104,7 +104,13 @@ fn flashes_and_beeps_stay_together_through_the_edit() {
     // picture's window starts half a frame early so float rounding of `t` cannot drop it).
     flash_beep_source(&src, "color=c=black:s=320x180:r=25:d=12");
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
-    let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
+    let mut a = analysis(
+        12.0,
+        320,
+        180,
+        25.0,
+        &[1.52, 3.02, 4.52, 6.02, 7.52, 9.02, 10.52],
+    );
     a.audio.has_audio = true;
     // Speech between the beeps of seconds 5–7 leaves a gap that is dropped as a jump cut.
     a.speech_segments = speech_around_a_gap();
@@ -235,9 +241,11 @@ fn integrated_lufs(p: &Path) -> f64 {
 /// tolerance), and the same sound. The source's sound is at 44.1 kHz, so each audio
 /// chunk's start is converted to the source's samples (`aresample`'s `first_pts`).
 /// The chunked-render tests' input in `dir`: 12 s of a moving test pattern with flashes
-/// and beeps (sound at 44.1 kHz), its analysis (three shots, no speech, so every join
-/// dissolves and a cut never blocks it: chunks must end inside transitions) and a
-/// 25 fps style (every output frame a distinct source frame) with 200 ms dissolves.
+/// and beeps (sound at 44.1 kHz), its analysis (eight 1.5 s shots, no speech, so every
+/// join is a shot change that dissolves and a cut never blocks it: chunks must end inside
+/// transitions; since session 27 a split of one shot is a hard cut, so the shots are
+/// the source's, 40 cuts a minute with no split) and a 25 fps style (every output frame a
+/// distinct source frame) with 200 ms dissolves.
 fn chunk_test_input(
     dir: &Path,
     easing: &str,
@@ -248,7 +256,13 @@ fn chunk_test_input(
 ) {
     let src = dir.join("sync.mp4");
     flash_beep_source_at(&src, "testsrc2=s=320x180:r=25:d=12", 44_100);
-    let mut a = analysis(12.0, 320, 180, 25.0, &[4.02, 8.02]);
+    let mut a = analysis(
+        12.0,
+        320,
+        180,
+        25.0,
+        &[1.52, 3.02, 4.52, 6.02, 7.52, 9.02, 10.52],
+    );
     a.audio.has_audio = true;
     a.speech_segments = Vec::new();
     let mut st = style("16:9", 25, 40.0);

@@ -113,6 +113,12 @@ pub fn quantize(
     out
 }
 
+/// Whether segment `b` continues segment `a` in the source: the same shot, `b`'s sound
+/// starting where `a`'s ends (a split, [`quantize`] joins its in point exactly).
+pub fn continues(a: &Segment, b: &Segment) -> bool {
+    a.shot == b.shot && (b.src_in_s - a.src_out_s).abs() < 1e-9
+}
+
 /// Output length in frames of segments joined by `trans` (one per join).
 pub fn total_frames(segs: &[Segment], trans: &[PlannedTransition]) -> u64 {
     let s: u64 = segs.iter().map(|s| s.frames).sum();

@@ -30,7 +30,7 @@
 
 use serde::{Deserialize, Serialize};
 use stylecut_analysis::video::camera;
-use stylecut_types::{CameraTrack, ChangeTrack, ShotMotion, Span};
+use stylecut_types::{CameraTrack, ShotMotion, Span};
 
 use super::motion;
 
@@ -45,15 +45,6 @@ pub const DEAD_AIR_PAD_S: f64 = 0.25;
 pub const DEAD_AIR_MIN_S: f64 = 0.5;
 /// Share of the source duration that dropping pieces must keep.
 pub const MIN_KEEP_SHARE: f64 = 0.4;
-/// A split that gets a transition may move this share of the piece's length away from its
-/// middle to find calm ends (see [`split_point`]).
-pub const CALM_SEARCH_SHARE: f64 = 0.25;
-/// Picture change (mean absolute thumbnail difference per frame, [`ChangeTrack`]) at or
-/// below which a transition's end counts as calm: about 5 grey levels.
-pub const CALM_CHANGE: f32 = 0.02;
-/// Margin read beyond each end of a transition, seconds.
-pub const CALM_END_S: f64 = 0.1;
-
 /// Whether an audio edit at `t` would break a word: inside a speech segment (with
 /// [`SPEECH_MARGIN_S`]) and not in one of the pauses between words inside it (with
 /// [`PAUSE_SLACK_S`]).
@@ -129,8 +120,6 @@ pub struct PacingInput<'a> {
     /// The template's (`motion_intensity`, `zoom_usage`): dropping prefers pieces whose
     /// own motion is least like it. None: prefer dropping pieces with little motion.
     pub target_motion: Option<(f64, f64)>,
-    /// The source's picture change over time (empty: splits stay at the middle rule).
-    pub change: &'a ChangeTrack,
 }
 
 impl PacingInput<'_> {
@@ -213,10 +202,15 @@ impl PacingInput<'_> {
             .sum::<f64>()
             / total
     }
-    /// Output overlap of the transition at join `k` between pieces of lengths `a`, `b`.
-    fn overlap(&self, k: usize, a: f64, b: f64) -> f64 {
+    /// Output overlap of the transition at join `k` between pieces `a` and `b`: none where
+    /// `b` continues `a` ([`continues`]: a split is a hard cut, see
+    /// `planner::plan_transitions`).
+    fn overlap(&self, k: usize, a: &Piece, b: &Piece) -> f64 {
+        if continues(a, b) {
+            return 0.0;
+        }
         let d = self.join_overlap_s[usize::from(k % 4 == 3)];
-        d.min(0.4 * a.min(b)).max(0.0)
+        d.min(0.4 * a.len().min(b.len())).max(0.0)
     }
     /// Cuts per minute the extractor will measure on the edit of `pieces`.
     pub fn rate(&self, pieces: &[Piece]) -> f64 {
@@ -224,13 +218,19 @@ impl PacingInput<'_> {
         let overlaps: f64 = pieces
             .windows(2)
             .enumerate()
-            .map(|(k, w)| self.overlap(k, w[0].len(), w[1].len()))
+            .map(|(k, w)| self.overlap(k, &w[0], &w[1]))
             .sum();
         rate_over(pieces.len(), total - overlaps)
     }
     fn near_beat(&self, t: f64) -> bool {
         self.beats.iter().any(|b| (b - t).abs() <= self.frame_s)
     }
+}
+
+/// Whether piece `b` continues piece `a` in the source: the same shot, `b` starting where
+/// `a` ends (a split; its two sides are one continuous stretch of picture and sound).
+pub fn continues(a: &Piece, b: &Piece) -> bool {
+    a.shot == b.shot && (b.in_s - a.out_s).abs() < 1e-9
 }
 
 /// Cuts per minute of a piece list (transitions ignored).
@@ -334,7 +334,7 @@ pub fn output_len(pieces: &[Piece], inp: &PacingInput) -> f64 {
         .windows(2)
         .enumerate()
         .map(|(k, w)| {
-            let d = inp.overlap(k, w[0].len(), w[1].len());
+            let d = inp.overlap(k, &w[0], &w[1]);
             if d > 0.0
                 && (speech_in(w[0].out_s - d, w[0].out_s) || speech_in(w[1].in_s, w[1].in_s + d))
             {
@@ -863,7 +863,7 @@ fn split_long_once(p: &mut Vec<Piece>, inp: &PacingInput) -> usize {
         else {
             return 0;
         };
-        match split_point(&p[i], i, inp) {
+        match split_point(&p[i], inp) {
             Some(t) => {
                 let second = Piece {
                     in_s: t,
@@ -886,18 +886,13 @@ fn split_long_once(p: &mut Vec<Piece>, inp: &PacingInput) -> usize {
 /// continuous speech is allowed as a last resort because a split keeps the audio running
 /// (only the framing changes), so no word is lost.
 ///
-/// When the new join `k` will carry a transition, the split may move up to
-/// [`CALM_SEARCH_SHARE`] of the piece's length from the middle to where the whole
-/// transition (the split ± its overlap, plus [`CALM_END_S`] each side) runs over a calm
-/// picture: the largest picture change in that span, floored at [`CALM_CHANGE`], is
-/// least; ties go to the point nearest the middle. A wipe or dissolve over a fast move
-/// reads as a jolt (and one ending mid-move as a cut, to the extractor's held-ends rule);
-/// a hard cut has no span, so it keeps the middle.
-fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
+/// A split is always a hard cut (the planner gives no transition to a join whose second
+/// piece continues the first, see `planner::plan_transitions`), so it has no span whose
+/// ends need a calm picture: the middle rule decides (session 27; from session 7 to 26 a
+/// split that got a transition moved towards a calm picture, which no split does now).
+fn split_point(x: &Piece, inp: &PacingInput) -> Option<f64> {
     let (lo, hi) = (x.in_s + inp.min_len_s, x.out_s - inp.min_len_s);
     let mid = 0.5 * (x.in_s + x.out_s);
-    let calm_search =
-        !inp.change.values.is_empty() && inp.overlap(k, mid - x.in_s, x.out_s - mid) > 0.0;
     let mut cands: Vec<f64> = {
         let mut c = vec![mid];
         for s in inp.speech {
@@ -905,33 +900,14 @@ fn split_point(x: &Piece, k: usize, inp: &PacingInput) -> Option<f64> {
             c.push(s.end_s + SPEECH_MARGIN_S + 0.02);
         }
         c.extend(inp.pauses.iter().map(|p| 0.5 * (p.start_s + p.end_s)));
-        if calm_search {
-            let reach = CALM_SEARCH_SHARE * x.len();
-            let step = inp.change.step_s.max(inp.frame_s);
-            let n = (reach / step).floor() as i64;
-            c.extend((-n..=n).filter(|j| *j != 0).map(|j| mid + j as f64 * step));
-        }
         // With music: the beats, and any time only away from the beat track.
         c.retain(|&t| inp.off_beat_track(t));
         c.extend(inp.beats.iter().copied());
         c
     };
     cands.retain(|&t| t >= lo && t <= hi);
-    // Without a transition, or with no calmer point in reach, the candidates' cost is
-    // equal and the middle rule decides.
-    let cost = |t: f64| -> f32 {
-        if !calm_search || (t - mid).abs() > CALM_SEARCH_SHARE * x.len() + 1e-9 {
-            return if calm_search { f32::INFINITY } else { 0.0 };
-        }
-        let ov = inp.overlap(k, t - x.in_s, x.out_s - t);
-        inp.change
-            .max_over(t - ov - CALM_END_S, t + ov + CALM_END_S)
-            .map_or(f32::INFINITY, |c| c.max(CALM_CHANGE))
-    };
     let best = |c: &mut dyn Iterator<Item = f64>| {
-        c.map(|t| (cost(t), (t - mid).abs(), t))
-            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
-            .map(|(_, _, t)| t)
+        c.min_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()))
     };
     best(&mut cands.iter().copied().filter(|&t| !inp.in_speech(t)))
         .or_else(|| best(&mut cands.iter().copied()))

@@ -7,11 +7,6 @@ fn span(a: f64, b: f64) -> Span {
     }
 }
 
-static NO_CHANGE: ChangeTrack = ChangeTrack {
-    step_s: 0.0,
-    values: Vec::new(),
-};
-
 static NO_TRACK: CameraTrack = CameraTrack::EMPTY;
 
 fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
@@ -26,7 +21,6 @@ fn inp<'a>(speech: &'a [Span], beats: Vec<f64>) -> PacingInput<'a> {
         frame_s: 1.0 / 30.0,
         join_overlap_s: [0.0; 2],
         target_motion: None,
-        change: &NO_CHANGE,
     }
 }
 
@@ -230,22 +224,24 @@ fn cuts_inside_speech_go_as_runs_of_pieces() {
 
 #[test]
 fn transition_overlaps_count_in_the_measured_rate() {
-    // 60 s single shot, 10 cuts/min wanted, every join a 1 s dissolve: the output is shorter
-    // than the pieces by the overlaps, so fewer splits reach the measured target.
+    // Six 10 s shots, 10 cuts/min wanted, every join between shots a 1 s dissolve: the
+    // output is shorter than the pieces by those five overlaps (splits are hard cuts and
+    // overlap nothing), so fewer splits reach the measured target.
+    let shots: Vec<Span> = (0..6)
+        .map(|k| span(10.0 * k as f64, 10.0 * (k + 1) as f64))
+        .collect();
     let mut i = inp(&[], vec![]);
     i.join_overlap_s = [1.0, 1.0];
-    let (p, _) = pace(from_shots(&[span(0.0, 60.0)], 60.0), 10.0, &i);
+    let (p, _) = pace(from_shots(&shots, 60.0), 10.0, &i);
     let measured = i.rate(&p);
     assert!((measured - 10.0).abs() / 10.0 <= 0.1, "{measured}");
     let total: f64 = p.iter().map(Piece::len).sum();
-    let out_s = total - (p.len() - 1) as f64;
+    let shot_joins = p.windows(2).filter(|w| !continues(&w[0], &w[1])).count();
+    assert_eq!(shot_joins, 5, "{p:?}");
+    let out_s = total - shot_joins as f64;
     assert!(((p.len() - 1) as f64 * 60.0 / out_s - measured).abs() < 1e-9);
     // Ignoring the overlaps would overshoot the cut count.
-    let (naive, _) = pace(
-        from_shots(&[span(0.0, 60.0)], 60.0),
-        10.0,
-        &inp(&[], vec![]),
-    );
+    let (naive, _) = pace(from_shots(&shots, 60.0), 10.0, &inp(&[], vec![]));
     assert!(naive.len() > p.len(), "{} vs {}", naive.len(), p.len());
 }
 
@@ -279,61 +275,28 @@ fn dropping_keeps_the_pieces_that_move_like_the_template() {
     }
 }
 
-/// A change track over `len_s` at 0.1 s, calm (0.01) except a fast move over `busy`.
-fn track_with_move(len_s: f64, busy: (f64, f64)) -> ChangeTrack {
-    ChangeTrack {
-        step_s: 0.1,
-        values: (0..(len_s * 10.0).round() as usize)
-            .map(|k| {
-                let t = k as f64 * 0.1;
-                if t >= busy.0 && t < busy.1 {
-                    0.08
-                } else {
-                    0.01
-                }
-            })
-            .collect(),
-    }
-}
-
 #[test]
-fn a_transition_split_moves_off_a_fast_move() {
-    // One 12 s shot with a fast move over 6.9–7.2 s. A 1 s wipe split at the middle (6 s)
-    // spans 5–7 s of the source: its end falls in the move.
-    let change = track_with_move(12.0, (6.9, 7.2));
+fn a_split_takes_no_transition_overlap() {
+    // One 12 s shot split at the middle under a template whose joins take a 1 s
+    // transition: the split is a hard cut (the planner gives a join whose second piece
+    // continues the first no transition), so the output keeps all 12 s and reads one cut
+    // in 12 s; a join between two shots still overlaps (one cut in 11 s).
     let mut i = inp(&[], vec![]);
     i.join_overlap_s = [1.0, 1.0];
-    i.change = &change;
     let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
     assert_eq!(p.len(), 2, "{p:?}");
-    let t = p[0].out_s;
-    assert!((t - 6.0).abs() > 0.05, "split stayed at the middle: {t}");
-    assert!((t - 6.0).abs() <= CALM_SEARCH_SHARE * 12.0 + 1e-9, "{t}");
-    // The whole wipe (t ± 1 s) runs over a calm picture.
-    let c = change
-        .max_over(t - 1.0 - CALM_END_S, t + 1.0 + CALM_END_S)
-        .unwrap();
-    assert!(c <= CALM_CHANGE, "the wipe around {t} reads {c}");
-    // Without the track the split is the middle.
-    i.change = &NO_CHANGE;
-    let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
     assert!((p[0].out_s - 6.0).abs() < 1e-9, "{p:?}");
-}
-
-#[test]
-fn a_hard_cut_split_and_a_calm_middle_stay_at_the_middle() {
-    // A hard cut (no overlap) has no ends to protect.
-    let change = track_with_move(12.0, (5.0, 7.0));
-    let mut i = inp(&[], vec![]);
-    i.change = &change;
-    let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
-    assert!((p[0].out_s - 6.0).abs() < 1e-9, "{p:?}");
-    // A transition that is already calm keeps the middle too.
-    let calm = track_with_move(12.0, (1.0, 1.5));
-    i.join_overlap_s = [1.0, 1.0];
-    i.change = &calm;
-    let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);
-    assert!((p[0].out_s - 6.0).abs() < 1e-9, "{p:?}");
+    assert!(continues(&p[0], &p[1]), "{p:?}");
+    assert!((i.rate(&p) - 5.0).abs() < 1e-9, "{}", i.rate(&p));
+    assert!((output_len(&p, &i) - 12.0).abs() < 1e-9);
+    let two = from_shots(&[span(0.0, 6.0), span(6.0, 12.0)], 12.0);
+    assert!(!continues(&two[0], &two[1]));
+    assert!(
+        (i.rate(&two) - 60.0 / 11.0).abs() < 1e-9,
+        "{}",
+        i.rate(&two)
+    );
+    assert!((output_len(&two, &i) - 11.0).abs() < 1e-9);
 }
 
 #[test]

@@ -91,7 +91,6 @@ pub fn pacing_input<'a>(
         target_motion: sw
             .motion
             .then_some((style.motion_intensity, style.zoom_usage)),
-        change: &source.picture_change,
     }
 }
 
@@ -526,6 +525,11 @@ fn plan_transitions(
     };
     (0..segs.len().saturating_sub(1))
         .map(|k| {
+            // A split (the next segment continues this one's shot and sound) is a hard cut:
+            // a transition there would blend the shot with itself.
+            if edl::continues(&segs[k], &segs[k + 1]) {
+                return transitions::plan_join(k, &cut, fmt.fps(), 0, false);
+            }
             let t = style.map_or(&cut, |st| {
                 transitions::style_for_join(
                     k,

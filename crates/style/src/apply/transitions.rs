@@ -14,6 +14,9 @@
 //! * Duration: the template's `duration_ms` in whole output frames, at most 40 % of the
 //!   shorter neighbour. A join whose crossfaded audio would overlap speech becomes a cut,
 //!   so no word is blended with another.
+//! * A split (the next segment continues the shot and sound of this one, a punch-in) is a
+//!   hard cut whatever the template asks (`planner::plan_transitions`): a transition there
+//!   would blend the shot with itself, `d` apart at two framings, its sound over itself.
 
 use serde::{Deserialize, Serialize};
 use stylecut_types::TransitionStyle;
