@@ -95,8 +95,8 @@ impl Service {
     /// cannot be made (the disk full, no inodes left), a spare made ahead
     /// ([`ScratchSpares`]) is renamed to be the run's: the run holds its lock all the
     /// same ([`run_goes_on`]), so no process's reclaimer takes the job while its end
-    /// (most likely `INSUFFICIENT_STORAGE`, its scratch files not fitting) waits for the
-    /// database. Without a spare left, the error.
+    /// (completed when it needs no scratch file, else most likely `INSUFFICIENT_STORAGE`)
+    /// waits for the database. Without a spare left, the error.
     pub fn job_scratch(&self, id: &str) -> std::io::Result<JobScratch> {
         scratch_or_spare(
             &self.settings.data_dir,

@@ -716,9 +716,9 @@ fn stylecut_held(dir: &Path) -> bool {
 /// `DATA_DIR/scratch` has no inode left (a tmpfs), so no run can make its scratch
 /// directory. The server made a spare one at start-up: the run renames it to be its own
 /// and holds its lock (so no process's reclaimer would take the job while its end waits
-/// for the database; main: no directory, no lock); the job fails `INSUFFICIENT_STORAGE`
-/// (its scratch files do not fit either) and leaves no scratch. Once inodes are free
-/// again the next job completes and a spare is made again.
+/// for the database; main: no directory, no lock, the job failed at once) and, needing
+/// no scratch file, completes; it leaves no scratch. Once inodes are free again the next
+/// job completes and a spare is made again.
 #[tokio::test]
 async fn a_run_whose_scratch_cannot_be_made_holds_a_spare_directory() {
     let Some(fs) = Tmpfs::mount_with("size=16m,nr_inodes=64") else {
@@ -740,12 +740,9 @@ async fn a_run_whose_scratch_cannot_be_made_holds_a_spare_directory() {
     let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
     s.wait_job_ended(&id, Duration::from_secs(10)).await;
     let log = s.log();
-    assert_eq!(done["status"], json!("failed"), "{done}\n{log}");
-    assert_eq!(
-        done["error"]["code"],
-        json!("INSUFFICIENT_STORAGE"),
-        "{done}"
-    );
+    // An extraction of 2 s writes no scratch file: the run completes in the spare
+    // (main failed it INSUFFICIENT_STORAGE at once, without a lock).
+    assert_eq!(done["status"], json!("completed"), "{done}\n{log}");
     assert!(
         log.lines()
             .any(|l| l.contains(&id) && l.contains("holds a spare one made ahead")),
