@@ -528,8 +528,16 @@ mod tests {
     /// the error; a run whose directory can be made tops the spares up again.
     #[test]
     fn a_run_without_its_own_scratch_holds_a_spare() {
-        let data = tempfile::tempdir().unwrap();
-        let data = data.path();
+        let root = std::env::temp_dir().join(format!("stylecut-jobs-test-{}", ids::new_job_id()));
+        std::fs::create_dir(&root).unwrap();
+        struct Cleanup(std::path::PathBuf);
+        impl Drop for Cleanup {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let root = Cleanup(root);
+        let data = root.0.as_path();
         let id = "job_01a233b03140772da1b64168f09ed9c1";
         let spares = ScratchSpares::default();
         spares.top_up(data, 1);
