@@ -99,7 +99,7 @@ impl Db {
         .bind(out.duration_ms)
         .execute(&mut *tx)
         .await?;
-        move_delivery_on(&mut *tx, delivery_id, out, &now).await?;
+        move_delivery_on(&mut tx, delivery_id, out, &now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -120,7 +120,7 @@ impl Db {
             .bind(delivery_id)
             .execute(&mut *tx)
             .await?;
-        move_delivery_on(&mut *tx, delivery_id, out, &now).await?;
+        move_delivery_on(&mut tx, delivery_id, out, &now).await?;
         tx.commit().await?;
         Ok(())
     }
