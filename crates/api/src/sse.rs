@@ -153,6 +153,7 @@ mod tests {
             blobs: BlobStore::open(&dir.path().join("blobs")).unwrap(),
             settings: Arc::new(Settings::new(dir.path().into(), "http://localhost".into())),
             events: Events::default(),
+            scratch_spares: Default::default(),
         };
         svc.db
             .insert_video(&VideoRow {

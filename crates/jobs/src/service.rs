@@ -68,6 +68,8 @@ pub struct Service {
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
     pub events: Events,
+    /// Locked scratch directories made ahead for runs whose own cannot be made.
+    pub scratch_spares: ScratchSpares,
 }
 
 impl Service {
@@ -78,17 +80,31 @@ impl Service {
         let db = Db::open(&settings.data_dir.join("stylecut.db")).await?;
         let blobs = BlobStore::open(&settings.data_dir.join("blobs"))?;
         sweep_orphaned_scratch(&settings.data_dir);
+        let scratch_spares = ScratchSpares::default();
+        scratch_spares.top_up(&settings.data_dir, settings.max_concurrent_jobs);
         Ok(Service {
             db,
             blobs,
             settings: Arc::new(settings),
             events: Events::default(),
+            scratch_spares,
         })
     }
 
-    /// A scratch directory for a run of job `id`, locked ([`new_job_scratch`]).
+    /// A scratch directory for a run of job `id`, locked ([`new_job_scratch`]). When it
+    /// cannot be made (the disk full, no inodes left), a spare made ahead
+    /// ([`ScratchSpares`]) is renamed to be the run's: the run holds its lock all the
+    /// same ([`run_goes_on`]), so no process's reclaimer takes the job while its end
+    /// (completed when it needs no scratch file, else most likely `INSUFFICIENT_STORAGE`)
+    /// waits for the database. Without a spare left, the error.
     pub fn job_scratch(&self, id: &str) -> std::io::Result<JobScratch> {
-        new_job_scratch(&self.settings.data_dir, id)
+        scratch_or_spare(
+            &self.settings.data_dir,
+            id,
+            &self.scratch_spares,
+            self.settings.max_concurrent_jobs,
+            new_job_scratch,
+        )
     }
 
     pub(crate) async fn require_video(
@@ -313,6 +329,105 @@ pub fn sweep_orphaned_scratch(data_dir: &std::path::Path) -> Vec<std::path::Path
     removed
 }
 
+/// [`Service::job_scratch`]: the run's scratch made by `make` (then the spares topped up
+/// to `n`), or else a spare renamed to be the run's.
+fn scratch_or_spare(
+    data: &std::path::Path,
+    id: &str,
+    spares: &ScratchSpares,
+    n: usize,
+    make: impl FnOnce(&std::path::Path, &str) -> std::io::Result<JobScratch>,
+) -> std::io::Result<JobScratch> {
+    let e = match make(data, id) {
+        Ok(s) => {
+            spares.top_up(data, n);
+            return Ok(s);
+        }
+        Err(e) => e,
+    };
+    let Some(mut spare) = spares.take() else {
+        tracing::error!(
+            job = id,
+            "making the run's scratch directory failed ({e}) and no spare is left"
+        );
+        return Err(e);
+    };
+    let to = data
+        .join("scratch")
+        .join(format!("{id}-{}", &ids::new_job_id()[4..]));
+    match spare.rename(&to) {
+        Ok(()) => {
+            tracing::warn!(
+                job = id,
+                "making the run's scratch directory failed ({e}); the run holds a spare one made ahead"
+            );
+            Ok(JobScratch { dir: spare })
+        }
+        Err(re) => {
+            tracing::error!(
+                job = id,
+                "making the run's scratch directory failed ({e}), and renaming a spare too ({re})"
+            );
+            spares.give_back(spare);
+            Err(e)
+        }
+    }
+}
+
+/// Name prefix of the spare scratch directories in `DATA_DIR/scratch`.
+pub const SPARE_PREFIX: &str = ".spare-";
+
+/// Spare scratch directories, `DATA_DIR/scratch/.spare-<random>`, made and locked ahead
+/// (one per job this process may run at once: at start-up, and again whenever a run's
+/// own directory could be made) for a run whose own directory cannot be made: renamed to
+/// `<job>-<random>`, it is the run's, its lock held throughout ([`Service::job_scratch`]).
+/// Held by this process, they are left by every other one's start-up sweep; a dead
+/// process's are swept as any orphaned scratch.
+#[derive(Clone, Default)]
+pub struct ScratchSpares(Arc<std::sync::Mutex<Vec<stylecut_media::scratch::LockedTempDir>>>);
+
+impl ScratchSpares {
+    fn spares(&self) -> std::sync::MutexGuard<'_, Vec<stylecut_media::scratch::LockedTempDir>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Makes spares under `data_dir` until there are `n` (at least one); a failure (the
+    /// disk full) is logged and leaves fewer.
+    pub fn top_up(&self, data_dir: &std::path::Path, n: usize) {
+        let parent = data_dir.join("scratch");
+        let mut spares = self.spares();
+        while spares.len() < n.max(1) {
+            let made = std::fs::create_dir_all(&parent).and_then(|()| {
+                stylecut_media::scratch::LockedTempDir::new_in(&parent, SPARE_PREFIX)
+            });
+            match made {
+                Ok(d) => spares.push(d),
+                Err(e) => {
+                    tracing::warn!("making a spare scratch directory failed: {e}");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// How many spares are ready.
+    pub fn len(&self) -> usize {
+        self.spares().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn take(&self) -> Option<stylecut_media::scratch::LockedTempDir> {
+        self.spares().pop()
+    }
+
+    fn give_back(&self, d: stylecut_media::scratch::LockedTempDir) {
+        self.spares().push(d);
+    }
+}
+
 /// The scratch directory of one run of a job, with its owner lock held; removed when
 /// dropped.
 #[derive(Debug)]
@@ -405,5 +520,48 @@ mod tests {
         let path = run.path().to_path_buf();
         drop(run);
         assert!(!path.exists());
+    }
+
+    /// A run whose scratch directory cannot be made takes a spare made ahead: renamed to
+    /// the run's, its lock held, so every reclaimer sees the run go on (main: no scratch,
+    /// no lock, the job taken from a run waiting for the database). Without a spare left,
+    /// the error; a run whose directory can be made tops the spares up again.
+    #[test]
+    fn a_run_without_its_own_scratch_holds_a_spare() {
+        let root = std::env::temp_dir().join(format!("stylecut-jobs-test-{}", ids::new_job_id()));
+        std::fs::create_dir(&root).unwrap();
+        struct Cleanup(std::path::PathBuf);
+        impl Drop for Cleanup {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let root = Cleanup(root);
+        let data = root.0.as_path();
+        let id = "job_01a233b03140772da1b64168f09ed9c1";
+        let spares = ScratchSpares::default();
+        spares.top_up(data, 1);
+        assert_eq!(spares.len(), 1);
+        let full = |_: &std::path::Path, _: &str| -> std::io::Result<JobScratch> {
+            Err(std::io::Error::from_raw_os_error(libc::ENOSPC))
+        };
+        assert!(!run_goes_on(data, id));
+        let run = scratch_or_spare(data, id, &spares, 1, full).unwrap();
+        assert!(run
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&format!("{id}-")));
+        assert!(run_goes_on(data, id), "the run holds no lock");
+        assert!(spares.is_empty());
+        let e = scratch_or_spare(data, "job_b", &spares, 1, full).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ENOSPC));
+        drop(run);
+        assert!(!run_goes_on(data, id));
+        let other = scratch_or_spare(data, "job_c", &spares, 1, new_job_scratch).unwrap();
+        assert!(run_goes_on(data, "job_c"));
+        assert_eq!(spares.len(), 1);
+        drop(other);
     }
 }

@@ -77,7 +77,23 @@ impl Service {
     }
 
     /// Commits a fully received upload: probes it, stores it, records the video.
+    ///
+    /// Runs to its end in a task of its own: the server drops a request's handler when
+    /// its client goes away, and a commit stopped between storing the blob and recording
+    /// the video (the probe takes a while) left a blob no video row names, never removed.
+    /// Any failure after the blob is stored removes it.
     pub async fn finish_upload(
+        &self,
+        up: Upload,
+        fields: UploadFields,
+    ) -> Result<VideoUploadResponse, ServiceError> {
+        let svc = self.clone();
+        tokio::spawn(async move { svc.commit_upload(up, fields).await })
+            .await
+            .map_err(|e| ServiceError::Internal(format!("storing the upload failed: {e}")))?
+    }
+
+    async fn commit_upload(
         &self,
         up: Upload,
         fields: UploadFields,
@@ -98,7 +114,31 @@ impl Service {
             ..
         } = up;
         let size = writer.finish().await?;
-        let path = self.blobs.path(&key)?;
+        let res = self
+            .record_upload(video_id, filename, &ext, &key, size, fields)
+            .await;
+        match res {
+            Ok(row) => VideoUploadResponse::from_row(&row),
+            Err(e) => {
+                if let Err(d) = self.blobs.delete(&key).await {
+                    tracing::error!(key, "removing a refused upload failed: {d}");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Probes the stored upload `key` and records its video row; an error means no row.
+    async fn record_upload(
+        &self,
+        video_id: String,
+        filename: String,
+        ext: &str,
+        key: &str,
+        size: u64,
+        fields: UploadFields,
+    ) -> Result<VideoRow, ServiceError> {
+        let path = self.blobs.path(key)?;
         let probed = tokio::task::spawn_blocking(move || {
             probe::probe_video(
                 &path,
@@ -107,17 +147,11 @@ impl Service {
         })
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let info = match probed {
-            Ok(i) => i,
-            Err(e) => {
-                self.blobs.delete(&key).await?;
-                return Err(match e {
-                    MediaError::BadInput { message, .. } => ServiceError::InvalidMedia(message),
-                    MediaError::Parse { message, .. } => ServiceError::InvalidMedia(message),
-                    other => ServiceError::Internal(other.to_string()),
-                });
-            }
-        };
+        let info = probed.map_err(|e| match e {
+            MediaError::BadInput { message, .. } => ServiceError::InvalidMedia(message),
+            MediaError::Parse { message, .. } => ServiceError::InvalidMedia(message),
+            other => ServiceError::Internal(other.to_string()),
+        })?;
         let v = info
             .video
             .as_ref()
@@ -132,12 +166,12 @@ impl Service {
             frame_rate: (v.avg_frame_rate * 1000.0).round() / 1000.0,
             codec: v.codec.clone(),
             bitrate_kbps: bitrate,
-            format: info.container_for_extension(&ext),
+            format: info.container_for_extension(ext),
         };
         let row = VideoRow {
             id: video_id,
             filename,
-            stored_key: key,
+            stored_key: key.to_string(),
             size_bytes: size as i64,
             uploaded_at: now_iso(),
             metadata_json: serde_json::to_string(&metadata)
@@ -145,11 +179,8 @@ impl Service {
             template_video_id: fields.template_video_id,
             webhook_url: fields.webhook_url,
         };
-        if let Err(e) = self.db.insert_video(&row).await {
-            self.blobs.delete(&row.stored_key).await?;
-            return Err(e.into());
-        }
-        VideoUploadResponse::from_row(&row)
+        self.db.insert_video(&row).await?;
+        Ok(row)
     }
 }
 

@@ -15,7 +15,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use stylecut_store::time::now_ms;
 use stylecut_store::webhooks::AttemptOutcome;
-use stylecut_store::DeliveryRow;
+use stylecut_store::{DeliveryRow, StoreError};
 use tokio_util::sync::CancellationToken;
 
 use crate::service::Service;
@@ -43,21 +43,33 @@ pub async fn run_sender(svc: Service, shutdown: CancellationToken) {
     let mut inflight = tokio::task::JoinSet::new();
     // Deliveries with an attempt in hand (sent, or being recorded).
     let in_hand: Arc<Mutex<HashSet<String>>> = Arc::default();
-    let hand =
-        |h: &Arc<Mutex<HashSet<String>>>| h.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    // Deliveries whose attempt the database refused to record for good, in every form
+    // ([`Let::GaveUp`]): never sent again by this process.
+    let given_up: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let ids = |h: &Arc<Mutex<HashSet<String>>>| {
+        h.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     loop {
         // An attempt cannot outlast the request timeout (plus resolving the host), so a
         // delivery leased by a process that died is retried soon after that.
         let lease_until = now_ms() + (svc.settings.webhook_timeout.as_millis() as i64) + 5_000;
-        let busy: Vec<String> = hand(&in_hand).into_iter().collect();
+        let mut busy = ids(&in_hand);
+        busy.extend(ids(&given_up));
         match svc.db.claim_due_deliveries(16, lease_until, &busy).await {
             Ok(due) => {
                 for d in due {
-                    let (svc, in_hand, stop) = (svc.clone(), in_hand.clone(), shutdown.clone());
+                    let (svc, stop) = (svc.clone(), shutdown.clone());
+                    let (in_hand, given_up) = (in_hand.clone(), given_up.clone());
                     hand_insert(&in_hand, &d.id);
                     inflight.spawn(async move {
                         let id = d.id.clone();
-                        deliver(&svc, d, &stop).await;
+                        if let Let::GaveUp = deliver(&svc, d, &stop).await {
+                            hand_insert(&given_up, &id);
+                        }
                         in_hand
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
@@ -68,7 +80,9 @@ pub async fn run_sender(svc: Service, shutdown: CancellationToken) {
             Err(e) => tracing::error!("claiming webhook deliveries failed: {e}"),
         }
         while inflight.try_join_next().is_some() {}
-        let wait = match svc.db.next_delivery_due_ms().await {
+        let mut busy = ids(&in_hand);
+        busy.extend(ids(&given_up));
+        let wait = match svc.db.next_delivery_due_ms(&busy).await {
             Ok(Some(t)) => Duration::from_millis((t - now_ms()).clamp(50, 5_000) as u64),
             _ => Duration::from_secs(5),
         };
@@ -91,7 +105,69 @@ fn hand_insert(h: &Arc<Mutex<HashSet<String>>>, id: &str) {
 /// First delay between attempts to record a webhook attempt; doubles up to 5 s.
 const RECORD_RETRY_FIRST: Duration = Duration::from_millis(200);
 
-async fn deliver(svc: &Service, d: DeliveryRow, shutdown: &CancellationToken) {
+/// Tries of one record that fail with a permanent error ([`StoreError::transient`]
+/// false) before the next fallback: a few, in case the error was a fluke after all.
+const PERMANENT_TRIES: u32 = 3;
+
+/// How a delivery is let go after an attempt.
+#[derive(Debug, PartialEq, Eq)]
+enum Let {
+    /// Its attempt is recorded, in full or without its history row (or shutdown came
+    /// first): the database says what is next.
+    Go,
+    /// The database refused the attempt and the delivery's new state for good: this
+    /// process never claims the delivery again (after a restart it is sent again).
+    GaveUp,
+}
+
+/// How recording one attempt in [`deliver`] ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Record {
+    Done,
+    Shutdown,
+    /// Refused for good ([`PERMANENT_TRIES`] permanent errors).
+    Refused,
+}
+
+/// Writes `write` until it is recorded: with backoff (0.2 s doubling to 5 s) for as long
+/// as the database cannot be written now ([`StoreError::transient`]), until shutdown; at
+/// most [`PERMANENT_TRIES`] times while it fails with an error waiting does not cure.
+async fn record_with_retries<F, Fut>(
+    d: &DeliveryRow,
+    what: &str,
+    shutdown: &CancellationToken,
+    mut write: F,
+) -> Record
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let mut delay = RECORD_RETRY_FIRST;
+    let mut refused = 0u32;
+    loop {
+        let e = match write().await {
+            Ok(()) => return Record::Done,
+            Err(e) => e,
+        };
+        if !e.transient() {
+            refused += 1;
+            if refused >= PERMANENT_TRIES {
+                tracing::error!(delivery = %d.id, job = %d.job_id,
+                    "the database refuses {what} ({e}), {refused} times");
+                return Record::Refused;
+            }
+        }
+        tracing::error!(delivery = %d.id,
+            "recording {what} failed ({e}); trying again in {delay:?}");
+        tokio::select! {
+            _ = shutdown.cancelled() => return Record::Shutdown,
+            _ = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+async fn deliver(svc: &Service, d: DeliveryRow, shutdown: &CancellationToken) -> Let {
     let started = Instant::now();
     let res = attempt(svc, &d).await;
     let duration_ms = started.elapsed().as_millis() as i64;
@@ -126,21 +202,38 @@ async fn deliver(svc: &Service, d: DeliveryRow, shutdown: &CancellationToken) {
     // The attempt is recorded before the delivery is let go: a receiver that answered
     // 2xx while the database could not be written (its disk full, its lock held
     // elsewhere) is not sent the same event again when the delivery's lease lapses, and a
-    // failed attempt is not lost from its history. Until shutdown; after a restart an
-    // unrecorded attempt is sent again (receivers de-duplicate on the delivery id).
-    let mut delay = RECORD_RETRY_FIRST;
-    loop {
-        match svc.db.record_attempt(&d.id, &out).await {
-            Ok(()) => return,
-            Err(e) => {
-                tracing::error!(delivery = %d.id,
-                    "recording a webhook attempt failed ({e}); trying again in {delay:?}");
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
+    // failed attempt is not lost from its history. While the database cannot be written
+    // now, until shutdown; after a restart an unrecorded attempt is sent again
+    // (receivers de-duplicate on the delivery id). An error waiting does not cure (a
+    // constraint or trigger refusing the row, a bug) ends the tries after a few: then
+    // the delivery's state is recorded without the attempt's history row, and if even
+    // that is refused for good, this process lets the delivery be for good.
+    let full = record_with_retries(&d, "a webhook attempt", shutdown, || {
+        svc.db.record_attempt(&d.id, &out)
+    })
+    .await;
+    if full != Record::Refused {
+        return Let::Go;
+    }
+    let state = record_with_retries(
+        &d,
+        "the state of a webhook delivery (without its attempt's history)",
+        shutdown,
+        || svc.db.record_attempt_without_history(&d.id, &out),
+    )
+    .await;
+    match state {
+        Record::Done => {
+            tracing::warn!(delivery = %d.id, job = %d.job_id, attempt = attempt_no,
+                "the webhook attempt is recorded without its history row");
+            Let::Go
+        }
+        Record::Shutdown => Let::Go,
+        Record::Refused => {
+            tracing::error!(delivery = %d.id, job = %d.job_id, attempt = attempt_no,
+                "the database refuses every record of this webhook delivery; this process \
+                 gives it up (not sent again until a restart)");
+            Let::GaveUp
         }
     }
 }

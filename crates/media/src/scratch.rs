@@ -61,20 +61,40 @@ pub fn hold(dir: &Path) -> io::Result<OwnerLock> {
 /// A new directory `parent/PREFIX…` with its lock held; removed (then unlocked) when dropped.
 #[derive(Debug)]
 pub struct LockedTempDir {
-    // Field order is drop order: the directory goes first, then the lock.
-    dir: tempfile::TempDir,
+    dir: PathBuf,
+    // Dropped after the directory is removed (`Drop` runs before the fields drop).
     _lock: OwnerLock,
 }
 
 impl LockedTempDir {
     pub fn new_in(parent: &Path, prefix: &str) -> io::Result<LockedTempDir> {
         let dir = tempfile::Builder::new().prefix(prefix).tempdir_in(parent)?;
+        // A failure here drops `dir`, which removes it.
         let lock = hold(dir.path())?;
-        Ok(LockedTempDir { dir, _lock: lock })
+        Ok(LockedTempDir {
+            dir: dir.keep(),
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
+    }
+
+    /// Renames the directory to `to` (a path that does not exist, on the same file
+    /// system), its lock held throughout: the lock is on the lock file's inode, which a
+    /// rename does not touch. A rename takes no new inode or data block, so it works
+    /// where making a directory no longer does (a full disk, no inodes left).
+    pub fn rename(&mut self, to: &Path) -> io::Result<()> {
+        std::fs::rename(&self.dir, to)?;
+        self.dir = to.to_path_buf();
+        Ok(())
+    }
+}
+
+impl Drop for LockedTempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -268,5 +288,22 @@ mod tests {
         let path = live.path().to_path_buf();
         drop(live);
         assert!(!any_held(root.path(), "job_a-") && !path.exists());
+    }
+
+    /// A renamed directory keeps its lock (a sweep leaves it, `held` says so under its
+    /// new name) and is removed under its new name when dropped.
+    #[test]
+    fn a_renamed_directory_keeps_its_lock() {
+        let root = tempfile::tempdir().unwrap();
+        let mut d = LockedTempDir::new_in(root.path(), ".spare-").unwrap();
+        let old = d.path().to_path_buf();
+        let to = root.path().join("job_a-1");
+        d.rename(&to).unwrap();
+        assert_eq!(d.path(), to.as_path());
+        assert!(!old.exists());
+        assert!(held(&to) && any_held(root.path(), "job_a-"));
+        assert!(sweep_orphans(root.path(), "").is_empty());
+        drop(d);
+        assert!(!to.exists() && !any_held(root.path(), "job_a-"));
     }
 }

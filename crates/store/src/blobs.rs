@@ -152,9 +152,13 @@ impl BlobWriter {
         self.written
     }
 
-    /// Flushes and moves the staged file into place.
+    /// Flushes and moves the staged file into place. Until the move is done the writer
+    /// counts as unfinished: an error on the way (a full disk refusing the flush, a
+    /// directory that cannot be made) or the call dropped mid-way leaves no staged file
+    /// behind (main took the file first, so its `Drop` kept the staged data until the
+    /// next start).
     pub async fn finish(mut self) -> Result<u64, BlobError> {
-        if let Some(mut f) = self.file.take() {
+        if let Some(f) = self.file.as_mut() {
             f.flush().await?;
             f.sync_all().await?;
         }
@@ -162,6 +166,7 @@ impl BlobWriter {
             tokio::fs::create_dir_all(dir).await?;
         }
         tokio::fs::rename(&self.staging, &self.target).await?;
+        self.file = None;
         Ok(self.written)
     }
 
@@ -205,6 +210,13 @@ mod tests {
         for bad in ["../x", "a/../../x", "", ".staging/x", "/"] {
             assert!(s.path(bad).is_err(), "{bad}");
         }
+        // A finish that fails (its directory cannot be made: a file is in the way)
+        // commits nothing and leaves nothing staged.
+        std::fs::write(d.path().join("blocked"), b"a file").unwrap();
+        let mut w = s.writer("blocked/c.mp4").await.unwrap();
+        w.write(b"never committed").await.unwrap();
+        assert!(w.finish().await.is_err());
+        assert_eq!(s.staged_count(), 0, "a failed finish left its staged file");
     }
 
     /// A `worker` opening the store beside a running `serve` must not delete the upload

@@ -234,3 +234,79 @@ async fn cancel_racing_claims_never_errors() {
         assert_eq!(db.get_job(&id).await.unwrap().unwrap().status, "cancelled");
     }
 }
+
+/// A delivery whose attempt history refuses rows for good (a trigger) still moves on:
+/// its state, attempt count, next attempt and last error are recorded without the
+/// history row; a delivery the caller holds is not the next one due.
+#[tokio::test]
+async fn a_delivery_moves_on_without_its_attempt_history() {
+    use crate::webhooks::AttemptOutcome;
+    let (db, _d) = test_db().await;
+    with_video(&db).await;
+    for (job, hook) in [("job_1", "http://r/1"), ("job_2", "http://r/2")] {
+        let cfg = format!("{{\"j\":\"{job}\"}}");
+        db.insert_job(&new_job(job, &cfg, Some(hook)))
+            .await
+            .unwrap()
+            .unwrap();
+        let owner = format!("w-{job}");
+        db.claim_next_job(&owner, now_ms() + 60_000).await.unwrap();
+        let done = Terminal::Completed { output_key: None };
+        let whd = format!("whd_{job}");
+        assert!(db.finish_job(job, &owner, &done, &whd).await.unwrap());
+    }
+    sqlx::query(
+        "CREATE TRIGGER refuse BEFORE INSERT ON webhook_attempts
+         BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let retry_at = now_ms() + 60_000;
+    let failed = AttemptOutcome {
+        status_code: Some(500),
+        error: Some("receiver answered 500".into()),
+        duration_ms: 3,
+        retry_at_ms: Some(retry_at),
+        delivered: false,
+    };
+    let e = db.record_attempt("whd_job_1", &failed).await.unwrap_err();
+    assert!(!e.transient(), "{e}");
+    db.record_attempt_without_history("whd_job_1", &failed)
+        .await
+        .unwrap();
+    let d = db.delivery_for_job("job_1").await.unwrap().unwrap();
+    assert_eq!((d.state.as_str(), d.attempts), ("pending", 1));
+    assert_eq!(d.next_attempt_ms, retry_at);
+    assert_eq!(d.last_error.as_deref(), Some("receiver answered 500"));
+    assert!(d.lease_expires_ms.is_none());
+    assert!(db
+        .attempts_for_delivery("whd_job_1")
+        .await
+        .unwrap()
+        .is_empty());
+    let ok = AttemptOutcome {
+        status_code: Some(200),
+        error: None,
+        duration_ms: 2,
+        retry_at_ms: None,
+        delivered: true,
+    };
+    db.record_attempt_without_history("whd_job_1", &ok)
+        .await
+        .unwrap();
+    let d = db.delivery_for_job("job_1").await.unwrap().unwrap();
+    assert_eq!((d.state.as_str(), d.attempts), ("delivered", 2));
+    assert!(d.delivered_at.is_some() && d.last_error.is_none());
+    let e = db
+        .record_attempt_without_history("whd_none", &ok)
+        .await
+        .unwrap_err();
+    assert!(!e.transient(), "{e}");
+
+    // job_2's delivery is due now; held by the caller, it is not.
+    let due = db.next_delivery_due_ms(&[]).await.unwrap().unwrap();
+    assert!(due <= now_ms(), "{due}");
+    let held = ["whd_job_2".to_string()];
+    assert_eq!(db.next_delivery_due_ms(&held).await.unwrap(), None);
+}

@@ -99,24 +99,28 @@ impl Db {
         .bind(out.duration_ms)
         .execute(&mut *tx)
         .await?;
-        let (state, next) = match (out.delivered, out.retry_at_ms) {
-            (true, _) => ("delivered", now_ms()),
-            (false, Some(t)) => ("pending", t),
-            (false, None) => ("failed", now_ms()),
-        };
-        sqlx::query(
-            "UPDATE webhook_deliveries SET state = ?, next_attempt_ms = ?, lease_expires_ms = NULL,
-                    last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE NULL END
-             WHERE id = ?",
-        )
-        .bind(state)
-        .bind(next)
-        .bind(&out.error)
-        .bind(state)
-        .bind(&now)
-        .bind(delivery_id)
-        .execute(&mut *tx)
-        .await?;
+        move_delivery_on(&mut tx, delivery_id, out, &now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What [`Db::record_attempt`] records of an attempt but its row in the history: the
+    /// delivery's count of attempts, its state (delivered, retry later, or failed), its
+    /// next attempt and its last error. The fallback when the history refuses the attempt
+    /// for good (the same insert fails the same way every time): the receiver that
+    /// answered is not sent the event again, the schedule of retries goes on.
+    pub async fn record_attempt_without_history(
+        &self,
+        delivery_id: &str,
+        out: &AttemptOutcome,
+    ) -> Result<(), StoreError> {
+        let now = now_iso();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = ?")
+            .bind(delivery_id)
+            .execute(&mut *tx)
+            .await?;
+        move_delivery_on(&mut tx, delivery_id, out, &now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -143,13 +147,51 @@ impl Db {
         .await?)
     }
 
-    /// Earliest time a pending delivery is due, if any (the sender sleeps until then).
-    pub async fn next_delivery_due_ms(&self) -> Result<Option<i64>, StoreError> {
+    /// Earliest time a pending delivery is due, if any (the sender sleeps until then),
+    /// none of `busy` (those [`Db::claim_due_deliveries`] would not take: a delivery the
+    /// caller holds whose lease lapsed would otherwise be "due" at once, and the sender
+    /// would wake every few milliseconds for it).
+    pub async fn next_delivery_due_ms(&self, busy: &[String]) -> Result<Option<i64>, StoreError> {
+        let busy = serde_json::to_string(busy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(sqlx::query_scalar(
             "SELECT MIN(MAX(next_attempt_ms, COALESCE(lease_expires_ms, 0)))
-             FROM webhook_deliveries WHERE state = 'pending'",
+             FROM webhook_deliveries
+             WHERE state = 'pending' AND id NOT IN (SELECT value FROM json_each(?))",
         )
+        .bind(busy)
         .fetch_one(&self.pool)
         .await?)
     }
+}
+
+/// Moves delivery `delivery_id` on after an attempt (inside the caller's transaction):
+/// delivered, pending until the retry, or failed (gave up); its lease let go.
+async fn move_delivery_on(
+    tx: &mut sqlx::SqliteConnection,
+    delivery_id: &str,
+    out: &AttemptOutcome,
+    now: &str,
+) -> Result<(), StoreError> {
+    let (state, next) = match (out.delivered, out.retry_at_ms) {
+        (true, _) => ("delivered", now_ms()),
+        (false, Some(t)) => ("pending", t),
+        (false, None) => ("failed", now_ms()),
+    };
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET state = ?, next_attempt_ms = ?, lease_expires_ms = NULL,
+                last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE NULL END
+         WHERE id = ?",
+    )
+    .bind(state)
+    .bind(next)
+    .bind(&out.error)
+    .bind(state)
+    .bind(now)
+    .bind(delivery_id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(sqlx::Error::RowNotFound.into());
+    }
+    Ok(())
 }

@@ -427,3 +427,15 @@ pub fn staged_files(data: &Path) -> usize {
 pub fn count_files(dir: &Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
 }
+
+/// Entries of `DATA_DIR/scratch` but the spare directories its processes make ahead
+/// (`.spare-*`): the scratch of runs.
+pub fn run_scratch_dirs(data: &Path) -> usize {
+    std::fs::read_dir(data.join("scratch"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with(".spare-"))
+                .count()
+        })
+        .unwrap_or(0)
+}

@@ -111,7 +111,7 @@ async fn cancel_queued_and_processing_jobs() {
     assert!(j["started_at"].is_string(), "{j}");
     assert_eq!(staged_files(&s.data), 0);
     assert_eq!(count_files(&s.data.join("blobs/outputs")), 0);
-    assert_eq!(count_files(&s.data.join("scratch")), 0);
+    assert_eq!(run_scratch_dirs(&s.data), 0);
 }
 
 #[tokio::test]
@@ -417,6 +417,6 @@ async fn sigkill_mid_render_kills_its_ffmpeg_and_a_restart_clears_its_scratch() 
     let done = s.wait_terminal(&id, Duration::from_secs(300)).await;
     assert_eq!(done["status"], json!("completed"), "{done}\n{}", s.log());
     assert_eq!(render_dirs(tmp.path()), Vec::<std::path::PathBuf>::new());
-    assert_eq!(count_files(&data.join("scratch")), 0);
+    assert_eq!(run_scratch_dirs(&data), 0);
     assert_eq!(staged_files(&data), 0);
 }

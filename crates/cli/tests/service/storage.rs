@@ -30,6 +30,11 @@ struct Tmpfs {
 impl Tmpfs {
     /// `None` (the caller skips) when this process may not mount.
     fn mount(size_mb: u32) -> Option<Tmpfs> {
+        Tmpfs::mount_with(&format!("size={size_mb}m"))
+    }
+
+    /// A tmpfs with mount options `opts` (`size=…`, `nr_inodes=…`).
+    fn mount_with(opts: &str) -> Option<Tmpfs> {
         // SAFETY: geteuid has no preconditions.
         if unsafe { libc::geteuid() } != 0 {
             eprintln!("skipped: mounting a tmpfs needs root");
@@ -37,7 +42,7 @@ impl Tmpfs {
         }
         let dir = tempfile::tempdir().expect("tempdir");
         let st = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size_mb}m"), "tmpfs"])
+            .args(["-t", "tmpfs", "-o", opts, "tmpfs"])
             .arg(dir.path())
             .status()
             .expect("mount");
@@ -74,6 +79,27 @@ impl Tmpfs {
 
     fn free(&self) {
         std::fs::remove_file(self.path().join("fill")).expect("free the tmpfs");
+    }
+
+    /// Takes every inode left: makes empty files until ENOSPC.
+    fn fill_inodes(&self) {
+        for i in 0.. {
+            match std::fs::File::create(self.path().join(format!("inode-{i}"))) {
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(libc::ENOSPC) => return,
+                Err(e) => panic!("taking the tmpfs's inodes: {e}"),
+            }
+        }
+    }
+
+    fn free_inodes(&self) {
+        for f in files_in(self.path()) {
+            if f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("inode-"))
+            {
+                std::fs::remove_file(&f).expect("free an inode");
+            }
+        }
     }
 }
 
@@ -561,4 +587,184 @@ async fn another_process_leaves_a_job_waiting_for_the_database_to_its_worker() {
     assert_eq!(hits[0]["data"]["status"], json!("completed"), "{hits:?}");
     let started = count_lines(&s.log(), "job started") + count_lines(&worker_log(), "job started");
     assert_eq!(started, 1, "the job ran again");
+}
+
+/// A trigger that refuses every row of the webhook attempts' history.
+const REFUSE_ATTEMPT_ROWS: &str = "CREATE TRIGGER refuse_attempts BEFORE INSERT ON webhook_attempts
+     BEGIN SELECT RAISE(ABORT, 'the test refuses attempt rows'); END";
+
+/// A trigger that refuses every change of a webhook delivery's state.
+const REFUSE_DELIVERY_STATES: &str =
+    "CREATE TRIGGER refuse_states BEFORE UPDATE OF state ON webhook_deliveries
+     BEGIN SELECT RAISE(ABORT, 'the test refuses delivery states'); END";
+
+/// The database refuses the history row of a webhook attempt for good (a trigger: an
+/// error waiting does not cure). The receiver answered 200; after a few tries the
+/// delivery is recorded `delivered` without the attempt's row, and the receiver is not
+/// sent the event again (main retried the record until shutdown: the delivery stayed
+/// `pending` for ever).
+#[tokio::test]
+async fn a_webhook_attempt_whose_history_is_refused_still_records_the_delivery() {
+    let hook = Hook::start(Arc::new(|_| {})).await;
+    let s = Server::start(&[("WEBHOOK_TIMEOUT_SECONDS", "1")]);
+    let vid = s.video(&bikes()).await;
+    run_sql(&s, REFUSE_ATTEMPT_ROWS).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": hook.url,
+                    "config": {"mode": "extract_only", "max_duration_seconds": 2}}))
+        .await;
+    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}");
+    let t = Instant::now();
+    let d = loop {
+        let (st, b) = s.get(&format!("/api/v1/jobs/{id}/webhooks")).await;
+        assert_eq!(st, 200, "{b}");
+        let d = b["data"]["deliveries"][0].clone();
+        if d["state"] == json!("delivered") {
+            break d;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(15),
+            "never recorded: {b}\nreceiver hits: {}\n{}",
+            hook.hits().len(),
+            s.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(d["attempts"], json!([]), "{d}");
+    assert!(d["delivered_at"].is_string(), "{d}");
+    assert!(
+        count_lines(&s.log(), "recorded without its history row") == 1,
+        "{}",
+        s.log()
+    );
+    // Past the delivery's lease (WEBHOOK_TIMEOUT_SECONDS + 5 s): not sent again.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let hits = hook.hits();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["data"]["status"], json!("completed"), "{hits:?}");
+}
+
+/// The database refuses both the attempt's history row and the delivery's new state for
+/// good. The sender gives the delivery up in this process: it stops retrying the record
+/// (main retried it every 5 s until shutdown) and never sends the event again, though the
+/// delivery stays `pending` with its lease lapsed.
+#[tokio::test]
+async fn a_webhook_delivery_the_database_refuses_entirely_is_given_up_not_resent() {
+    let hook = Hook::start(Arc::new(|_| {})).await;
+    let s = Server::start(&[("WEBHOOK_TIMEOUT_SECONDS", "1")]);
+    let vid = s.video(&bikes()).await;
+    run_sql(&s, REFUSE_ATTEMPT_ROWS).await;
+    run_sql(&s, REFUSE_DELIVERY_STATES).await;
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": hook.url,
+                    "config": {"mode": "extract_only", "max_duration_seconds": 2}}))
+        .await;
+    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}");
+    wait_for("the webhook", Duration::from_secs(10), || {
+        !hook.hits().is_empty()
+    })
+    .await;
+    // Every try so far: 3 of the full record, 3 of the state alone; main's backoff
+    // reaches 5 s after 6 tries, so 12 s cover at least two more of its tries.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let failures = |log: &str| {
+        log.lines()
+            .filter(|l| l.contains("recording") && l.contains("webhook"))
+            .count()
+    };
+    let before = failures(&s.log());
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let log = s.log();
+    assert_eq!(
+        failures(&log),
+        before,
+        "the sender still retries the record:\n{log}"
+    );
+    assert_eq!(count_lines(&log, "gives it up"), 1, "{log}");
+    let hits = hook.hits();
+    assert_eq!(hits.len(), 1, "sent again: {hits:?}");
+    let (st, b) = s.get(&format!("/api/v1/jobs/{id}/webhooks")).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["data"]["deliveries"][0]["state"], json!("pending"), "{b}");
+}
+
+/// Held spare scratch directories in `scratch`.
+fn held_spares(scratch: &Path) -> usize {
+    files_in(scratch)
+        .iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".spare-"))
+                && stylecut_held(p)
+        })
+        .count()
+}
+
+/// Whether a living process holds the `.owner.lock` of `dir` (its `flock` cannot be taken).
+fn stylecut_held(dir: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(f) = std::fs::File::open(dir.join(".owner.lock")) else {
+        return false;
+    };
+    // SAFETY: flock on a descriptor we hold open.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    rc != 0
+}
+
+/// `DATA_DIR/scratch` has no inode left (a tmpfs), so no run can make its scratch
+/// directory. The server made a spare one at start-up: the run renames it to be its own
+/// and holds its lock (so no process's reclaimer would take the job while its end waits
+/// for the database; main: no directory, no lock, the job failed at once) and, needing
+/// no scratch file, completes; it leaves no scratch. Once inodes are free again the next
+/// job completes and a spare is made again.
+#[tokio::test]
+async fn a_run_whose_scratch_cannot_be_made_holds_a_spare_directory() {
+    let Some(fs) = Tmpfs::mount_with("size=16m,nr_inodes=64") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("data dir");
+    std::os::unix::fs::symlink(fs.path(), data.join("scratch")).expect("link");
+    let s = Server::start_in(&data, &[]);
+    assert_eq!(held_spares(fs.path()), 1, "{:?}", files_in(fs.path()));
+    let vid = s.video(&bikes()).await;
+    fs.fill_inodes();
+    let id = s
+        .job(
+            json!({"video_id": vid, "config": {"mode": "extract_only", "max_duration_seconds": 2}}),
+        )
+        .await;
+    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
+    s.wait_job_ended(&id, Duration::from_secs(10)).await;
+    let log = s.log();
+    // An extraction of 2 s writes no scratch file: the run completes in the spare
+    // (main failed it INSUFFICIENT_STORAGE at once, without a lock).
+    assert_eq!(done["status"], json!("completed"), "{done}\n{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains(&id) && l.contains("holds a spare one made ahead")),
+        "{log}"
+    );
+    let runs: Vec<_> = files_in(fs.path())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{id}-")))
+        })
+        .collect();
+    assert!(runs.is_empty(), "the run's scratch is left: {runs:?}");
+    assert_eq!(held_spares(fs.path()), 0);
+
+    fs.free_inodes();
+    let id = s
+        .job(
+            json!({"video_id": vid, "config": {"mode": "extract_only", "max_duration_seconds": 3}}),
+        )
+        .await;
+    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}\n{}", s.log());
+    assert_eq!(held_spares(fs.path()), 1, "{:?}", files_in(fs.path()));
 }
