@@ -109,12 +109,37 @@ fn v6_is_private(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return v4_is_private(v4);
     }
+    if let Some(v4) = embedded_v4(ip) {
+        return v4_is_private(v4);
+    }
     let s = ip.segments();
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
         || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+        || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard-only 100::/64
+        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation 2001:db8::/32
+        || (s[0] == 0x0064 && s[1] == 0xff9b && s[2] == 0x0001) // local-use NAT64 64:ff9b:1::/48
+}
+
+/// The IPv4 address an IPv6 address carries to a translator or relay, where a gateway on
+/// the server's network would forward it there: the well-known NAT64 prefix
+/// `64:ff9b::/96` (RFC 6052, the address in the last 32 bits), 6to4 `2002::/16` (RFC
+/// 3056, bits 16–47), Teredo `2001::/32` (RFC 4380, the client's address in the last 32
+/// bits, inverted) and the deprecated IPv4-compatible `::a.b.c.d`. `http://[64:ff9b::7f00:1]/`
+/// is 127.0.0.1 to a server behind NAT64.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let low =
+        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    match s {
+        [0x0064, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(low(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(low(hi, lo)),
+        [0x2001, 0, _, _, _, _, hi, lo] => Some(low(!hi, !lo)),
+        [0, 0, 0, 0, 0, 0, hi, lo] if (hi, lo) > (0, 1) => Some(low(hi, lo)),
+        _ => None,
+    }
 }
 
 /// True for loopback, private, link-local and other non-public addresses.
@@ -165,10 +190,26 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            "64:ff9b::7f00:1",          // NAT64 of 127.0.0.1
+            "64:ff9b::a9fe:a9fe",       // NAT64 of 169.254.169.254
+            "64:ff9b:1::1",             // local-use NAT64
+            "2002:7f00:1::",            // 6to4 of 127.0.0.1
+            "2002:c0a8:101::1",         // 6to4 of 192.168.1.1
+            "2001:0:1:2:3:4:80ff:fffe", // Teredo client 127.0.0.1 (inverted)
+            "::127.0.0.1",              // IPv4-compatible
+            "2001:db8::1",
+            "100::1",
         ] {
             assert!(is_private(p.parse().unwrap()), "{p}");
         }
-        for p in ["8.8.8.8", "1.1.1.1", "2606:4700::1111"] {
+        for p in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "64:ff9b::808:808",  // NAT64 of 8.8.8.8
+            "2002:808:808::1",   // 6to4 of 8.8.8.8
+            "2a00:1450:4001::1", // an ordinary global address
+        ] {
             assert!(!is_private(p.parse().unwrap()), "{p}");
         }
     }
@@ -195,7 +236,9 @@ mod tests {
             "http://169.254.169.254/latest",
             "http://[::1]:8080/",
             "http://[::ffff:192.168.0.1]/",
-            "http://2130706433/", // 127.0.0.1 as one number
+            "http://[64:ff9b::7f00:1]/", // 127.0.0.1 through NAT64
+            "http://[2002:7f00:1::]/",   // 127.0.0.1 through 6to4
+            "http://2130706433/",        // 127.0.0.1 as one number
             "http://0x7f.1/",
             "http://localhost:9000/hook",
             "http://LOCALHOST./hook",
