@@ -204,7 +204,31 @@ fn keeps_changing(
             dx.unsigned_abs() < THUMB_W as u32 / 2 && dy.unsigned_abs() < THUMB_H as u32 / 2
         })
     };
-    (on_before && !pans(p, first - 1)) || (on_after && !pans(last, q))
+    let moving_before = on_before && !pans(p, first - 1);
+    if moving_before && !on_after && lands(f, d, first, last, strength) {
+        return false;
+    }
+    moving_before || (on_after && !pans(last, q))
+}
+
+/// Largest change over the [`CONTINUE_SPAN`] frames after a step out of a move, as a share
+/// of the step, for the move to have stopped dead at the step (see [`lands`]). Measured
+/// (docs/BENCHMARKS.md, session 26): 0.09–0.19 at the four cuts out of the hand-held
+/// jitter draw's fast tilts over the cockatoo that read as sweeps, 0.55 or more at every
+/// step of that draw read as a sweep where there is no cut.
+const LAND_SHARE: f32 = 0.3;
+
+/// A step out of a move that no warp of the whole picture follows (over the
+/// [`CONTINUE_SPAN`] frames before it) and that is itself no warp is a cut when the move
+/// stops dead at the step: the [`CONTINUE_SPAN`] frames after it change by under
+/// [`LAND_SHARE`] of the step. A subject's fast move (the cockatoo's head in a tight
+/// hand-held view, `pan_cuts.py --set jitter`) slows down over frames, while a cut right
+/// after it brings a new picture that holds from its first frame. The landing of a whip
+/// pan is the same picture moved, which the warp of the step follows
+/// ([`keeps_changing`]'s first test), so it stays a sweep.
+fn lands(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, strength: f32) -> bool {
+    let (_, after) = around(f, d, first, last, CONTINUE_SPAN);
+    after < LAND_SHARE * strength
 }
 
 /// Smallest frame-pair distance of a punch-in cut ([`punch_in_cut`]).
@@ -373,8 +397,9 @@ fn step_cut(f: &[FrameFeatures], d: &[f32], i: usize, cuts: &[Cut]) -> Option<Cu
         eprintln!(
             "cutdbg pts={:.4} strength={strength:.4} thr={thr:.4} conf={confidence:.4} \
              before={before:.4} after={after:.4} step_before={step_before:.4} \
-             step_after={step_after:.4} sweep={sweep}",
-            f[i].pts_s
+             step_after={step_after:.4} sweep={sweep} lands={}",
+            f[i].pts_s,
+            last + 1 < n && lands(f, d, first, last, strength)
         );
     }
     Some(Cut {
