@@ -226,9 +226,26 @@ const LAND_SHARE: f32 = 0.3;
 /// after it brings a new picture that holds from its first frame. The landing of a whip
 /// pan is the same picture moved, which the warp of the step follows
 /// ([`keeps_changing`]'s first test), so it stays a sweep.
+///
+/// The move must also have been going on before the frames it is seen over: the
+/// [`CONTINUE_SPAN`] frames before those change by a cut's worth ([`ABS_FLOOR`]) too
+/// ([`move_before`]). A fast pan that starts blurred changes little from one blurred
+/// frame to the next, so its second frame reads as a move into it that stops dead
+/// (the drift set's `start-bbb19-left42b`, `tests/blur_onset.rs`); it began two frames
+/// before the step, out of a held picture.
 fn lands(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, strength: f32) -> bool {
     let (_, after) = around(f, d, first, last, CONTINUE_SPAN);
-    after < LAND_SHARE * strength
+    after < LAND_SHARE * strength && move_before(f, d, first, last) >= ABS_FLOOR
+}
+
+/// Change over the [`CONTINUE_SPAN`] frames before the ones [`around`] looks at before
+/// `first` (0 when the clip starts first).
+fn move_before(f: &[FrameFeatures], d: &[f32], first: usize, last: usize) -> f32 {
+    let (p, _) = around_ends(d, first, last, CONTINUE_SPAN, f.len());
+    if p == 0 {
+        return 0.0;
+    }
+    around(f, d, p + 1, p + 1, CONTINUE_SPAN).0
 }
 
 /// Smallest frame-pair distance of a punch-in cut ([`punch_in_cut`]).
@@ -397,8 +414,9 @@ fn step_cut(f: &[FrameFeatures], d: &[f32], i: usize, cuts: &[Cut]) -> Option<Cu
         eprintln!(
             "cutdbg pts={:.4} strength={strength:.4} thr={thr:.4} conf={confidence:.4} \
              before={before:.4} after={after:.4} step_before={step_before:.4} \
-             step_after={step_after:.4} sweep={sweep} lands={}",
+             step_after={step_after:.4} sweep={sweep} move_before={:.4} lands={}",
             f[i].pts_s,
+            move_before(f, d, first, last),
             last + 1 < n && lands(f, d, first, last, strength)
         );
     }
