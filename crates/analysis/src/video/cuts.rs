@@ -204,7 +204,89 @@ fn keeps_changing(
             dx.unsigned_abs() < THUMB_W as u32 / 2 && dy.unsigned_abs() < THUMB_H as u32 / 2
         })
     };
-    (on_before && !pans(p, first - 1)) || (on_after && !pans(last, q))
+    let moving_before = on_before && !pans(p, first - 1);
+    if moving_before && !on_after && lands(f, d, first, last, strength) {
+        return false;
+    }
+    moving_before || (on_after && !pans(last, q))
+}
+
+/// Largest change over the [`CONTINUE_SPAN`] frames after a step out of a move, as a share
+/// of the step, for the move to have stopped dead at the step (see [`lands`]). Measured
+/// (docs/BENCHMARKS.md, session 26): 0.09–0.19 at the four cuts out of the hand-held
+/// jitter draw's fast tilts over the cockatoo that read as sweeps, 0.55 or more at every
+/// step of that draw read as a sweep where there is no cut.
+const LAND_SHARE: f32 = 0.3;
+
+/// A step out of a move that no warp of the whole picture follows (over the
+/// [`CONTINUE_SPAN`] frames before it) and that is itself no warp is a cut when the move
+/// stops dead at the step: the [`CONTINUE_SPAN`] frames after it change by under
+/// [`LAND_SHARE`] of the step. A subject's fast move (the cockatoo's head in a tight
+/// hand-held view, `pan_cuts.py --set jitter`) slows down over frames, while a cut right
+/// after it brings a new picture that holds from its first frame. The landing of a whip
+/// pan is the same picture moved, which the warp of the step follows
+/// ([`keeps_changing`]'s first test), so it stays a sweep.
+///
+/// The move must also have been going on before the frames it is seen over: the
+/// [`CONTINUE_SPAN`] frames before those change by a cut's worth ([`ABS_FLOOR`]) too
+/// ([`move_before`]). A fast pan that starts blurred changes little from one blurred
+/// frame to the next, so its second frame reads as a move into it that stops dead
+/// (the drift set's `start-bbb19-left42b`, `tests/blur_onset.rs`); it began two frames
+/// before the step, out of a held picture.
+///
+/// A fade's ramp is no subject's move either: the end of a fade-in out of a solid frame
+/// (black, white, a colour card) brightens or darkens the picture over frames that no warp
+/// follows and lands on the new shot, which may hold (an eased 21-frame `fadeblack` into
+/// panning bikes, `tests/fade_through_black.rs`, read a cut at its last step). A step
+/// whose frames before rise out of a solid frame ([`ramps_from_colour`]), or that lands
+/// on a solid frame (the last step of a fade-out), is left to the sweep rule.
+fn lands(f: &[FrameFeatures], d: &[f32], first: usize, last: usize, strength: f32) -> bool {
+    let (_, after) = around(f, d, first, last, CONTINUE_SPAN);
+    after < LAND_SHARE * strength
+        && move_before(f, d, first, last) >= ABS_FLOOR
+        && !f[last].is_solid()
+        && ramps_from_colour(f, first).is_none()
+}
+
+/// Largest step of mean luma (0..1) against a ramp's direction that still counts as part
+/// of it (encoder noise; one 8-bit level is 0.004).
+const RAMP_SLACK: f32 = 0.004;
+/// Longest ramp out of a solid frame looked back over (seconds).
+const RAMP_SECONDS: f64 = 2.0;
+
+/// The frame index of the solid frame the frames before `first` rise out of, if any: walking
+/// back from `first - 1`, the mean luma moves steadily towards that of a solid frame
+/// ([`FrameFeatures::is_solid`]: black, white, a colour card) reached within
+/// [`RAMP_SECONDS`], each step back moving by at most [`RAMP_SLACK`] the other way (the
+/// fade-in half of a fade through a colour). The direction is the first step's.
+fn ramps_from_colour(f: &[FrameFeatures], first: usize) -> Option<usize> {
+    if first < 2 {
+        return None;
+    }
+    let top = first - 1;
+    let rising = f[top].luma_mean >= f[top - 1].luma_mean;
+    let mut j = top;
+    while j > 0 && f[top].pts_s - f[j].pts_s <= RAMP_SECONDS {
+        if f[j].is_solid() {
+            return (j < top).then_some(j);
+        }
+        let back = f[j - 1].luma_mean - f[j].luma_mean;
+        if (rising && back > RAMP_SLACK) || (!rising && back < -RAMP_SLACK) {
+            return None;
+        }
+        j -= 1;
+    }
+    (f[j].is_solid() && j < top).then_some(j)
+}
+
+/// Change over the [`CONTINUE_SPAN`] frames before the ones [`around`] looks at before
+/// `first` (0 when the clip starts first).
+fn move_before(f: &[FrameFeatures], d: &[f32], first: usize, last: usize) -> f32 {
+    let (p, _) = around_ends(d, first, last, CONTINUE_SPAN, f.len());
+    if p == 0 {
+        return 0.0;
+    }
+    around(f, d, p + 1, p + 1, CONTINUE_SPAN).0
 }
 
 /// Smallest frame-pair distance of a punch-in cut ([`punch_in_cut`]).
@@ -373,8 +455,11 @@ fn step_cut(f: &[FrameFeatures], d: &[f32], i: usize, cuts: &[Cut]) -> Option<Cu
         eprintln!(
             "cutdbg pts={:.4} strength={strength:.4} thr={thr:.4} conf={confidence:.4} \
              before={before:.4} after={after:.4} step_before={step_before:.4} \
-             step_after={step_after:.4} sweep={sweep}",
-            f[i].pts_s
+             step_after={step_after:.4} sweep={sweep} move_before={:.4} ramp_from={:?} lands={}",
+            f[i].pts_s,
+            move_before(f, d, first, last),
+            ramps_from_colour(f, first),
+            last + 1 < n && lands(f, d, first, last, strength)
         );
     }
     Some(Cut {
