@@ -804,104 +804,16 @@ def gen_grip(out):
 def gen_jitter(out):
     """Seventh draw (session 25): drift's five kinds through `shaken_window`, the shake path
     of the shake set (`shake_path`) or of the drift set (`drift_path`) by turns, seed 2525."""
-    import random
-    rng = random.Random(2525)
-    out.mkdir(parents=True, exist_ok=True)
-    cmds = out / "cmd"
-    cmds.mkdir(exist_ok=True)
-    clips = []
-    dirs = list(JITTER_DIRECTIONS)
-    for i, a in enumerate(JITTER_BASES):
-        for j, v in enumerate(JITTER_SPEEDS):
-            b = JITTER_TARGETS[(i + 4 + 2 * j) % len(JITTER_TARGETS)]
-            if b is a or b[1] == a[1] and abs(b[2] - a[2]) < 3:
-                b = JITTER_TARGETS[-1 - j % 3]
-            d = dirs[(2 * i + 2 * j) % len(dirs)]
-            ux, uy = JITTER_DIRECTIONS[d]
-            blurred = (i + j) % 2 == 1
-            path = (shake_path, drift_path)[(i // 2 + j) % 2]
-            family = "shake" if path is shake_path else "drift"
-            tag = f"{d}{v}{'b' if blurred else ''}"
-            for kind in ("cut-still", "cut-pan", "cut-counter", "stop", "start"):
-                if kind.startswith("cut"):
-                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
-                    fa = shaken_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, lambda n: n,
-                                       "1" if blurred else None, path)
-                    if kind == "cut-still":
-                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
-                                           lambda n: 0, None, path)
-                    else:
-                        sb = -1 if kind == "cut-counter" else 1
-                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", sb * ux, sb * uy, v,
-                                           lambda n: n, "1" if blurred else None, path)
-                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
-                else:
-                    name = f"{kind}-{a[0]}-{tag}"
-                    if kind == "stop":
-                        steps, moving = (lambda n: min(n, N - 1)), f"lt(n\\,{N})"
-                    else:
-                        steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
-                    f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
-                                      moving if blurred else None, path)
-                    truth, cmd = [], take_cmd(a, f)
-                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
-                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
-                              "blur": blurred, "direction": d, "shake": family,
-                              "cuts": truth})
-    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
-    print(f"{len(clips)} clips in {out}")
+    gen_shaken_draw(out, 2525, JITTER_BASES, JITTER_TARGETS, JITTER_SPEEDS,
+                    JITTER_DIRECTIONS)
 
 
 def gen_wobble(out):
     """Eighth draw (session 26): as `gen_jitter` (drift's five kinds through `shaken_window`,
     the shake or drift path by turns, blurred on every other clip) over new start times
     and targets, directions and speeds, seed 2626."""
-    import random
-    rng = random.Random(2626)
-    out.mkdir(parents=True, exist_ok=True)
-    cmds = out / "cmd"
-    cmds.mkdir(exist_ok=True)
-    clips = []
-    dirs = list(WOBBLE_DIRECTIONS)
-    for i, a in enumerate(WOBBLE_BASES):
-        for j, v in enumerate(WOBBLE_SPEEDS):
-            b = WOBBLE_TARGETS[(i + 4 + 2 * j) % len(WOBBLE_TARGETS)]
-            if b is a or b[1] == a[1] and abs(b[2] - a[2]) < 3:
-                b = WOBBLE_TARGETS[-1 - j % 3]
-            d = dirs[(2 * i + 2 * j) % len(dirs)]
-            ux, uy = WOBBLE_DIRECTIONS[d]
-            blurred = (i + j) % 2 == 1
-            path = (shake_path, drift_path)[(i // 2 + j) % 2]
-            family = "shake" if path is shake_path else "drift"
-            tag = f"{d}{v}{'b' if blurred else ''}"
-            for kind in ("cut-still", "cut-pan", "cut-counter", "stop", "start"):
-                if kind.startswith("cut"):
-                    name = f"{kind}-{a[0]}-{b[0]}-{tag}"
-                    fa = shaken_window(rng, cmds / f"{name}.a.cmd", ux, uy, v, lambda n: n,
-                                       "1" if blurred else None, path)
-                    if kind == "cut-still":
-                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", ux, uy, v,
-                                           lambda n: 0, None, path)
-                    else:
-                        sb = -1 if kind == "cut-counter" else 1
-                        fb = shaken_window(rng, cmds / f"{name}.b.cmd", sb * ux, sb * uy, v,
-                                           lambda n: n, "1" if blurred else None, path)
-                    truth, cmd = [N], cut_cmd(a, fa, b, fb)
-                else:
-                    name = f"{kind}-{a[0]}-{tag}"
-                    if kind == "stop":
-                        steps, moving = (lambda n: min(n, N - 1)), f"lt(n\\,{N})"
-                    else:
-                        steps, moving = (lambda n: max(n - N + 1, 0)), f"gte(n\\,{N})"
-                    f = shaken_window(rng, cmds / f"{name}.cmd", ux, uy, v, steps,
-                                      moving if blurred else None, path)
-                    truth, cmd = [], take_cmd(a, f)
-                subprocess.run([*cmd, *ENCODE, str(out / f"{name}.mp4")], check=True)
-                clips.append({"clip": f"{name}.mp4", "kind": kind, "speed": v,
-                              "blur": blurred, "direction": d, "shake": family,
-                              "cuts": truth})
-    (out / "manifest.json").write_text(json.dumps({"fps": FPS, "clips": clips}, indent=1))
-    print(f"{len(clips)} clips in {out}")
+    gen_shaken_draw(out, 2626, WOBBLE_BASES, WOBBLE_TARGETS, WOBBLE_SPEEDS,
+                    WOBBLE_DIRECTIONS)
 
 
 def gen_tremor(out):
