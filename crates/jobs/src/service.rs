@@ -475,6 +475,24 @@ pub fn new_job_scratch(data_dir: &std::path::Path, id: &str) -> std::io::Result<
 mod tests {
     use super::*;
 
+    /// A data directory under the system temp dir, removed when dropped.
+    struct TempData(std::path::PathBuf);
+
+    impl TempData {
+        fn new() -> TempData {
+            let root =
+                std::env::temp_dir().join(format!("stylecut-jobs-test-{}", ids::new_job_id()));
+            std::fs::create_dir(&root).unwrap();
+            TempData(root)
+        }
+    }
+
+    impl Drop for TempData {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     /// Session 23's race: a process killed mid-job leaves `DATA_DIR/scratch` with the
     /// job's directory and a stale lock. A process starting on the data directory judges
     /// that directory orphaned (takes its stale lock) just as a running worker re-takes
@@ -484,15 +502,7 @@ mod tests {
     #[test]
     fn a_start_up_sweep_never_removes_the_scratch_of_a_re_taken_job() {
         use stylecut_media::scratch::{hold, orphans};
-        let root = std::env::temp_dir().join(format!("stylecut-jobs-test-{}", ids::new_job_id()));
-        std::fs::create_dir(&root).unwrap();
-        struct Cleanup(std::path::PathBuf);
-        impl Drop for Cleanup {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
-        let data = Cleanup(root);
+        let data = TempData::new();
         let data = &data.0;
         let id = "job_01a233b03140772da1b64168f09ed9c0";
         // The killed run: its scratch, its lock released by the kernel.
@@ -528,15 +538,7 @@ mod tests {
     /// the error; a run whose directory can be made tops the spares up again.
     #[test]
     fn a_run_without_its_own_scratch_holds_a_spare() {
-        let root = std::env::temp_dir().join(format!("stylecut-jobs-test-{}", ids::new_job_id()));
-        std::fs::create_dir(&root).unwrap();
-        struct Cleanup(std::path::PathBuf);
-        impl Drop for Cleanup {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
-        let root = Cleanup(root);
+        let root = TempData::new();
         let data = root.0.as_path();
         let id = "job_01a233b03140772da1b64168f09ed9c1";
         let spares = ScratchSpares::default();
