@@ -79,29 +79,7 @@ impl Db {
         delivery_id: &str,
         out: &AttemptOutcome,
     ) -> Result<(), StoreError> {
-        let now = now_iso();
-        let mut tx = self.pool.begin().await?;
-        let attempt: i64 = sqlx::query_scalar(
-            "UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
-        )
-        .bind(delivery_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(delivery_id)
-        .bind(attempt)
-        .bind(&now)
-        .bind(out.status_code)
-        .bind(&out.error)
-        .bind(out.duration_ms)
-        .execute(&mut *tx)
-        .await?;
-        move_delivery_on(&mut tx, delivery_id, out, &now).await?;
-        tx.commit().await?;
-        Ok(())
+        self.record(delivery_id, out, true).await
     }
 
     /// What [`Db::record_attempt`] records of an attempt but its row in the history: the
@@ -114,12 +92,39 @@ impl Db {
         delivery_id: &str,
         out: &AttemptOutcome,
     ) -> Result<(), StoreError> {
+        self.record(delivery_id, out, false).await
+    }
+
+    /// One transaction: the delivery's attempt count, the attempt's history row when
+    /// `history`, the delivery moved on.
+    async fn record(
+        &self,
+        delivery_id: &str,
+        out: &AttemptOutcome,
+        history: bool,
+    ) -> Result<(), StoreError> {
         let now = now_iso();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = ?")
+        let attempt: i64 = sqlx::query_scalar(
+            "UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
+        )
+        .bind(delivery_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if history {
+            sqlx::query(
+                "INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
             .bind(delivery_id)
+            .bind(attempt)
+            .bind(&now)
+            .bind(out.status_code)
+            .bind(&out.error)
+            .bind(out.duration_ms)
             .execute(&mut *tx)
             .await?;
+        }
         move_delivery_on(&mut tx, delivery_id, out, &now).await?;
         tx.commit().await?;
         Ok(())

@@ -598,6 +598,24 @@ const REFUSE_DELIVERY_STATES: &str =
     "CREATE TRIGGER refuse_states BEFORE UPDATE OF state ON webhook_deliveries
      BEGIN SELECT RAISE(ABORT, 'the test refuses delivery states'); END";
 
+/// A server (webhook lease 1 s + 5 s) whose database has the `refusals` triggers, and a
+/// short `extract_only` job with a webhook to a receiver answering 200, run to `completed`.
+async fn completed_job_with_webhook_refused(refusals: &[&'static str]) -> (Hook, Server, String) {
+    let hook = Hook::start(Arc::new(|_| {})).await;
+    let s = Server::start(&[("WEBHOOK_TIMEOUT_SECONDS", "1")]);
+    let vid = s.video(&bikes()).await;
+    for sql in refusals {
+        run_sql(&s, sql).await;
+    }
+    let id = s
+        .job(json!({"video_id": vid, "webhook_url": hook.url,
+                    "config": {"mode": "extract_only", "max_duration_seconds": 2}}))
+        .await;
+    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], json!("completed"), "{done}");
+    (hook, s, id)
+}
+
 /// The database refuses the history row of a webhook attempt for good (a trigger: an
 /// error waiting does not cure). The receiver answered 200; after a few tries the
 /// delivery is recorded `delivered` without the attempt's row, and the receiver is not
@@ -605,16 +623,7 @@ const REFUSE_DELIVERY_STATES: &str =
 /// `pending` for ever).
 #[tokio::test]
 async fn a_webhook_attempt_whose_history_is_refused_still_records_the_delivery() {
-    let hook = Hook::start(Arc::new(|_| {})).await;
-    let s = Server::start(&[("WEBHOOK_TIMEOUT_SECONDS", "1")]);
-    let vid = s.video(&bikes()).await;
-    run_sql(&s, REFUSE_ATTEMPT_ROWS).await;
-    let id = s
-        .job(json!({"video_id": vid, "webhook_url": hook.url,
-                    "config": {"mode": "extract_only", "max_duration_seconds": 2}}))
-        .await;
-    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
-    assert_eq!(done["status"], json!("completed"), "{done}");
+    let (hook, s, id) = completed_job_with_webhook_refused(&[REFUSE_ATTEMPT_ROWS]).await;
     let t = Instant::now();
     let d = loop {
         let (st, b) = s.get(&format!("/api/v1/jobs/{id}/webhooks")).await;
@@ -651,17 +660,8 @@ async fn a_webhook_attempt_whose_history_is_refused_still_records_the_delivery()
 /// delivery stays `pending` with its lease lapsed.
 #[tokio::test]
 async fn a_webhook_delivery_the_database_refuses_entirely_is_given_up_not_resent() {
-    let hook = Hook::start(Arc::new(|_| {})).await;
-    let s = Server::start(&[("WEBHOOK_TIMEOUT_SECONDS", "1")]);
-    let vid = s.video(&bikes()).await;
-    run_sql(&s, REFUSE_ATTEMPT_ROWS).await;
-    run_sql(&s, REFUSE_DELIVERY_STATES).await;
-    let id = s
-        .job(json!({"video_id": vid, "webhook_url": hook.url,
-                    "config": {"mode": "extract_only", "max_duration_seconds": 2}}))
-        .await;
-    let done = s.wait_terminal(&id, Duration::from_secs(60)).await;
-    assert_eq!(done["status"], json!("completed"), "{done}");
+    let (hook, s, id) =
+        completed_job_with_webhook_refused(&[REFUSE_ATTEMPT_ROWS, REFUSE_DELIVERY_STATES]).await;
     wait_for("the webhook", Duration::from_secs(10), || {
         !hook.hits().is_empty()
     })
