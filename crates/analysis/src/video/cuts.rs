@@ -353,8 +353,8 @@ const STEP_NEIGHBOUR: f32 = 0.35;
 /// [`side_steps`] does: in a 30 fps picture written at 60 fps every other pair repeats a
 /// frame, so the plain neighbours read no change and no zoom, and a smooth zoom (an
 /// animated logo growing over several source frames) looked like an editor's punch-in at
-/// every source frame (session 28: five false cuts in 0.4 s of our own 60 fps render of
-/// `wannaworktogether`'s title animation, two more later in the same render).
+/// every source frame (session 28: six false punch-in cuts in our own 60 fps render of
+/// `wannaworktogether`, four of them in 0.4 s of its title animation).
 fn neighbour_pairs(d: &[f32], i: usize) -> (usize, usize) {
     let before = if d[i - 1] < REPEAT && i >= 4 {
         i - 2
