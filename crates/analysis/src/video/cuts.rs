@@ -347,6 +347,28 @@ const STEP_FIT: f32 = 0.55;
 /// Largest zoom of each neighbouring pair, as a share of the step's (log2).
 const STEP_NEIGHBOUR: f32 = 0.35;
 
+/// The pairs next to step `i` that [`zoom_step_cut`] compares it with: `(b, a)`, the pair
+/// `b − 1 → b` before it and `a − 1 → a` after it. A repeated frame (a step under
+/// [`REPEAT`], as a frame-rate conversion writes) is passed over on each side, as
+/// [`side_steps`] does: in a 30 fps picture written at 60 fps every other pair repeats a
+/// frame, so the plain neighbours read no change and no zoom, and a smooth zoom (an
+/// animated logo growing over several source frames) looked like an editor's punch-in at
+/// every source frame (session 28: six false punch-in cuts in our own 60 fps render of
+/// `wannaworktogether`, four of them in 0.4 s of its title animation).
+fn neighbour_pairs(d: &[f32], i: usize) -> (usize, usize) {
+    let before = if d[i - 1] < REPEAT && i >= 4 {
+        i - 2
+    } else {
+        i - 1
+    };
+    let after = if d[i + 1] < REPEAT && i + 2 < d.len() {
+        i + 2
+    } else {
+        i + 1
+    };
+    (before, after)
+}
+
 /// `STYLECUT_DEBUG_CUTS=1` line of a [`zoom_step_cut`] candidate.
 fn debug_zoom_step(f: &[FrameFeatures], i: usize, what: &str) {
     if debug_cuts() {
@@ -371,7 +393,10 @@ fn zoom_step_cut(f: &[FrameFeatures], d: &[f32], i: usize) -> bool {
     }
     let layout = |j: usize| 4.0 * thumb_dist(&f[j - 1], &f[j]);
     let step = layout(i);
-    if step < STEP_LAYOUT || step < STEP_PEAK * layout(i - 1).max(layout(i + 1)) {
+    // The neighbouring pairs, a repeated frame on each side passed over (see
+    // [`neighbour_pairs`]).
+    let (pb, pa) = neighbour_pairs(d, i);
+    if step < STEP_LAYOUT || step < STEP_PEAK * layout(pb).max(layout(pa)) {
         return false;
     }
     if is_flash(f, i - 1, i, d[i]) {
@@ -383,8 +408,8 @@ fn zoom_step_cut(f: &[FrameFeatures], d: &[f32], i: usize) -> bool {
         debug_zoom_step(f, i, &format!("no: step {step:.3} d {:.3} {fit:?}", d[i]));
         return false;
     }
-    let before = zoomstep::fit(&f[i - 2].thumb(), &f[i - 1].thumb());
-    let after = zoomstep::fit(&f[i].thumb(), &f[i + 1].thumb());
+    let before = zoomstep::fit(&f[pb - 1].thumb(), &f[pb].thumb());
+    let after = zoomstep::fit(&f[pa - 1].thumb(), &f[pa].thumb());
     let spread = before.log_zoom.abs().max(after.log_zoom.abs());
     let yes = spread < STEP_NEIGHBOUR * zoom;
     debug_zoom_step(
@@ -847,6 +872,28 @@ mod tests {
                 cuts.len() == 1 && cuts[0].index == 30 && !cuts[0].sweep,
                 "{before}->{after}: {cuts:?} {d:?}"
             );
+        }
+    }
+
+    /// The same smooth zooms at 30 fps written at 60 fps (every frame twice, as a render
+    /// at 60 fps of a 30 fps source): each zoom step now sits between two repeated frames,
+    /// whose pairs read no change and no zoom. The neighbours [`zoom_step_cut`] compares a
+    /// step with pass over the repeat, so the zoom still spreads over frames and no step is
+    /// a punch-in (session 28: before, every step of the animated title zoom of our own
+    /// 60 fps render of `wannaworktogether` read as one).
+    #[test]
+    fn a_smooth_zoom_with_repeated_frames_is_no_cut() {
+        for n in [3usize, 4, 6] {
+            let f: Vec<FrameFeatures> = (0..120)
+                .map(|i| {
+                    let k = i / 2;
+                    let t = ((k as f32 - 30.0 + n as f32 / 2.0) / n as f32).clamp(0.0, 1.0);
+                    let z = 1.5f32.powf(t * t * (3.0 - 2.0 * t));
+                    moving_view(i as f64 / 60.0, 0.5 + 0.01 * k as f32, 0.5, z, 128, 72)
+                })
+                .collect();
+            let cuts = detect_cuts(&f, &pair_dists(&f));
+            assert!(cuts.iter().all(|c| c.sweep), "{n} frames: {cuts:?}");
         }
     }
 
