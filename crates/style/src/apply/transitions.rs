@@ -14,9 +14,11 @@
 //! * Duration: the template's `duration_ms` in whole output frames, at most 40 % of the
 //!   shorter neighbour. A join whose crossfaded audio would overlap speech becomes a cut,
 //!   so no word is blended with another.
-//! * A split (the next segment continues the shot and sound of this one, a punch-in) is a
-//!   hard cut whatever the template asks (`planner::plan_transitions`): a transition there
-//!   would blend the shot with itself, `d` apart at two framings, its sound over itself.
+//! * A split (the next segment continues the shot and sound of this one, a punch-in) takes
+//!   the template's transition over one moment (`planner::transitions_at_splits`): the next
+//!   segment starts `d` early in the source, so the overlap shows the same time at the two
+//!   framings and the crossfade mixes the sound with itself (it runs on unbroken), never
+//!   two moments `d` apart. It is not turned into a cut by speech.
 
 use serde::{Deserialize, Serialize};
 use stylecut_types::TransitionStyle;
