@@ -1,5 +1,6 @@
-//! A split of one continuous shot carries the template's transition over the same moment
-//! at two framings (issue 4, sessions 27 and 28).
+//! A split of one continuous shot carries the template's fade or zoom over the same moment
+//! at two framings; a dissolve, wipe or slide there is a hard cut (issue 4, sessions 27
+//! and 28).
 //!
 //! Pacing splits a long shot to reach the template's cut rate and alternates a punch-in
 //! framing at each split. Before session 27 a transition there crossed the piece's last `d`
@@ -9,8 +10,10 @@
 //! transitions. Now the next piece starts `d` earlier in the source (its head repeats the
 //! previous piece's last `d` at its own framing): the transition crosses one moment, the
 //! crossfaded sound is the same sound on both sides (it runs on unbroken), and the output
-//! keeps the length of the all-cuts edit. Joins between two shots, and across a removed
-//! stretch, keep the template's transition as before.
+//! keeps the length of the all-cuts edit. Only a fade through black or a zoom is laid
+//! there: a dissolve, wipe or slide between two framings of one moment shows only where
+//! the framings differ, little (`transitions::shows_at_split`), and stays a cut. Joins
+//! between two shots, and across a removed stretch, keep the template's transition.
 
 mod common;
 
@@ -69,6 +72,7 @@ fn splits_cross_one_moment_and_shot_changes_keep_the_transition() {
         ("dissolve", 500, None),
         ("wipe", 400, Some(("slide", 300))),
         ("fade", 800, Some(("zoom", 600))),
+        ("zoom", 600, Some(("dissolve", 500))),
     ] {
         // Two shots of 9 and 15 s under a 24 cuts/min template: both are split.
         let p = plan(&[9.0], kind, ms, secondary, true);
@@ -76,20 +80,27 @@ fn splits_cross_one_moment_and_shot_changes_keep_the_transition() {
         let segs = &p.segments;
         assert_eq!(p.transitions.len(), segs.len() - 1);
         assert_eq!(segs.len(), cuts.segments.len(), "{kind}");
-        let (mut splits, mut changes) = (0, 0);
+        let (mut crossed, mut cut, mut changes) = (0, 0, 0);
         for (k, t) in p.transitions.iter().enumerate() {
             let (a, b) = (&segs[k], &segs[k + 1]);
             let split = a.shot == b.shot && cuts.segments[k + 1].src_in_s == a.src_out_s;
             assert_eq!(split, edl::continues(a, b), "{kind}: join {k}");
-            assert!(t.xfade.is_some() && t.frames > 0, "{kind}: join {k}: {t:?}");
-            let style = if k % 4 == 3 && secondary.is_some() {
-                secondary.unwrap().0
-            } else {
-                kind
+            let style = match secondary {
+                Some((s, _)) if k % 4 == 3 => s,
+                _ => kind,
             };
+            if split && !apply::transitions::shows_at_split(style) {
+                // A dissolve, wipe or slide between two framings of one moment: a cut.
+                cut += 1;
+                assert_eq!((t.kind.as_str(), t.frames), ("cut", 0), "{kind}: join {k}");
+                assert_eq!(b.repeat_frames, 0);
+                assert_eq!(b.src_in_s, a.src_out_s);
+                continue;
+            }
+            assert!(t.xfade.is_some() && t.frames > 0, "{kind}: join {k}: {t:?}");
             assert_eq!(t.kind, style, "{kind}: join {k}");
             if split {
-                splits += 1;
+                crossed += 1;
                 // The next piece starts the transition's length early, picture and sound.
                 let d = t.duration_s;
                 assert_eq!(b.repeat_frames, t.frames, "{kind}: join {k}");
@@ -107,7 +118,13 @@ fn splits_cross_one_moment_and_shot_changes_keep_the_transition() {
                 assert_eq!(b.repeat_frames, 0);
             }
         }
-        assert!(splits >= 4, "{kind}: {splits} splits");
+        match kind {
+            "fade" | "zoom" => assert!(crossed >= 3, "{kind}: {crossed} splits crossed"),
+            _ => assert!(
+                crossed == 0 && cut >= 4,
+                "{kind}: {crossed} crossed, {cut} cut"
+            ),
+        }
         assert_eq!(changes, 1, "{kind}");
         // The edit keeps the all-cuts length but for the shot change's overlap: each
         // repeat is crossed by its transition.
@@ -205,7 +222,7 @@ fn sound_runs_on(chunk: Option<usize>) {
     let info = probe::probe(&src, &RunOpts::default()).unwrap();
     let mut a = analysis(12.0, 320, 180, 25.0, &[]);
     a.audio.has_audio = true;
-    let mut st = styled("dissolve", 480, None);
+    let mut st = styled("zoom", 480, None);
     st.audio_style.compression_ratio = 1.0;
     st.audio_style.bass_boost = 0.0;
     let cfg = JobConfig::default();

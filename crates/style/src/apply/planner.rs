@@ -559,7 +559,9 @@ fn plan_transitions(
 }
 
 /// The template's transition at each split (a join inside one continuous shot, where the
-/// framing changes), crossing the same moment at two framings: the next segment starts
+/// framing changes) when its kind shows there ([`transitions::shows_at_split`]: a fade
+/// through black, a zoom; a dissolve, wipe or slide stays a hard cut), crossing the same
+/// moment at two framings: the next segment starts
 /// the transition's length earlier in the source (its head repeats the previous segment's
 /// last frames at its own framing, [`Segment::repeat_frames`]), so the output keeps its
 /// length and the sound runs on unbroken (the crossfade mixes a sound with itself, and
@@ -582,6 +584,9 @@ fn transitions_at_splits(
             &st.primary_transition,
             st.secondary_transition.as_ref(),
         );
+        if !transitions::shows_at_split(&t.kind) {
+            continue;
+        }
         let max = edl::max_transition_frames(&segs[k], &segs[k + 1]);
         let p = transitions::plan_join(k, t, fmt.fps(), max, false);
         if p.frames == 0 {
