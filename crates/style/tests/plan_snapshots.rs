@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use stylecut_style::apply::{self, EditPlan};
+use stylecut_style::apply::{self, edl, EditPlan};
 use stylecut_types::config::{JobConfig, Resolution};
 use stylecut_types::{Band, Beat, ColorGrade, SaliencyPoint, Span, TransitionStyle};
 
@@ -228,7 +228,7 @@ fn vertical_warm_talking_head() {
     assert!(plan.segments.iter().any(|s| !s.crop_path.is_empty()));
     // Speech protection: every audio-breaking edit lies outside speech (80 ms margin).
     for w in plan.segments.windows(2) {
-        if (w[0].src_out_s - w[1].src_in_s).abs() > 1e-6 {
+        if !edl::continues(&w[0], &w[1]) {
             for t in [w[0].src_out_s, w[1].src_in_s] {
                 assert!(
                     !a.speech_segments
@@ -239,8 +239,17 @@ fn vertical_warm_talking_head() {
             }
         }
     }
-    // Crossfades would blend words: joins in speech became cuts.
-    assert!(plan.transitions.iter().all(|t| t.frames == 0));
+    // Crossfades would blend words: joins in speech became cuts (a split's fade or zoom
+    // would cross the same moment at two framings, the sound running on; this template's
+    // dissolve leaves the splits cut).
+    for (t, w) in plan.transitions.iter().zip(plan.segments.windows(2)) {
+        assert!(
+            t.frames == 0 || (edl::continues(&w[0], &w[1]) && w[1].repeat_frames == t.frames),
+            "{t:?} between {:?} and {:?}",
+            w[0],
+            w[1]
+        );
+    }
     snapshot("vertical_warm_talking_head", &plan);
 }
 
@@ -269,14 +278,13 @@ fn keep_source_look_capped_and_resized() {
 #[test]
 fn letterboxed_square_on_music_with_eased_dissolves() {
     let (a, plan) = music_plan(None);
-    // Every cut (start of a segment after the first) lands on a beat of the music.
+    // Every cut (start of a segment after the first; after the repeat at a split crossed
+    // by a transition, which ends on the cut) lands on a beat of the music.
     for s in &plan.segments[1..] {
+        let at = s.src_in_s + s.repeat_s();
         assert!(
-            a.beats
-                .iter()
-                .any(|b| (b.time_s - s.src_in_s).abs() <= 1.0 / 24.0),
-            "{}",
-            s.src_in_s
+            a.beats.iter().any(|b| (b.time_s - at).abs() <= 1.0 / 24.0),
+            "{at}"
         );
     }
     snapshot("letterboxed_square_music", &plan);

@@ -521,6 +521,7 @@ mod tests {
             punch_in: false,
             motion: super::super::motion::Motion::None,
             lut: None,
+            repeat_frames: 0,
         }
     }
 

@@ -45,6 +45,16 @@ pub struct Segment {
     pub motion: Motion,
     /// Index into the plan's LUTs.
     pub lut: Option<usize>,
+    /// Output frames at the segment's head that repeat the previous segment's last moments
+    /// at this segment's framing: the overlap of a transition at a split (the two pieces
+    /// of one continuous shot), which crosses the same source time at two framings (see
+    /// `planner::transitions_at_splits`). 0 elsewhere.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeat_frames: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// How far the sound of a segment that ends at a source cut, with no segment continuing it,
@@ -108,15 +118,29 @@ pub fn quantize(
             punch_in: p.punch_in,
             motion: Motion::None,
             lut: None,
+            repeat_frames: 0,
         });
     }
     out
 }
 
 /// Whether segment `b` continues segment `a` in the source: the same shot, `b`'s sound
-/// starting where `a`'s ends (a split, [`quantize`] joins its in point exactly).
+/// starting where `a`'s ends (a split, [`quantize`] joins its in point exactly), or
+/// `b.repeat_frames` before it (a split crossed by a transition).
 pub fn continues(a: &Segment, b: &Segment) -> bool {
-    a.shot == b.shot && (b.src_in_s - a.src_out_s).abs() < 1e-9
+    a.shot == b.shot && (b.src_in_s + b.repeat_s() - a.src_out_s).abs() < 1e-9
+}
+
+impl Segment {
+    /// Source seconds of [`Segment::repeat_frames`] (output frames last as long as the
+    /// source time they show).
+    pub fn repeat_s(&self) -> f64 {
+        if self.repeat_frames == 0 {
+            0.0
+        } else {
+            (self.src_out_s - self.src_in_s) * self.repeat_frames as f64 / self.frames as f64
+        }
+    }
 }
 
 /// Output length in frames of segments joined by `trans` (one per join).
@@ -126,9 +150,11 @@ pub fn total_frames(segs: &[Segment], trans: &[PlannedTransition]) -> u64 {
     s.saturating_sub(t)
 }
 
-/// Most frames a transition between `a` and `b` may take (40 % of the shorter).
+/// Most frames a transition between `a` and `b` may take: 40 % of the shorter, as cut
+/// (without the frames a segment repeats at its head, [`Segment::repeat_frames`]).
 pub fn max_transition_frames(a: &Segment, b: &Segment) -> u64 {
-    (a.frames.min(b.frames) as f64 * 0.4).floor() as u64
+    let own = |s: &Segment| s.frames - s.repeat_frames;
+    (own(a).min(own(b)) as f64 * 0.4).floor() as u64
 }
 
 /// Shortens the end of the edit so it lasts at most `max_frames` output frames: whole

@@ -203,8 +203,9 @@ impl PacingInput<'_> {
             / total
     }
     /// Output overlap of the transition at join `k` between pieces `a` and `b`: none where
-    /// `b` continues `a` ([`continues`]: a split is a hard cut, see
-    /// `planner::plan_transitions`).
+    /// `b` continues `a` ([`continues`]: a split's transition crosses one moment, the next
+    /// segment starting its length early, so the output keeps the pieces' length; see
+    /// `planner::transitions_at_splits`).
     fn overlap(&self, k: usize, a: &Piece, b: &Piece) -> f64 {
         if continues(a, b) {
             return 0.0;
@@ -886,10 +887,10 @@ fn split_long_once(p: &mut Vec<Piece>, inp: &PacingInput) -> usize {
 /// continuous speech is allowed as a last resort because a split keeps the audio running
 /// (only the framing changes), so no word is lost.
 ///
-/// A split is always a hard cut (the planner gives no transition to a join whose second
-/// piece continues the first, see `planner::plan_transitions`), so it has no span whose
-/// ends need a calm picture: the middle rule decides (session 27; from session 7 to 26 a
-/// split that got a transition moved towards a calm picture, which no split does now).
+/// A split's transition (if any) crosses one moment at two framings, ending on the split
+/// point (`planner::transitions_at_splits`, session 28), so it has no span whose ends need
+/// a calm picture: the middle rule decides (from session 7 to 26 a split that got a
+/// transition, which then crossed two moments, moved towards a calm picture).
 fn split_point(x: &Piece, inp: &PacingInput) -> Option<f64> {
     let (lo, hi) = (x.in_s + inp.min_len_s, x.out_s - inp.min_len_s);
     let mid = 0.5 * (x.in_s + x.out_s);

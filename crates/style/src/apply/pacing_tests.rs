@@ -225,8 +225,8 @@ fn cuts_inside_speech_go_as_runs_of_pieces() {
 #[test]
 fn transition_overlaps_count_in_the_measured_rate() {
     // Six 10 s shots, 10 cuts/min wanted, every join between shots a 1 s dissolve: the
-    // output is shorter than the pieces by those five overlaps (splits are hard cuts and
-    // overlap nothing), so fewer splits reach the measured target.
+    // output is shorter than the pieces by those five overlaps (splits overlap nothing:
+    // their transitions cross one moment), so fewer splits reach the measured target.
     let shots: Vec<Span> = (0..6)
         .map(|k| span(10.0 * k as f64, 10.0 * (k + 1) as f64))
         .collect();
@@ -278,9 +278,9 @@ fn dropping_keeps_the_pieces_that_move_like_the_template() {
 #[test]
 fn a_split_takes_no_transition_overlap() {
     // One 12 s shot split at the middle under a template whose joins take a 1 s
-    // transition: the split is a hard cut (the planner gives a join whose second piece
-    // continues the first no transition), so the output keeps all 12 s and reads one cut
-    // in 12 s; a join between two shots still overlaps (one cut in 11 s).
+    // transition: the split's transition crosses one moment (the planner starts the second
+    // piece its length early), so the output keeps all 12 s and reads one cut in 12 s; a
+    // join between two shots still overlaps (one cut in 11 s).
     let mut i = inp(&[], vec![]);
     i.join_overlap_s = [1.0, 1.0];
     let (p, _) = pace(from_shots(&[span(0.0, 12.0)], 12.0), 5.0, &i);

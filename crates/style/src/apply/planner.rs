@@ -243,6 +243,9 @@ fn plan_with(
             ));
         }
     }
+    if let Some(st) = style.filter(|_| sw.transitions) {
+        transitions_at_splits(&mut segs, &mut trans, st, &fmt);
+    }
     if !source.saliency.is_empty() {
         // Saliency is in fractions of the displayed frame, windows of the framed picture.
         let saliency: Vec<SaliencyPoint> = match picture.crop {
@@ -525,8 +528,9 @@ fn plan_transitions(
     };
     (0..segs.len().saturating_sub(1))
         .map(|k| {
-            // A split (the next segment continues this one's shot and sound) is a hard cut:
-            // a transition there would blend the shot with itself.
+            // A split (the next segment continues this one's shot and sound) is a hard cut
+            // here; `transitions_at_splits` gives it the template's transition once the
+            // edit's length is final.
             if edl::continues(&segs[k], &segs[k + 1]) {
                 return transitions::plan_join(k, &cut, fmt.fps(), 0, false);
             }
@@ -552,6 +556,50 @@ fn plan_transitions(
             transitions::plan_join(k, t, fmt.fps(), max, blocked)
         })
         .collect()
+}
+
+/// The template's transition at each split (a join inside one continuous shot, where the
+/// framing changes) when its kind shows there ([`transitions::shows_at_split`]: a fade
+/// through black, a zoom; a dissolve, wipe or slide stays a hard cut), crossing the same
+/// moment at two framings: the next segment starts
+/// the transition's length earlier in the source (its head repeats the previous segment's
+/// last frames at its own framing, [`Segment::repeat_frames`]), so the output keeps its
+/// length and the sound runs on unbroken (the crossfade mixes a sound with itself, and
+/// its gains sum to one). Joined without the repeat, the two pieces would cross two
+/// moments `d` apart: a double image of anything moving and the sound laid over itself.
+/// Called after the cap (the edit's length does not change); joins are numbered as in
+/// [`plan_transitions`], so the primary/secondary proportion holds.
+fn transitions_at_splits(
+    segs: &mut [Segment],
+    trans: &mut [PlannedTransition],
+    st: &StyleJson,
+    fmt: &OutputFormat,
+) {
+    for k in 0..trans.len().min(segs.len().saturating_sub(1)) {
+        if trans[k].frames > 0 || !edl::continues(&segs[k], &segs[k + 1]) {
+            continue;
+        }
+        let t = transitions::style_for_join(
+            k,
+            &st.primary_transition,
+            st.secondary_transition.as_ref(),
+        );
+        if !transitions::shows_at_split(&t.kind) {
+            continue;
+        }
+        let max = edl::max_transition_frames(&segs[k], &segs[k + 1]);
+        let p = transitions::plan_join(k, t, fmt.fps(), max, false);
+        if p.frames == 0 {
+            continue;
+        }
+        let d = fmt.frames_to_s(p.frames);
+        let b = &mut segs[k + 1];
+        b.src_in_s -= d;
+        b.video_in_s -= d;
+        b.frames += p.frames;
+        b.repeat_frames = p.frames;
+        trans[k] = p;
+    }
 }
 
 /// Per-segment LUTs: each segment's source grade is its shot's measured grade averaged

@@ -292,6 +292,7 @@ mod tests {
             punch_in: false,
             motion: Motion::None,
             lut: None,
+            repeat_frames: 0,
         }
     }
 

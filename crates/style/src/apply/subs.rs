@@ -118,6 +118,7 @@ mod tests {
             punch_in: false,
             motion: Motion::None,
             lut: None,
+            repeat_frames: 0,
         }
     }
 

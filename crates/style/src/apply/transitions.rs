@@ -14,9 +14,13 @@
 //! * Duration: the template's `duration_ms` in whole output frames, at most 40 % of the
 //!   shorter neighbour. A join whose crossfaded audio would overlap speech becomes a cut,
 //!   so no word is blended with another.
-//! * A split (the next segment continues the shot and sound of this one, a punch-in) is a
-//!   hard cut whatever the template asks (`planner::plan_transitions`): a transition there
-//!   would blend the shot with itself, `d` apart at two framings, its sound over itself.
+//! * A split (the next segment continues the shot and sound of this one, a punch-in) takes
+//!   the template's transition when it is a fade through black or a zoom
+//!   ([`shows_at_split`]), over one moment (`planner::transitions_at_splits`): the next
+//!   segment starts `d` early in the source, so the overlap shows the same time at the two
+//!   framings and the crossfade mixes the sound with itself (it runs on unbroken), never
+//!   two moments `d` apart. It is not turned into a cut by speech. A dissolve, wipe or
+//!   slide there stays a hard cut.
 
 use serde::{Deserialize, Serialize};
 use stylecut_types::TransitionStyle;
@@ -46,6 +50,18 @@ pub fn xfade_name(kind: &str) -> Option<&'static str> {
         "zoom" => Some("zoomin"),
         _ => None,
     }
+}
+
+/// Whether a transition of StyleJSON type `kind` shows at a split, crossing one moment at
+/// two framings of one shot: a fade through black and a zoom change the whole picture
+/// whatever the two framings hold; a dissolve, wipe or slide shows only where the two
+/// framings differ, which at one moment of one shot is little (a faint seam, a soft push):
+/// the extractor read 2 of 10 such wipes and slides in `cockatoo.mp4` under the qa
+/// sweep's 1:1 template (`bench/qa_sweep.py` `cock-sq`: 8.6 cuts a minute read for a plan
+/// of 42.9), where the same splits as hard cuts read 38.6 (docs/BENCHMARKS.md, "Session
+/// 28: transitions at splits").
+pub fn shows_at_split(kind: &str) -> bool {
+    matches!(kind, "fade" | "zoom")
 }
 
 /// The transition style join `k` uses.
