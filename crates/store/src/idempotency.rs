@@ -202,7 +202,10 @@ mod tests {
         let Keyed::Replay(row) = again else {
             panic!("a second video under one key: {again:?}");
         };
-        assert_eq!((row.resource_id.as_str(), row.fingerprint.as_str()), ("vid_1", "fp1"));
+        assert_eq!(
+            (row.resource_id.as_str(), row.fingerprint.as_str()),
+            ("vid_1", "fp1")
+        );
         assert_eq!(count(&db, "videos").await, 1);
         assert!(db.get_video("vid_2").await.unwrap().is_none());
         // Keys are per operation: the same key for a job is another key.
@@ -268,7 +271,10 @@ mod tests {
             Keyed::Fresh(())
         );
         let row = db.get_key("upload", "k1").await.unwrap().unwrap();
-        assert_eq!((row.resource_id.as_str(), row.fingerprint.as_str()), ("vid_2", "fp2"));
+        assert_eq!(
+            (row.resource_id.as_str(), row.fingerprint.as_str()),
+            ("vid_2", "fp2")
+        );
         db.insert_video_keyed(&video("vid_3"), &key("upload", "k2", "x", -1))
             .await
             .unwrap();
