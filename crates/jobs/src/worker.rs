@@ -68,9 +68,11 @@ const KEY_PURGE_EVERY: Duration = Duration::from_secs(60);
 pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
     let every = (svc.settings.lease / 2).max(Duration::from_millis(200));
     let mut purged: Option<std::time::Instant> = None;
+    // Not less often than keys expire (a short retention is a test's or a small site's).
+    let purge_every = KEY_PURGE_EVERY.min(svc.settings.idempotency_key_ttl);
     loop {
         // Expired idempotency keys, about once a minute (a key is ignored once expired).
-        if purged.is_none_or(|t| t.elapsed() >= KEY_PURGE_EVERY) {
+        if purged.is_none_or(|t| t.elapsed() >= purge_every) {
             svc.purge_expired_keys().await;
             purged = Some(std::time::Instant::now());
         }
