@@ -113,7 +113,7 @@ impl Db {
         if let Some(row) = live_key(&mut tx, &key.scope, &key.key).await? {
             return Ok(Keyed::Replay(row));
         }
-        crate::videos::insert_video_in(&mut *tx, v).await?;
+        crate::videos::insert_video_in(&mut tx, v).await?;
         put_key(&mut tx, key, &v.id).await?;
         tx.commit().await?;
         Ok(Keyed::Fresh(()))
@@ -132,7 +132,7 @@ impl Db {
             return Ok(Keyed::Replay(row));
         }
         let now = now_iso();
-        if let Err(existing) = crate::jobs::insert_job_in(&mut *tx, j, &now).await? {
+        if let Err(existing) = crate::jobs::insert_job_in(&mut tx, j, &now).await? {
             return Ok(Keyed::Fresh(Err(existing)));
         }
         put_key(&mut tx, key, &j.id).await?;

@@ -140,7 +140,7 @@ impl Db {
     pub async fn insert_job(&self, j: &NewJob) -> Result<Result<JobRow, String>, StoreError> {
         let now = now_iso();
         let mut conn = self.pool.acquire().await?;
-        if let Err(existing) = insert_job_in(&mut *conn, j, &now).await? {
+        if let Err(existing) = insert_job_in(&mut conn, j, &now).await? {
             return Ok(Err(existing));
         }
         drop(conn);

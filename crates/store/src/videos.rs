@@ -44,7 +44,7 @@ pub(crate) async fn insert_video_in(
 impl Db {
     pub async fn insert_video(&self, v: &VideoRow) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        insert_video_in(&mut *conn, v).await
+        insert_video_in(&mut conn, v).await
     }
 
     pub async fn get_video(&self, id: &str) -> Result<Option<VideoRow>, StoreError> {
