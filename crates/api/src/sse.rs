@@ -154,6 +154,7 @@ mod tests {
             settings: Arc::new(Settings::new(dir.path().into(), "http://localhost".into())),
             events: Events::default(),
             scratch_spares: Default::default(),
+            idempotency: Default::default(),
         };
         svc.db
             .insert_video(&VideoRow {

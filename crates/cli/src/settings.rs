@@ -100,6 +100,9 @@ impl Layers {
         if let Some(n) = self.num("WEBHOOK_MAX_ATTEMPTS")? {
             s.webhook_max_attempts = (n as i64).max(1);
         }
+        if let Some(t) = self.num("IDEMPOTENCY_KEY_TTL_SECONDS")? {
+            s.idempotency_key_ttl = secs(t);
+        }
         Ok(s)
     }
 }
@@ -146,5 +149,6 @@ mod tests {
         let s = l.settings("d".into(), "http://x".into()).unwrap();
         assert_eq!(s.max_file_size_bytes, 1000 * 1024 * 1024);
         assert_eq!(s.processing_timeout, Duration::from_secs(3600));
+        assert_eq!(s.idempotency_key_ttl, Duration::from_secs(24 * 3600));
     }
 }

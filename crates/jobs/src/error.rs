@@ -7,6 +7,10 @@ use stylecut_types::ErrorCode;
 /// `Retry-After` of a 503: a few seconds, the order of the database's busy timeout.
 pub const RETRY_AFTER_SECONDS: u64 = 5;
 
+/// `Retry-After` of a 409 `IDEMPOTENCY_KEY_IN_FLIGHT`: the first request is being stored
+/// or probed (an upload) or recorded (a job); a second is usually enough.
+pub const KEY_IN_FLIGHT_RETRY_AFTER_SECONDS: u64 = 1;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("Unsupported file format")]
@@ -40,13 +44,23 @@ pub enum ServiceError {
     /// can be sent again later (HTTP 503 with `Retry-After`).
     #[error("Service unavailable")]
     Unavailable(String),
+    /// The `Idempotency-Key` is recorded for a request with another fingerprint.
+    #[error("Idempotency-Key already used for a different request")]
+    KeyMismatch(String),
+    /// A request with the same `Idempotency-Key` is still being processed.
+    #[error("A request with this Idempotency-Key is still being processed")]
+    KeyInFlight(String),
 }
 
 impl ServiceError {
     /// Seconds a client should wait before sending the same request again, for an error
     /// that passes by itself (the `Retry-After` header of a 503).
     pub fn retry_after_seconds(&self) -> Option<u64> {
-        matches!(self, ServiceError::Unavailable(_)).then_some(RETRY_AFTER_SECONDS)
+        match self {
+            ServiceError::Unavailable(_) => Some(RETRY_AFTER_SECONDS),
+            ServiceError::KeyInFlight(_) => Some(KEY_IN_FLIGHT_RETRY_AFTER_SECONDS),
+            _ => None,
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -65,6 +79,8 @@ impl ServiceError {
             Internal(_) => ErrorCode::InternalError,
             InsufficientStorage(_) => ErrorCode::InsufficientStorage,
             Unavailable(_) => ErrorCode::ServiceUnavailable,
+            KeyMismatch(_) => ErrorCode::IdempotencyKeyMismatch,
+            KeyInFlight(_) => ErrorCode::IdempotencyKeyInFlight,
         }
     }
 
@@ -91,7 +107,9 @@ impl ServiceError {
             | NotFound(s)
             | Internal(s)
             | InsufficientStorage(s)
-            | Unavailable(s) => s.clone(),
+            | Unavailable(s)
+            | KeyMismatch(s)
+            | KeyInFlight(s) => s.clone(),
         }
     }
 }

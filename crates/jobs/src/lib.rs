@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod events;
+pub mod idempotency;
 pub mod pipeline;
 pub mod service;
 pub mod settings;

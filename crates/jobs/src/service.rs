@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use stylecut_store::jobs::CancelOutcome;
-use stylecut_store::{BlobStore, Db, NewJob};
+use stylecut_store::{BlobStore, Db, Keyed, NewJob};
 use stylecut_types::{config::JobConfig, ids, JobStatus};
 
 use crate::error::ServiceError;
 use crate::events::{Events, JobChange};
+use crate::idempotency::{fingerprint, KeyClaim};
 use crate::settings::Settings;
 use crate::views::{
     JobDetailResponse, JobListResponse, JobResponse, JobWebhooksResponse, WebhookDeliveryView,
@@ -70,6 +71,8 @@ pub struct Service {
     pub events: Events,
     /// Locked scratch directories made ahead for runs whose own cannot be made.
     pub scratch_spares: ScratchSpares,
+    /// `Idempotency-Key`s whose request this process is processing now.
+    pub idempotency: crate::idempotency::InFlight,
 }
 
 impl Service {
@@ -88,6 +91,7 @@ impl Service {
             settings: Arc::new(settings),
             events: Events::default(),
             scratch_spares,
+            idempotency: Default::default(),
         })
     }
 
@@ -125,8 +129,40 @@ impl Service {
     }
 
     pub async fn create_job(&self, req: CreateJob) -> Result<JobResponse, ServiceError> {
+        Ok(self.create_job_keyed(req, None).await?.0)
+    }
+
+    /// Creates a job, under the `Idempotency-Key` held by `claim` if any; the job and
+    /// whether it is that of an earlier request with the key (then nothing new is made,
+    /// and the answer is that job as it is now). The request's fingerprint is its body as
+    /// the service reads it: `video_id`, `template_video_id` and `webhook_url` as given,
+    /// `config` in its canonical form (ignored keys change nothing); a different one
+    /// under a recorded key is `IDEMPOTENCY_KEY_MISMATCH`.
+    pub async fn create_job_keyed(
+        &self,
+        req: CreateJob,
+        claim: Option<KeyClaim>,
+    ) -> Result<(JobResponse, bool), ServiceError> {
         let cfg = JobConfig::from_value(&req.config)
             .map_err(|e| ServiceError::Validation(format!("config: {e}")))?;
+        // Canonical form of the validated config: equal configs give equal strings.
+        let config_json =
+            serde_json::to_string(&cfg).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let fp = claim.as_ref().map(|_| {
+            fingerprint(&serde_json::json!([
+                "job",
+                req.video_id,
+                req.template_video_id,
+                config_json,
+                req.webhook_url
+            ]))
+        });
+        if let (Some(c), Some(fp)) = (&claim, &fp) {
+            if let Some(row) = self.db.get_key(c.scope.as_str(), c.key.as_str()).await? {
+                c.check(&row, fp)?;
+                return Ok((self.get_job(&row.resource_id).await?, true));
+            }
+        }
         if let Some(u) = &req.webhook_url {
             let url = crate::ssrf::validate_url_syntax(u)?;
             crate::ssrf::check_target(&url, self.settings.webhook_allow_private).await?;
@@ -136,9 +172,6 @@ impl Service {
         if let Some(t) = &template {
             self.require_video(t).await?;
         }
-        // Canonical form of the validated config: equal configs give equal strings.
-        let config_json =
-            serde_json::to_string(&cfg).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let new = NewJob {
             id: ids::new_job_id(),
             video_id: video.id.clone(),
@@ -146,11 +179,25 @@ impl Service {
             config_json,
             webhook_url: req.webhook_url.or(video.webhook_url),
         };
-        match self.db.insert_job(&new).await? {
+        let inserted = match (&claim, &fp) {
+            (Some(c), Some(fp)) => {
+                let key = c.new_key(fp, self.settings.idempotency_key_ttl);
+                match self.db.insert_job_keyed(&new, &key).await? {
+                    Keyed::Fresh(r) => r,
+                    // Another request with the key (another process) made its job first.
+                    Keyed::Replay(row) => {
+                        c.check(&row, fp)?;
+                        return Ok((self.get_job(&row.resource_id).await?, true));
+                    }
+                }
+            }
+            _ => self.db.insert_job(&new).await?,
+        };
+        match inserted {
             Ok(row) => {
                 self.events.job_queued.notify_one();
                 self.job_changed(&row.id).await;
-                JobResponse::from_row(&row)
+                Ok((JobResponse::from_row(&row)?, false))
             }
             Err(job_id) => Err(ServiceError::AlreadyProcessing { job_id }),
         }

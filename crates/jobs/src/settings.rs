@@ -24,6 +24,8 @@ pub struct Settings {
     pub webhook_backoff_base: Duration,
     pub webhook_backoff_max: Duration,
     pub webhook_max_attempts: i64,
+    /// How long an `Idempotency-Key` is remembered after the request that recorded it.
+    pub idempotency_key_ttl: Duration,
 }
 
 impl Settings {
@@ -44,6 +46,7 @@ impl Settings {
             webhook_backoff_base: Duration::from_secs(5),
             webhook_backoff_max: Duration::from_secs(600),
             webhook_max_attempts: 15,
+            idempotency_key_ttl: Duration::from_secs(24 * 3600),
         }
     }
 

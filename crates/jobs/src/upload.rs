@@ -4,11 +4,13 @@
 
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
 use stylecut_media::{probe, MediaError, RunOpts};
-use stylecut_store::{time::now_iso, BlobWriter, VideoRow};
+use stylecut_store::{time::now_iso, BlobWriter, KeyRow, Keyed, NewKey, VideoRow};
 use stylecut_types::ids;
 
 use crate::error::ServiceError;
+use crate::idempotency::{fingerprint, KeyClaim};
 use crate::service::Service;
 use crate::views::{VideoMetadata, VideoUploadResponse};
 
@@ -34,22 +36,49 @@ pub struct Upload {
     pub(crate) filename: String,
     pub(crate) ext: String,
     pub(crate) key: String,
-    pub(crate) writer: BlobWriter,
+    /// Where the bytes go; `None` for the replay of a recorded `Idempotency-Key`, whose
+    /// bytes are only hashed (to compare with the recorded request) and never stored.
+    pub(crate) writer: Option<BlobWriter>,
+    pub(crate) written: u64,
     pub(crate) limit: u64,
+    pub(crate) keyed: Option<KeyedUpload>,
+}
+
+/// The `Idempotency-Key` side of an upload.
+pub(crate) struct KeyedUpload {
+    claim: KeyClaim,
+    /// SHA-256 of the file's bytes so far.
+    hasher: Sha256,
+    /// The key's row when it was recorded (and live) as the upload started.
+    recorded: Option<KeyRow>,
 }
 
 impl Upload {
     /// Appends a chunk; `FileTooLarge` as soon as the limit is passed (the staged data is
     /// discarded when the upload is dropped).
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), ServiceError> {
-        if self.writer.written() + chunk.len() as u64 > self.limit {
+        if self.written + chunk.len() as u64 > self.limit {
             return Err(ServiceError::FileTooLarge {
                 limit_bytes: self.limit,
             });
         }
-        self.writer.write(chunk).await?;
+        if let Some(k) = self.keyed.as_mut() {
+            k.hasher.update(chunk);
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.write(chunk).await?;
+        }
+        self.written += chunk.len() as u64;
         Ok(())
     }
+}
+
+/// A stored upload's answer, and whether it is that of an earlier request with the same
+/// `Idempotency-Key` (nothing new stored).
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub view: VideoUploadResponse,
+    pub replayed: bool,
 }
 
 /// Optional form fields of the upload.
@@ -60,19 +89,41 @@ pub struct UploadFields {
 }
 
 impl Service {
-    /// Starts an upload of `filename` (checked for an allowed extension first).
-    pub async fn start_upload(&self, filename: &str) -> Result<Upload, ServiceError> {
+    /// Starts an upload of `filename` (checked for an allowed extension first), under the
+    /// `Idempotency-Key` held by `claim` if any. When that key is recorded already, the
+    /// upload is a replay: its bytes are hashed, not stored.
+    pub async fn start_upload(
+        &self,
+        filename: &str,
+        claim: Option<KeyClaim>,
+    ) -> Result<Upload, ServiceError> {
         let ext = allowed_extension(filename)?;
         let video_id = ids::new_video_id();
         let key = format!("uploads/{video_id}.{ext}");
-        let writer = self.blobs.writer(&key).await?;
+        let keyed = match claim {
+            Some(claim) => Some(KeyedUpload {
+                recorded: self
+                    .db
+                    .get_key(claim.scope.as_str(), claim.key.as_str())
+                    .await?,
+                claim,
+                hasher: Sha256::new(),
+            }),
+            None => None,
+        };
+        let writer = match keyed.as_ref().and_then(|k| k.recorded.as_ref()) {
+            Some(_) => None,
+            None => Some(self.blobs.writer(&key).await?),
+        };
         Ok(Upload {
             video_id,
             filename: filename.to_string(),
             ext,
             key,
             writer,
+            written: 0,
             limit: self.settings.max_file_size_bytes,
+            keyed,
         })
     }
 
@@ -82,11 +133,16 @@ impl Service {
     /// its client goes away, and a commit stopped between storing the blob and recording
     /// the video (the probe takes a while) left a blob no video row names, never removed.
     /// Any failure after the blob is stored removes it.
+    ///
+    /// With an `Idempotency-Key` whose request made a video already (recorded when the
+    /// upload started, or by a request that raced this one), the answer is that video and
+    /// nothing of this upload is kept; a different file or other fields under that key are
+    /// `IDEMPOTENCY_KEY_MISMATCH`. The key is held until the commit ends.
     pub async fn finish_upload(
         &self,
         up: Upload,
         fields: UploadFields,
-    ) -> Result<VideoUploadResponse, ServiceError> {
+    ) -> Result<Uploaded, ServiceError> {
         let svc = self.clone();
         tokio::spawn(async move { svc.commit_upload(up, fields).await })
             .await
@@ -95,9 +151,27 @@ impl Service {
 
     async fn commit_upload(
         &self,
-        up: Upload,
+        mut up: Upload,
         fields: UploadFields,
-    ) -> Result<VideoUploadResponse, ServiceError> {
+    ) -> Result<Uploaded, ServiceError> {
+        // The request's fingerprint: the file (SHA-256 and size), its name, the fields.
+        let fp = up.keyed.as_mut().map(|k| {
+            let sha = hex::encode(std::mem::take(&mut k.hasher).finalize());
+            fingerprint(&serde_json::json!([
+                "upload",
+                sha,
+                up.written,
+                up.filename,
+                fields.template_video_id,
+                fields.webhook_url
+            ]))
+        });
+        if let (Some(k), Some(fp)) = (&up.keyed, &fp) {
+            if let Some(row) = &k.recorded {
+                k.claim.check(row, fp)?;
+                return self.replayed_upload(&row.resource_id).await;
+            }
+        }
         if let Some(t) = &fields.template_video_id {
             self.require_video(t).await?;
         }
@@ -111,24 +185,63 @@ impl Service {
             ext,
             key,
             writer,
+            keyed,
             ..
         } = up;
+        let writer =
+            writer.ok_or_else(|| ServiceError::Internal("upload without a writer".into()))?;
         let size = writer.finish().await?;
+        let new_key = keyed
+            .as_ref()
+            .zip(fp.as_deref())
+            .map(|(k, fp)| k.claim.new_key(fp, self.settings.idempotency_key_ttl));
         let res = self
-            .record_upload(video_id, filename, &ext, &key, size, fields)
+            .record_upload(
+                video_id,
+                filename,
+                &ext,
+                &key,
+                size,
+                fields,
+                new_key.as_ref(),
+            )
             .await;
-        match res {
-            Ok(row) => VideoUploadResponse::from_row(&row),
-            Err(e) => {
-                if let Err(d) = self.blobs.delete(&key).await {
-                    tracing::error!(key, "removing a refused upload failed: {d}");
-                }
-                Err(e)
+        let raced = match res {
+            Ok(Ok(row)) => {
+                return Ok(Uploaded {
+                    view: VideoUploadResponse::from_row(&row)?,
+                    replayed: false,
+                })
             }
+            Ok(Err(row)) => Ok(row),
+            Err(e) => Err(e),
+        };
+        if let Err(d) = self.blobs.delete(&key).await {
+            tracing::error!(key, "removing a refused upload failed: {d}");
         }
+        // Another request with the key (another process) recorded its video first.
+        let row = raced?;
+        if let (Some(k), Some(fp)) = (&keyed, &fp) {
+            k.claim.check(&row, fp)?;
+        }
+        self.replayed_upload(&row.resource_id).await
     }
 
-    /// Probes the stored upload `key` and records its video row; an error means no row.
+    /// The answer of the earlier upload that made video `id` under the same key.
+    async fn replayed_upload(&self, id: &str) -> Result<Uploaded, ServiceError> {
+        let row = self.db.get_video(id).await?.ok_or_else(|| {
+            ServiceError::Internal(format!("the video {id} of an idempotency key is gone"))
+        })?;
+        Ok(Uploaded {
+            view: VideoUploadResponse::from_row(&row)?,
+            replayed: true,
+        })
+    }
+
+    /// Probes the stored upload `key` and records its video row (with `idem`, the
+    /// idempotency key, in the same transaction); an error means no row, and so does
+    /// `Ok(Err(recorded key))`: the key was recorded by another request meanwhile.
+    #[allow(clippy::too_many_arguments)]
     async fn record_upload(
         &self,
         video_id: String,
@@ -137,7 +250,8 @@ impl Service {
         key: &str,
         size: u64,
         fields: UploadFields,
-    ) -> Result<VideoRow, ServiceError> {
+        idem: Option<&NewKey>,
+    ) -> Result<Result<VideoRow, KeyRow>, ServiceError> {
         let path = self.blobs.path(key)?;
         let probed = tokio::task::spawn_blocking(move || {
             probe::probe_video(
@@ -179,8 +293,15 @@ impl Service {
             template_video_id: fields.template_video_id,
             webhook_url: fields.webhook_url,
         };
-        self.db.insert_video(&row).await?;
-        Ok(row)
+        match idem {
+            None => self.db.insert_video(&row).await?,
+            Some(k) => {
+                if let Keyed::Replay(recorded) = self.db.insert_video_keyed(&row, k).await? {
+                    return Ok(Err(recorded));
+                }
+            }
+        }
+        Ok(Ok(row))
     }
 }
 

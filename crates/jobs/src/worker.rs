@@ -56,14 +56,26 @@ pub async fn run_pool(svc: Service, owner: String, shutdown: CancellationToken) 
     while tasks.join_next().await.is_some() {}
 }
 
+/// How often [`reclaim_loop`] drops expired idempotency keys.
+const KEY_PURGE_EVERY: Duration = Duration::from_secs(60);
+
 /// Re-queues (or fails with `WORKER_LOST`) jobs whose lease expired and whose run does not
 /// go on: neither this process nor another one on the data directory still runs them or
 /// still waits to record their end ([`run_goes_on`]). A lease lapses while the database
 /// cannot be written (its renewal is a write), so the lapse alone does not tell a dead
-/// worker from one waiting for the database with a finished result.
+/// worker from one waiting for the database with a finished result. Also the service's
+/// housekeeping: expired idempotency keys are dropped about once a minute.
 pub async fn reclaim_loop(svc: Service, shutdown: CancellationToken) {
     let every = (svc.settings.lease / 2).max(Duration::from_millis(200));
+    let mut purged: Option<std::time::Instant> = None;
+    // Not less often than keys expire (a short retention is a test's or a small site's).
+    let purge_every = KEY_PURGE_EVERY.min(svc.settings.idempotency_key_ttl);
     loop {
+        // Expired idempotency keys, about once a minute (a key is ignored once expired).
+        if purged.is_none_or(|t| t.elapsed() >= purge_every) {
+            svc.purge_expired_keys().await;
+            purged = Some(std::time::Instant::now());
+        }
         let mut next_id = ids::new_delivery_id;
         let running = svc.events.running_ids();
         let data_dir = svc.settings.data_dir.clone();

@@ -91,48 +91,64 @@ pub(crate) async fn enqueue_delivery(
     Ok(())
 }
 
+/// Inserts queued job `j` on `conn` (a pooled connection or a transaction) unless an
+/// equal one (same video, template and config) is still queued or processing; then
+/// `Err(existing job id)`. One statement, so two concurrent identical requests cannot
+/// both get in.
+pub(crate) async fn insert_job_in(
+    conn: &mut sqlx::SqliteConnection,
+    j: &NewJob,
+    now: &str,
+) -> Result<Result<(), String>, StoreError> {
+    let res = sqlx::query(
+        "INSERT INTO jobs (id, video_id, template_video_id, config_json, webhook_url, status,
+                           progress_percent, created_at, updated_at)
+         SELECT ?, ?, ?, ?, ?, 'queued', 0, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE video_id = ? AND template_video_id IS ?
+                           AND config_json = ? AND status IN ('queued', 'processing'))",
+    )
+    .bind(&j.id)
+    .bind(&j.video_id)
+    .bind(&j.template_video_id)
+    .bind(&j.config_json)
+    .bind(&j.webhook_url)
+    .bind(now)
+    .bind(now)
+    .bind(&j.video_id)
+    .bind(&j.template_video_id)
+    .bind(&j.config_json)
+    .execute(&mut *conn)
+    .await?;
+    if res.rows_affected() == 1 {
+        return Ok(Ok(()));
+    }
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE video_id = ? AND template_video_id IS ? AND config_json = ?
+         AND status IN ('queued', 'processing') LIMIT 1",
+    )
+    .bind(&j.video_id)
+    .bind(&j.template_video_id)
+    .bind(&j.config_json)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(Err(existing.unwrap_or_default()))
+}
+
 impl Db {
     /// Inserts a queued job unless an equal one (same video, template and config) is still
-    /// queued or processing; then returns `Err(existing job id)`. One statement, so two
-    /// concurrent identical requests cannot both get in.
+    /// queued or processing; then returns `Err(existing job id)` ([`insert_job_in`]).
     pub async fn insert_job(&self, j: &NewJob) -> Result<Result<JobRow, String>, StoreError> {
         let now = now_iso();
-        let res = sqlx::query(
-            "INSERT INTO jobs (id, video_id, template_video_id, config_json, webhook_url, status,
-                               progress_percent, created_at, updated_at)
-             SELECT ?, ?, ?, ?, ?, 'queued', 0, ?, ?
-             WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE video_id = ? AND template_video_id IS ?
-                               AND config_json = ? AND status IN ('queued', 'processing'))",
-        )
-        .bind(&j.id)
-        .bind(&j.video_id)
-        .bind(&j.template_video_id)
-        .bind(&j.config_json)
-        .bind(&j.webhook_url)
-        .bind(&now)
-        .bind(&now)
-        .bind(&j.video_id)
-        .bind(&j.template_video_id)
-        .bind(&j.config_json)
-        .execute(&self.pool)
-        .await?;
-        if res.rows_affected() == 1 {
-            let row = self
-                .get_job(&j.id)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt(format!("job {} vanished", j.id)))?;
-            return Ok(Ok(row));
+        let mut conn = self.pool.acquire().await?;
+        if let Err(existing) = insert_job_in(&mut conn, j, &now).await? {
+            return Ok(Err(existing));
         }
-        let existing: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE video_id = ? AND template_video_id IS ? AND config_json = ?
-             AND status IN ('queued', 'processing') LIMIT 1",
-        )
-        .bind(&j.video_id)
-        .bind(&j.template_video_id)
-        .bind(&j.config_json)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(Err(existing.unwrap_or_default()))
+        drop(conn);
+        let row = self
+            .get_job(&j.id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("job {} vanished", j.id)))?;
+        Ok(Ok(row))
     }
 
     pub async fn get_job(&self, id: &str) -> Result<Option<JobRow>, StoreError> {

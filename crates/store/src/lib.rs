@@ -8,6 +8,7 @@
 
 pub mod blobs;
 pub mod db;
+pub mod idempotency;
 pub mod jobs;
 pub mod leases;
 pub mod time;
@@ -16,6 +17,7 @@ pub mod webhooks;
 
 pub use blobs::{BlobError, BlobStore, BlobWriter};
 pub use db::{Db, StoreError, Unwritable};
+pub use idempotency::{KeyRow, Keyed, NewKey};
 pub use jobs::{JobRow, NewJob, Terminal};
 pub use videos::VideoRow;
 pub use webhooks::{AttemptRow, DeliveryRow};

@@ -18,24 +18,33 @@ pub struct VideoRow {
     pub webhook_url: Option<String>,
 }
 
+/// Inserts video `v` on `conn` (a pooled connection or a transaction).
+pub(crate) async fn insert_video_in(
+    conn: &mut sqlx::SqliteConnection,
+    v: &VideoRow,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO videos (id, filename, stored_key, size_bytes, uploaded_at, metadata_json,
+                             template_video_id, webhook_url)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&v.id)
+    .bind(&v.filename)
+    .bind(&v.stored_key)
+    .bind(v.size_bytes)
+    .bind(&v.uploaded_at)
+    .bind(&v.metadata_json)
+    .bind(&v.template_video_id)
+    .bind(&v.webhook_url)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Db {
     pub async fn insert_video(&self, v: &VideoRow) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO videos (id, filename, stored_key, size_bytes, uploaded_at, metadata_json,
-                                 template_video_id, webhook_url)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&v.id)
-        .bind(&v.filename)
-        .bind(&v.stored_key)
-        .bind(v.size_bytes)
-        .bind(&v.uploaded_at)
-        .bind(&v.metadata_json)
-        .bind(&v.template_video_id)
-        .bind(&v.webhook_url)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_video_in(&mut conn, v).await
     }
 
     pub async fn get_video(&self, id: &str) -> Result<Option<VideoRow>, StoreError> {

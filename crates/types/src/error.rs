@@ -30,16 +30,26 @@ pub enum ErrorCode {
     /// upload that could not be stored (HTTP 507), or, inside a failed job, a job whose
     /// scratch or output could not be written.
     InsufficientStorage,
+    /// **Beyond**: an `Idempotency-Key` already recorded for a request with another
+    /// fingerprint (another file, other fields, another job body): HTTP 422.
+    IdempotencyKeyMismatch,
+    /// **Beyond**: a request with the `Idempotency-Key` of one still being processed
+    /// (HTTP 409 with `Retry-After`): send it again once that one has been answered.
+    IdempotencyKeyInFlight,
 }
 
 impl ErrorCode {
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            UnsupportedFormat | MissingField | InvalidMedia | ValidationError => 422,
+            UnsupportedFormat
+            | MissingField
+            | InvalidMedia
+            | ValidationError
+            | IdempotencyKeyMismatch => 422,
             FileTooLarge => 413,
             VideoNotFound | JobNotFound | NotFound => 404,
-            JobAlreadyProcessing | JobNotCancellable => 409,
+            JobAlreadyProcessing | JobNotCancellable | IdempotencyKeyInFlight => 409,
             Unauthorized => 401,
             MethodNotAllowed => 405,
             ServiceUnavailable => 503,
@@ -69,6 +79,8 @@ impl ErrorCode {
             InternalError => "INTERNAL_ERROR",
             ServiceUnavailable => "SERVICE_UNAVAILABLE",
             InsufficientStorage => "INSUFFICIENT_STORAGE",
+            IdempotencyKeyMismatch => "IDEMPOTENCY_KEY_MISMATCH",
+            IdempotencyKeyInFlight => "IDEMPOTENCY_KEY_IN_FLIGHT",
         }
     }
 }
@@ -92,6 +104,8 @@ mod tests {
             ErrorCode::WorkerLost,
             ErrorCode::MethodNotAllowed,
             ErrorCode::InsufficientStorage,
+            ErrorCode::IdempotencyKeyMismatch,
+            ErrorCode::IdempotencyKeyInFlight,
         ] {
             let s = serde_json::to_string(&c).unwrap();
             assert_eq!(s, format!("\"{}\"", c.as_str()));

@@ -2,8 +2,10 @@
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use stylecut_jobs::idempotency::Scope;
 use stylecut_jobs::service::CreateJob;
 use stylecut_jobs::views::{JobDetailResponse, JobListResponse, JobResponse, JobWebhooksResponse};
 use tower::ServiceExt;
@@ -12,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::AppState;
+use crate::{idempotency, AppState};
 
 /// Body of `POST /api/v1/jobs`. Keys other than these four are ignored (**Decision**:
 /// Clipzy clients may send fields of their own); unknown keys inside `config` are refused.
@@ -40,28 +42,34 @@ pub struct ListQuery {
 
 /// Create a job.
 #[utoipa::path(post, path = "/api/v1/jobs", tag = "jobs", request_body = JobCreateRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::DESCRIPTION)),
     responses(
-        (status = 200, body = Envelope<JobResponse>),
+        (status = 200, body = Envelope<JobResponse>, description = "the new job (`queued`); with `Idempotent-Replayed: true`, the job an earlier request with the same Idempotency-Key made, as it is now"),
         (status = 404, body = ErrorEnvelope, description = "VIDEO_NOT_FOUND"),
-        (status = 409, body = ErrorEnvelope, description = "JOB_ALREADY_PROCESSING"),
-        (status = 422, body = ErrorEnvelope, description = "VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true), MISSING_FIELD"),
+        (status = 409, body = ErrorEnvelope, description = "JOB_ALREADY_PROCESSING; IDEMPOTENCY_KEY_IN_FLIGHT (a request with the same Idempotency-Key is still being processed; `Retry-After` says when to send it again)"),
+        (status = 422, body = ErrorEnvelope, description = "VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true, an invalid Idempotency-Key), MISSING_FIELD, IDEMPOTENCY_KEY_MISMATCH (the key was used for another body)"),
         (status = 507, body = ErrorEnvelope, description = "INSUFFICIENT_STORAGE: the data directory's disk is full; the job was not recorded"),
         (status = 503, body = ErrorEnvelope, description = "SERVICE_UNAVAILABLE: the database cannot be written now (its write lock held by another process past the busy timeout, or read-only); the job was not recorded; `Retry-After` says when to send it again"),
     ))]
 pub async fn create(
     State(st): State<AppState>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<JobCreateRequest>,
 ) -> Result<Response, ApiError> {
-    let job = st
+    let claim = idempotency::claim(&st.svc, &headers, Scope::Job)?;
+    let (job, replayed) = st
         .svc
-        .create_job(CreateJob {
-            video_id: req.video_id,
-            template_video_id: req.template_video_id.filter(|s| !s.is_empty()),
-            config: req.config.unwrap_or(serde_json::Value::Null),
-            webhook_url: req.webhook_url.filter(|s| !s.is_empty()),
-        })
+        .create_job_keyed(
+            CreateJob {
+                video_id: req.video_id,
+                template_video_id: req.template_video_id.filter(|s| !s.is_empty()),
+                config: req.config.unwrap_or(serde_json::Value::Null),
+                webhook_url: req.webhook_url.filter(|s| !s.is_empty()),
+            },
+            claim,
+        )
         .await?;
-    Ok(ok("Job created", job))
+    Ok(idempotency::mark(ok("Job created", job), replayed))
 }
 
 /// List jobs, newest first.

@@ -4,6 +4,7 @@ use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartReject
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use stylecut_jobs::idempotency::Scope;
 use stylecut_jobs::upload::{Upload, UploadFields};
 use stylecut_jobs::views::VideoUploadResponse;
 use stylecut_jobs::ServiceError;
@@ -11,7 +12,7 @@ use stylecut_types::ErrorCode;
 
 use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, ErrorEnvelope};
-use crate::AppState;
+use crate::{idempotency, AppState};
 
 /// Room for multipart boundaries and the small text fields around the file.
 const MULTIPART_OVERHEAD: u64 = 1024 * 1024;
@@ -60,10 +61,12 @@ async fn read_text(mut f: Field<'_>) -> Result<Option<String>, ApiError> {
 /// Upload a video (fields: `file`, optional `template_video_id`, `webhook_url`).
 #[utoipa::path(post, path = "/api/v1/videos/upload", tag = "videos",
     request_body(content_type = "multipart/form-data", description = "fields `file` (required), `template_video_id`, `webhook_url` (http(s); a non-public target is refused with VALIDATION_ERROR unless WEBHOOK_ALLOW_PRIVATE=true)"),
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::DESCRIPTION)),
     responses(
-        (status = 200, body = Envelope<VideoUploadResponse>),
+        (status = 200, body = Envelope<VideoUploadResponse>, description = "the stored video; with `Idempotent-Replayed: true`, the video an earlier upload with the same Idempotency-Key made (this file was not kept)"),
+        (status = 409, body = ErrorEnvelope, description = "IDEMPOTENCY_KEY_IN_FLIGHT: an upload with the same Idempotency-Key is still being processed; `Retry-After` says when to send it again"),
         (status = 413, body = ErrorEnvelope, description = "FILE_TOO_LARGE"),
-        (status = 422, body = ErrorEnvelope, description = "UNSUPPORTED_FORMAT, MISSING_FIELD, INVALID_MEDIA, VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true)"),
+        (status = 422, body = ErrorEnvelope, description = "UNSUPPORTED_FORMAT, MISSING_FIELD, INVALID_MEDIA, VALIDATION_ERROR (also a `webhook_url` to a non-public address without WEBHOOK_ALLOW_PRIVATE=true, an invalid Idempotency-Key), IDEMPOTENCY_KEY_MISMATCH (the key was used for another file or other fields)"),
         (status = 404, body = ErrorEnvelope, description = "VIDEO_NOT_FOUND (template)"),
         (status = 507, body = ErrorEnvelope, description = "INSUFFICIENT_STORAGE: the data directory's disk is full; nothing of the upload is kept"),
         (status = 503, body = ErrorEnvelope, description = "SERVICE_UNAVAILABLE: the database cannot be written now (its write lock held by another process past the busy timeout, or read-only); nothing of the upload is kept; `Retry-After` says when to send it again"),
@@ -81,6 +84,9 @@ pub async fn upload(
     if declared.is_some_and(|n| n > limit + MULTIPART_OVERHEAD) {
         return Err(ServiceError::FileTooLarge { limit_bytes: limit }.into());
     }
+    // Taken before the body is read: a repeat while the first is processed is refused
+    // without receiving its file.
+    let mut claim = idempotency::claim(&st.svc, &headers, Scope::Upload)?;
     let mut mp = mp.map_err(|e| {
         ApiError::new(
             ErrorCode::MissingField,
@@ -101,7 +107,7 @@ pub async fn upload(
                     ));
                 }
                 let name = field.file_name().unwrap_or_default().to_string();
-                let mut up = st.svc.start_upload(&name).await?;
+                let mut up = st.svc.start_upload(&name, claim.take()).await?;
                 while let Some(chunk) = field.chunk().await.map_err(bad_multipart_body)? {
                     up.write(&chunk).await?;
                 }
@@ -117,6 +123,9 @@ pub async fn upload(
             "the multipart body has no `file` part".into(),
         ))
     })?;
-    let view = st.svc.finish_upload(up, fields).await?;
-    Ok(ok("Video uploaded successfully", view))
+    let done = st.svc.finish_upload(up, fields).await?;
+    Ok(idempotency::mark(
+        ok("Video uploaded successfully", done.view),
+        done.replayed,
+    ))
 }

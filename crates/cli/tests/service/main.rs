@@ -7,6 +7,7 @@ mod cli_output;
 mod cli_paths;
 mod common;
 mod errors;
+mod idempotency;
 mod jobs_control;
 mod meta;
 mod quickstart;
