@@ -10,7 +10,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 use stylecut_media::{probe, RunOpts};
@@ -20,53 +19,13 @@ use stylecut_types::config::JobConfig;
 /// 12 s of a 320×180 picture with a 441.7 Hz tone at half scale (no whole number of
 /// periods in a shot, so a dropped shot leaves the tone at another phase).
 fn tone_source(path: &Path) {
-    let st = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc2=s=320x180:r=25:d=12")
-        .args(["-f", "lavfi", "-i"])
-        .arg("aevalsrc='0.5*sin(2*PI*441.7*t)':s=48000:d=12")
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "192k",
-        ])
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    picture_and_sound(path, 12, "0.5*sin(2*PI*441.7*t)");
 }
 
 fn stereo_samples(path: &Path) -> Vec<[f32; 2]> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args([
-            "-vn",
-            "-f",
-            "f32le",
-            "-acodec",
-            "pcm_f32le",
-            "-ac",
-            "2",
-            "-ar",
-            "48000",
-            "-",
-        ])
-        .output()
-        .unwrap();
-    out.stdout
-        .chunks_exact(8)
-        .map(|c| {
-            [
-                f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-                f32::from_le_bytes([c[4], c[5], c[6], c[7]]),
-            ]
-        })
+    sound_f32(path, 2)
+        .chunks_exact(2)
+        .map(|c| [c[0], c[1]])
         .collect()
 }
 

@@ -18,7 +18,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 use stylecut_media::{probe, RunOpts};
@@ -150,49 +149,7 @@ fn splits_cross_one_moment_and_shot_changes_keep_the_transition() {
 /// 12 s of a 320×180 picture and a chirp (300 Hz rising 200 Hz a second): two moments
 /// `d` apart sound at two pitches.
 fn chirp_source(path: &Path) {
-    let st = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc2=s=320x180:r=25:d=12")
-        .args(["-f", "lavfi", "-i"])
-        .arg("aevalsrc='0.5*sin(2*PI*(300*t+100*t*t))':s=48000:d=12")
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "192k",
-        ])
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(st.success());
-}
-
-fn mono(path: &Path) -> Vec<f32> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args([
-            "-vn",
-            "-f",
-            "f32le",
-            "-acodec",
-            "pcm_f32le",
-            "-ac",
-            "1",
-            "-ar",
-            "48000",
-            "-",
-        ])
-        .output()
-        .unwrap();
-    out.stdout
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
+    picture_and_sound(path, 12, "0.5*sin(2*PI*(300*t+100*t*t))");
 }
 
 /// Largest normalised correlation of `x` around `at` (20 ms each side) with `y` around
@@ -249,7 +206,7 @@ fn sound_runs_on(chunk: Option<usize>) {
     fast(&mut plan);
     let out = dir.path().join("out.mp4");
     apply::render(&plan, &out, &RunOpts::default(), |_| {}).unwrap();
-    let (x, y) = (mono(&out), mono(&src));
+    let (x, y) = (sound_f32(&out, 1), sound_f32(&src, 1));
     for (o, s) in mids {
         let same = likeness(&x, o, &y, s);
         eprintln!("split crossed at output {o:.3} s (source {s:.3} s): likeness {same:.3}");

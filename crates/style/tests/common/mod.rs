@@ -35,6 +35,61 @@ pub fn ffmpeg(args: &[&str]) {
     );
 }
 
+/// `secs` seconds of a 320×180 test picture at 25 fps with the sound of the `aevalsrc`
+/// expression `expr` at 48 kHz (H.264 `ultrafast`, AAC at 192 kb/s).
+pub fn picture_and_sound(path: &Path, secs: u32, expr: &str) {
+    let p = path.to_str().expect("utf-8 path");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc2=s=320x180:r=25:d={secs}"),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("aevalsrc='{expr}':s=48000:d={secs}"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        p,
+    ]);
+}
+
+/// The sound of `path` decoded to 48 kHz 32-bit float samples, `channels` interleaved.
+pub fn sound_f32(path: &Path, channels: u32) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args([
+            "-vn",
+            "-f",
+            "f32le",
+            "-acodec",
+            "pcm_f32le",
+            "-ar",
+            "48000",
+            "-ac",
+        ])
+        .arg(channels.to_string())
+        .arg("-")
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
 /// Raw frames of the still image `pattern` looped at 30 fps through the filtergraph
 /// `graph` (one input, one output), as ffmpeg's `rawvideo` writes them: no encoder in
 /// between, so what the filters draw is what is measured.
