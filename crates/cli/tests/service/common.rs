@@ -367,6 +367,23 @@ pub fn proc_status_kib(pid: u32, field: &str) -> u64 {
 
 pub const BOUNDARY: &str = "stylecut-test-boundary-7d1f";
 
+/// Sends a whole upload request (`headers`: extra header lines, each ending in `\r\n`)
+/// over a raw connection to `addr`, waits `wait_ms` and closes the connection without
+/// reading the answer: a client that goes away once its body is sent.
+pub async fn upload_and_leave(addr: &str, headers: &str, ct: &str, body: &[u8], wait_ms: u64) {
+    use tokio::io::AsyncWriteExt;
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/videos/upload HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    sock.write_all(head.as_bytes()).await.unwrap();
+    sock.write_all(body).await.unwrap();
+    sock.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+    drop(sock);
+}
+
 /// A multipart/form-data body.
 pub fn multipart(file: Option<(&str, &[u8])>, fields: &[(&str, &str)]) -> (String, Vec<u8>) {
     let mut b = Vec::new();

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
-use tokio::io::AsyncWriteExt;
 
 use crate::common::*;
 
@@ -180,16 +179,9 @@ async fn a_dropped_upload_answer_retried_with_its_key_makes_one_video() {
     for (i, wait_ms) in waits.into_iter().enumerate() {
         let key = format!("drop-{i}-7c1e4a52-1d0b-4a47-9a51-0c1f3f1b2c{i:02}");
         let (ct, body) = multipart(Some(("bikes.mp4", &bytes[..])), &[]);
-        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        let head = format!(
-            "POST /api/v1/videos/upload HTTP/1.1\r\nHost: {addr}\r\nIdempotency-Key: {key}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        sock.write_all(head.as_bytes()).await.unwrap();
-        sock.write_all(&body).await.unwrap();
-        sock.flush().await.unwrap();
-        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
-        drop(sock); // the answer is lost
+        // The answer is lost.
+        let header = format!("Idempotency-Key: {key}\r\n");
+        upload_and_leave(&addr, &header, &ct, &body, wait_ms).await;
         let again = until_not_in_flight(|| {
             upload_keyed(&s, Some(key.as_bytes()), "bikes.mp4", &bytes, &[])
         })

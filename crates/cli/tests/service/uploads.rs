@@ -217,18 +217,9 @@ async fn a_client_gone_before_the_answer_leaves_no_unrecorded_blob() {
     let (ct, body) = multipart(Some(("bikes.mp4", &bytes[..])), &[]);
     let addr = s.base.trim_start_matches("http://").to_string();
     for wait_ms in [50, 150, 300, 600] {
-        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        let head = format!(
-            "POST /api/v1/videos/upload HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        sock.write_all(head.as_bytes()).await.unwrap();
-        sock.write_all(&body).await.unwrap();
-        sock.flush().await.unwrap();
         // Gone while the server stores and probes the file (main, on a loaded machine:
         // each of these left an unrecorded blob).
-        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
-        drop(sock);
+        upload_and_leave(&addr, "", &ct, &body, wait_ms).await;
     }
     // Long past any probe of this file; then the blobs and the rows must agree.
     let t = Instant::now();
