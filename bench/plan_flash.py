@@ -27,6 +27,10 @@ and per transition (xfade of f > 0 frames)
   split blend the second segment continues the first in the source (same shot, its sound
              starting where the first's ends: a punch-in split), so the transition blends
              the shot with itself `f` frames apart (session 27: such a join is a hard cut).
+  split over one moment (counted, not a defect; session 28): a split whose second segment
+             starts the transition's length early (`repeat_frames` = `f`), so the overlap
+             shows one moment at two framings; `repeat off` counts those whose repeat does
+             not end exactly where the first segment ends (a defect).
 
 Usage (from the repo root):
   /work/main/bench/.venv/bin/python bench/plan_flash.py --stylecut BIN --out DIR \
@@ -189,6 +193,7 @@ def check(plan: dict, an: dict, pts: list[float]) -> dict:
                                       f"{[round(c, 4) for c in cuts if a < c < b]}")
     segs = plan["segments"]
     res["split_blend"] = []
+    res["split_moment"] = []
     for t in plan["transitions"]:
         f = t.get("frames", 0)
         k = t["after_segment"]
@@ -196,6 +201,13 @@ def check(plan: dict, an: dict, pts: list[float]) -> dict:
                 and abs(segs[k + 1]["src_in_s"] - segs[k]["src_out_s"]) < 1e-9):
             res["split_blend"].append(f"join {k} ({f} frames {t['kind']}): shot "
                                       f"{segs[k]['shot']} split at {segs[k]['src_out_s']:.3f}")
+        rep = segs[k + 1].get("repeat_frames", 0) if k + 1 < len(segs) else 0
+        if f > 0 and rep > 0:
+            b = segs[k + 1]
+            d = (b["src_out_s"] - b["src_in_s"]) * rep / b["frames"]
+            ok = (rep == f and segs[k]["shot"] == b["shot"]
+                  and abs(b["src_in_s"] + d - segs[k]["src_out_s"]) < 1e-6)
+            res["split_moment"].append(ok)
         if f <= 0 or k + 1 >= len(segs) or not shown[k] or not shown[k + 1]:
             continue
         ha = max(set(shown[k]), key=shown[k].count)
@@ -349,7 +361,7 @@ def main():
     results = {}
     tot = {"segments": 0, "flash1": 0, "flash2": 0, "flash3": 0, "cut_inside": 0,
            "span1": 0, "span2": 0, "span3": 0, "self_blend": 0, "split_blend": 0, "empty": 0,
-           "span_hard": 0, "cases_with_flash3": 0}
+           "span_hard": 0, "cases_with_flash3": 0, "split_moment": 0, "repeat_off": 0}
     for case, src_real, spath, args in cases(Path(a.media), out, Path(a.synth),
                                              Path(a.mux_dir)):
         if a.only and not any(o in case for o in a.only):
@@ -373,6 +385,8 @@ def main():
         tot["cut_inside"] += len(res["cut_inside"])
         tot["self_blend"] += len(res["self_blend"])
         tot["split_blend"] += len(res["split_blend"])
+        tot["split_moment"] += len(res["split_moment"])
+        tot["repeat_off"] += res["split_moment"].count(False)
         tot["span_hard"] += len(res["span_hard"])
         tot["empty"] += len(res["empty"])
         tot["cases_with_flash3"] += bool(res["flash"][3])
@@ -381,7 +395,9 @@ def main():
                 f"cut inside {len(res['cut_inside'])}, span<1/2/3 "
                 f"{len(res['span'][1])}/{len(res['span'][2])}/{len(res['span'][3])}, "
                 f"hard sound end > 2 ms across {len(res['span_hard'])}, "
-                f"self-blend {len(res['self_blend'])}, split blend {len(res['split_blend'])}")
+                f"self-blend {len(res['self_blend'])}, split blend {len(res['split_blend'])}, "
+                f"split over one moment {len(res['split_moment'])} "
+                f"(repeat off {res['split_moment'].count(False)})")
         print(line, flush=True)
         if a.verbose:
             for d in (res["flash"][3] + res["cut_inside"] + res["span"][3] + res["span_hard"]
