@@ -456,3 +456,20 @@ pub fn run_scratch_dirs(data: &Path) -> usize {
         })
         .unwrap_or(0)
 }
+
+/// Rows of `sql` (one text column) in the server's database.
+pub async fn db_strings(s: &Server, sql: &'static str) -> Vec<String> {
+    use sqlx::Connection;
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(s.data.join("stylecut.db"))
+        .read_only(true);
+    let mut c = sqlx::SqliteConnection::connect_with(&opts)
+        .await
+        .expect("connect");
+    let rows: Vec<String> = sqlx::query_scalar(sql)
+        .fetch_all(&mut c)
+        .await
+        .expect("query");
+    c.close().await.expect("close");
+    rows
+}

@@ -117,23 +117,6 @@ where
     }
 }
 
-/// Rows of `sql` (one text column) in the server's database.
-async fn db_strings(s: &Server, sql: &'static str) -> Vec<String> {
-    use sqlx::Connection;
-    let opts = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(s.data.join("stylecut.db"))
-        .read_only(true);
-    let mut c = sqlx::SqliteConnection::connect_with(&opts)
-        .await
-        .expect("connect");
-    let rows: Vec<String> = sqlx::query_scalar(sql)
-        .fetch_all(&mut c)
-        .await
-        .expect("query");
-    c.close().await.expect("close");
-    rows
-}
-
 fn upload_blobs(s: &Server) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(s.data.join("blobs/uploads"))
         .map(|d| {

@@ -188,23 +188,6 @@ async fn a_multipart_body_cut_short_is_named_as_such() {
     assert_eq!(uploads, 0, "no stored upload");
 }
 
-/// Video rows in the server's database.
-async fn video_rows(s: &Server) -> Vec<String> {
-    use sqlx::Connection;
-    let opts = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(s.data.join("stylecut.db"))
-        .read_only(true);
-    let mut c = sqlx::SqliteConnection::connect_with(&opts)
-        .await
-        .expect("connect");
-    let rows: Vec<String> = sqlx::query_scalar("SELECT stored_key FROM videos ORDER BY id")
-        .fetch_all(&mut c)
-        .await
-        .expect("videos");
-    c.close().await.expect("close");
-    rows
-}
-
 /// A client sends a whole upload and goes away before the answer (its connection closed
 /// while the server stores and probes the file). The upload is committed all the same: its blob
 /// and its video row, or neither (main: the handler was dropped with the client, after
@@ -233,7 +216,7 @@ async fn a_client_gone_before_the_answer_leaves_no_unrecorded_blob() {
             })
             .unwrap_or_default();
         blobs.sort();
-        let rows = video_rows(&s).await;
+        let rows = db_strings(&s, "SELECT stored_key FROM videos ORDER BY id").await;
         if blobs == rows && staged_files(&s.data) == 0 && t.elapsed() > Duration::from_secs(5) {
             break;
         }

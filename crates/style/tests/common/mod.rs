@@ -62,8 +62,8 @@ pub fn picture_and_sound(path: &Path, secs: u32, expr: &str) {
 
 /// The sound of `path` decoded to 48 kHz 32-bit float samples, `channels` interleaved.
 pub fn sound_f32(path: &Path, channels: u32) -> Vec<f32> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-i"])
         .arg(path)
         .args([
             "-vn",
@@ -76,15 +76,8 @@ pub fn sound_f32(path: &Path, channels: u32) -> Vec<f32> {
             "-ac",
         ])
         .arg(channels.to_string())
-        .arg("-")
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+        .arg("-");
+    stdout_of(&mut cmd)
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect()
@@ -94,22 +87,26 @@ pub fn sound_f32(path: &Path, channels: u32) -> Vec<f32> {
 /// `graph` (one input, one output), as ffmpeg's `rawvideo` writes them: no encoder in
 /// between, so what the filters draw is what is measured.
 pub fn still_through(pattern: &Path, graph: &str, frames: usize) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-nostdin",
-            "-loop",
-            "1",
-            "-framerate",
-            "30",
-            "-i",
-        ])
-        .arg(pattern)
-        .args(["-frames:v", &frames.to_string(), "-filter_complex", graph])
-        .args(["-f", "rawvideo", "-"])
-        .output()
-        .expect("ffmpeg runs");
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args([
+        "-v",
+        "error",
+        "-nostdin",
+        "-loop",
+        "1",
+        "-framerate",
+        "30",
+        "-i",
+    ])
+    .arg(pattern)
+    .args(["-frames:v", &frames.to_string(), "-filter_complex", graph])
+    .args(["-f", "rawvideo", "-"]);
+    stdout_of(&mut cmd)
+}
+
+/// What `cmd` writes to its standard output, panicking with its stderr on failure.
+fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("ffmpeg runs");
     assert!(
         out.status.success(),
         "{}",
