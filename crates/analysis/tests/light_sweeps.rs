@@ -25,7 +25,8 @@ const SHADOW_DOWN: &str = "geq=lum='lum(X\\,Y)*(1-0.5*clip(((T-1.0)/0.8*(H+60)-Y
                            cb='cb(X\\,Y)':cr='cr(X\\,Y)'";
 /// A soft-edged (80 px) light that brightens the picture by 60 % (clipped at white),
 /// sweeping from the left to the right over 0.7 s from 1 s.
-const LIGHT_RIGHT: &str = "geq=lum='min(255\\,lum(X\\,Y)*(1+0.6*clip(((T-1.0)/0.7*(W+80)-X)/80\\,0\\,1)))':\
+const LIGHT_RIGHT: &str =
+    "geq=lum='min(255\\,lum(X\\,Y)*(1+0.6*clip(((T-1.0)/0.7*(W+80)-X)/80\\,0\\,1)))':\
                            cb='cb(X\\,Y)':cr='cr(X\\,Y)'";
 
 fn scratch(tag: &str) -> PathBuf {
@@ -92,4 +93,3 @@ fn a_wipe_into_a_darker_picture_is_still_a_wipe() {
     assert_eq!(t[0].0, "wipe", "{t:?}");
     assert!((t[0].1 - 1.0).abs() <= 0.08 + 1e-6, "{t:?}");
 }
-

@@ -1221,6 +1221,12 @@ const SHADE_SIGN: f32 = 0.95;
 const SHADE_CORR: f32 = 0.45;
 /// Luma variance of a 3×3 patch of cells under which it holds no structure to correlate.
 const SHADE_FLAT: f32 = 1e-4;
+/// Smallest share of the overlap that changes under [`shade_sweep`]'s alignment for a
+/// shadow or light sweep: a wipe model takes the window only when most of the picture
+/// changes, so a light it mistook covers much of the frame; a wipe between a picture and
+/// its punch-in over a smooth picture (sky, grass) leaves 0.12–0.14 changed once
+/// aligned, too few cells for the one-way share to mean anything.
+const SHADE_SHARE: f32 = 0.3;
 
 /// Luma (BT.709 weights on the encoded values) of each thumbnail cell.
 fn cell_luma(t: &[f32]) -> Vec<f32> {
@@ -1236,14 +1242,15 @@ fn cell_luma(t: &[f32]) -> Vec<f32> {
 /// correlation of the 3×3 luma patches around the cell in `a` and in `b` (mean and
 /// contrast taken off, so a darkening or brightening of the patch keeps it at 1). Returns
 /// that median and the share of the changed cells that move the majority way (darker or
-/// brighter), or `None` when no shift leaves enough changed, textured cells to judge.
+/// brighter) and the share of the overlap that changes, or `None` when no shift leaves
+/// enough changed, textured cells to judge.
 /// A wipe puts another picture on the far side of its edge: its patches correlate
 /// little with the old ones (at most 0.31 on the synthetic xfade wipes and slides).
-fn shade_sweep(a: &[f32], b: &[f32]) -> Option<(f32, f32)> {
+fn shade_sweep(a: &[f32], b: &[f32]) -> Option<(f32, f32, f32)> {
     use super::frame::{THUMB_H, THUMB_W};
     let (la, lb) = (cell_luma(a), cell_luma(b));
     let (w, h) = (THUMB_W as i32, THUMB_H as i32);
-    let mut best: Option<(f32, f32)> = None;
+    let mut best: Option<(f32, f32, f32)> = None;
     for dy in -SHADE_SHIFT..=SHADE_SHIFT {
         for dx in -SHADE_SHIFT..=SHADE_SHIFT {
             // Cell (x, y) of `b` against cell (x + dx, y + dy) of `a`, over the overlap.
@@ -1293,7 +1300,7 @@ fn shade_sweep(a: &[f32], b: &[f32]) -> Option<(f32, f32)> {
             let med = corr[corr.len() / 2];
             let sign = up.max(changed - up) as f32 / changed as f32;
             if best.map_or(true, |b| med > b.0) {
-                best = Some((med, sign));
+                best = Some((med, sign, changed as f32 / cells as f32));
             }
         }
     }
@@ -1302,6 +1309,7 @@ fn shade_sweep(a: &[f32], b: &[f32]) -> Option<(f32, f32)> {
 
 /// True when `g` is a wipe whose end frames are one picture under another light: a shadow
 /// or a light sweeping across a still or slowly moving shot changes the cells it passes
+/// ([`SHADE_SHARE`] of the picture or more once aligned)
 /// all the same way (darker, or brighter: [`SHADE_SIGN`] of them) and keeps their
 /// structure (the paper's lines, a texture: [`shade_sweep`]'s correlation
 /// [`SHADE_CORR`] or more), where a wipe replaces them with another picture. The model
@@ -1313,13 +1321,13 @@ pub fn shade_not_wipe(f: &[FrameFeatures], g: &Gradual) -> bool {
     if g.kind != "wipe" || g.end >= f.len() || g.end <= g.start {
         return false;
     }
-    let Some((corr, sign)) = shade_sweep(&f[g.start].thumb(), &f[g.end].thumb()) else {
+    let Some((corr, sign, share)) = shade_sweep(&f[g.start].thumb(), &f[g.end].thumb()) else {
         return false;
     };
-    let shade = sign >= SHADE_SIGN && corr >= SHADE_CORR;
+    let shade = sign >= SHADE_SIGN && corr >= SHADE_CORR && share >= SHADE_SHARE;
     if debug() {
         eprintln!(
-            "  wipe {}-{}: shade check: correlation {corr:.3}, one way {sign:.2} -> {}",
+            "  wipe {}-{}: shade check: correlation {corr:.3}, one way {sign:.2}, changed {share:.2} -> {}",
             g.start,
             g.end,
             if shade { "light change, dropped" } else { "kept" }
