@@ -1299,7 +1299,7 @@ fn shade_sweep(a: &[f32], b: &[f32]) -> Option<(f32, f32, f32)> {
             corr.sort_by(f32::total_cmp);
             let med = corr[corr.len() / 2];
             let sign = up.max(changed - up) as f32 / changed as f32;
-            if best.map_or(true, |b| med > b.0) {
+            if best.is_none_or(|b| med > b.0) {
                 best = Some((med, sign, changed as f32 / cells as f32));
             }
         }
