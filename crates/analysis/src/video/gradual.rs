@@ -1208,6 +1208,134 @@ pub fn detect_in_segment(
     out
 }
 
+/// Largest camera shift, in thumbnail cells each way, over which [`shade_sweep`] aligns
+/// the end frames of a wipe.
+const SHADE_SHIFT: i32 = 3;
+/// Smallest luma change of a cell (0..1) that [`shade_sweep`] counts as changed.
+const SHADE_CELL_CHANGE: f32 = 0.05;
+/// Smallest share of the changed cells whose luma moves the same way for a shadow or
+/// light sweep (see [`shade_sweep`]).
+const SHADE_SIGN: f32 = 0.95;
+/// Smallest median local correlation of the two end frames over the changed cells for a
+/// shadow or light sweep (see [`shade_sweep`]).
+const SHADE_CORR: f32 = 0.45;
+/// Luma variance of a 3×3 patch of cells under which it holds no structure to correlate.
+const SHADE_FLAT: f32 = 1e-4;
+/// Smallest share of the overlap that changes under [`shade_sweep`]'s alignment for a
+/// shadow or light sweep: a wipe model takes the window only when most of the picture
+/// changes, so a light it mistook covers much of the frame; a wipe between a picture and
+/// its punch-in over a smooth picture (sky, grass) leaves 0.12–0.14 changed once
+/// aligned, too few cells for the one-way share to mean anything.
+const SHADE_SHARE: f32 = 0.3;
+
+/// Luma (BT.709 weights on the encoded values) of each thumbnail cell.
+fn cell_luma(t: &[f32]) -> Vec<f32> {
+    t.chunks_exact(3)
+        .map(|c| 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
+        .collect()
+}
+
+/// How much of a wipe's change from `a` to `b` (its end frames' thumbnails) is a shadow or
+/// a light sweeping over one picture: over the camera shifts up to [`SHADE_SHIFT`] cells,
+/// the one whose changed cells (luma change [`SHADE_CELL_CHANGE`] or more, at least a
+/// tenth of the overlap) best keep their structure: the median, over those cells, of the
+/// correlation of the 3×3 luma patches around the cell in `a` and in `b` (mean and
+/// contrast taken off, so a darkening or brightening of the patch keeps it at 1). Returns
+/// that median and the share of the changed cells that move the majority way (darker or
+/// brighter) and the share of the overlap that changes, or `None` when no shift leaves
+/// enough changed, textured cells to judge.
+/// A wipe puts another picture on the far side of its edge: its patches correlate
+/// little with the old ones (at most 0.31 on the synthetic xfade wipes and slides).
+fn shade_sweep(a: &[f32], b: &[f32]) -> Option<(f32, f32, f32)> {
+    use super::frame::{THUMB_H, THUMB_W};
+    let (la, lb) = (cell_luma(a), cell_luma(b));
+    let (w, h) = (THUMB_W as i32, THUMB_H as i32);
+    let mut best: Option<(f32, f32, f32)> = None;
+    for dy in -SHADE_SHIFT..=SHADE_SHIFT {
+        for dx in -SHADE_SHIFT..=SHADE_SHIFT {
+            // Cell (x, y) of `b` against cell (x + dx, y + dy) of `a`, over the overlap.
+            let (x0, x1) = ((-dx).max(0), (w - dx).min(w));
+            let (y0, y1) = ((-dy).max(0), (h - dy).min(h));
+            let at = |x: i32, y: i32| (y * w + x) as usize;
+            let delta = |x: i32, y: i32| lb[at(x, y)] - la[at(x + dx, y + dy)];
+            let (mut changed, mut up, mut cells) = (0usize, 0usize, 0usize);
+            let mut corr = Vec::new();
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    cells += 1;
+                    let d = delta(x, y);
+                    if d.abs() <= SHADE_CELL_CHANGE {
+                        continue;
+                    }
+                    changed += 1;
+                    up += usize::from(d > 0.0);
+                    if x == x0 || y == y0 || x + 1 == x1 || y + 1 == y1 {
+                        continue;
+                    }
+                    let pa: Vec<f32> = (-1..=1)
+                        .flat_map(|j| (-1..=1).map(move |i| (i, j)))
+                        .map(|(i, j)| la[at(x + dx + i, y + dy + j)])
+                        .collect();
+                    let pb: Vec<f32> = (-1..=1)
+                        .flat_map(|j| (-1..=1).map(move |i| (i, j)))
+                        .map(|(i, j)| lb[at(x + i, y + j)])
+                        .collect();
+                    let (ma, mb) = (pa.iter().sum::<f32>() / 9.0, pb.iter().sum::<f32>() / 9.0);
+                    let (mut va, mut vb, mut cab) = (0f32, 0f32, 0f32);
+                    for (p, q) in pa.iter().zip(&pb) {
+                        va += (p - ma) * (p - ma);
+                        vb += (q - mb) * (q - mb);
+                        cab += (p - ma) * (q - mb);
+                    }
+                    if va < 9.0 * SHADE_FLAT || vb < 9.0 * SHADE_FLAT {
+                        continue;
+                    }
+                    corr.push(cab / (va * vb).sqrt());
+                }
+            }
+            if changed * 10 < cells || corr.len() <= 10 {
+                continue;
+            }
+            corr.sort_by(f32::total_cmp);
+            let med = corr[corr.len() / 2];
+            let sign = up.max(changed - up) as f32 / changed as f32;
+            if best.is_none_or(|b| med > b.0) {
+                best = Some((med, sign, changed as f32 / cells as f32));
+            }
+        }
+    }
+    best
+}
+
+/// True when `g` is a wipe whose end frames are one picture under another light: a shadow
+/// or a light sweeping across a still or slowly moving shot changes the cells it passes
+/// ([`SHADE_SHARE`] of the picture or more once aligned)
+/// all the same way (darker, or brighter: [`SHADE_SIGN`] of them) and keeps their
+/// structure (the paper's lines, a texture: [`shade_sweep`]'s correlation
+/// [`SHADE_CORR`] or more), where a wipe replaces them with another picture. The model
+/// fits and the edge search see a moving edge with a changed picture behind it; a shaped
+/// wipe fits it and the camera check, which matches raw colours, finds no warp (the
+/// `issue-195` close-up at source 16.8–18.6 s in the 9:16 crop of `bench/qa_sweep.py`'s
+/// `asp-T-rot`: docs/BENCHMARKS.md, session 29).
+pub fn shade_not_wipe(f: &[FrameFeatures], g: &Gradual) -> bool {
+    if g.kind != "wipe" || g.end >= f.len() || g.end <= g.start {
+        return false;
+    }
+    let Some((corr, sign, share)) = shade_sweep(&f[g.start].thumb(), &f[g.end].thumb()) else {
+        return false;
+    };
+    let shade = sign >= SHADE_SIGN && corr >= SHADE_CORR && share >= SHADE_SHARE;
+    if debug() {
+        eprintln!(
+            "  wipe {}-{}: shade check: correlation {corr:.3}, one way {sign:.2}, changed {share:.2} -> {}",
+            g.start,
+            g.end,
+            if shade { "light change, dropped" } else { "kept" }
+        );
+    }
+    shade
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

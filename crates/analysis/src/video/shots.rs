@@ -212,6 +212,17 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
     // frames are, link by link, one picture moved by the camera is a camera move that
     // starts, stops or changes pace (see [`gradual::camera_chain`]).
     grads.retain(|g| !gradual::camera_chain(f, g));
+    // A wipe whose end frames are one picture under another light (a shadow or a light
+    // sweeping over it) replaced nothing (see [`gradual::shade_not_wipe`]); a cut it
+    // absorbed is the light's steepest step, no cut either.
+    let mut shaded: Vec<usize> = Vec::new();
+    grads.retain(|g| {
+        let shade = gradual::shade_not_wipe(f, g);
+        if shade {
+            shaded.extend(absorbed.iter().filter(|&&c| g.start < c && c <= g.end));
+        }
+        !shade
+    });
     let mut grads = join_through_colour(grads);
     // Transitions placed against a step that is no cut must still run between held
     // pictures (a whip pan read as a wipe or dissolve ends mid-sweep). Judged after the
@@ -248,7 +259,7 @@ pub fn segment(f: &[FrameFeatures], fps: f64, duration_s: f64) -> ShotReport {
     absorbed.retain(|&c| grads.iter().any(|g| g.start <= c && c <= g.end));
     let hard: Vec<cuts::Cut> = hard
         .into_iter()
-        .filter(|c| !absorbed.contains(&c.index))
+        .filter(|c| !absorbed.contains(&c.index) && !shaded.contains(&c.index))
         .collect();
     // A cut at the junction of a joined transition is its step through the colour; a
     // sweep (the picture keeps changing right next to the step: a whip pan, a subject
