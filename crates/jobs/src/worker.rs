@@ -402,7 +402,9 @@ fn stall_check(stall: Duration, idle: Duration) -> Duration {
 /// How long a stopped stalled run gets to unwind (its processes are killed at once; it
 /// normally ends within milliseconds) before it is left behind.
 fn stall_grace(svc: &Service) -> Duration {
-    svc.settings.job_stall.clamp(Duration::from_secs(1), Duration::from_secs(30))
+    svc.settings
+        .job_stall
+        .clamp(Duration::from_secs(1), Duration::from_secs(30))
 }
 
 /// What becomes of a job whose run stalled: re-queued for another run while it has
@@ -432,7 +434,13 @@ async fn stall_end(
     }
     let stage = match stage {
         Some(s) => Some(s.as_str().to_string()),
-        None => svc.db.get_job(id).await.ok().flatten().and_then(|j| j.current_stage),
+        None => svc
+            .db
+            .get_job(id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|j| j.current_stage),
     };
     Some(Terminal::Failed {
         code: "WORKER_LOST".into(),

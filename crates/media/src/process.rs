@@ -678,6 +678,64 @@ pub fn missing_filters(bin: &str, names: &[&str]) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
+    /// A run's pulse beats with its child's output lines and with the CPU time a quiet
+    /// child uses, and stays still while a child sits silent and idle.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_pulse_follows_a_childs_work_not_its_silence() {
+        let opts = RunOpts::default();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo tick; sleep 1.2"]);
+        run(cmd, "sh", &opts, |_| {}).unwrap();
+        // The tick came at the start; the silent second after it did not beat.
+        assert!(
+            opts.pulse.idle() >= Duration::from_millis(900),
+            "{:?}",
+            opts.pulse.idle()
+        );
+        // Busy without a word (a decode writing to a file): its CPU time beats.
+        let opts = RunOpts::default();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done"]);
+        let t = Instant::now();
+        run(cmd, "sh", &opts, |_| {}).unwrap();
+        assert!(
+            t.elapsed() > Duration::from_millis(600),
+            "{:?}",
+            t.elapsed()
+        );
+        assert!(
+            opts.pulse.idle() < Duration::from_millis(500),
+            "{:?}",
+            opts.pulse.idle()
+        );
+    }
+
+    /// A reader blocked on the pipe of a child that hangs is freed by the cancel: the
+    /// watch kills the child and reports the cancel.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_cancel_kills_a_hung_child_whose_pipe_is_being_read() {
+        let opts = RunOpts::default();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo hi; exec sleep 600"])
+            .stdout(Stdio::piped());
+        let mut child = spawn(cmd, "sh").unwrap();
+        let watch = CancelWatch::start(child.child.id(), &opts, "sh");
+        let mut out = child.child.stdout.take().unwrap();
+        let cancel = opts.cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            cancel.cancel();
+        });
+        let t = Instant::now();
+        let mut got = Vec::new();
+        out.read_to_end(&mut got).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+        assert_eq!(got, b"hi\n");
+        assert!(matches!(watch.finish(), Some(MediaError::Cancelled)));
+    }
+
     /// A child's stdout pipe is widened to 1 MiB, and what goes through it is unchanged.
     #[cfg(target_os = "linux")]
     #[test]

@@ -107,7 +107,10 @@ async fn a_job_that_stalls_every_run_fails_worker_lost() {
     assert_eq!(done["status"], json!("failed"), "{done}");
     assert_eq!(done["error"]["code"], json!("WORKER_LOST"), "{done}");
     let msg = done["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("stalled") && msg.contains("JOB_STALL_SECONDS"), "{msg}");
+    assert!(
+        msg.contains("stalled") && msg.contains("JOB_STALL_SECONDS"),
+        "{msg}"
+    );
     assert!(done["error"]["stage"].is_string(), "{done}");
     assert!(t.elapsed() < Duration::from_secs(30));
     // Two runs: one re-queue, then the failure.
@@ -131,21 +134,46 @@ async fn a_slow_run_that_keeps_ticking_is_not_stopped() {
     let id = s.job(json!({"video_id": vid})).await;
     let done = s.wait_terminal(&id, Duration::from_secs(35)).await;
     assert_eq!(done["status"], json!("completed"), "{done}\n{}", s.log());
-    assert!(dir.path().join("acted").exists(), "the slow render never ran");
+    assert!(
+        dir.path().join("acted").exists(),
+        "the slow render never ran"
+    );
     let log = s.log();
     assert!(!log.contains("stalled"), "{log}");
 }
 
-/// `JOB_STALL_SECONDS` is validated like the other settings.
+/// `JOB_STALL_SECONDS` is validated like the other settings: `serve` refuses to start.
 #[test]
 fn a_bad_stall_setting_is_refused() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stylecut"))
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stylecut"))
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(tempfile::tempdir().unwrap().path())
+        .arg(dir.path())
         .env("JOB_STALL_SECONDS", "-1")
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let t = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if t.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve started with JOB_STALL_SECONDS=-1");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!status.success());
+    let mut err = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(err.contains("JOB_STALL_SECONDS"), "{err}");
 }
