@@ -77,13 +77,14 @@ async fn a_hung_ffmpeg_stalls_the_run_and_the_job_runs_again() {
 /// A run whose thread is wedged for good (the hung ffmpeg's own child keeps its pipes
 /// open, so killing ffmpeg does not end the read the decode waits in) still gives the
 /// job back: the run is left behind after its grace, the only slot of
-/// `MAX_CONCURRENT_JOBS=1` is free again, and the next run completes.
+/// `MAX_CONCURRENT_JOBS=1` is free again, and the next run completes; the server then
+/// shuts down without waiting for that thread.
 #[tokio::test]
 async fn a_wedged_run_still_gives_its_job_and_its_slot_back() {
     let dir = tempfile::tempdir().unwrap();
     // `sleep` (not exec'd) holds the pipes after the shell is killed; 45 s bounds it.
     let ff = fake_ffmpeg(dir.path(), DECODE, "sleep 45", true);
-    let s = server(&ff, &[]);
+    let mut s = server(&ff, &[]);
     let vid = s.video(&bikes()).await;
     let id = s.job(json!({"video_id": vid})).await;
     let done = s.wait_terminal(&id, Duration::from_secs(35)).await;
@@ -91,6 +92,9 @@ async fn a_wedged_run_still_gives_its_job_and_its_slot_back() {
     let log = s.log();
     assert!(log.contains("its thread is left behind"), "{log}");
     assert!(log.contains("the run stalled; job re-queued"), "{log}");
+    // The thread left behind (wedged for 45 s) does not hold a graceful shutdown.
+    s.signal(libc::SIGTERM);
+    s.wait_exit_async(Duration::from_secs(15)).await;
 }
 
 /// A run that stalls on every attempt fails with `WORKER_LOST` and a message saying it
