@@ -91,6 +91,15 @@ pub async fn open_service(
     })
 }
 
+/// Ends the runtime of `serve`/`worker` once its work is done, without waiting for a
+/// blocking thread that does not return: a stalled run's thread left behind (docs/API.md
+/// "When a run stalls") would otherwise hold the exit for as long as it is wedged (a
+/// dropped runtime waits for every blocking task). Anything else still blocking gets a
+/// few seconds.
+pub fn let_go(rt: tokio::runtime::Runtime) {
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+}
+
 #[cfg(test)]
 mod tests {
     use super::log_filter;

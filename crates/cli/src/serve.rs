@@ -33,7 +33,9 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     let layers = Layers::load(a.config.as_deref())?;
     runtime::init_logging(layers.get("LOG_LEVEL"))?;
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(serve(a, layers))
+    let res = rt.block_on(serve(a, layers));
+    runtime::let_go(rt);
+    res
 }
 
 async fn serve(a: ServeArgs, layers: Layers) -> anyhow::Result<()> {

@@ -84,6 +84,9 @@ impl Layers {
             s.lease = secs(t.max(0.5));
             s.heartbeat = s.heartbeat.min(s.lease / 3);
         }
+        if let Some(t) = self.num("JOB_STALL_SECONDS")? {
+            s.job_stall = secs(t);
+        }
         s.webhook_secret = self.get("WEBHOOK_SECRET");
         if let Some(b) = self.flag("WEBHOOK_ALLOW_PRIVATE")? {
             s.webhook_allow_private = b;

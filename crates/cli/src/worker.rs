@@ -32,7 +32,7 @@ pub fn run(a: WorkerArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| "http://127.0.0.1:8000".into());
     let settings = layers.settings(data_dir, base.trim_end_matches('/').to_string())?;
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async move {
+    let res = rt.block_on(async move {
         let svc = crate::runtime::open_service(settings).await?;
         let shutdown = CancellationToken::new();
         runtime::on_shutdown_signal(shutdown.clone());
@@ -44,5 +44,7 @@ pub fn run(a: WorkerArgs) -> anyhow::Result<()> {
         let _ = sender.await;
         svc.db.close().await;
         anyhow::Ok(())
-    })
+    });
+    runtime::let_go(rt);
+    res
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use stylecut_media::{probe, MediaError, RunOpts};
+use stylecut_media::{probe, MediaError, Pulse, RunOpts};
 use stylecut_style::analyze::{analyze_file, Phase};
 use stylecut_style::{apply, extract, StyleError};
 use stylecut_types::config::{JobConfig, Mode};
@@ -66,15 +66,19 @@ fn phase_stage(p: Phase) -> Stage {
     }
 }
 
-/// Sends stage changes once and progress only when the integer percent moves.
+/// Sends stage changes once and progress only when the integer percent moves; every
+/// call, moved or not, beats the run's [`Pulse`] (a long stage may sit on one percent
+/// while it works).
 struct Reporter {
     tx: UnboundedSender<Report>,
     stage: Option<Stage>,
     last: u8,
+    pulse: Pulse,
 }
 
 impl Reporter {
     fn stage(&mut self, st: Stage, pct: u8) {
+        self.pulse.beat();
         if self.stage != Some(st) {
             self.stage = Some(st);
             self.last = pct;
@@ -85,6 +89,7 @@ impl Reporter {
     }
 
     fn progress(&mut self, pct: u8) {
+        self.pulse.beat();
         if pct > self.last {
             self.last = pct;
             let _ = self.tx.send(Report::Progress(pct));
@@ -196,6 +201,7 @@ pub fn run(
         tx,
         stage: None,
         last: 0,
+        pulse: opts.pulse.clone(),
     };
     r.stage(Stage::VideoAnalysis, 1);
     let mut items = vec![Item {
@@ -265,9 +271,10 @@ pub fn run(
 
     let st = Stage::Rendering;
     r.stage(st, st.progress_at(0.0));
-    let tx = r.tx.clone();
+    let (tx, pulse) = (r.tx.clone(), opts.pulse.clone());
     let mut last = st.progress_at(0.0);
     let delivered = apply::render(&plan, &input.output, opts, move |f| {
+        pulse.beat();
         let p = st.progress_at(f);
         if p > last {
             last = p;

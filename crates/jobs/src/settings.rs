@@ -17,6 +17,9 @@ pub struct Settings {
     /// Lease of a processing job; renewed every `heartbeat`.
     pub lease: Duration,
     pub heartbeat: Duration,
+    /// A run that makes no progress for this long is stopped and its job re-queued (or
+    /// failed `WORKER_LOST` after `max_job_attempts` runs); zero turns the watchdog off.
+    pub job_stall: Duration,
     pub webhook_secret: Option<String>,
     pub webhook_allow_private: bool,
     pub webhook_timeout: Duration,
@@ -40,6 +43,7 @@ impl Settings {
             max_job_attempts: 3,
             lease: Duration::from_secs(30),
             heartbeat: Duration::from_secs(1),
+            job_stall: Duration::from_secs(300),
             webhook_secret: None,
             webhook_allow_private: false,
             webhook_timeout: Duration::from_secs(10),

@@ -1,13 +1,14 @@
 //! The worker pool: claims queued jobs (at most `max_concurrent_jobs` at once), holds
-//! each job's lease with a heartbeat, enforces the processing timeout, runs the pipeline on
-//! a blocking thread and records the terminal state. A lost worker's job is reclaimed by
+//! each job's lease with a heartbeat, enforces the processing timeout and the stall
+//! watchdog (`job_stall`), runs the pipeline on a blocking thread and records the
+//! terminal state. A lost worker's job is reclaimed by
 //! [`reclaim_loop`] once its lease lapses and its process is gone.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use stylecut_media::{CancelFlag, RunOpts};
+use stylecut_media::{CancelFlag, Pulse, RunOpts};
 use stylecut_store::jobs::Artifact;
 use stylecut_store::{time::now_ms, JobRow, StoreError, Terminal};
 use stylecut_style::analyze::engine_id;
@@ -218,8 +219,13 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
     let timed_out = Arc::new(AtomicBool::new(false));
     let requeue = Arc::new(AtomicBool::new(false));
     let done = CancellationToken::new();
+    // The run's progress (see `Pulse`) and the stall watchdog's verdict.
+    let pulse = Pulse::new();
+    let stalled = CancellationToken::new();
 
     // Heartbeat: renew the lease; losing it (cancelled elsewhere, reclaimed) stops the run.
+    // The stall watchdog: a run without progress for `job_stall` is stopped (its
+    // processes killed through the cancel flag) and the lease no longer renewed.
     let hb = {
         let (svc, id, owner, cancel, done) = (
             svc.clone(),
@@ -229,9 +235,20 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
             done.clone(),
         );
         let (timed_out, requeue, shutdown) = (timed_out.clone(), requeue.clone(), shutdown.clone());
+        let (pulse, stalled) = (pulse.clone(), stalled.clone());
         let deadline = tokio::time::Instant::now() + svc.settings.processing_timeout;
+        let stall = svc.settings.job_stall;
         tokio::spawn(async move {
             loop {
+                let idle = pulse.idle();
+                if !stall.is_zero() && idle >= stall {
+                    tracing::warn!(job = %id, idle_s = idle.as_secs_f64(),
+                        "no progress for JOB_STALL_SECONDS ({} s): the run stalled; stopping it",
+                        stall.as_secs_f64());
+                    stalled.cancel();
+                    cancel.cancel();
+                    return;
+                }
                 tokio::select! {
                     _ = done.cancelled() => return,
                     _ = tokio::time::sleep_until(deadline) => {
@@ -244,7 +261,7 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
                         cancel.cancel();
                         return;
                     }
-                    _ = tokio::time::sleep(svc.settings.heartbeat) => {
+                    _ = tokio::time::sleep(svc.settings.heartbeat.min(stall_check(stall, idle))) => {
                         let until = now_ms() + svc.settings.lease.as_millis() as i64;
                         if let Ok(false) = svc.db.heartbeat(&id, &owner, until).await {
                             cancel.cancel();
@@ -269,7 +286,31 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
             None => Err(scratch_err
                 .unwrap_or_else(|| std::io::Error::other("no scratch directory was made"))),
         };
-    let (result, unrecorded) = execute(svc, owner, &job, cancel.clone(), scratch_ref).await;
+    let mut run = Box::pin(execute(
+        svc,
+        owner,
+        &job,
+        (cancel.clone(), pulse),
+        scratch_ref,
+    ));
+    let ran = tokio::select! {
+        r = &mut run => Some(r),
+        // Stopped by the watchdog: its processes are killed, it normally unwinds at once.
+        // A thread wedged for good (a read in an uninterruptible sleep on a dead mount)
+        // is left behind: the job is given back all the same (see `stall_end`).
+        _ = stalled.cancelled() => tokio::time::timeout(stall_grace(svc), &mut run).await.ok(),
+    };
+    // Dropping an unfinished run detaches its thread and stops its report writer: nothing
+    // of it reaches the database any more, and its cancel flag stops any process it
+    // would start.
+    drop(run);
+    let abandoned = ran.is_none();
+    if abandoned {
+        tracing::error!(job = %id,
+            "the stalled run did not unwind within {:?}; its thread is left behind and the job given back",
+            stall_grace(svc));
+    }
+    let (result, unrecorded) = ran.unwrap_or_else(|| (Err((None, STALLED)), Unrecorded::default()));
     if let Some(dir) = &scratch {
         if let Err(e) = dir.clear() {
             tracing::warn!(job = %id, "clearing the run's scratch failed: {e}");
@@ -287,6 +328,7 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
             }
             None
         }
+        Err((stage, _)) if stalled.is_cancelled() => stall_end(svc, &job, owner, stage).await,
         Err((stage, _)) if timed_out.load(Ordering::SeqCst) => Some(Terminal::Failed {
             code: "JOB_TIMEOUT".into(),
             stage: stage.map(|s| s.as_str().to_string()),
@@ -342,6 +384,82 @@ async fn run_job(svc: &Service, owner: &str, job: JobRow, shutdown: Cancellation
     tracing::info!(job = %id, "job ended");
     svc.job_changed(&id).await;
     svc.events.webhook_due.notify_one();
+}
+
+/// The error standing for a stalled run that did not unwind (its code is not used: a
+/// stalled run's end is [`stall_end`]'s).
+const STALLED: (&str, String) = ("WORKER_LOST", String::new());
+
+/// How long until the watchdog must look again: when the run would reach `stall` idle.
+fn stall_check(stall: Duration, idle: Duration) -> Duration {
+    if stall.is_zero() {
+        Duration::MAX
+    } else {
+        stall.saturating_sub(idle).max(Duration::from_millis(50))
+    }
+}
+
+/// How long a stopped stalled run gets to unwind (its processes are killed at once; it
+/// normally ends within milliseconds) before it is left behind.
+fn stall_grace(svc: &Service) -> Duration {
+    svc.settings
+        .job_stall
+        .clamp(Duration::from_secs(1), Duration::from_secs(30))
+}
+
+/// What becomes of a job whose run stalled: re-queued for another run while it has
+/// attempts left (the stalled run counts as one of `MAX_JOB_ATTEMPTS`), else failed with
+/// `WORKER_LOST` and a message saying it stalled. Called while the run's lock is held and
+/// the job registered as running here, so no reclaimer takes it meanwhile; a re-queue the
+/// database refuses is left to the reclaimers (the lease is no longer renewed).
+async fn stall_end(
+    svc: &Service,
+    job: &JobRow,
+    owner: &str,
+    stage: Option<Stage>,
+) -> Option<Terminal> {
+    let id = &job.id;
+    let secs = svc.settings.job_stall.as_secs_f64();
+    if job.attempts < svc.settings.max_job_attempts {
+        match svc.db.requeue_stalled(id, owner).await {
+            Ok(true) => {
+                tracing::warn!(job = %id, attempt = job.attempts, "the run stalled; job re-queued");
+                svc.events.job_queued.notify_one();
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(job = %id,
+                "re-queueing the stalled job failed ({e}); it is left to the reclaimer once its lease lapses"),
+        }
+        return None;
+    }
+    let stage = match stage {
+        Some(s) => Some(s.as_str().to_string()),
+        None => svc
+            .db
+            .get_job(id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|j| j.current_stage),
+    };
+    Some(Terminal::Failed {
+        code: "WORKER_LOST".into(),
+        stage,
+        message: format!(
+            "the job's run stalled: no progress for JOB_STALL_SECONDS ({secs} s), so its \
+             processes were killed; it had used its {} runs (MAX_JOB_ATTEMPTS); giving up",
+            svc.settings.max_job_attempts
+        ),
+    })
+}
+
+/// A task aborted when this is dropped (the report writer of a run left behind).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// First delay between attempts to record a job's end; doubles up to [`RECORD_RETRY_MAX`].
@@ -482,11 +600,11 @@ async fn execute(
     svc: &Service,
     owner: &str,
     job: &JobRow,
-    cancel: CancelFlag,
+    run: (CancelFlag, Pulse),
     scratch: std::io::Result<&JobScratch>,
 ) -> (Result<Option<String>, RunError>, Unrecorded) {
     let mut unrecorded = Unrecorded::default();
-    let res = run_pipeline(svc, owner, job, cancel, scratch, &mut unrecorded).await;
+    let res = run_pipeline(svc, owner, job, run, scratch, &mut unrecorded).await;
     (res, unrecorded)
 }
 
@@ -494,7 +612,7 @@ async fn run_pipeline(
     svc: &Service,
     owner: &str,
     job: &JobRow,
-    cancel: CancelFlag,
+    (cancel, pulse): (CancelFlag, Pulse),
     scratch_dir: std::io::Result<&JobScratch>,
     unrecorded: &mut Unrecorded,
 ) -> Result<Option<String>, RunError> {
@@ -541,17 +659,20 @@ async fn run_pipeline(
     let opts = RunOpts {
         cancel,
         deadline: Some(std::time::Instant::now() + svc.settings.processing_timeout),
+        pulse,
     };
     let (tx, rx) = mpsc::unbounded_channel();
-    let writer = {
+    let mut writer = {
         let (svc, id, owner) = (svc.clone(), job.id.clone(), owner.to_string());
         let videos = (source.id.clone(), template.as_ref().map(|t| t.id.clone()));
-        tokio::spawn(async move { apply_reports(&svc, &id, &owner, videos, rx).await })
+        AbortOnDrop(tokio::spawn(async move {
+            apply_reports(&svc, &id, &owner, videos, rx).await
+        }))
     };
     let input = Arc::new(input);
     let run_input = input.clone();
     let res = tokio::task::spawn_blocking(move || pipeline::run(&run_input, &opts, tx)).await;
-    if let Ok(u) = writer.await {
+    if let Ok(u) = (&mut writer.0).await {
         *unrecorded = u;
     }
     let outcome = match res {

@@ -16,7 +16,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::probe::{AudioInfo, Colour, MediaInfo, VideoInfo};
-use crate::process::{ffmpeg_bin, read_stderr, spawn, widen_pipe, MediaError, RunOpts, StderrTail};
+use crate::process::{
+    ffmpeg_bin, read_stderr, spawn, widen_pipe, CancelWatch, MediaError, RunOpts, StderrTail,
+};
 
 /// What the analysers need from a decode.
 #[derive(Debug, Clone)]
@@ -655,6 +657,9 @@ pub fn decode_until(
         .stderr(Stdio::piped());
     opts.check("ffmpeg")?;
     let mut child = spawn(cmd, "ffmpeg")?;
+    // A hung ffmpeg leaves the loop below waiting for a frame that never comes: the
+    // cancel (a client's, the stall watchdog's) and the deadline kill it from here.
+    let watch = CancelWatch::start(child.child.id(), opts, "ffmpeg");
     let tail = StderrTail::default();
     let (pts_tx, pts_rx) = mpsc::channel::<(ShowinfoFrame, Option<f64>)>();
     let mut time_base = None;
@@ -688,6 +693,7 @@ pub fn decode_until(
     let mut cancelled = None;
     let mut stopped = false;
     for buf in frame_rx.iter() {
+        opts.pulse.beat();
         if let Err(e) = opts.check("ffmpeg") {
             let _ = child.child.kill();
             cancelled = Some(e);
@@ -726,7 +732,8 @@ pub fn decode_until(
             "the frame reader thread panicked",
         )))
     });
-    if let Some(e) = cancelled {
+    let killed = watch.finish();
+    if let Some(e) = cancelled.or(killed) {
         let _ = child.child.wait();
         let _ = err_thread.join();
         return Err(e);
@@ -907,6 +914,8 @@ pub fn decode_audio_streamed(
         .stderr(Stdio::piped());
     opts.check("ffmpeg")?;
     let mut child = spawn(cmd, "ffmpeg")?;
+    // Kills a hung ffmpeg while the read below waits on its pipe (see `decode_until`).
+    let watch = CancelWatch::start(child.child.id(), opts, "ffmpeg");
     let tail = StderrTail::default();
     let err_thread = read_stderr(
         child.child.stderr.take().expect("stderr piped"),
@@ -921,6 +930,7 @@ pub fn decode_audio_streamed(
     let mut stopped = None;
     let proc = &mut child.child;
     let read = read_chunks_until(stdout, chunk_frames, ai.channels as usize, |c| {
+        opts.pulse.beat();
         match opts.check("ffmpeg") {
             Ok(()) => {
                 on_full(c);
@@ -936,9 +946,10 @@ pub fn decode_audio_streamed(
     if read.is_err() {
         let _ = child.child.kill();
     }
+    let killed = watch.finish();
     let status = child.child.wait()?;
     let _ = err_thread.join();
-    if let Some(e) = stopped {
+    if let Some(e) = stopped.or(killed) {
         return Err(e);
     }
     read?;

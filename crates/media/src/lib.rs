@@ -25,4 +25,4 @@ pub use decode::{
     Crop, DecodeEnd, DecodeSpec, DecodedAudio, Frame, SkipLoopFilter, SPEECH_RATE,
 };
 pub use probe::{probe, AudioInfo, Colour, MediaInfo, VideoInfo};
-pub use process::{CancelFlag, MediaError, RunOpts};
+pub use process::{CancelFlag, MediaError, Pulse, RunOpts};

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -77,12 +77,51 @@ impl CancelFlag {
     }
 }
 
+/// The last moment a run did real work: a line an ffmpeg/ffprobe child wrote (a
+/// `-progress` tick, a probe's output, a log line), a decoded frame or chunk of samples
+/// read from its pipe, CPU time a quiet child used, or a step the caller reports itself
+/// ([`Pulse::beat`]). Clones share the instant; a job's stall watchdog reads
+/// [`Pulse::idle`] and stops a run that sits still for too long, whatever its percent.
+#[derive(Debug, Clone)]
+pub struct Pulse {
+    origin: Instant,
+    /// Milliseconds from `origin` to the last beat.
+    last_ms: Arc<AtomicU64>,
+}
+
+impl Default for Pulse {
+    fn default() -> Self {
+        Pulse {
+            origin: Instant::now(),
+            last_ms: Arc::default(),
+        }
+    }
+}
+
+impl Pulse {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Work was done now.
+    pub fn beat(&self) {
+        let ms = self.origin.elapsed().as_millis() as u64;
+        self.last_ms.fetch_max(ms, Ordering::Relaxed);
+    }
+    /// How long since the last beat (since the pulse was made if none came).
+    pub fn idle(&self) -> Duration {
+        let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+        self.origin.elapsed().saturating_sub(last)
+    }
+}
+
 /// Options common to every run.
 #[derive(Debug, Clone, Default)]
 pub struct RunOpts {
     pub cancel: CancelFlag,
     /// Absolute deadline; the process is killed when it passes.
     pub deadline: Option<Instant>,
+    /// Beaten by every process run with these options as it works (see [`Pulse`]).
+    pub pulse: Pulse,
 }
 
 impl RunOpts {
@@ -90,6 +129,17 @@ impl RunOpts {
         RunOpts {
             cancel: CancelFlag::new(),
             deadline: Some(Instant::now() + timeout),
+            pulse: Pulse::new(),
+        }
+    }
+
+    /// These options with their own cancel flag linked to this one's
+    /// ([`CancelFlag::linked`]): the same deadline and pulse.
+    pub fn linked(&self) -> RunOpts {
+        RunOpts {
+            cancel: self.cancel.linked(),
+            deadline: self.deadline,
+            pulse: self.pulse.clone(),
         }
     }
 
@@ -307,6 +357,107 @@ fn wait_for_exit(closed: &mpsc::Receiver<()>) {
     }
 }
 
+/// CPU time (user + system, in clock ticks) process `pid` has used; `None` when it cannot
+/// be read (not Linux, the process gone).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // pid (comm) state ppid ...: utime and stime are the 14th and 15th fields, the 12th
+    // and 13th after the comm.
+    let mut rest = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
+    let utime: u64 = rest.nth(11)?.parse().ok()?;
+    let stime: u64 = rest.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// How often a quiet child's CPU time is read for [`Pulse`].
+const CPU_EVERY: Duration = Duration::from_millis(250);
+
+/// Beats a [`Pulse`] while a child uses CPU time: a child that writes only to files (an
+/// audio decode, a stabiliser's analysis pass) says nothing on its pipes for a long time
+/// but works; a stopped or hung one (a stuck mount, SIGSTOP) uses none.
+struct CpuWatch {
+    pid: u32,
+    last: Option<u64>,
+    read_at: Option<Instant>,
+}
+
+impl CpuWatch {
+    fn new(pid: u32) -> CpuWatch {
+        CpuWatch {
+            pid,
+            last: None,
+            read_at: None,
+        }
+    }
+
+    fn check(&mut self, pulse: &Pulse) {
+        if self.read_at.is_some_and(|t| t.elapsed() < CPU_EVERY) {
+            return;
+        }
+        self.read_at = Some(Instant::now());
+        let now = cpu_ticks(self.pid);
+        if now.is_some() && self.last.is_some_and(|l| Some(l) < now) {
+            pulse.beat();
+        }
+        self.last = now.or(self.last);
+    }
+}
+
+/// Kills child `pid` (SIGKILL) as soon as its run options are cancelled or past their
+/// deadline, from a thread of its own: for a caller that reads the child's pipes and is
+/// blocked in a read while the child hangs (it would never see the cancel). Also beats
+/// the options' pulse while the child uses CPU time. [`CancelWatch::finish`] it before
+/// the child is reaped (the pid cannot have been reused meanwhile).
+pub struct CancelWatch {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Option<MediaError>>>,
+}
+
+impl CancelWatch {
+    pub fn start(pid: u32, opts: &RunOpts, tool: &str) -> CancelWatch {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let (opts, tool) = (opts.clone(), tool.to_string());
+        let thread = std::thread::spawn(move || {
+            let mut cpu = CpuWatch::new(pid);
+            loop {
+                match stopped.recv_timeout(POLL) {
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    _ => return None,
+                }
+                if let Err(e) = opts.check(&tool) {
+                    // SAFETY: a signal to our own child, not yet reaped (see `finish`).
+                    #[cfg(unix)]
+                    unsafe {
+                        libc::kill(pid as libc::pid_t, libc::SIGKILL);
+                    }
+                    return Some(e);
+                }
+                cpu.check(&opts.pulse);
+            }
+        });
+        CancelWatch {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops watching; the cancel or timeout that made it kill the child, if it did.
+    pub fn finish(mut self) -> Option<MediaError> {
+        self.end()
+    }
+
+    fn end(&mut self) -> Option<MediaError> {
+        drop(self.stop.take());
+        self.thread.take().and_then(|t| t.join().ok().flatten())
+    }
+}
+
+impl Drop for CancelWatch {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
 /// Output of a completed run.
 #[derive(Debug)]
 pub struct RunOutput {
@@ -358,14 +509,17 @@ fn run_inner(
     // at its next 25 ms poll (see `wait_for_exit`).
     let (closed_tx, closed) = mpsc::channel::<()>();
     let held_by_err = closed_tx.clone();
+    let err_pulse = opts.pulse.clone();
     let err_thread = read_stderr(
         child.child.stderr.take().expect("stderr piped"),
         tail.clone(),
         move |_| {
             let _held = &held_by_err;
+            err_pulse.beat();
         },
     );
     let mut stdout = child.child.stdout.take().expect("stdout piped");
+    let out_pulse = opts.pulse.clone();
     let out_thread = std::thread::spawn(move || {
         let _held = closed_tx;
         let mut all = Vec::new();
@@ -376,6 +530,7 @@ fn run_inner(
             match r.read_until(b'\n', &mut line) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
+                    out_pulse.beat();
                     on_stdout_line(String::from_utf8_lossy(&line).trim_end());
                     if keep_stdout {
                         all.extend_from_slice(&line);
@@ -386,10 +541,12 @@ fn run_inner(
         all
     });
     let started = Instant::now();
+    let mut cpu = CpuWatch::new(child.child.id());
     let status = loop {
         if let Some(st) = child.child.try_wait()? {
             break st;
         }
+        cpu.check(&opts.pulse);
         if let Err(e) = opts.check(tool) {
             let _ = child.child.kill();
             let _ = child.child.wait();
@@ -520,6 +677,64 @@ pub fn missing_filters(bin: &str, names: &[&str]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run's pulse beats with its child's output lines and with the CPU time a quiet
+    /// child uses, and stays still while a child sits silent and idle.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_pulse_follows_a_childs_work_not_its_silence() {
+        let opts = RunOpts::default();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo tick; sleep 1.2"]);
+        run(cmd, "sh", &opts, |_| {}).unwrap();
+        // The tick came at the start; the silent second after it did not beat.
+        assert!(
+            opts.pulse.idle() >= Duration::from_millis(900),
+            "{:?}",
+            opts.pulse.idle()
+        );
+        // Busy without a word (a decode writing to a file): its CPU time beats.
+        let opts = RunOpts::default();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done"]);
+        let t = Instant::now();
+        run(cmd, "sh", &opts, |_| {}).unwrap();
+        assert!(
+            t.elapsed() > Duration::from_millis(600),
+            "{:?}",
+            t.elapsed()
+        );
+        assert!(
+            opts.pulse.idle() < Duration::from_millis(500),
+            "{:?}",
+            opts.pulse.idle()
+        );
+    }
+
+    /// A reader blocked on the pipe of a child that hangs is freed by the cancel: the
+    /// watch kills the child and reports the cancel.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_cancel_kills_a_hung_child_whose_pipe_is_being_read() {
+        let opts = RunOpts::default();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo hi; exec sleep 600"])
+            .stdout(Stdio::piped());
+        let mut child = spawn(cmd, "sh").unwrap();
+        let watch = CancelWatch::start(child.child.id(), &opts, "sh");
+        let mut out = child.child.stdout.take().unwrap();
+        let cancel = opts.cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            cancel.cancel();
+        });
+        let t = Instant::now();
+        let mut got = Vec::new();
+        out.read_to_end(&mut got).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+        assert_eq!(got, b"hi\n");
+        assert!(matches!(watch.finish(), Some(MediaError::Cancelled)));
+    }
 
     /// A child's stdout pipe is widened to 1 MiB, and what goes through it is unchanged.
     #[cfg(target_os = "linux")]

@@ -42,6 +42,22 @@ impl Db {
         Ok(r.rows_affected() == 1)
     }
 
+    /// Gives a processing job whose run stalled back to the queue: the run counts as one
+    /// of its attempts (unlike [`Db::requeue_job`]'s hand-back on shutdown).
+    pub async fn requeue_stalled(&self, id: &str, owner: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE jobs SET status = 'queued', current_stage = NULL, lease_owner = NULL,
+                    lease_expires_ms = NULL, updated_at = ?
+             WHERE id = ? AND status = 'processing' AND lease_owner = ?",
+        )
+        .bind(now_iso())
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Processing jobs whose lease expired (their worker died): re-queued, or failed with
     /// `WORKER_LOST` once they used `max_attempts`. Returns (requeued, failed) ids.
     ///

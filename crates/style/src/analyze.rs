@@ -134,10 +134,7 @@ pub fn analyze_file(
     let (info, declared) = probe::probe_video_unchecked(path, opts)?;
     drop(t);
     let caller = opts;
-    let linked = RunOpts {
-        cancel: caller.cancel.linked(),
-        deadline: caller.deadline,
-    };
+    let linked = caller.linked();
     let opts = &linked;
     let v = info
         .video

@@ -13,6 +13,7 @@ mod meta;
 mod quickstart;
 mod reuse;
 mod scripts;
+mod stall;
 mod storage;
 mod uploads;
 mod webhooks;

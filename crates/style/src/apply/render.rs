@@ -602,10 +602,7 @@ fn render_overlapped(
         .map(|a| a.replace(SCRATCH, &dir_arg))
         .collect();
     let (video_file, sound_file) = (dir.join(VIDEO_FILE), dir.join(SOUND_FILE));
-    let side = || RunOpts {
-        cancel: opts.cancel.linked(),
-        deadline: opts.deadline,
-    };
+    let side = || opts.linked();
     let (vopts, aopts) = (side(), side());
     let (stop_video, stop_sound) = (vopts.cancel.clone(), aopts.cancel.clone());
     let (video_args, video_file, dir_arg) = (&video_args, &video_file, &dir_arg);
@@ -635,10 +632,7 @@ fn render_overlapped(
                     })
                     .map_err(|e| StyleError::from(naming_step(e, "encoding the picture")))
                 };
-                let first = RunOpts {
-                    cancel: vopts.cancel.linked(),
-                    deadline: vopts.deadline,
-                };
+                let first = vopts.linked();
                 let stop_first = first.cancel.clone();
                 let r = Box::new(vreport.clone());
                 let first = inner.spawn(move || encode(video_args, &first, r));
