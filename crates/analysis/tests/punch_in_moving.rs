@@ -16,16 +16,12 @@ use common::{analysed_transitions, encode_graph, media_present};
 
 const WANNA: &str = "video/openboard-cc/wannaworktogether.mp4";
 
+/// A crop of the source, pixels: (w, h, x, y).
+type Crop = (u32, u32, u32, u32);
+
 /// One crop `w`×`h` at (`x`, `y`) of the 480×352 source from `start` to `end` s, scaled to
 /// `size`, labelled `out`.
-fn part(
-    input: &str,
-    start: f64,
-    end: f64,
-    crop: (u32, u32, u32, u32),
-    size: &str,
-    out: &str,
-) -> String {
+fn part(input: &str, start: f64, end: f64, crop: Crop, size: &str, out: &str) -> String {
     let (w, h, x, y) = crop;
     format!(
         "[{input}]trim=start={start}:end={end},setpts=PTS-STARTPTS,crop={w}:{h}:{x}:{y},\
@@ -35,13 +31,7 @@ scale={size}:flags=bicubic[{out}]"
 
 /// The source from `start` s in the `first` crop, then from `join` s (one continuous
 /// picture) in the `second`, each about one second long: a hard cut at the join.
-fn split(
-    start: f64,
-    join: f64,
-    first: (u32, u32, u32, u32),
-    second: (u32, u32, u32, u32),
-    size: &str,
-) -> String {
+fn split(start: f64, join: f64, first: Crop, second: Crop, size: &str) -> String {
     format!(
         "[0:v]split[a][b];{};{};[p][q]concat=n=2:v=1:a=0,format=yuv420p[v]",
         part("a", start, join, first, size, "p"),
@@ -56,47 +46,21 @@ fn a_punch_in_with_a_moved_centre_over_a_moving_picture_is_a_cut() {
     }
     let dir = std::env::temp_dir().join(format!("stylecut-tests-punchin-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    // (name, graph): `wanna-cut90-full` 36.80 s (a 1.25x punch-in,
-    // the centre 0.23 of the source's width to the left, 0.1 of its height down; main read
+    // (name, start, join, first crop, second crop, output size): `wanna-cut90-full` 36.80 s
+    // (a 1.25x punch-in, the centre 0.23 of the source's width to the left, 0.1 of its height down; main read
     // nothing), `wanna-cut90-full` 34.07 s (the same step, the centre 0.25 to the left),
     // `wanna-slide` 14.54 s (a pull-out at 9:16 from the tight crop to the wide, the centre
     // 0.16 of the source's width to the right; main read nothing).
-    let cases = [
-        (
-            "in37",
-            split(
-                36.73,
-                37.7326,
-                (352, 352, 75, 0),
-                (282, 282, 0, 70),
-                "352:352",
-            ),
-        ),
-        (
-            "in34",
-            split(
-                34.0,
-                34.9993,
-                (352, 352, 128, 0),
-                (282, 282, 41, 70),
-                "352:352",
-            ),
-        ),
-        (
-            "out14",
-            split(
-                13.71,
-                14.7085,
-                (158, 282, 74, 70),
-                (198, 352, 130, 0),
-                "198:352",
-            ),
-        ),
+    #[rustfmt::skip]
+    let cases: [(&str, f64, f64, Crop, Crop, &str); 3] = [
+        ("in37", 36.73, 37.7326, (352, 352, 75, 0), (282, 282, 0, 70), "352:352"),
+        ("in34", 34.0, 34.9993, (352, 352, 128, 0), (282, 282, 41, 70), "352:352"),
+        ("out14", 13.71, 14.7085, (158, 282, 74, 70), (198, 352, 130, 0), "198:352"),
     ];
     let mut bad = Vec::new();
-    for (name, fc) in &cases {
+    for (name, start, join, first, second, size) in cases {
         let out = dir.join(format!("{name}.mp4"));
-        encode_graph(WANNA, fc, &out);
+        encode_graph(WANNA, &split(start, join, first, second, size), &out);
         let t = analysed_transitions(&out);
         // The join is the 31st frame of the 29.97 fps output (1.001 s). Only the cut is
         // asserted: after the pull-out `out14` reads a wipe too (from 1.034 s, a shaped-wipe
