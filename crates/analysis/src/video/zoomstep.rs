@@ -42,9 +42,15 @@ impl ZoomFit {
 const ZOOMS: [f32; 11] = [
     1.0, 1.05, 1.1, 1.15, 1.2, 1.27, 1.35, 1.43, 1.52, 1.62, 1.72,
 ];
-/// Largest shift of the coarse search, cells (x, y): a fast pan's frame and a reposition.
-const SHIFT_X: i32 = 4;
-const SHIFT_Y: i32 = 3;
+/// Largest shift of the coarse search, cells (x, y; the refinement may go one further):
+/// a fast pan's frame and a reposition. The planner's punch-in splits move the crop's
+/// centre as well as its scale: in our own renders (`bench/qa_sweep.py`) the tighter
+/// framing's centre lies 6-12 of the wider frame's 32 cells across off its centre
+/// (`wanna-slide` 14.54 s: 1.25x, 12 cells), past the old search's 4 (+1), whose
+/// best fit then sat on the range's edge and did not beat the shift (session 29).
+/// Vertically the crops move by up to 2 cells of 18.
+const SHIFT_X: i32 = 10;
+const SHIFT_Y: i32 = 5;
 /// Largest zoom the refinement may reach (past the coarse grid's last). A fit that ends
 /// on it measured no zoom (see [`ZoomFit::pegged`]).
 pub(crate) const ZOOM_MAX: f32 = 1.8;
